@@ -1,0 +1,1 @@
+"""The service catalog and the organisation chart, as data: models and their TOML loaders."""

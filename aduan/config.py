@@ -1,0 +1,46 @@
+"""Settings from the environment (``ADUAN_*``), with defaults that run on a laptop."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from aduan.workflow.errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything an operator may set; see README for the variables."""
+
+    database_url: str = "sqlite:///aduan.db"
+    reopen_window_days: int = 14
+    log_format: str = "console"  # "console" for people, "json" for log collectors
+    log_level: str = "info"
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise InputError(name, "non_negative_int", f"harus bilangan bulat ≥ 0: {raw!r}", f"must be an integer ≥ 0: {raw!r}")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read ``ADUAN_DATABASE_URL``, ``ADUAN_REOPEN_WINDOW_DAYS``, ``ADUAN_LOG_FORMAT``, ``ADUAN_LOG_LEVEL``."""
+    env = os.environ if env is None else env
+    log_format = env.get("ADUAN_LOG_FORMAT", "console")
+    if log_format not in ("console", "json"):
+        raise InputError("ADUAN_LOG_FORMAT", "one_of", "pilih console atau json", "choose console or json")
+    return Settings(
+        database_url=env.get("ADUAN_DATABASE_URL", Settings.database_url),
+        reopen_window_days=_int(env, "ADUAN_REOPEN_WINDOW_DAYS", Settings.reopen_window_days),
+        log_format=log_format,
+        log_level=env.get("ADUAN_LOG_LEVEL", "info").lower(),
+    )

@@ -1,0 +1,1 @@
+"""Adapters and schemas: pydantic commands and read models, SQLAlchemy tables and repositories."""

@@ -1,0 +1,282 @@
+"""SQL adapters: the engine (SQLite or PostgreSQL), repositories and the unit of work."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, or_, select, update
+from sqlalchemy import case as sql_case
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from aduan.catalog.orgchart import OrgChart, Position, StaffUser, Unit, build_orgchart
+from aduan.catalog.services import Service
+from aduan.models import codec
+from aduan.models.ports import CaseQuery
+from aduan.models.tables import case_events, cases, positions, services, units, users, written_reports
+from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
+from aduan.workflow.errors import AduanError, ConflictError, NotFoundError
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseUnavailableError(AduanError):
+    """The database cannot be reached or is locked for too long."""
+
+    code = "database_unavailable"
+
+    def __init__(self, url: str, detail: str) -> None:
+        self.url = url
+        super().__init__(
+            f"basis data tidak dapat diakses ({url}): {detail}",
+            f"database unavailable ({url}): {detail}",
+        )
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # The driver's own transaction handling is off so that BEGIN IMMEDIATE below is ours.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # Writers take the lock at BEGIN, so two writers never deadlock upgrading a read lock.
+    readonly = conn.get_execution_options().get("aduan_readonly", False)
+    conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``: SQLite (file, WAL, FULL, immediate writes) or PostgreSQL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if parsed.drivername == "postgresql":
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+class SqlCaseRepository:
+    """Cases over one connection; one UPDATE and one INSERT per action."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, case: Case, event: CaseEvent) -> int:
+        case_id = self.conn.execute(insert(cases).values(case_to_row(case))).inserted_primary_key
+        assert case_id is not None
+        case.id = int(case_id[0])
+        self.conn.execute(insert(case_events).values(codec.event_to_row(case.id, event)))
+        return case.id
+
+    def get(self, ref: str) -> Case:
+        column = cases.c.id if ref.isdigit() else cases.c.tracking_code
+        key: int | str = int(ref) if ref.isdigit() else ref
+        row = self.conn.execute(select(cases).where(column == key)).mappings().first()
+        if row is None:
+            raise NotFoundError("kasus/case", ref)
+        return codec.case_from_row(row)
+
+    def save(self, case: Case, expected_version: int) -> None:
+        values = case_to_row(case)
+        values["version"] = expected_version + 1
+        result = self.conn.execute(
+            update(cases)
+            .where(cases.c.id == case.id, cases.c.version == expected_version)
+            .values(values)
+        )
+        if result.rowcount != 1:
+            actual = self.conn.execute(select(cases.c.version).where(cases.c.id == case.id)).scalar()
+            raise ConflictError(case.ref, expected_version, actual)
+        case.version = expected_version + 1
+
+    def append(self, case_id: int, outcomes: Outcomes) -> None:
+        self.conn.execute(insert(case_events).values(codec.event_to_row(case_id, outcomes.event)))
+        if outcomes.reports:
+            self.conn.execute(
+                insert(written_reports),
+                [codec.report_to_row(case_id, r) for r in outcomes.reports],
+            )
+
+    def events(self, case_id: int) -> list[CaseEvent]:
+        rows = self.conn.execute(
+            select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
+        ).mappings()
+        return [codec.event_from_row(r) for r in rows]
+
+    def reports(self, case_id: int) -> list[WrittenReport]:
+        rows = self.conn.execute(
+            select(written_reports)
+            .where(written_reports.c.case_id == case_id)
+            .order_by(written_reports.c.id)
+        ).mappings()
+        return [codec.report_from_row(r) for r in rows]
+
+    def find(self, query: CaseQuery) -> list[Case]:
+        stmt = select(cases).order_by(cases.c.id).limit(query.limit)
+        filters = {
+            cases.c.status: query.status,
+            cases.c.kind: query.kind,
+            cases.c.track: query.track,
+            cases.c.assignee: query.assignee,
+        }
+        for column, value in filters.items():
+            if value is not None:
+                stmt = stmt.where(column == value)
+        if query.after_id is not None:
+            stmt = stmt.where(cases.c.id > query.after_id)
+        return [codec.case_from_row(r) for r in self.conn.execute(stmt).mappings()]
+
+    def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
+        c = case.complainant
+        reasons = [
+            ("same_contact", cases.c.complainant_email, c.email),
+            ("same_contact", cases.c.complainant_phone, c.phone),
+            ("same_licence", cases.c.licence_number, case.licence_number),
+            ("same_service", cases.c.service_code, case.service_code),
+        ]
+        matches = [(reason, column == value) for reason, column, value in reasons if value]
+        if not matches:
+            return []
+        rows = self.conn.execute(
+            select(cases.c.tracking_code, cases.c.status, cases.c.subject, *_match_columns(matches))
+            .where(cases.c.id != case.id, or_(*(cond for _, cond in matches)))
+            .order_by(cases.c.id.desc())
+            .limit(limit)
+        ).all()
+        records = []
+        for row in rows:
+            reason = next(r for (r, _), hit in zip(matches, row[3:], strict=True) if hit)
+            records.append(RelatedRecord(row.tracking_code, row.status, reason, row.subject))
+        return records
+
+
+def _match_columns(matches: list[tuple[str, Any]]) -> list[Any]:
+    return [sql_case((cond, True), else_=False).label(f"m{i}") for i, (_, cond) in enumerate(matches)]
+
+
+def case_to_row(case: Case) -> dict[str, Any]:
+    """Columns to write for a case."""
+    return codec.case_to_row(case)
+
+
+class SqlReferenceRepository:
+    """The catalog and org chart tables."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def services(self) -> list[Service]:
+        rows = self.conn.execute(select(services.c.data).order_by(services.c.code)).scalars()
+        return [Service.model_validate(data) for data in rows]
+
+    def service(self, code: str) -> Service | None:
+        data = self.conn.execute(select(services.c.data).where(services.c.code == code)).scalar()
+        return None if data is None else Service.model_validate(data)
+
+    def put_services(self, items: list[Service], now: datetime) -> None:
+        codes = [s.code for s in items]
+        self.conn.execute(delete(services).where(services.c.code.in_(codes)))
+        self.conn.execute(
+            insert(services),
+            [
+                {"code": s.code, "title": s.title, "data": s.model_dump(mode="json"), "updated_at": now}
+                for s in items
+            ],
+        )
+
+    def user(self, username: str) -> StaffUser | None:
+        row = self.conn.execute(select(users).where(users.c.username == username)).mappings().first()
+        return None if row is None else StaffUser.model_validate(dict(row))
+
+    def orgchart(self) -> OrgChart:
+        return build_orgchart(
+            [Unit.model_validate(dict(r)) for r in self.conn.execute(select(units)).mappings()],
+            [Position.model_validate(dict(r)) for r in self.conn.execute(select(positions)).mappings()],
+            [StaffUser.model_validate(dict(r)) for r in self.conn.execute(select(users)).mappings()],
+        )
+
+    def put_orgchart(self, chart: OrgChart) -> None:
+        # Users and positions reference each other; clear the links, then replace everything.
+        self.conn.execute(update(positions).values(reports_to=None))
+        for table in (users, positions, units):
+            self.conn.execute(delete(table))
+        if chart.units:
+            self.conn.execute(insert(units), [u.model_dump() for u in chart.units.values()])
+        if chart.positions:
+            plain = [{**p.model_dump(), "reports_to": None} for p in chart.positions.values()]
+            self.conn.execute(insert(positions), plain)
+            for p in chart.positions.values():
+                if p.reports_to:
+                    self.conn.execute(
+                        update(positions).where(positions.c.code == p.code).values(reports_to=p.reports_to)
+                    )
+        if chart.users:
+            self.conn.execute(insert(users), [u.model_dump(mode="json") for u in chart.users.values()])
+
+
+class SqlUnitOfWork:
+    """A transaction on one connection; rolled back unless ``commit`` was called."""
+
+    cases: SqlCaseRepository
+    reference: SqlReferenceRepository
+
+    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
+        self.engine = engine
+        self.readonly = readonly
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> Self:
+        try:
+            conn = self.engine.connect()
+            if self.readonly:
+                conn = conn.execution_options(aduan_readonly=True)
+            conn.begin()
+        except OperationalError as exc:
+            raise DatabaseUnavailableError(_safe_url(self.engine), str(exc.orig)) from None
+        self._conn = conn
+        self.cases = SqlCaseRepository(conn)
+        self.reference = SqlReferenceRepository(conn)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._conn is not None
+        try:
+            if self._conn.in_transaction():
+                self._conn.rollback()
+        finally:
+            self._conn.close()
+            self._conn = None
+
+    def commit(self) -> None:
+        assert self._conn is not None
+        self._conn.commit()
+
+
+def _safe_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+class SqlUnitOfWorkFactory:
+    """Opens SQL units of work on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, readonly=readonly)

@@ -1,0 +1,177 @@
+"""The database schema (SQLAlchemy Core), shared by the repositories and Alembic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every engine (SQLite keeps no zone; this puts it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store aware UTC only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Json: Any = JSON().with_variant(JSONB(), "postgresql")
+Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+services = Table(
+    "services",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("title", String(500), nullable=False),
+    Column("data", Json, nullable=False),  # the whole catalog entry, validated by catalog.Service
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+units = Table(
+    "units",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("entry_position", String(64)),
+)
+
+positions = Table(
+    "positions",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("unit", String(64), ForeignKey("units.code"), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("reports_to", String(64), ForeignKey("positions.code")),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("full_name", String(300), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("position", String(64), ForeignKey("positions.code")),
+    Column("email", String(320)),
+    Column("nip", String(32)),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tracking_code", String(20), nullable=False, unique=True),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(32), nullable=False, index=True),
+    Column("screening_reason", String(16)),
+    Column("channel", String(16), nullable=False),
+    Column("complainant_name", String(300)),
+    Column("complainant_email", String(320), index=True),
+    Column("complainant_phone", String(32), index=True),
+    Column("complainant_social", String(100)),
+    Column("complainant_address", Text),
+    Column("confidential", Boolean, nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("service_code", String(32), index=True),
+    Column("service_text", String(500)),
+    Column("licence_number", String(100), index=True),
+    Column("service_received_on", Date, nullable=False),
+    Column("complained_at", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("intake_days", Integer, nullable=False),
+    Column("problem_types", Json, nullable=False),
+    Column("worksheet", Json),
+    Column("track", String(16), index=True),
+    Column("apip_origin", String(32)),
+    Column("agency_unit", String(64)),
+    Column("chain", Json, nullable=False),
+    Column("tier", Integer, nullable=False),
+    Column("assignee", String(64), index=True),
+    Column("outcome", String(32)),
+    Column("result_summary", Text),
+    Column("corrective_actions", Json, nullable=False),
+    Column("answered_at", UtcDateTime),
+    Column("informed_at", UtcDateTime),
+    Column("reported_at", UtcDateTime),
+    Column("closed_at", UtcDateTime),
+    Column("late_acceptance_reason", Text),
+    Column("referred_to", String(300)),
+    Column("reopen_count", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("from_status", String(32)),
+    Column("to_status", String(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("data", Json, nullable=False),
+    Index("ix_case_events_case_id_id", "case_id", "id"),
+)
+
+written_reports = Table(
+    "written_reports",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("author", String(64), nullable=False),
+    Column("addressee", String(300), nullable=False),
+    Column("from_position", String(64)),
+    Column("to_position", String(64)),
+    Column("text", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)
+
+APPEND_ONLY = ("case_events", "written_reports")

@@ -1,0 +1,384 @@
+"""The use cases of Aduan: the only code that opens a transaction.
+
+Each function takes the dependencies (``Deps``) and a validated command, does its work in one
+unit of work, and returns a read model. Errors are ``AduanError`` subclasses; nothing is written
+when one is raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from aduan.catalog.orgchart import OrgChart, StaffUser, build_orgchart, load_orgchart
+from aduan.catalog.services import Service, load_services, standard_links
+from aduan.models.commands import ActionCommand, SubmitCommand
+from aduan.models.ports import CaseQuery, Clock, UnitOfWork, UnitOfWorkFactory
+from aduan.models.views import (
+    CaseDetail,
+    CaseSummary,
+    TrackingView,
+    complainant_view,
+    event_view,
+    report_view,
+    summarise,
+    summary_fields,
+)
+from aduan.workflow import intake
+from aduan.workflow.case import Actor, Case, CaseEvent, Complainant
+from aduan.workflow.context import Policy
+from aduan.workflow.errors import ConflictError, InputError
+from aduan.workflow.lifecycle import parse_payload, perform
+from aduan.workflow.payloads import Payload, ReviewPayload, RouteAgencyPayload, RoutePayload
+from aduan.workflow.payloads import SuperiorReportPayload
+from aduan.workflow.states import STATUS_LABELS, Action, Role
+from aduan.workflow.table import allowed_actions
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """What every use case needs; ``bootstrap`` builds it with concrete adapters."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    policy: Policy = Policy()
+
+
+SYSTEM = Actor("system", Role.SYSTEM)
+COMPLAINANT_ACTIONS = frozenset({Action.WITHDRAW, Action.REOPEN})
+
+
+# --- intake -------------------------------------------------------------------------------
+
+
+def submit_complaint(deps: Deps, cmd: SubmitCommand, recorded_by: str | None = None) -> CaseDetail:
+    """Record a submission, screen it (item 2, 3, 5a–b) and give it a tracking code."""
+    now = deps.clock.now()
+    received_at = cmd.received_at or now
+    complained_at = cmd.complained_at or received_at
+    intake.check_times(cmd.service_received_on, complained_at, received_at, now)
+    complainant = Complainant(**cmd.complainant.model_dump())
+    screening = intake.screen(
+        complainant,
+        cmd.description,
+        cmd.service_received_on,
+        received_at,
+        deps.policy.intake_window_days,
+    )
+    with deps.uow() as uow:
+        actor = _actor(uow, recorded_by) if recorded_by else Actor("public", Role.COMPLAINANT)
+        if cmd.service_code is not None and uow.reference.service(cmd.service_code) is None:
+            raise _unknown_service(uow, cmd.service_code)
+        case = Case(
+            tracking_code=intake.new_tracking_code(),
+            kind=screening.kind,
+            status=screening.status,
+            screening_reason=screening.reason,
+            channel=cmd.channel,
+            complainant=complainant,
+            subject=cmd.subject,
+            description=cmd.description,
+            service_code=cmd.service_code,
+            service_text=cmd.service_text,
+            licence_number=cmd.licence_number,
+            service_received_on=cmd.service_received_on,
+            complained_at=complained_at,
+            received_at=received_at,
+            intake_days=screening.intake_days,
+            created_at=now,
+            updated_at=now,
+            assignee=actor.username if actor.role is Role.OFFICER else None,
+        )
+        event = CaseEvent(
+            action="submit",
+            actor=actor.username,
+            role=actor.role,
+            from_status=None,
+            to_status=case.status,
+            at=now,
+            data={
+                "kind": case.kind.value,
+                "screening_reason": screening.reason and screening.reason.value,
+                "intake_days": screening.intake_days,
+                "channel": cmd.channel.value,
+            },
+        )
+        uow.cases.add(case, event)
+        detail = _detail(uow, case, actor.role)
+        uow.commit()
+    log.info(
+        "complaint_submitted",
+        case_id=case.id,
+        tracking_code=case.tracking_code,
+        kind=case.kind.value,
+        screening_reason=screening.reason and screening.reason.value,
+        channel=cmd.channel.value,
+    )
+    return detail
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+def perform_action(deps: Deps, cmd: ActionCommand, username: str) -> CaseDetail:
+    """Take one action of the transition table on a case, as a staff user."""
+    with deps.uow() as uow:
+        actor = _actor(uow, username)
+        case = uow.cases.get(_ref(cmd.case_ref))
+        detail = _act(deps, uow, case, actor, cmd.action, cmd.payload, cmd.expected_version)
+        uow.commit()
+    return detail
+
+
+def act_as_complainant(
+    deps: Deps, tracking_code: str, action: Action, payload: dict[str, Any]
+) -> TrackingView:
+    """Withdraw or dispute (reopen) a case by its tracking code, without an account."""
+    if action not in COMPLAINANT_ACTIONS:
+        raise InputError(
+            "action",
+            "complainant_action",
+            "pelapor hanya dapat mencabut (withdraw) atau mengajukan keberatan (reopen)",
+            "a complainant may only withdraw or reopen",
+        )
+    code = intake.normalise_tracking_code(tracking_code)
+    with deps.uow() as uow:
+        case = uow.cases.get(code)
+        _act(deps, uow, case, Actor("complainant", Role.COMPLAINANT), action, payload, None)
+        view = _tracking(uow, case)
+        uow.commit()
+    return view
+
+
+def _act(
+    deps: Deps,
+    uow: UnitOfWork,
+    case: Case,
+    actor: Actor,
+    action: Action,
+    raw: dict[str, Any],
+    expected_version: int | None,
+) -> CaseDetail:
+    if expected_version is not None and expected_version != case.version:
+        raise ConflictError(case.ref, expected_version, case.version)
+    loaded_version = case.version
+    payload = _with_context(uow, case, actor, action, parse_payload(action, raw))
+    before = case.status
+    outcomes = perform(case, action, actor, payload, deps.clock.now(), deps.policy)
+    assert case.id is not None
+    uow.cases.save(case, loaded_version)
+    uow.cases.append(case.id, outcomes)
+    log.info(
+        "case_transitioned",
+        case_id=case.id,
+        action=action.value,
+        from_status=before.value,
+        to_status=case.status.value,
+        actor=actor.username,
+        role=actor.role.value,
+    )
+    return _detail(uow, case, actor.role)
+
+
+def _with_context(
+    uow: UnitOfWork, case: Case, actor: Actor, action: Action, payload: Payload
+) -> Payload:
+    """Fill the fields that come from the catalog, the org chart and earlier records."""
+    if action is Action.CLASSIFY:
+        code = getattr(payload, "service_code")  # noqa: B009 - ClassifyPayload
+        if uow.reference.service(code) is None:
+            raise _unknown_service(uow, code)
+    if isinstance(payload, ReviewPayload):
+        service = uow.reference.service(case.service_code) if case.service_code else None
+        return payload.model_copy(
+            update={
+                "links_context": standard_links(service, case.problem_types),
+                "related_context": uow.cases.related(case),
+            }
+        )
+    if isinstance(payload, RoutePayload):
+        chart = uow.reference.orgchart()
+        if isinstance(payload, RouteAgencyPayload):
+            unit = chart.agency(payload.agency).code
+        else:
+            unit = chart.office().code
+        chain = chart.chain(unit)
+        if not chain:
+            raise InputError("agency", "has_chain", f"unit '{unit}' belum punya jabatan", f"unit '{unit}' has no positions")
+        return payload.model_copy(update={"chain_context": chain})
+    if isinstance(payload, SuperiorReportPayload) and payload.addressee is None:
+        superior = uow.reference.orgchart().superior_of(actor.position)
+        return payload.model_copy(update={"addressee": superior[0] if superior else "atasan langsung"})
+    return payload
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+def get_case(deps: Deps, ref: str, username: str) -> CaseDetail:
+    """A case with its timeline and reports, as ``username`` may see it."""
+    with deps.uow(readonly=True) as uow:
+        actor = _actor(uow, username)
+        return _detail(uow, uow.cases.get(_ref(ref)), actor.role)
+
+
+def track_case(deps: Deps, tracking_code: str) -> TrackingView:
+    """The public view of a case by tracking code."""
+    with deps.uow(readonly=True) as uow:
+        return _tracking(uow, uow.cases.get(intake.normalise_tracking_code(tracking_code)))
+
+
+def list_cases(deps: Deps, query: CaseQuery) -> list[CaseSummary]:
+    """Cases matching the filters."""
+    with deps.uow(readonly=True) as uow:
+        return [summarise(c) for c in uow.cases.find(query)]
+
+
+def _detail(uow: UnitOfWork, case: Case, role: Role) -> CaseDetail:
+    assert case.id is not None
+    holder = case.holder
+    return CaseDetail(
+        **summary_fields(case),
+        complainant=complainant_view(case.complainant, role),
+        description=case.description,
+        service_text=case.service_text,
+        licence_number=case.licence_number,
+        service_received_on=case.service_received_on,
+        complained_at=case.complained_at,
+        intake_days=case.intake_days,
+        problem_types=[p.value for p in case.problem_types],
+        worksheet=asdict(case.worksheet) if case.worksheet else None,
+        agency_unit=case.agency_unit,
+        chain=[asdict(level) for level in case.chain],
+        tier=case.tier,
+        holder=holder.title if holder else None,
+        outcome=case.outcome and case.outcome.value,
+        result_summary=case.result_summary,
+        corrective_actions=case.corrective_actions,
+        answered_at=case.answered_at,
+        informed_at=case.informed_at,
+        reported_at=case.reported_at,
+        closed_at=case.closed_at,
+        late_acceptance_reason=case.late_acceptance_reason,
+        referred_to=case.referred_to,
+        reopen_count=case.reopen_count,
+        allowed_actions=[a.value for a in allowed_actions(case.status, role)],
+        timeline=[event_view(e) for e in uow.cases.events(case.id)],
+        reports=[report_view(r) for r in uow.cases.reports(case.id)],
+    )
+
+
+def _tracking(uow: UnitOfWork, case: Case) -> TrackingView:
+    assert case.id is not None
+    label_id, label_en = STATUS_LABELS[case.status]
+    history = [(e.at, STATUS_LABELS[e.to_status][0]) for e in uow.cases.events(case.id)
+               if e.from_status != e.to_status]
+    return TrackingView(
+        tracking_code=case.tracking_code,
+        kind=case.kind.value,
+        status=case.status.value,
+        status_label=label_id,
+        status_label_en=label_en,
+        screening_reason=case.screening_reason and case.screening_reason.value,
+        received_at=case.received_at,
+        answered_at=case.answered_at,
+        result=case.result_summary if case.informed_at else None,
+        closed_at=case.closed_at,
+        history=history,
+    )
+
+
+# --- reference data -----------------------------------------------------------------------
+
+
+def list_services(deps: Deps) -> list[Service]:
+    """The service catalog."""
+    with deps.uow(readonly=True) as uow:
+        return uow.reference.services()
+
+
+def load_catalog(deps: Deps, path: Path | None = None) -> list[Service]:
+    """Add or replace services from a catalog file (default: the shipped seeds)."""
+    services = load_services(path)
+    with deps.uow() as uow:
+        uow.reference.put_services(services, deps.clock.now())
+        uow.commit()
+    log.info("catalog_loaded", services=len(services))
+    return services
+
+
+def show_orgchart(deps: Deps) -> OrgChart:
+    """The organisation chart."""
+    with deps.uow(readonly=True) as uow:
+        return uow.reference.orgchart()
+
+
+def load_org(deps: Deps, path: Path | None = None) -> OrgChart:
+    """Replace the organisation chart from a file (default: the shipped sample)."""
+    chart = load_orgchart(path)
+    with deps.uow() as uow:
+        uow.reference.put_orgchart(chart)
+        uow.commit()
+    log.info("orgchart_loaded", units=len(chart.units), positions=len(chart.positions))
+    return chart
+
+
+def add_user(deps: Deps, user: StaffUser) -> OrgChart:
+    """Add or replace one staff user, checked against the chart."""
+    with deps.uow() as uow:
+        chart = uow.reference.orgchart()
+        users = {**chart.users, user.username: user}
+        updated = build_orgchart(list(chart.units.values()), list(chart.positions.values()), list(users.values()))
+        uow.reference.put_orgchart(updated)
+        uow.commit()
+    log.info("user_saved", username=user.username, role=user.role.value)
+    return updated
+
+
+def seed_reference_data(deps: Deps) -> tuple[int, int]:
+    """Load the shipped catalog and org chart into an empty database; return what was added."""
+    with deps.uow() as uow:
+        added_services = 0 if uow.reference.services() else len(load_services())
+        if added_services:
+            uow.reference.put_services(load_services(), deps.clock.now())
+        added_units = 0 if uow.reference.orgchart().units else 1
+        if added_units:
+            uow.reference.put_orgchart(load_orgchart())
+        uow.commit()
+    return added_services, added_units
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _actor(uow: UnitOfWork, username: str) -> Actor:
+    user = uow.reference.user(username)
+    if user is None or not user.active:
+        raise InputError(
+            "user",
+            "known_active_user",
+            f"pengguna '{username}' tidak dikenal atau tidak aktif",
+            f"unknown or inactive user '{username}'",
+        )
+    return Actor(user.username, user.role, user.position)
+
+
+def _ref(ref: str) -> str:
+    text = ref.strip()
+    return text if text.isdigit() else intake.normalise_tracking_code(text)
+
+
+def _unknown_service(uow: UnitOfWork, code: str) -> InputError:
+    known = ", ".join(s.code for s in uow.reference.services())
+    return InputError(
+        "service_code",
+        "known_service",
+        f"layanan '{code}' tidak ada dalam katalog (pilihan: {known})",
+        f"service '{code}' is not in the catalog (known: {known})",
+    )
+

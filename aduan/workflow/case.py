@@ -1,0 +1,202 @@
+"""The case aggregate and the records it produces: events (audit trail) and written reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from aduan.workflow.states import (
+    Action,
+    Channel,
+    Kind,
+    Outcome,
+    ProblemType,
+    Role,
+    ScreeningReason,
+    Status,
+    StepKind,
+    Track,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: a staff user (with the position they hold), the complainant, or the system."""
+
+    username: str
+    role: Role
+    position: str | None = None
+
+
+@dataclass(slots=True)
+class Complainant:
+    """Identity of the complainant (pelapor). Confidential by default (DESIGN §6)."""
+
+    name: str | None
+    email: str | None = None
+    phone: str | None = None
+    social: str | None = None
+    address: str | None = None
+    confidential: bool = True
+
+    @property
+    def identified(self) -> bool:
+        """Seed §6 item 5a/5b: a name and at least one way to answer them."""
+        return bool(self.name) and bool(self.email or self.phone or self.social)
+
+
+@dataclass(frozen=True, slots=True)
+class TierLevel:
+    """One level of a resolution track's chain, from the organisation chart."""
+
+    position: str
+    title: str
+    unit: str
+    holder: str | None = None
+
+
+@dataclass(slots=True)
+class PlanStep:
+    """A handling-plan step of the review (seed §6 item 6d–e)."""
+
+    kind: StepKind
+    party: str
+    description: str = ""
+    outcome: str | None = None
+    done_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StandardLink:
+    """A link from the complaint to the service standard, an SOP or a regulation (item 6b)."""
+
+    kind: str  # "component" | "regulation" | "sop"
+    ref: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedRecord:
+    """An earlier case related to this one (item 6c), found automatically."""
+
+    tracking_code: str
+    status: str
+    reason: str  # "same_contact" | "same_service" | "same_licence"
+    subject: str
+
+
+@dataclass(slots=True)
+class Worksheet:
+    """The review worksheet (penelaahan, item 6)."""
+
+    core_problem: str
+    links: list[StandardLink] = field(default_factory=list)
+    related: list[RelatedRecord] = field(default_factory=list)
+    plan: list[PlanStep] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenReport:
+    """A written report up the chain (laporan tertulis): a tier escalation or the final report."""
+
+    kind: str  # "tier" | "superior"
+    author: str
+    addressee: str
+    text: str
+    at: datetime
+    from_position: str | None = None
+    to_position: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEvent:
+    """One append-only entry of the audit trail."""
+
+    action: str
+    actor: str
+    role: Role
+    from_status: Status | None
+    to_status: Status
+    at: datetime
+    note: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Case:
+    """A complaint or suggestion and everything decided about it so far."""
+
+    tracking_code: str
+    kind: Kind
+    status: Status
+    channel: Channel
+    complainant: Complainant
+    subject: str
+    description: str
+    service_received_on: date
+    complained_at: datetime
+    received_at: datetime
+    intake_days: int
+    created_at: datetime
+    updated_at: datetime
+    screening_reason: ScreeningReason | None = None
+    service_code: str | None = None
+    service_text: str | None = None
+    licence_number: str | None = None
+    id: int | None = None
+    version: int = 1
+    problem_types: list[ProblemType] = field(default_factory=list)
+    worksheet: Worksheet | None = None
+    track: Track | None = None
+    apip_origin: Status | None = None
+    agency_unit: str | None = None
+    chain: list[TierLevel] = field(default_factory=list)
+    tier: int = 0
+    assignee: str | None = None
+    outcome: Outcome | None = None
+    result_summary: str | None = None
+    corrective_actions: list[str] = field(default_factory=list)
+    answered_at: datetime | None = None
+    informed_at: datetime | None = None
+    reported_at: datetime | None = None
+    closed_at: datetime | None = None
+    late_acceptance_reason: str | None = None
+    referred_to: str | None = None
+    reopen_count: int = 0
+
+    @property
+    def ref(self) -> str:
+        """How errors and logs name the case: its tracking code."""
+        return self.tracking_code
+
+    @property
+    def holder(self) -> TierLevel | None:
+        """The tier level currently holding the case on its track, if any."""
+        if not self.chain:
+            return None
+        return self.chain[self.tier]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcomes:
+    """What one action produced, for the service to persist."""
+
+    event: CaseEvent
+    reports: tuple[WrittenReport, ...] = ()
+
+
+__all__ = [
+    "Action",
+    "Actor",
+    "Case",
+    "CaseEvent",
+    "Complainant",
+    "Outcomes",
+    "PlanStep",
+    "RelatedRecord",
+    "StandardLink",
+    "TierLevel",
+    "Worksheet",
+    "WrittenReport",
+]

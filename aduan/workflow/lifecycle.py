@@ -1,0 +1,155 @@
+"""The lifecycle engine: one shared ``transitions`` machine, built once from the table.
+
+A case is never attached to the machine: each action runs on a throw-away carrier holding only the
+current status, so no trigger methods are bound onto domain or ORM objects, no per-case machine is
+built, and attaching never resets a case to an initial state (DESIGN §4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from pydantic import ValidationError
+from transitions import EventData, Machine
+
+from aduan.workflow.case import Actor, Case, CaseEvent, Outcomes
+from aduan.workflow.context import ActionContext, Policy
+from aduan.workflow.effects import EFFECTS
+from aduan.workflow.errors import (
+    InputError,
+    InvalidTransitionError,
+    PermissionDeniedError,
+    RuleViolationError,
+)
+from aduan.workflow.guards import Guard
+from aduan.workflow.payloads import PAYLOADS, Payload
+from aduan.workflow.states import Action, Status
+from aduan.workflow.table import BLOCKED, RULES, Rule, Selector, roles_for
+
+_CONTEXT_FIELDS = {"links_context", "related_context", "chain_context"}
+
+
+@dataclass(slots=True)
+class _Carrier:
+    """The machine's model for one action: only the status, nothing else."""
+
+    state: str
+
+
+def _guard_condition(guard: Guard) -> Any:
+    def condition(event: EventData) -> bool:
+        guard(event.kwargs["ctx"])  # raises RuleViolationError naming the rule
+        return True
+
+    return condition
+
+
+def _selector_condition(selector: Selector) -> Any:
+    def condition(event: EventData) -> bool:
+        return selector(event.kwargs["ctx"])
+
+    return condition
+
+
+def _effect_callback(action: Action) -> Any:
+    effect = EFFECTS[action]
+
+    def before(event: EventData) -> None:
+        effect(event.kwargs["ctx"])
+
+    return before
+
+
+def _conditions(rule: Rule) -> list[Any]:
+    conditions = [_selector_condition(rule.when)] if rule.when else []
+    return conditions + [_guard_condition(guard) for guard in rule.guards]
+
+
+@cache
+def machine() -> Machine:
+    """The process-wide machine (built on first use, then shared by every case)."""
+    m = Machine(
+        model=None,
+        states=[s.value for s in Status],
+        initial=Status.RECORDED.value,
+        auto_transitions=False,
+        send_event=True,
+    )
+    for rule in RULES:
+        m.add_transition(
+            trigger=rule.action.value,
+            source=rule.source.value,
+            dest=rule.dest.value,
+            conditions=_conditions(rule),
+            before=[_effect_callback(rule.action)],
+        )
+    return m
+
+
+def parse_payload(action: Action, data: dict[str, Any] | Payload) -> Payload:
+    """Validate an action's fields, turning the first problem into an ``InputError``."""
+    cls = PAYLOADS[action]
+    if isinstance(data, cls):
+        return data
+    raw = data.model_dump() if isinstance(data, Payload) else data
+    try:
+        return cls.model_validate(raw)
+    except ValidationError as exc:
+        raise input_error(exc) from None
+
+
+def input_error(exc: ValidationError) -> InputError:
+    """The first pydantic error as an ``InputError`` naming the field and the rule."""
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "input"
+    return InputError(field, first["type"], first["msg"], first["msg"])
+
+
+def check_permission(case: Case, action: Action, actor: Actor) -> None:
+    """Raise unless the table has ``action`` from the case's status for the actor's role."""
+    roles = roles_for(case.status, action)
+    if not roles:
+        blocked = BLOCKED.get((case.status, action))
+        if blocked:
+            raise RuleViolationError(case.ref, blocked.rule, blocked.message_id, blocked.message_en)
+        raise InvalidTransitionError(case.ref, case.status.value, action.value)
+    if actor.role not in roles:
+        raise PermissionDeniedError(case.ref, case.status.value, action.value, actor.role.value)
+
+
+def perform(
+    case: Case,
+    action: Action,
+    actor: Actor,
+    payload: dict[str, Any] | Payload,
+    now: datetime,
+    policy: Policy | None = None,
+) -> Outcomes:
+    """Apply ``action`` to ``case`` in memory and return the audit event and reports to persist.
+
+    Nothing changes on ``case`` unless every check passes: permission, payload, then guards,
+    which run before the effect.
+    """
+    check_permission(case, action, actor)
+    parsed = parse_payload(action, payload)
+    ctx = ActionContext(case, actor, parsed, now, policy or Policy())
+    before = case.status
+    carrier = _Carrier(before.value)
+    if not machine().events[action.value].trigger(carrier, ctx=ctx):
+        raise InvalidTransitionError(case.ref, before.value, action.value)  # no selector matched
+    case.status = Status(carrier.state)
+    case.updated_at = now
+    event = CaseEvent(
+        action=action.value,
+        actor=actor.username,
+        role=actor.role,
+        from_status=before,
+        to_status=case.status,
+        at=now,
+        note=parsed.note,
+        data=parsed.model_dump(mode="json", exclude=_CONTEXT_FIELDS | {"note"}),
+    )
+    return Outcomes(event, tuple(ctx.reports))

@@ -1,0 +1,148 @@
+"""What each action carries, validated: one pydantic model per action of the table.
+
+Fields named ``*_context`` are filled by the service layer from the catalog, the organisation
+chart or earlier records; the user never types them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from aduan.workflow.case import RelatedRecord, StandardLink, TierLevel
+from aduan.workflow.states import Action, Outcome, ProblemType, ReplyChannel, StepKind
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Payload(BaseModel):
+    """Common to every action: an optional note for the audit trail."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    note: str = Field(default="", max_length=2_000)
+
+
+class ClassifyPayload(Payload):
+    """Classify by service and problem type (seed §6 item 5c)."""
+
+    service_code: ShortText
+    problem_types: list[ProblemType] = Field(min_length=1)
+
+
+class PlanStepInput(BaseModel):
+    """One planned handling step as typed by the officer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: StepKind
+    party: ShortText
+    description: str = ""
+    outcome: str | None = None
+
+
+class ReviewPayload(Payload):
+    """The review worksheet (item 6); links and related records are found by the service."""
+
+    core_problem: Text
+    plan: list[PlanStepInput] = Field(min_length=1)
+    extra_links: list[ShortText] = Field(default_factory=list)
+    links_context: list[StandardLink] = Field(default_factory=list)
+    related_context: list[RelatedRecord] = Field(default_factory=list)
+
+
+class RecordStepPayload(Payload):
+    """Record the outcome of a planned step (1-based number)."""
+
+    step: int = Field(ge=1)
+    outcome: Text
+
+
+class RoutePayload(Payload):
+    """Put the case on the internal track; the chain comes from the organisation chart."""
+
+    chain_context: list[TierLevel] = Field(default_factory=list)
+
+
+class RouteAgencyPayload(RoutePayload):
+    """Put the case on the agency / technical-team track of a named regional agency."""
+
+    agency: ShortText
+
+
+class EscalatePayload(Payload):
+    """Move the case one tier up with a written report to the level above (item 7a/7b)."""
+
+    report: Text
+
+
+class ReasonPayload(Payload):
+    """An action whose reason must be written down."""
+
+    reason: Text
+
+
+class OptionalReasonPayload(Payload):
+    """An action whose reason may be written down."""
+
+    reason: str = Field(default="", max_length=2_000)
+
+
+class ReferPayload(Payload):
+    """Refer a case that is not this office's authority to the body that has it."""
+
+    addressee: ShortText
+    reason: Text
+
+
+class AnswerPayload(Payload):
+    """An answer sent to the complainant (item 4 and item 8)."""
+
+    channel: ReplyChannel
+    text: Text
+    sent_at: AwareDatetime | None = None
+
+
+class ResultPayload(Payload):
+    """The result of the follow-up."""
+
+    outcome: Outcome
+    summary: Text
+    corrective_actions: list[ShortText] = Field(default_factory=list)
+
+
+class SuperiorReportPayload(Payload):
+    """The report to the direct superior (item 8); the addressee defaults from the chart."""
+
+    text: Text
+    addressee: ShortText | None = None
+
+
+PAYLOADS: dict[Action, type[Payload]] = {
+    Action.CLASSIFY: ClassifyPayload,
+    Action.REVIEW: ReviewPayload,
+    Action.RECORD_STEP: RecordStepPayload,
+    Action.ROUTE_INTERNAL: RoutePayload,
+    Action.ROUTE_AGENCY: RouteAgencyPayload,
+    Action.ESCALATE: EscalatePayload,
+    Action.REQUEST_APIP: ReasonPayload,
+    Action.APPROVE_APIP: Payload,
+    Action.REFUSE_APIP: ReasonPayload,
+    Action.RESPOND: AnswerPayload,
+    Action.RECORD_RESULT: ResultPayload,
+    Action.INFORM_COMPLAINANT: AnswerPayload,
+    Action.REPORT_TO_SUPERIOR: SuperiorReportPayload,
+    Action.CLOSE: Payload,
+    Action.REOPEN: ReasonPayload,
+    Action.WITHDRAW: OptionalReasonPayload,
+    Action.REFER: ReferPayload,
+    Action.ACCEPT_LATE: ReasonPayload,
+}
+
+
+def sent_time(payload: AnswerPayload, now: datetime) -> datetime:
+    """When an answer was sent: as stated, else now."""
+    return payload.sent_at or now

@@ -1,0 +1,189 @@
+"""Vocabulary of the lifecycle: statuses, kinds, tracks, roles, actions, channels, problem types.
+
+Every enum value is the stable string stored in the database and shown in the CLI/API; the
+Indonesian label is what officers read (service standard, section 6).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What a submission is after intake screening (seed §6 items 3 and 5b)."""
+
+    COMPLAINT = "complaint"  # pengaduan
+    SUGGESTION = "suggestion"  # saran / masukan
+
+
+class ScreeningReason(StrEnum):
+    """Why intake screening turned a submission into a suggestion."""
+
+    LATE = "late"  # more than 30 calendar days after the service (item 3)
+    NO_IDENTITY = "no_identity"  # no complainant identity (item 5b)
+    NO_SUBJECT = "no_subject"  # no subject matter (item 5b)
+
+
+class Status(StrEnum):
+    """Where a case stands. The handling statuses encode the resolution track (item 7)."""
+
+    RECORDED = "recorded"
+    CLASSIFIED = "classified"
+    REVIEWED = "reviewed"
+    INTERNAL = "internal_handling"
+    AGENCY = "agency_handling"
+    APIP_PENDING = "apip_pending"
+    APIP = "apip_handling"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    SUGGESTION = "suggestion"
+    WITHDRAWN = "withdrawn"
+    REFERRED = "referred"
+
+
+OPEN_STATUSES: frozenset[Status] = frozenset(
+    {
+        Status.RECORDED,
+        Status.CLASSIFIED,
+        Status.REVIEWED,
+        Status.INTERNAL,
+        Status.AGENCY,
+        Status.APIP_PENDING,
+        Status.APIP,
+        Status.RESOLVED,
+    }
+)
+
+
+class Track(StrEnum):
+    """The three resolution tracks of seed §6 item 7."""
+
+    INTERNAL = "internal"  # a: inside DPMPTSP, up to the Head of Office
+    AGENCY = "agency"  # b: Tim Teknis / Perangkat Daerah, up to the agency head
+    APIP = "apip"  # c: Aparat Pengawas Intern Pemerintah, with the head's approval
+
+
+class Role(StrEnum):
+    """Who may act. The complainant acts without an account, by tracking code."""
+
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    HEAD = "head"
+    AGENCY_OFFICER = "agency_officer"
+    AGENCY_HEAD = "agency_head"
+    APIP = "apip"
+    ADMIN = "admin"
+    SYSTEM = "system"
+    COMPLAINANT = "complainant"
+
+
+class Action(StrEnum):
+    """Everything that can be done to a case after intake; each row of the table names one."""
+
+    CLASSIFY = "classify"
+    REVIEW = "review"
+    RECORD_STEP = "record_step"
+    ROUTE_INTERNAL = "route_internal"
+    ROUTE_AGENCY = "route_agency"
+    ESCALATE = "escalate"
+    REQUEST_APIP = "request_apip"
+    APPROVE_APIP = "approve_apip"
+    REFUSE_APIP = "refuse_apip"
+    RESPOND = "respond"
+    RECORD_RESULT = "record_result"
+    INFORM_COMPLAINANT = "inform_complainant"
+    REPORT_TO_SUPERIOR = "report_to_superior"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    WITHDRAW = "withdraw"
+    REFER = "refer"
+    ACCEPT_LATE = "accept_late"
+
+
+class Channel(StrEnum):
+    """Intake channels: the 13 of seed §6 item 2 (a–m), plus SP4N-LAPOR! and the API."""
+
+    OFFICER = "officer"  # a. Pejabat Pengelola Pengaduan
+    MPP_COUNTER = "mpp_counter"  # b. Loket Pengaduan Mal Pelayanan Publik
+    LETTER = "letter"  # c. Surat
+    PHONE = "phone"  # d. Telepon
+    SMS = "sms"  # e. SMS
+    WHATSAPP = "whatsapp"  # f. WA
+    EMAIL = "email"  # g. Email
+    TWITTER = "twitter"  # h. Twitter
+    INSTAGRAM = "instagram"  # i. Instagram
+    WEB_DPMPTSP = "web_dpmptsp"  # j. Web DPMPTSP
+    WEB_MPP = "web_mpp"  # k. Web MPP
+    FORM = "form"  # l. Formulir Pengaduan
+    BOX = "box"  # m. Kotak Pengaduan
+    LAPOR = "lapor"  # forwarded by SP4N-LAPOR!
+    API = "api"
+
+
+class ProblemType(StrEnum):
+    """Problem types by component of the service standard (seed §6 item 5c.2)."""
+
+    REQUIREMENTS = "requirements"
+    PROCEDURE = "procedure"
+    COMPLETION_TIME = "completion_time"
+    FEES = "fees"
+    PRODUCT = "product"
+    FACILITIES = "facilities"
+    STAFF_COMPETENCE = "staff_competence"
+    OTHER = "other"
+
+
+PROBLEM_TYPE_LABELS: dict[ProblemType, str] = {
+    ProblemType.REQUIREMENTS: "Persyaratan",
+    ProblemType.PROCEDURE: "Sistem, mekanisme, dan prosedur",
+    ProblemType.COMPLETION_TIME: "Jangka waktu penyelesaian",
+    ProblemType.FEES: "Biaya/tarif",
+    ProblemType.PRODUCT: "Produk pelayanan",
+    ProblemType.FACILITIES: "Sarana, prasarana, dan/atau fasilitas",
+    ProblemType.STAFF_COMPETENCE: "Kompetensi pelaksana",
+    ProblemType.OTHER: "Lainnya",
+}
+
+
+class StepKind(StrEnum):
+    """Handling-plan steps of the review (seed §6 item 6d)."""
+
+    CLARIFICATION = "clarification"  # klarifikasi
+    CONFIRMATION = "confirmation"  # konfirmasi
+    EXAMINATION = "examination"  # penelitian atau pemeriksaan
+    INVESTIGATION = "investigation"  # investigasi
+
+
+class Outcome(StrEnum):
+    """Finding of the follow-up."""
+
+    SUBSTANTIATED = "substantiated"  # terbukti
+    PARTLY = "partly_substantiated"  # terbukti sebagian
+    NOT_SUBSTANTIATED = "not_substantiated"  # tidak terbukti
+
+
+class ReplyChannel(StrEnum):
+    """How an answer reached the complainant."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+    PHONE = "phone"
+    LETTER = "letter"
+    IN_PERSON = "in_person"
+
+
+STATUS_LABELS: dict[Status, tuple[str, str]] = {
+    Status.RECORDED: ("Dicatat", "Recorded"),
+    Status.CLASSIFIED: ("Diklasifikasi", "Classified"),
+    Status.REVIEWED: ("Ditelaah", "Reviewed"),
+    Status.INTERNAL: ("Ditindaklanjuti internal DPMPTSP", "Handled inside the office"),
+    Status.AGENCY: ("Ditindaklanjuti Tim Teknis/Perangkat Daerah", "Handled by a regional agency"),
+    Status.APIP_PENDING: ("Menunggu persetujuan pelibatan APIP", "Awaiting approval for APIP"),
+    Status.APIP: ("Ditindaklanjuti APIP", "Handled by APIP (inspectorate)"),
+    Status.RESOLVED: ("Hasil tindak lanjut tersedia", "Result available"),
+    Status.CLOSED: ("Selesai", "Closed"),
+    Status.SUGGESTION: ("Dicatat sebagai saran/masukan", "Recorded as a suggestion"),
+    Status.WITHDRAWN: ("Dicabut oleh pelapor", "Withdrawn by the complainant"),
+    Status.REFERRED: ("Dilimpahkan ke instansi berwenang", "Referred to the competent body"),
+}

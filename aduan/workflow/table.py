@@ -1,0 +1,190 @@
+"""The transition table: the one contract for statuses, actions, roles and guards.
+
+The state machine, the role matrix, the diagram in the docs and the actions offered to a user
+are all derived from ``RULES``. Rows are read top to bottom; for one action and source, rows
+with a ``when`` selector choose the destination (e.g. a refused APIP request goes back to the
+track it came from).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from aduan.workflow import guards as g
+from aduan.workflow.context import ActionContext
+from aduan.workflow.guards import Guard
+from aduan.workflow.states import OPEN_STATUSES, Action, Role, Status
+
+Selector = Callable[[ActionContext], bool]
+
+OFFICE_STAFF = frozenset({Role.OFFICER, Role.SUPERVISOR})
+OFFICE_CHAIN = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HEAD})
+AGENCY_STAFF = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_HEAD})
+APPROVERS = frozenset({Role.HEAD, Role.AGENCY_HEAD})
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One row: ``action`` takes a case from ``source`` to ``dest`` for these ``roles``."""
+
+    action: Action
+    source: Status
+    dest: Status
+    roles: frozenset[Role]
+    guards: tuple[Guard, ...] = ()
+    when: Selector | None = None
+    when_label: str = ""
+
+
+def _rows(
+    action: Action,
+    sources: Iterable[Status],
+    dest: Status | None,
+    roles: Iterable[Role],
+    guards: tuple[Guard, ...] = (),
+) -> list[Rule]:
+    """Rows for several sources; ``dest=None`` keeps the status (a self-loop)."""
+    return [Rule(action, s, dest or s, frozenset(roles), guards) for s in sources]
+
+
+def _origin(status: Status) -> Selector:
+    def selector(ctx: ActionContext) -> bool:
+        return ctx.case.apip_origin is status
+
+    return selector
+
+
+S = Status
+A = Action
+_HANDLING = (S.INTERNAL, S.AGENCY, S.APIP)
+_ANSWERABLE = (S.RECORDED, S.CLASSIFIED, S.REVIEWED, S.INTERNAL, S.AGENCY, S.APIP_PENDING, S.APIP)
+
+RULES: tuple[Rule, ...] = (
+    # Item 5c: classify by service and problem type; may be corrected before the review.
+    *_rows(A.CLASSIFY, [S.RECORDED, S.CLASSIFIED], S.CLASSIFIED, OFFICE_STAFF),
+    # Item 6: the review worksheet; may be revised until the case is routed.
+    *_rows(A.REVIEW, [S.CLASSIFIED, S.REVIEWED], S.REVIEWED, OFFICE_STAFF),
+    *_rows(A.RECORD_STEP, [S.REVIEWED], None, OFFICE_STAFF, (g.plan_step_exists,)),
+    *_rows(A.RECORD_STEP, [S.INTERNAL], None, OFFICE_CHAIN, (g.plan_step_exists,)),
+    *_rows(
+        A.RECORD_STEP, [S.AGENCY], None, AGENCY_STAFF | {Role.OFFICER}, (g.plan_step_exists,)
+    ),
+    *_rows(A.RECORD_STEP, [S.APIP], None, {Role.APIP}, (g.plan_step_exists,)),
+    # Item 7: the three tracks.
+    *_rows(A.ROUTE_INTERNAL, [S.REVIEWED], S.INTERNAL, OFFICE_STAFF),
+    *_rows(A.ROUTE_AGENCY, [S.REVIEWED], S.AGENCY, OFFICE_STAFF),
+    *_rows(
+        A.ESCALATE,
+        [S.INTERNAL],
+        None,
+        OFFICE_STAFF | {Role.SYSTEM},
+        (g.below_top_of_chain, g.holds_current_tier),
+    ),
+    *_rows(
+        A.ESCALATE,
+        [S.AGENCY],
+        None,
+        {Role.AGENCY_OFFICER, Role.SYSTEM},
+        (g.below_top_of_chain, g.holds_current_tier),
+    ),
+    *_rows(A.REQUEST_APIP, [S.REVIEWED], S.APIP_PENDING, OFFICE_STAFF),
+    *_rows(A.REQUEST_APIP, [S.INTERNAL], S.APIP_PENDING, OFFICE_CHAIN),
+    *_rows(A.REQUEST_APIP, [S.AGENCY], S.APIP_PENDING, AGENCY_STAFF),
+    *_rows(A.APPROVE_APIP, [S.APIP_PENDING], S.APIP, APPROVERS, (g.approver_has_authority,)),
+    *(
+        Rule(
+            A.REFUSE_APIP,
+            S.APIP_PENDING,
+            back,
+            APPROVERS,
+            (g.approver_has_authority,),
+            _origin(back),
+            f"from {back.value}",
+        )
+        for back in (S.INTERNAL, S.AGENCY, S.REVIEWED)
+    ),
+    # Item 4: the first substantive answer stops the 14-working-day clock.
+    *_rows(A.RESPOND, _ANSWERABLE, None, OFFICE_CHAIN),
+    *_rows(A.RECORD_RESULT, [S.INTERNAL], S.RESOLVED, OFFICE_CHAIN),
+    *_rows(A.RECORD_RESULT, [S.AGENCY], S.RESOLVED, AGENCY_STAFF),
+    *_rows(A.RECORD_RESULT, [S.APIP], S.RESOLVED, {Role.APIP}),
+    # Item 8: informed and reported, then closed.
+    *_rows(A.INFORM_COMPLAINANT, [S.RESOLVED], None, OFFICE_STAFF),
+    *_rows(A.REPORT_TO_SUPERIOR, [S.RESOLVED], None, OFFICE_STAFF),
+    *_rows(A.CLOSE, [S.RESOLVED], S.CLOSED, OFFICE_CHAIN, (g.answer_and_report_done,)),
+    *_rows(
+        A.REOPEN, [S.CLOSED], S.REVIEWED, {Role.COMPLAINANT, Role.OFFICER}, (g.within_reopen_window,)
+    ),
+    *_rows(A.WITHDRAW, sorted(OPEN_STATUSES), S.WITHDRAWN, {Role.COMPLAINANT, Role.OFFICER}),
+    *_rows(A.REFER, [S.RECORDED, S.CLASSIFIED, S.REVIEWED], S.REFERRED, OFFICE_STAFF),
+    # Item 3: a late submission "may" be treated as a suggestion; a supervisor may accept it.
+    *_rows(
+        A.ACCEPT_LATE,
+        [S.SUGGESTION],
+        S.RECORDED,
+        {Role.SUPERVISOR, Role.HEAD},
+        (g.late_submission_only,),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    """Why an action that people expect is not possible in a status: a named rule."""
+
+    rule: str
+    message_id: str
+    message_en: str
+
+
+# Turn the most common "not from this status" into the rule people need to hear.
+BLOCKED: dict[tuple[Status, Action], Blocked] = {
+    **{
+        (S.APIP_PENDING, action): Blocked(
+            "apip_requires_approval",
+            "APIP baru dapat menindaklanjuti setelah disetujui Kepala DPMPTSP/Perangkat Daerah",
+            "APIP may act only after the Head of Office or agency head has approved",
+        )
+        for action in (A.RECORD_RESULT, A.RECORD_STEP)
+    },
+    **{
+        (status, A.CLOSE): Blocked(
+            "close_requires_result",
+            "kasus hanya dapat ditutup setelah hasil tindak lanjut dicatat",
+            "a case can be closed only after the result of the follow-up is recorded",
+        )
+        for status in (S.RECORDED, S.CLASSIFIED, S.REVIEWED, *_HANDLING, S.APIP_PENDING)
+    },
+}
+
+
+def roles_for(status: Status, action: Action) -> frozenset[Role]:
+    """The role matrix cell: which roles may take ``action`` in ``status`` (empty: none)."""
+    return _MATRIX.get((status, action), frozenset())
+
+
+def actions_from(status: Status) -> tuple[Action, ...]:
+    """Actions possible from a status, in table order."""
+    return _ACTIONS_FROM.get(status, ())
+
+
+def allowed_actions(status: Status, role: Role) -> tuple[Action, ...]:
+    """What a user with ``role`` may do now: what the UI offers, the API lists, the CLI hints."""
+    return tuple(a for a in actions_from(status) if role in roles_for(status, a))
+
+
+def _build_matrix() -> dict[tuple[Status, Action], frozenset[Role]]:
+    matrix: dict[tuple[Status, Action], frozenset[Role]] = {}
+    for rule in RULES:
+        key = (rule.source, rule.action)
+        matrix[key] = matrix.get(key, frozenset()) | rule.roles
+    return matrix
+
+
+_MATRIX = _build_matrix()
+_ACTIONS_FROM: dict[Status, tuple[Action, ...]] = {}
+for _rule in RULES:
+    _known = _ACTIONS_FROM.get(_rule.source, ())
+    if _rule.action not in _known:
+        _ACTIONS_FROM[_rule.source] = (*_known, _rule.action)
