@@ -7,7 +7,6 @@ import sys
 
 import structlog
 
-from aduan import migrate
 from aduan.config import Settings, load_settings
 from aduan.models.ports import Clock, SystemClock
 from aduan.models.sql import SqlUnitOfWorkFactory, make_engine
@@ -49,6 +48,8 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Deps:
 
 def upgrade_database(deps: Deps) -> tuple[int, int]:
     """Apply migrations, then load the shipped catalog and org chart into an empty database."""
+    from aduan import migrate  # Alembic costs ~0.25 s to import; only this command needs it
+
     factory = deps.uow
     assert isinstance(factory, SqlUnitOfWorkFactory)
     migrate.upgrade(factory.engine)

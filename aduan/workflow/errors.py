@@ -24,7 +24,7 @@ class AduanError(Exception):
     def __init__(self, message_id: str, message_en: str) -> None:
         self.message_id = message_id
         self.message_en = message_en
-        super().__init__(f"{message_id} / {message_en}")
+        super().__init__(message_id if message_id == message_en else f"{message_id} / {message_en}")
 
 
 class InputError(AduanError):

@@ -95,5 +95,6 @@ def new_tracking_code() -> str:
 def normalise_tracking_code(text: str) -> str:
     """Accept what people type: lower case, spaces, missing dashes."""
     cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
-    cleaned = cleaned.removeprefix("ADN")
+    if len(cleaned) > 10:  # a body may itself begin with "ADN": strip only a typed prefix
+        cleaned = cleaned.removeprefix("ADN")
     return f"ADN-{cleaned[:5]}-{cleaned[5:]}"

@@ -105,7 +105,8 @@ def input_error(exc: ValidationError) -> InputError:
     """The first pydantic error as an ``InputError`` naming the field and the rule."""
     first = exc.errors()[0]
     field = ".".join(str(part) for part in first["loc"]) or "input"
-    return InputError(field, first["type"], first["msg"], first["msg"])
+    message = first["msg"].removeprefix("Value error, ")
+    return InputError(field, first["type"], message, message)
 
 
 def check_permission(case: Case, action: Action, actor: Actor) -> None:

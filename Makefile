@@ -1,0 +1,42 @@
+# Short commands for Aduan. `make demo` and `make test` are the two a new user needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test unit lint bench docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: install, create demo.db (SQLite) and walk sample cases through the CLI
+demo: install
+	ADUAN=$(BIN)/aduan bash scripts/demo.sh
+
+## test: install, then lint, type-check and run every test (unit, integration on SQLite and PostgreSQL, e2e)
+test: install lint
+	$(BIN)/pytest
+
+unit: install
+	$(BIN)/pytest tests/unit -q
+
+lint: install
+	$(BIN)/ruff check aduan tests bench migrations
+	$(BIN)/ruff format --check aduan tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python -m aduan.workflow.diagram --check
+
+bench: install
+	$(BIN)/python bench/lifecycle.py
+
+docs: install
+	$(BIN)/python -m aduan.workflow.diagram
+
+clean:
+	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,285 @@
+"""In-memory adapters: the repositories and unit of work of ``ports`` without a database.
+
+They keep rows, not objects: a case is written with the same codec as the SQL adapters, with
+datetimes converted to UTC and JSON columns copied through text, and rebuilt on every read. So
+the memory store behaves like the database for everything the contract tests check: nothing
+read can change what is stored, and a unit of work that is not committed leaves no trace.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import JSON, Table
+
+from aduan.catalog.orgchart import OrgChart, Position, StaffUser, Unit, build_orgchart
+from aduan.catalog.services import Service
+from aduan.models import codec
+from aduan.models.ports import CaseQuery, CaseRepository, ReferenceRepository
+from aduan.models.sql import SQLITE_BUSY_TIMEOUT_MS, DatabaseUnavailableError
+from aduan.models.tables import UtcDateTime, case_events, cases, written_reports
+from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
+from aduan.workflow.errors import ConflictError, NotFoundError
+
+Row = dict[str, Any]
+
+
+def _stored(table: Table, row: Row) -> Row:
+    """Return ``row`` as the database keeps it: aware datetimes in UTC, JSON copied."""
+    out: Row = {}
+    for name, value in row.items():
+        column_type = table.c[name].type
+        if value is not None and isinstance(column_type, UtcDateTime):
+            if value.tzinfo is None:
+                raise ValueError("naive datetime: store aware UTC only")
+            value = value.astimezone(UTC)
+        elif value is not None and isinstance(column_type, JSON):
+            value = json.loads(json.dumps(value))
+        out[name] = value
+    return out
+
+
+def _loaded(row: Row) -> Row:
+    return copy.deepcopy(row)
+
+
+@dataclass(slots=True)
+class _Data:
+    """Everything stored. Rows are replaced, never changed in place, so copies stay shallow."""
+
+    cases: dict[int, Row] = field(default_factory=dict)
+    codes: dict[str, int] = field(default_factory=dict)
+    events: dict[int, list[Row]] = field(default_factory=dict)
+    reports: dict[int, list[Row]] = field(default_factory=dict)
+    services: dict[str, Row] = field(default_factory=dict)
+    chart: tuple[list[Row], list[Row], list[Row]] = field(default_factory=lambda: ([], [], []))
+    next_id: int = 1
+
+    def copy(self) -> _Data:
+        return _Data(
+            dict(self.cases),
+            dict(self.codes),
+            {k: list(v) for k, v in self.events.items()},
+            {k: list(v) for k, v in self.reports.items()},
+            dict(self.services),
+            self.chart,
+            self.next_id,
+        )
+
+
+class InMemoryCaseRepository:
+    """Cases, events and reports in a unit of work's working copy."""
+
+    def __init__(self, data: _Data) -> None:
+        self._data = data
+
+    def add(self, case: Case, event: CaseEvent) -> int:
+        """Insert a new case with its first event; return its id."""
+        if case.tracking_code in self._data.codes:
+            raise ValueError(f"duplicate tracking code {case.tracking_code}")
+        case_id = self._data.next_id
+        self._data.next_id += 1
+        case.id = case_id
+        self._data.cases[case_id] = {"id": case_id, **_stored(cases, codec.case_to_row(case))}
+        self._data.codes[case.tracking_code] = case_id
+        self._data.events[case_id] = [_stored(case_events, codec.event_to_row(case_id, event))]
+        self._data.reports[case_id] = []
+        return case_id
+
+    def get(self, ref: str) -> Case:
+        """Load by tracking code or numeric id; raise ``NotFoundError``."""
+        case_id = int(ref) if ref.isdigit() else self._data.codes.get(ref)
+        row = self._data.cases.get(case_id) if case_id is not None else None
+        if row is None:
+            raise NotFoundError("kasus/case", ref)
+        return codec.case_from_row(_loaded(row))
+
+    def save(self, case: Case, expected_version: int) -> None:
+        """Write the case if its stored version is still ``expected_version``; else conflict."""
+        old = self._data.cases.get(case.id) if case.id is not None else None
+        actual = None if old is None else int(old["version"])
+        if old is None or actual != expected_version:
+            raise ConflictError(case.ref, expected_version, actual)
+        row = _stored(cases, codec.case_to_row(case))
+        row.update(id=case.id, version=expected_version + 1)
+        self._data.cases[old["id"]] = row
+        del self._data.codes[old["tracking_code"]]
+        self._data.codes[case.tracking_code] = old["id"]
+        case.version = expected_version + 1
+
+    def append(self, case_id: int, outcomes: Outcomes) -> None:
+        """Append an action's event and written reports."""
+        if case_id not in self._data.cases:
+            raise NotFoundError("kasus/case", case_id)
+        self._data.events[case_id].append(
+            _stored(case_events, codec.event_to_row(case_id, outcomes.event))
+        )
+        self._data.reports[case_id].extend(
+            _stored(written_reports, codec.report_to_row(case_id, r)) for r in outcomes.reports
+        )
+
+    def events(self, case_id: int) -> list[CaseEvent]:
+        """Return the audit trail, oldest first."""
+        return [codec.event_from_row(_loaded(r)) for r in self._data.events.get(case_id, [])]
+
+    def reports(self, case_id: int) -> list[WrittenReport]:
+        """Written reports, oldest first."""
+        return [codec.report_from_row(_loaded(r)) for r in self._data.reports.get(case_id, [])]
+
+    def find(self, query: CaseQuery) -> list[Case]:
+        """Cases matching the filters, by id."""
+        filters = {
+            "status": query.status,
+            "kind": query.kind,
+            "track": query.track,
+            "assignee": query.assignee,
+        }
+        wanted = {name: value for name, value in filters.items() if value is not None}
+        after = query.after_id if query.after_id is not None else 0
+        rows = (
+            row
+            for case_id, row in sorted(self._data.cases.items())
+            if case_id > after and all(row[k] == v for k, v in wanted.items())
+        )
+        return [codec.case_from_row(_loaded(r)) for r in itertools.islice(rows, query.limit)]
+
+    def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
+        """Other cases with the same contact, licence number or service, newest first."""
+        c = case.complainant
+        reasons = [
+            ("same_contact", "complainant_email", c.email),
+            ("same_contact", "complainant_phone", c.phone),
+            ("same_licence", "licence_number", case.licence_number),
+            ("same_service", "service_code", case.service_code),
+        ]
+        matches = [(reason, column, value) for reason, column, value in reasons if value]
+        return list(itertools.islice(self._related(case.id, matches), limit))
+
+    def _related(
+        self, case_id: int | None, matches: list[tuple[str, str, str]]
+    ) -> Iterator[RelatedRecord]:
+        for other_id, row in sorted(self._data.cases.items(), reverse=True):
+            reason = next((r for r, column, value in matches if row[column] == value), None)
+            if other_id != case_id and reason is not None:
+                yield RelatedRecord(row["tracking_code"], row["status"], reason, row["subject"])
+
+
+class InMemoryReferenceRepository:
+    """The catalog and the org chart in a unit of work's working copy."""
+
+    def __init__(self, data: _Data) -> None:
+        self._data = data
+
+    def services(self) -> list[Service]:
+        """All services by code."""
+        return [Service.model_validate(row) for _, row in sorted(self._data.services.items())]
+
+    def service(self, code: str) -> Service | None:
+        """One service, or None."""
+        row = self._data.services.get(code)
+        return None if row is None else Service.model_validate(row)
+
+    def put_services(self, services: list[Service], now: datetime) -> None:
+        """Insert or replace services by code."""
+        for s in services:
+            self._data.services[s.code] = s.model_dump(mode="json")
+
+    def user(self, username: str) -> StaffUser | None:
+        """One staff user, or None."""
+        rows = (row for row in self._data.chart[2] if row["username"] == username)
+        return next((StaffUser.model_validate(row) for row in rows), None)
+
+    def orgchart(self) -> OrgChart:
+        """Return the current chart."""
+        units, positions, users = self._data.chart
+        return build_orgchart(
+            [Unit.model_validate(u) for u in units],
+            [Position.model_validate(p) for p in positions],
+            [StaffUser.model_validate(u) for u in users],
+        )
+
+    def put_orgchart(self, chart: OrgChart) -> None:
+        """Replace the chart as a whole."""
+        self._data.chart = (
+            [u.model_dump(mode="json") for u in chart.units.values()],
+            [p.model_dump(mode="json") for p in chart.positions.values()],
+            [u.model_dump(mode="json") for u in chart.users.values()],
+        )
+
+
+@dataclass(slots=True)
+class InMemoryStore:
+    """The committed data, shared by the units of work of one factory."""
+
+    data: _Data = field(default_factory=_Data)
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class InMemoryUnitOfWork:
+    """Works on a copy of the store; ``commit`` publishes it, anything else discards it.
+
+    Like SQLite, writers take the one write lock when they begin, so they run one after the
+    other; a read-only unit of work reads a snapshot without waiting.
+    """
+
+    # Typed as the ports: the Protocol's attributes are mutable, hence invariant.
+    cases: CaseRepository
+    reference: ReferenceRepository
+
+    def __init__(self, store: InMemoryStore, *, readonly: bool = False) -> None:
+        self.store = store
+        self.readonly = readonly
+        self._work: _Data | None = None
+        self._locked = False
+
+    def __enter__(self) -> Self:
+        if not self.readonly:
+            self._lock()
+        self._work = self.store.data.copy()
+        self.cases = InMemoryCaseRepository(self._work)
+        self.reference = InMemoryReferenceRepository(self._work)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._work = None
+        if self._locked:
+            self._locked = False
+            self.store.write_lock.release()
+
+    def commit(self) -> None:
+        """Publish the working copy; the unit of work goes on from there."""
+        assert self._work is not None
+        if self._locked:
+            self.store.data = self._work.copy()
+            return
+        with self.store.write_lock:
+            self.store.data = self._work.copy()
+
+    def _lock(self) -> None:
+        if not self.store.write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise DatabaseUnavailableError("memory://", "locked by another unit of work")
+        self._locked = True
+
+
+class InMemoryUnitOfWorkFactory:
+    """Opens units of work on one in-memory store (empty until something is committed)."""
+
+    def __init__(self, store: InMemoryStore | None = None) -> None:
+        self.store = store or InMemoryStore()
+
+    def __call__(self, *, readonly: bool = False) -> InMemoryUnitOfWork:
+        """Open a unit of work; a ``readonly`` one reads a snapshot without the write lock."""
+        return InMemoryUnitOfWork(self.store, readonly=readonly)

@@ -1,0 +1,198 @@
+"""Every cell of status × action × role, against a hand-written statement of who may do what.
+
+``EXPECTED`` is written from the service standard (seed §6) and DESIGN §1–2, not read from
+``table.py``: when the two disagree, one of them is wrong and a person has to decide which.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from aduan.workflow.case import Actor, Case, Complainant
+from aduan.workflow.errors import (
+    InvalidTransitionError,
+    PermissionDeniedError,
+    RuleViolationError,
+)
+from aduan.workflow.lifecycle import check_permission
+from aduan.workflow.states import Action, Channel, Kind, Role, Status
+from aduan.workflow.table import allowed_actions
+
+S, A, R = Status, Action, Role
+
+OFFICER, SUPERVISOR, HEAD = R.OFFICER, R.SUPERVISOR, R.HEAD
+AGENCY_OFFICER, AGENCY_HEAD = R.AGENCY_OFFICER, R.AGENCY_HEAD
+APIP, SYSTEM, COMPLAINANT = R.APIP, R.SYSTEM, R.COMPLAINANT
+
+OFFICE = {OFFICER, SUPERVISOR}  # complaint officers and their section/division heads
+CHAIN = {OFFICER, SUPERVISOR, HEAD}  # the internal chain up to the Head of Office
+AGENCY = {AGENCY_OFFICER, AGENCY_HEAD}
+APPROVERS = {HEAD, AGENCY_HEAD}  # item 7c: Head of Office or the agency head
+ON_BEHALF = {COMPLAINANT, OFFICER}  # the complainant, or an officer taking their call
+
+# Item 4: an answer may be given at any point before the result is known.
+_ANSWER_BEFORE_RESULT = {
+    (status, A.RESPOND): CHAIN
+    for status in (
+        S.RECORDED,
+        S.CLASSIFIED,
+        S.REVIEWED,
+        S.INTERNAL,
+        S.AGENCY,
+        S.APIP_PENDING,
+        S.APIP,
+    )
+}
+# The complainant may withdraw while the case is open (not closed, referred or a suggestion).
+_WITHDRAW_WHILE_OPEN = {
+    (status, A.WITHDRAW): ON_BEHALF
+    for status in (
+        S.RECORDED,
+        S.CLASSIFIED,
+        S.REVIEWED,
+        S.INTERNAL,
+        S.AGENCY,
+        S.APIP_PENDING,
+        S.APIP,
+        S.RESOLVED,
+    )
+}
+# Not this office's authority: referred before a track is chosen.
+_REFER_BEFORE_TRACK = {
+    (status, A.REFER): OFFICE for status in (S.RECORDED, S.CLASSIFIED, S.REVIEWED)
+}
+
+EXPECTED: dict[tuple[Status, Action], set[Role]] = {
+    **_ANSWER_BEFORE_RESULT,
+    **_WITHDRAW_WHILE_OPEN,
+    **_REFER_BEFORE_TRACK,
+    # Item 5c: classify, and correct the classification until the review.
+    (S.RECORDED, A.CLASSIFY): OFFICE,
+    (S.CLASSIFIED, A.CLASSIFY): OFFICE,
+    # Item 6: the review worksheet, revisable until routed; steps of the plan recorded.
+    (S.CLASSIFIED, A.REVIEW): OFFICE,
+    (S.REVIEWED, A.REVIEW): OFFICE,
+    (S.REVIEWED, A.RECORD_STEP): OFFICE,
+    # Item 7: the three tracks.
+    (S.REVIEWED, A.ROUTE_INTERNAL): OFFICE,
+    (S.REVIEWED, A.ROUTE_AGENCY): OFFICE,
+    (S.REVIEWED, A.REQUEST_APIP): OFFICE,
+    # 7a: internal, step by step up to the Head of Office (who is the top: no escalation).
+    (S.INTERNAL, A.RECORD_STEP): CHAIN,
+    (S.INTERNAL, A.ESCALATE): {OFFICER, SUPERVISOR, SYSTEM},
+    (S.INTERNAL, A.REQUEST_APIP): CHAIN,
+    (S.INTERNAL, A.RECORD_RESULT): CHAIN,
+    # 7b: a regional agency, up to its head; the office's officer keeps recording steps.
+    (S.AGENCY, A.RECORD_STEP): {AGENCY_OFFICER, AGENCY_HEAD, OFFICER},
+    (S.AGENCY, A.ESCALATE): {AGENCY_OFFICER, SYSTEM},
+    (S.AGENCY, A.REQUEST_APIP): AGENCY,
+    (S.AGENCY, A.RECORD_RESULT): AGENCY,
+    # 7c: APIP only after the approval of the Head of Office or the agency head.
+    (S.APIP_PENDING, A.APPROVE_APIP): APPROVERS,
+    (S.APIP_PENDING, A.REFUSE_APIP): APPROVERS,
+    (S.APIP, A.RECORD_STEP): {APIP},
+    (S.APIP, A.RECORD_RESULT): {APIP},
+    # Item 8: told to the complainant and reported to the direct superior, then closed.
+    (S.RESOLVED, A.INFORM_COMPLAINANT): OFFICE,
+    (S.RESOLVED, A.REPORT_TO_SUPERIOR): OFFICE,
+    (S.RESOLVED, A.CLOSE): CHAIN,
+    (S.CLOSED, A.REOPEN): ON_BEHALF,
+    # Item 3: a supervisor may accept a late submission as a complaint.
+    (S.SUGGESTION, A.ACCEPT_LATE): {SUPERVISOR, HEAD},
+}
+
+# Impossible pairs that answer with the rule people need to hear instead of "invalid".
+EXPECTED_BLOCKED: dict[tuple[Status, Action], str] = {
+    (S.APIP_PENDING, A.RECORD_RESULT): "apip_requires_approval",
+    (S.APIP_PENDING, A.RECORD_STEP): "apip_requires_approval",
+    **{
+        (status, A.CLOSE): "close_requires_result"
+        for status in (
+            S.RECORDED,
+            S.CLASSIFIED,
+            S.REVIEWED,
+            S.INTERNAL,
+            S.AGENCY,
+            S.APIP_PENDING,
+            S.APIP,
+        )
+    },
+}
+
+NOW = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
+
+
+def a_case(status: Status) -> Case:
+    return Case(
+        tracking_code="ADN-MATRX-CELL2",
+        kind=Kind.SUGGESTION if status is S.SUGGESTION else Kind.COMPLAINT,
+        status=status,
+        channel=Channel.EMAIL,
+        complainant=Complainant("Sari", email="sari@example.id"),
+        subject="Izin belum terbit",
+        description="Izin usaha belum terbit setelah 20 hari kerja",
+        service_received_on=date(2026, 8, 20),
+        complained_at=NOW,
+        received_at=NOW,
+        intake_days=12,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+def an_actor(role: Role) -> Actor:
+    return Actor(f"user-{role.value}", role, position=f"pos-{role.value}")
+
+
+CELLS = [(s, a, r) for s in Status for a in Action for r in Role]
+
+
+def test_expected_matrix_only_names_known_pairs() -> None:
+    assert not set(EXPECTED) & set(EXPECTED_BLOCKED)
+    assert all(roles for roles in EXPECTED.values())
+
+
+@pytest.mark.parametrize(("status", "action", "role"), CELLS)
+def test_role_matrix_cell(status: Status, action: Action, role: Role) -> None:
+    case = a_case(status)
+    allowed_roles = EXPECTED.get((status, action), set())
+    actor = an_actor(role)
+
+    if role in allowed_roles:
+        check_permission(case, action, actor)
+    elif allowed_roles:
+        with pytest.raises(PermissionDeniedError) as denied:
+            check_permission(case, action, actor)
+        assert denied.value.role == role.value
+    elif (status, action) in EXPECTED_BLOCKED:
+        with pytest.raises(RuleViolationError) as blocked:
+            check_permission(case, action, actor)
+        assert blocked.value.rule == EXPECTED_BLOCKED[(status, action)]
+    else:
+        with pytest.raises(InvalidTransitionError) as invalid:
+            check_permission(case, action, actor)
+        assert (invalid.value.status, invalid.value.action) == (status.value, action.value)
+
+    assert (action in allowed_actions(status, role)) == (role in allowed_roles)
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("role", list(Role))
+def test_allowed_actions_lists_exactly_the_permitted_actions(status: Status, role: Role) -> None:
+    expected = {a for (s, a), roles in EXPECTED.items() if s is status and role in roles}
+    offered = allowed_actions(status, role)
+    assert set(offered) == expected
+    assert len(offered) == len(set(offered))
+
+
+@pytest.mark.parametrize("role", [R.ADMIN, R.SYSTEM, R.COMPLAINANT])
+def test_roles_outside_the_procedure_can_do_almost_nothing(role: Role) -> None:
+    can = {(s, a) for s in Status for a in allowed_actions(s, role)}
+    expected = {
+        R.ADMIN: set(),
+        R.SYSTEM: {(S.INTERNAL, A.ESCALATE), (S.AGENCY, A.ESCALATE)},
+        R.COMPLAINANT: {(s, A.WITHDRAW) for s, a in _WITHDRAW_WHILE_OPEN} | {(S.CLOSED, A.REOPEN)},
+    }[role]
+    assert can == expected
