@@ -15,7 +15,7 @@ from aduan.workflow.context import Policy
 
 
 def configure_logging(settings: Settings) -> None:
-    """structlog to stderr: JSON for collectors, console for people; never personal data."""
+    """Log with structlog to stderr: JSON for collectors, console for people."""
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -14,13 +13,13 @@ import typer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from aduan import bootstrap
+from aduan import bootstrap, terminal
 from aduan import service as svc
 from aduan.catalog.orgchart import StaffUser
 from aduan.config import Settings, load_settings
 from aduan.models.commands import ActionCommand, ComplainantInput, SubmitCommand
 from aduan.models.ports import CaseQuery
-from aduan.models.views import CaseDetail, CaseSummary, TrackingView
+from aduan.models.views import CaseDetail, TrackingView
 from aduan.workflow.errors import (
     AduanError,
     ConflictError,
@@ -40,8 +39,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Basis data / database.", no_args_is_help=True, rich_markup_mode=None)
-catalog_app = typer.Typer(help="Katalog layanan / service catalog.", no_args_is_help=True, rich_markup_mode=None)
-org_app = typer.Typer(help="Struktur organisasi / organisation chart.", no_args_is_help=True, rich_markup_mode=None)
+catalog_app = typer.Typer(
+    help="Katalog layanan / service catalog.", no_args_is_help=True, rich_markup_mode=None
+)
+org_app = typer.Typer(
+    help="Struktur organisasi / organisation chart.", no_args_is_help=True, rich_markup_mode=None
+)
 users_app = typer.Typer(help="Pengguna / staff users.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 app.add_typer(catalog_app, name="catalog")
@@ -53,17 +56,27 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON / JSON outp
 AsUser = Annotated[
     str, typer.Option("--as", envvar="ADUAN_USER", help="Nama pengguna petugas / staff username.")
 ]
-EXIT = {InputError: 2, NotFoundError: 3, ConflictError: 4, PermissionDeniedError: 5, WorkflowError: 6}
+EXIT = {
+    InputError: 2,
+    NotFoundError: 3,
+    ConflictError: 4,
+    PermissionDeniedError: 5,
+    WorkflowError: 6,
+}
 _state: dict[str, Settings] = {}
 
 
 @app.callback()
 def _main(
-    db: Annotated[str | None, typer.Option("--db", help="Database URL (ADUAN_DATABASE_URL).")] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (ADUAN_DATABASE_URL).")
+    ] = None,
 ) -> None:
     settings = load_settings()
     if db:
-        settings = Settings(db, settings.reopen_window_days, settings.log_format, settings.log_level)
+        settings = Settings(
+            db, settings.reopen_window_days, settings.log_format, settings.log_level
+        )
     bootstrap.configure_logging(settings)
     _state["settings"] = settings
 
@@ -105,7 +118,12 @@ def _moment(text: str | None, field: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise InputError(field, "iso_datetime", f"format waktu salah: {text!r}", f"not an ISO date-time: {text!r}") from None
+        raise InputError(
+            field,
+            "iso_datetime",
+            f"format waktu salah: {text!r}",
+            f"not an ISO date-time: {text!r}",
+        ) from None
     return value.replace(tzinfo=WIB) if value.tzinfo is None else value
 
 
@@ -113,61 +131,25 @@ def _day(text: str, field: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(field, "iso_date", f"format tanggal salah (YYYY-MM-DD): {text!r}", f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise InputError(
+            field,
+            "iso_date",
+            f"format tanggal salah (YYYY-MM-DD): {text!r}",
+            f"not a date (YYYY-MM-DD): {text!r}",
+        ) from None
 
 
 def _print_json(value: BaseModel | list[Any]) -> None:
     if isinstance(value, BaseModel):
         typer.echo(value.model_dump_json(indent=2))
     else:
-        typer.echo(json.dumps([v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value], indent=2, ensure_ascii=False))
-
-
-def _when(moment: datetime | None) -> str:
-    return "-" if moment is None else moment.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
-
-
-def _print_case(case: CaseDetail) -> None:
-    c = case.complainant
-    contact = ", ".join(x for x in (c.email, c.phone, c.social) if x) or "-"
-    lines = [
-        f"{case.tracking_code}  (#{case.id}, versi/version {case.version})",
-        f"  status      : {case.status} — {case.status_label}",
-        f"  jenis/kind  : {case.kind}" + (f" ({case.screening_reason})" if case.screening_reason else ""),
-        f"  perihal     : {case.subject}",
-        f"  pelapor     : {c.name or '-'} <{contact}>" + (" [rahasia/confidential]" if c.confidential else ""),
-        f"  saluran     : {case.channel}; diterima {_when(case.received_at)}; hari ke-{case.intake_days}",
-        f"  layanan     : {case.service_code or case.service_text or '-'}; masalah: {', '.join(case.problem_types) or '-'}",
-        f"  jalur/track : {case.track or '-'}" + (f"; tingkat {case.tier + 1}/{len(case.chain)}: {case.holder}" if case.chain else ""),
-        f"  pemegang    : {case.assignee or '-'}",
-    ]
-    if case.outcome:
-        lines.append(f"  hasil       : {case.outcome} — {case.result_summary}")
-    lines.append(f"  dijawab     : {_when(case.answered_at)}; diinformasikan {_when(case.informed_at)}; dilaporkan {_when(case.reported_at)}")
-    lines.append(f"  tindakan/next: {', '.join(case.allowed_actions) or '-'}")
-    lines.append("  riwayat/timeline:")
-    for e in case.timeline:
-        move = e.to_status if e.from_status == e.to_status else f"{e.from_status or '∅'} → {e.to_status}"
-        lines.append(f"    {_when(e.at)}  {e.action:<18} {e.actor} ({e.role})  {move}" + (f"  — {e.note}" if e.note else ""))
-    for r in case.reports:
-        lines.append(f"  laporan {r.kind}: {r.author} → {r.addressee} ({_when(r.at)}): {r.text}")
-    typer.echo("\n".join(lines))
-
-
-def _print_rows(rows: list[CaseSummary]) -> None:
-    if not rows:
-        typer.echo("(tidak ada kasus / no cases)")
-    for r in rows:
-        typer.echo(f"{r.tracking_code}  #{r.id:<5} {r.kind:<10} {r.status:<18} {r.track or '-':<8} {r.assignee or '-':<8} {r.subject}")
-
-
-def _print_tracking(view: TrackingView) -> None:
-    typer.echo(f"{view.tracking_code}: {view.status_label} / {view.status_label_en}")
-    typer.echo(f"  diterima/received: {_when(view.received_at)}; dijawab/answered: {_when(view.answered_at)}")
-    if view.result:
-        typer.echo(f"  hasil/result: {view.result}")
-    for at, label in view.history:
-        typer.echo(f"    {_when(at)}  {label}")
+        typer.echo(
+            json.dumps(
+                [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -177,7 +159,8 @@ def _print_tracking(view: TrackingView) -> None:
 def db_upgrade() -> None:
     """Buat/perbarui skema dan isi data awal / migrate and seed reference data."""
     added = _run(lambda: bootstrap.upgrade_database(_deps()))
-    typer.echo(f"database siap/ready: {_state['settings'].database_url} (layanan baru: {added[0]}, struktur baru: {bool(added[1])})")
+    url = _state["settings"].database_url
+    typer.echo(f"database siap/ready: {url} (layanan baru/new services: {added[0]})")
 
 
 @app.command()
@@ -193,10 +176,16 @@ def submit(
     address: Annotated[str | None, typer.Option()] = None,
     public: Annotated[bool, typer.Option("--public", help="Identitas tidak dirahasiakan.")] = False,
     service: Annotated[str | None, typer.Option(help="Kode layanan (KBLI) dari katalog.")] = None,
-    service_text: Annotated[str | None, typer.Option(help="Layanan bila kode tidak diketahui.")] = None,
+    service_text: Annotated[
+        str | None, typer.Option(help="Layanan bila kode tidak diketahui.")
+    ] = None,
     licence: Annotated[str | None, typer.Option(help="Nomor izin/NIB.")] = None,
-    complained_at: Annotated[str | None, typer.Option(help="Waktu pengaduan dibuat (ISO; tanpa zona = WIB).")] = None,
-    received_at: Annotated[str | None, typer.Option(help="Waktu diterima kantor (ISO; default sekarang).")] = None,
+    complained_at: Annotated[
+        str | None, typer.Option(help="Waktu pengaduan dibuat (ISO; tanpa zona = WIB).")
+    ] = None,
+    received_at: Annotated[
+        str | None, typer.Option(help="Waktu diterima kantor (ISO; default sekarang).")
+    ] = None,
     as_user: AsUser = "",
     as_json: JsonOpt = False,
 ) -> None:
@@ -205,7 +194,14 @@ def submit(
     def go() -> CaseDetail:
         cmd = SubmitCommand(
             channel=channel,
-            complainant=ComplainantInput(name=name, email=email, phone=phone, social=social, address=address, confidential=not public),
+            complainant=ComplainantInput(
+                name=name,
+                email=email,
+                phone=phone,
+                social=social,
+                address=address,
+                confidential=not public,
+            ),
             subject=subject,
             description=description,
             service_code=service,
@@ -224,14 +220,23 @@ def submit(
     typer.echo(f"kode pelacakan/tracking code: {case.tracking_code}")
     if case.kind == Kind.SUGGESTION.value:
         typer.echo(f"dicatat sebagai saran/recorded as a suggestion: {case.screening_reason}")
-    _print_case(case)
+    typer.echo(terminal.case_text(case))
 
 
 def _plan_step(text: str) -> dict[str, str]:
     parts = text.split(":", 2)
     if len(parts) < 2:
-        raise InputError("plan", "kind:party[:description]", f"langkah tidak lengkap: {text!r}", f"expected kind:party[:description], got {text!r}")
-    return {"kind": parts[0].strip(), "party": parts[1].strip(), "description": parts[2].strip() if len(parts) > 2 else ""}
+        raise InputError(
+            "plan",
+            "kind:party[:description]",
+            f"langkah tidak lengkap: {text!r}",
+            f"expected kind:party[:description], got {text!r}",
+        )
+    return {
+        "kind": parts[0].strip(),
+        "party": parts[1].strip(),
+        "description": parts[2].strip() if len(parts) > 2 else "",
+    }
 
 
 @app.command()
@@ -239,22 +244,49 @@ def act(
     case: Annotated[str, typer.Argument(help="Kode pelacakan atau nomor kasus.")],
     action: Annotated[Action, typer.Argument(help="Tindakan / action.")],
     as_user: AsUser = "",
-    complainant: Annotated[bool, typer.Option("--complainant", help="Sebagai pelapor (withdraw/reopen).")] = False,
-    version: Annotated[int | None, typer.Option(help="Versi yang Anda lihat / expected version.")] = None,
+    complainant: Annotated[
+        bool, typer.Option("--complainant", help="Sebagai pelapor (withdraw/reopen).")
+    ] = False,
+    version: Annotated[
+        int | None, typer.Option(help="Versi yang Anda lihat / expected version.")
+    ] = None,
     note: Annotated[str | None, typer.Option()] = None,
     service: Annotated[str | None, typer.Option(help="classify: kode layanan.")] = None,
-    problem: Annotated[list[str] | None, typer.Option(help="classify: jenis masalah (boleh berulang).")] = None,
+    problem: Annotated[
+        list[str] | None, typer.Option(help="classify: jenis masalah (boleh berulang).")
+    ] = None,
     core_problem: Annotated[str | None, typer.Option(help="review: inti masalah.")] = None,
-    plan: Annotated[list[str] | None, typer.Option(help="review: langkah kind:party[:uraian].")] = None,
-    link: Annotated[list[str] | None, typer.Option(help="review: SP/SOP/peraturan tambahan.")] = None,
+    plan: Annotated[
+        list[str] | None, typer.Option(help="review: langkah kind:party[:uraian].")
+    ] = None,
+    link: Annotated[
+        list[str] | None, typer.Option(help="review: SP/SOP/peraturan tambahan.")
+    ] = None,
     step: Annotated[int | None, typer.Option(help="record_step: nomor langkah.")] = None,
-    outcome: Annotated[str | None, typer.Option(help="record_result: substantiated|partly_substantiated|not_substantiated; record_step: hasil.")] = None,
+    outcome: Annotated[
+        str | None,
+        typer.Option(
+            help="record_result: substantiated|partly_substantiated|not_substantiated; "
+            "record_step: hasil langkah."
+        ),
+    ] = None,
     summary: Annotated[str | None, typer.Option(help="record_result: ringkasan hasil.")] = None,
-    corrective: Annotated[list[str] | None, typer.Option(help="record_result: tindakan perbaikan.")] = None,
-    report: Annotated[str | None, typer.Option(help="escalate: laporan tertulis ke atasan.")] = None,
-    reason: Annotated[str | None, typer.Option(help="Alasan (request_apip, refuse_apip, reopen, withdraw, refer, accept_late).")] = None,
+    corrective: Annotated[
+        list[str] | None, typer.Option(help="record_result: tindakan perbaikan.")
+    ] = None,
+    report: Annotated[
+        str | None, typer.Option(help="escalate: laporan tertulis ke atasan.")
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            help="Alasan (request_apip, refuse_apip, reopen, withdraw, refer, accept_late)."
+        ),
+    ] = None,
     agency: Annotated[str | None, typer.Option(help="route_agency: kode perangkat daerah.")] = None,
-    channel: Annotated[str | None, typer.Option(help="respond/inform_complainant: saluran jawaban.")] = None,
+    channel: Annotated[
+        str | None, typer.Option(help="respond/inform_complainant: saluran jawaban.")
+    ] = None,
     text: Annotated[str | None, typer.Option(help="Isi jawaban atau laporan.")] = None,
     sent_at: Annotated[str | None, typer.Option(help="Waktu jawaban dikirim (ISO).")] = None,
     addressee: Annotated[str | None, typer.Option(help="refer/report_to_superior: tujuan.")] = None,
@@ -264,17 +296,34 @@ def act(
 
     def go() -> CaseDetail | TrackingView:
         fields: dict[str, Any] = {
-            "note": note, "service_code": service, "problem_types": problem, "core_problem": core_problem,
-            "plan": [_plan_step(p) for p in plan] if plan else None, "extra_links": link, "step": step,
-            "outcome": outcome, "summary": summary, "corrective_actions": corrective, "report": report,
-            "reason": reason, "agency": agency, "channel": channel, "text": text,
-            "sent_at": _moment(sent_at, "sent_at"), "addressee": addressee,
+            "note": note,
+            "service_code": service,
+            "problem_types": problem,
+            "core_problem": core_problem,
+            "plan": [_plan_step(p) for p in plan] if plan else None,
+            "extra_links": link,
+            "step": step,
+            "outcome": outcome,
+            "summary": summary,
+            "corrective_actions": corrective,
+            "report": report,
+            "reason": reason,
+            "agency": agency,
+            "channel": channel,
+            "text": text,
+            "sent_at": _moment(sent_at, "sent_at"),
+            "addressee": addressee,
         }
         payload = {k: v for k, v in fields.items() if v is not None}
         if complainant:
             return svc.act_as_complainant(_deps(), case, action, payload)
         if not as_user:
-            raise InputError("--as", "required", "sebutkan pengguna dengan --as atau ADUAN_USER", "name the staff user with --as or ADUAN_USER")
+            raise InputError(
+                "--as",
+                "required",
+                "sebutkan pengguna dengan --as atau ADUAN_USER",
+                "name the staff user with --as or ADUAN_USER",
+            )
         cmd = ActionCommand(case_ref=case, action=action, payload=payload, expected_version=version)
         return svc.perform_action(_deps(), cmd, as_user)
 
@@ -282,25 +331,29 @@ def act(
     if as_json:
         _print_json(result)
     elif isinstance(result, TrackingView):
-        _print_tracking(result)
+        typer.echo(terminal.tracking_text(result))
     else:
-        _print_case(result)
+        typer.echo(terminal.case_text(result))
 
 
 @app.command()
-def show(case: Annotated[str, typer.Argument()], as_user: AsUser = "", as_json: JsonOpt = False) -> None:
+def show(
+    case: Annotated[str, typer.Argument()], as_user: AsUser = "", as_json: JsonOpt = False
+) -> None:
     """Tampilkan kasus dengan riwayat / show a case with its timeline."""
     if not as_user:
         _fail("--as: sebutkan pengguna / name the staff user (--as or ADUAN_USER)", 2)
     detail = _run(lambda: svc.get_case(_deps(), case, as_user))
-    _print_json(detail) if as_json else _print_case(detail)
+    _print_json(detail) if as_json else typer.echo(terminal.case_text(detail))
 
 
 @app.command()
-def track(code: Annotated[str, typer.Argument(help="Kode pelacakan.")], as_json: JsonOpt = False) -> None:
+def track(
+    code: Annotated[str, typer.Argument(help="Kode pelacakan.")], as_json: JsonOpt = False
+) -> None:
     """Lacak kasus tanpa akun / public tracking by tracking code."""
     view = _run(lambda: svc.track_case(_deps(), code))
-    _print_json(view) if as_json else _print_tracking(view)
+    _print_json(view) if as_json else typer.echo(terminal.tracking_text(view))
 
 
 @app.command("list")
@@ -314,9 +367,11 @@ def list_cases(
     as_json: JsonOpt = False,
 ) -> None:
     """Daftar kasus / list cases with filters."""
-    query = CaseQuery(status=status, kind=kind, track=track, assignee=assignee, limit=limit, after_id=after)
+    query = CaseQuery(
+        status=status, kind=kind, track=track, assignee=assignee, limit=limit, after_id=after
+    )
     rows = _run(lambda: svc.list_cases(_deps(), query))
-    _print_json(rows) if as_json else _print_rows(rows)
+    _print_json(rows) if as_json else typer.echo(terminal.rows_text(rows))
 
 
 @catalog_app.command("list")
@@ -327,11 +382,16 @@ def catalog_list(as_json: JsonOpt = False) -> None:
         _print_json(rows)
         return
     for s in rows:
-        typer.echo(f"{s.code}  {s.licence_type} ({s.risk_level})  {s.title}; {s.completion_days} hari kerja; {s.fee}")
+        typer.echo(
+            f"{s.code}  {s.licence_type} ({s.risk_level})  {s.title}; "
+            f"{s.completion_days} hari kerja; {s.fee}"
+        )
 
 
 @catalog_app.command("load")
-def catalog_load(file: Annotated[Path | None, typer.Argument(help="TOML; default: katalog bawaan.")] = None) -> None:
+def catalog_load(
+    file: Annotated[Path | None, typer.Argument(help="TOML; default: katalog bawaan.")] = None,
+) -> None:
     """Tambah atau ganti layanan dari berkas / add or replace services from a file."""
     rows = _run(lambda: svc.load_catalog(_deps(), file))
     typer.echo(f"{len(rows)} layanan dimuat/services loaded: {', '.join(s.code for s in rows)}")
@@ -351,18 +411,30 @@ def org_show(as_json: JsonOpt = False) -> None:
     for unit in chart.units.values():
         typer.echo(f"{unit.code} ({unit.kind}): {unit.name}")
         for i, level in enumerate(chart.chain(unit.code), 1):
-            typer.echo(f"  {i}. {level.title} [{level.position}] — {level.holder or '(kosong/vacant)'}")
+            typer.echo(
+                f"  {i}. {level.title} [{level.position}] — {level.holder or '(kosong/vacant)'}"
+            )
 
 
 def _level(level: Any) -> dict[str, Any]:
-    return {"position": level.position, "title": level.title, "unit": level.unit, "holder": level.holder}
+    return {
+        "position": level.position,
+        "title": level.title,
+        "unit": level.unit,
+        "holder": level.holder,
+    }
 
 
 @org_app.command("load")
-def org_load(file: Annotated[Path | None, typer.Argument(help="TOML; default: struktur contoh.")] = None) -> None:
+def org_load(
+    file: Annotated[Path | None, typer.Argument(help="TOML; default: struktur contoh.")] = None,
+) -> None:
     """Ganti struktur organisasi dari berkas / replace the chart from a file."""
     chart = _run(lambda: svc.load_org(_deps(), file))
-    typer.echo(f"struktur dimuat/chart loaded: {len(chart.units)} unit, {len(chart.positions)} jabatan, {len(chart.users)} pengguna")
+    typer.echo(
+        f"struktur dimuat/chart loaded: {len(chart.units)} unit, "
+        f"{len(chart.positions)} jabatan, {len(chart.users)} pengguna"
+    )
 
 
 @users_app.command("list")
@@ -375,7 +447,10 @@ def users_list(as_json: JsonOpt = False) -> None:
         return
     for u in users:
         title = chart.positions[u.position].title if u.position else "-"
-        typer.echo(f"{u.username:<10} {u.role.value:<15} {title}  ({u.full_name})" + ("" if u.active else " [nonaktif]"))
+        typer.echo(
+            f"{u.username:<10} {u.role.value:<15} {title}  ({u.full_name})"
+            + ("" if u.active else " [nonaktif]")
+        )
 
 
 @users_app.command("add")
@@ -388,7 +463,19 @@ def users_add(
     nip: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Tambah atau ubah pengguna / add or update a staff user."""
-    _run(lambda: svc.add_user(_deps(), StaffUser(username=username, full_name=full_name, role=role, position=position, email=email, nip=nip)))
+    _run(
+        lambda: svc.add_user(
+            _deps(),
+            StaffUser(
+                username=username,
+                full_name=full_name,
+                role=role,
+                position=position,
+                email=email,
+                nip=nip,
+            ),
+        )
+    )
     typer.echo(f"pengguna disimpan/user saved: {username} ({role.value})")
 
 
@@ -398,4 +485,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -8,13 +8,16 @@ from dataclasses import dataclass
 
 from aduan.workflow.errors import InputError
 
+DEFAULT_DATABASE_URL = "sqlite:///aduan.db"
+DEFAULT_REOPEN_WINDOW_DAYS = 14
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything an operator may set; see README for the variables."""
 
-    database_url: str = "sqlite:///aduan.db"
-    reopen_window_days: int = 14
+    database_url: str = DEFAULT_DATABASE_URL
+    reopen_window_days: int = DEFAULT_REOPEN_WINDOW_DAYS
     log_format: str = "console"  # "console" for people, "json" for log collectors
     log_level: str = "info"
 
@@ -28,19 +31,26 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     except ValueError:
         value = -1
     if value < 0:
-        raise InputError(name, "non_negative_int", f"harus bilangan bulat ≥ 0: {raw!r}", f"must be an integer ≥ 0: {raw!r}")
+        raise InputError(
+            name,
+            "non_negative_int",
+            f"harus bilangan bulat ≥ 0: {raw!r}",
+            f"must be an integer ≥ 0: {raw!r}",
+        )
     return value
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read ``ADUAN_DATABASE_URL``, ``ADUAN_REOPEN_WINDOW_DAYS``, ``ADUAN_LOG_FORMAT``, ``ADUAN_LOG_LEVEL``."""
+    """Read the ``ADUAN_*`` variables (see README, Configuration)."""
     env = os.environ if env is None else env
     log_format = env.get("ADUAN_LOG_FORMAT", "console")
     if log_format not in ("console", "json"):
-        raise InputError("ADUAN_LOG_FORMAT", "one_of", "pilih console atau json", "choose console or json")
+        raise InputError(
+            "ADUAN_LOG_FORMAT", "one_of", "pilih console atau json", "choose console or json"
+        )
     return Settings(
-        database_url=env.get("ADUAN_DATABASE_URL", Settings.database_url),
-        reopen_window_days=_int(env, "ADUAN_REOPEN_WINDOW_DAYS", Settings.reopen_window_days),
+        database_url=env.get("ADUAN_DATABASE_URL", DEFAULT_DATABASE_URL),
+        reopen_window_days=_int(env, "ADUAN_REOPEN_WINDOW_DAYS", DEFAULT_REOPEN_WINDOW_DAYS),
         log_format=log_format,
         log_level=env.get("ADUAN_LOG_LEVEL", "info").lower(),
     )

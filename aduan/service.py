@@ -7,7 +7,7 @@ when one is raised.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,13 @@ from aduan.workflow.case import Actor, Case, CaseEvent, Complainant
 from aduan.workflow.context import Policy
 from aduan.workflow.errors import ConflictError, InputError
 from aduan.workflow.lifecycle import parse_payload, perform
-from aduan.workflow.payloads import Payload, ReviewPayload, RouteAgencyPayload, RoutePayload
-from aduan.workflow.payloads import SuperiorReportPayload
+from aduan.workflow.payloads import (
+    Payload,
+    ReviewPayload,
+    RouteAgencyPayload,
+    RoutePayload,
+    SuperiorReportPayload,
+)
 from aduan.workflow.states import STATUS_LABELS, Action, Role
 from aduan.workflow.table import allowed_actions
 
@@ -46,7 +51,7 @@ class Deps:
 
     uow: UnitOfWorkFactory
     clock: Clock
-    policy: Policy = Policy()
+    policy: Policy = field(default_factory=Policy)
 
 
 SYSTEM = Actor("system", Role.SYSTEM)
@@ -209,11 +214,18 @@ def _with_context(
             unit = chart.office().code
         chain = chart.chain(unit)
         if not chain:
-            raise InputError("agency", "has_chain", f"unit '{unit}' belum punya jabatan", f"unit '{unit}' has no positions")
+            raise InputError(
+                "agency",
+                "has_chain",
+                f"unit '{unit}' belum punya jabatan",
+                f"unit '{unit}' has no positions",
+            )
         return payload.model_copy(update={"chain_context": chain})
     if isinstance(payload, SuperiorReportPayload) and payload.addressee is None:
         superior = uow.reference.orgchart().superior_of(actor.position)
-        return payload.model_copy(update={"addressee": superior[0] if superior else "atasan langsung"})
+        return payload.model_copy(
+            update={"addressee": superior[0] if superior else "atasan langsung"}
+        )
     return payload
 
 
@@ -276,8 +288,11 @@ def _detail(uow: UnitOfWork, case: Case, role: Role) -> CaseDetail:
 def _tracking(uow: UnitOfWork, case: Case) -> TrackingView:
     assert case.id is not None
     label_id, label_en = STATUS_LABELS[case.status]
-    history = [(e.at, STATUS_LABELS[e.to_status][0]) for e in uow.cases.events(case.id)
-               if e.from_status != e.to_status]
+    history = [
+        (e.at, STATUS_LABELS[e.to_status][0])
+        for e in uow.cases.events(case.id)
+        if e.from_status != e.to_status
+    ]
     return TrackingView(
         tracking_code=case.tracking_code,
         kind=case.kind.value,
@@ -333,7 +348,9 @@ def add_user(deps: Deps, user: StaffUser) -> OrgChart:
     with deps.uow() as uow:
         chart = uow.reference.orgchart()
         users = {**chart.users, user.username: user}
-        updated = build_orgchart(list(chart.units.values()), list(chart.positions.values()), list(users.values()))
+        updated = build_orgchart(
+            list(chart.units.values()), list(chart.positions.values()), list(users.values())
+        )
         uow.reference.put_orgchart(updated)
         uow.commit()
     log.info("user_saved", username=user.username, role=user.role.value)
@@ -381,4 +398,3 @@ def _unknown_service(uow: UnitOfWork, code: str) -> InputError:
         f"layanan '{code}' tidak ada dalam katalog (pilihan: {known})",
         f"service '{code}' is not in the catalog (known: {known})",
     )
-

@@ -14,7 +14,9 @@ from aduan.workflow.case import TierLevel
 from aduan.workflow.errors import InputError, NotFoundError
 from aduan.workflow.states import Role
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9a-z][0-9a-z._-]{0,63}$")]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9a-z][0-9a-z._-]{0,63}$")
+]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 UnitKind = Literal["office", "agency", "apip"]
 
@@ -126,7 +128,22 @@ def _bad(field: str, rule: str, text: str) -> InputError:
     return InputError(field, rule, text, text)
 
 
-def build_orgchart(units: list[Unit], positions: list[Position], users: list[StaffUser]) -> OrgChart:
+def _check_no_cycles(chart: OrgChart) -> None:
+    for start in chart.positions:
+        seen: set[str] = set()
+        code: str | None = start
+        while code is not None:
+            if code in seen:
+                raise _bad(
+                    f"position.{start}.reports_to", "no_cycle", f"reporting cycle at '{code}'"
+                )
+            seen.add(code)
+            code = chart.positions[code].reports_to
+
+
+def build_orgchart(
+    units: list[Unit], positions: list[Position], users: list[StaffUser]
+) -> OrgChart:
     """Check references and cycles, then build the chart."""
     chart = OrgChart(
         {u.code: u for u in units}, {p.code: p for p in positions}, {u.username: u for u in users}
@@ -135,21 +152,20 @@ def build_orgchart(units: list[Unit], positions: list[Position], users: list[Sta
         if p.unit not in chart.units:
             raise _bad(f"position.{p.code}.unit", "known_unit", f"unknown unit '{p.unit}'")
         if p.reports_to is not None and p.reports_to not in chart.positions:
-            raise _bad(f"position.{p.code}.reports_to", "known_position", f"unknown '{p.reports_to}'")
+            raise _bad(
+                f"position.{p.code}.reports_to", "known_position", f"unknown '{p.reports_to}'"
+            )
     for u in units:
         if u.entry_position is not None and u.entry_position not in chart.positions:
-            raise _bad(f"unit.{u.code}.entry_position", "known_position", f"unknown '{u.entry_position}'")
-    for start in chart.positions:
-        seen: set[str] = set()
-        code: str | None = start
-        while code is not None:
-            if code in seen:
-                raise _bad(f"position.{start}.reports_to", "no_cycle", f"reporting cycle at '{code}'")
-            seen.add(code)
-            code = chart.positions[code].reports_to
+            raise _bad(
+                f"unit.{u.code}.entry_position", "known_position", f"unknown '{u.entry_position}'"
+            )
+    _check_no_cycles(chart)
     for user in users:
         if user.position is not None and user.position not in chart.positions:
-            raise _bad(f"user.{user.username}.position", "known_position", f"unknown '{user.position}'")
+            raise _bad(
+                f"user.{user.username}.position", "known_position", f"unknown '{user.position}'"
+            )
     return chart
 
 

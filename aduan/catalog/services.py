@@ -43,7 +43,12 @@ def parse_services(data: dict[str, Any], origin: str) -> list[Service]:
     """Validate the ``[[service]]`` tables of a catalog document."""
     rows = data.get("service")
     if not isinstance(rows, list) or not rows:
-        raise InputError("service", "required", f"{origin}: tidak ada [[service]]", f"{origin}: no [[service]] table")
+        raise InputError(
+            "service",
+            "required",
+            f"{origin}: tidak ada [[service]]",
+            f"{origin}: no [[service]] table",
+        )
     services: list[Service] = []
     for i, row in enumerate(rows):
         try:
@@ -51,11 +56,15 @@ def parse_services(data: dict[str, Any], origin: str) -> list[Service]:
         except ValidationError as exc:
             err = exc.errors()[0]
             field = f"service[{i}]." + ".".join(str(p) for p in err["loc"])
-            raise InputError(field, err["type"], f"{origin}: {err['msg']}", f"{origin}: {err['msg']}") from None
+            raise InputError(
+                field, err["type"], f"{origin}: {err['msg']}", f"{origin}: {err['msg']}"
+            ) from None
     codes = [s.code for s in services]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
-        raise InputError("service.code", "unique", f"kode ganda: {dupes}", f"duplicate codes: {dupes}")
+        raise InputError(
+            "service.code", "unique", f"kode ganda: {dupes}", f"duplicate codes: {dupes}"
+        )
     return services
 
 

@@ -52,7 +52,8 @@ class ComplainantInput(_Command):
         digits = re.sub(r"[\s().-]", "", value)
         if not _PHONE.match(digits):
             raise ValueError(
-                "not an Indonesian phone number (nomor telepon tidak valid), e.g. 0812xxxxxxx or +62…"
+                "not an Indonesian phone number (nomor telepon tidak valid), "
+                "e.g. 0812xxxxxxx or +62…"
             )
         return "+62" + digits.removeprefix("+62").removeprefix("62").removeprefix("0")
 

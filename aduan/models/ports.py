@@ -78,8 +78,13 @@ class ReferenceRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit`` is called."""
 
-    cases: CaseRepository
-    reference: ReferenceRepository
+    @property
+    def cases(self) -> CaseRepository:
+        """Cases in this transaction."""
+
+    @property
+    def reference(self) -> ReferenceRepository:
+        """Catalog and org chart in this transaction."""
 
     def __enter__(self) -> Self: ...
 
@@ -97,7 +102,8 @@ class UnitOfWork(Protocol):
 class UnitOfWorkFactory(Protocol):
     """Opens units of work; ``readonly`` ones may skip the write lock."""
 
-    def __call__(self, *, readonly: bool = False) -> UnitOfWork: ...
+    def __call__(self, *, readonly: bool = False) -> UnitOfWork:
+        """A new, not yet entered, unit of work."""
 
 
 class Clock(Protocol):

@@ -16,7 +16,15 @@ from aduan.catalog.orgchart import OrgChart, Position, StaffUser, Unit, build_or
 from aduan.catalog.services import Service
 from aduan.models import codec
 from aduan.models.ports import CaseQuery
-from aduan.models.tables import case_events, cases, positions, services, units, users, written_reports
+from aduan.models.tables import (
+    case_events,
+    cases,
+    positions,
+    services,
+    units,
+    users,
+    written_reports,
+)
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
 from aduan.workflow.errors import AduanError, ConflictError, NotFoundError
 
@@ -96,7 +104,9 @@ class SqlCaseRepository:
             .values(values)
         )
         if result.rowcount != 1:
-            actual = self.conn.execute(select(cases.c.version).where(cases.c.id == case.id)).scalar()
+            actual = self.conn.execute(
+                select(cases.c.version).where(cases.c.id == case.id)
+            ).scalar()
             raise ConflictError(case.ref, expected_version, actual)
         case.version = expected_version + 1
 
@@ -162,7 +172,9 @@ class SqlCaseRepository:
 
 
 def _match_columns(matches: list[tuple[str, Any]]) -> list[Any]:
-    return [sql_case((cond, True), else_=False).label(f"m{i}") for i, (_, cond) in enumerate(matches)]
+    return [
+        sql_case((cond, True), else_=False).label(f"m{i}") for i, (_, cond) in enumerate(matches)
+    ]
 
 
 def case_to_row(case: Case) -> dict[str, Any]:
@@ -190,20 +202,33 @@ class SqlReferenceRepository:
         self.conn.execute(
             insert(services),
             [
-                {"code": s.code, "title": s.title, "data": s.model_dump(mode="json"), "updated_at": now}
+                {
+                    "code": s.code,
+                    "title": s.title,
+                    "data": s.model_dump(mode="json"),
+                    "updated_at": now,
+                }
                 for s in items
             ],
         )
 
     def user(self, username: str) -> StaffUser | None:
-        row = self.conn.execute(select(users).where(users.c.username == username)).mappings().first()
+        row = (
+            self.conn.execute(select(users).where(users.c.username == username)).mappings().first()
+        )
         return None if row is None else StaffUser.model_validate(dict(row))
 
     def orgchart(self) -> OrgChart:
         return build_orgchart(
             [Unit.model_validate(dict(r)) for r in self.conn.execute(select(units)).mappings()],
-            [Position.model_validate(dict(r)) for r in self.conn.execute(select(positions)).mappings()],
-            [StaffUser.model_validate(dict(r)) for r in self.conn.execute(select(users)).mappings()],
+            [
+                Position.model_validate(dict(r))
+                for r in self.conn.execute(select(positions)).mappings()
+            ],
+            [
+                StaffUser.model_validate(dict(r))
+                for r in self.conn.execute(select(users)).mappings()
+            ],
         )
 
     def put_orgchart(self, chart: OrgChart) -> None:
@@ -219,10 +244,14 @@ class SqlReferenceRepository:
             for p in chart.positions.values():
                 if p.reports_to:
                     self.conn.execute(
-                        update(positions).where(positions.c.code == p.code).values(reports_to=p.reports_to)
+                        update(positions)
+                        .where(positions.c.code == p.code)
+                        .values(reports_to=p.reports_to)
                     )
         if chart.users:
-            self.conn.execute(insert(users), [u.model_dump(mode="json") for u in chart.users.values()])
+            self.conn.execute(
+                insert(users), [u.model_dump(mode="json") for u in chart.users.values()]
+            )
 
 
 class SqlUnitOfWork:

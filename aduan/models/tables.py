@@ -32,6 +32,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive datetimes; store UTC (without zone on SQLite)."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -40,13 +41,16 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return aware UTC."""
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 Json: Any = JSON().with_variant(JSONB(), "postgresql")
-Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
+Id = BigInteger().with_variant(
+    Integer(), "sqlite"
+)  # SQLite autoincrements INTEGER PRIMARY KEY only
 
 metadata = MetaData(
     naming_convention={

@@ -1,4 +1,4 @@
-"""What a guard or an effect sees: the case, the actor, the validated payload, the time, the policy."""
+"""What guards and effects see: the case, the actor, the validated payload, the time, the policy."""
 
 from __future__ import annotations
 

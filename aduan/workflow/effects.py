@@ -22,7 +22,7 @@ from aduan.workflow.payloads import (
     SuperiorReportPayload,
     sent_time,
 )
-from aduan.workflow.states import Action, Kind, Status, Track
+from aduan.workflow.states import Action, Kind, Track
 
 Effect = Callable[[ActionContext], None]
 P = TypeVar("P", bound=Payload)
@@ -34,13 +34,13 @@ def _payload(ctx: ActionContext, cls: type[P]) -> P:
     return ctx.payload
 
 
-def classify(ctx: ActionContext) -> None:
+def _classify(ctx: ActionContext) -> None:
     p = _payload(ctx, ClassifyPayload)
     ctx.case.service_code = p.service_code
     ctx.case.problem_types = list(dict.fromkeys(p.problem_types))
 
 
-def review(ctx: ActionContext) -> None:
+def _review(ctx: ActionContext) -> None:
     p = _payload(ctx, ReviewPayload)
     extra = [StandardLink("other", f"extra-{i}", t) for i, t in enumerate(p.extra_links, 1)]
     ctx.case.worksheet = Worksheet(
@@ -51,7 +51,7 @@ def review(ctx: ActionContext) -> None:
     )
 
 
-def record_step(ctx: ActionContext) -> None:
+def _record_step(ctx: ActionContext) -> None:
     p = _payload(ctx, RecordStepPayload)
     assert ctx.case.worksheet is not None  # guarded by plan_step_exists
     step = ctx.case.worksheet.plan[p.step - 1]
@@ -67,17 +67,17 @@ def _enter_track(ctx: ActionContext, track: Track, payload: RoutePayload) -> Non
     case.assignee = case.chain[0].holder if case.chain else None
 
 
-def route_internal(ctx: ActionContext) -> None:
+def _route_internal(ctx: ActionContext) -> None:
     _enter_track(ctx, Track.INTERNAL, _payload(ctx, RoutePayload))
 
 
-def route_agency(ctx: ActionContext) -> None:
+def _route_agency(ctx: ActionContext) -> None:
     p = _payload(ctx, RouteAgencyPayload)
     ctx.case.agency_unit = p.agency
     _enter_track(ctx, Track.AGENCY, p)
 
 
-def escalate(ctx: ActionContext) -> None:
+def _escalate(ctx: ActionContext) -> None:
     p = _payload(ctx, EscalatePayload)
     case = ctx.case
     below, above = case.chain[case.tier], case.chain[case.tier + 1]
@@ -96,39 +96,39 @@ def escalate(ctx: ActionContext) -> None:
     case.assignee = above.holder
 
 
-def request_apip(ctx: ActionContext) -> None:
+def _request_apip(ctx: ActionContext) -> None:
     ctx.case.apip_origin = ctx.case.status
 
 
-def approve_apip(ctx: ActionContext) -> None:
+def _approve_apip(ctx: ActionContext) -> None:
     ctx.case.track = Track.APIP
     ctx.case.assignee = None
 
 
-def refuse_apip(ctx: ActionContext) -> None:
+def _refuse_apip(ctx: ActionContext) -> None:
     ctx.case.apip_origin = None
 
 
-def respond(ctx: ActionContext) -> None:
+def _respond(ctx: ActionContext) -> None:
     p = _payload(ctx, AnswerPayload)
     ctx.case.answered_at = ctx.case.answered_at or sent_time(p, ctx.now)
 
 
-def record_result(ctx: ActionContext) -> None:
+def _record_result(ctx: ActionContext) -> None:
     p = _payload(ctx, ResultPayload)
     ctx.case.outcome = p.outcome
     ctx.case.result_summary = p.summary
     ctx.case.corrective_actions = list(p.corrective_actions)
 
 
-def inform_complainant(ctx: ActionContext) -> None:
+def _inform_complainant(ctx: ActionContext) -> None:
     p = _payload(ctx, AnswerPayload)
     at = sent_time(p, ctx.now)
     ctx.case.informed_at = at
     ctx.case.answered_at = ctx.case.answered_at or at
 
 
-def report_to_superior(ctx: ActionContext) -> None:
+def _report_to_superior(ctx: ActionContext) -> None:
     p = _payload(ctx, SuperiorReportPayload)
     ctx.case.reported_at = ctx.now
     ctx.reports.append(
@@ -143,11 +143,11 @@ def report_to_superior(ctx: ActionContext) -> None:
     )
 
 
-def close(ctx: ActionContext) -> None:
+def _close(ctx: ActionContext) -> None:
     ctx.case.closed_at = ctx.now
 
 
-def reopen(ctx: ActionContext) -> None:
+def _reopen(ctx: ActionContext) -> None:
     case = ctx.case
     case.reopen_count += 1
     case.outcome = None
@@ -162,42 +162,37 @@ def reopen(ctx: ActionContext) -> None:
     case.apip_origin = None
 
 
-def end_case(ctx: ActionContext) -> None:
+def _end_case(ctx: ActionContext) -> None:
     ctx.case.closed_at = ctx.now
 
 
-def refer(ctx: ActionContext) -> None:
+def _refer(ctx: ActionContext) -> None:
     ctx.case.referred_to = _payload(ctx, ReferPayload).addressee
-    end_case(ctx)
+    _end_case(ctx)
 
 
-def accept_late(ctx: ActionContext) -> None:
+def _accept_late(ctx: ActionContext) -> None:
     ctx.case.kind = Kind.COMPLAINT
     ctx.case.late_acceptance_reason = _payload(ctx, ReasonPayload).reason
 
 
-def no_change(ctx: ActionContext) -> None:
-    """The status change and the audit entry are the whole effect."""
-
-
 EFFECTS: dict[Action, Effect] = {
-    Action.CLASSIFY: classify,
-    Action.REVIEW: review,
-    Action.RECORD_STEP: record_step,
-    Action.ROUTE_INTERNAL: route_internal,
-    Action.ROUTE_AGENCY: route_agency,
-    Action.ESCALATE: escalate,
-    Action.REQUEST_APIP: request_apip,
-    Action.APPROVE_APIP: approve_apip,
-    Action.REFUSE_APIP: refuse_apip,
-    Action.RESPOND: respond,
-    Action.RECORD_RESULT: record_result,
-    Action.INFORM_COMPLAINANT: inform_complainant,
-    Action.REPORT_TO_SUPERIOR: report_to_superior,
-    Action.CLOSE: close,
-    Action.REOPEN: reopen,
-    Action.WITHDRAW: end_case,
-    Action.REFER: refer,
-    Action.ACCEPT_LATE: accept_late,
+    Action.CLASSIFY: _classify,
+    Action.REVIEW: _review,
+    Action.RECORD_STEP: _record_step,
+    Action.ROUTE_INTERNAL: _route_internal,
+    Action.ROUTE_AGENCY: _route_agency,
+    Action.ESCALATE: _escalate,
+    Action.REQUEST_APIP: _request_apip,
+    Action.APPROVE_APIP: _approve_apip,
+    Action.REFUSE_APIP: _refuse_apip,
+    Action.RESPOND: _respond,
+    Action.RECORD_RESULT: _record_result,
+    Action.INFORM_COMPLAINANT: _inform_complainant,
+    Action.REPORT_TO_SUPERIOR: _report_to_superior,
+    Action.CLOSE: _close,
+    Action.REOPEN: _reopen,
+    Action.WITHDRAW: _end_case,
+    Action.REFER: _refer,
+    Action.ACCEPT_LATE: _accept_late,
 }
-

@@ -134,5 +134,5 @@ def http_status(error: AduanError) -> int:
     """Return the HTTP status for an error: the entry of its nearest class in ``HTTP_STATUS``."""
     for cls in type(error).__mro__:
         if cls in HTTP_STATUS:
-            return HTTP_STATUS[cls]  # type: ignore[index]
+            return HTTP_STATUS[cls]
     return 400

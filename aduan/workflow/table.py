@@ -67,9 +67,7 @@ RULES: tuple[Rule, ...] = (
     *_rows(A.REVIEW, [S.CLASSIFIED, S.REVIEWED], S.REVIEWED, OFFICE_STAFF),
     *_rows(A.RECORD_STEP, [S.REVIEWED], None, OFFICE_STAFF, (g.plan_step_exists,)),
     *_rows(A.RECORD_STEP, [S.INTERNAL], None, OFFICE_CHAIN, (g.plan_step_exists,)),
-    *_rows(
-        A.RECORD_STEP, [S.AGENCY], None, AGENCY_STAFF | {Role.OFFICER}, (g.plan_step_exists,)
-    ),
+    *_rows(A.RECORD_STEP, [S.AGENCY], None, AGENCY_STAFF | {Role.OFFICER}, (g.plan_step_exists,)),
     *_rows(A.RECORD_STEP, [S.APIP], None, {Role.APIP}, (g.plan_step_exists,)),
     # Item 7: the three tracks.
     *_rows(A.ROUTE_INTERNAL, [S.REVIEWED], S.INTERNAL, OFFICE_STAFF),
@@ -114,7 +112,11 @@ RULES: tuple[Rule, ...] = (
     *_rows(A.REPORT_TO_SUPERIOR, [S.RESOLVED], None, OFFICE_STAFF),
     *_rows(A.CLOSE, [S.RESOLVED], S.CLOSED, OFFICE_CHAIN, (g.answer_and_report_done,)),
     *_rows(
-        A.REOPEN, [S.CLOSED], S.REVIEWED, {Role.COMPLAINANT, Role.OFFICER}, (g.within_reopen_window,)
+        A.REOPEN,
+        [S.CLOSED],
+        S.REVIEWED,
+        {Role.COMPLAINANT, Role.OFFICER},
+        (g.within_reopen_window,),
     ),
     *_rows(A.WITHDRAW, sorted(OPEN_STATUSES), S.WITHDRAWN, {Role.COMPLAINANT, Role.OFFICER}),
     *_rows(A.REFER, [S.RECORDED, S.CLASSIFIED, S.REVIEWED], S.REFERRED, OFFICE_STAFF),

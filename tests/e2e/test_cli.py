@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from aduan.workflow.intake import WIB
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -45,7 +47,7 @@ def as_json(proc: subprocess.CompletedProcess[str]) -> Any:
 
 
 def days_ago(n: int) -> str:
-    return (date.today() - timedelta(days=n)).isoformat()
+    return (datetime.now(WIB).date() - timedelta(days=n)).isoformat()
 
 
 def submit(cli: Cli, *extra: str, service_days_ago: int = 5) -> dict[str, Any]:
@@ -123,7 +125,16 @@ def test_agency_case_is_resolved_by_the_agency_chain(cli: Cli) -> None:
     seen = as_json(cli("show", code, "--as", "tono", "--json"))
     assert seen["complainant"]["masked"] is True and seen["complainant"]["phone"] is None
     act(cli, code, "escalate", "tono", "--report", "Mohon arahan Kepala Bidang")
-    act(cli, code, "record_result", "rina", "--outcome", "partly_substantiated", "--summary", "Jadwal diperbaiki")
+    act(
+        cli,
+        code,
+        "record_result",
+        "rina",
+        "--outcome",
+        "partly_substantiated",
+        "--summary",
+        "Jadwal diperbaiki",
+    )
     assert finish(cli, code)["status"] == "closed"
 
 
@@ -132,20 +143,44 @@ def test_apip_case_needs_the_heads_approval(cli: Cli) -> None:
     classify_and_review(cli, code)
     act(cli, code, "route_internal", "budi")
     act(cli, code, "request_apip", "budi", "--reason", "Dugaan pungutan liar")
-    refused = cli("act", code, "record_result", "--as", "irfan", "--outcome", "substantiated", "--summary", "x", code=6)
+    refused = cli(
+        "act",
+        code,
+        "record_result",
+        "--as",
+        "irfan",
+        "--outcome",
+        "substantiated",
+        "--summary",
+        "x",
+        code=6,
+    )
     assert "apip_requires_approval" in refused.stderr
     denied = cli("act", code, "approve_apip", "--as", "budi", code=5)
     assert "officer" in denied.stderr
     approved = act(cli, code, "approve_apip", "dewi", "--note", "Disetujui")
     assert (approved["status"], approved["track"]) == ("apip_handling", "apip")
-    act(cli, code, "record_result", "irfan", "--outcome", "substantiated", "--summary", "Sanksi disiplin")
+    act(
+        cli,
+        code,
+        "record_result",
+        "irfan",
+        "--outcome",
+        "substantiated",
+        "--summary",
+        "Sanksi disiplin",
+    )
     assert finish(cli, code)["status"] == "closed"
 
 
 def test_late_complaint_becomes_suggestion_until_a_supervisor_accepts_it(cli: Cli) -> None:
     case = submit(cli, service_days_ago=45)
     code = case["tracking_code"]
-    assert (case["kind"], case["status"], case["screening_reason"]) == ("suggestion", "suggestion", "late")
+    assert (case["kind"], case["status"], case["screening_reason"]) == (
+        "suggestion",
+        "suggestion",
+        "late",
+    )
     cli("act", code, "accept_late", "--as", "budi", "--reason", "x", code=5)
     missing = cli("act", code, "accept_late", "--as", "sari", code=2)
     assert "reason" in missing.stderr
@@ -165,7 +200,9 @@ def test_bad_input_is_one_line_naming_the_field_and_nothing_is_written(cli: Cli)
                    "--name", "Ani", "--email", "ani@contoh.id", *extra, code=2)  # fmt: skip
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and field in lines[0], proc.stderr
-    blank = cli("submit", "--channel", "email", "--subject", " ", "--service-date", days_ago(1), code=2)
+    blank = cli(
+        "submit", "--channel", "email", "--subject", " ", "--service-date", days_ago(1), code=2
+    )
     assert "subject" in blank.stderr
     assert as_json(cli("list", "--json")) == []
 
@@ -173,8 +210,10 @@ def test_bad_input_is_one_line_naming_the_field_and_nothing_is_written(cli: Cli)
 def test_stale_version_is_a_conflict_not_an_overwrite(cli: Cli) -> None:
     code = submit(cli)["tracking_code"]
     act(cli, code, "classify", "budi", "--service", "15121", "--problem", "fees", "--version", "1")
-    stale = cli("act", code, "classify", "--as", "sari", "--service", "15121", "--problem", "product",
-                "--version", "1", code=4)  # fmt: skip
+    stale = cli(
+        "act", code, "classify", "--as", "sari", "--service", "15121", "--problem", "product",
+        "--version", "1", code=4,
+    )  # fmt: skip
     assert "version 1 → 2" in stale.stderr
     shown = as_json(cli("show", code, "--as", "budi", "--json"))
     assert shown["problem_types"] == ["fees"] and shown["version"] == 2
@@ -184,7 +223,9 @@ def test_lists_filter_by_status_kind_and_assignee(cli: Cli) -> None:
     first = submit(cli)["tracking_code"]
     submit(cli, service_days_ago=60)
     act(cli, first, "classify", "budi", "--service", "15121", "--problem", "fees")
-    assert [r["tracking_code"] for r in as_json(cli("list", "--status", "classified", "--json"))] == [first]
+    assert [
+        r["tracking_code"] for r in as_json(cli("list", "--status", "classified", "--json"))
+    ] == [first]
     assert len(as_json(cli("list", "--kind", "suggestion", "--json"))) == 1
     assert len(as_json(cli("list", "--assignee", "budi", "--json"))) == 2
     bad = cli("list", "--status", "lost", code=2)
@@ -208,6 +249,21 @@ def test_catalog_and_orgchart_are_data_that_can_be_extended(cli: Cli, tmp_path: 
     assert "service[0]" in cli("catalog", "add", str(broken), code=2).stderr
     chains = as_json(cli("orgchart", "show", "--json"))
     assert [lvl["holder"] for lvl in chains["dpmptsp"]] == ["budi", "sari", "agus", "dewi"]
-    cli("users", "add", "wati", "--name", "Wati", "--role", "officer", "--position", "pelaksana-pengaduan")
+    cli(
+        "users",
+        "add",
+        "wati",
+        "--name",
+        "Wati",
+        "--role",
+        "officer",
+        "--position",
+        "pelaksana-pengaduan",
+    )
     assert "wati" in cli("users", "list").stdout
-    assert "position" in cli("users", "add", "x", "--name", "X", "--role", "officer", "--position", "nope", code=2).stderr
+    assert (
+        "position"
+        in cli(
+            "users", "add", "x", "--name", "X", "--role", "officer", "--position", "nope", code=2
+        ).stderr
+    )

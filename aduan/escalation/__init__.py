@@ -1,0 +1,1 @@
+"""Deadlines and escalation: working-day calendar, deadline policy, breach rules, the sweep."""

@@ -1,0 +1,1 @@
+"""Notifications: outbox, channels (SMTP, webhook, in-app) and templates."""
