@@ -30,7 +30,6 @@ lint: install
 	$(BIN)/ruff format --check aduan tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m aduan.workflow.diagram --check
 
 bench: install
 	$(BIN)/python bench/lifecycle.py

@@ -170,6 +170,17 @@ class Case:
         """How errors and logs name the case: its tracking code."""
         return self.tracking_code
 
+    def escalation_level(self, actor: Actor) -> int:
+        """The level an escalation starts from: the actor's own, if above the current holder.
+
+        A section head who takes over a case held below them reports to the level above
+        themselves, not to themselves.
+        """
+        for index in range(len(self.chain) - 1, self.tier, -1):
+            if self.chain[index].position == actor.position:
+                return index
+        return self.tier
+
     @property
     def holder(self) -> TierLevel | None:
         """The tier level currently holding the case on its track, if any."""

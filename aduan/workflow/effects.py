@@ -22,7 +22,7 @@ from aduan.workflow.payloads import (
     SuperiorReportPayload,
     sent_time,
 )
-from aduan.workflow.states import Action, Kind, Track
+from aduan.workflow.states import Action, Kind, Role, Track
 
 Effect = Callable[[ActionContext], None]
 P = TypeVar("P", bound=Payload)
@@ -80,7 +80,8 @@ def _route_agency(ctx: ActionContext) -> None:
 def _escalate(ctx: ActionContext) -> None:
     p = _payload(ctx, EscalatePayload)
     case = ctx.case
-    below, above = case.chain[case.tier], case.chain[case.tier + 1]
+    level = case.escalation_level(ctx.actor)
+    below, above = case.chain[level], case.chain[level + 1]
     ctx.reports.append(
         WrittenReport(
             kind="tier",
@@ -92,7 +93,7 @@ def _escalate(ctx: ActionContext) -> None:
             to_position=above.position,
         )
     )
-    case.tier += 1
+    case.tier = level + 1
     case.assignee = above.holder
 
 
@@ -148,7 +149,11 @@ def _close(ctx: ActionContext) -> None:
 
 
 def _reopen(ctx: ActionContext) -> None:
+    # The disputed case goes back to the office's review: the track is chosen again.
     case = ctx.case
+    first_office_holder = case.chain[0].holder if case.track is Track.INTERNAL else None
+    case.assignee = ctx.actor.username if ctx.actor.role is Role.OFFICER else first_office_holder
+    case.agency_unit = None
     case.reopen_count += 1
     case.outcome = None
     case.result_summary = None

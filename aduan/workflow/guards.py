@@ -35,7 +35,7 @@ def holds_current_tier(ctx: ActionContext) -> None:
 def below_top_of_chain(ctx: ActionContext) -> None:
     """Item 7a/7b: the chain ends at the Head of Office or the agency head."""
     case = ctx.case
-    if case.tier >= len(case.chain) - 1:
+    if case.escalation_level(ctx.actor) >= len(case.chain) - 1:
         top = case.chain[-1].title if case.chain else "?"
         raise RuleViolationError(
             case.ref,

@@ -402,11 +402,41 @@ def test_only_the_current_tier_holder_or_above_may_escalate(actor: Callable[[], 
     assert "Kepala Bidang Pelayanan" in error.value.message_en
 
 
-def test_a_level_above_the_holder_may_pull_the_case_up() -> None:
+def test_a_level_above_the_holder_escalates_from_its_own_level() -> None:
+    # The division head took the case over from the section: the report goes to the level
+    # above the division head, never to the division head herself.
     case = on_internal_track(tier=1)
-    outcomes = do(case, A.ESCALATE, division_head(), {"report": "Saya ambil alih"})
-    assert (case.tier, case.assignee) == (2, "citra")
-    assert outcomes.reports[0].from_position == "kasi_pengaduan"
+    outcomes = do(case, A.ESCALATE, division_head(), {"report": "Perlu keputusan Kepala Dinas"})
+    assert (case.tier, case.assignee) == (3, "dewi")
+    report = outcomes.reports[0]
+    assert (report.from_position, report.to_position) == ("kabid_pelayanan", "kepala_dinas")
+    assert report.addressee == "dewi"
+
+
+def test_the_head_of_office_cannot_escalate_a_case_held_below() -> None:
+    case = on_internal_track(tier=1)
+    head = Actor("dewi", Role.SUPERVISOR, "kepala_dinas")
+    with pytest.raises(RuleViolationError) as err:
+        do(case, A.ESCALATE, head, {"report": "x"})
+    assert err.value.rule == "top_of_chain"
+
+
+def test_reopened_case_returns_to_the_office_unassigned_from_the_agency() -> None:
+    case = a_case(
+        status=S.CLOSED,
+        track=Track.AGENCY,
+        agency_unit="dispertan",
+        chain=agency_chain(),
+        assignee=agency_chain()[-1].holder,
+        closed_at=NOW - timedelta(days=2),
+    )
+    do(case, A.REOPEN, Actor("pelapor", Role.COMPLAINANT), {"reason": "Belum selesai"})
+    assert (case.status, case.track, case.agency_unit, case.assignee) == (
+        S.REVIEWED,
+        None,
+        None,
+        None,
+    )
 
 
 def test_system_escalates_a_breached_case_without_holding_the_tier() -> None:
