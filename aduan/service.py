@@ -16,7 +16,13 @@ import structlog
 from aduan.catalog.orgchart import OrgChart, StaffUser, build_orgchart, load_orgchart
 from aduan.catalog.services import Service, load_services, standard_links
 from aduan.models.commands import ActionCommand, SubmitCommand
-from aduan.models.ports import CaseQuery, Clock, UnitOfWork, UnitOfWorkFactory
+from aduan.models.ports import (
+    CaseQuery,
+    Clock,
+    TrackingCodeTakenError,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from aduan.models.views import (
     CaseDetail,
     CaseSummary,
@@ -113,7 +119,7 @@ def submit_complaint(deps: Deps, cmd: SubmitCommand, recorded_by: str | None = N
                 "channel": cmd.channel.value,
             },
         )
-        uow.cases.add(case, event)
+        _add_with_fresh_code(uow, case, event)
         detail = _detail(uow, case, actor.role)
         uow.commit()
     log.info(
@@ -125,6 +131,17 @@ def submit_complaint(deps: Deps, cmd: SubmitCommand, recorded_by: str | None = N
         channel=cmd.channel.value,
     )
     return detail
+
+
+def _add_with_fresh_code(uow: UnitOfWork, case: Case, event: CaseEvent) -> None:
+    # 49 random bits make a collision rare; draw again rather than fail the complainant.
+    for _ in range(5):
+        try:
+            uow.cases.add(case, event)
+            return
+        except TrackingCodeTakenError:
+            case.tracking_code = intake.new_tracking_code()
+    uow.cases.add(case, event)
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -387,7 +404,7 @@ def _actor(uow: UnitOfWork, username: str) -> Actor:
 
 def _ref(ref: str) -> str:
     text = ref.strip()
-    return text if text.isdigit() else intake.normalise_tracking_code(text)
+    return text if (text.isascii() and text.isdigit()) else intake.normalise_tracking_code(text)
 
 
 def _unknown_service(uow: UnitOfWork, code: str) -> InputError:

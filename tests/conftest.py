@@ -7,14 +7,12 @@ and cannot get it fails, it is never skipped. Deselect those tests with ``-m "no
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 
 # freezegun breaks pydantic's schema generation: build every model before any test freezes time.
 import aduan.catalog.orgchart
@@ -29,21 +27,13 @@ from aduan.models.ports import FixedClock, UnitOfWorkFactory
 from aduan.models.sql import SqlUnitOfWorkFactory
 from aduan.models.tables import metadata
 from aduan.service import Deps, seed_reference_data
-
-sys.path.insert(0, str(Path(__file__).parent))
-import pgserver
+from tests import pgserver
 
 # A Monday, 10:00 in Jakarta (WIB).
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 
 
-# --- databases ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    """A fresh, empty SQLite file for this test."""
-    return f"sqlite:///{tmp_path / 'aduan.db'}"
+# --- servers and databases ----------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -58,12 +48,16 @@ def pg_server() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def pg_url(pg_server: str) -> Iterator[str]:
-    """The session's own ``aduan_test_<random>`` database, dropped at the end.
-
-    ``deps`` migrates it on first use and empties it before every test.
-    """
+    """The session's own empty ``aduan_test_<random>`` database, dropped at the end."""
     with pgserver.scratch_database(pg_server) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def pg_migrated_url(pg_url: str) -> str:
+    """The session's database, migrated and seeded once by ``upgrade_database``."""
+    with wired(pg_url, FixedClock(NOW)):
+        return pg_url
 
 
 @pytest.fixture
@@ -71,6 +65,12 @@ def empty_pg_url(pg_server: str) -> Iterator[str]:
     """A brand-new, empty database for this test alone (for migration tests)."""
     with pgserver.scratch_database(pg_server, prefix="aduan_empty_") as url:
         yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh, empty SQLite file for this test."""
+    return f"sqlite:///{tmp_path / 'aduan.db'}"
 
 
 ENGINES = [
@@ -86,11 +86,20 @@ def engine_name(request: pytest.FixtureRequest) -> str:
     return name
 
 
+def _url_for(engine_name: str, request: pytest.FixtureRequest) -> str:
+    fixture = "sqlite_url" if engine_name == "sqlite" else "pg_migrated_url"
+    url: str = request.getfixturevalue(fixture)
+    return url
+
+
 @pytest.fixture
 def db_url(engine_name: str, request: pytest.FixtureRequest) -> str:
-    """The test's database on each engine: a fresh SQLite file, or the session's PostgreSQL one."""
-    url: str = request.getfixturevalue("sqlite_url" if engine_name == "sqlite" else "pg_url")
-    return url
+    """The test's database on each engine.
+
+    SQLite: a fresh file, migrated by ``deps``. PostgreSQL: the session's database, migrated
+    once; ``deps`` empties it and seeds it again before each test.
+    """
+    return _url_for(engine_name, request)
 
 
 @pytest.fixture
@@ -103,47 +112,59 @@ def empty_db_url(engine_name: str, request: pytest.FixtureRequest) -> str:
 # --- wired dependencies -------------------------------------------------------------------
 
 
-def engine_of(deps: Deps) -> Engine:
-    """The SQLAlchemy engine behind ``deps`` (for raw checks in tests)."""
-    assert isinstance(deps.uow, SqlUnitOfWorkFactory)
-    return deps.uow.engine
-
-
-def empty_tables(engine: Engine) -> None:
-    """Remove every row, cheaply.
-
-    TRUNCATE fires no row triggers, so the append-only triggers of the audit tables allow it.
-    """
-    names = [t.name for t in metadata.sorted_tables if inspect(engine).has_table(t.name)]
-    if names:
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
-
-
 @pytest.fixture
 def clock() -> FixedClock:
     """The time the service layer sees; advance it by setting ``clock.current``."""
     return FixedClock(NOW)
 
 
+def engine_of(deps: Deps) -> Engine:
+    """The SQLAlchemy engine behind ``deps``."""
+    assert isinstance(deps.uow, SqlUnitOfWorkFactory)
+    return deps.uow.engine
+
+
+def empty_tables(engine: Engine) -> None:
+    """Remove every row of Aduan's tables, cheaply (the schema and its version stay).
+
+    The audit tables refuse TRUNCATE (migration 0002); replica mode, which only a superuser
+    may set, skips those triggers for this one test-reset transaction.
+    """
+    names = ", ".join(t.name for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
 @contextlib.contextmanager
-def wired(url: str, clock: FixedClock) -> Iterator[Deps]:
-    """Dependencies on ``url``, migrated and seeded, with no cases; the engine is disposed after."""
+def wired(url: str, clock: FixedClock, *, migrate: bool = True) -> Iterator[Deps]:
+    """Dependencies on ``url`` holding the seed data and no cases; the engine is disposed after.
+
+    ``migrate``: run ``upgrade_database``. Otherwise the schema exists: empty it and seed again.
+    """
     deps = build(Settings(database_url=url), clock=clock)
-    engine = engine_of(deps)
     try:
-        if make_url(url).get_backend_name() == "postgresql":
-            empty_tables(engine)  # the session's database: start each test from the seed data
-        upgrade_database(deps)
+        if migrate:
+            upgrade_database(deps)
+        else:
+            empty_tables(engine_of(deps))
+            seed_reference_data(deps)
         yield deps
     finally:
-        engine.dispose()
+        engine_of(deps).dispose()
 
 
 @pytest.fixture
-def deps(db_url: str, clock: FixedClock) -> Iterator[Deps]:
+def deps(engine_name: str, db_url: str, clock: FixedClock) -> Iterator[Deps]:
     """The service layer on a migrated, seeded database that holds no cases yet."""
-    with wired(db_url, clock) as deps:
+    with wired(db_url, clock, migrate=engine_name == "sqlite") as deps:
+        yield deps
+
+
+@pytest.fixture
+def pg_deps(pg_migrated_url: str, clock: FixedClock) -> Iterator[Deps]:
+    """The service layer on PostgreSQL only, for what only PostgreSQL has."""
+    with wired(pg_migrated_url, clock, migrate=False) as deps:
         yield deps
 
 
@@ -155,6 +176,6 @@ def uow_factory(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[U
         seed_reference_data(memory)
         yield memory.uow
         return
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    with wired(url, clock) as deps:
+    url = _url_for(request.param, request)
+    with wired(url, clock, migrate=request.param == "sqlite") as deps:
         yield deps.uow

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import pwd
 import secrets
 import shlex
 import shutil
@@ -80,20 +79,28 @@ def _free_port() -> int:
         return port
 
 
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def _as_owner(argv: list[str]) -> list[str]:
     """As root, run as ``postgres`` (initdb refuses root); as anyone else, run directly."""
-    if os.geteuid() != 0:
+    if not _is_root():
         return argv
     if shutil.which("runuser"):
         return ["runuser", "-u", "postgres", "--", *argv]
     return ["su", "postgres", "-s", "/bin/sh", "-c", shlex.join(argv)]
 
 
-def _run(argv: list[str], what: str) -> None:
+def _run(argv: list[str], what: str, log: Path | None = None) -> None:
     done = subprocess.run(_as_owner(argv), capture_output=True, text=True, timeout=120, check=False)
     if done.returncode != 0:
-        output = (done.stdout + done.stderr).strip()[-2000:]
-        raise PostgresUnavailableError(f"{what} failed ({shlex.join(argv)}):\n{output}")
+        output = done.stdout + done.stderr
+        if log is not None and log.is_file():
+            output += log.read_text(errors="replace")
+        raise PostgresUnavailableError(
+            f"{what} failed ({shlex.join(argv)}):\n{output.strip()[-2000:]}"
+        )
 
 
 @contextlib.contextmanager
@@ -107,7 +114,9 @@ def throwaway_cluster() -> Iterator[str]:
     root = Path(tempfile.mkdtemp(prefix="aduan-pg-"))
     data, log = root / "data", root / "server.log"
     try:
-        if os.geteuid() == 0:
+        if _is_root():
+            import pwd  # Unix only, like running as root
+
             try:
                 owner = pwd.getpwnam("postgres")
             except KeyError:
@@ -144,6 +153,7 @@ def throwaway_cluster() -> Iterator[str]:
                 "start",
             ],
             "pg_ctl start",
+            log,
         )
         try:
             yield f"postgresql://postgres@127.0.0.1:{port}/postgres"

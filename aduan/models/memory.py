@@ -23,7 +23,7 @@ from sqlalchemy import JSON, Table
 from aduan.catalog.orgchart import OrgChart, Position, StaffUser, Unit, build_orgchart
 from aduan.catalog.services import Service
 from aduan.models import codec
-from aduan.models.ports import CaseQuery, CaseRepository, ReferenceRepository
+from aduan.models.ports import CaseQuery, TrackingCodeTakenError
 from aduan.models.sql import SQLITE_BUSY_TIMEOUT_MS, DatabaseUnavailableError
 from aduan.models.tables import UtcDateTime, case_events, cases, written_reports
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
@@ -84,7 +84,7 @@ class InMemoryCaseRepository:
     def add(self, case: Case, event: CaseEvent) -> int:
         """Insert a new case with its first event; return its id."""
         if case.tracking_code in self._data.codes:
-            raise ValueError(f"duplicate tracking code {case.tracking_code}")
+            raise TrackingCodeTakenError(case.tracking_code)
         case_id = self._data.next_id
         self._data.next_id += 1
         case.id = case_id
@@ -96,7 +96,7 @@ class InMemoryCaseRepository:
 
     def get(self, ref: str) -> Case:
         """Load by tracking code or numeric id; raise ``NotFoundError``."""
-        case_id = int(ref) if ref.isdigit() else self._data.codes.get(ref)
+        case_id = int(ref) if (ref.isascii() and ref.isdigit()) else self._data.codes.get(ref)
         row = self._data.cases.get(case_id) if case_id is not None else None
         if row is None:
             raise NotFoundError("kasus/case", ref)
@@ -230,9 +230,8 @@ class InMemoryUnitOfWork:
     other; a read-only unit of work reads a snapshot without waiting.
     """
 
-    # Typed as the ports: the Protocol's attributes are mutable, hence invariant.
-    cases: CaseRepository
-    reference: ReferenceRepository
+    cases: InMemoryCaseRepository
+    reference: InMemoryReferenceRepository
 
     def __init__(self, store: InMemoryStore, *, readonly: bool = False) -> None:
         self.store = store

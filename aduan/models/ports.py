@@ -13,6 +13,14 @@ from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, Writte
 from aduan.workflow.states import Kind, Status, Track
 
 
+class TrackingCodeTakenError(Exception):
+    """A new case drew a tracking code that exists already; the caller draws another."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(f"tracking code {code} is taken")
+
+
 @dataclass(frozen=True, slots=True)
 class CaseQuery:
     """Filters of a case list; ``after_id`` pages through results in id order."""
@@ -29,7 +37,10 @@ class CaseRepository(Protocol):
     """Cases, their append-only events and their written reports."""
 
     def add(self, case: Case, event: CaseEvent) -> int:
-        """Insert a new case with its first event; return its id."""
+        """Insert a new case with its first event; return its id.
+
+        Raises ``TrackingCodeTakenError`` (and writes nothing) when the code exists.
+        """
 
     def get(self, ref: str) -> Case:
         """Load by tracking code or numeric id; raise ``NotFoundError``."""

@@ -15,7 +15,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from aduan.catalog.orgchart import OrgChart, Position, StaffUser, Unit, build_orgchart
 from aduan.catalog.services import Service
 from aduan.models import codec
-from aduan.models.ports import CaseQuery
+from aduan.models.ports import CaseQuery, TrackingCodeTakenError
 from aduan.models.tables import (
     case_events,
     cases,
@@ -81,6 +81,9 @@ class SqlCaseRepository:
         self.conn = conn
 
     def add(self, case: Case, event: CaseEvent) -> int:
+        taken = select(cases.c.id).where(cases.c.tracking_code == case.tracking_code)
+        if self.conn.execute(taken).first() is not None:
+            raise TrackingCodeTakenError(case.tracking_code)
         case_id = self.conn.execute(insert(cases).values(case_to_row(case))).inserted_primary_key
         assert case_id is not None
         case.id = int(case_id[0])
@@ -88,8 +91,8 @@ class SqlCaseRepository:
         return case.id
 
     def get(self, ref: str) -> Case:
-        column = cases.c.id if ref.isdigit() else cases.c.tracking_code
-        key: int | str = int(ref) if ref.isdigit() else ref
+        column = cases.c.id if (ref.isascii() and ref.isdigit()) else cases.c.tracking_code
+        key: int | str = int(ref) if (ref.isascii() and ref.isdigit()) else ref
         row = self.conn.execute(select(cases).where(column == key)).mappings().first()
         if row is None:
             raise NotFoundError("kasus/case", ref)

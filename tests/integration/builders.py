@@ -80,7 +80,7 @@ def act(
     expected_version: int | None = None,
     **payload: Any,
 ) -> CaseDetail:
-    """Take ``action`` on ``case`` as ``user`` with the default payload, overridden by ``payload``."""
+    """Take ``action`` on ``case`` as ``user``; ``payload`` overrides the default payload."""
     ref = case if isinstance(case, str) else case.tracking_code
     command = ActionCommand(
         case_ref=ref,

@@ -1,0 +1,91 @@
+"""``upgrade_database`` on a database nothing has touched yet, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, text
+
+from aduan import service
+from aduan.bootstrap import build, upgrade_database
+from aduan.catalog.orgchart import OrgChart
+from aduan.config import Settings
+from aduan.migrate import alembic_config
+from aduan.models.ports import FixedClock
+from aduan.models.tables import metadata
+from aduan.service import Deps
+from tests.integration.builders import engine_of
+
+SEEDED = {"services": 4, "units": 5, "positions": 14, "users": 9}
+TRIGGERS = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger'",
+    "postgresql": "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal",
+}
+
+
+@pytest.fixture
+def fresh(empty_db_url: str, clock: FixedClock) -> Iterator[Deps]:
+    """Dependencies on an empty database, not migrated."""
+    deps = build(Settings(database_url=empty_db_url), clock=clock)
+    yield deps
+    engine_of(deps).dispose()
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in SEEDED}
+
+
+def test_upgrade_creates_every_table_and_the_append_only_triggers(fresh: Deps) -> None:
+    engine = engine_of(fresh)
+    assert inspect(engine).get_table_names() == []
+
+    upgrade_database(fresh)
+
+    assert set(inspect(engine).get_table_names()) == {*metadata.tables, "alembic_version"}
+    with engine.connect() as conn:
+        triggers = set(conn.execute(text(TRIGGERS[engine.dialect.name])).scalars())
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    assert {t for t in triggers if t.startswith("case_events")}
+    assert {t for t in triggers if t.startswith("written_reports")}
+    assert version == ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def test_upgrade_seeds_the_catalog_and_org_chart(fresh: Deps) -> None:
+    added = upgrade_database(fresh)
+
+    assert added == (4, 1)
+    assert counts(engine_of(fresh)) == SEEDED
+    assert [s.code for s in service.list_services(fresh)] == ["01622", "15121", "71204", "78422"]
+    chart = service.show_orgchart(fresh)
+    assert chart.office().code == "dpmptsp"
+    assert {u.username for u in chart.users.values()} == {
+        "budi", "sari", "agus", "dewi", "tono", "yuni", "rina", "irfan", "admin",
+    }  # fmt: skip
+
+
+def test_upgrade_twice_changes_nothing_and_seeds_once(fresh: Deps) -> None:
+    upgrade_database(fresh)
+    schema = sorted(inspect(engine_of(fresh)).get_table_names())
+
+    again = upgrade_database(fresh)
+
+    assert again == (0, 0)
+    assert counts(engine_of(fresh)) == SEEDED
+    assert sorted(inspect(engine_of(fresh)).get_table_names()) == schema
+
+
+def test_upgrade_keeps_an_org_chart_the_office_replaced(fresh: Deps) -> None:
+    upgrade_database(fresh)
+    with fresh.uow() as uow:
+        chart = uow.reference.orgchart()
+        users = [u for name, u in chart.users.items() if name != "yuni"]
+        uow.reference.put_orgchart(
+            OrgChart(chart.units, chart.positions, {u.username: u for u in users})
+        )
+        uow.commit()
+
+    assert upgrade_database(fresh) == (0, 0)
+    assert "yuni" not in service.show_orgchart(fresh).users
