@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -13,10 +13,11 @@ import typer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from aduan import bootstrap, terminal
+from aduan import bootstrap, terminal, timekeeping
 from aduan import service as svc
 from aduan.catalog.orgchart import StaffUser
 from aduan.config import Settings, load_settings
+from aduan.escalation.calendar import Override
 from aduan.models.commands import ActionCommand, ComplainantInput, SubmitCommand
 from aduan.models.ports import CaseQuery
 from aduan.models.views import CaseDetail, TrackingView
@@ -45,11 +46,15 @@ catalog_app = typer.Typer(
 org_app = typer.Typer(
     help="Struktur organisasi / organisation chart.", no_args_is_help=True, rich_markup_mode=None
 )
+calendar_app = typer.Typer(
+    help="Kalender hari kerja / working-day calendar.", no_args_is_help=True, rich_markup_mode=None
+)
 users_app = typer.Typer(help="Pengguna / staff users.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(org_app, name="orgchart")
 app.add_typer(users_app, name="users")
+app.add_typer(calendar_app, name="calendar")
 
 T = TypeVar("T")
 JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON / JSON output.")]
@@ -364,14 +369,124 @@ def list_cases(
     assignee: Annotated[str | None, typer.Option()] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     after: Annotated[int | None, typer.Option(help="Halaman berikut: id terakhir.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Hanya yang lewat tenggat.")] = False,
+    due_within: Annotated[
+        int | None, typer.Option(min=0, help="Tenggat dalam N hari kerja / due within N days.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Daftar kasus / list cases with filters."""
+    """Daftar kasus / list cases with filters; --overdue and --due-within sort by deadline."""
+    due_before = _run(lambda: _due_before(overdue, due_within))
     query = CaseQuery(
-        status=status, kind=kind, track=track, assignee=assignee, limit=limit, after_id=after
+        status=status,
+        kind=kind,
+        track=track,
+        assignee=assignee,
+        limit=limit,
+        after_id=after,
+        due_before=due_before,
     )
     rows = _run(lambda: svc.list_cases(_deps(), query))
     _print_json(rows) if as_json else typer.echo(terminal.rows_text(rows))
+
+
+def _due_before(overdue: bool, due_within: int | None) -> datetime | None:
+    deps = _deps()
+    now = deps.clock.now()
+    if overdue:
+        return now
+    if due_within is None:
+        return None
+    if due_within == 0:
+        return datetime.combine(now.astimezone(WIB).date(), time(23, 59, 59), WIB)
+    return timekeeping.calendar(deps).response_due_at(now, due_within)
+
+
+@app.command()
+def sweep(
+    now: Annotated[str | None, typer.Option(help="Waktu sapuan (ISO); default sekarang.")] = None,
+    batch: Annotated[int, typer.Option(min=1, max=10_000)] = 200,
+    as_json: JsonOpt = False,
+) -> None:
+    """Jalankan sapuan tenggat sekali / ring every reminder and breach that is due, once."""
+    report = _run(lambda: timekeeping.sweep(_deps(), _moment(now, "now"), batch))
+    if as_json:
+        typer.echo(
+            json.dumps({"now": report.now.isoformat(), "batches": report.batches, **report.counts})
+        )
+        return
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items())) or "tidak ada/none"
+    typer.echo(f"sapuan/sweep {terminal.when(report.now)}: {counts}")
+
+
+@app.command()
+def scheduler(
+    interval: Annotated[float, typer.Option(min=1.0, help="Detik antar sapuan.")] = 60.0,
+) -> None:
+    """Jalankan penjadwal / run the deadline sweep every minute until stopped."""
+    from aduan.scheduler import run_forever
+
+    run_forever(_deps(), interval)
+
+
+@calendar_app.command("due")
+def calendar_due(
+    received: Annotated[str, typer.Argument(help="Tanggal diterima (YYYY-MM-DD).")],
+    working_days: Annotated[int, typer.Option("--working-days")] = 14,
+) -> None:
+    """Tenggat jawaban untuk pengaduan yang diterima pada tanggal itu / the answer deadline."""
+    due = _run(lambda: timekeeping.due_date(_deps(), _day(received, "date"), working_days))
+    typer.echo(f"{received} + {working_days} hari kerja → {terminal.when(due)}")
+
+
+@calendar_app.command("show")
+def calendar_show(year: Annotated[int, typer.Argument()], as_json: JsonOpt = False) -> None:
+    """Hari libur dan cuti bersama / non-working days of a year with names and sources."""
+    days = _run(lambda: timekeeping.non_working_days(_deps(), year))
+    if as_json:
+        rows = [{"on": d.on.isoformat(), "name_id": d.name_id, "name_en": d.name_en,
+                 "source": d.source, "estimated": d.estimated} for d in days]  # fmt: skip
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for d in days:
+        mark = " (perkiraan/estimated)" if d.estimated else ""
+        typer.echo(f"{d.on} {d.on.strftime('%a')}  {d.source:<12} {d.name_id} / {d.name_en}{mark}")
+
+
+def _print_moves(message: str | None, moves: list[timekeeping.DeadlineMove]) -> None:
+    if message:
+        typer.echo(message)
+    typer.echo(f"tenggat bergeser/deadlines moved: {len(moves)}")
+    for m in moves:
+        moved = f"{terminal.when(m.before)} → {terminal.when(m.after)}"
+        typer.echo(f"  {m.tracking_code} {m.kind.value}: {moved}")
+
+
+@calendar_app.command("add")
+def calendar_add(
+    on: Annotated[str, typer.Argument(help="Tanggal (YYYY-MM-DD).")],
+    reason: Annotated[str, typer.Option(help="Alasan / reason (e.g. the decree).")],
+    working: Annotated[bool, typer.Option("--working", help="Jadikan hari kerja.")] = False,
+    as_user: AsUser = "",
+) -> None:
+    """Tambah libur daerah, keputusan terlambat, atau koreksi / add a calendar override."""
+
+    def go() -> tuple[str | None, list[timekeeping.DeadlineMove]]:
+        if not reason.strip():
+            raise InputError("--reason", "required", "alasan wajib diisi", "a reason is required")
+        user = as_user or "admin"
+        override = Override(
+            _day(on, "date"), "working" if working else "holiday", reason.strip(), user
+        )
+        return timekeeping.set_override(_deps(), override)
+
+    _print_moves(*_run(go))
+
+
+@calendar_app.command("remove")
+def calendar_remove(on: Annotated[str, typer.Argument(help="Tanggal (YYYY-MM-DD).")]) -> None:
+    """Hapus pengecualian kalender / remove an override."""
+    _print_moves(*_run(lambda: timekeeping.set_override(_deps(), _day(on, "date"), remove=True)))
 
 
 @catalog_app.command("list")

@@ -7,7 +7,10 @@ when one is raised.
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,9 @@ import structlog
 
 from aduan.catalog.orgchart import OrgChart, StaffUser, build_orgchart, load_orgchart
 from aduan.catalog.services import Service, load_services, standard_links
+from aduan.escalation import deadlines
+from aduan.escalation.calendar import WorkingCalendar
+from aduan.escalation.deadlines import AlarmPoint, DeadlinePolicy
 from aduan.models.commands import ActionCommand, SubmitCommand
 from aduan.models.ports import (
     CaseQuery,
@@ -28,6 +34,7 @@ from aduan.models.views import (
     CaseSummary,
     TrackingView,
     complainant_view,
+    deadline_view,
     event_view,
     report_view,
     summarise,
@@ -51,6 +58,36 @@ from aduan.workflow.table import allowed_actions
 log = structlog.get_logger()
 
 
+class CalendarCache:
+    """The working-day calendar with the administrator's overrides, rebuilt when they change.
+
+    Overrides are read again at most every ``max_age`` seconds (a change made in this process
+    takes effect at once), so a calendar change in one instance reaches the others within it.
+    """
+
+    def __init__(self, max_age: float = 60.0, first_year: int = 2020, last_year: int = 2035):
+        self.max_age = max_age
+        self.years = (first_year, last_year)
+        self._base: WorkingCalendar | None = None
+        self._current: WorkingCalendar | None = None
+        self._checked = -math.inf
+
+    def get(self, uow: UnitOfWork) -> WorkingCalendar:
+        """The calendar in force, reading the overrides through ``uow`` when due."""
+        if self._base is None:
+            self._base = WorkingCalendar.for_indonesia(*self.years)
+        if self._current is None or time.monotonic() - self._checked > self.max_age:
+            overrides = tuple(uow.calendar.overrides())
+            if self._current is None or overrides != self._current.overrides:
+                self._current = self._base.with_overrides(overrides)
+            self._checked = time.monotonic()
+        return self._current
+
+    def invalidate(self) -> None:
+        """Read the overrides again on next use."""
+        self._checked = -math.inf
+
+
 @dataclass(frozen=True, slots=True)
 class Deps:
     """What every use case needs; ``bootstrap`` builds it with concrete adapters."""
@@ -58,6 +95,8 @@ class Deps:
     uow: UnitOfWorkFactory
     clock: Clock
     policy: Policy = field(default_factory=Policy)
+    deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    calendars: CalendarCache = field(default_factory=CalendarCache)
 
 
 SYSTEM = Actor("system", Role.SYSTEM)
@@ -119,8 +158,14 @@ def submit_complaint(deps: Deps, cmd: SubmitCommand, recorded_by: str | None = N
                 "channel": cmd.channel.value,
             },
         )
+        calendar = deps.calendars.get(uow)
+        response = deadlines.start_response(case, received_at, calendar, deps.deadlines)
+        stage = deadlines.enter_stage(case, received_at, calendar, deps.deadlines)
         _add_with_fresh_code(uow, case, event)
-        detail = _detail(uow, case, actor.role)
+        assert case.id is not None
+        for replan in (response, stage):
+            schedule(uow, case.id, replan, now)
+        detail = _detail(deps, uow, case, actor.role)
         uow.commit()
     log.info(
         "complaint_submitted",
@@ -131,6 +176,13 @@ def submit_complaint(deps: Deps, cmd: SubmitCommand, recorded_by: str | None = N
         channel=cmd.channel.value,
     )
     return detail
+
+
+def schedule(uow: UnitOfWork, case_id: int, replan: deadlines.Replan, now: datetime) -> None:
+    """Store a case's new alarms; reminders already in the past are not worth ringing."""
+    keep = [a for a in replan.alarms if a.point is AlarmPoint.BREACH or a.fire_at > now]
+    if replan.replaced or keep:
+        uow.alarms.replace(case_id, replan.replaced, keep)
 
 
 def _add_with_fresh_code(uow: UnitOfWork, case: Case, event: CaseEvent) -> None:
@@ -190,21 +242,24 @@ def _act(
         raise ConflictError(case.ref, expected_version, case.version)
     loaded_version = case.version
     payload = _with_context(uow, case, actor, action, parse_payload(action, raw))
-    before = case.status
-    outcomes = perform(case, action, actor, payload, deps.clock.now(), deps.policy)
+    before = (case.status, case.tier, case.kind)
+    now = deps.clock.now()
+    outcomes = perform(case, action, actor, payload, now, deps.policy)
+    replan = deadlines.after_change(case, before, now, deps.calendars.get(uow), deps.deadlines)
     assert case.id is not None
     uow.cases.save(case, loaded_version)
     uow.cases.append(case.id, outcomes)
+    schedule(uow, case.id, replan, now)
     log.info(
         "case_transitioned",
         case_id=case.id,
         action=action.value,
-        from_status=before.value,
+        from_status=before[0].value,
         to_status=case.status.value,
         actor=actor.username,
         role=actor.role.value,
     )
-    return _detail(uow, case, actor.role)
+    return _detail(deps, uow, case, actor.role)
 
 
 def _with_context(
@@ -253,7 +308,7 @@ def get_case(deps: Deps, ref: str, username: str) -> CaseDetail:
     """A case with its timeline and reports, as ``username`` may see it."""
     with deps.uow(readonly=True) as uow:
         actor = _actor(uow, username)
-        return _detail(uow, uow.cases.get(_ref(ref)), actor.role)
+        return _detail(deps, uow, uow.cases.get(_ref(ref)), actor.role)
 
 
 def track_case(deps: Deps, tracking_code: str) -> TrackingView:
@@ -268,8 +323,10 @@ def list_cases(deps: Deps, query: CaseQuery) -> list[CaseSummary]:
         return [summarise(c) for c in uow.cases.find(query)]
 
 
-def _detail(uow: UnitOfWork, case: Case, role: Role) -> CaseDetail:
+def _detail(deps: Deps, uow: UnitOfWork, case: Case, role: Role) -> CaseDetail:
     assert case.id is not None
+    now = deps.clock.now()
+    limits = deadlines.statuses(case, now, deps.calendars.get(uow))
     holder = case.holder
     return CaseDetail(
         **summary_fields(case),
@@ -297,6 +354,9 @@ def _detail(uow: UnitOfWork, case: Case, role: Role) -> CaseDetail:
         referred_to=case.referred_to,
         reopen_count=case.reopen_count,
         allowed_actions=[a.value for a in allowed_actions(case.status, role)],
+        deadlines=[deadline_view(d) for d in limits],
+        response_due_at=case.response_due_at,
+        overdue=any(d.overdue for d in limits),
         timeline=[event_view(e) for e in uow.cases.events(case.id)],
         reports=[report_view(r) for r in uow.cases.reports(case.id)],
     )

@@ -38,6 +38,14 @@ def _header(case: CaseDetail) -> list[str]:
         f"  dijawab     : {when(case.answered_at)}; diinformasikan {when(case.informed_at)}; "
         f"dilaporkan {when(case.reported_at)}"
     )
+    for d in case.deadlines:
+        label = "jawaban/answer" if d.kind == "response" else "tahap/stage"
+        state = (
+            f"TERLAMBAT/OVERDUE {d.overdue_working_days} hari kerja"
+            if d.overdue
+            else f"sisa/left {d.working_days_left} hari kerja"
+        )
+        lines.append(f"  tenggat {label}: {when(d.due_at)} — {state}")
     lines.append(f"  tindakan/next: {', '.join(case.allowed_actions) or '-'}")
     return lines
 

@@ -178,6 +178,17 @@ class WorkingCalendar:
             )
         return self._ends[self._nth(received_at.astimezone(WIB).toordinal(), n)]
 
+    def working_day_before(self, on: date, k: int) -> date:
+        """Return the ``k``-th working day strictly before ``on`` (k ≥ 1): for reminders."""
+        if k < 1:
+            raise InputError(
+                "working_days", "positive", "minimal 1 hari kerja", "at least 1 working day"
+            )
+        position = self._counts[self._index(on.toordinal() - 1)] - k
+        if position < 0:
+            raise CalendarRangeError(on, self.first, self.last, -k)
+        return date.fromordinal(self._working[position])
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (``start``, ``end``]; negative when ``end`` is before ``start``."""
         counts, index = self._counts, self._index

@@ -112,6 +112,12 @@ def case_to_row(case: Case) -> dict[str, Any]:
         "reopen_count": case.reopen_count,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
+        "response_started_at": case.response_started_at,
+        "response_due_at": case.response_due_at,
+        "response_breached_at": case.response_breached_at,
+        "stage_started_at": case.stage_started_at,
+        "stage_due_at": case.stage_due_at,
+        "stage_breached_at": case.stage_breached_at,
     }
 
 
@@ -162,6 +168,12 @@ def case_from_row(r: Any) -> Case:
         reopen_count=r["reopen_count"],
         created_at=r["created_at"],
         updated_at=r["updated_at"],
+        response_started_at=r["response_started_at"],
+        response_due_at=r["response_due_at"],
+        response_breached_at=r["response_breached_at"],
+        stage_started_at=r["stage_started_at"],
+        stage_due_at=r["stage_due_at"],
+        stage_breached_at=r["stage_breached_at"],
     )
 
 

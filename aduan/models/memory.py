@@ -12,9 +12,9 @@ import copy
 import itertools
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -22,12 +22,15 @@ from sqlalchemy import JSON, Table
 
 from aduan.catalog.orgchart import OrgChart, Position, StaffUser, Unit, build_orgchart
 from aduan.catalog.services import Service
+from aduan.escalation.calendar import Override
+from aduan.escalation.deadlines import Alarm, DeadlineKind
 from aduan.models import codec
-from aduan.models.ports import CaseQuery, TrackingCodeTakenError
+from aduan.models.ports import CaseQuery, DueAlarm, OutboxMessage, TrackingCodeTakenError
 from aduan.models.sql import SQLITE_BUSY_TIMEOUT_MS, DatabaseUnavailableError
 from aduan.models.tables import UtcDateTime, case_events, cases, written_reports
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
 from aduan.workflow.errors import ConflictError, NotFoundError
+from aduan.workflow.states import OPEN_STATUSES
 
 Row = dict[str, Any]
 
@@ -62,6 +65,11 @@ class _Data:
     services: dict[str, Row] = field(default_factory=dict)
     chart: tuple[list[Row], list[Row], list[Row]] = field(default_factory=lambda: ([], [], []))
     next_id: int = 1
+    alarms: dict[int, DueAlarm] = field(default_factory=dict)
+    fired: dict[int, tuple[datetime, str]] = field(default_factory=dict)
+    outbox: dict[str, OutboxMessage] = field(default_factory=dict)
+    overrides: dict[date, Override] = field(default_factory=dict)
+    next_alarm_id: int = 1
 
     def copy(self) -> _Data:
         return _Data(
@@ -72,6 +80,11 @@ class _Data:
             dict(self.services),
             self.chart,
             self.next_id,
+            dict(self.alarms),
+            dict(self.fired),
+            dict(self.outbox),
+            dict(self.overrides),
+            self.next_alarm_id,
         )
 
 
@@ -149,7 +162,16 @@ class InMemoryCaseRepository:
             for case_id, row in sorted(self._data.cases.items())
             if case_id > after and all(row[k] == v for k, v in wanted.items())
         )
-        return [codec.case_from_row(_loaded(r)) for r in itertools.islice(rows, query.limit)]
+        if query.due_before is None:
+            return [codec.case_from_row(_loaded(r)) for r in itertools.islice(rows, query.limit)]
+        due = [d for c in map(codec.case_from_row, map(_loaded, rows)) if (d := _due(c, query))]
+        return [c for _, _, c in sorted(due, key=lambda t: (t[0], t[1]))[: query.limit]]
+
+    def open_with_deadlines(self) -> list[Case]:
+        found = [codec.case_from_row(_loaded(r)) for r in self._data.cases.values()]
+        return [
+            c for c in found if c.status in OPEN_STATUSES and (c.response_due_at or c.stage_due_at)
+        ]
 
     def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
         """Other cases with the same contact, licence number or service, newest first."""
@@ -170,6 +192,17 @@ class InMemoryCaseRepository:
             reason = next((r for r, column, value in matches if row[column] == value), None)
             if other_id != case_id and reason is not None:
                 yield RelatedRecord(row["tracking_code"], row["status"], reason, row["subject"])
+
+
+def _due(case: Case, query: CaseQuery) -> tuple[datetime, int, Case] | None:
+    """The case's soonest open deadline if it falls by ``query.due_before``."""
+    assert query.due_before is not None
+    assert case.id is not None
+    if case.status not in OPEN_STATUSES:
+        return None
+    response = case.response_due_at if case.answered_at is None else None
+    soonest = min((d for d in (response, case.stage_due_at) if d is not None), default=None)
+    return (soonest, case.id, case) if soonest and soonest <= query.due_before else None
 
 
 class InMemoryReferenceRepository:
@@ -215,6 +248,77 @@ class InMemoryReferenceRepository:
         )
 
 
+class InMemoryAlarmRepository:
+    """Alarms in a unit of work's working copy; writers are serialised, so no locking."""
+
+    def __init__(self, data: _Data) -> None:
+        self._data = data
+
+    def replace(self, case_id: int, kinds: frozenset[DeadlineKind], items: Sequence[Alarm]) -> None:
+        data = self._data
+        for alarm_id, alarm in list(data.alarms.items()):
+            if alarm.case_id == case_id and alarm.kind in kinds and alarm_id not in data.fired:
+                del data.alarms[alarm_id]
+        for a in items:
+            alarm_id = data.next_alarm_id
+            data.next_alarm_id += 1
+            data.alarms[alarm_id] = DueAlarm(
+                alarm_id, case_id, a.kind, a.point, a.due_at, a.fire_at
+            )
+
+    def claim_due(self, now: datetime, limit: int) -> list[DueAlarm]:
+        due = [
+            a
+            for i, a in self._data.alarms.items()
+            if i not in self._data.fired and a.fire_at <= now
+        ]
+        return sorted(due, key=lambda a: (a.fire_at, a.id))[:limit]
+
+    def mark_fired(self, ids: Sequence[int], now: datetime, worker: str) -> None:
+        for alarm_id in ids:
+            self._data.fired.setdefault(alarm_id, (now, worker))
+
+    def pending(self, case_id: int) -> list[DueAlarm]:
+        mine = [
+            a
+            for i, a in self._data.alarms.items()
+            if a.case_id == case_id and i not in self._data.fired
+        ]
+        return sorted(mine, key=lambda a: (a.fire_at, a.id))
+
+
+class InMemoryOutboxRepository:
+    """The outbox in a unit of work's working copy."""
+
+    def __init__(self, data: _Data) -> None:
+        self._data = data
+
+    def add(self, message: OutboxMessage) -> bool:
+        if message.idempotency_key in self._data.outbox:
+            return False
+        self._data.outbox[message.idempotency_key] = message
+        return True
+
+    def for_recipient(self, recipient: str) -> list[OutboxMessage]:
+        return [m for m in self._data.outbox.values() if m.recipient == recipient]
+
+
+class InMemoryCalendarRepository:
+    """Calendar overrides in a unit of work's working copy."""
+
+    def __init__(self, data: _Data) -> None:
+        self._data = data
+
+    def overrides(self) -> list[Override]:
+        return [self._data.overrides[on] for on in sorted(self._data.overrides)]
+
+    def put(self, override: Override, now: datetime) -> None:
+        self._data.overrides[override.on] = override
+
+    def remove(self, on: date) -> bool:
+        return self._data.overrides.pop(on, None) is not None
+
+
 @dataclass(slots=True)
 class InMemoryStore:
     """The committed data, shared by the units of work of one factory."""
@@ -232,6 +336,9 @@ class InMemoryUnitOfWork:
 
     cases: InMemoryCaseRepository
     reference: InMemoryReferenceRepository
+    alarms: InMemoryAlarmRepository
+    outbox: InMemoryOutboxRepository
+    calendar: InMemoryCalendarRepository
 
     def __init__(self, store: InMemoryStore, *, readonly: bool = False) -> None:
         self.store = store
@@ -245,6 +352,9 @@ class InMemoryUnitOfWork:
         self._work = self.store.data.copy()
         self.cases = InMemoryCaseRepository(self._work)
         self.reference = InMemoryReferenceRepository(self._work)
+        self.alarms = InMemoryAlarmRepository(self._work)
+        self.outbox = InMemoryOutboxRepository(self._work)
+        self.calendar = InMemoryCalendarRepository(self._work)
         return self
 
     def __exit__(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from aduan.catalog.orgchart import OrgChart, StaffUser
 from aduan.catalog.services import Service
+from aduan.escalation.calendar import Override
+from aduan.escalation.deadlines import Alarm, AlarmPoint, DeadlineKind
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
 from aduan.workflow.states import Kind, Status, Track
 
@@ -31,6 +34,7 @@ class CaseQuery:
     assignee: str | None = None
     limit: int = 50
     after_id: int | None = None
+    due_before: datetime | None = None  # open cases with a deadline by then, soonest first
 
 
 class CaseRepository(Protocol):
@@ -62,6 +66,75 @@ class CaseRepository(Protocol):
 
     def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
         """Earlier cases with the same contact, service or licence number (item 6c)."""
+
+    def open_with_deadlines(self) -> list[Case]:
+        """Open cases under a response or stage deadline (for a calendar change)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DueAlarm:
+    """A stored alarm, as the sweep claims it."""
+
+    id: int
+    case_id: int
+    kind: DeadlineKind
+    point: AlarmPoint
+    due_at: datetime
+    fire_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A notification to deliver, written with the change that causes it."""
+
+    idempotency_key: str
+    event: str
+    recipient: str
+    channel: str
+    payload: dict[str, Any]
+    created_at: datetime
+    case_id: int | None = None
+
+
+class AlarmRepository(Protocol):
+    """Reminder and breach alarms: the database owns deadlines (DESIGN §4)."""
+
+    def replace(
+        self, case_id: int, kinds: frozenset[DeadlineKind], alarms: Sequence[Alarm]
+    ) -> None:
+        """Drop the case's pending alarms of ``kinds`` and add ``alarms``."""
+
+    def claim_due(self, now: datetime, limit: int) -> list[DueAlarm]:
+        """Pending alarms due by ``now``, oldest first; on PostgreSQL locked, skipping locked."""
+
+    def mark_fired(self, ids: Sequence[int], now: datetime, worker: str) -> None:
+        """Record that these alarms rang (in the transaction that acted on them)."""
+
+    def pending(self, case_id: int) -> list[DueAlarm]:
+        """The case's alarms still to ring, in firing order."""
+
+
+class OutboxRepository(Protocol):
+    """Notifications waiting for delivery."""
+
+    def add(self, message: OutboxMessage) -> bool:
+        """Queue a message; False (and nothing written) when its idempotency key exists."""
+
+    def for_recipient(self, recipient: str) -> list[OutboxMessage]:
+        """Messages to one recipient, oldest first."""
+
+
+class CalendarRepository(Protocol):
+    """The administrator's overrides of the working-day calendar."""
+
+    def overrides(self) -> list[Override]:
+        """Every override, by date."""
+
+    def put(self, override: Override, now: datetime) -> None:
+        """Add or replace the override of its date."""
+
+    def remove(self, on: date) -> bool:
+        """Remove the override of a date; False when there was none."""
 
 
 class ReferenceRepository(Protocol):
@@ -96,6 +169,18 @@ class UnitOfWork(Protocol):
     @property
     def reference(self) -> ReferenceRepository:
         """Catalog and org chart in this transaction."""
+
+    @property
+    def alarms(self) -> AlarmRepository:
+        """Deadline alarms in this transaction."""
+
+    @property
+    def outbox(self) -> OutboxRepository:
+        """The notification outbox in this transaction."""
+
+    @property
+    def calendar(self) -> CalendarRepository:
+        """Calendar overrides in this transaction."""
 
     def __enter__(self) -> Self: ...
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -14,11 +15,16 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from aduan.catalog.orgchart import OrgChart, Position, StaffUser, Unit, build_orgchart
 from aduan.catalog.services import Service
+from aduan.escalation.calendar import Override
+from aduan.escalation.deadlines import Alarm, AlarmPoint, DeadlineKind
 from aduan.models import codec
-from aduan.models.ports import CaseQuery, TrackingCodeTakenError
+from aduan.models.ports import CaseQuery, DueAlarm, OutboxMessage, TrackingCodeTakenError
 from aduan.models.tables import (
+    alarms,
+    calendar_overrides,
     case_events,
     cases,
+    outbox,
     positions,
     services,
     units,
@@ -27,6 +33,7 @@ from aduan.models.tables import (
 )
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
 from aduan.workflow.errors import AduanError, ConflictError, NotFoundError
+from aduan.workflow.states import OPEN_STATUSES
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -72,6 +79,10 @@ def make_engine(url: str) -> Engine:
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+_RESPONSE_OPEN = cases.c.response_due_at.is_not(None) & cases.c.answered_at.is_(None)
+_RESPONSE_FIRST = cases.c.stage_due_at.is_(None) | (cases.c.response_due_at < cases.c.stage_due_at)
 
 
 class SqlCaseRepository:
@@ -136,7 +147,7 @@ class SqlCaseRepository:
         return [codec.report_from_row(r) for r in rows]
 
     def find(self, query: CaseQuery) -> list[Case]:
-        stmt = select(cases).order_by(cases.c.id).limit(query.limit)
+        stmt = select(cases).limit(query.limit)
         filters = {
             cases.c.status: query.status,
             cases.c.kind: query.kind,
@@ -148,6 +159,27 @@ class SqlCaseRepository:
                 stmt = stmt.where(column == value)
         if query.after_id is not None:
             stmt = stmt.where(cases.c.id > query.after_id)
+        if query.due_before is None:
+            stmt = stmt.order_by(cases.c.id)
+        else:
+            soonest = sql_case(
+                (_RESPONSE_OPEN & _RESPONSE_FIRST, cases.c.response_due_at),
+                else_=cases.c.stage_due_at,
+            )
+            stmt = stmt.where(
+                cases.c.status.in_([s.value for s in OPEN_STATUSES]),
+                or_(
+                    _RESPONSE_OPEN & (cases.c.response_due_at <= query.due_before),
+                    cases.c.stage_due_at <= query.due_before,
+                ),
+            ).order_by(soonest, cases.c.id)
+        return [codec.case_from_row(r) for r in self.conn.execute(stmt).mappings()]
+
+    def open_with_deadlines(self) -> list[Case]:
+        stmt = select(cases).where(
+            cases.c.status.in_([s.value for s in OPEN_STATUSES]),
+            or_(cases.c.response_due_at.is_not(None), cases.c.stage_due_at.is_not(None)),
+        )
         return [codec.case_from_row(r) for r in self.conn.execute(stmt).mappings()]
 
     def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
@@ -257,11 +289,152 @@ class SqlReferenceRepository:
             )
 
 
+class SqlAlarmRepository:
+    """Alarms over one connection; the sweep's claim skips rows other workers hold."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def replace(self, case_id: int, kinds: frozenset[DeadlineKind], items: Sequence[Alarm]) -> None:
+        if kinds:
+            self.conn.execute(
+                delete(alarms).where(
+                    alarms.c.case_id == case_id,
+                    alarms.c.fired_at.is_(None),
+                    alarms.c.kind.in_([k.value for k in kinds]),
+                )
+            )
+        if items:
+            self.conn.execute(
+                insert(alarms),
+                [
+                    {
+                        "case_id": case_id,
+                        "kind": a.kind.value,
+                        "point": a.point.value,
+                        "due_at": a.due_at,
+                        "fire_at": a.fire_at,
+                    }
+                    for a in items
+                ],
+            )
+
+    def claim_due(self, now: datetime, limit: int) -> list[DueAlarm]:
+        stmt = (
+            select(alarms)
+            .where(alarms.c.fired_at.is_(None), alarms.c.fire_at <= now)
+            .order_by(alarms.c.fire_at, alarms.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises writers instead
+        )
+        return [_due(r) for r in self.conn.execute(stmt).mappings()]
+
+    def mark_fired(self, ids: Sequence[int], now: datetime, worker: str) -> None:
+        self.conn.execute(
+            update(alarms)
+            .where(alarms.c.id.in_(list(ids)), alarms.c.fired_at.is_(None))
+            .values(fired_at=now, fired_by=worker)
+        )
+
+    def pending(self, case_id: int) -> list[DueAlarm]:
+        stmt = (
+            select(alarms)
+            .where(alarms.c.case_id == case_id, alarms.c.fired_at.is_(None))
+            .order_by(alarms.c.fire_at, alarms.c.id)
+        )
+        return [_due(r) for r in self.conn.execute(stmt).mappings()]
+
+
+def _due(r: Any) -> DueAlarm:
+    return DueAlarm(
+        r["id"],
+        r["case_id"],
+        DeadlineKind(r["kind"]),
+        AlarmPoint(r["point"]),
+        r["due_at"],
+        r["fire_at"],
+    )
+
+
+class SqlOutboxRepository:
+    """The outbox table; the idempotency key is unique."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, message: OutboxMessage) -> bool:
+        key = message.idempotency_key
+        if self.conn.execute(select(outbox.c.id).where(outbox.c.idempotency_key == key)).first():
+            return False
+        self.conn.execute(
+            insert(outbox).values(
+                idempotency_key=key,
+                event=message.event,
+                case_id=message.case_id,
+                recipient=message.recipient,
+                channel=message.channel,
+                payload=message.payload,
+                status="pending",
+                created_at=message.created_at,
+            )
+        )
+        return True
+
+    def for_recipient(self, recipient: str) -> list[OutboxMessage]:
+        rows = self.conn.execute(
+            select(outbox).where(outbox.c.recipient == recipient).order_by(outbox.c.id)
+        ).mappings()
+        return [
+            OutboxMessage(
+                r["idempotency_key"],
+                r["event"],
+                r["recipient"],
+                r["channel"],
+                r["payload"],
+                r["created_at"],
+                r["case_id"],
+            )
+            for r in rows
+        ]
+
+
+class SqlCalendarRepository:
+    """Calendar overrides."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def overrides(self) -> list[Override]:
+        rows = self.conn.execute(
+            select(calendar_overrides).order_by(calendar_overrides.c.on)
+        ).mappings()
+        return [Override(r["on"], r["kind"], r["reason"], r["entered_by"]) for r in rows]
+
+    def put(self, override: Override, now: datetime) -> None:
+        self.remove(override.on)
+        self.conn.execute(
+            insert(calendar_overrides).values(
+                on=override.on,
+                kind=override.kind,
+                reason=override.reason,
+                entered_by=override.entered_by,
+                entered_at=now,
+            )
+        )
+
+    def remove(self, on: date) -> bool:
+        result = self.conn.execute(delete(calendar_overrides).where(calendar_overrides.c.on == on))
+        return result.rowcount > 0
+
+
 class SqlUnitOfWork:
     """A transaction on one connection; rolled back unless ``commit`` was called."""
 
     cases: SqlCaseRepository
     reference: SqlReferenceRepository
+    alarms: SqlAlarmRepository
+    outbox: SqlOutboxRepository
+    calendar: SqlCalendarRepository
 
     def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
         self.engine = engine
@@ -279,6 +452,9 @@ class SqlUnitOfWork:
         self._conn = conn
         self.cases = SqlCaseRepository(conn)
         self.reference = SqlReferenceRepository(conn)
+        self.alarms = SqlAlarmRepository(conn)
+        self.outbox = SqlOutboxRepository(conn)
+        self.calendar = SqlCalendarRepository(conn)
         return self
 
     def __exit__(

@@ -21,6 +21,8 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -146,6 +148,74 @@ cases = Table(
     Column("reopen_count", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Deadlines (DESIGN §3): the database owns them; the scheduler is only an alarm clock.
+    Column("response_started_at", UtcDateTime),
+    Column("response_due_at", UtcDateTime),
+    Column("response_breached_at", UtcDateTime),
+    Column("stage_started_at", UtcDateTime),
+    Column("stage_due_at", UtcDateTime),
+    Column("stage_breached_at", UtcDateTime),
+    Index(
+        "ix_cases_open_response_due_at",
+        "response_due_at",
+        sqlite_where=text("response_due_at IS NOT NULL AND answered_at IS NULL"),
+        postgresql_where=text("response_due_at IS NOT NULL AND answered_at IS NULL"),
+    ),
+    Index(
+        "ix_cases_open_stage_due_at",
+        "stage_due_at",
+        sqlite_where=text("stage_due_at IS NOT NULL"),
+        postgresql_where=text("stage_due_at IS NOT NULL"),
+    ),
+)
+
+# One row per reminder or breach still to ring, or already rung (fired_at): exactly once each.
+alarms = Table(
+    "alarms",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("point", String(16), nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("fire_at", UtcDateTime, nullable=False),
+    Column("fired_at", UtcDateTime),
+    Column("fired_by", String(64)),
+    UniqueConstraint("case_id", "kind", "point", "due_at"),
+    Index(
+        "ix_alarms_pending_fire_at",
+        "fire_at",
+        "id",
+        sqlite_where=text("fired_at IS NULL"),
+        postgresql_where=text("fired_at IS NULL"),
+    ),
+)
+
+# Notifications, written in the same transaction as what causes them (the outbox).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("event", String(64), nullable=False),
+    Column("case_id", Id, ForeignKey("cases.id")),
+    Column("recipient", String(320), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("read_at", UtcDateTime),
+)
+
+# The administrator's corrections of the working-day calendar, with who and why.
+calendar_overrides = Table(
+    "calendar_overrides",
+    metadata,
+    Column("on", Date, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("entered_by", String(64), nullable=False),
+    Column("entered_at", UtcDateTime, nullable=False),
 )
 
 case_events = Table(

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from aduan.escalation.deadlines import DeadlineStatus
 from aduan.workflow.case import Case, CaseEvent, Complainant, WrittenReport
 from aduan.workflow.states import STATUS_LABELS, Role
 
@@ -57,6 +58,16 @@ class ReportView(View):
     at: datetime
 
 
+class DeadlineView(View):
+    """A limit the case is under: when, and how many working days are left or how late it is."""
+
+    kind: str
+    due_at: datetime
+    working_days_left: int
+    overdue: bool
+    overdue_working_days: int
+
+
 class CaseSummary(View):
     """A row of a case list."""
 
@@ -102,6 +113,9 @@ class CaseDetail(CaseSummary):
     referred_to: str | None
     reopen_count: int
     allowed_actions: list[str]
+    deadlines: list[DeadlineView]
+    response_due_at: datetime | None
+    overdue: bool
     timeline: list[EventView]
     reports: list[ReportView]
 
@@ -167,6 +181,17 @@ def complainant_view(c: Complainant, role: Role) -> ComplainantView:
         address=c.address,
         confidential=c.confidential,
         masked=False,
+    )
+
+
+def deadline_view(d: DeadlineStatus) -> DeadlineView:
+    """A deadline as shown."""
+    return DeadlineView(
+        kind=d.kind.value,
+        due_at=d.due_at,
+        working_days_left=d.working_days_left,
+        overdue=d.overdue,
+        overdue_working_days=d.overdue_working_days,
     )
 
 

@@ -164,6 +164,13 @@ class Case:
     late_acceptance_reason: str | None = None
     referred_to: str | None = None
     reopen_count: int = 0
+    # Deadlines (DESIGN §3), kept by the escalation policy, never by the transition table.
+    response_started_at: datetime | None = None
+    response_due_at: datetime | None = None
+    response_breached_at: datetime | None = None
+    stage_started_at: datetime | None = None
+    stage_due_at: datetime | None = None
+    stage_breached_at: datetime | None = None
 
     @property
     def ref(self) -> str:
