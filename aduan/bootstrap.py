@@ -8,6 +8,7 @@ import sys
 import structlog
 
 from aduan.config import Settings, load_settings
+from aduan.escalation.deadlines import DeadlinePolicy
 from aduan.models.ports import Clock, SystemClock
 from aduan.models.sql import SqlUnitOfWorkFactory, make_engine
 from aduan.service import Deps, seed_reference_data
@@ -43,6 +44,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Deps:
         uow=SqlUnitOfWorkFactory(engine),
         clock=clock or SystemClock(),
         policy=Policy(reopen_window_days=settings.reopen_window_days),
+        deadlines=DeadlinePolicy(reminders_before=settings.reminders_before),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,9 +80,7 @@ def _main(
 ) -> None:
     settings = load_settings()
     if db:
-        settings = Settings(
-            db, settings.reopen_window_days, settings.log_format, settings.log_level
-        )
+        settings = dataclasses.replace(settings, database_url=db)
     bootstrap.configure_logging(settings)
     _state["settings"] = settings
 

@@ -20,6 +20,7 @@ class Settings:
     reopen_window_days: int = DEFAULT_REOPEN_WINDOW_DAYS
     log_format: str = "console"  # "console" for people, "json" for log collectors
     log_level: str = "info"
+    reminders_before: tuple[int, ...] = (3, 1)  # working days before a deadline
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -53,4 +54,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         reopen_window_days=_int(env, "ADUAN_REOPEN_WINDOW_DAYS", DEFAULT_REOPEN_WINDOW_DAYS),
         log_format=log_format,
         log_level=env.get("ADUAN_LOG_LEVEL", "info").lower(),
+        reminders_before=_days(env.get("ADUAN_REMINDERS_BEFORE", "3,1")),
     )
+
+
+def _days(raw: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise InputError(
+            "ADUAN_REMINDERS_BEFORE",
+            "comma_separated_ints",
+            f"daftar hari kerja dipisah koma, mis. 3,1: {raw!r}",
+            f"a comma-separated list of working days, e.g. 3,1: {raw!r}",
+        ) from None

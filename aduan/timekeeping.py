@@ -37,11 +37,12 @@ class SweepReport:
     now: datetime
     counts: Counter[str] = field(default_factory=Counter)
     batches: int = 0
+    ringing: int | None = None  # the alarm being rung, named if it fails on its own
 
     @property
     def handled(self) -> int:
-        """Alarms taken off the queue."""
-        return sum(self.counts.values()) - self.counts["escalated"]
+        """Alarms taken off the queue: each has exactly one outcome (an escalation is a breach)."""
+        return sum(self.counts.values())
 
 
 def worker_name() -> str:
@@ -72,8 +73,14 @@ def sweep(
 def _sweep_batch(deps: Deps, report: SweepReport, limit: int, worker: str) -> int:
     with deps.uow() as uow:
         due = uow.alarms.claim_due(report.now, limit)
-        outcomes = Counter(_ring(deps, uow, alarm, report.now) for alarm in due)
+        # Marked before ringing: a breach replans the case and drops its *pending* alarms,
+        # which must not take the claimed ones (SQLite would even reuse their ids for the new
+        # alarms, and the mark would then land on those).
         uow.alarms.mark_fired([a.id for a in due], report.now, worker)
+        outcomes: Counter[str] = Counter()
+        for alarm in due:
+            report.ringing = alarm.id
+            outcomes[_ring(deps, uow, alarm, report.now)] += 1
         uow.commit()
     report.counts.update(outcomes)
     if due:
@@ -84,6 +91,7 @@ def _sweep_batch(deps: Deps, report: SweepReport, limit: int, worker: str) -> in
 def _sweep_singly(deps: Deps, report: SweepReport, limit: int, worker: str) -> int:
     handled = 0
     for _ in range(limit):
+        report.ringing = None
         try:
             if not _sweep_batch(deps, report, 1, worker):
                 break
@@ -94,13 +102,14 @@ def _sweep_singly(deps: Deps, report: SweepReport, limit: int, worker: str) -> i
 
 
 def _give_up(deps: Deps, report: SweepReport, worker: str, exc: AduanError) -> None:
-    # An alarm that fails on its own would block the queue forever: record and move on.
+    # An alarm that fails on its own would block the queue forever: record it and move on.
+    if report.ringing is None:
+        raise exc
     with deps.uow() as uow:
-        due = uow.alarms.claim_due(report.now, 1)
-        uow.alarms.mark_fired([a.id for a in due], report.now, f"{worker}!failed")
+        uow.alarms.mark_fired([report.ringing], report.now, f"{worker}!failed")
         uow.commit()
-    report.counts["failed"] += len(due)
-    log.error("alarm_failed", alarm_ids=[a.id for a in due], error=str(exc))
+    report.counts["failed"] += 1
+    log.error("alarm_failed", alarm_id=report.ringing, error=str(exc))
 
 
 def _still_due(case: Case, alarm: DueAlarm) -> bool:
@@ -294,17 +303,23 @@ def _recompute(
 def _moved(
     case: Case, calendar: WorkingCalendar, deps: Deps
 ) -> dict[DeadlineKind, tuple[datetime, datetime, deadlines.Replan]]:
+    # Recomputing a deadline clears its breach mark; one that did not move keeps it (the case
+    # is saved when any of its deadlines moved).
     changed = {}
-    old = case.response_due_at
+    old, breached = case.response_due_at, case.response_breached_at
     if old and case.response_started_at and case.answered_at is None:
         replan = deadlines.start_response(case, case.response_started_at, calendar, deps.deadlines)
         if case.response_due_at != old:
             assert case.response_due_at is not None
             changed[DeadlineKind.RESPONSE] = (old, case.response_due_at, replan)
-    old = case.stage_due_at
+        else:
+            case.response_breached_at = breached
+    old, breached = case.stage_due_at, case.stage_breached_at
     if old and case.stage_started_at:
         replan = deadlines.enter_stage(case, case.stage_started_at, calendar, deps.deadlines)
         if case.stage_due_at != old:
             assert case.stage_due_at is not None
             changed[DeadlineKind.STAGE] = (old, case.stage_due_at, replan)
+        else:
+            case.stage_breached_at = breached
     return changed

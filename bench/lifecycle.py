@@ -11,6 +11,7 @@ It prints numbers; it asserts nothing. Usage::
 
     .venv/bin/python bench/lifecycle.py --n 2000 --db both
     .venv/bin/python bench/lifecycle.py --db none --memory --memory-n 10000,100000
+    .venv/bin/python bench/lifecycle.py --db none --memory --memory-timeout 1500
     .venv/bin/python bench/lifecycle.py --n 2000 --db sqlite --profile /tmp/aduan.prof
 
 The last line of the output is one JSON object with every number.
@@ -31,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -56,10 +58,22 @@ DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 TARGET_SQLITE_TPS = 2_000
 TARGET_SQLITE_RATIO = 0.35
 TARGET_MEMORY_RATIO = 1.10
-LOG_NOTE = (
-    "structlog configured with aduan.bootstrap.configure_logging(Settings(log_level='warning')): "
-    "info events (complaint_submitted, case_transitioned) are dropped by the filtering logger"
-)
+
+
+def log_note(level: str) -> str:
+    """What the run did with logging, printed with the numbers."""
+    base = (
+        "structlog configured with aduan.bootstrap.configure_logging"
+        f"(Settings(log_level={level!r}))"
+    )
+    if level in ("debug", "info"):
+        return base + ": info events (case_transitioned, ...) ARE rendered to stderr"
+    return (
+        base
+        + ": info events (complaint_submitted, case_transitioned)"
+        + " are dropped by the filtering logger"
+    )
+
 
 # --- the workload -------------------------------------------------------------------------
 
@@ -129,6 +143,7 @@ class ServiceStats:
     cases: int = 0
     submit_seconds: float = 0.0
     transition_seconds: float = 0.0
+    transition_cpu_seconds: float = 0.0  # process CPU time inside perform_action
     wall_seconds: float = 0.0
     per_action: dict[str, float] = field(default_factory=dict)
     first_decile_ms: float = 0.0  # mean transition latency over the first 10% of cases
@@ -148,6 +163,9 @@ class ServiceStats:
             "wall_seconds": round(self.wall_seconds, 4),
             "submits_per_s": _rate(self.cases, self.submit_seconds),
             "transitions_per_s": _rate(self.transitions, self.transition_seconds),
+            "transition_cpu_ms": round(self.transition_cpu_seconds / self.transitions * 1000, 4)
+            if self.transitions
+            else 0.0,
             "end_to_end_ops_per_s": _rate(self.cases + self.transitions, self.wall_seconds),
             "per_action_ms": {
                 a: round(s / self.cases * 1000, 4) for a, s in self.per_action.items()
@@ -170,9 +188,12 @@ def run_case(deps: Deps, i: int, service_code: str, stats: ServiceStats | None) 
     t1 = time.perf_counter()
     ref = str(detail.id)
     spent = 0.0
+    cpu0 = time.process_time()
     for action, user, payload in TRACK:
         a0 = time.perf_counter()
-        perform_action(deps, ActionCommand(case_ref=ref, action=action, payload=payload(i, service_code)), user)
+        perform_action(
+            deps, ActionCommand(case_ref=ref, action=action, payload=payload(i, service_code)), user
+        )
         dt = time.perf_counter() - a0
         spent += dt
         if stats is not None:
@@ -180,6 +201,7 @@ def run_case(deps: Deps, i: int, service_code: str, stats: ServiceStats | None) 
     if stats is not None:
         stats.submit_seconds += t1 - t0
         stats.transition_seconds += spent
+        stats.transition_cpu_seconds += time.process_time() - cpu0
         stats.cases += 1
     return spent
 
@@ -242,7 +264,10 @@ def sqlite_baseline(deps: Deps, commits: int) -> float:
     raw = _engine(deps).raw_connection()
     try:
         cur = raw.cursor()
-        update = "UPDATE cases SET status = ?, version = version + 1, assignee = ?, updated_at = ? WHERE id = ?"
+        update = (
+            "UPDATE cases SET status = ?, version = version + 1, assignee = ?, updated_at = ?"
+            " WHERE id = ?"
+        )
         insert = f"INSERT INTO case_events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         start = time.perf_counter()
         for k in range(commits):
@@ -251,7 +276,9 @@ def sqlite_baseline(deps: Deps, commits: int) -> float:
             data = json.dumps({"bench": k})
             cur.execute("BEGIN IMMEDIATE")
             cur.execute(update, ("closed", "sari", now, case_id))
-            cur.execute(insert, (case_id, now, "sari", "supervisor", "bench", "closed", "closed", "", data))
+            cur.execute(
+                insert, (case_id, now, "sari", "supervisor", "bench", "closed", "closed", "", data)
+            )
             cur.execute("COMMIT")
         elapsed = time.perf_counter() - start
         cur.close()
@@ -266,8 +293,13 @@ def pg_baseline(deps: Deps, conninfo: str, commits: int) -> float:
     from psycopg.types.json import Jsonb
 
     ids = _case_ids(deps)
-    update = "UPDATE cases SET status = %s, version = version + 1, assignee = %s, updated_at = %s WHERE id = %s"
-    insert = f"INSERT INTO case_events ({EVENT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    update = (
+        "UPDATE cases SET status = %s, version = version + 1, assignee = %s, updated_at = %s"
+        " WHERE id = %s"
+    )
+    insert = (
+        f"INSERT INTO case_events ({EVENT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    )
     with psycopg.connect(conninfo) as conn:
         cur = conn.cursor()
         start = time.perf_counter()
@@ -275,7 +307,20 @@ def pg_baseline(deps: Deps, conninfo: str, commits: int) -> float:
             case_id = ids[k % len(ids)]
             now = datetime.now(UTC)
             cur.execute(update, ("closed", "sari", now, case_id))
-            cur.execute(insert, (case_id, now, "sari", "supervisor", "bench", "closed", "closed", "", Jsonb({"bench": k})))
+            cur.execute(
+                insert,
+                (
+                    case_id,
+                    now,
+                    "sari",
+                    "supervisor",
+                    "bench",
+                    "closed",
+                    "closed",
+                    "",
+                    Jsonb({"bench": k}),
+                ),
+            )
             conn.commit()
         elapsed = time.perf_counter() - start
     return commits / elapsed
@@ -305,7 +350,7 @@ def sqlite_deps(tmp_root: str | None) -> Iterator[tuple[Deps, str]]:
 
 
 @contextlib.contextmanager
-def postgres_deps(admin_url: str) -> Iterator[tuple[Deps, str, str]]:
+def postgres_deps(admin_url: str) -> Iterator[tuple[Deps, str]]:
     """A fresh database on the server of ``admin_url``; dropped afterwards."""
     import psycopg
 
@@ -318,7 +363,7 @@ def postgres_deps(admin_url: str) -> Iterator[tuple[Deps, str, str]]:
     deps = build(Settings(database_url=url, log_level="warning"))
     try:
         upgrade_database(deps)
-        yield deps, url, url
+        yield deps, url  # a libpq URL: usable by psycopg.connect as it is
     finally:
         _engine(deps).dispose()
         with psycopg.connect(admin_conninfo, autocommit=True) as conn:
@@ -344,13 +389,19 @@ def bench_engine(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             warm_up(deps, args.warmup)
             stats = run_service(deps, args.n)
             baseline = sqlite_baseline(deps, commits)
-            extra = {"url": "sqlite:///<tmp>/bench.db", "pragmas": "WAL, synchronous=FULL, BEGIN IMMEDIATE"}
+            extra = {
+                "url": "sqlite:///<tmp>/bench.db",
+                "pragmas": "WAL, synchronous=FULL, BEGIN IMMEDIATE",
+            }
     else:
-        with postgres_deps(args.pg_url) as (deps, url, conninfo):
+        with postgres_deps(args.pg_url) as (deps, url):
             warm_up(deps, args.warmup)
             stats = run_service(deps, args.n)
-            baseline = pg_baseline(deps, conninfo, commits)
-            extra = {"url": make_url(url).render_as_string(hide_password=True), "server": pg_settings(conninfo)}
+            baseline = pg_baseline(deps, url, commits)
+            extra = {
+                "url": make_url(url).render_as_string(hide_password=True),
+                "server": pg_settings(url),
+            }
     result = stats.as_dict()
     result.update(extra)
     result["baseline_commits"] = commits
@@ -360,25 +411,54 @@ def bench_engine(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         result["target_transitions_per_s"] = TARGET_SQLITE_TPS
         result["target_vs_baseline_pct"] = TARGET_SQLITE_RATIO * 100
         result["meets_tps_target"] = result["transitions_per_s"] >= TARGET_SQLITE_TPS
-        result["meets_ratio_target"] = result["service_vs_baseline_pct"] >= TARGET_SQLITE_RATIO * 100
+        result["meets_ratio_target"] = (
+            result["service_vs_baseline_pct"] >= TARGET_SQLITE_RATIO * 100
+        )
     return result
 
 
-def print_engine_table(results: dict[str, dict[str, Any]], n: int, warmup: int) -> None:
-    print(f"\nLifecycle throughput: {n} cases x {TRANSITIONS_PER_CASE} transitions (+{warmup} untimed warm-up cases)")
-    print(f"Logging: {LOG_NOTE}")
+def print_engine_table(
+    results: dict[str, dict[str, Any]], n: int, warmup: int, log_level: str
+) -> None:
+    print(
+        f"\nLifecycle throughput: {n} cases x {TRANSITIONS_PER_CASE} transitions"
+        f" (+{warmup} untimed warm-up cases)"
+    )
+    print(f"Logging: {log_note(log_level)}")
     kinds = list(results)
     rows: list[tuple[str, list[str]]] = [
         ("submits/s (submit_complaint)", [f"{results[k]['submits_per_s']:,.0f}" for k in kinds]),
-        ("transitions/s (perform_action)", [f"{results[k]['transitions_per_s']:,.0f}" for k in kinds]),
-        ("end-to-end ops/s (submits+transitions)", [f"{results[k]['end_to_end_ops_per_s']:,.0f}" for k in kinds]),
-        ("raw baseline commits/s (1 UPDATE+1 INSERT)", [f"{results[k]['baseline_commits_per_s']:,.0f}" for k in kinds]),
+        (
+            "transitions/s (perform_action)",
+            [f"{results[k]['transitions_per_s']:,.0f}" for k in kinds],
+        ),
+        (
+            "end-to-end ops/s (submits+transitions)",
+            [f"{results[k]['end_to_end_ops_per_s']:,.0f}" for k in kinds],
+        ),
+        (
+            "raw baseline commits/s (1 UPDATE+1 INSERT)",
+            [f"{results[k]['baseline_commits_per_s']:,.0f}" for k in kinds],
+        ),
         ("service / baseline", [f"{results[k]['service_vs_baseline_pct']:.1f}%" for k in kinds]),
-        ("transition ms, first 10% of cases", [f"{results[k]['first_decile_transition_ms']:.3f}" for k in kinds]),
-        ("transition ms, last 10% of cases", [f"{results[k]['last_decile_transition_ms']:.3f}" for k in kinds]),
+        (
+            "transition CPU ms (process_time)",
+            [f"{results[k]['transition_cpu_ms']:.3f}" for k in kinds],
+        ),
+        (
+            "transition ms, first 10% of cases",
+            [f"{results[k]['first_decile_transition_ms']:.3f}" for k in kinds],
+        ),
+        (
+            "transition ms, last 10% of cases",
+            [f"{results[k]['last_decile_transition_ms']:.3f}" for k in kinds],
+        ),
     ]
     actions = [a.value for a, _, _ in TRACK]
-    rows += [(f"  ms per {a}", [f"{results[k]['per_action_ms'].get(a, 0):.3f}" for k in kinds]) for a in actions]
+    rows += [
+        (f"  ms per {a}", [f"{results[k]['per_action_ms'].get(a, 0):.3f}" for k in kinds])
+        for a in actions
+    ]
     width = max(len(label) for label, _ in rows) + 2
     print("".ljust(width) + "".join(k.rjust(14) for k in kinds))
     for label, values in rows:
@@ -388,8 +468,10 @@ def print_engine_table(results: dict[str, dict[str, Any]], n: int, warmup: int) 
         tps_ok = "MET" if r["meets_tps_target"] else "NOT MET"
         ratio_ok = "MET" if r["meets_ratio_target"] else "NOT MET"
         print(
-            f"SQLite targets: >= {TARGET_SQLITE_TPS:,} transitions/s -> {r['transitions_per_s']:,.0f} ({tps_ok}); "
-            f">= {TARGET_SQLITE_RATIO:.0%} of baseline -> {r['service_vs_baseline_pct']:.1f}% ({ratio_ok})"
+            f"SQLite targets: >= {TARGET_SQLITE_TPS:,} transitions/s -> "
+            f"{r['transitions_per_s']:,.0f} ({tps_ok}); "
+            f">= {TARGET_SQLITE_RATIO:.0%} of baseline -> "
+            f"{r['service_vs_baseline_pct']:.1f}% ({ratio_ok})"
         )
     if "postgres" in results:
         print(f"PostgreSQL server: {results['postgres']['server']}")
@@ -409,11 +491,18 @@ def profile_sqlite(args: argparse.Namespace) -> dict[str, Any]:
     profiler.dump_stats(args.profile)
     out = io.StringIO()
     ps = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
-    ps.print_stats(r"aduan/|sqlalchemy/|structlog/|pydantic|transitions/|json|sqlite3", args.profile_top)
-    print(f"\ncProfile of the SQLite service run (n={args.n}; profiled, so slower: "
-          f"{stats.as_dict()['transitions_per_s']:,.0f} transitions/s); stats in {args.profile}")
+    ps.print_stats(
+        r"aduan/|sqlalchemy/|structlog/|pydantic|transitions/|json|sqlite3", args.profile_top
+    )
+    print(
+        f"\ncProfile of the SQLite service run (n={args.n}; profiled, so slower: "
+        f"{stats.as_dict()['transitions_per_s']:,.0f} transitions/s); stats in {args.profile}"
+    )
     print(out.getvalue())
-    return {"file": args.profile, "profiled_transitions_per_s": stats.as_dict()["transitions_per_s"]}
+    return {
+        "file": args.profile,
+        "profiled_transitions_per_s": stats.as_dict()["transitions_per_s"],
+    }
 
 
 # --- memory -------------------------------------------------------------------------------
@@ -426,23 +515,25 @@ def _status_kb(key: str) -> int:
     return -1
 
 
-def memory_child(n: int, tmp_root: str | None) -> None:
+def memory_child(n: int, tmp_root: str | None, every: int) -> None:
     """Run n cases on SQLite in this process; print progress and a final JSON line."""
     with sqlite_deps(tmp_root) as (deps, _):
         warm_up(deps, 10)
         rss_after_warmup = _status_kb("VmRSS")
 
         def progress(done: int, elapsed: float) -> None:
-            print(
-                f"progress n={n}: {done:,}/{n:,} cases, {elapsed:,.0f}s, "
-                f"{done * TRANSITIONS_PER_CASE / elapsed:,.0f} transitions/s overall, "
-                f"VmRSS {_status_kb('VmRSS') / 1024:.1f} MiB",
-                flush=True,
-            )
+            row = {
+                "done": done,
+                "elapsed": round(elapsed, 1),
+                "vmrss_kib": _status_kb("VmRSS"),
+                "vmhwm_kib": _status_kb("VmHWM"),
+            }
+            print("PROGRESS " + json.dumps(row), flush=True)
 
-        stats = run_service(deps, n, progress_every=10_000, on_progress=progress)
+        stats = run_service(deps, n, progress_every=every, on_progress=progress)
     result = {
         "n": n,
+        "completed": True,
         "vmhwm_kib": _status_kb("VmHWM"),
         "vmrss_end_kib": _status_kb("VmRSS"),
         "vmrss_after_warmup_kib": rss_after_warmup,
@@ -455,40 +546,107 @@ def memory_child(n: int, tmp_root: str | None) -> None:
     print("RESULT " + json.dumps(result), flush=True)
 
 
-def memory_pair(sizes: list[int], tmp_root: str | None) -> dict[str, Any]:
-    """Each size in its own subprocess, one after the other; peak RSS of each."""
-    runs = []
-    for n in sizes:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--memory-child", str(n)]
-        if tmp_root:
-            cmd += ["--tmpdir", tmp_root]
-        print(f"\n[memory] starting child: n={n:,} ({' '.join(cmd[1:])})", flush=True)
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-        assert proc.stdout is not None
-        result: dict[str, Any] | None = None
+def _progress_line(n: int, row: dict[str, Any], previous: dict[str, Any] | None) -> str:
+    done, elapsed = row["done"], row["elapsed"]
+    prev_done, prev_elapsed = (previous["done"], previous["elapsed"]) if previous else (0, 0.0)
+    interval = (done - prev_done) / (elapsed - prev_elapsed) if elapsed > prev_elapsed else 0.0
+    eta = (n - done) / interval if interval else 0.0
+    return (
+        f"progress n={n:,}: {done:,}/{n:,} cases, {elapsed:,.0f}s elapsed, "
+        f"{interval:,.1f} cases/s in the last interval "
+        f"({interval * (TRANSITIONS_PER_CASE + 1):,.0f} ops/s incl. submits), "
+        f"ETA {eta:,.0f}s at that rate, VmRSS {row['vmrss_kib'] / 1024:.1f} MiB, "
+        f"VmHWM {row['vmhwm_kib'] / 1024:.1f} MiB"
+    )
+
+
+def _run_memory_child(cmd: list[str], n: int, timeout: float) -> dict[str, Any]:
+    """One child; on timeout it is killed and the last progress stands in for the result."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    result: dict[str, Any] | None = None
+    last: dict[str, Any] | None = None
+    timed_out = threading.Event()
+
+    def kill() -> None:
+        timed_out.set()
+        proc.kill()
+
+    timer = threading.Timer(timeout, kill) if timeout > 0 else None
+    if timer:
+        timer.start()
+    try:
         for line in proc.stdout:
             if line.startswith("RESULT "):
                 result = json.loads(line[len("RESULT ") :])
+            elif line.startswith("PROGRESS "):
+                row = json.loads(line[len("PROGRESS ") :])
+                print(f"[memory] {_progress_line(n, row, last)}", flush=True)
+                last = row
             else:
                 print(f"[memory] {line.rstrip()}", flush=True)
         rc = proc.wait()
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        if rc != 0 or result is None:
-            raise SystemExit(f"memory child n={n} failed with exit code {rc}")
-        result["rusage_children_maxrss_kib_so_far"] = children
-        result["child_seconds"] = round(time.perf_counter() - start, 1)
-        print(
-            f"[memory] n={n:,}: peak RSS (VmHWM) {result['vmhwm_kib'] / 1024:.1f} MiB, "
-            f"{result['transitions_per_s']:,.0f} transitions/s, {result['child_seconds']:,.0f}s",
-            flush=True,
-        )
+    finally:
+        if timer:
+            timer.cancel()
+    seconds = round(time.perf_counter() - start, 1)
+    if timed_out.is_set():
+        partial: dict[str, Any] = {"n": n, "completed": False, "child_seconds": seconds}
+        if last:
+            partial.update(
+                cases_done=last["done"],
+                vmhwm_kib=last["vmhwm_kib"],
+                vmrss_kib=last["vmrss_kib"],
+                projected_seconds_linear=round(last["elapsed"] * n / last["done"]),
+            )
+        print(f"[memory] n={n:,}: stopped after {timeout:,.0f}s (--memory-timeout)", flush=True)
+        return partial
+    if rc != 0 or result is None:
+        raise SystemExit(f"memory child n={n} failed with exit code {rc}")
+    result["child_seconds"] = seconds
+    return result
+
+
+def memory_pair(
+    sizes: list[int], tmp_root: str | None, log_level: str, timeout: float, every: int
+) -> dict[str, Any]:
+    """Each size in its own subprocess, one after the other; peak RSS of each."""
+    runs = []
+    for n in sizes:
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--memory-child",
+            str(n),
+            "--log-level",
+            log_level,
+            "--progress-every",
+            str(every),
+        ]
+        print(f"\n[memory] starting child: n={n:,} ({' '.join(cmd[1:])})", flush=True)
+        # The parent owns the child's temp directory, so a child stopped by the timeout
+        # leaves no database behind.
+        with tempfile.TemporaryDirectory(prefix="aduan-bench-mem-", dir=tmp_root) as root:
+            result = _run_memory_child([*cmd, "--tmpdir", root], n, timeout)
+        result["rusage_children_maxrss_kib_so_far"] = resource.getrusage(
+            resource.RUSAGE_CHILDREN
+        ).ru_maxrss
+        if result["completed"]:
+            print(
+                f"[memory] n={n:,}: peak RSS (VmHWM) {result['vmhwm_kib'] / 1024:.1f} MiB, "
+                f"{result['transitions_per_s']:,.0f} transitions/s, "
+                f"{result['child_seconds']:,.0f}s",
+                flush=True,
+            )
         runs.append(result)
     out: dict[str, Any] = {"runs": runs}
-    if len(runs) >= 2:
-        small, big = runs[0], runs[-1]
+    measured = [r for r in runs if "vmhwm_kib" in r]
+    if len(measured) >= 2:
+        small, big = measured[0], measured[-1]
         ratio = big["vmhwm_kib"] / small["vmhwm_kib"]
         out["peak_rss_ratio"] = round(ratio, 3)
+        out["peak_rss_ratio_partial"] = not (small["completed"] and big["completed"])
         out["target_ratio_max"] = TARGET_MEMORY_RATIO
         out["meets_target"] = ratio <= TARGET_MEMORY_RATIO
     return out
@@ -496,66 +654,124 @@ def memory_pair(sizes: list[int], tmp_root: str | None) -> dict[str, Any]:
 
 def print_memory_table(mem: dict[str, Any]) -> None:
     print("\nPeak memory (SQLite workload, one subprocess per N; VmHWM of the child)")
-    print(f"{'N cases':>10} {'peak RSS MiB':>13} {'RSS after warm-up MiB':>22} {'transitions/s':>14} {'seconds':>9}")
+    print(
+        f"{'N cases':>10} {'done':>9} {'peak RSS MiB':>13} {'transitions/s':>14} {'seconds':>9}"
+        "  note"
+    )
     for r in mem["runs"]:
-        print(
-            f"{r['n']:>10,} {r['vmhwm_kib'] / 1024:>13.1f} {r['vmrss_after_warmup_kib'] / 1024:>22.1f} "
-            f"{r['transitions_per_s']:>14,.0f} {r['child_seconds']:>9,.0f}"
+        done = r["n"] if r["completed"] else r.get("cases_done", 0)
+        peak = f"{r['vmhwm_kib'] / 1024:.1f}" if "vmhwm_kib" in r else "-"
+        tps = f"{r['transitions_per_s']:,.0f}" if "transitions_per_s" in r else "-"
+        note = (
+            ""
+            if r["completed"]
+            else f"stopped; projected {r.get('projected_seconds_linear', 0):,}s (linear)"
         )
+        print(f"{r['n']:>10,} {done:>9,} {peak:>13} {tps:>14} {r['child_seconds']:>9,.0f}  {note}")
     if "peak_rss_ratio" in mem:
         ok = "MET" if mem["meets_target"] else "NOT MET"
+        partial = " (partial: a run was stopped early)" if mem["peak_rss_ratio_partial"] else ""
         print(
             f"peak RSS ratio largest/smallest N: {mem['peak_rss_ratio']:.3f} "
-            f"(target <= {TARGET_MEMORY_RATIO:.2f}: {ok})"
+            f"(target <= {TARGET_MEMORY_RATIO:.2f}: {ok}){partial}"
         )
 
 
 # --- command line -------------------------------------------------------------------------
 
 
+def code_version() -> str:
+    """The commit under test, marked dirty when aduan/ has uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "aduan", "migrations"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return (head or "unknown") + ("+dirty" if dirty else "")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--n", type=int, default=2000, help="cases per engine (default 2000)")
     p.add_argument("--db", choices=["sqlite", "postgres", "both", "none"], default="sqlite")
-    p.add_argument("--pg-url", default=DEFAULT_PG_URL, help="server to create the bench database on")
+    p.add_argument(
+        "--pg-url", default=DEFAULT_PG_URL, help="server to create the bench database on"
+    )
     p.add_argument("--warmup", type=int, default=10, help="untimed warm-up cases per engine")
     p.add_argument("--tmpdir", default=None, help="where the SQLite temp directory goes")
     p.add_argument("--memory", action="store_true", help="also run the peak-memory pair")
     p.add_argument("--memory-n", default="10000,100000", help="comma-separated N for --memory")
+    p.add_argument(
+        "--memory-timeout",
+        type=float,
+        default=0,
+        help="stop a memory child after this many seconds and report its progress (0: never)",
+    )
     p.add_argument("--profile", default=None, metavar="FILE", help="also cProfile a SQLite run")
     p.add_argument("--profile-top", type=int, default=45)
+    p.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["debug", "info", "warning", "error"],
+        help="structlog level during the run (default warning: info logs dropped)",
+    )
+    p.add_argument(
+        "--progress-every", type=int, default=10_000, help="memory-mode progress (cases)"
+    )
     p.add_argument("--memory-child", type=int, default=None, help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    configure_logging(Settings(log_level="warning"))
+    configure_logging(Settings(log_level=args.log_level))
     if args.memory_child is not None:
-        memory_child(args.memory_child, args.tmpdir)
+        memory_child(args.memory_child, args.tmpdir, args.progress_every)
         return
     summary: dict[str, Any] = {
         "n": args.n,
         "warmup": args.warmup,
         "transitions_per_case": TRANSITIONS_PER_CASE,
-        "logging": "structlog level=warning (info dropped)",
+        "logging": f"structlog level={args.log_level}"
+        + (
+            " (info rendered to stderr)"
+            if args.log_level in ("debug", "info")
+            else " (info dropped)"
+        ),
         "python": sys.version.split()[0],
+        "code": code_version(),
         "cpus": os.cpu_count(),
     }
-    print(f"[setup] {LOG_NOTE}", flush=True)
-    kinds = {"sqlite": ["sqlite"], "postgres": ["postgres"], "both": ["sqlite", "postgres"], "none": []}[args.db]
+    print(f"[setup] code {summary['code']}; {log_note(args.log_level)}", flush=True)
+    kinds = {
+        "sqlite": ["sqlite"],
+        "postgres": ["postgres"],
+        "both": ["sqlite", "postgres"],
+        "none": [],
+    }[args.db]
     results: dict[str, dict[str, Any]] = {}
     for kind in kinds:
         print(f"[run] {kind}: {args.n:,} cases ...", flush=True)
         results[kind] = bench_engine(kind, args)
     if results:
-        print_engine_table(results, args.n, args.warmup)
+        print_engine_table(results, args.n, args.warmup, args.log_level)
     summary.update(results)
     if args.profile:
         summary["profile"] = profile_sqlite(args)
     if args.memory:
         sizes = [int(s) for s in args.memory_n.split(",") if s.strip()]
-        summary["memory"] = memory_pair(sizes, args.tmpdir)
+        summary["memory"] = memory_pair(
+            sizes, args.tmpdir, args.log_level, args.memory_timeout, args.progress_every
+        )
         print_memory_table(summary["memory"])
     print(json.dumps(summary, sort_keys=True))
 

@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from aduan.escalation.calendar import WorkingCalendar
 from aduan.workflow.case import Case
+from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB, wib_date
 from aduan.workflow.states import OPEN_STATUSES, Kind, Status
 
@@ -28,12 +29,17 @@ class AlarmPoint(StrEnum):
     """When an alarm rings for a deadline."""
 
     HALF = "half"  # half of the working days are gone
-    BEFORE_3 = "before_3"  # three working days before the due day
-    BEFORE_1 = "before_1"  # one working day before the due day
+    BEFORE_5 = "before_5"  # N working days before the due day
+    BEFORE_4 = "before_4"
+    BEFORE_3 = "before_3"
+    BEFORE_2 = "before_2"
+    BEFORE_1 = "before_1"
     BREACH = "breach"  # the deadline has passed
 
 
-_BEFORE = {3: AlarmPoint.BEFORE_3, 1: AlarmPoint.BEFORE_1}
+_BEFORE = {
+    int(p.value.removeprefix("before_")): p for p in AlarmPoint if p.name.startswith("BEFORE")
+}
 
 DEFAULT_STAGE_DAYS: Mapping[Status, int] = MappingProxyType(
     {
@@ -57,6 +63,17 @@ class DeadlinePolicy:
     stage_days: Mapping[Status, int] = field(default_factory=lambda: DEFAULT_STAGE_DAYS)
     reminders_before: tuple[int, ...] = (3, 1)
     remind_at_half: bool = True
+
+    def __post_init__(self) -> None:
+        """Refuse reminder points the alarm table cannot name (1 to 5 working days before)."""
+        unknown = sorted(set(self.reminders_before) - set(_BEFORE))
+        if unknown:
+            raise InputError(
+                "reminders_before",
+                "one_to_five",
+                f"pengingat hanya 1–5 hari kerja sebelum tenggat, bukan {unknown}",
+                f"reminders can be 1 to 5 working days before the deadline, not {unknown}",
+            )
 
 
 @dataclass(frozen=True, slots=True)

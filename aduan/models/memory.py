@@ -259,7 +259,10 @@ class InMemoryAlarmRepository:
         for alarm_id, alarm in list(data.alarms.items()):
             if alarm.case_id == case_id and alarm.kind in kinds and alarm_id not in data.fired:
                 del data.alarms[alarm_id]
+        mine = {(a.kind, a.point, a.due_at) for a in data.alarms.values() if a.case_id == case_id}
         for a in items:
+            if (a.kind, a.point, a.due_at) in mine:
+                continue  # it rang already: a deadline moved away and back never rings twice
             alarm_id = data.next_alarm_id
             data.next_alarm_id += 1
             data.alarms[alarm_id] = DueAlarm(

@@ -102,7 +102,10 @@ class AlarmRepository(Protocol):
     def replace(
         self, case_id: int, kinds: frozenset[DeadlineKind], alarms: Sequence[Alarm]
     ) -> None:
-        """Drop the case's pending alarms of ``kinds`` and add ``alarms``."""
+        """Drop the case's pending alarms of ``kinds`` and add ``alarms``.
+
+        An alarm whose case, kind, point and deadline are stored already (it rang) is not added.
+        """
 
     def claim_due(self, now: datetime, limit: int) -> list[DueAlarm]:
         """Pending alarms due by ``now``, oldest first; on PostgreSQL locked, skipping locked."""

@@ -305,6 +305,15 @@ class SqlAlarmRepository:
                 )
             )
         if items:
+            # An alarm that rang already (a deadline moved away and back) never rings twice.
+            known = self.conn.execute(
+                select(alarms.c.kind, alarms.c.point, alarms.c.due_at).where(
+                    alarms.c.case_id == case_id
+                )
+            )
+            existing = {(kind, point, due_at) for kind, point, due_at in known}
+            items = [a for a in items if (a.kind.value, a.point.value, a.due_at) not in existing]
+        if items:
             self.conn.execute(
                 insert(alarms),
                 [
