@@ -329,7 +329,9 @@ def act(
                 "name the staff user with --as or ADUAN_USER",
             )
         cmd = ActionCommand(case_ref=case, action=action, payload=payload, expected_version=version)
-        return svc.perform_action(_deps(), cmd, as_user)
+        deps = _deps()
+        done = svc.perform_action(deps, cmd, as_user)
+        return svc.get_case(deps, done.tracking_code, as_user)
 
     result = _run(go)
     if as_json:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from aduan.catalog.services import Service, load_services, standard_links
 from aduan.escalation import deadlines
 from aduan.escalation.calendar import WorkingCalendar
 from aduan.escalation.deadlines import AlarmPoint, DeadlinePolicy
+from aduan.models import codec
 from aduan.models.commands import ActionCommand, SubmitCommand
 from aduan.models.ports import (
     CaseQuery,
@@ -30,6 +31,7 @@ from aduan.models.ports import (
     UnitOfWorkFactory,
 )
 from aduan.models.views import (
+    ActionResult,
     CaseDetail,
     CaseSummary,
     TrackingView,
@@ -199,14 +201,14 @@ def _add_with_fresh_code(uow: UnitOfWork, case: Case, event: CaseEvent) -> None:
 # --- actions ------------------------------------------------------------------------------
 
 
-def perform_action(deps: Deps, cmd: ActionCommand, username: str) -> CaseDetail:
+def perform_action(deps: Deps, cmd: ActionCommand, username: str) -> ActionResult:
     """Take one action of the transition table on a case, as a staff user."""
     with deps.uow() as uow:
         actor = _actor(uow, username)
         case = uow.cases.get(_ref(cmd.case_ref))
-        detail = _act(deps, uow, case, actor, cmd.action, cmd.payload, cmd.expected_version)
+        result = _act(deps, uow, case, actor, cmd.action, cmd.payload, cmd.expected_version)
         uow.commit()
-    return detail
+    return result
 
 
 def act_as_complainant(
@@ -237,7 +239,7 @@ def _act(
     action: Action,
     raw: dict[str, Any],
     expected_version: int | None,
-) -> CaseDetail:
+) -> ActionResult:
     if expected_version is not None and expected_version != case.version:
         raise ConflictError(case.ref, expected_version, case.version)
     loaded_version = case.version
@@ -259,7 +261,20 @@ def _act(
         actor=actor.username,
         role=actor.role.value,
     )
-    return _detail(deps, uow, case, actor.role)
+    return ActionResult(
+        id=case.id,
+        tracking_code=case.tracking_code,
+        version=case.version,
+        kind=case.kind.value,
+        status=case.status.value,
+        status_label=STATUS_LABELS[case.status][0],
+        track=case.track and case.track.value,
+        tier=case.tier,
+        assignee=case.assignee,
+        event=event_view(outcomes.event),
+        reports=[report_view(r) for r in outcomes.reports],
+        allowed_actions=[a.value for a in allowed_actions(case.status, actor.role)],
+    )
 
 
 def _with_context(
@@ -338,9 +353,9 @@ def _detail(deps: Deps, uow: UnitOfWork, case: Case, role: Role) -> CaseDetail:
         complained_at=case.complained_at,
         intake_days=case.intake_days,
         problem_types=[p.value for p in case.problem_types],
-        worksheet=asdict(case.worksheet) if case.worksheet else None,
+        worksheet=codec.worksheet_to_json(case.worksheet),
         agency_unit=case.agency_unit,
-        chain=[asdict(level) for level in case.chain],
+        chain=codec.chain_to_json(case.chain),
         tier=case.tier,
         holder=holder.title if holder else None,
         outcome=case.outcome and case.outcome.value,

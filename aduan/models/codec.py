@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -38,13 +37,32 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _worksheet_to_json(ws: Worksheet | None) -> dict[str, Any] | None:
+def worksheet_to_json(ws: Worksheet | None) -> dict[str, Any] | None:
+    """The worksheet as JSON (written out by hand: ``asdict`` deep-copies and is 30x slower)."""
     if ws is None:
         return None
-    data = asdict(ws)
-    for step in data["plan"]:
-        step["done_at"] = _iso(step["done_at"])
-    return data
+    return {
+        "core_problem": ws.core_problem,
+        "links": [{"kind": k.kind, "ref": k.ref, "text": k.text} for k in ws.links],
+        "related": [
+            {"tracking_code": r.tracking_code, "status": r.status, "reason": r.reason,
+             "subject": r.subject}
+            for r in ws.related
+        ],
+        "plan": [
+            {"kind": p.kind.value, "party": p.party, "description": p.description,
+             "outcome": p.outcome, "done_at": _iso(p.done_at)}
+            for p in ws.plan
+        ],
+    }  # fmt: skip
+
+
+def chain_to_json(chain: list[TierLevel]) -> list[dict[str, Any]]:
+    """A tier chain as JSON."""
+    return [
+        {"position": t.position, "title": t.title, "unit": t.unit, "holder": t.holder}
+        for t in chain
+    ]
 
 
 def _worksheet_from_json(data: dict[str, Any] | None) -> Worksheet | None:
@@ -93,11 +111,11 @@ def case_to_row(case: Case) -> dict[str, Any]:
         "received_at": case.received_at,
         "intake_days": case.intake_days,
         "problem_types": [p.value for p in case.problem_types],
-        "worksheet": _worksheet_to_json(case.worksheet),
+        "worksheet": worksheet_to_json(case.worksheet),
         "track": case.track and case.track.value,
         "apip_origin": case.apip_origin and case.apip_origin.value,
         "agency_unit": case.agency_unit,
-        "chain": [asdict(level) for level in case.chain],
+        "chain": chain_to_json(case.chain),
         "tier": case.tier,
         "assignee": case.assignee,
         "outcome": case.outcome and case.outcome.value,
@@ -208,7 +226,16 @@ def event_from_row(r: Any) -> CaseEvent:
 
 def report_to_row(case_id: int, w: WrittenReport) -> dict[str, Any]:
     """A ``written_reports`` row."""
-    return {"case_id": case_id, **asdict(w)}
+    return {
+        "case_id": case_id,
+        "kind": w.kind,
+        "author": w.author,
+        "addressee": w.addressee,
+        "text": w.text,
+        "at": w.at,
+        "from_position": w.from_position,
+        "to_position": w.to_position,
+    }
 
 
 def report_from_row(r: Any) -> WrittenReport:

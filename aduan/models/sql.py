@@ -7,8 +7,21 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy import case as sql_case
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -85,6 +98,20 @@ _RESPONSE_OPEN = cases.c.response_due_at.is_not(None) & cases.c.answered_at.is_(
 _RESPONSE_FIRST = cases.c.stage_due_at.is_(None) | (cases.c.response_due_at < cases.c.stage_due_at)
 
 
+# The hot path's statements are built once: building them per call (about 40 bound columns)
+# cost more than running them (bench/lifecycle.py, profile in issue 2's note).
+_CASE_BY_ID = select(cases).where(cases.c.id == bindparam("key"))
+_CASE_BY_CODE = select(cases).where(cases.c.tracking_code == bindparam("key"))
+_CODE_TAKEN = select(cases.c.id).where(cases.c.tracking_code == bindparam("key"))
+_INSERT_CASE = insert(cases)
+_INSERT_EVENT = insert(case_events)
+_INSERT_REPORT = insert(written_reports)
+_USER = select(users).where(users.c.username == bindparam("key"))
+_SAVE_CASE = update(cases).where(
+    cases.c.id == bindparam("_case_id"), cases.c.version == bindparam("_expected")
+)
+
+
 class SqlCaseRepository:
     """Cases over one connection; one UPDATE and one INSERT per action."""
 
@@ -92,31 +119,26 @@ class SqlCaseRepository:
         self.conn = conn
 
     def add(self, case: Case, event: CaseEvent) -> int:
-        taken = select(cases.c.id).where(cases.c.tracking_code == case.tracking_code)
-        if self.conn.execute(taken).first() is not None:
+        if self.conn.execute(_CODE_TAKEN, {"key": case.tracking_code}).first() is not None:
             raise TrackingCodeTakenError(case.tracking_code)
-        case_id = self.conn.execute(insert(cases).values(case_to_row(case))).inserted_primary_key
+        case_id = self.conn.execute(_INSERT_CASE, case_to_row(case)).inserted_primary_key
         assert case_id is not None
         case.id = int(case_id[0])
-        self.conn.execute(insert(case_events).values(codec.event_to_row(case.id, event)))
+        self.conn.execute(_INSERT_EVENT, codec.event_to_row(case.id, event))
         return case.id
 
     def get(self, ref: str) -> Case:
-        column = cases.c.id if (ref.isascii() and ref.isdigit()) else cases.c.tracking_code
-        key: int | str = int(ref) if (ref.isascii() and ref.isdigit()) else ref
-        row = self.conn.execute(select(cases).where(column == key)).mappings().first()
+        by_id = ref.isascii() and ref.isdigit()
+        stmt, key = (_CASE_BY_ID, int(ref)) if by_id else (_CASE_BY_CODE, ref)
+        row = self.conn.execute(stmt, {"key": key}).mappings().first()
         if row is None:
             raise NotFoundError("kasus/case", ref)
         return codec.case_from_row(row)
 
     def save(self, case: Case, expected_version: int) -> None:
         values = case_to_row(case)
-        values["version"] = expected_version + 1
-        result = self.conn.execute(
-            update(cases)
-            .where(cases.c.id == case.id, cases.c.version == expected_version)
-            .values(values)
-        )
+        values.update(version=expected_version + 1, _case_id=case.id, _expected=expected_version)
+        result = self.conn.execute(_SAVE_CASE, values)
         if result.rowcount != 1:
             actual = self.conn.execute(
                 select(cases.c.version).where(cases.c.id == case.id)
@@ -125,11 +147,10 @@ class SqlCaseRepository:
         case.version = expected_version + 1
 
     def append(self, case_id: int, outcomes: Outcomes) -> None:
-        self.conn.execute(insert(case_events).values(codec.event_to_row(case_id, outcomes.event)))
+        self.conn.execute(_INSERT_EVENT, codec.event_to_row(case_id, outcomes.event))
         if outcomes.reports:
             self.conn.execute(
-                insert(written_reports),
-                [codec.report_to_row(case_id, r) for r in outcomes.reports],
+                _INSERT_REPORT, [codec.report_to_row(case_id, r) for r in outcomes.reports]
             )
 
     def events(self, case_id: int) -> list[CaseEvent]:
@@ -183,6 +204,8 @@ class SqlCaseRepository:
         return [codec.case_from_row(r) for r in self.conn.execute(stmt).mappings()]
 
     def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
+        # One small indexed query per reason ((column, id) indexes, newest first, LIMIT): the
+        # cost stays flat as the office's history grows, unlike one OR over every reason.
         c = case.complainant
         reasons = [
             ("same_contact", cases.c.complainant_email, c.email),
@@ -190,26 +213,21 @@ class SqlCaseRepository:
             ("same_licence", cases.c.licence_number, case.licence_number),
             ("same_service", cases.c.service_code, case.service_code),
         ]
-        matches = [(reason, column == value) for reason, column, value in reasons if value]
-        if not matches:
-            return []
-        rows = self.conn.execute(
-            select(cases.c.tracking_code, cases.c.status, cases.c.subject, *_match_columns(matches))
-            .where(cases.c.id != case.id, or_(*(cond for _, cond in matches)))
-            .order_by(cases.c.id.desc())
-            .limit(limit)
-        ).all()
-        records = []
-        for row in rows:
-            reason = next(r for (r, _), hit in zip(matches, row[3:], strict=True) if hit)
-            records.append(RelatedRecord(row.tracking_code, row.status, reason, row.subject))
-        return records
-
-
-def _match_columns(matches: list[tuple[str, Any]]) -> list[Any]:
-    return [
-        sql_case((cond, True), else_=False).label(f"m{i}") for i, (_, cond) in enumerate(matches)
-    ]
+        found: dict[int, RelatedRecord] = {}
+        for reason, column, value in reasons:
+            if not value:
+                continue
+            rows = self.conn.execute(
+                select(cases.c.id, cases.c.tracking_code, cases.c.status, cases.c.subject)
+                .where(column == value, cases.c.id != case.id)
+                .order_by(cases.c.id.desc())
+                .limit(limit)
+            )
+            for row in rows:
+                found.setdefault(
+                    row.id, RelatedRecord(row.tracking_code, row.status, reason, row.subject)
+                )
+        return [found[i] for i in sorted(found, reverse=True)[:limit]]
 
 
 def case_to_row(case: Case) -> dict[str, Any]:
@@ -289,6 +307,19 @@ class SqlReferenceRepository:
             )
 
 
+_INSERT_ALARM = {
+    "sqlite": sqlite_insert(alarms).on_conflict_do_nothing(),
+    "postgresql": postgresql_insert(alarms).on_conflict_do_nothing(),
+}
+
+
+_DROP_PENDING = delete(alarms).where(
+    alarms.c.case_id == bindparam("case_id"),
+    alarms.c.fired_at.is_(None),
+    alarms.c.kind.in_(bindparam("kinds", expanding=True)),
+)
+
+
 class SqlAlarmRepository:
     """Alarms over one connection; the sweep's claim skips rows other workers hold."""
 
@@ -298,24 +329,13 @@ class SqlAlarmRepository:
     def replace(self, case_id: int, kinds: frozenset[DeadlineKind], items: Sequence[Alarm]) -> None:
         if kinds:
             self.conn.execute(
-                delete(alarms).where(
-                    alarms.c.case_id == case_id,
-                    alarms.c.fired_at.is_(None),
-                    alarms.c.kind.in_([k.value for k in kinds]),
-                )
+                _DROP_PENDING, {"case_id": case_id, "kinds": [k.value for k in kinds]}
             )
         if items:
-            # An alarm that rang already (a deadline moved away and back) never rings twice.
-            known = self.conn.execute(
-                select(alarms.c.kind, alarms.c.point, alarms.c.due_at).where(
-                    alarms.c.case_id == case_id
-                )
-            )
-            existing = {(kind, point, due_at) for kind, point, due_at in known}
-            items = [a for a in items if (a.kind.value, a.point.value, a.due_at) not in existing]
-        if items:
+            # An alarm that rang already (a deadline moved away and back) never rings twice:
+            # the unique (case, kind, point, due_at) row is kept as it is.
             self.conn.execute(
-                insert(alarms),
+                _INSERT_ALARM[self.conn.dialect.name],
                 [
                     {
                         "case_id": case_id,

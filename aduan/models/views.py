@@ -120,6 +120,26 @@ class CaseDetail(CaseSummary):
     reports: list[ReportView]
 
 
+class ActionResult(View):
+    """What one action did: the case's new state, its audit entry and any written reports.
+
+    The whole case page (timeline and all) is ``get_case``; an action does not reload it.
+    """
+
+    id: int
+    tracking_code: str
+    version: int
+    kind: str
+    status: str
+    status_label: str
+    track: str | None
+    tier: int
+    assignee: str | None
+    event: EventView
+    reports: list[ReportView]
+    allowed_actions: list[str]
+
+
 class TrackingView(View):
     """What the public tracking page shows: status, dates and the answer, nobody's identity."""
 

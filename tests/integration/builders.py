@@ -80,7 +80,10 @@ def act(
     expected_version: int | None = None,
     **payload: Any,
 ) -> CaseDetail:
-    """Take ``action`` on ``case`` as ``user``; ``payload`` overrides the default payload."""
+    """Take ``action`` on ``case`` as ``user`` and return the case as ``user`` then sees it.
+
+    ``payload`` overrides the default payload.
+    """
     ref = case if isinstance(case, str) else case.tracking_code
     command = ActionCommand(
         case_ref=ref,
@@ -88,7 +91,8 @@ def act(
         payload={**PAYLOADS.get(action, {}), **payload},
         expected_version=expected_version,
     )
-    return service.perform_action(deps, command, user)
+    done = service.perform_action(deps, command, user)
+    return service.get_case(deps, done.tracking_code, user)
 
 
 def reviewed_case(deps: Deps) -> CaseDetail:
