@@ -90,6 +90,35 @@ class CalendarCache:
         self._checked = -math.inf
 
 
+class ReferenceCache:
+    """The catalog and the org chart, kept ``max_age`` seconds (local changes clear it at once).
+
+    Routing, review and intake read them on the hot path; they change a few times a year.
+    Who may act is never cached: ``_actor`` reads the user on every action.
+    """
+
+    def __init__(self, max_age: float = 60.0) -> None:
+        self.max_age = max_age
+        self._chart: tuple[float, OrgChart] | None = None
+        self._services: tuple[float, dict[str, Service]] | None = None
+
+    def orgchart(self, uow: UnitOfWork) -> OrgChart:
+        """The org chart in force."""
+        if self._chart is None or time.monotonic() - self._chart[0] > self.max_age:
+            self._chart = (time.monotonic(), uow.reference.orgchart())
+        return self._chart[1]
+
+    def service(self, uow: UnitOfWork, code: str) -> Service | None:
+        """One catalog service, or None."""
+        if self._services is None or time.monotonic() - self._services[0] > self.max_age:
+            self._services = (time.monotonic(), {s.code: s for s in uow.reference.services()})
+        return self._services[1].get(code)
+
+    def invalidate(self) -> None:
+        """Read both again on next use."""
+        self._chart = self._services = None
+
+
 @dataclass(frozen=True, slots=True)
 class Deps:
     """What every use case needs; ``bootstrap`` builds it with concrete adapters."""
@@ -99,6 +128,7 @@ class Deps:
     policy: Policy = field(default_factory=Policy)
     deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
     calendars: CalendarCache = field(default_factory=CalendarCache)
+    reference: ReferenceCache = field(default_factory=ReferenceCache)
 
 
 SYSTEM = Actor("system", Role.SYSTEM)
@@ -124,7 +154,7 @@ def submit_complaint(deps: Deps, cmd: SubmitCommand, recorded_by: str | None = N
     )
     with deps.uow() as uow:
         actor = _actor(uow, recorded_by) if recorded_by else Actor("public", Role.COMPLAINANT)
-        if cmd.service_code is not None and uow.reference.service(cmd.service_code) is None:
+        if cmd.service_code is not None and deps.reference.service(uow, cmd.service_code) is None:
             raise _unknown_service(uow, cmd.service_code)
         case = Case(
             tracking_code=intake.new_tracking_code(),
@@ -243,7 +273,7 @@ def _act(
     if expected_version is not None and expected_version != case.version:
         raise ConflictError(case.ref, expected_version, case.version)
     loaded_version = case.version
-    payload = _with_context(uow, case, actor, action, parse_payload(action, raw))
+    payload = _with_context(deps, uow, case, actor, action, parse_payload(action, raw))
     before = (case.status, case.tier, case.kind)
     now = deps.clock.now()
     outcomes = perform(case, action, actor, payload, now, deps.policy)
@@ -278,15 +308,15 @@ def _act(
 
 
 def _with_context(
-    uow: UnitOfWork, case: Case, actor: Actor, action: Action, payload: Payload
+    deps: Deps, uow: UnitOfWork, case: Case, actor: Actor, action: Action, payload: Payload
 ) -> Payload:
     """Fill the fields that come from the catalog, the org chart and earlier records."""
     if action is Action.CLASSIFY:
         code = getattr(payload, "service_code")  # noqa: B009 - ClassifyPayload
-        if uow.reference.service(code) is None:
+        if deps.reference.service(uow, code) is None:
             raise _unknown_service(uow, code)
     if isinstance(payload, ReviewPayload):
-        service = uow.reference.service(case.service_code) if case.service_code else None
+        service = deps.reference.service(uow, case.service_code) if case.service_code else None
         return payload.model_copy(
             update={
                 "links_context": standard_links(service, case.problem_types),
@@ -294,7 +324,7 @@ def _with_context(
             }
         )
     if isinstance(payload, RoutePayload):
-        chart = uow.reference.orgchart()
+        chart = deps.reference.orgchart(uow)
         if isinstance(payload, RouteAgencyPayload):
             unit = chart.agency(payload.agency).code
         else:
@@ -309,7 +339,7 @@ def _with_context(
             )
         return payload.model_copy(update={"chain_context": chain})
     if isinstance(payload, SuperiorReportPayload) and payload.addressee is None:
-        superior = uow.reference.orgchart().superior_of(actor.position)
+        superior = deps.reference.orgchart(uow).superior_of(actor.position)
         return payload.model_copy(
             update={"addressee": superior[0] if superior else "atasan langsung"}
         )
@@ -415,6 +445,7 @@ def load_catalog(deps: Deps, path: Path | None = None) -> list[Service]:
     with deps.uow() as uow:
         uow.reference.put_services(services, deps.clock.now())
         uow.commit()
+    deps.reference.invalidate()
     log.info("catalog_loaded", services=len(services))
     return services
 
@@ -431,6 +462,7 @@ def load_org(deps: Deps, path: Path | None = None) -> OrgChart:
     with deps.uow() as uow:
         uow.reference.put_orgchart(chart)
         uow.commit()
+    deps.reference.invalidate()
     log.info("orgchart_loaded", units=len(chart.units), positions=len(chart.positions))
     return chart
 
@@ -445,6 +477,7 @@ def add_user(deps: Deps, user: StaffUser) -> OrgChart:
         )
         uow.reference.put_orgchart(updated)
         uow.commit()
+    deps.reference.invalidate()
     log.info("user_saved", username=user.username, role=user.role.value)
     return updated
 
@@ -459,6 +492,7 @@ def seed_reference_data(deps: Deps) -> tuple[int, int]:
         if added_units:
             uow.reference.put_orgchart(load_orgchart())
         uow.commit()
+    deps.reference.invalidate()
     return added_services, added_units
 
 
