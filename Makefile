@@ -31,8 +31,10 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+## bench: print throughput, memory and query plans (numbers, not assertions)
 bench: install
-	$(BIN)/python bench/lifecycle.py
+	$(BIN)/python bench/lifecycle.py --db both
+	$(BIN)/python bench/sweep.py
 
 docs: install
 	$(BIN)/python -m aduan.workflow.diagram
