@@ -8,6 +8,8 @@ every alarm to exactly one of them.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 from datetime import UTC, datetime
 
 import structlog
@@ -50,8 +52,9 @@ def run_forever(deps: Deps, interval_seconds: float = 60.0) -> None:
     """Block, sweeping every ``interval_seconds`` until interrupted."""
     scheduler = BlockingScheduler(timezone="UTC")
     configure(scheduler, deps, interval_seconds)
+    # A service manager stops us with SIGTERM: finish the running sweep's transaction, then go.
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     log.info("scheduler_started", interval_seconds=interval_seconds)
-    try:
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        log.info("scheduler_stopped")
+    log.info("scheduler_stopped")
