@@ -124,7 +124,7 @@ def _ring(deps: Deps, uow: UnitOfWork, alarm: DueAlarm, now: datetime) -> str:
     case = uow.cases.get(str(alarm.case_id))
     if not _still_due(case, alarm):
         return "stale"
-    holder = _holder(uow, case)
+    holder = _holder(deps, uow, case)
     payload = {
         "tracking_code": case.tracking_code,
         "deadline": alarm.kind.value,
@@ -161,7 +161,7 @@ def _breach(
         escalation = perform(case, Action.ESCALATE, SYSTEM, {"report": report}, now, deps.policy)
         superior = case.assignee or (case.holder.title if case.holder else holder)
     else:
-        superior = _superior(uow, case, holder)
+        superior = _superior(deps, uow, holder)
     breach = CaseEvent(
         action="breach",
         actor=SYSTEM.username,
@@ -184,18 +184,18 @@ def _breach(
     return "escalated" if escalation else "breached"
 
 
-def _holder(uow: UnitOfWork, case: Case) -> str:
+def _holder(deps: Deps, uow: UnitOfWork, case: Case) -> str:
     if case.assignee:
         return case.assignee
     if case.holder and case.holder.holder:
         return case.holder.holder
-    chart = uow.reference.orgchart()
+    chart = deps.reference.orgchart(uow)
     entry = chart.office().entry_position
     return (chart.holder(entry) if entry else None) or "kepala-kantor"
 
 
-def _superior(uow: UnitOfWork, case: Case, holder: str) -> str:
-    chart = uow.reference.orgchart()
+def _superior(deps: Deps, uow: UnitOfWork, holder: str) -> str:
+    chart = deps.reference.orgchart(uow)
     user = chart.users.get(holder)
     above = chart.superior_of(user.position if user else None)
     if above:

@@ -385,6 +385,14 @@ def _due(r: Any) -> DueAlarm:
     )
 
 
+_INSERT_OUTBOX = {
+    "sqlite": sqlite_insert(outbox).on_conflict_do_nothing(index_elements=["idempotency_key"]),
+    "postgresql": postgresql_insert(outbox).on_conflict_do_nothing(
+        index_elements=["idempotency_key"]
+    ),
+}
+
+
 class SqlOutboxRepository:
     """The outbox table; the idempotency key is unique."""
 
@@ -392,22 +400,22 @@ class SqlOutboxRepository:
         self.conn = conn
 
     def add(self, message: OutboxMessage) -> bool:
-        key = message.idempotency_key
-        if self.conn.execute(select(outbox.c.id).where(outbox.c.idempotency_key == key)).first():
-            return False
-        self.conn.execute(
-            insert(outbox).values(
-                idempotency_key=key,
-                event=message.event,
-                case_id=message.case_id,
-                recipient=message.recipient,
-                channel=message.channel,
-                payload=message.payload,
-                status="pending",
-                created_at=message.created_at,
-            )
+        # One statement: no race between a check and the insert, and no lookup whose kept
+        # prepared plan (made while the table was empty) turns into a full scan later.
+        result = self.conn.execute(
+            _INSERT_OUTBOX[self.conn.dialect.name],
+            {
+                "idempotency_key": message.idempotency_key,
+                "event": message.event,
+                "case_id": message.case_id,
+                "recipient": message.recipient,
+                "channel": message.channel,
+                "payload": message.payload,
+                "status": "pending",
+                "created_at": message.created_at,
+            },
         )
-        return True
+        return result.rowcount == 1
 
     def for_recipient(self, recipient: str) -> list[OutboxMessage]:
         rows = self.conn.execute(
