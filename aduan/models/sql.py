@@ -121,7 +121,7 @@ class SqlCaseRepository:
     def add(self, case: Case, event: CaseEvent) -> int:
         if self.conn.execute(_CODE_TAKEN, {"key": case.tracking_code}).first() is not None:
             raise TrackingCodeTakenError(case.tracking_code)
-        case_id = self.conn.execute(_INSERT_CASE, case_to_row(case)).inserted_primary_key
+        case_id = self.conn.execute(_INSERT_CASE, codec.case_to_row(case)).inserted_primary_key
         assert case_id is not None
         case.id = int(case_id[0])
         self.conn.execute(_INSERT_EVENT, codec.event_to_row(case.id, event))
@@ -136,7 +136,7 @@ class SqlCaseRepository:
         return codec.case_from_row(row)
 
     def save(self, case: Case, expected_version: int) -> None:
-        values = case_to_row(case)
+        values = codec.case_to_row(case)
         values.update(version=expected_version + 1, _case_id=case.id, _expected=expected_version)
         result = self.conn.execute(_SAVE_CASE, values)
         if result.rowcount != 1:
@@ -228,11 +228,6 @@ class SqlCaseRepository:
                     row.id, RelatedRecord(row.tracking_code, row.status, reason, row.subject)
                 )
         return [found[i] for i in sorted(found, reverse=True)[:limit]]
-
-
-def case_to_row(case: Case) -> dict[str, Any]:
-    """Columns to write for a case."""
-    return codec.case_to_row(case)
 
 
 class SqlReferenceRepository:
