@@ -1,0 +1,1 @@
+"""Supervision and evaluation: statistics, written reports as documents, SKM/IKM, yearly evaluation."""
