@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test unit lint bench docs clean
+.PHONY: install run demo test unit lint bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## run: install, then serve the web app, API and scheduler on SQLite (aduan.db) at 127.0.0.1:8000
+run: install
+	$(BIN)/aduan serve
 
 ## demo: install, create demo.db (SQLite) and walk sample cases through the CLI
 demo: install
@@ -35,6 +39,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/lifecycle.py --db both
 	$(BIN)/python bench/sweep.py
+	$(BIN)/python bench/notify.py
 
 docs: install
 	$(BIN)/python -m aduan.workflow.diagram

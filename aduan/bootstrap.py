@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import timedelta
+from pathlib import Path
 
 import structlog
 
@@ -11,6 +13,16 @@ from aduan.config import Settings, load_settings
 from aduan.escalation.deadlines import DeadlinePolicy
 from aduan.models.ports import Clock, SystemClock
 from aduan.models.sql import SqlUnitOfWorkFactory, make_engine
+from aduan.notifications.channels import (
+    Channel,
+    EmailChannel,
+    InAppChannel,
+    LetterChannel,
+    SmtpSettings,
+    WebhookChannel,
+)
+from aduan.notifications.dispatcher import Dispatcher, RetryPolicy
+from aduan.notifications.planner import NotifyPolicy
 from aduan.service import Deps, seed_reference_data
 from aduan.workflow.context import Policy
 
@@ -45,7 +57,45 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Deps:
         clock=clock or SystemClock(),
         policy=Policy(reopen_window_days=settings.reopen_window_days),
         deadlines=DeadlinePolicy(reminders_before=settings.reminders_before),
+        notify=NotifyPolicy(language=settings.notify.language),
     )
+
+
+def build_channels(settings: Settings) -> dict[str, Channel]:
+    """The delivery channels the settings configure; in-app and letters always work."""
+    n = settings.notify
+    found: dict[str, Channel] = {
+        "in_app": InAppChannel(),
+        "letter": LetterChannel(Path(n.letter_dir), settings.office.name),
+    }
+    if n.smtp_host:
+        found["email"] = EmailChannel(
+            SmtpSettings(
+                host=n.smtp_host,
+                port=n.smtp_port,
+                security=n.smtp_security,
+                username=n.smtp_username,
+                password=n.smtp_password,
+                sender=n.smtp_from,
+                timeout=n.timeout_seconds,
+            )
+        )
+    for name, url in (("sms", n.sms_webhook_url), ("whatsapp", n.whatsapp_webhook_url)):
+        if url:
+            found[name] = WebhookChannel(name, url, n.webhook_secret, n.timeout_seconds)
+    return found
+
+
+def build_dispatcher(deps: Deps, settings: Settings, worker: str | None = None) -> Dispatcher:
+    """The notification dispatcher over the deps' database, with the configured channels."""
+    n = settings.notify
+    policy = RetryPolicy(
+        max_attempts=n.max_attempts,
+        base=timedelta(seconds=n.backoff_seconds),
+        batch_size=n.batch_size,
+        lease=timedelta(seconds=n.lease_seconds),
+    )
+    return Dispatcher(deps.uow, deps.clock, build_channels(settings), policy, worker)
 
 
 def upgrade_database(deps: Deps) -> tuple[int, int]:

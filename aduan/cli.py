@@ -14,7 +14,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from aduan import bootstrap, terminal, timekeeping
+from aduan import bootstrap, cli_notify, terminal, timekeeping
 from aduan import service as svc
 from aduan.catalog.orgchart import StaffUser
 from aduan.config import Settings, load_settings
@@ -22,6 +22,8 @@ from aduan.escalation.calendar import Override
 from aduan.models.commands import ActionCommand, ComplainantInput, SubmitCommand
 from aduan.models.ports import CaseQuery
 from aduan.models.views import CaseDetail, TrackingView
+from aduan.reports import cli as reports_cli
+from aduan.web import cli as web_cli
 from aduan.workflow.errors import (
     AduanError,
     ConflictError,
@@ -424,10 +426,17 @@ def sweep(
 def scheduler(
     interval: Annotated[float, typer.Option(min=1.0, help="Detik antar sapuan.")] = 60.0,
 ) -> None:
-    """Jalankan penjadwal / run the deadline sweep every minute until stopped."""
+    """Jalankan penjadwal / run the deadline sweep and the notification dispatcher."""
     from aduan.scheduler import run_forever
 
-    run_forever(_deps(), interval)
+    deps, settings = _deps(), _state["settings"]
+    run_forever(
+        deps,
+        interval,
+        dispatcher=bootstrap.build_dispatcher(deps, settings),
+        dispatch_seconds=settings.notify.interval_seconds,
+        retention_days=settings.notify.retention_days,
+    )
 
 
 @calendar_app.command("due")
@@ -593,6 +602,13 @@ def users_add(
         )
     )
     typer.echo(f"pengguna disimpan/user saved: {username} ({role.value})")
+
+
+web_cli.register(app, users_app, lambda: _state["settings"])
+cli_notify.register(app, _deps, lambda: _state["settings"], _run)
+
+
+app.add_typer(reports_cli.make_app(_deps, _errors), name="report")
 
 
 def main() -> None:

@@ -4,12 +4,94 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aduan.workflow.errors import InputError
 
 DEFAULT_DATABASE_URL = "sqlite:///aduan.db"
 DEFAULT_REOPEN_WINDOW_DAYS = 14
+DEFAULT_SMTP_FROM = "Aduan DPMPTSP <aduan@localhost>"
+
+
+@dataclass(frozen=True, slots=True)
+class Office:
+    """The letterhead (kop surat) of printed documents: ``ADUAN_OFFICE_*``."""
+
+    parent: str = "PEMERINTAH KABUPATEN PURWAKARTA"
+    name: str = "DINAS PENANAMAN MODAL DAN PELAYANAN TERPADU SATU PINTU"
+    address: str = (
+        "Jalan Veteran Nomor 139, Kelurahan Nagrikaler, Kec. Purwakarta, "
+        "Kabupaten Purwakarta, Jawa Barat 41115"
+    )
+    phone: str = "(0264) 8224794 ext.103"
+    email: str = "pengaduanptsp139@gmail.com"
+    website: str = "www.dpmptsp.purwakartakab.go.id"
+    city: str = "Purwakarta"  # where documents are signed
+
+
+def _office(env: Mapping[str, str]) -> Office:
+    names = ("parent", "name", "address", "phone", "email", "website", "city")
+    given = {
+        n: env[f"ADUAN_OFFICE_{n.upper()}"] for n in names if f"ADUAN_OFFICE_{n.upper()}" in env
+    }
+    return Office(**given)
+
+
+@dataclass(frozen=True, slots=True)
+class Notify:
+    """Delivery of notifications (``ADUAN_NOTIFY_*``, ``ADUAN_SMTP_*``, ``ADUAN_*_WEBHOOK_URL``)."""
+
+    language: str = "id"  # "id" (Bahasa Indonesia) or "en"
+    smtp_host: str | None = None  # no host: email is not configured and dead-letters
+    smtp_port: int = 25
+    smtp_security: str = "none"  # "none" | "starttls" | "tls"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = DEFAULT_SMTP_FROM
+    sms_webhook_url: str | None = None
+    whatsapp_webhook_url: str | None = None
+    webhook_secret: str = ""
+    timeout_seconds: int = 10
+    letter_dir: str = "letters"  # print-ready letters for complainants without email/phone
+    max_attempts: int = 6
+    backoff_seconds: int = 30  # the wait after the first failure; doubles each time
+    retention_days: int = 90  # delivered payloads are purged after this
+    interval_seconds: int = 10  # how often the dispatcher looks for work
+    batch_size: int = 50  # rows leased per round
+    lease_seconds: int = 600  # a leased row another dispatcher may take after this
+
+
+def _notify(env: Mapping[str, str]) -> Notify:
+    language = env.get("ADUAN_NOTIFY_LANGUAGE", "id")
+    security = env.get("ADUAN_SMTP_SECURITY", "none")
+    for name, value, choices in (
+        ("ADUAN_NOTIFY_LANGUAGE", language, ("id", "en")),
+        ("ADUAN_SMTP_SECURITY", security, ("none", "starttls", "tls")),
+    ):
+        if value not in choices:
+            raise InputError(
+                name, "one_of", f"pilih {' / '.join(choices)}", f"choose {' / '.join(choices)}"
+            )
+    return Notify(
+        language=language,
+        smtp_host=env.get("ADUAN_SMTP_HOST") or None,
+        smtp_port=_int(env, "ADUAN_SMTP_PORT", 25),
+        smtp_security=security,
+        smtp_username=env.get("ADUAN_SMTP_USERNAME") or None,
+        smtp_password=env.get("ADUAN_SMTP_PASSWORD") or None,
+        smtp_from=env.get("ADUAN_SMTP_FROM", DEFAULT_SMTP_FROM),
+        sms_webhook_url=env.get("ADUAN_SMS_WEBHOOK_URL") or None,
+        whatsapp_webhook_url=env.get("ADUAN_WHATSAPP_WEBHOOK_URL") or None,
+        webhook_secret=env.get("ADUAN_WEBHOOK_SECRET", ""),
+        timeout_seconds=_int(env, "ADUAN_NOTIFY_TIMEOUT_SECONDS", 10),
+        letter_dir=env.get("ADUAN_LETTER_DIR", "letters"),
+        max_attempts=max(1, _int(env, "ADUAN_NOTIFY_MAX_ATTEMPTS", 6)),
+        backoff_seconds=_int(env, "ADUAN_NOTIFY_BACKOFF_SECONDS", 30),
+        retention_days=_int(env, "ADUAN_OUTBOX_RETENTION_DAYS", 90),
+        interval_seconds=max(1, _int(env, "ADUAN_NOTIFY_INTERVAL_SECONDS", 10)),
+        batch_size=max(1, _int(env, "ADUAN_NOTIFY_BATCH_SIZE", 50)),
+        lease_seconds=max(1, _int(env, "ADUAN_NOTIFY_LEASE_SECONDS", 600)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +103,9 @@ class Settings:
     log_format: str = "console"  # "console" for people, "json" for log collectors
     log_level: str = "info"
     reminders_before: tuple[int, ...] = (3, 1)  # working days before a deadline
+    office: Office = field(default_factory=Office)  # letterhead of documents
+    public_url: str = "http://localhost:8000"  # where the public pages (survey form) live
+    notify: Notify = field(default_factory=Notify)  # notification delivery
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -55,6 +140,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_format=log_format,
         log_level=env.get("ADUAN_LOG_LEVEL", "info").lower(),
         reminders_before=_days(env.get("ADUAN_REMINDERS_BEFORE", "3,1")),
+        office=_office(env),
+        public_url=env.get("ADUAN_PUBLIC_URL", "http://localhost:8000"),
+        notify=_notify(env),
     )
 
 

@@ -24,6 +24,7 @@ from aduan.escalation.deadlines import AlarmPoint, DeadlinePolicy
 from aduan.models import codec
 from aduan.models.commands import ActionCommand, SubmitCommand
 from aduan.models.ports import (
+    AddressedReport,
     CaseQuery,
     Clock,
     TrackingCodeTakenError,
@@ -34,6 +35,9 @@ from aduan.models.views import (
     ActionResult,
     CaseDetail,
     CaseSummary,
+    QueueItem,
+    ReportItem,
+    SupervisorQueue,
     TrackingView,
     complainant_view,
     deadline_view,
@@ -42,10 +46,14 @@ from aduan.models.views import (
     summarise,
     summary_fields,
 )
+from aduan.notifications import planner
+from aduan.notifications.outbox import enqueue
+from aduan.notifications.planner import NotifyPolicy
 from aduan.workflow import intake
 from aduan.workflow.case import Actor, Case, CaseEvent, Complainant
-from aduan.workflow.context import Policy
-from aduan.workflow.errors import ConflictError, InputError
+from aduan.workflow.context import ActionContext, Policy
+from aduan.workflow.errors import ConflictError, InputError, RuleViolationError
+from aduan.workflow.guards import approver_has_authority
 from aduan.workflow.lifecycle import parse_payload, perform
 from aduan.workflow.payloads import (
     Payload,
@@ -54,8 +62,8 @@ from aduan.workflow.payloads import (
     RoutePayload,
     SuperiorReportPayload,
 )
-from aduan.workflow.states import STATUS_LABELS, Action, Role
-from aduan.workflow.table import allowed_actions
+from aduan.workflow.states import STATUS_LABELS, Action, Role, ScreeningReason, Status
+from aduan.workflow.table import allowed_actions, roles_for
 
 log = structlog.get_logger()
 
@@ -129,6 +137,7 @@ class Deps:
     deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
     calendars: CalendarCache = field(default_factory=CalendarCache)
     reference: ReferenceCache = field(default_factory=ReferenceCache)
+    notify: NotifyPolicy = field(default_factory=NotifyPolicy)
 
 
 SYSTEM = Actor("system", Role.SYSTEM)
@@ -197,6 +206,9 @@ def submit_complaint(deps: Deps, cmd: SubmitCommand, recorded_by: str | None = N
         assert case.id is not None
         for replan in (response, stage):
             schedule(uow, case.id, replan, now)
+        if deps.notify.enabled:
+            notices = planner.on_submit(case, deps.reference.orgchart(uow))
+            enqueue(uow.outbox, f"case:{case.id}:v1", notices, deps.notify.language, now, case.id)
         detail = _detail(deps, uow, case, actor.role)
         uow.commit()
     log.info(
@@ -275,6 +287,7 @@ def _act(
     loaded_version = case.version
     payload = _with_context(deps, uow, case, actor, action, parse_payload(action, raw))
     before = (case.status, case.tier, case.kind)
+    assignee_before = case.assignee
     now = deps.clock.now()
     outcomes = perform(case, action, actor, payload, now, deps.policy)
     replan = deadlines.after_change(case, before, now, deps.calendars.get(uow), deps.deadlines)
@@ -282,6 +295,19 @@ def _act(
     uow.cases.save(case, loaded_version)
     uow.cases.append(case.id, outcomes)
     schedule(uow, case.id, replan, now)
+    if deps.notify.enabled:
+        notices = planner.on_action(
+            case,
+            action,
+            actor.username,
+            assignee_before,
+            outcomes.reports,
+            payload,
+            deps.reference.orgchart(uow),
+            deps.policy.reopen_window_days,
+        )
+        source = f"case:{case.id}:v{case.version}"
+        enqueue(uow.outbox, source, notices, deps.notify.language, now, case.id)
     log.info(
         "case_transitioned",
         case_id=case.id,
@@ -427,6 +453,104 @@ def _tracking(uow: UnitOfWork, case: Case) -> TrackingView:
         result=case.result_summary if case.informed_at else None,
         closed_at=case.closed_at,
         history=history,
+    )
+
+
+# --- work queues --------------------------------------------------------------------------
+
+
+def work_queue(deps: Deps, username: str, limit: int = 200) -> list[QueueItem]:
+    """Open cases the user holds, most urgent first; officers also see unassigned ones."""
+    with deps.uow(readonly=True) as uow:
+        actor = _actor(uow, username)
+        found = uow.cases.find(CaseQuery(assignee=actor.username, open_only=True, limit=limit))
+        if actor.role is Role.OFFICER:  # public submissions wait for an officer to take them
+            found += uow.cases.find(CaseQuery(unassigned=True, open_only=True, limit=limit))
+        return _queue(deps, uow, found)
+
+
+def overdue_board(deps: Deps, username: str, limit: int = 200) -> list[QueueItem]:
+    """Open cases past a deadline, most overdue first."""
+    with deps.uow(readonly=True) as uow:
+        _actor(uow, username)
+        found = uow.cases.find(CaseQuery(due_before=deps.clock.now(), limit=limit))
+        items = _queue(deps, uow, found)
+        return [item for item in items if item.deadline and item.deadline.overdue]
+
+
+def supervisor_queue(deps: Deps, username: str, limit: int = 100) -> SupervisorQueue:
+    """Cases escalated to the user, written reports to them, late complaints to accept."""
+    with deps.uow(readonly=True) as uow:
+        actor = _actor(uow, username)
+        held = uow.cases.find(CaseQuery(assignee=actor.username, open_only=True, limit=limit))
+        recipients = [actor.username, *([actor.position] if actor.position else [])]
+        late: list[Case] = []
+        if actor.role in roles_for(Status.SUGGESTION, Action.ACCEPT_LATE):
+            late = uow.cases.find(
+                CaseQuery(
+                    status=Status.SUGGESTION,
+                    screening_reason=ScreeningReason.LATE,
+                    newest_first=True,
+                    limit=limit,
+                )
+            )
+        return SupervisorQueue(
+            escalations=_queue(deps, uow, [c for c in held if c.tier > 0]),
+            reports=[_report_item(r) for r in uow.cases.reports_to(recipients, limit)],
+            late_requests=_queue(deps, uow, late),
+        )
+
+
+def apip_approvals(deps: Deps, username: str, limit: int = 100) -> list[QueueItem]:
+    """Requests to involve APIP that this user has the authority to decide (item 7c)."""
+    with deps.uow(readonly=True) as uow:
+        actor = _actor(uow, username)
+        now = deps.clock.now()
+        pending = uow.cases.find(CaseQuery(status=Status.APIP_PENDING, limit=limit))
+        mine = [c for c in pending if _may_approve_apip(c, actor, now, deps.policy)]
+        return _queue(deps, uow, mine)
+
+
+def _may_approve_apip(case: Case, actor: Actor, now: datetime, policy: Policy) -> bool:
+    if actor.role not in roles_for(Status.APIP_PENDING, Action.APPROVE_APIP):
+        return False
+    try:
+        approver_has_authority(ActionContext(case, actor, Payload(), now, policy))
+    except RuleViolationError:
+        return False
+    return True
+
+
+def _queue(deps: Deps, uow: UnitOfWork, found: list[Case]) -> list[QueueItem]:
+    now = deps.clock.now()
+    calendar = deps.calendars.get(uow)
+    items: dict[int, QueueItem] = {}
+    for case in found:
+        assert case.id is not None
+        limits = sorted(deadlines.statuses(case, now, calendar), key=lambda d: d.due_at)
+        holder = case.holder
+        items[case.id] = QueueItem(
+            case=summarise(case),
+            tier=case.tier,
+            holder=holder.title if holder else None,
+            deadline=deadline_view(limits[0]) if limits else None,
+        )
+    return sorted(items.values(), key=_urgency)
+
+
+def _urgency(item: QueueItem) -> tuple[bool, datetime, int]:
+    d = item.deadline
+    return (d is None, d.due_at if d else item.case.received_at, item.case.id)
+
+
+def _report_item(found: AddressedReport) -> ReportItem:
+    return ReportItem(
+        case_id=found.case_id,
+        tracking_code=found.tracking_code,
+        subject=found.subject,
+        status=found.status.value,
+        status_label=STATUS_LABELS[found.status][0],
+        report=report_view(found.report),
     )
 
 

@@ -12,13 +12,16 @@ import socket
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import structlog
 
 from aduan.escalation import deadlines
 from aduan.escalation.calendar import NonWorkingDay, Override, WorkingCalendar
 from aduan.escalation.deadlines import AlarmPoint, DeadlineKind
-from aduan.models.ports import DueAlarm, OutboxMessage, UnitOfWork
+from aduan.models.ports import DueAlarm, UnitOfWork
+from aduan.notifications.outbox import enqueue
+from aduan.notifications.planner import IN_APP, Notice, case_context
 from aduan.service import SYSTEM, Deps, schedule
 from aduan.workflow.case import Case, CaseEvent, Outcomes
 from aduan.workflow.errors import AduanError
@@ -125,15 +128,13 @@ def _ring(deps: Deps, uow: UnitOfWork, alarm: DueAlarm, now: datetime) -> str:
     if not _still_due(case, alarm):
         return "stale"
     holder = _holder(deps, uow, case)
-    payload = {
-        "tracking_code": case.tracking_code,
+    payload = case_context(case) | {
         "deadline": alarm.kind.value,
         "point": alarm.point.value,
         "due_at": alarm.due_at.isoformat(),
-        "status": case.status.value,
     }
     if alarm.point is not AlarmPoint.BREACH:
-        _notify(uow, alarm, "deadline_reminder", holder, payload, now)
+        _notify(deps, uow, alarm, "deadline_reminder", holder, payload, now)
         return "reminded"
     return _breach(deps, uow, case, alarm, holder, payload, now)
 
@@ -144,7 +145,7 @@ def _breach(
     case: Case,
     alarm: DueAlarm,
     holder: str,
-    payload: dict[str, str],
+    payload: dict[str, Any],
     now: datetime,
 ) -> str:
     """Mark the case overdue and move it up the holder's chain (DESIGN §3, breach action)."""
@@ -178,9 +179,9 @@ def _breach(
     if escalation:
         uow.cases.append(case.id, escalation)
     schedule(uow, case.id, replan, now)
-    _notify(uow, alarm, "deadline_breached", superior, payload, now)
+    _notify(deps, uow, alarm, "deadline_breached", superior, payload, now)
     if holder != superior:
-        _notify(uow, alarm, "deadline_breached", holder, payload, now)
+        _notify(deps, uow, alarm, "deadline_breached", holder, payload, now)
     return "escalated" if escalation else "breached"
 
 
@@ -205,15 +206,17 @@ def _superior(deps: Deps, uow: UnitOfWork, holder: str) -> str:
 
 
 def _notify(
+    deps: Deps,
     uow: UnitOfWork,
     alarm: DueAlarm,
     event: str,
     recipient: str,
-    payload: dict[str, str],
+    context: dict[str, Any],
     now: datetime,
 ) -> None:
-    key = f"alarm:{alarm.id}:{event}:{recipient}:in_app"
-    uow.outbox.add(OutboxMessage(key, event, recipient, "in_app", payload, now, alarm.case_id))
+    if deps.notify.enabled:
+        notice = Notice(event, recipient, IN_APP, recipient, context)
+        enqueue(uow.outbox, f"alarm:{alarm.id}", [notice], deps.notify.language, now, alarm.case_id)
 
 
 # --- the calendar ---------------------------------------------------------------------------

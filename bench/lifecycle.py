@@ -5,7 +5,8 @@ Runs N complaints through the whole internal track with the real service layer
 in a temporary directory, configured by ``aduan.models.sql.make_engine``: WAL, synchronous=FULL,
 BEGIN IMMEDIATE) and/or PostgreSQL (a fresh database created and dropped by the bench), and
 compares it with a raw-SQL baseline on the same database: one row UPDATE plus one event INSERT
-per commit.
+per commit. The two alternate (``--rounds`` slices of the service run, each followed by as many
+baseline commits as it had transitions), so a busy machine or disk slows both alike.
 
 It prints numbers; it asserts nothing. Usage::
 
@@ -213,12 +214,19 @@ def run_service(
     offset: int = 0,
     progress_every: int = 0,
     on_progress: Callable[[int, float], None] | None = None,
+    rounds: int = 1,
+    between: Callable[[int], None] | None = None,
 ) -> ServiceStats:
-    """N cases through the whole internal track; timings only of these N (no warm-up)."""
+    """N cases through the whole internal track; timings only of these N (no warm-up).
+
+    With ``between``, the run is cut into ``rounds`` slices and ``between(cases_in_slice)``
+    runs after each one, untimed (the interleaved baseline).
+    """
     codes = [s.code for s in list_services(deps)]
     stats = ServiceStats()
     decile = max(1, n // 10)
-    first = last = 0.0
+    slice_size = max(1, n // max(1, rounds))
+    first = last = paused = 0.0
     start = time.perf_counter()
     for k in range(n):
         i = offset + k
@@ -229,7 +237,11 @@ def run_service(
             last += spent
         if progress_every and on_progress and (k + 1) % progress_every == 0:
             on_progress(k + 1, time.perf_counter() - start)
-    stats.wall_seconds = time.perf_counter() - start
+        if between is not None and ((k + 1) % slice_size == 0 or k + 1 == n):
+            p0 = time.perf_counter()
+            between((k % slice_size) + 1)
+            paused += time.perf_counter() - p0
+    stats.wall_seconds = time.perf_counter() - start - paused
     stats.first_decile_ms = first / (decile * TRANSITIONS_PER_CASE) * 1000
     stats.last_decile_ms = last / (decile * TRANSITIONS_PER_CASE) * 1000
     return stats
@@ -254,7 +266,7 @@ def _case_ids(deps: Deps) -> list[int]:
 
 
 def sqlite_baseline(deps: Deps, commits: int) -> float:
-    """UPDATE one cases row + INSERT one case_events row per commit; return commits/s.
+    """UPDATE one cases row + INSERT one case_events row per commit; return the seconds.
 
     Uses the engine's own DBAPI connection (``engine.raw_connection()``), so the connect hook
     has set WAL, synchronous=FULL, foreign keys and autocommit mode; each commit opens with
@@ -284,11 +296,11 @@ def sqlite_baseline(deps: Deps, commits: int) -> float:
         cur.close()
     finally:
         raw.close()
-    return commits / elapsed
+    return elapsed
 
 
 def pg_baseline(deps: Deps, conninfo: str, commits: int) -> float:
-    """The same UPDATE + INSERT per commit with plain psycopg (one connection)."""
+    """The same UPDATE + INSERT per commit with plain psycopg (one connection); seconds."""
     import psycopg
     from psycopg.types.json import Jsonb
 
@@ -323,7 +335,7 @@ def pg_baseline(deps: Deps, conninfo: str, commits: int) -> float:
             )
             conn.commit()
         elapsed = time.perf_counter() - start
-    return commits / elapsed
+    return elapsed
 
 
 # --- databases ----------------------------------------------------------------------------
@@ -381,14 +393,33 @@ def pg_settings(conninfo: str) -> dict[str, str]:
 # --- one engine ---------------------------------------------------------------------------
 
 
+def interleaved(
+    deps: Deps, args: argparse.Namespace, baseline_seconds: Callable[[int], float]
+) -> tuple[ServiceStats, float]:
+    """The service run and the baseline in alternating slices; return the baseline's commits/s.
+
+    Each slice of ``n / rounds`` cases is followed by the baseline with as many commits as the
+    slice had transitions, so both see the same machine (other load, disk) and a database of
+    the same size; with ``--rounds 1`` the baseline runs once, after the whole service run.
+    """
+    spent = [0.0, 0]
+
+    def baseline(cases: int) -> None:
+        commits = cases * TRANSITIONS_PER_CASE
+        spent[0] += baseline_seconds(commits)
+        spent[1] += commits
+
+    stats = run_service(deps, args.n, rounds=args.rounds, between=baseline)
+    return stats, spent[1] / spent[0]
+
+
 def bench_engine(kind: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Service run, then the baseline with as many commits as the service had transitions."""
+    """Service run and the baseline with as many commits as the service had transitions."""
     commits = args.n * TRANSITIONS_PER_CASE
     if kind == "sqlite":
         with sqlite_deps(args.tmpdir) as (deps, url):
             warm_up(deps, args.warmup)
-            stats = run_service(deps, args.n)
-            baseline = sqlite_baseline(deps, commits)
+            stats, baseline = interleaved(deps, args, lambda c: sqlite_baseline(deps, c))
             extra = {
                 "url": "sqlite:///<tmp>/bench.db",
                 "pragmas": "WAL, synchronous=FULL, BEGIN IMMEDIATE",
@@ -396,14 +427,14 @@ def bench_engine(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     else:
         with postgres_deps(args.pg_url) as (deps, url):
             warm_up(deps, args.warmup)
-            stats = run_service(deps, args.n)
-            baseline = pg_baseline(deps, url, commits)
+            stats, baseline = interleaved(deps, args, lambda c: pg_baseline(deps, url, c))
             extra = {
                 "url": make_url(url).render_as_string(hide_password=True),
                 "server": pg_settings(url),
             }
     result = stats.as_dict()
     result.update(extra)
+    result["rounds"] = args.rounds
     result["baseline_commits"] = commits
     result["baseline_commits_per_s"] = round(baseline, 1)
     result["service_vs_baseline_pct"] = round(100 * result["transitions_per_s"] / baseline, 1)
@@ -418,11 +449,11 @@ def bench_engine(kind: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def print_engine_table(
-    results: dict[str, dict[str, Any]], n: int, warmup: int, log_level: str
+    results: dict[str, dict[str, Any]], n: int, warmup: int, log_level: str, rounds: int
 ) -> None:
     print(
         f"\nLifecycle throughput: {n} cases x {TRANSITIONS_PER_CASE} transitions"
-        f" (+{warmup} untimed warm-up cases)"
+        f" (+{warmup} untimed warm-up cases); baseline interleaved in {rounds} rounds"
     )
     print(f"Logging: {log_note(log_level)}")
     kinds = list(results)
@@ -707,6 +738,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--pg-url", default=DEFAULT_PG_URL, help="server to create the bench database on"
     )
     p.add_argument("--warmup", type=int, default=10, help="untimed warm-up cases per engine")
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=10,
+        help="slices of the service run, each followed by its share of the baseline (default 10)",
+    )
     p.add_argument("--tmpdir", default=None, help="where the SQLite temp directory goes")
     p.add_argument("--memory", action="store_true", help="also run the peak-memory pair")
     p.add_argument("--memory-n", default="10000,100000", help="comma-separated N for --memory")
@@ -763,7 +800,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"[run] {kind}: {args.n:,} cases ...", flush=True)
         results[kind] = bench_engine(kind, args)
     if results:
-        print_engine_table(results, args.n, args.warmup, args.log_level)
+        print_engine_table(results, args.n, args.warmup, args.log_level, args.rounds)
     summary.update(results)
     if args.profile:
         summary["profile"] = profile_sqlite(args)

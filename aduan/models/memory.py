@@ -25,12 +25,19 @@ from aduan.catalog.services import Service
 from aduan.escalation.calendar import Override
 from aduan.escalation.deadlines import Alarm, DeadlineKind
 from aduan.models import codec
-from aduan.models.ports import CaseQuery, DueAlarm, OutboxMessage, TrackingCodeTakenError
+from aduan.models.memory_accounts import AccountRows, InMemoryAccountRepository
+from aduan.models.memory_outbox import InMemoryOutboxRepository, OutboxRows
+from aduan.models.ports import (
+    AddressedReport,
+    CaseQuery,
+    DueAlarm,
+    TrackingCodeTakenError,
+)
 from aduan.models.sql import SQLITE_BUSY_TIMEOUT_MS, DatabaseUnavailableError
 from aduan.models.tables import UtcDateTime, case_events, cases, written_reports
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
 from aduan.workflow.errors import ConflictError, NotFoundError
-from aduan.workflow.states import OPEN_STATUSES
+from aduan.workflow.states import OPEN_STATUSES, Status
 
 Row = dict[str, Any]
 
@@ -67,9 +74,10 @@ class _Data:
     next_id: int = 1
     alarms: dict[int, DueAlarm] = field(default_factory=dict)
     fired: dict[int, tuple[datetime, str]] = field(default_factory=dict)
-    outbox: dict[str, OutboxMessage] = field(default_factory=dict)
+    outbox: OutboxRows = field(default_factory=OutboxRows)
     overrides: dict[date, Override] = field(default_factory=dict)
     next_alarm_id: int = 1
+    accounts: AccountRows = field(default_factory=AccountRows)
 
     def copy(self) -> _Data:
         return _Data(
@@ -82,9 +90,10 @@ class _Data:
             self.next_id,
             dict(self.alarms),
             dict(self.fired),
-            dict(self.outbox),
+            self.outbox.copy(),
             dict(self.overrides),
             self.next_alarm_id,
+            accounts=self.accounts.copy(),
         )
 
 
@@ -155,17 +164,48 @@ class InMemoryCaseRepository:
             "track": query.track,
             "assignee": query.assignee,
         }
-        wanted = {name: value for name, value in filters.items() if value is not None}
-        after = query.after_id if query.after_id is not None else 0
+        wanted: dict[str, Any] = {k: v for k, v in filters.items() if v is not None}
+        if query.unassigned:
+            wanted["assignee"] = None
+        if query.screening_reason is not None:
+            wanted["screening_reason"] = query.screening_reason.value
         rows = (
             row
-            for case_id, row in sorted(self._data.cases.items())
-            if case_id > after and all(row[k] == v for k, v in wanted.items())
+            for case_id, row in sorted(self._data.cases.items(), reverse=query.newest_first)
+            if _after(case_id, query)
+            and all(row[k] == v for k, v in wanted.items())
+            and (not query.open_only or row["status"] in OPEN_STATUSES)
         )
         if query.due_before is None:
             return [codec.case_from_row(_loaded(r)) for r in itertools.islice(rows, query.limit)]
         due = [d for c in map(codec.case_from_row, map(_loaded, rows)) if (d := _due(c, query))]
+        if query.after_deadline is not None:
+            due = [d for d in due if (d[0], d[1]) > query.after_deadline]
         return [c for _, _, c in sorted(due, key=lambda t: (t[0], t[1]))[: query.limit]]
+
+    def reports_to(self, recipients: Sequence[str], limit: int = 50) -> list[AddressedReport]:
+        """Written reports addressed to any of ``recipients``, newest first."""
+        wanted = set(recipients)
+        found = [
+            (row["at"], case_id, index, row)
+            for case_id, rows in self._data.reports.items()
+            for index, row in enumerate(rows)
+            if row["addressee"] in wanted or row["to_position"] in wanted
+        ]
+        found.sort(key=lambda t: t[:3], reverse=True)
+        out = []
+        for _, case_id, _, row in found[:limit]:
+            case = self._data.cases[case_id]
+            out.append(
+                AddressedReport(
+                    case_id,
+                    case["tracking_code"],
+                    case["subject"],
+                    Status(case["status"]),
+                    codec.report_from_row(_loaded(row)),
+                )
+            )
+        return out
 
     def open_with_deadlines(self) -> list[Case]:
         found = [codec.case_from_row(_loaded(r)) for r in self._data.cases.values()]
@@ -192,6 +232,13 @@ class InMemoryCaseRepository:
             reason = next((r for r, column, value in matches if row[column] == value), None)
             if other_id != case_id and reason is not None:
                 yield RelatedRecord(row["tracking_code"], row["status"], reason, row["subject"])
+
+
+def _after(case_id: int, query: CaseQuery) -> bool:
+    """Whether ``case_id`` lies past the page boundary ``query.after_id``."""
+    if query.after_id is None:
+        return True
+    return case_id < query.after_id if query.newest_first else case_id > query.after_id
 
 
 def _due(case: Case, query: CaseQuery) -> tuple[datetime, int, Case] | None:
@@ -290,22 +337,6 @@ class InMemoryAlarmRepository:
         return sorted(mine, key=lambda a: (a.fire_at, a.id))
 
 
-class InMemoryOutboxRepository:
-    """The outbox in a unit of work's working copy."""
-
-    def __init__(self, data: _Data) -> None:
-        self._data = data
-
-    def add(self, message: OutboxMessage) -> bool:
-        if message.idempotency_key in self._data.outbox:
-            return False
-        self._data.outbox[message.idempotency_key] = message
-        return True
-
-    def for_recipient(self, recipient: str) -> list[OutboxMessage]:
-        return [m for m in self._data.outbox.values() if m.recipient == recipient]
-
-
 class InMemoryCalendarRepository:
     """Calendar overrides in a unit of work's working copy."""
 
@@ -342,6 +373,7 @@ class InMemoryUnitOfWork:
     alarms: InMemoryAlarmRepository
     outbox: InMemoryOutboxRepository
     calendar: InMemoryCalendarRepository
+    accounts: InMemoryAccountRepository
 
     def __init__(self, store: InMemoryStore, *, readonly: bool = False) -> None:
         self.store = store
@@ -356,8 +388,9 @@ class InMemoryUnitOfWork:
         self.cases = InMemoryCaseRepository(self._work)
         self.reference = InMemoryReferenceRepository(self._work)
         self.alarms = InMemoryAlarmRepository(self._work)
-        self.outbox = InMemoryOutboxRepository(self._work)
+        self.outbox = InMemoryOutboxRepository(self._work.outbox)
         self.calendar = InMemoryCalendarRepository(self._work)
+        self.accounts = InMemoryAccountRepository(self._work.accounts)
         return self
 
     def __exit__(

@@ -13,7 +13,7 @@ from aduan.catalog.services import Service
 from aduan.escalation.calendar import Override
 from aduan.escalation.deadlines import Alarm, AlarmPoint, DeadlineKind
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
-from aduan.workflow.states import Kind, Status, Track
+from aduan.workflow.states import Kind, ScreeningReason, Status, Track
 
 
 class TrackingCodeTakenError(Exception):
@@ -35,6 +35,23 @@ class CaseQuery:
     limit: int = 50
     after_id: int | None = None
     due_before: datetime | None = None  # open cases with a deadline by then, soonest first
+    open_only: bool = False  # only cases still in progress (work queues)
+    unassigned: bool = False  # only cases nobody holds yet (e.g. from the public intake)
+    screening_reason: ScreeningReason | None = None
+    newest_first: bool = False  # by id descending; ``after_id`` then pages to older ids
+    # With ``due_before``: the page after this (deadline, id), in deadline order.
+    after_deadline: tuple[datetime, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddressedReport:
+    """A written report with the case it is about, for its addressee's queue."""
+
+    case_id: int
+    tracking_code: str
+    subject: str
+    status: Status
+    report: WrittenReport
 
 
 class CaseRepository(Protocol):
@@ -66,6 +83,12 @@ class CaseRepository(Protocol):
 
     def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
         """Earlier cases with the same contact, service or licence number (item 6c)."""
+
+    def reports_to(self, recipients: Sequence[str], limit: int = 50) -> list[AddressedReport]:
+        """Written reports addressed to any of ``recipients`` (usernames or positions).
+
+        A report matches on its addressee or on the position it was sent to; newest first.
+        """
 
     def open_with_deadlines(self) -> list[Case]:
         """Open cases under a response or stage deadline (for a calendar change)."""
@@ -117,14 +140,67 @@ class AlarmRepository(Protocol):
         """The case's alarms still to ring, in firing order."""
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """A stored outbox row with its delivery state (``pending``, ``sent`` or ``dead``)."""
+
+    id: int
+    message: OutboxMessage
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    read_at: datetime | None = None
+
+
 class OutboxRepository(Protocol):
-    """Notifications waiting for delivery."""
+    """Notifications waiting for delivery, and the staff inbox (the ``in_app`` rows)."""
 
     def add(self, message: OutboxMessage) -> bool:
         """Queue a message; False (and nothing written) when its idempotency key exists."""
 
     def for_recipient(self, recipient: str) -> list[OutboxMessage]:
         """Messages to one recipient, oldest first."""
+
+    def claim(self, now: datetime, limit: int, worker: str, until: datetime) -> list[OutboxEntry]:
+        """Lease up to ``limit`` pending rows due by ``now`` to ``worker`` until ``until``.
+
+        A row leased to another worker whose lease has not run out is skipped; on PostgreSQL
+        rows locked by a concurrent claim are skipped too (``FOR UPDATE SKIP LOCKED``).
+        """
+
+    def mark_sent(self, entry_id: int, worker: str, now: datetime) -> bool:
+        """Record a delivery; False when the lease was lost to another worker meanwhile."""
+
+    def mark_failed(
+        self, entry_id: int, worker: str, error: str, retry_at: datetime | None
+    ) -> bool:
+        """Record a failed attempt: retry at ``retry_at``, or dead-letter the row when None."""
+
+    def get(self, entry_id: int) -> OutboxEntry | None:
+        """One row, or None."""
+
+    def dead(self, limit: int) -> list[OutboxEntry]:
+        """Dead-lettered rows, newest first."""
+
+    def retry(self, entry_id: int, now: datetime) -> bool:
+        """Put a dead row back in the queue with fresh attempts; False when it is not dead."""
+
+    def inbox(self, recipient: str, limit: int, unread_only: bool = False) -> list[OutboxEntry]:
+        """A staff member's in-app messages, newest first."""
+
+    def unread(self, recipient: str) -> int:
+        """How many in-app messages the staff member has not read."""
+
+    def mark_read(self, recipient: str, ids: Sequence[int] | None, now: datetime) -> int:
+        """Mark some (or, with None, all) of a recipient's in-app messages read; how many."""
+
+    def purge(self, before: datetime, now: datetime) -> int:
+        """Erase payload and address of rows delivered before ``before``; how many."""
+
+    def counts(self) -> dict[str, int]:
+        """Rows by status (pending, sent, dead)."""
 
 
 class CalendarRepository(Protocol):
@@ -162,6 +238,77 @@ class ReferenceRepository(Protocol):
         """Replace the chart (units, positions, users) as a whole."""
 
 
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A staff login session, as stored (the cookie's token only as a hash)."""
+
+    username: str
+    csrf_token: str
+    client_ip: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuthEvent:
+    """One entry of the login audit: a login, a failed login, a logout, a new credential."""
+
+    at: datetime
+    event: str
+    username: str
+    client_ip: str
+    detail: str = ""
+
+
+class AccountRepository(Protocol):
+    """Staff credentials and their use; secrets are stored only as hashes."""
+
+    def password_hash(self, username: str) -> str | None:
+        """The user's argon2 password hash, or None when no password was set."""
+
+    def set_password_hash(self, username: str, password_hash: str, now: datetime) -> None:
+        """Store (or replace) the user's password hash."""
+
+    def has_passwords(self) -> bool:
+        """Whether any user has a password yet."""
+
+    def add_token(self, username: str, token_hash: str, label: str, now: datetime) -> None:
+        """Store a new API bearer token's hash."""
+
+    def token_user(self, token_hash: str) -> str | None:
+        """The username of a bearer token that was not revoked, or None."""
+
+    def revoke_tokens(self, username: str, now: datetime) -> int:
+        """Revoke every token of a user; return how many."""
+
+    def add_session(self, token_hash: str, session: SessionRecord) -> None:
+        """Store a new login session."""
+
+    def session(self, token_hash: str, now: datetime) -> SessionRecord | None:
+        """A session that has not expired by ``now``, or None."""
+
+    def drop_session(self, token_hash: str) -> None:
+        """End one session (logout)."""
+
+    def drop_sessions(self, username: str) -> int:
+        """End every session of a user; return how many."""
+
+    def add_client_key(self, key_hash: str, label: str, now: datetime) -> None:
+        """Store a new Open311 client key's hash."""
+
+    def client_key(self, key_hash: str) -> str | None:
+        """The label of a client key that was not revoked, or None."""
+
+    def record(self, event: AuthEvent) -> None:
+        """Append an entry to the login audit."""
+
+    def recent(self, username: str, client_ip: str, since: datetime) -> list[AuthEvent]:
+        """Audit entries of one username from one address since ``since``, oldest first."""
+
+    def audit(self, username: str) -> list[AuthEvent]:
+        """Every audit entry of a username, oldest first."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit`` is called."""
 
@@ -184,6 +331,10 @@ class UnitOfWork(Protocol):
     @property
     def calendar(self) -> CalendarRepository:
         """Calendar overrides in this transaction."""
+
+    @property
+    def accounts(self) -> AccountRepository:
+        """Staff credentials, sessions, tokens, client keys and the login audit."""
 
     def __enter__(self) -> Self: ...
 

@@ -10,6 +10,8 @@ from typing import Any, Self
 from sqlalchemy import (
     Connection,
     Engine,
+    Select,
+    and_,
     bindparam,
     create_engine,
     delete,
@@ -23,7 +25,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from aduan.catalog.orgchart import OrgChart, Position, StaffUser, Unit, build_orgchart
@@ -31,13 +33,20 @@ from aduan.catalog.services import Service
 from aduan.escalation.calendar import Override
 from aduan.escalation.deadlines import Alarm, AlarmPoint, DeadlineKind
 from aduan.models import codec
-from aduan.models.ports import CaseQuery, DueAlarm, OutboxMessage, TrackingCodeTakenError
+from aduan.models.ports import (
+    AddressedReport,
+    CaseQuery,
+    DueAlarm,
+    TrackingCodeTakenError,
+)
+from aduan.models.prepared import Prepared, Runner
+from aduan.models.sql_accounts import SqlAccountRepository
+from aduan.models.sql_outbox import SqlOutboxRepository
 from aduan.models.tables import (
     alarms,
     calendar_overrides,
     case_events,
     cases,
-    outbox,
     positions,
     services,
     units,
@@ -46,7 +55,7 @@ from aduan.models.tables import (
 )
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
 from aduan.workflow.errors import AduanError, ConflictError, NotFoundError
-from aduan.workflow.states import OPEN_STATUSES
+from aduan.workflow.states import OPEN_STATUSES, Status
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -78,7 +87,13 @@ def _sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
 def _sqlite_begin(conn: Connection) -> None:
     # Writers take the lock at BEGIN, so two writers never deadlock upgrading a read lock.
     readonly = conn.get_execution_options().get("aduan_readonly", False)
-    conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+    sql = "BEGIN" if readonly else "BEGIN IMMEDIATE"
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    try:  # on the driver: Connection.exec_driver_sql costs more than the BEGIN
+        dbapi.execute(sql)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, conn.dialect.loaded_dbapi.Error) from exc
 
 
 def make_engine(url: str) -> Engine:
@@ -98,25 +113,82 @@ _RESPONSE_OPEN = cases.c.response_due_at.is_not(None) & cases.c.answered_at.is_(
 _RESPONSE_FIRST = cases.c.stage_due_at.is_(None) | (cases.c.response_due_at < cases.c.stage_due_at)
 
 
-# The hot path's statements are built once: building them per call (about 40 bound columns)
-# cost more than running them (bench/lifecycle.py, profile in issue 2's note).
-_CASE_BY_ID = select(cases).where(cases.c.id == bindparam("key"))
-_CASE_BY_CODE = select(cases).where(cases.c.tracking_code == bindparam("key"))
+def _narrow(stmt: Select[Any], query: CaseQuery) -> Select[Any]:
+    """Apply the paging and work-queue filters of ``query``."""
+    if query.after_id is not None:
+        older = query.newest_first
+        stmt = stmt.where(cases.c.id < query.after_id if older else cases.c.id > query.after_id)
+    if query.open_only:
+        stmt = stmt.where(cases.c.status.in_([s.value for s in OPEN_STATUSES]))
+    if query.unassigned:
+        stmt = stmt.where(cases.c.assignee.is_(None))
+    if query.screening_reason is not None:
+        stmt = stmt.where(cases.c.screening_reason == query.screening_reason.value)
+    return stmt
+
+
+# The hot path's statements are built once and run on the driver's cursor (models/prepared.py):
+# building and running them through Connection.execute cost more than the database's work
+# (bench/lifecycle.py, profile in issue 2's note).
+_CASE_BY_ID = Prepared(select(cases).where(cases.c.id == bindparam("key")))
+_CASE_BY_CODE = Prepared(select(cases).where(cases.c.tracking_code == bindparam("key")))
 _CODE_TAKEN = select(cases.c.id).where(cases.c.tracking_code == bindparam("key"))
 _INSERT_CASE = insert(cases)
-_INSERT_EVENT = insert(case_events)
-_INSERT_REPORT = insert(written_reports)
-_USER = select(users).where(users.c.username == bindparam("key"))
+_EVENT_KEYS = (
+    "case_id", "at", "actor", "role", "action", "from_status", "to_status", "note", "data"
+)  # fmt: skip
+_INSERT_EVENT = Prepared(insert(case_events), _EVENT_KEYS)
+_REPORT_KEYS = (
+    "case_id", "kind", "author", "addressee", "text", "at", "from_position", "to_position"
+)  # fmt: skip
+_INSERT_REPORT = Prepared(insert(written_reports), _REPORT_KEYS)
+_USER = Prepared(select(users).where(users.c.username == bindparam("key")))
 _SAVE_CASE = update(cases).where(
     cases.c.id == bindparam("_case_id"), cases.c.version == bindparam("_expected")
 )
+_SAVES: dict[tuple[str, ...], Prepared] = {}  # one UPDATE per set of changed columns
+_RELATED = {
+    column.name: Prepared(
+        select(cases.c.id, cases.c.tracking_code, cases.c.status, cases.c.subject)
+        .where(column == bindparam("value"), cases.c.id != bindparam("case_id"))
+        .order_by(cases.c.id.desc())
+        .limit(bindparam("limit"))
+    )
+    for column in (
+        cases.c.complainant_email,
+        cases.c.complainant_phone,
+        cases.c.licence_number,
+        cases.c.service_code,
+    )
+}
+
+
+def _save_statement(keys: tuple[str, ...]) -> Prepared:
+    found = _SAVES.get(keys)
+    if found is None:
+        found = _SAVES[keys] = Prepared(_SAVE_CASE, keys)
+    return found
 
 
 class SqlCaseRepository:
-    """Cases over one connection; one UPDATE and one INSERT per action."""
+    """Cases over one connection; one UPDATE and one INSERT per action.
+
+    ``save`` writes only the columns that changed since ``get`` loaded the case in this unit
+    of work (plus the version): SQLite then rewrites only the indexes of those columns, which
+    is most of the pages a commit has to sync.
+    """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._runner: Runner | None = None
+        self._loaded: dict[int, dict[str, Any]] = {}  # case id -> row as loaded or last saved
+
+    @property
+    def runner(self) -> Runner:
+        """The driver-cursor runner of this connection (made on first use)."""
+        if self._runner is None:
+            self._runner = Runner(self.conn)
+        return self._runner
 
     def add(self, case: Case, event: CaseEvent) -> int:
         if self.conn.execute(_CODE_TAKEN, {"key": case.tracking_code}).first() is not None:
@@ -124,32 +196,39 @@ class SqlCaseRepository:
         case_id = self.conn.execute(_INSERT_CASE, codec.case_to_row(case)).inserted_primary_key
         assert case_id is not None
         case.id = int(case_id[0])
-        self.conn.execute(_INSERT_EVENT, codec.event_to_row(case.id, event))
+        self.runner.execute(_INSERT_EVENT, codec.event_to_row(case.id, event))
         return case.id
 
     def get(self, ref: str) -> Case:
         by_id = ref.isascii() and ref.isdigit()
         stmt, key = (_CASE_BY_ID, int(ref)) if by_id else (_CASE_BY_CODE, ref)
-        row = self.conn.execute(stmt, {"key": key}).mappings().first()
+        row = self.runner.first(stmt, {"key": key})
         if row is None:
             raise NotFoundError("kasus/case", ref)
-        return codec.case_from_row(row)
+        case = codec.case_from_row(row)
+        self._loaded[row["id"]] = codec.case_to_row(case)
+        return case
 
     def save(self, case: Case, expected_version: int) -> None:
-        values = codec.case_to_row(case)
-        values.update(version=expected_version + 1, _case_id=case.id, _expected=expected_version)
-        result = self.conn.execute(_SAVE_CASE, values)
-        if result.rowcount != 1:
+        assert case.id is not None
+        row = codec.case_to_row(case)
+        before = self._loaded.get(case.id)
+        changed = {k: v for k, v in row.items() if before is None or before[k] != v}
+        changed["version"] = row["version"] = expected_version + 1
+        values = {**changed, "_case_id": case.id, "_expected": expected_version}
+        # Optimistic locking: the row is written only if nobody wrote it since it was read.
+        if self.runner.execute(_save_statement(tuple(changed)), values) != 1:
             actual = self.conn.execute(
                 select(cases.c.version).where(cases.c.id == case.id)
             ).scalar()
             raise ConflictError(case.ref, expected_version, actual)
         case.version = expected_version + 1
+        self._loaded[case.id] = row
 
     def append(self, case_id: int, outcomes: Outcomes) -> None:
-        self.conn.execute(_INSERT_EVENT, codec.event_to_row(case_id, outcomes.event))
+        self.runner.execute(_INSERT_EVENT, codec.event_to_row(case_id, outcomes.event))
         if outcomes.reports:
-            self.conn.execute(
+            self.runner.execute_many(
                 _INSERT_REPORT, [codec.report_to_row(case_id, r) for r in outcomes.reports]
             )
 
@@ -178,10 +257,9 @@ class SqlCaseRepository:
         for column, value in filters.items():
             if value is not None:
                 stmt = stmt.where(column == value)
-        if query.after_id is not None:
-            stmt = stmt.where(cases.c.id > query.after_id)
+        stmt = _narrow(stmt, query)
         if query.due_before is None:
-            stmt = stmt.order_by(cases.c.id)
+            stmt = stmt.order_by(cases.c.id.desc() if query.newest_first else cases.c.id)
         else:
             soonest = sql_case(
                 (_RESPONSE_OPEN & _RESPONSE_FIRST, cases.c.response_due_at),
@@ -194,7 +272,36 @@ class SqlCaseRepository:
                     cases.c.stage_due_at <= query.due_before,
                 ),
             ).order_by(soonest, cases.c.id)
+            if query.after_deadline is not None:
+                due, last_id = query.after_deadline
+                stmt = stmt.where(
+                    or_(soonest > due, and_(soonest == due, cases.c.id > last_id))
+                )
         return [codec.case_from_row(r) for r in self.conn.execute(stmt).mappings()]
+
+    def reports_to(self, recipients: Sequence[str], limit: int = 50) -> list[AddressedReport]:
+        stmt = (
+            select(written_reports, cases.c.tracking_code, cases.c.subject, cases.c.status)
+            .join(cases, cases.c.id == written_reports.c.case_id)
+            .where(
+                or_(
+                    written_reports.c.addressee.in_(recipients),
+                    written_reports.c.to_position.in_(recipients),
+                )
+            )
+            .order_by(written_reports.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            AddressedReport(
+                r["case_id"],
+                r["tracking_code"],
+                r["subject"],
+                Status(r["status"]),
+                codec.report_from_row(r),
+            )
+            for r in self.conn.execute(stmt).mappings()
+        ]
 
     def open_with_deadlines(self) -> list[Case]:
         stmt = select(cases).where(
@@ -208,24 +315,22 @@ class SqlCaseRepository:
         # cost stays flat as the office's history grows, unlike one OR over every reason.
         c = case.complainant
         reasons = [
-            ("same_contact", cases.c.complainant_email, c.email),
-            ("same_contact", cases.c.complainant_phone, c.phone),
-            ("same_licence", cases.c.licence_number, case.licence_number),
-            ("same_service", cases.c.service_code, case.service_code),
+            ("same_contact", "complainant_email", c.email),
+            ("same_contact", "complainant_phone", c.phone),
+            ("same_licence", "licence_number", case.licence_number),
+            ("same_service", "service_code", case.service_code),
         ]
         found: dict[int, RelatedRecord] = {}
         for reason, column, value in reasons:
             if not value:
                 continue
-            rows = self.conn.execute(
-                select(cases.c.id, cases.c.tracking_code, cases.c.status, cases.c.subject)
-                .where(column == value, cases.c.id != case.id)
-                .order_by(cases.c.id.desc())
-                .limit(limit)
+            rows = self.runner.all(
+                _RELATED[column], {"value": value, "case_id": case.id or 0, "limit": limit}
             )
             for row in rows:
                 found.setdefault(
-                    row.id, RelatedRecord(row.tracking_code, row.status, reason, row.subject)
+                    row["id"],
+                    RelatedRecord(row["tracking_code"], row["status"], reason, row["subject"]),
                 )
         return [found[i] for i in sorted(found, reverse=True)[:limit]]
 
@@ -261,10 +366,9 @@ class SqlReferenceRepository:
         )
 
     def user(self, username: str) -> StaffUser | None:
-        row = (
-            self.conn.execute(select(users).where(users.c.username == username)).mappings().first()
-        )
-        return None if row is None else StaffUser.model_validate(dict(row))
+        # Read on every action (who may act is never cached), so on the driver's cursor.
+        row = Runner(self.conn).first(_USER, {"key": username})
+        return None if row is None else StaffUser.model_validate(row)
 
     def orgchart(self) -> OrgChart:
         return build_orgchart(
@@ -302,17 +406,23 @@ class SqlReferenceRepository:
             )
 
 
+_ALARM_KEYS = ("case_id", "kind", "point", "due_at", "fire_at")
 _INSERT_ALARM = {
-    "sqlite": sqlite_insert(alarms).on_conflict_do_nothing(),
-    "postgresql": postgresql_insert(alarms).on_conflict_do_nothing(),
+    "sqlite": Prepared(sqlite_insert(alarms).on_conflict_do_nothing(), _ALARM_KEYS),
+    "postgresql": Prepared(postgresql_insert(alarms).on_conflict_do_nothing(), _ALARM_KEYS),
 }
 
-
-_DROP_PENDING = delete(alarms).where(
-    alarms.c.case_id == bindparam("case_id"),
-    alarms.c.fired_at.is_(None),
-    alarms.c.kind.in_(bindparam("kinds", expanding=True)),
+_PENDING_OF_CASE = delete(alarms).where(
+    alarms.c.case_id == bindparam("case_id"), alarms.c.fired_at.is_(None)
 )
+# Pending alarms of some deadline kinds: every kind needs no kind filter (no IN list to expand).
+_DROP_PENDING = {
+    frozenset(DeadlineKind): Prepared(_PENDING_OF_CASE),
+    **{
+        frozenset({kind}): Prepared(_PENDING_OF_CASE.where(alarms.c.kind == kind.value))
+        for kind in DeadlineKind
+    },
+}
 
 
 class SqlAlarmRepository:
@@ -322,14 +432,13 @@ class SqlAlarmRepository:
         self.conn = conn
 
     def replace(self, case_id: int, kinds: frozenset[DeadlineKind], items: Sequence[Alarm]) -> None:
+        runner = Runner(self.conn)
         if kinds:
-            self.conn.execute(
-                _DROP_PENDING, {"case_id": case_id, "kinds": [k.value for k in kinds]}
-            )
+            runner.execute(_DROP_PENDING[kinds], {"case_id": case_id})
         if items:
             # An alarm that rang already (a deadline moved away and back) never rings twice:
             # the unique (case, kind, point, due_at) row is kept as it is.
-            self.conn.execute(
+            runner.execute_many(
                 _INSERT_ALARM[self.conn.dialect.name],
                 [
                     {
@@ -380,56 +489,6 @@ def _due(r: Any) -> DueAlarm:
     )
 
 
-_INSERT_OUTBOX = {
-    "sqlite": sqlite_insert(outbox).on_conflict_do_nothing(index_elements=["idempotency_key"]),
-    "postgresql": postgresql_insert(outbox).on_conflict_do_nothing(
-        index_elements=["idempotency_key"]
-    ),
-}
-
-
-class SqlOutboxRepository:
-    """The outbox table; the idempotency key is unique."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def add(self, message: OutboxMessage) -> bool:
-        # One statement: no race between a check and the insert, and no lookup whose kept
-        # prepared plan (made while the table was empty) turns into a full scan later.
-        result = self.conn.execute(
-            _INSERT_OUTBOX[self.conn.dialect.name],
-            {
-                "idempotency_key": message.idempotency_key,
-                "event": message.event,
-                "case_id": message.case_id,
-                "recipient": message.recipient,
-                "channel": message.channel,
-                "payload": message.payload,
-                "status": "pending",
-                "created_at": message.created_at,
-            },
-        )
-        return result.rowcount == 1
-
-    def for_recipient(self, recipient: str) -> list[OutboxMessage]:
-        rows = self.conn.execute(
-            select(outbox).where(outbox.c.recipient == recipient).order_by(outbox.c.id)
-        ).mappings()
-        return [
-            OutboxMessage(
-                r["idempotency_key"],
-                r["event"],
-                r["recipient"],
-                r["channel"],
-                r["payload"],
-                r["created_at"],
-                r["case_id"],
-            )
-            for r in rows
-        ]
-
-
 class SqlCalendarRepository:
     """Calendar overrides."""
 
@@ -467,6 +526,7 @@ class SqlUnitOfWork:
     alarms: SqlAlarmRepository
     outbox: SqlOutboxRepository
     calendar: SqlCalendarRepository
+    accounts: SqlAccountRepository
 
     def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
         self.engine = engine
@@ -487,6 +547,7 @@ class SqlUnitOfWork:
         self.alarms = SqlAlarmRepository(conn)
         self.outbox = SqlOutboxRepository(conn)
         self.calendar = SqlCalendarRepository(conn)
+        self.accounts = SqlAccountRepository(conn)
         return self
 
     def __exit__(

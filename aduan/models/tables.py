@@ -207,9 +207,25 @@ outbox = Table(
     Column("recipient", String(320), nullable=False),
     Column("channel", String(16), nullable=False),
     Column("payload", Json, nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent | dead
     Column("created_at", UtcDateTime, nullable=False),
     Column("read_at", UtcDateTime),
+    # Delivery (issue 4): a dispatcher leases a row, delivers it, then marks it sent or failed.
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UtcDateTime),
+    Column("claimed_by", String(128)),
+    Column("claimed_until", UtcDateTime),
+    Column("last_error", Text),
+    Column("sent_at", UtcDateTime),
+    Column("purged_at", UtcDateTime),
+    Index(
+        "ix_outbox_pending_next_attempt_at",
+        "next_attempt_at",
+        "id",
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
+    Index("ix_outbox_recipient_channel_id", "recipient", "channel", "id"),
 )
 
 # The administrator's corrections of the working-day calendar, with who and why.
@@ -254,3 +270,123 @@ written_reports = Table(
 )
 
 APPEND_ONLY = ("case_events", "written_reports")
+
+# --- web: staff credentials, API tokens, sessions, Open311 keys and the login audit ---------
+# No foreign keys to users: loading a new org chart replaces the users table as a whole, and a
+# password must survive that (a removed user simply cannot log in: ``active`` is checked).
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", String(200), nullable=False),  # argon2id, self-describing
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of a random token
+    Column("username", String(64), nullable=False, index=True),
+    Column("label", String(100), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the cookie's random token
+    Column("username", String(64), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("client_ip", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+client_keys = Table(
+    "client_keys",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("key_hash", String(64), nullable=False, unique=True),  # Open311 api_key, sha256
+    Column("label", String(100), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+# Logins, failed logins, throttled attempts, logouts and credential changes (the audit log);
+# login throttling counts the recent failures here, so it holds across instances.
+auth_events = Table(
+    "auth_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("client_ip", String(64), nullable=False),
+    Column("detail", String(300), nullable=False),
+    Index("ix_auth_events_username_client_ip_at", "username", "client_ip", "at"),
+)
+
+# --- reports (issue 6): the SKM survey, office-wide singleton runs, indexes for statistics -----
+
+# Statistics select a period by the receipt instant (reports.statistics).
+Index("ix_cases_received_at", cases.c.received_at)
+# APIP involvement counts only these three actions: a small partial index, not a scan of the trail.
+Index(
+    "ix_case_events_apip_action",
+    case_events.c.action,
+    case_events.c.case_id,
+    sqlite_where=text("action IN ('request_apip', 'approve_apip', 'refuse_apip')"),
+    postgresql_where=text("action IN ('request_apip', 'approve_apip', 'refuse_apip')"),
+)
+# The highest tier a reopened case reached is in its history (reports.statistics): only the
+# reopened cases of a period, a small partial index.
+Index(
+    "ix_cases_reopened_received_at",
+    cases.c.received_at,
+    sqlite_where=text("reopen_count > 0"),
+    postgresql_where=text("reopen_count > 0"),
+)
+
+# One row per one-time survey link (SKM, PermenPAN-RB 14/2017); only the token's hash is kept.
+survey_invitations = Table(
+    "survey_invitations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("period", String(8), nullable=False),  # the quarter surveyed, e.g. 2026Q1
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex
+    Column("case_id", Id, ForeignKey("cases.id")),  # None for the public link's visitors
+    Column("channel", String(16), nullable=False),  # email | sms | public
+    Column("service_code", String(32)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+    UniqueConstraint("period", "case_id", "channel"),
+)
+
+# The nine elements (unsur) scored 1..4, one column each so the database averages them.
+survey_responses = Table(
+    "survey_responses",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("invitation_id", Id, ForeignKey("survey_invitations.id"), nullable=False, unique=True),
+    Column("period", String(8), nullable=False, index=True),
+    Column("service_code", String(32)),
+    Column("submitted_at", UtcDateTime, nullable=False),
+    *(Column(f"u{i}", Integer, nullable=False) for i in range(1, 10)),
+    Column("comment", Text),
+)
+
+# Office-wide jobs that must run exactly once per period, whatever the number of instances:
+# the row is inserted in the same transaction as the job's work (reports.singleton).
+singleton_runs = Table(
+    "singleton_runs",
+    metadata,
+    Column("job", String(64), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("ran_at", UtcDateTime, nullable=False),
+    Column("instance", String(128), nullable=False),
+    Column("result", Json, nullable=False),
+)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from aduan.escalation.deadlines import DeadlineStatus
 from aduan.workflow.case import Case, CaseEvent, Complainant, WrittenReport
-from aduan.workflow.states import STATUS_LABELS, Role
+from aduan.workflow.states import OPEN_STATUSES, STATUS_LABELS, Role
 
 # DESIGN §6: identity is visible to the office's handling chain, masked for everyone else.
 SEES_IDENTITY = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HEAD})
@@ -84,6 +84,7 @@ class CaseSummary(View):
     track: str | None
     assignee: str | None
     received_at: datetime
+    due_at: datetime | None = None  # the soonest open deadline (answer or current stage)
 
 
 class CaseDetail(CaseSummary):
@@ -173,7 +174,16 @@ def summary_fields(case: Case) -> dict[str, Any]:
         "track": case.track and case.track.value,
         "assignee": case.assignee,
         "received_at": case.received_at,
+        "due_at": soonest_due(case),
     }
+
+
+def soonest_due(case: Case) -> datetime | None:
+    """The case's soonest open deadline: the answer (until given) or the current stage."""
+    if case.status not in OPEN_STATUSES:
+        return None
+    response = case.response_due_at if case.answered_at is None else None
+    return min((d for d in (response, case.stage_due_at) if d is not None), default=None)
 
 
 def summarise(case: Case) -> CaseSummary:
@@ -240,3 +250,31 @@ def report_view(r: WrittenReport) -> ReportView:
         text=r.text,
         at=r.at,
     )
+
+
+class QueueItem(View):
+    """A case in a work queue, with its most pressing deadline (overdue first, then soonest)."""
+
+    case: CaseSummary
+    tier: int
+    holder: str | None
+    deadline: DeadlineView | None
+
+
+class ReportItem(View):
+    """A written report in its addressee's queue, with the case it is about."""
+
+    case_id: int
+    tracking_code: str
+    subject: str
+    status: str
+    status_label: str
+    report: ReportView
+
+
+class SupervisorQueue(View):
+    """A supervisor's desk: cases escalated to them, reports to them, late-complaint requests."""
+
+    escalations: list[QueueItem]
+    reports: list[ReportItem]
+    late_requests: list[QueueItem]

@@ -1,1 +1,1 @@
-"""Supervision and evaluation: statistics, written reports as documents, SKM/IKM, yearly evaluation."""
+"""Supervision and evaluation: statistics, documents, SKM/IKM survey, yearly evaluation."""

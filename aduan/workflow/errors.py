@@ -7,6 +7,9 @@ maps classes to HTTP statuses with ``HTTP_STATUS``.
     ├── InputError                 bad input: names the field and the rule (400/422)
     ├── NotFoundError              unknown case, service, unit, user … (404)
     ├── ConflictError              stale version: someone changed the case first (409)
+    ├── AuthenticationError        no valid login, session or token (401)
+    ├── ThrottledError             too many attempts from one place; retry later (429)
+    ├── AccessDeniedError          the caller's role may not use this at all, or bad CSRF (403)
     └── WorkflowError              the procedure does not allow it (409 / 403)
         ├── InvalidTransitionError  action not possible from the current status
         ├── PermissionDeniedError   role may not take the action (403)
@@ -67,6 +70,41 @@ class ConflictError(AduanError):
         )
 
 
+class AuthenticationError(AduanError):
+    """The caller is not logged in, or the credentials are wrong (never saying which part)."""
+
+    code = "unauthenticated"
+
+    def __init__(self, reason: str, message_id: str, message_en: str) -> None:
+        self.reason = reason
+        super().__init__(message_id, message_en)
+
+
+class ThrottledError(AduanError):
+    """Too many attempts (logins, public submissions) from one place; wait ``retry_after`` s."""
+
+    code = "throttled"
+
+    def __init__(self, what: str, retry_after: int) -> None:
+        self.what = what
+        self.retry_after = max(1, retry_after)
+        minutes = max(1, -(-self.retry_after // 60))
+        super().__init__(
+            f"terlalu banyak percobaan ({what}); coba lagi dalam {minutes} menit",
+            f"too many attempts ({what}); try again in {minutes} minute(s)",
+        )
+
+
+class AccessDeniedError(AduanError):
+    """The caller may not use this function at all (deny by default), naming the rule."""
+
+    code = "access_denied"
+
+    def __init__(self, rule: str, message_id: str, message_en: str) -> None:
+        self.rule = rule
+        super().__init__(message_id, message_en)
+
+
 class WorkflowError(AduanError):
     """The procedure does not allow what was asked."""
 
@@ -122,6 +160,9 @@ HTTP_STATUS: dict[type[AduanError], int] = {
     InputError: 422,
     NotFoundError: 404,
     ConflictError: 409,
+    AuthenticationError: 401,
+    ThrottledError: 429,
+    AccessDeniedError: 403,
     PermissionDeniedError: 403,
     InvalidTransitionError: 409,
     RuleViolationError: 409,

@@ -1,0 +1,77 @@
+"""Scheduled office-wide jobs of the reports: the quarterly survey and the yearly evaluation.
+
+Each tick (hourly) checks whether the period just ended has had its run, and runs it once
+across all instances (``reports.singleton``): the survey of the previous quarter is sent in
+the first days of the next, the evaluation of the previous year is announced in January.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from aduan.config import load_settings
+from aduan.reports import evaluation, survey
+from aduan.reports.period import previous_quarter, year
+from aduan.reports.singleton import run_once
+from aduan.service import Deps
+from aduan.workflow.intake import wib_date
+
+log = structlog.get_logger()
+SURVEY_JOB = "skm_survey_dispatch"
+EVALUATION_JOB = "yearly_evaluation_reminder"
+
+
+def survey_tick(deps: Deps, base_url: str) -> dict[str, Any] | None:
+    """Invite the previous quarter's complainants, once per quarter office-wide."""
+    quarter = previous_quarter(wib_date(deps.clock.now()))
+
+    def work(uow: Any) -> dict[str, Any]:
+        return survey.dispatch_in(uow, quarter, deps.clock.now(), base_url).as_dict()
+
+    return run_once(deps, SURVEY_JOB, quarter.key, work)
+
+
+def evaluation_tick(deps: Deps) -> dict[str, Any] | None:
+    """In January, remind all staff of last year's evaluation, once per year office-wide."""
+    today = wib_date(deps.clock.now())
+    if today.month != 1:
+        return None
+    last = year(today.year - 1)
+    return run_once(
+        deps, EVALUATION_JOB, last.key, lambda uow: evaluation.announce_in(uow, last, deps)
+    )
+
+
+def _safely(name: str, fn: Any, *args: Any) -> None:
+    try:
+        result = fn(*args)
+    except Exception:
+        log.exception(f"{name}_failed")
+        return
+    if result is not None:
+        log.info(f"{name}_done", **result)
+
+
+def configure(scheduler: BaseScheduler, deps: Deps, interval_seconds: float = 3600.0) -> None:
+    """Add both jobs, first run at once, then every ``interval_seconds``."""
+    base_url = load_settings().public_url
+    for job_id, fn, args in (
+        (SURVEY_JOB, survey_tick, (deps, base_url)),
+        (EVALUATION_JOB, evaluation_tick, (deps,)),
+    ):
+        scheduler.add_job(
+            _safely,
+            IntervalTrigger(seconds=interval_seconds),
+            args=[job_id, fn, *args],
+            id=job_id,
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            replace_existing=True,
+        )

@@ -1,0 +1,108 @@
+"""Reporting periods (a date range, a month, a quarter, a year) in Jakarta time (WIB)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from aduan.workflow.errors import InputError
+from aduan.workflow.intake import WIB
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})Q([1-4])$", re.IGNORECASE)
+MONTHS_ID = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Days ``first``..``last`` (both included), counted in WIB; ``key`` names it (2026Q1)."""
+
+    first: date
+    last: date
+    key: str
+    label: str
+
+    @property
+    def start_at(self) -> datetime:
+        """00:00 WIB of the first day."""
+        return datetime.combine(self.first, time(0), WIB)
+
+    @property
+    def end_at(self) -> datetime:
+        """00:00 WIB of the day after the last (the period is ``[start_at, end_at)``)."""
+        return datetime.combine(self.last + timedelta(days=1), time(0), WIB)
+
+    def previous(self) -> Period:
+        """The period of the same length just before (the year before, for a year)."""
+        if self.key.isdigit():
+            return year(int(self.key) - 1)
+        length = (self.last - self.first).days + 1
+        last = self.first - timedelta(days=1)
+        return between(last - timedelta(days=length - 1), last)
+
+
+def between(first: date, last: date) -> Period:
+    """An arbitrary range of days; ``first`` must not be after ``last``."""
+    if first > last:
+        raise InputError(
+            "to",
+            "not_before_from",
+            f"tanggal akhir {last} sebelum tanggal awal {first}",
+            f"the end date {last} is before the start date {first}",
+        )
+    key = f"{first.isoformat()}..{last.isoformat()}"
+    return Period(first, last, key, f"{_day_id(first)} s.d. {_day_id(last)}")
+
+
+def month(text: str) -> Period:
+    """``YYYY-MM``."""
+    match = _MONTH.match(text.strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise InputError(
+            "month", "yyyy_mm", f"bulan YYYY-MM, bukan {text!r}", f"month as YYYY-MM, not {text!r}"
+        )
+    y, m = int(match[1]), int(match[2])
+    first = date(y, m, 1)
+    last = date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1)
+    return Period(first, last, f"{y}-{m:02d}", f"{MONTHS_ID[m - 1]} {y}")
+
+
+def quarter(text: str) -> Period:
+    """``YYYYQn`` (n = 1..4), e.g. ``2026Q1``."""
+    match = _QUARTER.match(text.strip())
+    if not match:
+        raise InputError(
+            "quarter", "yyyyqn", f"triwulan YYYYQn, mis. 2026Q1, bukan {text!r}",
+            f"quarter as YYYYQn, e.g. 2026Q1, not {text!r}",
+        )  # fmt: skip
+    y, q = int(match[1]), int(match[2])
+    first = date(y, 3 * q - 2, 1)
+    last = date(y + q // 4, (3 * q) % 12 + 1, 1) - timedelta(days=1)
+    return Period(first, last, f"{y}Q{q}", f"Triwulan {('I', 'II', 'III', 'IV')[q - 1]} {y}")
+
+
+def year(value: int) -> Period:
+    """A calendar year."""
+    if not 2000 <= value <= 2100:
+        raise InputError(
+            "year", "2000_2100", f"tahun tidak masuk akal: {value}", f"implausible year: {value}"
+        )
+    return Period(date(value, 1, 1), date(value, 12, 31), str(value), f"Tahun {value}")
+
+
+def quarter_of(day: date) -> Period:
+    """The quarter a day is in."""
+    return quarter(f"{day.year}Q{(day.month - 1) // 3 + 1}")
+
+
+def previous_quarter(day: date) -> Period:
+    """The quarter before the one ``day`` is in."""
+    return quarter_of(quarter_of(day).first - timedelta(days=1))
+
+
+def _day_id(day: date) -> str:
+    return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"

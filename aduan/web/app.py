@@ -1,0 +1,113 @@
+"""The web application: the API, the public side, Open311, the staff UI and ``/healthz``.
+
+``create_app`` wires routers, error handlers and middleware around a ``Deps``; with
+``start_background`` it also runs the scheduler (deadline sweep, notification dispatch) in
+the process for as long as the app lives.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import structlog
+from apscheduler.schedulers.background import BackgroundScheduler
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from aduan import bootstrap, scheduler
+from aduan.config import Settings
+from aduan.service import Deps
+from aduan.web import api, health, open311, problems, public
+from aduan.web.middleware import RequestContext
+
+log = structlog.get_logger()
+WORKER_THREADS = 8
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+DESCRIPTION = """\
+Penanganan pengaduan DPMPTSP / complaint handling for Indonesian public-service offices.
+
+Staff authenticate with `Authorization: Bearer <token>` (`aduan users token USERNAME`) or the
+`aduan_session` cookie from `POST /api/v1/session` (then send `X-CSRF-Token` on writes).
+Errors are `application/problem+json` (RFC 9457) naming the field and the rule.
+"""
+
+
+def create_app(deps: Deps, settings: Settings, *, start_background: bool = True) -> FastAPI:
+    """The ASGI app over ``deps``; ``start_background`` runs the scheduler while it lives."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Fewer worker threads than clients: on two cores, 40 threads fighting over the GIL
+        # and 15 pooled connections only add latency (bench/api.py).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        if start_background:
+            background = BackgroundScheduler(timezone="UTC")
+            scheduler.configure(
+                background,
+                deps,
+                dispatcher=bootstrap.build_dispatcher(deps, settings),
+                dispatch_seconds=settings.notify.interval_seconds,
+                retention_days=settings.notify.retention_days,
+            )
+            background.start()
+            app.state.scheduler = background
+            log.info("scheduler_started", jobs=[j.id for j in background.get_jobs()])
+        try:
+            yield
+        finally:
+            if app.state.scheduler is not None:
+                # Let a running sweep finish its transaction before the process goes.
+                app.state.scheduler.shutdown(wait=True)
+                log.info("scheduler_stopped")
+
+    app = FastAPI(
+        title="Aduan",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.deps = deps
+    app.state.settings = settings
+    app.state.scheduler = None
+    app.state.background = start_background
+    problems.install(app)
+    app.add_middleware(RequestContext)
+
+    @app.get(
+        "/healthz",
+        tags=["health"],
+        response_model=health.Health,
+        responses={503: {"model": health.Health, "description": "Not healthy"}},
+    )
+    def healthz(request: Request) -> Any:
+        """Database reachable and scheduler alive: 200; otherwise 503 with what failed."""
+        report = health.check(deps, request.app.state.scheduler, request.app.state.background)
+        status = 200 if report.ok else 503
+        return JSONResponse(report.model_dump(), status_code=status)
+
+    app.include_router(api.router)
+    app.include_router(public.router)
+    app.include_router(open311.router)
+    ui = _ui_router()
+    if ui is not None:
+        app.include_router(ui)
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def _ui_router() -> Any:
+    """The staff UI's router when ``aduan.web.ui`` is installed (it is built separately)."""
+    if importlib.util.find_spec("aduan.web.ui") is None:
+        return None
+    return importlib.import_module("aduan.web.ui").router

@@ -1,0 +1,171 @@
+"""Who is calling: session cookies with CSRF for the UI, bearer tokens for the API.
+
+The UI and the API share these FastAPI dependencies. A session cookie (``aduan_session``,
+HttpOnly, SameSite=Lax) carries a random token stored hashed, with a CSRF token per session;
+forms send it back as a field, API calls made with the cookie as ``X-CSRF-Token``. Callers
+with ``Authorization: Bearer`` send no cookie, so they need no CSRF token. Pages without a
+session (login, public intake) get a double-submit CSRF cookie (``aduan_csrf``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+
+from fastapi import Request, Response
+
+from aduan import accounts
+from aduan.accounts import Session, Staff
+from aduan.service import Deps
+from aduan.workflow.errors import AccessDeniedError, AuthenticationError
+from aduan.workflow.states import Role
+
+__all__ = [
+    "CSRF_COOKIE",
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "Session",
+    "Staff",
+    "clear_session_cookie",
+    "client_ip",
+    "csrf_token",
+    "current_staff",
+    "deps_of",
+    "login",
+    "logout",
+    "require_roles",
+    "require_staff",
+    "set_session_cookie",
+    "verify_csrf",
+]
+
+SESSION_COOKIE = "aduan_session"
+CSRF_COOKIE = "aduan_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_NO_ONE = object()  # request.state marker: looked up, nobody logged in
+
+
+def deps_of(request: Request) -> Deps:
+    """The service layer's dependencies of the running app."""
+    deps: Deps = request.app.state.deps
+    return deps
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address, as the login throttle and rate limits count it."""
+    return request.client.host if request.client else "unknown"
+
+
+def login(deps: Deps, username: str, password: str, client_ip: str) -> Session:
+    """Check a password and open a session (``AuthenticationError`` or ``ThrottledError``)."""
+    return accounts.login(deps, username, password, client_ip)
+
+
+def logout(deps: Deps, session_token: str) -> None:
+    """End a session."""
+    accounts.logout(deps, session_token)
+
+
+def set_session_cookie(response: Response, session: Session, *, secure: bool = False) -> None:
+    """Hand the session to the browser: HttpOnly, SameSite=Lax, for the session's lifetime."""
+    max_age = int(accounts.SESSION_LIFETIME.total_seconds())
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    """Remove the session cookie from the browser."""
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+def current_staff(request: Request) -> Staff | None:
+    """The logged-in staff member (bearer token first, then session cookie), or None."""
+    cached = getattr(request.state, "staff", None)
+    if cached is not None:
+        return None if cached is _NO_ONE else cached
+    deps = deps_of(request)
+    staff: Staff | None = None
+    token = _bearer(request)
+    if token is not None:
+        staff = accounts.token_staff(deps, token)
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        staff = accounts.session_staff(deps, cookie) if cookie else None
+    request.state.staff = staff if staff is not None else _NO_ONE
+    return staff
+
+
+def require_staff(request: Request) -> Staff:
+    """The logged-in staff member, or 401; API calls made with the cookie must carry CSRF."""
+    staff = current_staff(request)
+    if staff is None:
+        raise AuthenticationError(
+            "login_required",
+            "perlu masuk (login) atau token API yang sah",
+            "log in or send a valid API bearer token",
+        )
+    if (
+        staff.csrf_token is not None
+        and request.method not in SAFE_METHODS
+        and request.url.path.startswith("/api/")
+    ):
+        verify_csrf(request, request.headers.get(CSRF_HEADER, ""))
+    return staff
+
+
+def require_roles(roles: Iterable[Role], what: str) -> Callable[[Request], Staff]:
+    """A dependency that lets only ``roles`` through (deny by default); ``what`` names it."""
+    allowed = frozenset(roles)
+
+    def dependency(request: Request) -> Staff:
+        staff = require_staff(request)
+        if staff.role not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise AccessDeniedError(
+                "role_matrix",
+                f"peran '{staff.role.value}' tidak berwenang: {what} (hanya {names})",
+                f"role '{staff.role.value}' may not: {what} (only {names})",
+            )
+        return staff
+
+    return dependency
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token to put in a form: the session's, or an anonymous double-submit one."""
+    staff = current_staff(request)
+    if staff is not None and staff.csrf_token is not None:
+        return staff.csrf_token
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "csrf_cookie", None)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.state.csrf_cookie = token  # the access-log middleware sets the cookie
+    return str(token)
+
+
+def verify_csrf(request: Request, submitted: str) -> None:
+    """Raise ``AccessDeniedError`` (403) unless ``submitted`` is this browser's CSRF token."""
+    staff = current_staff(request)
+    expected = staff.csrf_token if staff is not None else None
+    if expected is None:
+        expected = request.cookies.get(CSRF_COOKIE)
+    if not expected or not submitted or not secrets.compare_digest(expected, submitted):
+        raise AccessDeniedError(
+            "csrf",
+            "token formulir (CSRF) tidak cocok; muat ulang halaman lalu coba lagi",
+            "the form's CSRF token does not match; reload the page and try again",
+        )

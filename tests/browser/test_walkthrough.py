@@ -1,0 +1,241 @@
+"""A complaint's whole life in a real browser: Debian's Chromium, headless, against `aduan serve`.
+
+An officer records a WhatsApp complaint, classifies and reviews it, puts it on the internal
+track and escalates it with a written report; the supervisor finds the report on her desk;
+the officer records the result, answers the complainant, reports to the superior and closes
+the case; the complainant follows it on the tracking page. Each page is saved as a screenshot
+in ``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from aduan import accounts
+from aduan.bootstrap import build, upgrade_database
+from aduan.config import Settings
+from aduan.workflow.intake import wib_date
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PASSWORDS = {"budi": "rahasia-budi-2026", "sari": "rahasia-sari-2026"}
+PHONE = {"width": 390, "height": 844}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`aduan serve` on a free port over a new SQLite file; staff passwords set beforehand."""
+    folder = tmp_path_factory.mktemp("walkthrough")
+    url = f"sqlite:///{folder / 'aduan.db'}"
+    deps = build(Settings(database_url=url))
+    upgrade_database(deps)
+    for username, password in PASSWORDS.items():
+        accounts.set_password(deps, username, password)
+    port = _free_port()
+    env = {**os.environ, "ADUAN_DATABASE_URL": url, "ADUAN_LOG_FORMAT": "json"}
+    aduan = Path(sys.executable).parent / "aduan"
+    with (folder / "serve.log").open("w") as log:
+        process = subprocess.Popen(
+            [str(aduan), "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(base, process, folder / "serve.log")
+            yield base
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=20)
+
+
+def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"aduan serve exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail("aduan serve did not become healthy in 30 s")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless (no browser download on these machines)."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def shot(page: Page, name: str) -> None:
+    """Save the whole page as ``test-artifacts/screenshots/NN-name.png``."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    """Log in through the form, by keyboard as far as it goes."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(PASSWORDS[username])
+    page.get_by_label("Kata sandi").press("Enter")
+    expect(page).to_have_url(re.compile(r"/queue$"))
+
+
+def log_out(page: Page) -> None:
+    """Log out with the button in the header."""
+    page.get_by_role("button", name="Keluar").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def take(page: Page, action: str, fill: dict[str, str] | None = None) -> None:
+    """Open an action's form on the case page, fill it, submit, and expect it saved."""
+    details = page.locator(f"#act-{action}")
+    details.locator("summary").click()
+    form = page.locator(f"#form-{action}")
+    for field, value in (fill or {}).items():
+        form.locator(f"[name='{field}']").fill(value)
+    form.locator("button[type=submit]").click()
+    expect(page.locator("[role=status]")).to_contain_text("Tersimpan")
+
+
+def test_complaint_walkthrough_in_chromium(server: str, browser: Browser) -> None:
+    officer = browser.new_page()
+
+    # The officer logs in; on every page the keyboard reaches the skip link first.
+    officer.goto(f"{server}/login")
+    shot(officer, "01-login")
+    log_in(officer, server, "budi")
+    officer.keyboard.press("Tab")
+    expect(officer.locator(".skip")).to_be_focused()
+    officer.keyboard.press("Enter")
+    expect(officer.locator("main")).to_be_focused()
+    shot(officer, "02-queue-empty")
+
+    # A complaint that came in by WhatsApp.
+    officer.get_by_role("link", name="Catat pengaduan").click()
+    officer.get_by_label("Saluran (wajib)").select_option("whatsapp")
+    officer.get_by_label("Nama (opsional)").fill("Siti Aminah")
+    officer.get_by_label("Telepon (opsional)").fill("0812 3456 7890")
+    officer.get_by_label("Pokok pengaduan (wajib)").fill("Sertifikat standar belum terbit")
+    officer.get_by_label("Uraian (opsional)").fill("Sudah lewat 7 hari kerja sejak berkas lengkap")
+    officer.get_by_label("Layanan (opsional)", exact=True).select_option("15121")
+    served = wib_date(datetime.now(UTC)) - timedelta(days=5)  # the server runs on wall time
+    officer.get_by_label("Tanggal menerima layanan (wajib)").fill(served.isoformat())
+    shot(officer, "03-intake-form")
+    officer.get_by_role("button", name="Kirim").click()
+    expect(officer.locator("[role=status]")).to_contain_text("Pengaduan Anda telah diterima")
+    code = officer.locator("h1 .code").inner_text()
+    shot(officer, "04-case-recorded")
+
+    # Classify, review, internal track, escalate with a written report.
+    officer.locator("#act-classify summary").click()
+    officer.locator("#form-classify [name=service_code]").select_option("15121")
+    officer.locator("#form-classify").get_by_label("Jangka waktu penyelesaian").check()
+    officer.locator("#form-classify button[type=submit]").click()
+    expect(officer.locator("[role=status]")).to_contain_text("Tersimpan")
+    take(
+        officer,
+        "review",
+        {
+            "core_problem": "Sertifikat standar tertahan di verifikasi teknis",
+            "plan.0.party": "Bidang Perizinan",
+            "plan.0.description": "Klarifikasi status verifikasi berkas",
+        },
+    )
+    shot(officer, "05-case-reviewed")
+    take(officer, "route_internal")
+    take(officer, "escalate", {"report": "Verifikasi teknis di luar wewenang pelaksana"})
+    expect(officer.locator("#h-reports")).to_contain_text("(1)")
+    shot(officer, "06-case-escalated")
+    log_out(officer)
+
+    # The supervisor finds the case and the report on her desk.
+    log_in(officer, server, "sari")
+    expect(officer.locator("main")).to_contain_text(code)
+    officer.get_by_role("link", name="Meja atasan").click()
+    desk = officer.locator("main")
+    expect(desk.locator("section").nth(0)).to_contain_text(code)
+    expect(desk.locator("section").nth(1)).to_contain_text(
+        "Verifikasi teknis di luar wewenang pelaksana"
+    )
+    shot(officer, "07-supervisor-desk")
+    log_out(officer)
+
+    # The officer records the result, answers the complainant, reports upward and closes.
+    log_in(officer, server, "budi")
+    officer.goto(f"{server}/cases/{code}")
+    officer.locator("#act-record_result summary").click()
+    officer.locator("#form-record_result [name=outcome]").select_option("substantiated")
+    officer.locator("#form-record_result [name=summary]").fill(
+        "Sertifikat standar telah diterbitkan"
+    )
+    officer.locator("#form-record_result button[type=submit]").click()
+    expect(officer.locator("[role=status]")).to_contain_text("Tersimpan")
+
+    # Closing too early names the missing steps, next to the close form.
+    officer.locator("#act-close summary").click()
+    officer.locator("#form-close button[type=submit]").click()
+    expect(officer.locator("#form-close [role=alert]")).to_contain_text(
+        "hasil belum disampaikan kepada pemohon"
+    )
+    shot(officer, "08-close-refused")
+
+    officer.locator("#act-inform_complainant summary").click()
+    officer.locator("#form-inform_complainant [name=channel]").select_option("whatsapp")
+    officer.locator("#form-inform_complainant [name=text]").fill(
+        "Sertifikat standar Anda telah terbit dan dapat diunduh"
+    )
+    officer.locator("#form-inform_complainant button[type=submit]").click()
+    expect(officer.locator("[role=status]")).to_contain_text("Tersimpan")
+    take(officer, "report_to_superior", {"text": "Pengaduan selesai ditindaklanjuti"})
+    take(officer, "close")
+    expect(officer.locator(".badges")).to_contain_text("Selesai")
+    shot(officer, "09-case-closed")
+
+    # The complainant follows it on the tracking page, on a phone, without an account.
+    phone = browser.new_page(viewport=PHONE)
+    phone.goto(f"{server}/lacak")
+    phone.get_by_label("Kode pelacakan").fill(code)
+    phone.get_by_role("button", name="Lacak pengaduan").click()
+    result = phone.locator(".result")
+    expect(result.locator(".status")).to_have_text("Selesai")
+    expect(result).to_contain_text("Sertifikat standar telah diterbitkan")
+    expect(phone.locator("main")).not_to_contain_text("Siti")
+    shot(phone, "10-tracking-phone")
+    phone.goto(f"{server}/lacak?code={code}&lang=en")
+    expect(phone.locator(".result .status")).to_have_text("Closed")
+    shot(phone, "11-tracking-english")

@@ -1,0 +1,100 @@
+"""Printable documents: the written tier report, the recap and the evaluation, read back."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from pypdf import PdfReader
+
+from aduan.config import Office
+from aduan.reports import period
+from aduan.reports.documents import written_report
+from aduan.reports.evaluation import build_evaluation, evaluation_csv, evaluation_pdf
+from aduan.reports.html import render
+from aduan.reports.pdf import written_report_pdf
+from aduan.reports.recap import build_recap, recap_html, recap_pdf
+from aduan.service import Deps
+from aduan.workflow.errors import InputError
+from aduan.workflow.states import Action
+from tests.integration import builders as b
+
+
+def pdf_text(data: bytes) -> tuple[int, str]:
+    reader = PdfReader(io.BytesIO(data))
+    return len(reader.pages), "\n".join(p.extract_text() for p in reader.pages)
+
+
+def escalated_case(deps: Deps) -> str:
+    case = b.internal_case(deps)
+    b.act(deps, case, Action.RECORD_STEP, "budi")
+    b.act(deps, case, Action.ESCALATE, "budi", report="Berkas tertahan di verifikasi teknis")
+    return case.tracking_code
+
+
+def test_written_report_pdf_carries_letterhead_findings_and_signature(
+    deps: Deps, tmp_path: Path
+) -> None:
+    code = escalated_case(deps)
+
+    doc = written_report(deps, code, "sari", 1, Office())
+    data = written_report_pdf(doc)
+
+    pages, text = pdf_text(data)
+    assert pages == 1
+    for expected in (
+        "PEMERINTAH KABUPATEN PURWAKARTA",
+        "LAPORAN TERTULIS PENANGANAN PENGADUAN",
+        code,
+        "Sari Wulandari",  # the addressee: the section head above the officer
+        "Berkas tertahan di verifikasi teknis",
+        "Budi Santoso",
+        "Pejabat Pengelola Pengaduan",
+        "NIP. 198703152010011002",
+    ):
+        assert expected in text, expected
+    # Rendered once to an image: the page is really drawn, not just text in a file.
+    page = pypdfium2.PdfDocument(data)[0]
+    image = page.render(scale=1).to_pil()
+    image.save(tmp_path / "written.png")
+    assert image.size[0] > 500 and image.convert("L").getextrema()[0] < 100
+
+    html = render("written_report.html", doc=doc)
+    assert "NIP. 198703152010011002" in html and code in html
+
+
+def test_written_report_number_must_exist(deps: Deps) -> None:
+    code = escalated_case(deps)
+    with pytest.raises(InputError, match="1 laporan tertulis"):
+        written_report(deps, code, "sari", 2, Office())
+
+
+def test_monthly_recap_lists_overdue_and_apip_cases(deps: Deps) -> None:
+    apip = b.apip_pending_case(deps).tracking_code
+    b.submit(deps)
+
+    recap = build_recap(deps, period.month("2026-03"))
+    pages, text = pdf_text(recap_pdf(recap, Office()))
+
+    assert pages >= 1
+    assert "REKAP PENANGANAN PENGADUAN MARET 2026" in text
+    assert "Pengaduan yang melibatkan APIP (1)" in text and apip in text
+    assert "Kepatuhan jawaban 14 hari kerja" in text
+    page_html = recap_html(recap, Office())
+    assert page_html.count("<svg") == 6 and apip in page_html
+
+
+def test_yearly_evaluation_lists_every_suggestion(deps: Deps) -> None:
+    b.submit(deps, complainant={"name": None}, subject="Ruang tunggu sempit")
+    b.reviewed_case(deps)
+
+    evaluation = build_evaluation(deps, period.year(2026))
+    _, text = pdf_text(evaluation_pdf(evaluation, Office()))
+    table = evaluation_csv(evaluation)
+
+    assert "EVALUASI STANDAR PELAYANAN TAHUN 2026" in text
+    assert "Seluruh saran/masukan (1)" in text and "Ruang tunggu sempit" in text
+    assert "15121,completion_time,1,0,0,0" in table
+    assert "Ruang tunggu sempit" in table

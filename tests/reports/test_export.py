@@ -1,0 +1,50 @@
+"""Exports of a period's cases: CSV and XLSX, identity only for the office's handling chain."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from aduan.reports import period
+from aduan.reports.export import export_cases
+from aduan.service import Deps
+from aduan.workflow.errors import InputError
+from tests.integration import builders as b
+
+
+def exported_csv(deps: Deps, user: str) -> list[dict[str, str]]:
+    out = io.BytesIO()
+    export_cases(deps, period.month("2026-03"), user, "csv", out)
+    return list(csv.DictReader(io.StringIO(out.getvalue().decode())))
+
+
+def test_officer_sees_the_complainant_and_apip_does_not(deps: Deps) -> None:
+    code = b.submit(deps).tracking_code
+
+    officer, apip = exported_csv(deps, "budi"), exported_csv(deps, "irfan")
+
+    assert [r["tracking_code"] for r in officer] == [code]
+    assert officer[0]["complainant_email"] == "siti.aminah@contoh.id"
+    assert apip[0]["complainant_name"] == "(dirahasiakan)"
+    assert apip[0]["complainant_email"] == "" and apip[0]["complainant_phone"] == ""
+
+
+def test_xlsx_has_a_header_and_one_row_per_case(deps: Deps) -> None:
+    b.submit(deps)
+    b.submit(deps)
+    out = io.BytesIO()
+
+    count = export_cases(deps, period.month("2026-03"), "dewi", "xlsx", out)
+
+    sheet = load_workbook(io.BytesIO(out.getvalue())).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert count == 2 and len(rows) == 3 and rows[0][0] == "tracking_code"
+
+
+def test_unknown_format_is_refused(deps: Deps) -> None:
+    with pytest.raises(InputError, match="csv atau xlsx"):
+        export_cases(deps, period.month("2026-03"), "budi", "pdf", io.BytesIO())

@@ -1,0 +1,100 @@
+"""The role matrix over HTTP: each status × action × staff role → allowed, or 403 (or 409).
+
+The expectation comes from the transition table itself (``roles_for``): a role the table
+lets through is never refused with 403 (a guard of the procedure may still say 409), a role
+it does not list always gets 403, and an action the status does not offer is 409 for all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from aduan.models.views import CaseDetail
+from aduan.service import Deps
+from aduan.workflow.states import Action, Role, Status
+from aduan.workflow.table import actions_from, roles_for
+from tests.integration import builders as b
+from tests.web.conftest import ROLE_USERS, Web
+
+PAYLOADS: dict[Action, dict[str, Any]] = {
+    **b.PAYLOADS,
+    Action.REFER: {"addressee": "Kantor Pertanahan", "reason": "Bukan kewenangan DPMPTSP"},
+}
+
+
+def _closed(deps: Deps) -> CaseDetail:
+    case = b.resolved_case(deps)
+    b.act(deps, case, Action.INFORM_COMPLAINANT, "budi")
+    b.act(deps, case, Action.REPORT_TO_SUPERIOR, "budi")
+    return b.act(deps, case, Action.CLOSE, "budi")
+
+
+def _apip(deps: Deps) -> CaseDetail:
+    return b.act(deps, b.apip_pending_case(deps), Action.APPROVE_APIP, "dewi")
+
+
+def _late(deps: Deps) -> CaseDetail:
+    return b.submit(deps, service_received_on=b.today(deps).replace(year=2025))
+
+
+STAGES: dict[Status, Callable[[Deps], CaseDetail]] = {
+    Status.RECORDED: b.submit,
+    Status.CLASSIFIED: lambda d: b.act(d, b.submit(d), Action.CLASSIFY, "budi"),
+    Status.REVIEWED: b.reviewed_case,
+    Status.INTERNAL: b.internal_case,
+    Status.AGENCY: b.agency_case,
+    Status.APIP_PENDING: b.apip_pending_case,
+    Status.APIP: _apip,
+    Status.RESOLVED: b.resolved_case,
+    Status.CLOSED: _closed,
+    Status.SUGGESTION: _late,
+}
+
+
+def _try(web: Web, role: Role, case_id: int, action: Action) -> tuple[int, dict[str, Any]]:
+    client = web.role(role)
+    version = client.get(f"/api/v1/cases/{case_id}").json()["version"]
+    response = client.post(
+        f"/api/v1/cases/{case_id}/actions",
+        json={
+            "action": action.value,
+            "payload": PAYLOADS.get(action, {}),
+            "expected_version": version,
+        },
+    )
+    return response.status_code, response.json()
+
+
+@pytest.mark.parametrize("status", list(STAGES), ids=lambda s: s.value)
+def test_every_role_and_action_is_allowed_or_refused_as_the_table_says(
+    sqlite_web: Web, status: Status
+) -> None:
+    deps = sqlite_web.deps
+    shared = STAGES[status](deps)
+    assert shared.status == status.value
+    outcomes: dict[tuple[Role, Action], int] = {}
+    for action in Action:
+        offered = action in actions_from(status)
+        for role in ROLE_USERS:
+            allowed = role in roles_for(status, action)
+            case = STAGES[status](deps) if allowed else shared
+            code, body = _try(sqlite_web, role, case.id, action)
+            outcomes[(role, action)] = code
+            if allowed:
+                assert code == 200 or (code == 409 and body["code"] == "rule_violation"), (
+                    role,
+                    action,
+                    body,
+                )
+            elif offered:
+                assert code == 403, (role, action, body)
+                assert body["code"] == "forbidden"
+            else:
+                assert code == 409, (role, action, body)
+    # The shared case was never changed by a refused attempt.
+    after = sqlite_web.role(Role.OFFICER).get(f"/api/v1/cases/{shared.id}").json()
+    assert after["version"] == shared.version
+    assert any(code == 200 for code in outcomes.values()) or status is Status.CLOSED
