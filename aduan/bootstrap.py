@@ -78,6 +78,7 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
                 password=n.smtp_password,
                 sender=n.smtp_from,
                 timeout=n.timeout_seconds,
+                ca_file=n.smtp_ca_file,
             )
         )
     for name, url in (("sms", n.sms_webhook_url), ("whatsapp", n.whatsapp_webhook_url)):

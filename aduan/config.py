@@ -48,6 +48,7 @@ class Notify:
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_from: str = DEFAULT_SMTP_FROM
+    smtp_ca_file: str | None = None  # a CA to trust for the mail server's certificate
     sms_webhook_url: str | None = None
     whatsapp_webhook_url: str | None = None
     webhook_secret: str = ""
@@ -80,6 +81,7 @@ def _notify(env: Mapping[str, str]) -> Notify:
         smtp_username=env.get("ADUAN_SMTP_USERNAME") or None,
         smtp_password=env.get("ADUAN_SMTP_PASSWORD") or None,
         smtp_from=env.get("ADUAN_SMTP_FROM", DEFAULT_SMTP_FROM),
+        smtp_ca_file=env.get("ADUAN_SMTP_CA_FILE") or None,
         sms_webhook_url=env.get("ADUAN_SMS_WEBHOOK_URL") or None,
         whatsapp_webhook_url=env.get("ADUAN_WHATSAPP_WEBHOOK_URL") or None,
         webhook_secret=env.get("ADUAN_WEBHOOK_SECRET", ""),

@@ -69,6 +69,7 @@ class SmtpSettings:
     password: str | None = None
     sender: str = "Aduan DPMPTSP <aduan@localhost>"
     timeout: float = 10.0
+    ca_file: str | None = None  # trust this CA (an office's own) besides the system's
 
 
 def idempotency_message_id(key: str) -> str:
@@ -118,18 +119,31 @@ class EmailChannel:
             return self._smtp
         s = self.settings
         smtp: smtplib.SMTP
-        if s.security == "tls":
-            smtp = smtplib.SMTP_SSL(
-                s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
-            )
-        else:
-            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            if s.security == "tls":
+                smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self._tls())
+            else:
+                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        except OSError as exc:
+            raise DeliveryError(f"SMTP {type(exc).__name__}: {exc}") from None
+        try:
             if s.security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
-        if s.username:
-            smtp.login(s.username, s.password or "")
+                smtp.starttls(context=self._tls())
+            if s.username:
+                smtp.login(s.username, s.password or "")
+        except (smtplib.SMTPException, OSError) as exc:
+            # The server or our settings (TLS, login), not this message: try again later,
+            # when an administrator may have fixed the configuration.
+            smtp.close()
+            raise DeliveryError(f"SMTP {type(exc).__name__}: {exc}") from None
         self._smtp = smtp
         return smtp
+
+    def _tls(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        if self.settings.ca_file:
+            context.load_verify_locations(cafile=self.settings.ca_file)
+        return context
 
     def close(self) -> None:
         if self._smtp is not None:

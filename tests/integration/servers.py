@@ -13,6 +13,8 @@ import hashlib
 import hmac
 import json
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -20,10 +22,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 
 def free_port() -> int:
@@ -51,12 +54,63 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
 
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made with the openssl command."""
+    cert, key = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@dataclass
+class Login:
+    """Accepts one username and password (AUTH PLAIN/LOGIN), and remembers who logged in."""
+
+    username: str
+    password: str
+    logins: list[str] = field(default_factory=list)
+
+    def __call__(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            self.username.encode(),
+            self.password.encode(),
+        )
+        if ok:
+            self.logins.append(self.username)
+        return AuthResult(success=ok, handled=False)
+
+
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[tuple[int, Mailbox]]:
-    """A real SMTP server on 127.0.0.1; yields its port and mailbox."""
+def smtp_server(
+    port: int | None = None,
+    *,
+    tls: tuple[Path, Path] | None = None,
+    login: Login | None = None,
+) -> Iterator[tuple[int, Mailbox]]:
+    """A real SMTP server on 127.0.0.1; yields its port and mailbox.
+
+    With ``tls`` (certificate, key) it offers STARTTLS and requires it; with ``login`` it
+    requires AUTH with those credentials.
+    """
     mailbox = Mailbox()
     port = port or free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    options: dict[str, Any] = {}
+    if tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*tls)
+        options.update(tls_context=context, require_starttls=True)
+    if login:
+        options.update(authenticator=login, auth_required=True, auth_require_tls=bool(tls))
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield port, mailbox

@@ -25,7 +25,13 @@ from aduan.workflow.intake import WIB
 from aduan.workflow.states import Action
 from tests.conftest import wired
 from tests.integration.builders import COMPLAINANT, act, submit
-from tests.integration.servers import free_port, smtp_server, webhook_gateway
+from tests.integration.servers import (
+    Login,
+    free_port,
+    self_signed_certificate,
+    smtp_server,
+    webhook_gateway,
+)
 
 PHONE = "+6281234567890"
 
@@ -241,3 +247,55 @@ def test_contact_data_never_reaches_the_logs(
     assert "outbox_delivery_failed" in out + err  # the logs were captured ...
     for contact in (COMPLAINANT["email"], PHONE, "81234567890", COMPLAINANT["name"]):
         assert contact not in out + err  # ... and name no one
+
+
+def test_email_over_starttls_with_a_login(deps: Deps, tmp_path: Path) -> None:
+    case = submit(deps, channel="email")
+    cert = self_signed_certificate(tmp_path)
+    login = Login("aduan", "rahasia-smtp")
+    with smtp_server(tls=cert, login=login) as (port, mailbox):
+        report = dispatcher(
+            deps,
+            tmp_path,
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_security="starttls",
+            smtp_username="aduan",
+            smtp_password="rahasia-smtp",
+            smtp_ca_file=str(cert[0]),
+        ).dispatch()
+
+    assert report.counts["sent"] == 1
+    assert login.logins == ["aduan"]
+    (mail,) = mailbox.messages
+    assert case.tracking_code in mail["Subject"]
+
+
+def test_a_wrong_smtp_password_or_an_untrusted_certificate_is_retried_not_lost(
+    deps: Deps, tmp_path: Path, clock: FixedClock
+) -> None:
+    submit(deps, channel="email")
+    cert = self_signed_certificate(tmp_path)
+    with smtp_server(tls=cert, login=Login("aduan", "rahasia-smtp")) as (port, mailbox):
+        wrong_password = dispatcher(
+            deps,
+            tmp_path,
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_security="starttls",
+            smtp_username="aduan",
+            smtp_password="salah",
+            smtp_ca_file=str(cert[0]),
+        ).dispatch()
+    assert wrong_password.counts["retry"] == 1
+    with smtp_server(tls=cert) as (port, mailbox):
+        untrusted = dispatcher(
+            deps, tmp_path, smtp_host="127.0.0.1", smtp_port=port, smtp_security="starttls"
+        )
+        clock.current += timedelta(seconds=30)
+        assert untrusted.dispatch().counts["retry"] == 1
+
+    assert mailbox.messages == []
+    (row,) = entries(deps)
+    assert (row.status, row.attempts) == ("pending", 2)
+    assert "CERTIFICATE_VERIFY_FAILED" in (row.last_error or "")
