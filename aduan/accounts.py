@@ -108,6 +108,7 @@ def set_password(deps: Deps, username: str, password: str) -> None:
         uow.accounts.drop_sessions(username)
         uow.accounts.record(AuthEvent(now, "password_set", username, "local"))
         uow.commit()
+    deps.reference.invalidate()  # callers remembered by the web app are looked up again
     log.info("password_set", username=username)
 
 
@@ -132,6 +133,7 @@ def revoke_tokens(deps: Deps, username: str) -> int:
         count = uow.accounts.revoke_tokens(username, now)
         uow.accounts.record(AuthEvent(now, "tokens_revoked", username, "local", str(count)))
         uow.commit()
+    deps.reference.invalidate()  # callers remembered by the web app are looked up again
     return count
 
 
@@ -217,6 +219,7 @@ def logout(deps: Deps, session_token: str) -> None:
         if found is not None:
             uow.accounts.record(AuthEvent(now, "logout", found.username, found.client_ip))
         uow.commit()
+    deps.reference.invalidate()  # callers remembered by the web app are looked up again
 
 
 def session_staff(deps: Deps, session_token: str) -> Staff | None:

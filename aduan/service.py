@@ -25,6 +25,7 @@ from aduan.models import codec
 from aduan.models.commands import ActionCommand, SubmitCommand
 from aduan.models.ports import (
     AddressedReport,
+    CaseListing,
     CaseQuery,
     Clock,
     TrackingCodeTakenError,
@@ -43,7 +44,7 @@ from aduan.models.views import (
     deadline_view,
     event_view,
     report_view,
-    summarise,
+    summarise_listing,
     summary_fields,
 )
 from aduan.notifications import planner
@@ -109,6 +110,9 @@ class ReferenceCache:
         self.max_age = max_age
         self._chart: tuple[float, OrgChart] | None = None
         self._services: tuple[float, dict[str, Service]] | None = None
+        # Bumped by every local change of users or credentials: caches keyed on who is
+        # calling (aduan.web.auth.StaffCache) drop what they hold when it moves.
+        self.generation = 0
 
     def orgchart(self, uow: UnitOfWork) -> OrgChart:
         """The org chart in force."""
@@ -123,8 +127,9 @@ class ReferenceCache:
         return self._services[1].get(code)
 
     def invalidate(self) -> None:
-        """Read both again on next use."""
+        """Read both again on next use (and look every caller up again)."""
         self._chart = self._services = None
+        self.generation += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,7 +396,7 @@ def track_case(deps: Deps, tracking_code: str) -> TrackingView:
 def list_cases(deps: Deps, query: CaseQuery) -> list[CaseSummary]:
     """Cases matching the filters."""
     with deps.uow(readonly=True) as uow:
-        return [summarise(c) for c in uow.cases.find(query)]
+        return [summarise_listing(c) for c in uow.cases.summaries(query)]
 
 
 def _detail(deps: Deps, uow: UnitOfWork, case: Case, role: Role) -> CaseDetail:
@@ -463,9 +468,9 @@ def work_queue(deps: Deps, username: str, limit: int = 200) -> list[QueueItem]:
     """Open cases the user holds, most urgent first; officers also see unassigned ones."""
     with deps.uow(readonly=True) as uow:
         actor = _actor(uow, username)
-        found = uow.cases.find(CaseQuery(assignee=actor.username, open_only=True, limit=limit))
+        found = uow.cases.summaries(CaseQuery(assignee=actor.username, open_only=True, limit=limit))
         if actor.role is Role.OFFICER:  # public submissions wait for an officer to take them
-            found += uow.cases.find(CaseQuery(unassigned=True, open_only=True, limit=limit))
+            found += uow.cases.summaries(CaseQuery(unassigned=True, open_only=True, limit=limit))
         return _queue(deps, uow, found)
 
 
@@ -473,7 +478,7 @@ def overdue_board(deps: Deps, username: str, limit: int = 200) -> list[QueueItem
     """Open cases past a deadline, most overdue first."""
     with deps.uow(readonly=True) as uow:
         _actor(uow, username)
-        found = uow.cases.find(CaseQuery(due_before=deps.clock.now(), limit=limit))
+        found = uow.cases.summaries(CaseQuery(due_before=deps.clock.now(), limit=limit))
         items = _queue(deps, uow, found)
         return [item for item in items if item.deadline and item.deadline.overdue]
 
@@ -482,11 +487,11 @@ def supervisor_queue(deps: Deps, username: str, limit: int = 100) -> SupervisorQ
     """Cases escalated to the user, written reports to them, late complaints to accept."""
     with deps.uow(readonly=True) as uow:
         actor = _actor(uow, username)
-        held = uow.cases.find(CaseQuery(assignee=actor.username, open_only=True, limit=limit))
+        held = uow.cases.summaries(CaseQuery(assignee=actor.username, open_only=True, limit=limit))
         recipients = [actor.username, *([actor.position] if actor.position else [])]
-        late: list[Case] = []
+        late: list[CaseListing] = []
         if actor.role in roles_for(Status.SUGGESTION, Action.ACCEPT_LATE):
-            late = uow.cases.find(
+            late = uow.cases.summaries(
                 CaseQuery(
                     status=Status.SUGGESTION,
                     screening_reason=ScreeningReason.LATE,
@@ -508,7 +513,7 @@ def apip_approvals(deps: Deps, username: str, limit: int = 100) -> list[QueueIte
         now = deps.clock.now()
         pending = uow.cases.find(CaseQuery(status=Status.APIP_PENDING, limit=limit))
         mine = [c for c in pending if _may_approve_apip(c, actor, now, deps.policy)]
-        return _queue(deps, uow, mine)
+        return _queue(deps, uow, [codec.listing_of(c) for c in mine])
 
 
 def _may_approve_apip(case: Case, actor: Actor, now: datetime, policy: Policy) -> bool:
@@ -521,18 +526,16 @@ def _may_approve_apip(case: Case, actor: Actor, now: datetime, policy: Policy) -
     return True
 
 
-def _queue(deps: Deps, uow: UnitOfWork, found: list[Case]) -> list[QueueItem]:
+def _queue(deps: Deps, uow: UnitOfWork, found: list[CaseListing]) -> list[QueueItem]:
     now = deps.clock.now()
     calendar = deps.calendars.get(uow)
     items: dict[int, QueueItem] = {}
     for case in found:
-        assert case.id is not None
         limits = sorted(deadlines.statuses(case, now, calendar), key=lambda d: d.due_at)
-        holder = case.holder
         items[case.id] = QueueItem(
-            case=summarise(case),
+            case=summarise_listing(case),
             tier=case.tier,
-            holder=holder.title if holder else None,
+            holder=case.holder,
             deadline=deadline_view(limits[0]) if limits else None,
         )
     return sorted(items.values(), key=_urgency)

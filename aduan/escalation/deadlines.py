@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Protocol
 
 from aduan.escalation.calendar import WorkingCalendar
 from aduan.workflow.case import Case
@@ -227,7 +228,20 @@ def after_change(
     return Replan(frozenset(replaced), tuple(ringing))
 
 
-def statuses(case: Case, now: datetime, calendar: WorkingCalendar) -> list[DeadlineStatus]:
+class Deadlined(Protocol):
+    """What ``statuses`` reads: a whole case, or a list row of one (``models.ports``)."""
+
+    @property
+    def status(self) -> Status: ...  # noqa: D102
+    @property
+    def answered_at(self) -> datetime | None: ...  # noqa: D102
+    @property
+    def response_due_at(self) -> datetime | None: ...  # noqa: D102
+    @property
+    def stage_due_at(self) -> datetime | None: ...  # noqa: D102
+
+
+def statuses(case: Deadlined, now: datetime, calendar: WorkingCalendar) -> list[DeadlineStatus]:
     """The deadlines an open case is under now, for the case page and the lists."""
     found = []
     if case.response_due_at and case.answered_at is None and case.status in OPEN_STATUSES:

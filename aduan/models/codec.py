@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from aduan.models.ports import CaseListing
 from aduan.workflow.case import (
     Case,
     CaseEvent,
@@ -248,4 +249,61 @@ def report_from_row(r: Any) -> WrittenReport:
         at=r["at"],
         from_position=r["from_position"],
         to_position=r["to_position"],
+    )
+
+
+# The columns of ``cases`` a list row needs (``CaseRepository.summaries``).
+LISTING_COLUMNS = (
+    "id", "tracking_code", "version", "kind", "status", "screening_reason", "channel", "subject",
+    "service_code", "track", "assignee", "received_at", "answered_at", "response_due_at",
+    "stage_due_at", "tier", "chain",
+)  # fmt: skip
+
+
+def listing_from_row(r: Any) -> CaseListing:
+    """A list row from the ``LISTING_COLUMNS`` of a ``cases`` row."""
+    chain, tier = r["chain"], r["tier"]
+    return CaseListing(
+        id=r["id"],
+        tracking_code=r["tracking_code"],
+        version=r["version"],
+        kind=Kind(r["kind"]),
+        status=Status(r["status"]),
+        screening_reason=_opt(r["screening_reason"], ScreeningReason),
+        channel=Channel(r["channel"]),
+        subject=r["subject"],
+        service_code=r["service_code"],
+        track=_opt(r["track"], Track),
+        assignee=r["assignee"],
+        received_at=r["received_at"],
+        answered_at=r["answered_at"],
+        response_due_at=r["response_due_at"],
+        stage_due_at=r["stage_due_at"],
+        tier=tier,
+        holder=chain[tier]["title"] if chain else None,
+    )
+
+
+def listing_of(case: Case) -> CaseListing:
+    """A list row from a whole case (the in-memory adapter)."""
+    assert case.id is not None
+    holder = case.holder
+    return CaseListing(
+        id=case.id,
+        tracking_code=case.tracking_code,
+        version=case.version,
+        kind=case.kind,
+        status=case.status,
+        screening_reason=case.screening_reason,
+        channel=case.channel,
+        subject=case.subject,
+        service_code=case.service_code,
+        track=case.track,
+        assignee=case.assignee,
+        received_at=case.received_at,
+        answered_at=case.answered_at,
+        response_due_at=case.response_due_at,
+        stage_due_at=case.stage_due_at,
+        tier=case.tier,
+        holder=holder.title if holder else None,
     )

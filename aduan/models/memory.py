@@ -29,6 +29,7 @@ from aduan.models.memory_accounts import AccountRows, InMemoryAccountRepository
 from aduan.models.memory_outbox import InMemoryOutboxRepository, OutboxRows
 from aduan.models.ports import (
     AddressedReport,
+    CaseListing,
     CaseQuery,
     DueAlarm,
     TrackingCodeTakenError,
@@ -182,6 +183,10 @@ class InMemoryCaseRepository:
         if query.after_deadline is not None:
             due = [d for d in due if (d[0], d[1]) > query.after_deadline]
         return [c for _, _, c in sorted(due, key=lambda t: (t[0], t[1]))[: query.limit]]
+
+    def summaries(self, query: CaseQuery) -> list[CaseListing]:
+        """The list columns of the cases ``find`` returns, in the same order."""
+        return [codec.listing_of(c) for c in self.find(query)]
 
     def reports_to(self, recipients: Sequence[str], limit: int = 50) -> list[AddressedReport]:
         """Written reports addressed to any of ``recipients``, newest first."""

@@ -13,7 +13,7 @@ from aduan.catalog.services import Service
 from aduan.escalation.calendar import Override
 from aduan.escalation.deadlines import Alarm, AlarmPoint, DeadlineKind
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
-from aduan.workflow.states import Kind, ScreeningReason, Status, Track
+from aduan.workflow.states import Channel, Kind, ScreeningReason, Status, Track
 
 
 class TrackingCodeTakenError(Exception):
@@ -41,6 +41,33 @@ class CaseQuery:
     newest_first: bool = False  # by id descending; ``after_id`` then pages to older ids
     # With ``due_before``: the page after this (deadline, id), in deadline order.
     after_deadline: tuple[datetime, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseListing:
+    """A case as lists and work queues show it: a few columns, no JSON worksheet or identity.
+
+    Lists read these instead of whole cases (``CaseRepository.summaries``): decoding every
+    column of fifty cases cost more than the rest of a queue request (bench/api.py).
+    """
+
+    id: int
+    tracking_code: str
+    version: int
+    kind: Kind
+    status: Status
+    screening_reason: ScreeningReason | None
+    channel: Channel
+    subject: str
+    service_code: str | None
+    track: Track | None
+    assignee: str | None
+    received_at: datetime
+    answered_at: datetime | None
+    response_due_at: datetime | None
+    stage_due_at: datetime | None
+    tier: int
+    holder: str | None  # title of the tier level holding the case on its track, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +107,9 @@ class CaseRepository(Protocol):
 
     def find(self, query: CaseQuery) -> list[Case]:
         """Cases matching the filters, by id."""
+
+    def summaries(self, query: CaseQuery) -> list[CaseListing]:
+        """The list columns of the cases ``find`` would return, in the same order."""
 
     def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
         """Earlier cases with the same contact, service or licence number (item 6c)."""

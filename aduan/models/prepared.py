@@ -3,10 +3,11 @@
 SQLAlchemy Core spends 20-40 µs of Python per ``Connection.execute`` (cache key, execution
 context, result metadata) and an action runs about eight statements. A ``Prepared`` statement is
 compiled once per dialect by SQLAlchemy's compiler, with SQLAlchemy's bind and result processors
-(so the SQL text and every value conversion are the ones ``Connection.execute`` would use), and
-a ``Runner`` runs it on the DBAPI cursor of the unit of work's connection, inside its
-transaction. Driver errors are re-raised as SQLAlchemy's ``DBAPIError`` subclasses, as
-``Connection.execute`` would raise them.
+(so the SQL text and every value conversion are the ones ``Connection.execute`` would use; only
+``UtcDateTime`` on SQLite takes a one-step shortcut to the same text), and a ``Runner`` runs it
+on the DBAPI cursor of the unit of work's connection, inside its transaction. Driver errors are
+re-raised as SQLAlchemy's ``DBAPIError`` subclasses, as ``Connection.execute`` would raise them;
+statement events (``echo``, ``before_cursor_execute``) do not see these statements.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from sqlalchemy import (
     delete,
     event,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -35,6 +36,7 @@ from aduan.escalation.deadlines import Alarm, AlarmPoint, DeadlineKind
 from aduan.models import codec
 from aduan.models.ports import (
     AddressedReport,
+    CaseListing,
     CaseQuery,
     DueAlarm,
     TrackingCodeTakenError,
@@ -100,31 +102,88 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``: SQLite (file, WAL, FULL, immediate writes) or PostgreSQL."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        # A pooled connection per web worker thread and scheduler job: beyond pool_size a
+        # connection is opened, set up (PRAGMAs) and closed for every transaction.
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=10
+        )
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # No pre-ping: it cost a round trip on every checkout, a third of a small read (bench/api.py).
+    # A connection the server dropped fails its request once; SQLAlchemy then discards the
+    # pool's older connections, and recycling after 30 minutes outlives idle timeouts.
+    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
 
 
 _RESPONSE_OPEN = cases.c.response_due_at.is_not(None) & cases.c.answered_at.is_(None)
 _RESPONSE_FIRST = cases.c.stage_due_at.is_(None) | (cases.c.response_due_at < cases.c.stage_due_at)
 
 
-def _narrow(stmt: Select[Any], query: CaseQuery) -> Select[Any]:
-    """Apply the paging and work-queue filters of ``query``."""
+_FILTERS = ("status", "kind", "track", "assignee", "screening_reason")
+# The open statuses as SQL literals (fixed enum names), so the prepared statement has no IN list.
+_OPEN = cases.c.status.in_([literal_column(f"'{s.value}'") for s in sorted(OPEN_STATUSES)])
+_SOONEST = sql_case(
+    (_RESPONSE_OPEN & _RESPONSE_FIRST, cases.c.response_due_at), else_=cases.c.stage_due_at
+)
+# One prepared SELECT per (columns, shape of the query): which filters are set and the order.
+_LISTINGS: dict[tuple[Any, ...], Prepared] = {}
+
+
+def _listing(columns: str, query: CaseQuery) -> tuple[Prepared, dict[str, Any]]:
+    """The prepared statement of ``query`` and its values (``columns``: "case" or "listing")."""
+    values: dict[str, Any] = {
+        name: value.value if hasattr(value, "value") else value
+        for name in _FILTERS
+        if (value := getattr(query, name)) is not None
+    }
+    values["limit"] = query.limit
     if query.after_id is not None:
-        older = query.newest_first
-        stmt = stmt.where(cases.c.id < query.after_id if older else cases.c.id > query.after_id)
-    if query.open_only:
-        stmt = stmt.where(cases.c.status.in_([s.value for s in OPEN_STATUSES]))
+        values["after_id"] = query.after_id
+    if query.due_before is not None:
+        values["due_before"] = query.due_before
+        if query.after_deadline is not None:
+            values["after_due"], values["after_last"] = query.after_deadline
+    shape = (columns, tuple(values), query.newest_first, query.open_only, query.unassigned)
+    found = _LISTINGS.get(shape)
+    if found is None:
+        found = _LISTINGS[shape] = Prepared(_listing_statement(columns, query, tuple(values)))
+    return found, values
+
+
+def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -> Select[Any]:
+    if columns == "case":
+        stmt = select(cases)
+    else:
+        stmt = select(*(cases.c[name] for name in codec.LISTING_COLUMNS))
+    for name in _FILTERS:
+        if name in names:
+            stmt = stmt.where(cases.c[name] == bindparam(name))
+    if "after_id" in names:
+        after = bindparam("after_id", type_=cases.c.id.type)
+        stmt = stmt.where(cases.c.id < after if query.newest_first else cases.c.id > after)
+    if query.open_only or "due_before" in names:  # only open cases have a deadline to meet
+        stmt = stmt.where(_OPEN)
     if query.unassigned:
         stmt = stmt.where(cases.c.assignee.is_(None))
-    if query.screening_reason is not None:
-        stmt = stmt.where(cases.c.screening_reason == query.screening_reason.value)
-    return stmt
+    if "due_before" not in names:
+        stmt = stmt.order_by(cases.c.id.desc() if query.newest_first else cases.c.id)
+    else:
+        due_before = bindparam("due_before", type_=cases.c.response_due_at.type)
+        stmt = stmt.where(
+            or_(
+                _RESPONSE_OPEN & (cases.c.response_due_at <= due_before),
+                cases.c.stage_due_at <= due_before,
+            ),
+        ).order_by(_SOONEST, cases.c.id)
+        if "after_due" in names:
+            due = bindparam("after_due", type_=cases.c.response_due_at.type)
+            stmt = stmt.where(
+                or_(due < _SOONEST, and_(due == _SOONEST, cases.c.id > bindparam("after_last")))
+            )
+    return stmt.limit(bindparam("limit"))
 
 
 # The hot path's statements are built once and run on the driver's cursor (models/prepared.py):
@@ -137,12 +196,23 @@ _INSERT_CASE = insert(cases)
 _EVENT_KEYS = (
     "case_id", "at", "actor", "role", "action", "from_status", "to_status", "note", "data"
 )  # fmt: skip
-_INSERT_EVENT = Prepared(insert(case_events), _EVENT_KEYS)
+_INSERT_EVENT = Prepared(insert(case_events).inline(), _EVENT_KEYS)  # inline: no RETURNING id
 _REPORT_KEYS = (
     "case_id", "kind", "author", "addressee", "text", "at", "from_position", "to_position"
 )  # fmt: skip
-_INSERT_REPORT = Prepared(insert(written_reports), _REPORT_KEYS)
+_INSERT_REPORT = Prepared(insert(written_reports).inline(), _REPORT_KEYS)
 _USER = Prepared(select(users).where(users.c.username == bindparam("key")))
+# The case page reads the timeline and the reports on every view.
+_EVENTS_OF_CASE = Prepared(
+    select(case_events)
+    .where(case_events.c.case_id == bindparam("case_id"))
+    .order_by(case_events.c.id)
+)
+_REPORTS_OF_CASE = Prepared(
+    select(written_reports)
+    .where(written_reports.c.case_id == bindparam("case_id"))
+    .order_by(written_reports.c.id)
+)
 _SAVE_CASE = update(cases).where(
     cases.c.id == bindparam("_case_id"), cases.c.version == bindparam("_expected")
 )
@@ -205,8 +275,8 @@ class SqlCaseRepository:
         row = self.runner.first(stmt, {"key": key})
         if row is None:
             raise NotFoundError("kasus/case", ref)
-        case = codec.case_from_row(row)
-        self._loaded[row["id"]] = codec.case_to_row(case)
+        case = codec.case_from_row(row)  # builds its own objects: ``row`` stays as read
+        self._loaded[row["id"]] = row
         return case
 
     def save(self, case: Case, expected_version: int) -> None:
@@ -233,51 +303,21 @@ class SqlCaseRepository:
             )
 
     def events(self, case_id: int) -> list[CaseEvent]:
-        rows = self.conn.execute(
-            select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
-        ).mappings()
+        rows = self.runner.all(_EVENTS_OF_CASE, {"case_id": case_id})
         return [codec.event_from_row(r) for r in rows]
 
     def reports(self, case_id: int) -> list[WrittenReport]:
-        rows = self.conn.execute(
-            select(written_reports)
-            .where(written_reports.c.case_id == case_id)
-            .order_by(written_reports.c.id)
-        ).mappings()
+        rows = self.runner.all(_REPORTS_OF_CASE, {"case_id": case_id})
         return [codec.report_from_row(r) for r in rows]
 
     def find(self, query: CaseQuery) -> list[Case]:
-        stmt = select(cases).limit(query.limit)
-        filters = {
-            cases.c.status: query.status,
-            cases.c.kind: query.kind,
-            cases.c.track: query.track,
-            cases.c.assignee: query.assignee,
-        }
-        for column, value in filters.items():
-            if value is not None:
-                stmt = stmt.where(column == value)
-        stmt = _narrow(stmt, query)
-        if query.due_before is None:
-            stmt = stmt.order_by(cases.c.id.desc() if query.newest_first else cases.c.id)
-        else:
-            soonest = sql_case(
-                (_RESPONSE_OPEN & _RESPONSE_FIRST, cases.c.response_due_at),
-                else_=cases.c.stage_due_at,
-            )
-            stmt = stmt.where(
-                cases.c.status.in_([s.value for s in OPEN_STATUSES]),
-                or_(
-                    _RESPONSE_OPEN & (cases.c.response_due_at <= query.due_before),
-                    cases.c.stage_due_at <= query.due_before,
-                ),
-            ).order_by(soonest, cases.c.id)
-            if query.after_deadline is not None:
-                due, last_id = query.after_deadline
-                stmt = stmt.where(
-                    or_(soonest > due, and_(soonest == due, cases.c.id > last_id))
-                )
-        return [codec.case_from_row(r) for r in self.conn.execute(stmt).mappings()]
+        stmt, values = _listing("case", query)
+        return [codec.case_from_row(r) for r in self.runner.all(stmt, values)]
+
+    def summaries(self, query: CaseQuery) -> list[CaseListing]:
+        # A queue page reads a few columns, not 50 whole cases with their JSON and identity.
+        stmt, values = _listing("listing", query)
+        return [codec.listing_from_row(r) for r in self.runner.all(stmt, values)]
 
     def reports_to(self, recipients: Sequence[str], limit: int = 50) -> list[AddressedReport]:
         stmt = (
@@ -408,8 +448,10 @@ class SqlReferenceRepository:
 
 _ALARM_KEYS = ("case_id", "kind", "point", "due_at", "fire_at")
 _INSERT_ALARM = {
-    "sqlite": Prepared(sqlite_insert(alarms).on_conflict_do_nothing(), _ALARM_KEYS),
-    "postgresql": Prepared(postgresql_insert(alarms).on_conflict_do_nothing(), _ALARM_KEYS),
+    "sqlite": Prepared(sqlite_insert(alarms).inline().on_conflict_do_nothing(), _ALARM_KEYS),
+    "postgresql": Prepared(
+        postgresql_insert(alarms).inline().on_conflict_do_nothing(), _ALARM_KEYS
+    ),
 }
 
 _PENDING_OF_CASE = delete(alarms).where(

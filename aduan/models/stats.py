@@ -1,6 +1,8 @@
 """Statistics of a period, computed in the database: counts by dimension, answer times, APIP.
 
-Every query selects the cases *received* in ``[start, end)`` (the ``ix_cases_received_at``
+These aggregate the cases themselves; ``aduan.models.rollup`` reads the same numbers for whole
+months from counts kept on write and calls these for the partial months of a period. Every
+query selects the cases *received* in ``[start, end)`` (the ``ix_cases_received_at``
 index) and aggregates there, the same SQL on SQLite and PostgreSQL: all the dimension counts
 in one scan, the answer times in a second, APIP involvement from the events' partial index.
 What returns to Python is a few rows per dimension value, never one per case.
@@ -15,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Connection,
     String,
@@ -81,7 +84,7 @@ def compliance(now: datetime) -> ColumnElement[str]:
 
 
 # The base columns grouped in one pass over the period's cases; each dimension then sums them.
-_BASE = (
+BASE_COLUMNS = (
     "kind", "screening_reason", "service_code", "channel", "track", "tier", "outcome", "status",
     "problem_types",
 )  # fmt: skip
@@ -132,15 +135,13 @@ def tune_for_reports(conn: Connection) -> None:
 def dimension_counts(
     conn: Connection, start: datetime, end: datetime, now: datetime
 ) -> dict[str, dict[str, int]]:
-    """Cases of the period counted by each dimension: ``{dimension: {value: count}}``.
+    """Cases received in ``[start, end)`` counted by each dimension, from the cases themselves.
 
     One scan: the cases are grouped by every base column at once (a few hundred to a few
-    thousand groups, materialised), and each dimension sums those groups in a ``UNION ALL``.
-    Problem types come back per stored list (a case may have several); ``problem_type_counts``
-    splits them. Keys: ``kind:screening_reason``, ``track:tier`` (0-based), else the value;
-    ``NONE`` for no value.
+    thousand groups, materialised), and ``sum_dimensions`` sums those groups per dimension.
+    The rollup (``aduan.models.rollup``) does the same from its stored counts.
     """
-    cols = [cases.c[n] for n in _BASE]
+    cols = [cases.c[n] for n in BASE_COLUMNS]
     bucket = compliance(now).label("compliance")
     base = (
         select(*cols, bucket, func.count().label("n"))
@@ -149,6 +150,17 @@ def dimension_counts(
         .cte("base")
         .prefix_with("MATERIALIZED")
     )
+    return sum_dimensions(conn, base)
+
+
+def sum_dimensions(conn: Connection, base: CTE) -> dict[str, dict[str, int]]:
+    """Sum the groups of ``base`` per dimension: ``{dimension: {value: count}}``.
+
+    ``base`` has the ``BASE_COLUMNS`` columns, ``compliance`` and the count ``n``; each dimension
+    sums it in one arm of a ``UNION ALL`` (one round trip). Problem types come back per stored
+    list (a case may have several); ``problem_type_counts`` splits them. Keys:
+    ``kind:screening_reason``, ``track:tier`` (0-based), else the value; ``NONE`` for none.
+    """
     parts = []
     for name, keys in DIMENSIONS.items():
         # Keys as text: the arms of a UNION must agree in type (tier is an integer, the
@@ -162,8 +174,10 @@ def dimension_counts(
         )
     found: dict[str, dict[str, int]] = {n: {} for n in DIMENSIONS}
     for row in conn.execute(union_all(*parts)):
-        dim, first, second, n = row[0], row[1], row[2], row[3]
-        found[dim][_key(dim, first, second)] = int(n)
+        dim, first, second, n = row[0], row[1], row[2], int(row[3])
+        if n:
+            key = _key(dim, first, second)
+            found[dim][key] = found[dim].get(key, 0) + n
     return found
 
 
@@ -232,10 +246,11 @@ def answer_spans(conn: Connection, start: datetime, end: datetime) -> list[Answe
         )
         .group_by(started, answered)
     )
-    return [AnswerSpan(_day(s), _day(a), int(n)) for s, a, n in conn.execute(stmt)]
+    return [AnswerSpan(as_day(s), as_day(a), int(n)) for s, a, n in conn.execute(stmt)]
 
 
-def _day(value: Any) -> date:
+def as_day(value: Any) -> date:
+    """A day as the database returns it: a date, an ISO string, a WIB midnight instant."""
     if isinstance(value, datetime):  # 00:00 WIB of the day (PostgreSQL)
         return (value + timedelta(seconds=WIB_OFFSET_SECONDS)).astimezone(UTC).date()
     if isinstance(value, date):

@@ -390,3 +390,35 @@ singleton_runs = Table(
     Column("instance", String(128), nullable=False),
     Column("result", Json, nullable=False),
 )
+
+# The statistics rollup (reports.statistics): a year of a million cases would take seconds to
+# aggregate at every request, so triggers on ``cases`` and ``case_events`` (migration 0007)
+# keep signed counts here, per WIB month of receipt, and a compaction sums them up. Insert
+# only (+1 for a case's new row, -1 for its old one): concurrent writers never wait for each
+# other nor deadlock on a counter. ``part`` says which columns a row uses:
+#   dims   - kind .. problem_types, answer (the answer bucket that does not depend on "now")
+#   answer - started_on, answered_on (WIB days) of an answered complaint
+#   due    - due_at of an open, unanswered complaint (overdue or pending is decided at read)
+#   apip   - answer = the APIP action a case had at least once
+case_stats = Table(
+    "case_stats",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("part", String(8), nullable=False),
+    Column("month", String(7), nullable=False),  # YYYY-MM of received_at in WIB
+    Column("kind", String(16)),
+    Column("screening_reason", String(16)),
+    Column("service_code", String(32)),
+    Column("channel", String(16)),
+    Column("track", String(16)),
+    Column("tier", Integer),
+    Column("outcome", String(32)),
+    Column("status", String(32)),
+    Column("problem_types", Json),
+    Column("answer", String(16)),
+    Column("started_on", Date),
+    Column("answered_on", Date),
+    Column("due_at", UtcDateTime),
+    Column("n", Integer, nullable=False),
+    Index("ix_case_stats_month_part", "month", "part"),
+)

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from aduan.escalation.deadlines import DeadlineStatus
+from aduan.models.ports import CaseListing
 from aduan.workflow.case import Case, CaseEvent, Complainant, WrittenReport
 from aduan.workflow.states import OPEN_STATUSES, STATUS_LABELS, Role
 
@@ -178,7 +179,7 @@ def summary_fields(case: Case) -> dict[str, Any]:
     }
 
 
-def soonest_due(case: Case) -> datetime | None:
+def soonest_due(case: Case | CaseListing) -> datetime | None:
     """The case's soonest open deadline: the answer (until given) or the current stage."""
     if case.status not in OPEN_STATUSES:
         return None
@@ -189,6 +190,26 @@ def soonest_due(case: Case) -> datetime | None:
 def summarise(case: Case) -> CaseSummary:
     """A case as a list row."""
     return CaseSummary(**summary_fields(case))
+
+
+def summarise_listing(row: CaseListing) -> CaseSummary:
+    """A list row read with ``CaseRepository.summaries`` (same fields as ``summarise``)."""
+    return CaseSummary(
+        id=row.id,
+        tracking_code=row.tracking_code,
+        version=row.version,
+        kind=row.kind.value,
+        status=row.status.value,
+        status_label=STATUS_LABELS[row.status][0],
+        screening_reason=row.screening_reason and row.screening_reason.value,
+        channel=row.channel.value,
+        subject=row.subject,
+        service_code=row.service_code,
+        track=row.track and row.track.value,
+        assignee=row.assignee,
+        received_at=row.received_at,
+        due_at=soonest_due(row),
+    )
 
 
 def complainant_view(c: Complainant, role: Role) -> ComplainantView:

@@ -191,13 +191,16 @@ def _add_exports(app: typer.Typer, deps: DepsFactory, errors: Errors) -> None:
         year: Year = None,
     ) -> None:
         """Ekspor kasus (CSV atau XLSX menurut akhiran) / export cases (by the file's suffix)."""
+        import io
+
         from aduan.reports.export import export_cases
 
         with errors():
             chosen = choose_period(first, last, month, quarter, year)
             fmt = out.suffix.lower().lstrip(".")
-            with out.open("wb") as handle:
-                rows = export_cases(deps(), chosen, as_user, fmt, handle)
+            buffer = io.BytesIO()  # nothing written to ``out`` unless the export succeeds
+            rows = export_cases(deps(), chosen, as_user, fmt, buffer)
+            out.write_bytes(buffer.getvalue())
         typer.echo(f"{rows} kasus diekspor/cases exported: {out}")
 
     @app.command("evaluation")

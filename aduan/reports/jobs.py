@@ -18,12 +18,14 @@ from aduan.config import load_settings
 from aduan.reports import evaluation, survey
 from aduan.reports.period import previous_quarter, year
 from aduan.reports.singleton import run_once
+from aduan.reports.statistics import compact_rollup
 from aduan.service import Deps
 from aduan.workflow.intake import wib_date
 
 log = structlog.get_logger()
 SURVEY_JOB = "skm_survey_dispatch"
 EVALUATION_JOB = "yearly_evaluation_reminder"
+ROLLUP_JOB = "statistics_rollup_compaction"  # safe on every instance at once: not a singleton
 
 
 def survey_tick(deps: Deps, base_url: str) -> dict[str, Any] | None:
@@ -58,11 +60,12 @@ def _safely(name: str, fn: Any, *args: Any) -> None:
 
 
 def configure(scheduler: BaseScheduler, deps: Deps, interval_seconds: float = 3600.0) -> None:
-    """Add both jobs, first run at once, then every ``interval_seconds``."""
+    """Add the jobs (survey, evaluation, rollup compaction): at once, then every interval."""
     base_url = load_settings().public_url
     for job_id, fn, args in (
         (SURVEY_JOB, survey_tick, (deps, base_url)),
         (EVALUATION_JOB, evaluation_tick, (deps,)),
+        (ROLLUP_JOB, compact_rollup, (deps,)),
     ):
         scheduler.add_job(
             _safely,

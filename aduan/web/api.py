@@ -21,7 +21,7 @@ from aduan.accounts import STAFF_ROLES, Staff
 from aduan.models.commands import ActionCommand, SubmitCommand
 from aduan.models.ports import CaseQuery
 from aduan.models.views import ActionResult, CaseDetail, CaseSummary
-from aduan.web import api_reference
+from aduan.web import api_reference, api_reports
 from aduan.web.auth import (
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -34,6 +34,7 @@ from aduan.web.auth import (
     require_roles,
     require_staff,
     set_session_cookie,
+    staff_cache,
     verify_csrf,
 )
 from aduan.web.problems import PROBLEM_RESPONSES
@@ -42,6 +43,7 @@ from aduan.workflow.states import Action, Kind, Role, Status, Track
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 router.include_router(api_reference.router)
+router.include_router(api_reports.router)
 
 # Intake is the office's desk work (seed §6 item 2): officers and supervisors record it.
 INTAKE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
@@ -125,7 +127,7 @@ def delete_session(request: Request) -> Response:
     response = Response(status_code=204)
     if token and current_staff(request) is not None:
         verify_csrf(request, request.headers.get(CSRF_HEADER, ""))
-        logout(deps_of(request), token)
+        logout(deps_of(request), token, staff_cache(request))
     clear_session_cookie(response)
     return response
 

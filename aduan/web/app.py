@@ -23,12 +23,21 @@ from fastapi.staticfiles import StaticFiles
 
 from aduan import bootstrap, scheduler
 from aduan.config import Settings
+from aduan.models.sql import SqlUnitOfWorkFactory
 from aduan.service import Deps
-from aduan.web import api, health, open311, problems, public
+from aduan.web import api, health, open311, problems, public, reports_ui
+from aduan.web.auth import StaffCache
 from aduan.web.middleware import RequestContext
 
 log = structlog.get_logger()
-WORKER_THREADS = 8
+# Threads running the (synchronous) endpoints. SQLite work is Python and C in this process, so
+# more threads only fight over the GIL (each GIL hand-over waits up to 5 ms): two keep a slow
+# request (a PDF, a login) from holding up the rest. PostgreSQL requests wait on the network
+# between statements, which a few more threads overlap (bench/api.py, 50 clients).
+SQLITE_THREADS = 2
+POSTGRES_THREADS = 4
+# Who a token or session belongs to is looked up again after this long (auth.StaffCache).
+STAFF_CACHE_SECONDS = 5.0
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 DESCRIPTION = """\
@@ -45,9 +54,7 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Fewer worker threads than clients: on two cores, 40 threads fighting over the GIL
-        # and 15 pooled connections only add latency (bench/api.py).
-        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        anyio.to_thread.current_default_thread_limiter().total_tokens = worker_threads(deps)
         if start_background:
             background = BackgroundScheduler(timezone="UTC")
             scheduler.configure(
@@ -79,6 +86,7 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
     app.state.deps = deps
     app.state.settings = settings
     app.state.scheduler = None
+    app.state.staff_cache = StaffCache(STAFF_CACHE_SECONDS)
     app.state.background = start_background
     problems.install(app)
     app.add_middleware(RequestContext)
@@ -98,12 +106,21 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
     app.include_router(api.router)
     app.include_router(public.router)
     app.include_router(open311.router)
+    app.include_router(reports_ui.router)
     ui = _ui_router()
     if ui is not None:
         app.include_router(ui)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def worker_threads(deps: Deps) -> int:
+    """How many threads run endpoints for this database."""
+    factory = deps.uow
+    if isinstance(factory, SqlUnitOfWorkFactory) and factory.engine.dialect.name == "sqlite":
+        return SQLITE_THREADS
+    return POSTGRES_THREADS
 
 
 def _ui_router() -> Any:

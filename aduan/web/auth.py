@@ -10,6 +10,7 @@ session (login, public intake) get a double-submit CSRF cookie (``aduan_csrf``).
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Iterable
 
 from fastapi import Request, Response
@@ -26,6 +27,7 @@ __all__ = [
     "SESSION_COOKIE",
     "Session",
     "Staff",
+    "StaffCache",
     "clear_session_cookie",
     "client_ip",
     "csrf_token",
@@ -36,6 +38,7 @@ __all__ = [
     "require_roles",
     "require_staff",
     "set_session_cookie",
+    "staff_cache",
     "verify_csrf",
 ]
 
@@ -62,9 +65,11 @@ def login(deps: Deps, username: str, password: str, client_ip: str) -> Session:
     return accounts.login(deps, username, password, client_ip)
 
 
-def logout(deps: Deps, session_token: str) -> None:
-    """End a session."""
+def logout(deps: Deps, session_token: str, cache: StaffCache | None = None) -> None:
+    """End a session (and forget it at once in this process's ``cache``)."""
     accounts.logout(deps, session_token)
+    if cache is not None:
+        cache.forget("s:" + accounts.digest(session_token))
 
 
 def set_session_cookie(response: Response, session: Session, *, secure: bool = False) -> None:
@@ -92,6 +97,44 @@ def _bearer(request: Request) -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
+class StaffCache:
+    """Who a bearer token or session cookie belongs to, remembered for ``max_age`` seconds.
+
+    Looking the caller up cost a transaction per request, as much as the work of a small read.
+    Only found callers are kept, under the SHA-256 of the credential, for a few seconds. A
+    change made in this process (logout, new password, revoked tokens, a user deactivated or
+    given another role) bumps ``ReferenceCache.generation`` and so takes effect at once; the
+    same change made elsewhere (the CLI, another instance) takes effect within ``max_age``.
+    """
+
+    def __init__(self, max_age: float = 5.0, max_entries: int = 4096) -> None:
+        self.max_age = max_age
+        self.max_entries = max_entries
+        self._found: dict[str, tuple[float, int, Staff]] = {}
+
+    def get(self, key: str, generation: int) -> Staff | None:
+        """The staff member remembered under ``key`` (a digest) at ``generation``, or None."""
+        found = self._found.get(key)
+        if found is None or found[1] != generation or time.monotonic() - found[0] > self.max_age:
+            return None
+        return found[2]
+
+    def put(self, key: str, generation: int, staff: Staff) -> None:
+        """Remember ``staff`` under ``key`` from now, as of ``generation``."""
+        if len(self._found) >= self.max_entries:
+            self._found.clear()  # a burst of logins; everyone is looked up again once
+        self._found[key] = (time.monotonic(), generation, staff)
+
+    def forget(self, key: str) -> None:
+        """Stop remembering ``key`` (logout)."""
+        self._found.pop(key, None)
+
+
+def staff_cache(request: Request) -> StaffCache | None:
+    """The app's cache of callers (None: look every caller up)."""
+    return getattr(request.app.state, "staff_cache", None)
+
+
 def current_staff(request: Request) -> Staff | None:
     """The logged-in staff member (bearer token first, then session cookie), or None."""
     cached = getattr(request.state, "staff", None)
@@ -100,11 +143,20 @@ def current_staff(request: Request) -> Staff | None:
     deps = deps_of(request)
     staff: Staff | None = None
     token = _bearer(request)
-    if token is not None:
-        staff = accounts.token_staff(deps, token)
-    else:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        staff = accounts.session_staff(deps, cookie) if cookie else None
+    cookie = request.cookies.get(SESSION_COOKIE) if token is None else None
+    credential = token or cookie
+    cache = staff_cache(request) if credential else None
+    key = ("b:" if token else "s:") + accounts.digest(credential) if credential else ""
+    generation = deps.reference.generation  # read before the lookup: a change meanwhile wins
+    if cache is not None:
+        staff = cache.get(key, generation)
+    if staff is None and credential:
+        if token is not None:
+            staff = accounts.token_staff(deps, token)
+        else:
+            staff = accounts.session_staff(deps, credential)
+        if staff is not None and cache is not None:
+            cache.put(key, generation, staff)
     request.state.staff = staff if staff is not None else _NO_ONE
     return staff
 

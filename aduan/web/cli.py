@@ -65,12 +65,16 @@ def register(app: typer.Typer, users_app: typer.Typer, settings: Callable[[], Se
         no_scheduler: Annotated[
             bool, typer.Option("--no-scheduler", help="Tanpa penjadwal / no background jobs.")
         ] = False,
+        workers: Annotated[
+            int,
+            typer.Option(min=1, max=32, help="Jumlah proses / worker processes (uvicorn)."),
+        ] = 1,
     ) -> None:
         """Jalankan aplikasi web / run the web app, API and scheduler (migrates first)."""
         from aduan.web.server import serve as run  # uvicorn and the app load only for this
 
         with _errors():
-            run(settings(), host, port, typer.echo, scheduler=not no_scheduler)
+            run(settings(), host, port, typer.echo, scheduler=not no_scheduler, workers=workers)
 
     @users_app.command("password")
     def users_password(

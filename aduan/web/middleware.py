@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+import secrets
 import time
-import uuid
 from typing import Any
 
 import structlog
@@ -14,6 +15,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from aduan.web.auth import CSRF_COOKIE
 
 log = structlog.get_logger("aduan.access")
+# Request ids: a random prefix per process and a counter (uuid4 read os.urandom per request).
+_PREFIX = secrets.token_hex(6)
+_COUNTER = itertools.count(1)
+
+
+def _new_id() -> str:
+    return f"{_PREFIX}{next(_COUNTER):08x}"
+
+
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -34,7 +44,7 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _GOOD_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if incoming and _GOOD_ID.match(incoming) else _new_id()
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
         started = time.perf_counter()

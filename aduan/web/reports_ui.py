@@ -1,13 +1,13 @@
 """Report pages: the dashboard with server-drawn SVG charts, downloads, the public SKM form.
 
-Mount with ``app.include_router(reports_ui.router)``. Staff pages need a login
-(``auth.require_staff``); the survey form is public and guarded by its one-time token.
+Mounted by ``aduan.web.app.create_app``. Staff pages need a login (``auth.require_staff``;
+the dashboard sends a browser to the login page instead of a 401); the survey form is public
+and guarded by its one-time token.
 """
 
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -24,9 +24,11 @@ from aduan.reports.html import render
 from aduan.reports.pdf import written_report_pdf
 from aduan.reports.recap import build_recap, recap_html, recap_pdf
 from aduan.reports.statistics import Statistics, compute_statistics
-from aduan.web.auth import deps_of, require_staff
+from aduan.web.auth import current_staff, deps_of, require_staff
+from aduan.web.ui_render import to_login
+from aduan.workflow.intake import wib_date
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages and documents; /api/v1/reports lists them
 StaffUser = Annotated[Staff, Depends(require_staff)]
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,23 +40,33 @@ def _settings(request: Request) -> Settings:
 
 
 def _period(
-    first: str | None, last: str | None, month: str | None, quarter: str | None, year: int | None
+    request: Request,
+    first: str | None,
+    last: str | None,
+    month: str | None,
+    quarter: str | None,
+    year: int | None,
 ) -> periods.Period:
+    """The period asked for; none at all: the current month in Jakarta."""
     if not any((first, last, month, quarter, year)):
-        month = date.today().strftime("%Y-%m")  # noqa: DTZ011 - a default for the form only
+        month = wib_date(deps_of(request).clock.now()).strftime("%Y-%m")
     return choose_period(first, last, month, quarter, year)
 
 
 @router.get("/laporan", response_class=HTMLResponse)
 def dashboard(
     request: Request,
-    staff: StaffUser,
     month: str | None = None,
     quarter: str | None = None,
     year: int | None = None,
-) -> HTMLResponse:
-    """Dasbor statistik dengan grafik / the statistics dashboard with charts."""
-    chosen = _period(None, None, month, quarter, year)
+) -> Response:
+    """Dasbor statistik dengan grafik / the statistics dashboard with charts.
+
+    A browser that is not logged in goes to the login page and comes back here after.
+    """
+    if current_staff(request) is None:
+        return to_login(request)
+    chosen = _period(request, None, None, month, quarter, year)
     recap = build_recap(deps_of(request), chosen)
     return HTMLResponse(recap_html(recap, _settings(request).office))
 
@@ -70,7 +82,7 @@ def statistics_json(
     year: int | None = None,
 ) -> Statistics:
     """Statistik periode (JSON) / the statistics of a period."""
-    return compute_statistics(deps_of(request), _period(first, to, month, quarter, year))
+    return compute_statistics(deps_of(request), _period(request, first, to, month, quarter, year))
 
 
 @router.get("/laporan/rekap.pdf")
@@ -78,7 +90,7 @@ def recap_download(
     request: Request, staff: StaffUser, month: str | None = None, quarter: str | None = None
 ) -> Response:
     """Rekap PDF untuk Kepala Dinas / the recap as PDF."""
-    recap = build_recap(deps_of(request), _period(None, None, month, quarter, None))
+    recap = build_recap(deps_of(request), _period(request, None, None, month, quarter, None))
     data = recap_pdf(recap, _settings(request).office)
     name = f"rekap-{recap.period.key}.pdf"
     return Response(
@@ -107,7 +119,7 @@ def export_download(
     year: int | None = None,
 ) -> Response:
     """Ekspor kasus CSV/XLSX (identitas sesuai peran) / export cases."""
-    chosen = _period(None, None, month, quarter, year)
+    chosen = _period(request, None, None, month, quarter, year)
     out = io.BytesIO()
     export_cases(deps_of(request), chosen, staff.username, fmt, out)
     media = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"

@@ -56,7 +56,7 @@ async def logout(request: Request) -> RedirectResponse:
     response = see_other("/login")
     if token and auth.current_staff(request) is not None:
         auth.verify_csrf(request, str(form.get("csrf_token", "")))
-        auth.logout(auth.deps_of(request), token)
+        auth.logout(auth.deps_of(request), token, auth.staff_cache(request))
     auth.clear_session_cookie(response)
     return response
 

@@ -86,3 +86,29 @@ def test_an_open_complaint_counts_as_late_only_once_its_deadline_has_passed(
 
     assert (before.pending, before.overdue_open, before.late) == (1, 0, 0)
     assert (after.pending, after.overdue_open, after.late) == (0, 1, 1)
+
+
+def test_tier_reached_is_the_highest_a_case_ever_reached_even_after_a_reopen(
+    deps: Deps, clock: FixedClock
+) -> None:
+    clock.current = MON_19_JAN
+    b.internal_case(deps)  # stays at the first tier
+    case = b.internal_case(deps).tracking_code
+    b.act(deps, case, Action.ESCALATE, "budi")  # to the Kasi: tier 2
+    b.act(deps, case, Action.ESCALATE, "sari")  # to the Kabid: tier 3
+    b.act(deps, case, Action.RECORD_RESULT, "agus")
+    b.act(deps, case, Action.INFORM_COMPLAINANT, "budi")
+    b.act(deps, case, Action.REPORT_TO_SUPERIOR, "budi")
+    b.act(deps, case, Action.CLOSE, "agus")
+    january = period.month("2026-01")
+    assert compute_statistics(deps, january).by_tier == {"internal": {"1": 1, "3": 1}}
+
+    service.act_as_complainant(deps, case, Action.REOPEN, {"reason": "Belum saya terima"})
+    reopened = service.get_case(deps, case, "budi")
+    assert (reopened.track, reopened.tier) == (None, 0)  # reopening clears the track
+    assert compute_statistics(deps, january).by_tier == {"internal": {"1": 1, "3": 1}}
+
+    b.act(deps, case, Action.ROUTE_AGENCY, "budi")  # back on a track, at its first tier
+    s = compute_statistics(deps, january)
+    assert s.by_tier == {"agency": {"1": 1}, "internal": {"1": 1, "3": 1}}
+    assert s.total == 2

@@ -1,0 +1,73 @@
+"""The ``aduan report`` commands as real processes on a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from aduan.workflow.intake import WIB
+from tests.e2e.test_cli import Cli, cli, submit
+
+__all__ = ["cli"]  # the fixture, shared with the lifecycle tests
+
+
+def test_statistics_recap_and_evaluation_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
+    today = datetime.now(WIB).date()
+    submit(cli)
+    submit(cli)
+    late = submit(cli, service_days_ago=45)  # too late: filed as a suggestion
+    assert late["kind"] == "suggestion"
+
+    by_year = json.loads(cli("report", "stats", "--year", str(today.year), "--json").stdout)
+    around = json.loads(
+        cli(
+            "report", "stats", "--json",
+            "--from", (today - timedelta(days=1)).isoformat(),
+            "--to", (today + timedelta(days=1)).isoformat(),
+        ).stdout
+    )  # fmt: skip
+    for s in (by_year, around):
+        assert (s["total"], s["complaints"], s["suggestions"]) == (3, 2, 1)
+        assert s["suggestion_reasons"] == {"late": 1}
+        assert s["by_service"] == {"15121": 3} and s["by_channel"] == {"whatsapp": 3}
+        assert s["compliance"]["pending"] == 2
+    as_csv = cli("report", "stats", "--year", str(today.year), "--csv").stdout
+    assert "summary,total,3" in as_csv
+
+    recap = tmp_path / "rekap.pdf"
+    month = today.strftime("%Y-%m")
+    done = cli("report", "recap", "--month", month, "--out", str(recap))
+    assert str(recap) in done.stdout
+    reader = PdfReader(recap)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert f"Rekap pengaduan {month}" in text
+
+    evaluation = tmp_path / "evaluasi.csv"
+    cli("report", "evaluation", "--year", str(today.year), "--out", str(evaluation))
+    rows = list(csv.reader(io.StringIO(evaluation.read_text(encoding="utf-8"))))
+    assert rows[0][:4] == ["service", "component", "complaints", "suggestions"]
+    listed = rows[rows.index([]) + 1 :]  # the second table: every suggestion of the year
+    assert listed[0][0] == "tracking_code"
+    assert [r[0] for r in listed[1:]] == [late["tracking_code"]]
+    assert listed[1][3] == "late"
+
+
+def test_report_commands_refuse_bad_input_with_the_field_and_write_nothing(
+    cli: Cli, tmp_path: Path
+) -> None:
+    no_period = cli("report", "stats", "--json", code=2)
+    assert "period" in no_period.stderr
+
+    bad_month = cli("report", "stats", "--month", "2026-13", code=2)
+    assert "month" in bad_month.stderr
+
+    target = tmp_path / "kasus.pdf"
+    wrong = cli("report", "export", "--month", "2026-03", "--as", "budi", "--out", str(target),
+                code=2)  # fmt: skip
+    assert "format" in wrong.stderr and "csv" in wrong.stderr
+    assert not target.exists()

@@ -1,0 +1,132 @@
+"""The statistics rollup kept by triggers gives the numbers the cases give, on both engines."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from aduan import migrate, service
+from aduan.bootstrap import build, seed_reference_data
+from aduan.config import Settings
+from aduan.models import rollup
+from aduan.models.ports import FixedClock
+from aduan.reports import period
+from aduan.reports.statistics import compact_rollup, compute_statistics
+from aduan.service import Deps
+from aduan.workflow.states import OPEN_STATUSES, Action
+from tests.integration import builders as b
+from tests.integration.builders import engine_of
+from tests.reports.test_statistics import (
+    FRI_20_FEB,
+    MON_19_JAN,
+    fixed_data_set,
+    respond_at,
+)
+
+PERIODS = [
+    period.between(date(2026, 1, 1), date(2026, 2, 28)),  # two whole months
+    period.month("2026-01"),
+    period.quarter("2026Q1"),  # March: no cases
+    period.between(date(2026, 1, 19), date(2026, 2, 12)),  # no whole month: the cases only
+    period.between(date(2026, 1, 20), date(2026, 3, 3)),  # an edge, February, an edge
+    period.year(2025),
+]
+
+
+def same_both_ways(deps: Deps) -> None:
+    for chosen in PERIODS:
+        fast = compute_statistics(deps, chosen).model_dump(exclude={"generated_at"})
+        slow = compute_statistics(deps, chosen, rollup=False).model_dump(exclude={"generated_at"})
+        assert fast == slow, chosen.key
+
+
+def compact(deps: Deps) -> int:
+    return compact_rollup(deps)["rows_removed"]
+
+
+def test_the_rollup_and_the_cases_agree_through_changes_and_compaction(
+    deps: Deps, clock: FixedClock
+) -> None:
+    fixed_data_set(deps, clock)
+    same_both_ways(deps)
+
+    removed = compact(deps)
+    assert removed > 0  # each action left a -1 and a +1 behind
+    same_both_ways(deps)
+    assert compact(deps) == 0  # nothing left to sum
+
+    # More changes after the compaction: APIP approved, a case closed and reopened.
+    clock.current = MON_19_JAN + timedelta(days=1)
+    pending = b.apip_pending_case(deps).tracking_code
+    b.act(deps, pending, Action.APPROVE_APIP, "dewi")
+    case = b.internal_case(deps).tracking_code
+    respond_at(deps, case, clock.now())
+    b.act(deps, case, Action.RECORD_RESULT, "sari")
+    b.act(deps, case, Action.INFORM_COMPLAINANT, "budi")
+    b.act(deps, case, Action.REPORT_TO_SUPERIOR, "budi")
+    b.act(deps, case, Action.CLOSE, "sari")
+    service.act_as_complainant(deps, case, Action.REOPEN, {"reason": "Belum saya terima"})
+    clock.current = FRI_20_FEB
+    same_both_ways(deps)
+    s = compute_statistics(deps, period.month("2026-01"))
+    assert s.apip.approved == 1 and s.by_status.get("reviewed") == 1
+    compact(deps)
+    same_both_ways(deps)
+
+
+def test_an_open_complaint_in_the_rollup_turns_overdue_when_its_deadline_passes(
+    deps: Deps, clock: FixedClock
+) -> None:
+    clock.current = MON_19_JAN
+    b.submit(deps)
+    compact(deps)
+    january = period.month("2026-01")
+    clock.current = datetime(2026, 2, 6, 16, 59, tzinfo=MON_19_JAN.tzinfo)
+    assert compute_statistics(deps, january).compliance.pending == 1
+    clock.current = datetime(2026, 2, 6, 17, 0, 1, tzinfo=MON_19_JAN.tzinfo)
+    assert compute_statistics(deps, january).compliance.overdue_open == 1
+
+
+def test_the_migration_counts_the_cases_that_existed_before_it(
+    empty_db_url: str, clock: FixedClock
+) -> None:
+    deps = build(Settings(database_url=empty_db_url), clock=clock)
+    engine = engine_of(deps)
+    try:
+        migrate.upgrade(engine, "0006")  # before the rollup
+        seed_reference_data(deps)
+        fixed_data_set(deps, clock)
+        migrate.upgrade(engine)  # 0007 fills the rollup from the cases, grouped
+
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT count(*), sum(n) FROM case_stats")).one()
+        assert rows[0] < rows[1]  # one row per group, not per case
+        same_both_ways(deps)
+        assert compute_statistics(deps, PERIODS[0]).apip.requested == 1
+    finally:
+        engine.dispose()
+
+
+def test_a_period_splits_into_whole_months_and_edges() -> None:
+    chosen = period.between(date(2026, 1, 15), date(2026, 3, 31))
+    months, edges = rollup.split(chosen.start_at, chosen.end_at)
+    assert months == ["2026-02", "2026-03"]
+    assert [(a.date(), b.date()) for a, b in edges] == [(date(2026, 1, 15), date(2026, 2, 1))]
+    whole = period.year(2026)
+    assert rollup.split(whole.start_at, whole.end_at) == (
+        [f"2026-{m:02d}" for m in range(1, 13)],
+        [],
+    )
+
+
+def test_the_triggers_know_the_open_statuses_of_the_workflow() -> None:
+    path = Path(__file__).parents[2] / "migrations" / "versions" / "0007_reports_survey.py"
+    spec = importlib.util.spec_from_file_location("migration_0007", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    listed = {s.strip().strip("'") for s in module.OPEN.split(",")}
+    assert listed == {s.value for s in OPEN_STATUSES}

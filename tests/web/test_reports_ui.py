@@ -1,0 +1,169 @@
+"""The report pages over HTTP (a real uvicorn server, SQLite and PostgreSQL).
+
+The dashboard with its SVG charts, the statistics as JSON, the recap and the written tier
+reports as documents, the case export with the complainant masked for an agency, and the
+public satisfaction survey form with its one-time token.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from pypdf import PdfReader
+
+from aduan.workflow.states import Action
+from tests.integration import builders as b
+from tests.web.conftest import Web
+from tests.web.ui_support import login, set_passwords
+
+MONTH = "2026-03"  # the test clock's month (tests.conftest.NOW: Monday 2 March 2026)
+SCORES = {f"u{i}": str(score) for i, score in enumerate([4, 3, 3, 4, 2, 3, 4, 3, 4], 1)}
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF (pypdf parses it back)."""
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) >= 1
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture
+def browser(web: Web) -> Iterator[httpx.Client]:
+    """A cookie-keeping client, like a browser; staff passwords set for the login form."""
+    set_passwords(web.deps)
+    with httpx.Client(base_url=web.url, follow_redirects=False, timeout=30) as client:
+        yield client
+
+
+def test_the_dashboard_sends_a_visitor_to_the_login_and_shows_staff_the_charts(
+    web: Web, browser: httpx.Client
+) -> None:
+    b.submit(web.deps)
+
+    visitor = browser.get("/laporan", params={"month": MONTH})
+    assert visitor.status_code == 303
+    assert visitor.headers["location"].startswith("/login?next=/laporan")
+
+    login(browser, "budi")
+    page = browser.get("/laporan", params={"month": MONTH})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<svg" in page.text and "Maret 2026" in page.text
+    # Without a period: the current month of the office's clock (Jakarta time).
+    assert "Maret 2026" in browser.get("/laporan").text
+
+
+def test_the_statistics_come_as_json_only_to_staff(web: Web) -> None:
+    b.submit(web.deps)
+    b.submit(web.deps, complainant={"name": None})  # no identity: a suggestion
+
+    refused = web.anon().get("/laporan/statistik.json", params={"month": MONTH})
+    assert refused.status_code == 401
+    assert refused.headers["content-type"].startswith("application/problem+json")
+
+    got = web.staff("sari").get("/laporan/statistik.json", params={"month": MONTH})
+    assert got.status_code == 200
+    s = got.json()
+    assert (s["period"], s["total"], s["complaints"], s["suggestions"]) == (MONTH, 2, 1, 1)
+    assert s["suggestion_reasons"] == {"no_identity": 1}
+    assert s["compliance"]["pending"] == 1
+
+    bad = web.staff("sari").get("/laporan/statistik.json", params={"month": "2026-13"})
+    assert bad.status_code == 422 and bad.json()["field"] == "month"
+
+
+def test_the_recap_is_a_pdf_with_the_period_and_its_numbers(web: Web) -> None:
+    b.submit(web.deps)
+
+    got = web.staff("dewi").get("/laporan/rekap.pdf", params={"month": MONTH})
+
+    assert got.status_code == 200
+    assert got.headers["content-type"] == "application/pdf"
+    assert got.content.startswith(b"%PDF")
+    text = pdf_text(got.content)
+    assert "Rekap pengaduan 2026-03" in text, text
+
+
+def test_a_written_tier_report_is_served_as_html_and_pdf(web: Web) -> None:
+    case = b.internal_case(web.deps)
+    b.act(web.deps, case, Action.ESCALATE, "budi", report="Perlu keputusan Kasi segera")
+    base = f"/laporan/kasus/{case.tracking_code}/tertulis"
+    sari = web.staff("sari")
+
+    html = sari.get(f"{base}/1.html")
+    assert html.status_code == 200
+    assert "Perlu keputusan Kasi segera" in html.text and case.tracking_code in html.text
+
+    pdf = sari.get(f"{base}/1.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert "Perlu keputusan Kasi segera" in pdf_text(pdf.content)
+
+    missing = sari.get(f"{base}/2.pdf")
+    assert missing.status_code == 422 and missing.json()["field"] == "report"
+    assert web.anon().get(f"{base}/1.pdf").status_code == 401
+
+
+def test_the_export_masks_a_confidential_complainant_for_an_agency(web: Web) -> None:
+    b.submit(web.deps)  # confidential unless the complainant says otherwise
+
+    def rows(username: str) -> list[dict[str, str]]:
+        got = web.staff(username).get("/laporan/ekspor.csv", params={"month": MONTH})
+        assert got.status_code == 200
+        assert got.headers["content-type"].startswith("text/csv")
+        return list(csv.DictReader(io.StringIO(got.text)))
+
+    officer, agency = rows("budi"), rows("tono")
+
+    assert officer[0]["complainant_name"] == "Siti Aminah"
+    assert officer[0]["complainant_email"] == "siti.aminah@contoh.id"
+    assert agency[0]["complainant_name"] == "(dirahasiakan)"
+    assert agency[0]["complainant_email"] == "" and agency[0]["complainant_phone"] == ""
+    assert agency[0]["subject"] == officer[0]["subject"]
+
+
+def test_the_public_survey_form_takes_one_answer_per_token(web: Web) -> None:
+    visitor = web.anon(follow_redirects=False)
+    link = visitor.get("/survei/publik/2026Q1")
+    assert link.status_code == 303
+    form_url = link.headers["location"]
+    assert form_url.startswith("/survei/")
+
+    form = visitor.get(form_url)
+    assert form.status_code == 200
+    assert form.text.count("<fieldset>") == 9 and 'name="u9"' in form.text
+
+    first = visitor.post(form_url, data={**SCORES, "comment": "Antrean lebih cepat"})
+    assert first.status_code == 200
+    assert "Terima kasih" in first.text or "terima kasih" in first.text
+
+    second = visitor.post(form_url, data=SCORES)
+    assert second.status_code == 422
+    assert (second.json()["field"], second.json()["rule"]) == ("token", "one_time")
+    assert visitor.get(form_url).status_code == 422  # the form is gone too
+
+
+def test_the_survey_refuses_a_score_outside_1_to_4_naming_the_element(web: Web) -> None:
+    visitor = web.anon(follow_redirects=False)
+    form_url = visitor.get("/survei/publik/2026Q1").headers["location"]
+
+    refused = visitor.post(form_url, data={**SCORES, "u4": "5"})
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert (problem["field"], problem["rule"]) == ("u4", "score_1_4")
+    assert "1-4" in problem["detail"]
+
+    missing = visitor.post(form_url, data={k: v for k, v in SCORES.items() if k != "u7"})
+    assert missing.status_code == 422
+    assert "u7" in {e["field"] for e in missing.json()["errors"]}
+
+    # Nothing was recorded: the token still takes one valid answer.
+    assert visitor.post(form_url, data=SCORES).status_code == 200
+
+
+def test_the_export_refuses_an_unknown_format_naming_the_field(web: Web) -> None:
+    got = web.staff("budi").get("/laporan/ekspor.pdf", params={"month": MONTH})
+    assert got.status_code == 422 and got.json()["field"] == "format"
