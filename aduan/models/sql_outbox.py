@@ -18,20 +18,40 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from aduan.models.ports import OutboxEntry, OutboxMessage
+from aduan.models.prepared import Prepared, Runner
 from aduan.models.tables import outbox
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 IN_APP = "in_app"
 PURGED = "(dihapus)"  # what a purged row keeps in place of the address
 
-# RETURNING tells whether the row was new (the driver's rowcount is -1 here on PostgreSQL).
-_INSERT = {
-    "sqlite": sqlite_insert(outbox)
-    .on_conflict_do_nothing(index_elements=["idempotency_key"])
-    .returning(outbox.c.id),
-    "postgresql": postgresql_insert(outbox)
-    .on_conflict_do_nothing(index_elements=["idempotency_key"])
-    .returning(outbox.c.id),
+_ADD_KEYS = (
+    "idempotency_key",
+    "event",
+    "case_id",
+    "recipient",
+    "channel",
+    "payload",
+    "status",
+    "created_at",
+    "next_attempt_at",
+    "attempts",
+)
+# One statement on the driver's cursor (models/prepared.py): it runs inside every transition
+# that notifies someone. RETURNING tells whether the row was new.
+_ADD = {
+    "sqlite": Prepared(
+        sqlite_insert(outbox)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(outbox.c.id),
+        _ADD_KEYS,
+    ),
+    "postgresql": Prepared(
+        postgresql_insert(outbox)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(outbox.c.id),
+        _ADD_KEYS,
+    ),
 }
 
 
@@ -40,12 +60,15 @@ class SqlOutboxRepository:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._runner: Runner | None = None
 
     def add(self, message: OutboxMessage) -> bool:
         # One statement: no race between a check and the insert, and no lookup whose kept
         # prepared plan (made while the table was empty) turns into a full scan later.
-        result = self.conn.execute(
-            _INSERT[self.conn.dialect.name],
+        if self._runner is None:
+            self._runner = Runner(self.conn)
+        added = self._runner.first(
+            _ADD[self.conn.dialect.name],
             {
                 "idempotency_key": message.idempotency_key,
                 "event": message.event,
@@ -59,7 +82,7 @@ class SqlOutboxRepository:
                 "attempts": 0,
             },
         )
-        return result.first() is not None
+        return added is not None
 
     def for_recipient(self, recipient: str) -> list[OutboxMessage]:
         rows = self.conn.execute(

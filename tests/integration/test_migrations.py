@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
@@ -51,6 +53,16 @@ def test_upgrade_creates_every_table_and_the_append_only_triggers(fresh: Deps) -
     assert {t for t in triggers if t.startswith("case_events")}
     assert {t for t in triggers if t.startswith("written_reports")}
     assert version == ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def test_the_migrated_schema_is_the_one_the_code_declares(fresh: Deps) -> None:
+    """Columns, types, indexes and constraints of aduan/models/tables.py, no more, no less."""
+    upgrade_database(fresh)
+
+    with engine_of(fresh).connect() as conn:
+        drift = compare_metadata(MigrationContext.configure(conn), metadata)
+
+    assert drift == []
 
 
 def test_upgrade_seeds_the_catalog_and_org_chart(fresh: Deps) -> None:
