@@ -10,50 +10,34 @@ from __future__ import annotations
 
 import contextlib
 import signal
-from datetime import UTC, datetime
 
 import structlog
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 
 from aduan import timekeeping
 from aduan.notifications import inbox
 from aduan.notifications.dispatcher import Dispatcher
+from aduan.periodic import every
 from aduan.reports import jobs as reports_jobs
 from aduan.service import Deps
 
 log = structlog.get_logger()
 
 
-def _tick(deps: Deps) -> None:
-    try:
-        report = timekeeping.sweep(deps)
-    except Exception:
-        log.exception("sweep_failed")
-        return
-    if report.handled:
-        log.info("sweep_done", handled=report.handled, **report.counts)
+def _sweep(deps: Deps) -> dict[str, int] | None:
+    report = timekeeping.sweep(deps)
+    return {"handled": report.handled, **report.counts} if report.handled else None
 
 
-def _deliver(dispatcher: Dispatcher) -> None:
-    try:
-        report = dispatcher.dispatch()
-    except Exception:
-        log.exception("dispatch_failed")
-        return
-    if report.handled:
-        log.info("dispatch_done", rounds=report.rounds, **report.counts)
+def _deliver(dispatcher: Dispatcher) -> dict[str, int] | None:
+    report = dispatcher.dispatch()
+    return {"rounds": report.rounds, **report.counts} if report.handled else None
 
 
-def _purge(deps: Deps, retention_days: int) -> None:
-    try:
-        purged = inbox.purge(deps.uow, deps.clock, retention_days)
-    except Exception:
-        log.exception("outbox_purge_failed")
-        return
-    if purged:
-        log.info("outbox_purged", rows=purged, retention_days=retention_days)
+def _purge(deps: Deps, retention_days: int) -> dict[str, int] | None:
+    purged = inbox.purge(deps.uow, deps.clock, retention_days)
+    return {"rows": purged, "retention_days": retention_days} if purged else None
 
 
 def configure(
@@ -71,39 +55,9 @@ def configure(
     payloads older than ``retention_days`` once a day.
     """
     if dispatcher is not None:
-        scheduler.add_job(
-            _deliver,
-            IntervalTrigger(seconds=dispatch_seconds),
-            args=[dispatcher],
-            id="outbox_dispatch",
-            next_run_time=datetime.now(UTC),
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
-            replace_existing=True,
-        )
-        scheduler.add_job(
-            _purge,
-            IntervalTrigger(days=1),
-            args=[deps, retention_days],
-            id="outbox_purge",
-            next_run_time=datetime.now(UTC),
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
-            replace_existing=True,
-        )
-    scheduler.add_job(
-        _tick,
-        IntervalTrigger(seconds=interval_seconds),
-        args=[deps],
-        id="deadline_sweep",
-        next_run_time=datetime.now(UTC),
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=None,
-        replace_existing=True,
-    )
+        every(scheduler, dispatch_seconds, "outbox_dispatch", _deliver, dispatcher)
+        every(scheduler, 86_400, "outbox_purge", _purge, deps, retention_days)
+    every(scheduler, interval_seconds, "deadline_sweep", _sweep, deps)
     # Office-wide singletons: the quarterly SKM survey and the yearly evaluation (issue 6).
     reports_jobs.configure(scheduler, deps)
 

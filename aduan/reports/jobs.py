@@ -7,14 +7,13 @@ the first days of the next, the evaluation of the previous year is announced in 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 
 from aduan.config import load_settings
+from aduan.periodic import every
 from aduan.reports import evaluation, survey
 from aduan.reports.period import previous_quarter, year
 from aduan.reports.singleton import run_once
@@ -49,16 +48,6 @@ def evaluation_tick(deps: Deps) -> dict[str, Any] | None:
     )
 
 
-def _safely(name: str, fn: Any, *args: Any) -> None:
-    try:
-        result = fn(*args)
-    except Exception:
-        log.exception(f"{name}_failed")
-        return
-    if result is not None:
-        log.info(f"{name}_done", **result)
-
-
 def configure(scheduler: BaseScheduler, deps: Deps, interval_seconds: float = 3600.0) -> None:
     """Add the jobs (survey, evaluation, rollup compaction): at once, then every interval."""
     base_url = load_settings().public_url
@@ -67,14 +56,4 @@ def configure(scheduler: BaseScheduler, deps: Deps, interval_seconds: float = 36
         (EVALUATION_JOB, evaluation_tick, (deps,)),
         (ROLLUP_JOB, compact_rollup, (deps,)),
     ):
-        scheduler.add_job(
-            _safely,
-            IntervalTrigger(seconds=interval_seconds),
-            args=[job_id, fn, *args],
-            id=job_id,
-            next_run_time=datetime.now(UTC),
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
-            replace_existing=True,
-        )
+        every(scheduler, interval_seconds, job_id, fn, *args)
