@@ -1,15 +1,23 @@
-"""A real uvicorn server in a thread, on a free loopback port, for tests over HTTP."""
+"""Real servers for tests over HTTP: uvicorn in a thread, or ``aduan serve`` as a process."""
 
 from __future__ import annotations
 
 import contextlib
-import socket
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
+
+from tests.integration.servers import free_port
+
+__all__ = ["aduan_serve", "free_port", "live"]
 
 
 @contextlib.contextmanager
@@ -34,9 +42,35 @@ def live(app: FastAPI) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+@contextlib.contextmanager
+def aduan_serve(
+    db_url: str, log: Path, *options: str, **env: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``aduan serve`` as a process (its output in ``log``) until /healthz answers; stopped after.
+
+    Yields the base URL and the process (the caller may check how it ended).
+    """
+    port = free_port()
+    environ = {**os.environ, "ADUAN_DATABASE_URL": db_url, "ADUAN_LOG_FORMAT": "json", **env}
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "aduan.cli", "serve", "--port", str(port), *options],
+            env=environ,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                assert proc.poll() is None, log.read_text()
+                with contextlib.suppress(httpx.TransportError):
+                    if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                        break
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+            yield url, proc
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=30)

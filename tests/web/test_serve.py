@@ -16,34 +16,13 @@ from pathlib import Path
 import httpx
 
 from tests.integration.servers import smtp_server
-from tests.web.server import free_port
+from tests.web.server import aduan_serve
 
 
 @contextlib.contextmanager
-def serving(db_url: str, log: Path, **extra: str) -> Iterator[tuple[str, Path]]:
-    port = free_port()
-    env = {**os.environ, "ADUAN_DATABASE_URL": db_url, "ADUAN_LOG_FORMAT": "json", **extra}
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "aduan.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert proc.poll() is None, log.read_text()
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                        break
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.2)
-            yield url, log
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+def serving(db_url: str, log: Path, **env: str) -> Iterator[tuple[str, Path]]:
+    with aduan_serve(db_url, log, **env) as (url, _):
+        yield url, log
 
 
 def cli(db_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

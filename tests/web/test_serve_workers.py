@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,36 +10,17 @@ from pathlib import Path
 import httpx
 
 from aduan.web.app import STAFF_CACHE_SECONDS
-from tests.web.server import free_port
+from tests.web.server import aduan_serve
 from tests.web.test_serve import cli
 
 
 @contextlib.contextmanager
 def serving(db_url: str, log: Path, *options: str) -> Iterator[str]:
-    """``aduan serve`` with ``options``, answering /healthz; stopped at the end."""
-    port = free_port()
-    env = {**os.environ, "ADUAN_DATABASE_URL": db_url, "ADUAN_LOG_FORMAT": "json"}
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "aduan.cli", "serve", "--port", str(port), *options],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert proc.poll() is None, log.read_text()
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                        break
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.2)
-            yield url
-        finally:
-            proc.terminate()
-            assert proc.wait(timeout=30) == 0, log.read_text()
+    """``aduan serve`` with ``options``; it must stop cleanly (exit 0) when terminated."""
+    with aduan_serve(db_url, log, *options) as (url, proc):
+        yield url
+        proc.terminate()
+        assert proc.wait(timeout=30) == 0, log.read_text()
 
 
 def test_two_workers_serve_and_a_revoked_token_stops_working_within_seconds(

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import uvicorn
 
 from aduan import accounts
 from aduan.config import Settings
 from aduan.service import Deps
 from aduan.web.app import create_app
+from tests.web.server import live
 
 PASSWORDS = {
     "budi": "rahasia-budi-2026",
@@ -37,24 +34,8 @@ def set_passwords(deps: Deps) -> None:
 @contextlib.contextmanager
 def serving(deps: Deps) -> Iterator[str]:
     """Run the app (no scheduler) on a free loopback port; yield its base URL."""
-    app = create_app(deps, Settings(), start_background=False)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with live(create_app(deps, Settings(), start_background=False)) as url:
+        yield url
 
 
 def csrf_of(html: str) -> str:
