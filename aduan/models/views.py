@@ -158,8 +158,8 @@ class TrackingView(View):
     history: list[tuple[datetime, str]]
 
 
-def summary_fields(case: Case) -> dict[str, Any]:
-    """The fields shared by summaries and details."""
+def summary_fields(case: Case | CaseListing) -> dict[str, Any]:
+    """The fields shared by summaries and details (a listing row has all of them)."""
     assert case.id is not None
     return {
         "id": case.id,
@@ -194,22 +194,7 @@ def summarise(case: Case) -> CaseSummary:
 
 def summarise_listing(row: CaseListing) -> CaseSummary:
     """A list row read with ``CaseRepository.summaries`` (same fields as ``summarise``)."""
-    return CaseSummary(
-        id=row.id,
-        tracking_code=row.tracking_code,
-        version=row.version,
-        kind=row.kind.value,
-        status=row.status.value,
-        status_label=STATUS_LABELS[row.status][0],
-        screening_reason=row.screening_reason and row.screening_reason.value,
-        channel=row.channel.value,
-        subject=row.subject,
-        service_code=row.service_code,
-        track=row.track and row.track.value,
-        assignee=row.assignee,
-        received_at=row.received_at,
-        due_at=soonest_due(row),
-    )
+    return CaseSummary(**summary_fields(row))
 
 
 def complainant_view(c: Complainant, role: Role) -> ComplainantView:
