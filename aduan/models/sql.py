@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
+import threading
+import time
+import weakref
 from collections.abc import Sequence
 from datetime import date, datetime
 from types import TracebackType
@@ -570,19 +575,22 @@ class SqlUnitOfWork:
     calendar: SqlCalendarRepository
     accounts: SqlAccountRepository
 
-    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
-        self.engine = engine
+    def __init__(self, factory: SqlUnitOfWorkFactory, *, readonly: bool = False) -> None:
+        self.factory = factory
+        self.engine = factory.engine
         self.readonly = readonly
         self._conn: Connection | None = None
 
     def __enter__(self) -> Self:
+        conn = self.factory.acquire(self.readonly)
         try:
-            conn = self.engine.connect()
-            if self.readonly:
-                conn = conn.execution_options(aduan_readonly=True)
             conn.begin()
         except OperationalError as exc:
+            self.factory.release(conn, self.readonly, reusable=False)
             raise DatabaseUnavailableError(_safe_url(self.engine), str(exc.orig)) from None
+        except BaseException:
+            self.factory.release(conn, self.readonly, reusable=False)
+            raise
         self._conn = conn
         self.cases = SqlCaseRepository(conn)
         self.reference = SqlReferenceRepository(conn)
@@ -598,13 +606,20 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._conn is not None
+        conn = self._conn
+        assert conn is not None
+        self._conn = None
+        # A domain error (bad input, a conflict) leaves the connection as good as new; after a
+        # database error it is not trusted again and goes back to the pool to be reset.
+        reusable = exc is None or not isinstance(exc, DBAPIError)
         try:
-            if self._conn.in_transaction():
-                self._conn.rollback()
+            if conn.in_transaction():
+                conn.rollback()
+        except BaseException:
+            reusable = False
+            raise
         finally:
-            self._conn.close()
-            self._conn = None
+            self.factory.release(conn, self.readonly, reusable=reusable)
 
     def commit(self) -> None:
         assert self._conn is not None
@@ -616,10 +631,87 @@ def _safe_url(engine: Engine) -> str:
 
 
 class SqlUnitOfWorkFactory:
-    """Opens SQL units of work on one engine."""
+    """Opens SQL units of work on one engine.
 
-    def __init__(self, engine: Engine) -> None:
+    A unit of work ends with its connection out of any transaction, so the factory keeps a
+    few of them checked out between units of work (newest first) instead of returning each to
+    the pool: the pool's checkout, reset and checkin cost about a seventh of a small write
+    (bench/lifecycle.py). Never more than ``keep`` of each kind (read-only or writing) wait
+    here, so concurrent units of work beyond that use the pool as before; a connection older
+    than the pool's recycle time, invalidated, or used by a unit of work that failed in the
+    database goes back to the pool. ``Engine.dispose()`` closes the waiting ones too.
+    """
+
+    def __init__(self, engine: Engine, *, keep: int = 4) -> None:
         self.engine = engine
+        self.keep = keep
+        self._idle: dict[bool, list[Connection]] = {False: [], True: []}
+        self._born: dict[int, float] = {}  # id(connection) -> when it left the pool
+        self._lock = threading.Lock()
+        recycle = getattr(engine.pool, "_recycle", -1)
+        self._recycle = float(recycle) if recycle and recycle > 0 else math.inf
+        # The engine does not keep the factory alive; whichever goes first, nothing leaks.
+        me = weakref.ref(self)
+        event.listen(engine, "engine_disposed", lambda _engine: _drop_waiting(me))
+        weakref.finalize(self, _close_all, self._idle)
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, readonly=readonly)
+        return SqlUnitOfWork(self, readonly=readonly)
+
+    def acquire(self, readonly: bool) -> Connection:
+        """A connection out of any transaction: a waiting one, or one from the pool."""
+        with self._lock:
+            idle = self._idle[readonly]
+            if idle:
+                return idle.pop()
+        try:
+            conn = self.engine.connect()
+        except OperationalError as exc:
+            raise DatabaseUnavailableError(_safe_url(self.engine), str(exc.orig)) from None
+        if readonly:
+            conn.execution_options(aduan_readonly=True)  # in place: it stays a reader
+        self._born[id(conn)] = time.monotonic()
+        return conn
+
+    def release(self, conn: Connection, readonly: bool, *, reusable: bool = True) -> None:
+        """Keep ``conn`` for the next unit of work, or return it to the pool."""
+        born = self._born.get(id(conn), 0.0)
+        if (
+            reusable
+            and not conn.closed
+            and not conn.invalidated
+            and not conn.in_transaction()
+            and time.monotonic() - born < self._recycle
+        ):
+            with self._lock:
+                idle = self._idle[readonly]
+                if len(idle) < self.keep:
+                    idle.append(conn)
+                    return
+        self._born.pop(id(conn), None)
+        conn.close()
+
+    def close(self, *, drop: bool = False) -> None:
+        """Return every waiting connection to the pool (``drop``: close it for good)."""
+        with self._lock:
+            _close_all(self._idle, drop=drop)
+            self._born.clear()
+
+
+def _drop_waiting(ref: weakref.ref[SqlUnitOfWorkFactory]) -> None:
+    # After Engine.dispose() the pool they came from is gone: closing them would park them in
+    # it, open, until it is garbage-collected. Invalidating closes the driver's connection.
+    factory = ref()
+    if factory is not None:
+        factory.close(drop=True)
+
+
+def _close_all(idle: dict[bool, list[Connection]], *, drop: bool = False) -> None:
+    waiting = [conn for conns in idle.values() for conn in conns]
+    for conns in idle.values():
+        conns.clear()
+    for conn in waiting:
+        with contextlib.suppress(Exception):  # a dead connection is as good as closed
+            if drop:
+                conn.invalidate()
+            conn.close()
