@@ -44,6 +44,7 @@ from aduan.models.views import (
     deadline_view,
     event_view,
     report_view,
+    summaries_of,
     summarise_listing,
     summary_fields,
 )
@@ -396,7 +397,8 @@ def track_case(deps: Deps, tracking_code: str) -> TrackingView:
 def list_cases(deps: Deps, query: CaseQuery) -> list[CaseSummary]:
     """Cases matching the filters."""
     with deps.uow(readonly=True) as uow:
-        return [summarise_listing(c) for c in uow.cases.summaries(query)]
+        rows = uow.cases.summary_fields(query)
+    return summaries_of(rows)
 
 
 def _detail(deps: Deps, uow: UnitOfWork, case: Case, role: Role) -> CaseDetail:

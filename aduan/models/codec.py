@@ -18,6 +18,7 @@ from aduan.workflow.case import (
     WrittenReport,
 )
 from aduan.workflow.states import (
+    STATUS_LABELS,
     Channel,
     Kind,
     Outcome,
@@ -282,6 +283,24 @@ def listing_from_row(r: Any) -> CaseListing:
         tier=tier,
         holder=chain[tier]["title"] if chain else None,
     )
+
+
+# The columns of ``cases`` a list page shows (``CaseRepository.summary_fields``), besides the
+# soonest deadline (``due_at``) the database computes.
+SUMMARY_COLUMNS = (
+    "id", "tracking_code", "version", "kind", "status", "screening_reason", "channel", "subject",
+    "service_code", "track", "assignee", "received_at",
+)  # fmt: skip
+_STATUS_LABELS = {status.value: labels[0] for status, labels in STATUS_LABELS.items()}
+
+
+def summary_from_row(r: dict[str, Any]) -> dict[str, Any]:
+    """``views.summary_fields`` from ``SUMMARY_COLUMNS`` and ``due_at`` (the row, completed).
+
+    The enum columns stay the strings they are stored as, which is what a summary shows.
+    """
+    r["status_label"] = _STATUS_LABELS[r["status"]]
+    return r
 
 
 def listing_of(case: Case) -> CaseListing:

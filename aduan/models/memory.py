@@ -24,7 +24,7 @@ from aduan.catalog.orgchart import OrgChart, Position, StaffUser, Unit, build_or
 from aduan.catalog.services import Service
 from aduan.escalation.calendar import Override
 from aduan.escalation.deadlines import Alarm, DeadlineKind
-from aduan.models import codec
+from aduan.models import codec, views
 from aduan.models.memory_accounts import AccountRows, InMemoryAccountRepository
 from aduan.models.memory_outbox import InMemoryOutboxRepository, OutboxRows
 from aduan.models.ports import (
@@ -187,6 +187,10 @@ class InMemoryCaseRepository:
     def summaries(self, query: CaseQuery) -> list[CaseListing]:
         """The list columns of the cases ``find`` returns, in the same order."""
         return [codec.listing_of(c) for c in self.find(query)]
+
+    def summary_fields(self, query: CaseQuery) -> list[dict[str, Any]]:
+        """What a list page shows of the cases ``find`` returns, in the same order."""
+        return [views.summary_fields(c) for c in self.find(query)]
 
     def reports_to(self, recipients: Sequence[str], limit: int = 50) -> list[AddressedReport]:
         """Written reports addressed to any of ``recipients``, newest first."""

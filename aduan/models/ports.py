@@ -111,6 +111,13 @@ class CaseRepository(Protocol):
     def summaries(self, query: CaseQuery) -> list[CaseListing]:
         """The list columns of the cases ``find`` would return, in the same order."""
 
+    def summary_fields(self, query: CaseQuery) -> list[dict[str, Any]]:
+        """``views.summary_fields`` of each case ``find`` would return, in the same order.
+
+        What a list page shows and nothing else: the case list reads these, and validates
+        them into ``CaseSummary`` objects in one pass.
+        """
+
     def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
         """Earlier cases with the same contact, service or licence number (item 6c)."""
 

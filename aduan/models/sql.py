@@ -16,7 +16,6 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
-    and_,
     bindparam,
     create_engine,
     delete,
@@ -25,9 +24,9 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    tuple_,
     update,
 )
-from sqlalchemy import case as sql_case
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -54,6 +53,7 @@ from aduan.models.tables import (
     calendar_overrides,
     case_events,
     cases,
+    open_due_at,
     positions,
     services,
     units,
@@ -123,22 +123,19 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
 
 
-_RESPONSE_OPEN = cases.c.response_due_at.is_not(None) & cases.c.answered_at.is_(None)
-_RESPONSE_FIRST = cases.c.stage_due_at.is_(None) | (cases.c.response_due_at < cases.c.stage_due_at)
-
-
 _FILTERS = ("status", "kind", "track", "assignee", "screening_reason")
 # The open statuses as SQL literals (fixed enum names), so the prepared statement has no IN list.
 _OPEN = cases.c.status.in_([literal_column(f"'{s.value}'") for s in sorted(OPEN_STATUSES)])
-_SOONEST = sql_case(
-    (_RESPONSE_OPEN & _RESPONSE_FIRST, cases.c.response_due_at), else_=cases.c.stage_due_at
-)
 # One prepared SELECT per (columns, shape of the query): which filters are set and the order.
 _LISTINGS: dict[tuple[Any, ...], Prepared] = {}
 
 
 def _listing(columns: str, query: CaseQuery) -> tuple[Prepared, dict[str, Any]]:
-    """The prepared statement of ``query`` and its values (``columns``: "case" or "listing")."""
+    """The prepared statement of ``query`` and its values.
+
+    ``columns``: "case" (whole rows), "listing" (``codec.LISTING_COLUMNS``) or "summary"
+    (``codec.SUMMARY_COLUMNS`` and ``due_at``).
+    """
     values: dict[str, Any] = {
         name: value.value if hasattr(value, "value") else value
         for name in _FILTERS
@@ -161,32 +158,37 @@ def _listing(columns: str, query: CaseQuery) -> tuple[Prepared, dict[str, Any]]:
 def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -> Select[Any]:
     if columns == "case":
         stmt = select(cases)
-    else:
+    elif columns == "listing":
         stmt = select(*(cases.c[name] for name in codec.LISTING_COLUMNS))
+    else:
+        shown = (cases.c[name] for name in codec.SUMMARY_COLUMNS)
+        stmt = select(*shown, open_due_at.label("due_at"))
     for name in _FILTERS:
         if name in names:
             stmt = stmt.where(cases.c[name] == bindparam(name))
     if "after_id" in names:
         after = bindparam("after_id", type_=cases.c.id.type)
         stmt = stmt.where(cases.c.id < after if query.newest_first else cases.c.id > after)
-    if query.open_only or "due_before" in names:  # only open cases have a deadline to meet
+    # By deadline, open_due_at says which cases are open (NULL for the others); a status
+    # condition besides would lead SQLite to the status index and a sort of every open case
+    # instead of the first entries of ix_cases_open_due_at_id.
+    if query.open_only and "due_before" not in names:
         stmt = stmt.where(_OPEN)
     if query.unassigned:
         stmt = stmt.where(cases.c.assignee.is_(None))
     if "due_before" not in names:
         stmt = stmt.order_by(cases.c.id.desc() if query.newest_first else cases.c.id)
     else:
-        due_before = bindparam("due_before", type_=cases.c.response_due_at.type)
-        stmt = stmt.where(
-            or_(
-                _RESPONSE_OPEN & (cases.c.response_due_at <= due_before),
-                cases.c.stage_due_at <= due_before,
-            ),
-        ).order_by(_SOONEST, cases.c.id)
+        due_type = cases.c.response_due_at.type
+        stmt = stmt.where(open_due_at <= bindparam("due_before", type_=due_type))
+        stmt = stmt.order_by(open_due_at, cases.c.id)
         if "after_due" in names:
-            due = bindparam("after_due", type_=cases.c.response_due_at.type)
+            due = bindparam("after_due", type_=due_type)
+            last = bindparam("after_last", type_=cases.c.id.type)
+            # The row value is the keyset; the bound before it is where SQLite's index range
+            # starts (it does not use a row value on an expression index for that).
             stmt = stmt.where(
-                or_(due < _SOONEST, and_(due == _SOONEST, cases.c.id > bindparam("after_last")))
+                open_due_at >= due, tuple_(open_due_at, cases.c.id) > tuple_(due, last)
             )
     return stmt.limit(bindparam("limit"))
 
@@ -323,6 +325,11 @@ class SqlCaseRepository:
         # A queue page reads a few columns, not 50 whole cases with their JSON and identity.
         stmt, values = _listing("listing", query)
         return [codec.listing_from_row(r) for r in self.runner.all(stmt, values)]
+
+    def summary_fields(self, query: CaseQuery) -> list[dict[str, Any]]:
+        # A list page reads what it shows; the database works out the soonest deadline.
+        stmt, values = _listing("summary", query)
+        return [codec.summary_from_row(r) for r in self.runner.all(stmt, values)]
 
     def reports_to(self, recipients: Sequence[str], limit: int = 50) -> list[AddressedReport]:
         stmt = (

@@ -22,9 +22,15 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    case,
+    literal_column,
+    or_,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.expression import Grouping
+
+from aduan.workflow.states import OPEN_STATUSES
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -172,6 +178,35 @@ cases = Table(
         sqlite_where=text("stage_due_at IS NOT NULL"),
         postgresql_where=text("stage_due_at IS NOT NULL"),
     ),
+)
+
+# The soonest deadline of a case still in progress: its answer deadline until it is answered
+# (seed §6 item 4) or its current stage's target, whichever comes first; NULL once the case
+# is no longer in progress (as ``views.soonest_due``). The deadline queue filters and orders
+# by it, so it reads its page from the index below; a query must use this very expression.
+# The statuses are literals, not parameters, so that a query's expression is the index's; and
+# equalities, not an IN list, which costs SQLite several times as much on every UPDATE of a
+# status or deadline (numbers in migration 0009).
+_IN_PROGRESS = or_(
+    *(cases.c.status == literal_column(f"'{s.value}'") for s in sorted(OPEN_STATUSES))
+)
+_ANSWER_FIRST = (
+    cases.c.response_due_at.is_not(None)
+    & cases.c.answered_at.is_(None)
+    & (cases.c.stage_due_at.is_(None) | (cases.c.response_due_at < cases.c.stage_due_at))
+)
+open_due_at = case(
+    (
+        _IN_PROGRESS,
+        case((_ANSWER_FIRST, cases.c.response_due_at), else_=cases.c.stage_due_at),
+    )
+)
+Index(
+    "ix_cases_open_due_at_id",
+    Grouping(open_due_at),  # PostgreSQL takes an expression other than a call in parentheses
+    cases.c.id,
+    sqlite_where=open_due_at.is_not(None),
+    postgresql_where=open_due_at.is_not(None),
 )
 
 # One row per reminder or breach still to ring, or already rung (fired_at): exactly once each.

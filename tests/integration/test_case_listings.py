@@ -1,4 +1,4 @@
-"""``CaseRepository.summaries``: the list columns of exactly the cases ``find`` returns.
+"""``CaseRepository.summaries`` and ``summary_fields``: exactly the cases ``find`` returns.
 
 Lists and work queues read these few columns instead of whole cases; memory, SQLite and
 PostgreSQL must give the same rows in the same order as ``find`` for every kind of query.
@@ -13,6 +13,7 @@ import pytest
 
 from aduan.models import codec
 from aduan.models.ports import CaseListing, CaseQuery, UnitOfWorkFactory
+from aduan.models.views import summary_fields
 from aduan.workflow.case import TierLevel
 from aduan.workflow.states import Kind, ScreeningReason, Status, Track
 from tests.integration.test_repository_contract import AT, a_case, stored
@@ -74,6 +75,46 @@ def test_summaries_are_the_cases_find_returns(
 
     assert listed == from_find
     assert listed  # every query above matches something
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: ",".join(q) or "all")
+def test_a_list_page_shows_the_summary_of_each_case_find_returns(
+    office: UnitOfWorkFactory, query: dict[str, Any]
+) -> None:
+    with office(readonly=True) as uow:
+        shown = uow.cases.summary_fields(CaseQuery(**query))
+        expected = [summary_fields(c) for c in uow.cases.find(CaseQuery(**query))]
+
+    assert shown == expected
+    assert shown
+
+
+def test_the_deadline_queue_pages_through_equal_deadlines_once_each(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    day = timedelta(days=1)
+    tied = [a_case(response_due_at=AT + 2 * day) for _ in range(3)]
+    stage_first = a_case(response_due_at=AT + 5 * day, stage_due_at=AT + day)
+    answered = a_case(response_due_at=AT + day, answered_at=AT, stage_due_at=AT + 3 * day)
+    closed = a_case(status=Status.CLOSED, stage_due_at=AT)
+    stored(uow_factory, *tied, stage_first, answered, closed, a_case())
+
+    shown: list[dict[str, Any]] = []
+    after = None
+    while True:  # as the API's cursor does: the last row's deadline and id
+        query = CaseQuery(due_before=AT + 30 * day, limit=2, after_deadline=after)
+        with uow_factory(readonly=True) as uow:
+            page = uow.cases.summary_fields(query)
+        shown += page
+        if len(page) < query.limit:
+            break
+        after = (page[-1]["due_at"], page[-1]["id"])
+
+    assert [(s["id"], s["due_at"]) for s in shown] == [
+        (stage_first.id, AT + day),
+        *((c.id, AT + 2 * day) for c in tied),
+        (answered.id, AT + 3 * day),
+    ]
 
 
 def test_summaries_page_by_id_and_by_deadline_like_find(office: UnitOfWorkFactory) -> None:

@@ -8,7 +8,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Column, Connection, Engine, Index, inspect, text
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from aduan import service
 from aduan.bootstrap import build, upgrade_database
@@ -24,6 +25,18 @@ SEEDED = {"services": 4, "units": 5, "positions": 14, "users": 9}
 TRIGGERS = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger'",
     "postgresql": "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal",
+}
+# Indexes on expressions (the deadline queue's): SQLite's reflection cannot read them and
+# PostgreSQL rewrites their text, so Alembic cannot compare them; the database can.
+EXPRESSION_INDEXES = [
+    index
+    for table in metadata.tables.values()
+    for index in table.indexes
+    if not all(isinstance(e, Column) for e in index.expressions)
+]
+INDEX_DEFINITION = {
+    "sqlite": "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name",
+    "postgresql": "SELECT pg_get_indexdef(CAST(:name AS regclass))",
 }
 
 
@@ -55,14 +68,36 @@ def test_upgrade_creates_every_table_and_the_append_only_triggers(fresh: Deps) -
     assert version == ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
+def compared_by_alembic(obj: object, name: str | None, kind: str, *_: object) -> bool:
+    """Everything but the expression indexes (``include_object`` of Alembic)."""
+    return not (kind == "index" and name in {i.name for i in EXPRESSION_INDEXES})
+
+
+def index_definitions(conn: Connection, indexes: list[Index]) -> dict[str, str]:
+    """The database's own text of each index (SQLite keeps the DDL, PostgreSQL rewrites it)."""
+    sql = text(INDEX_DEFINITION[conn.dialect.name])
+    return {str(i.name): conn.execute(sql, {"name": i.name}).scalar_one() for i in indexes}
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_the_migrated_schema_is_the_one_the_code_declares(fresh: Deps) -> None:
     """Columns, types, indexes and constraints of aduan/models/tables.py, no more, no less."""
     upgrade_database(fresh)
 
     with engine_of(fresh).connect() as conn:
-        drift = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": compared_by_alembic})
+        drift = compare_metadata(context, metadata)
+        migrated = index_definitions(conn, EXPRESSION_INDEXES)
+        for index in EXPRESSION_INDEXES:  # as the code declares it, in a transaction undone
+            conn.execute(DropIndex(index))
+            conn.execute(CreateIndex(index))
+        declared = index_definitions(conn, EXPRESSION_INDEXES)
+        conn.rollback()
 
     assert drift == []
+    assert EXPRESSION_INDEXES
+    assert migrated == declared
 
 
 def test_upgrade_seeds_the_catalog_and_org_chart(fresh: Deps) -> None:
