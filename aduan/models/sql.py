@@ -60,6 +60,7 @@ from aduan.models.tables import (
     users,
     written_reports,
 )
+from aduan.models.writer_turn import WriterTurn
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
 from aduan.workflow.errors import AduanError, ConflictError, NotFoundError
 from aduan.workflow.states import OPEN_STATUSES, Status
@@ -587,16 +588,29 @@ class SqlUnitOfWork:
         self.engine = factory.engine
         self.readonly = readonly
         self._conn: Connection | None = None
+        self._turn: WriterTurn | None = None
 
     def __enter__(self) -> Self:
-        conn = self.factory.acquire(self.readonly)
+        turn = None if self.readonly else self.factory.writer
+        if turn is not None and not turn.acquire():
+            raise DatabaseUnavailableError(
+                _safe_url(self.engine), f"another writer held it for {turn.timeout_s:.0f} s"
+            )
+        self._turn = turn
+        try:
+            conn = self.factory.acquire(self.readonly)
+        except BaseException:
+            self._end_turn()
+            raise
         try:
             conn.begin()
         except OperationalError as exc:
             self.factory.release(conn, self.readonly, reusable=False)
+            self._end_turn()
             raise DatabaseUnavailableError(_safe_url(self.engine), str(exc.orig)) from None
         except BaseException:
             self.factory.release(conn, self.readonly, reusable=False)
+            self._end_turn()
             raise
         self._conn = conn
         self.cases = SqlCaseRepository(conn)
@@ -627,10 +641,16 @@ class SqlUnitOfWork:
             raise
         finally:
             self.factory.release(conn, self.readonly, reusable=reusable)
+            self._end_turn()
 
     def commit(self) -> None:
         assert self._conn is not None
         self._conn.commit()
+
+    def _end_turn(self) -> None:
+        turn, self._turn = self._turn, None
+        if turn is not None:
+            turn.release()
 
 
 def _safe_url(engine: Engine) -> str:
@@ -651,6 +671,12 @@ class SqlUnitOfWorkFactory:
 
     def __init__(self, engine: Engine, *, keep: int = 4) -> None:
         self.engine = engine
+        # SQLite: writers queue for the one write lock (models/writer_turn.py).
+        self.writer: WriterTurn | None = None
+        if engine.dialect.name == "sqlite":
+            path = engine.url.database
+            on_disk = bool(path) and path != ":memory:" and not str(path).startswith("file:")
+            self.writer = WriterTurn(path if on_disk else None, SQLITE_BUSY_TIMEOUT_MS / 1000)
         self.keep = keep
         self._idle: dict[bool, list[Connection]] = {False: [], True: []}
         self._born: dict[int, float] = {}  # id(connection) -> when it left the pool
