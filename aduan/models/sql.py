@@ -604,13 +604,11 @@ class SqlUnitOfWork:
             raise
         try:
             conn.begin()
-        except OperationalError as exc:
+        except BaseException as exc:
             self.factory.release(conn, self.readonly, reusable=False)
             self._end_turn()
-            raise DatabaseUnavailableError(_safe_url(self.engine), str(exc.orig)) from None
-        except BaseException:
-            self.factory.release(conn, self.readonly, reusable=False)
-            self._end_turn()
+            if isinstance(exc, OperationalError):
+                raise DatabaseUnavailableError(_safe_url(self.engine), str(exc.orig)) from None
             raise
         self._conn = conn
         self.cases = SqlCaseRepository(conn)
