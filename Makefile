@@ -30,7 +30,7 @@ unit: install
 	$(BIN)/pytest tests/unit -q
 
 lint: install
-	$(BIN)/ruff check aduan tests bench migrations
+	$(BIN)/ruff check aduan tests bench
 	$(BIN)/ruff format --check aduan tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports

@@ -9,11 +9,7 @@ from pathlib import Path
 
 import structlog
 
-from aduan.config import Settings, load_settings
-from aduan.escalation.deadlines import DeadlinePolicy
-from aduan.models.ports import Clock, SystemClock
-from aduan.models.sql import SqlUnitOfWorkFactory, make_engine
-from aduan.notifications.channels import (
+from aduan.adapters.channels.delivery import (
     Channel,
     EmailChannel,
     InAppChannel,
@@ -21,9 +17,13 @@ from aduan.notifications.channels import (
     SmtpSettings,
     WebhookChannel,
 )
-from aduan.notifications.dispatcher import Dispatcher, RetryPolicy
+from aduan.adapters.sql.uow import SqlUnitOfWorkFactory, make_engine
+from aduan.config import Settings, load_settings
+from aduan.escalation.deadlines import DeadlinePolicy
 from aduan.notifications.planner import NotifyPolicy
+from aduan.ports import Clock, SystemClock
 from aduan.service import Deps, seed_reference_data
+from aduan.service.dispatch import Dispatcher, RetryPolicy
 from aduan.workflow.context import Policy
 
 
@@ -101,7 +101,9 @@ def build_dispatcher(deps: Deps, settings: Settings, worker: str | None = None) 
 
 def upgrade_database(deps: Deps) -> tuple[int, int]:
     """Apply migrations, then load the shipped catalog and org chart into an empty database."""
-    from aduan import migrate  # Alembic costs ~0.25 s to import; only this command needs it
+    from aduan.adapters.sql import (
+        migrate,  # Alembic costs ~0.25 s to import; only this command needs it
+    )
 
     factory = deps.uow
     assert isinstance(factory, SqlUnitOfWorkFactory)

@@ -1,6 +1,6 @@
 """Fast seeding for bench/sweep.py: N open cases, each with its alarms, a fixed share of them due.
 
-Every case is built from one valid row (``aduan.models.codec.case_to_row`` of a ``Case`` in
+Every case is built from one valid row (``aduan.adapters.sql.codec.case_to_row`` of a ``Case`` in
 status ``recorded``), varying only its id, tracking code, receipt instant and response deadline.
 Each case gets four response alarms (half, before_3, before_1, breach). One case in
 ``DUE_EVERY`` has its deadline in the past, so all four of its alarms are due; its
@@ -22,9 +22,9 @@ from typing import Any
 
 from sqlalchemy import JSON, Engine, insert
 
+from aduan.adapters.sql.codec import case_to_row
+from aduan.adapters.sql.tables import alarms, cases
 from aduan.escalation.deadlines import AlarmPoint, DeadlineKind
-from aduan.models.codec import case_to_row
-from aduan.models.tables import alarms, cases
 from aduan.workflow.case import Case, Complainant
 from aduan.workflow.intake import wib_date
 from aduan.workflow.states import Channel, Kind, Status

@@ -55,9 +55,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from aduan import accounts  # noqa: E402
-from aduan.models.commands import ActionCommand, ComplainantInput, SubmitCommand  # noqa: E402
-from aduan.service import Deps, get_case, perform_action, submit_complaint  # noqa: E402
+from aduan.schemas.commands import ActionCommand, ComplainantInput, SubmitCommand  # noqa: E402
+from aduan.service import (  # noqa: E402
+    Deps,
+    accounts,
+    get_case,
+    perform_action,
+    submit_complaint,
+)
 from aduan.workflow.intake import wib_date  # noqa: E402
 from aduan.workflow.states import Action, Channel  # noqa: E402
 from bench.lifecycle import DEFAULT_PG_URL, postgres_deps, sqlite_deps  # noqa: E402

@@ -2,10 +2,10 @@
 
 Runs N complaints through the whole internal track with the real service layer
 (``submit_complaint`` then eight ``perform_action`` calls per case) on SQLite (a file database
-in a temporary directory, configured by ``aduan.models.sql.make_engine``: WAL, synchronous=FULL,
-BEGIN IMMEDIATE) and/or PostgreSQL (a fresh database created and dropped by the bench), and
-compares it with a raw-SQL baseline on the same database: one row UPDATE plus one event INSERT
-per commit. The two alternate (``--rounds`` slices of the service run, each followed by as many
+in a temporary directory, configured by ``aduan.adapters.sql.uow.make_engine``: WAL,
+synchronous=FULL, BEGIN IMMEDIATE) and/or PostgreSQL (a fresh database created and dropped by the
+bench), and compares it with a raw-SQL baseline on the same database: one row UPDATE plus one
+event INSERT per commit. The two alternate (``--rounds`` slices of the service run, each followed by as many
 baseline commits as it had transitions), so a busy machine or disk slows both alike.
 
 It prints numbers; it asserts nothing. Usage::
@@ -47,10 +47,10 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from aduan.adapters.sql.uow import SqlUnitOfWorkFactory  # noqa: E402
 from aduan.bootstrap import build, configure_logging, upgrade_database  # noqa: E402
 from aduan.config import Settings  # noqa: E402
-from aduan.models.commands import ActionCommand, ComplainantInput, SubmitCommand  # noqa: E402
-from aduan.models.sql import SqlUnitOfWorkFactory  # noqa: E402
+from aduan.schemas.commands import ActionCommand, ComplainantInput, SubmitCommand  # noqa: E402
 from aduan.service import Deps, list_services, perform_action, submit_complaint  # noqa: E402
 from aduan.workflow.intake import wib_date  # noqa: E402
 from aduan.workflow.states import Action, Channel  # noqa: E402

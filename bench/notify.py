@@ -38,8 +38,8 @@ import lifecycle
 
 from aduan import bootstrap
 from aduan.config import Notify, Settings
-from aduan.models.ports import OutboxMessage
 from aduan.notifications.planner import NotifyPolicy
+from aduan.ports import OutboxMessage
 from aduan.service import Deps
 from tests.integration.servers import free_port
 

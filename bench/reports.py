@@ -53,11 +53,11 @@ import _seed  # noqa: E402
 import sweep  # noqa: E402
 from sqlalchemy import Engine, insert, select  # noqa: E402
 
+from aduan.adapters.sql import rollup, stats  # noqa: E402
+from aduan.adapters.sql.tables import case_events, cases  # noqa: E402
 from aduan.bootstrap import configure_logging  # noqa: E402
 from aduan.config import Settings  # noqa: E402
-from aduan.models import rollup, stats  # noqa: E402
-from aduan.models.ports import FixedClock  # noqa: E402
-from aduan.models.tables import case_events, cases  # noqa: E402
+from aduan.ports import FixedClock  # noqa: E402
 from aduan.reports.period import Period, year  # noqa: E402
 from aduan.reports.statistics import compact_rollup, compute_statistics  # noqa: E402
 from aduan.service import Deps  # noqa: E402

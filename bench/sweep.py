@@ -6,7 +6,7 @@ Section ``calendar``: deadline computations per second. Builds the working-day c
 baseline in the same process: a loop stepping day by day over the same non-working days.
 
 Section ``sweep``: for each size N (open cases) and database (a SQLite file in a temporary
-directory from ``aduan.models.sql.make_engine``: WAL, synchronous=FULL; and/or a fresh
+directory from ``aduan.adapters.sql.uow.make_engine``: WAL, synchronous=FULL; and/or a fresh
 PostgreSQL database created and dropped by the bench), migrate with ``aduan.bootstrap``, seed N
 cases with four alarms each (1 % of the cases due, all their alarms in the past; see
 ``bench/_seed.py``), ANALYZE, then measure
@@ -16,7 +16,7 @@ cases with four alarms each (1 % of the cases due, all their alarms in the past;
     round-robin over the sizes (all sizes of a database are seeded first, so load on the host
     falls on every size alike), and the ratio large/small size (target: within 1.5x; cost
     grows with what is due, not with what is open);
-(b) the full ``aduan.timekeeping.sweep(deps, now, batch_size=200)``: alarms rung per second,
+(b) the full ``aduan.service.timekeeping.sweep(deps, now, batch_size=200)``: alarms rung per second,
     this process's CPU and SQL statements per alarm; then the claim again, with nothing due;
 (c) the plans: EXPLAIN QUERY PLAN (SQLite) / EXPLAIN (ANALYZE, BUFFERS) (PostgreSQL) of the
     exact SQL and parameters ``claim_due`` sent (captured from the driver), on PostgreSQL also
@@ -65,13 +65,13 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from sqlalchemy import Connection, Engine, event, func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from aduan.adapters.sql.tables import alarms  # noqa: E402
+from aduan.adapters.sql.uow import SqlAlarmRepository, SqlUnitOfWorkFactory  # noqa: E402
 from aduan.bootstrap import build, configure_logging, upgrade_database  # noqa: E402
 from aduan.config import Settings  # noqa: E402
 from aduan.escalation.calendar import END_OF_DAY, Override, WorkingCalendar  # noqa: E402
-from aduan.models.sql import SqlAlarmRepository, SqlUnitOfWorkFactory  # noqa: E402
-from aduan.models.tables import alarms  # noqa: E402
 from aduan.service import Deps  # noqa: E402
-from aduan.timekeeping import sweep  # noqa: E402
+from aduan.service.timekeeping import sweep  # noqa: E402
 from aduan.workflow.intake import WIB  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

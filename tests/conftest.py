@@ -17,15 +17,15 @@ from sqlalchemy import Engine, text
 # freezegun breaks pydantic's schema generation: build every model before any test freezes time.
 import aduan.catalog.orgchart
 import aduan.catalog.services
-import aduan.models.commands
-import aduan.models.views
+import aduan.schemas.commands
+import aduan.schemas.views
 import aduan.workflow.payloads  # noqa: F401
+from aduan.adapters.memory.uow import InMemoryUnitOfWorkFactory
+from aduan.adapters.sql.tables import metadata
+from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
 from aduan.bootstrap import build, upgrade_database
 from aduan.config import Settings
-from aduan.models.memory import InMemoryUnitOfWorkFactory
-from aduan.models.ports import FixedClock, UnitOfWorkFactory
-from aduan.models.sql import SqlUnitOfWorkFactory
-from aduan.models.tables import metadata
+from aduan.ports import FixedClock, UnitOfWorkFactory
 from aduan.service import Deps, seed_reference_data
 from tests import pgserver
 

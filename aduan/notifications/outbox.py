@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from aduan.models.ports import OutboxMessage, OutboxRepository
 from aduan.notifications.planner import Notice
+from aduan.ports import OutboxMessage, OutboxRepository
 
 
 def payload(language: str, context: dict[str, Any]) -> dict[str, Any]:

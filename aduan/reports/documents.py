@@ -15,8 +15,8 @@ from datetime import datetime
 from aduan import service
 from aduan.catalog.orgchart import StaffUser
 from aduan.config import Office
-from aduan.models.views import CaseDetail, ReportView
 from aduan.reports.period import MONTHS_ID
+from aduan.schemas.views import CaseDetail, ReportView
 from aduan.service import Deps
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB

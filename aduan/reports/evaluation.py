@@ -16,10 +16,10 @@ import structlog
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable
 
+from aduan.adapters.sql import listings
+from aduan.adapters.sql.stats import sql_connection
 from aduan.config import Office
-from aduan.models import listings
-from aduan.models.ports import OutboxMessage, UnitOfWork
-from aduan.models.stats import sql_connection
+from aduan.ports import OutboxMessage, UnitOfWork
 from aduan.reports import pdf
 from aduan.reports.documents import day_id
 from aduan.reports.period import Period

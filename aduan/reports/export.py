@@ -18,10 +18,10 @@ import structlog
 from openpyxl import Workbook
 
 from aduan import service
-from aduan.models.listings import EXPORT_COLUMNS, export_rows
-from aduan.models.stats import sql_connection
-from aduan.models.views import complainant_view
+from aduan.adapters.sql.listings import EXPORT_COLUMNS, export_rows
+from aduan.adapters.sql.stats import sql_connection
 from aduan.reports.period import Period
+from aduan.schemas.views import complainant_view
 from aduan.service import Deps
 from aduan.workflow.case import Complainant
 from aduan.workflow.errors import InputError

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, Spacer
 
+from aduan.adapters.sql.stats import CaseLine
 from aduan.config import Office
-from aduan.models.stats import CaseLine
 from aduan.reports import charts, html, pdf
 from aduan.reports.documents import day_id
 from aduan.reports.period import Period

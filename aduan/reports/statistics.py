@@ -1,8 +1,8 @@
 """Statistics of a period (issue 6 item 1): counts, answer compliance, answer times, tiers, APIP.
 
 The database counts: the whole months of a period from the rollup kept on write
-(``aduan.models.rollup``), the partial months at its edges from the cases
-(``aduan.models.stats``). This module only names and arranges the counts, turns the (start
+(``aduan.adapters.sql.rollup``), the partial months at its edges from the cases
+(``aduan.adapters.sql.stats``). This module only names and arranges the counts, turns the (start
 day, answer day) pairs into working days with the office's calendar, and corrects the tier
 reached of reopened cases from their history.
 """
@@ -15,10 +15,10 @@ from collections import defaultdict
 
 from pydantic import BaseModel, ConfigDict
 
+from aduan.adapters.sql import stats
+from aduan.adapters.sql.rollup import Counts, compact, period_counts
+from aduan.adapters.sql.stats import CaseLine
 from aduan.catalog.orgchart import OrgChart
-from aduan.models import stats
-from aduan.models.rollup import Counts, compact, period_counts
-from aduan.models.stats import CaseLine
 from aduan.reports.period import Period
 from aduan.service import Deps
 
@@ -95,7 +95,7 @@ def compute_statistics(deps: Deps, period: Period, *, rollup: bool = True) -> St
     """The statistics of the cases received in ``period``, as of the clock's now.
 
     ``rollup``: read the months the period covers whole from the rollup kept on write
-    (``aduan.models.rollup``), the rest from the cases; ``False`` aggregates every case of the
+    (``aduan.adapters.sql.rollup``), the rest from the cases; ``False`` aggregates every case of the
     period (the same numbers, slower: for checks and the benchmark).
     """
     now = deps.clock.now()

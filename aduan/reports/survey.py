@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from aduan.models import surveys
-from aduan.models.ports import OutboxMessage, UnitOfWork
-from aduan.models.stats import sql_connection
+from aduan.adapters.sql import surveys
+from aduan.adapters.sql.stats import sql_connection
+from aduan.ports import OutboxMessage, UnitOfWork
 from aduan.reports import ikm
 from aduan.reports.period import Period, quarter
 from aduan.service import Deps

@@ -21,13 +21,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from aduan import bootstrap, scheduler
+from aduan import bootstrap
+from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
 from aduan.config import Settings
-from aduan.models.sql import SqlUnitOfWorkFactory
+from aduan.jobs import scheduler
 from aduan.service import Deps
-from aduan.web import api, health, open311, problems, public, reports_ui
+from aduan.web import health, problems
+from aduan.web.api import cases as api
+from aduan.web.api import open311, public
 from aduan.web.auth import StaffCache
 from aduan.web.middleware import RequestContext
+from aduan.web.ui import reports as reports_ui
 
 log = structlog.get_logger()
 # Threads running the (synchronous) endpoints. SQLite work is Python and C in this process, so
@@ -124,7 +128,7 @@ def worker_threads(deps: Deps) -> int:
 
 
 def _ui_router() -> Any:
-    """The staff UI's router when ``aduan.web.ui`` is installed (it is built separately)."""
-    if importlib.util.find_spec("aduan.web.ui") is None:
+    """The staff UI's router when ``aduan.web.ui.routes`` is installed (it is built separately)."""
+    if importlib.util.find_spec("aduan.web.ui.routes") is None:
         return None
-    return importlib.import_module("aduan.web.ui").router
+    return importlib.import_module("aduan.web.ui.routes").router

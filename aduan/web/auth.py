@@ -15,9 +15,8 @@ from collections.abc import Callable, Iterable
 
 from fastapi import Request, Response
 
-from aduan import accounts
-from aduan.accounts import Session, Staff
-from aduan.service import Deps
+from aduan.service import Deps, accounts
+from aduan.service.accounts import Session, Staff
 from aduan.workflow.errors import AccessDeniedError, AuthenticationError
 from aduan.workflow.states import Role
 

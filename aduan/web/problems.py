@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from aduan.models.sql import DatabaseUnavailableError
+from aduan.adapters.sql.uow import DatabaseUnavailableError
 from aduan.workflow.errors import (
     AduanError,
     AuthenticationError,

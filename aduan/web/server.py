@@ -15,10 +15,10 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
-from aduan import accounts, bootstrap
+from aduan import bootstrap
+from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
 from aduan.config import Settings, load_settings
-from aduan.models.sql import SqlUnitOfWorkFactory
-from aduan.service import Deps
+from aduan.service import Deps, accounts
 from aduan.web.app import create_app
 
 log = structlog.get_logger()

@@ -24,9 +24,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from aduan import accounts
 from aduan.bootstrap import build, upgrade_database
 from aduan.config import Settings
+from aduan.service import accounts
 from aduan.workflow.intake import wib_date
 
 CHROMIUM = "/usr/bin/chromium"

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from aduan import service
-from aduan.models.commands import ActionCommand, SubmitCommand
-from aduan.models.sql import SqlUnitOfWorkFactory
-from aduan.models.views import CaseDetail
+from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
+from aduan.schemas.commands import ActionCommand, SubmitCommand
+from aduan.schemas.views import CaseDetail
 from aduan.service import Deps
 from aduan.workflow.intake import wib_date
 from aduan.workflow.states import Action

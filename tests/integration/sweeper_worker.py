@@ -23,12 +23,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from aduan import timekeeping
+from aduan.adapters.sql.uow import SqlAlarmRepository
 from aduan.bootstrap import build, configure_logging
 from aduan.config import Settings
-from aduan.models.ports import DueAlarm
-from aduan.models.sql import SqlAlarmRepository
-from aduan.service import Deps
+from aduan.ports import DueAlarm
+from aduan.service import Deps, timekeeping
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from aduan.models import codec
-from aduan.models.ports import CaseListing, CaseQuery, UnitOfWorkFactory
-from aduan.models.views import summary_fields
+from aduan.adapters.sql import codec
+from aduan.ports import CaseListing, CaseQuery, UnitOfWorkFactory
+from aduan.schemas.views import summary_fields
 from aduan.workflow.case import TierLevel
 from aduan.workflow.states import Kind, ScreeningReason, Status, Track
 from tests.integration.test_repository_contract import AT, a_case, stored

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from aduan.models.ports import UnitOfWorkFactory
+from aduan.ports import UnitOfWorkFactory
 from aduan.workflow.case import PlanStep, TierLevel, Worksheet
 from aduan.workflow.errors import ConflictError
 from aduan.workflow.states import Status, StepKind, Track

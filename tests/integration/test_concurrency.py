@@ -10,9 +10,9 @@ from typing import TypeVar
 import pytest
 
 from aduan import service
-from aduan.models.memory import InMemoryUnitOfWorkFactory
-from aduan.models.ports import UnitOfWorkFactory
-from aduan.models.views import CaseDetail
+from aduan.adapters.memory.uow import InMemoryUnitOfWorkFactory
+from aduan.ports import UnitOfWorkFactory
+from aduan.schemas.views import CaseDetail
 from aduan.service import Deps
 from aduan.workflow.case import Actor
 from aduan.workflow.errors import ConflictError

@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 
 from aduan import bootstrap, service
+from aduan.adapters.channels.delivery import idempotency_message_id
 from aduan.config import Notify, Settings
-from aduan.models.ports import FixedClock, OutboxEntry
-from aduan.notifications import inbox
-from aduan.notifications.channels import idempotency_message_id
-from aduan.notifications.dispatcher import Dispatcher
 from aduan.notifications.planner import NotifyPolicy
-from aduan.service import Deps
+from aduan.ports import FixedClock, OutboxEntry
+from aduan.service import Deps, inbox
+from aduan.service.dispatch import Dispatcher
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import Action
 from tests.conftest import wired

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from aduan.models.ports import OutboxMessage
-from aduan.notifications import inbox
-from aduan.service import Deps
+from aduan.ports import OutboxMessage
+from aduan.service import Deps, inbox
 from tests.integration.servers import Gateway, webhook_gateway
 
 ADUAN = [sys.executable, "-m", "aduan.cli"]

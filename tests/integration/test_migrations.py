@@ -12,12 +12,12 @@ from sqlalchemy import Column, Connection, Engine, Index, inspect, text
 from sqlalchemy.schema import CreateIndex, DropIndex
 
 from aduan import service
+from aduan.adapters.sql.migrate import alembic_config
+from aduan.adapters.sql.tables import metadata
 from aduan.bootstrap import build, upgrade_database
 from aduan.catalog.orgchart import OrgChart
 from aduan.config import Settings
-from aduan.migrate import alembic_config
-from aduan.models.ports import FixedClock
-from aduan.models.tables import metadata
+from aduan.ports import FixedClock
 from aduan.service import Deps
 from tests.integration.builders import engine_of
 

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 
 from aduan import service
-from aduan.models.commands import ActionCommand
-from aduan.models.ports import OutboxEntry, OutboxMessage, UnitOfWorkFactory
-from aduan.notifications import inbox
-from aduan.service import Deps
+from aduan.ports import OutboxEntry, OutboxMessage, UnitOfWorkFactory
+from aduan.schemas.commands import ActionCommand
+from aduan.service import Deps, inbox
 from aduan.workflow.errors import ConflictError, NotFoundError, RuleViolationError
 from aduan.workflow.states import Action
 from tests.conftest import NOW

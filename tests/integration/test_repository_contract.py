@@ -1,6 +1,6 @@
 """The repository and unit-of-work contract, run against every implementation.
 
-Memory, SQLite and PostgreSQL must be interchangeable behind ``aduan.models.ports``: whatever
+Memory, SQLite and PostgreSQL must be interchangeable behind ``aduan.ports``: whatever
 one of them does here, the others do too.
 """
 
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aduan.models.ports import CaseQuery, UnitOfWorkFactory
+from aduan.ports import CaseQuery, UnitOfWorkFactory
 from aduan.workflow.case import (
     Case,
     CaseEvent,

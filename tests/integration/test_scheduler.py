@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from aduan import scheduler, service
-from aduan.models.ports import FixedClock
+from aduan import service
+from aduan.jobs import scheduler
+from aduan.ports import FixedClock
 from aduan.service import Deps
 from tests.integration.builders import submit, today
 

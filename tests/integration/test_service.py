@@ -13,8 +13,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from aduan import service
-from aduan.models.ports import CaseQuery, FixedClock
-from aduan.models.views import CaseDetail
+from aduan.ports import CaseQuery, FixedClock
+from aduan.schemas.views import CaseDetail
 from aduan.service import Deps
 from aduan.workflow.errors import (
     AduanError,

@@ -18,15 +18,15 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from aduan import service, timekeeping
+from aduan import service
+from aduan.adapters.sql.tables import alarms, case_events, cases, outbox, written_reports
 from aduan.bootstrap import build
 from aduan.config import Settings
 from aduan.escalation.calendar import Override
 from aduan.escalation.deadlines import Alarm, AlarmPoint, DeadlineKind, DeadlinePolicy
-from aduan.models.ports import FixedClock
-from aduan.models.tables import alarms, case_events, cases, outbox, written_reports
-from aduan.models.views import CaseDetail
-from aduan.service import Deps
+from aduan.ports import FixedClock
+from aduan.schemas.views import CaseDetail
+from aduan.service import Deps, timekeeping
 from aduan.workflow.case import Case
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import Action, Status

@@ -25,9 +25,9 @@ from typing import IO, Any
 import pytest
 from sqlalchemy import Engine, func, insert, select, text
 
+from aduan.adapters.sql.codec import case_to_row
+from aduan.adapters.sql.tables import alarms, case_events, cases, outbox
 from aduan.escalation.deadlines import AlarmPoint, DeadlineKind
-from aduan.models.codec import case_to_row
-from aduan.models.tables import alarms, case_events, cases, outbox
 from aduan.service import Deps
 from aduan.workflow.case import Case, Complainant
 from aduan.workflow.intake import new_tracking_code, wib_date

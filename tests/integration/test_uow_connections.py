@@ -18,9 +18,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from aduan import service
+from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
 from aduan.bootstrap import build
 from aduan.config import Settings
-from aduan.models.sql import SqlUnitOfWorkFactory
 from aduan.service import Deps
 from aduan.workflow.states import Action
 from tests.conftest import engine_of

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aduan import service
-from aduan.models.ports import CaseQuery, FixedClock, UnitOfWorkFactory
+from aduan.ports import CaseQuery, FixedClock, UnitOfWorkFactory
 from aduan.service import Deps
 from aduan.workflow.states import Action, ScreeningReason
 from tests.conftest import NOW

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from aduan import service
-from aduan.models.sql import DatabaseUnavailableError, SqlUnitOfWorkFactory
-from aduan.models.writer_turn import WriterTurn
+from aduan.adapters.sql.uow import DatabaseUnavailableError, SqlUnitOfWorkFactory
+from aduan.adapters.sql.writer_turn import WriterTurn
 from aduan.service import Deps
 from aduan.workflow.states import Action
 from tests.integration.builders import act, submit
@@ -25,7 +25,7 @@ from tests.integration.builders import act, submit
 # A process that holds the turn of DB until its stdin closes.
 HOLDER = """
 import sys
-from aduan.models.writer_turn import WriterTurn
+from aduan.adapters.sql.writer_turn import WriterTurn
 turn = WriterTurn(sys.argv[1], 5)
 assert turn.acquire()
 print("held", flush=True)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from aduan import migrate, service
+from aduan import service
+from aduan.adapters.sql import migrate, rollup
 from aduan.bootstrap import build, seed_reference_data
 from aduan.config import Settings
-from aduan.models import rollup
-from aduan.models.ports import FixedClock
+from aduan.ports import FixedClock
 from aduan.reports import period
 from aduan.reports.statistics import compact_rollup, compute_statistics
 from aduan.service import Deps
@@ -123,7 +123,9 @@ def test_a_period_splits_into_whole_months_and_edges() -> None:
 
 
 def test_the_triggers_know_the_open_statuses_of_the_workflow() -> None:
-    path = Path(__file__).parents[2] / "migrations" / "versions" / "0007_reports_survey.py"
+    path = (
+        Path(__file__).parents[2] / "aduan" / "migrations" / "versions" / "0007_reports_survey.py"
+    )
     spec = importlib.util.spec_from_file_location("migration_0007", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

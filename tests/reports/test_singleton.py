@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from aduan.models.ports import UnitOfWork
-from aduan.reports import jobs
-from aduan.reports.singleton import run_once, runs
+from aduan.jobs import reports as jobs
+from aduan.ports import UnitOfWork
 from aduan.service import Deps
+from aduan.service.singleton import run_once, runs
 from tests.integration import builders as b
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from aduan import service
-from aduan.models.ports import FixedClock
+from aduan.ports import FixedClock
 from aduan.reports import period
 from aduan.reports.statistics import compute_statistics, statistics_csv
 from aduan.service import Deps

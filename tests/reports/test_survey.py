@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from aduan.models.ports import FixedClock
+from aduan.ports import FixedClock
 from aduan.reports import period, survey
 from aduan.service import Deps
 from aduan.workflow.errors import InputError, NotFoundError

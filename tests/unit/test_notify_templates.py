@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from aduan.notifications.dispatcher import RetryPolicy
 from aduan.notifications.planner import EVENTS, LANGUAGES
 from aduan.notifications.templates import SMS_LIMIT, TemplateError, render, wib
+from aduan.service.dispatch import RetryPolicy
 from aduan.workflow.states import STATUS_LABELS
 
 DUE = datetime(2026, 3, 27, 16, 59, 59, tzinfo=UTC)  # 23:59 WIB

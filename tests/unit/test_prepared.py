@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import sqlite
 
-from aduan.models.prepared import Prepared, bind_processor, result_processor
-from aduan.models.tables import UtcDateTime, alarms, case_events
+from aduan.adapters.sql.prepared import Prepared, bind_processor, result_processor
+from aduan.adapters.sql.tables import UtcDateTime, alarms, case_events
 
 DIALECT = sqlite.dialect()
 TYPE = UtcDateTime()

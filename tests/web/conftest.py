@@ -11,10 +11,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from aduan import accounts
 from aduan.config import Settings
-from aduan.models.ports import FixedClock
-from aduan.service import Deps
+from aduan.ports import FixedClock
+from aduan.service import Deps, accounts
 from aduan.web.app import create_app
 from aduan.workflow.states import Role
 from tests.conftest import wired

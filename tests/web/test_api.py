@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from aduan.models.ports import FixedClock
+from aduan.ports import FixedClock
 from aduan.workflow.states import Action, Role
 from tests.integration.builders import COMPLAINANT, PAYLOADS, SERVICE
 from tests.web.conftest import Web

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aduan.reports import jobs
+from aduan.jobs import reports as jobs
 from aduan.workflow.states import Role
 from tests.web.conftest import Web
 

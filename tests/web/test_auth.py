@@ -6,10 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from aduan import accounts
 from aduan.catalog.orgchart import StaffUser
-from aduan.models.ports import FixedClock
-from aduan.service import add_user
+from aduan.ports import FixedClock
+from aduan.service import accounts, add_user
 from aduan.workflow.errors import InputError
 from aduan.workflow.states import Role
 from tests.web.conftest import Web

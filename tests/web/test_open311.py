@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aduan import accounts
+from aduan.service import accounts
 from aduan.workflow.states import Role
 from tests.web.conftest import Web
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from aduan.models.views import CaseDetail
+from aduan.schemas.views import CaseDetail
 from aduan.service import Deps
 from aduan.workflow.states import Action, Role, Status
 from aduan.workflow.table import actions_from, roles_for

@@ -15,9 +15,9 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from aduan.adapters.memory.uow import InMemoryUnitOfWorkFactory
 from aduan.config import Settings
-from aduan.models.memory import InMemoryUnitOfWorkFactory
-from aduan.models.ports import SystemClock
+from aduan.ports import SystemClock
 from aduan.service import Deps
 from aduan.web.app import create_app
 from aduan.workflow.states import Role

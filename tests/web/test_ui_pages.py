@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from aduan import service
-from aduan.models.ports import CaseQuery, FixedClock
+from aduan.ports import CaseQuery, FixedClock
 from aduan.service import Deps
 from aduan.workflow.states import Action
 from tests.integration.builders import (

@@ -9,9 +9,8 @@ from typing import Any
 
 import httpx
 
-from aduan import accounts
 from aduan.config import Settings
-from aduan.service import Deps
+from aduan.service import Deps, accounts
 from aduan.web.app import create_app
 from tests.web.server import live
 

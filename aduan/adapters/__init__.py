@@ -1,0 +1,1 @@
+"""Concrete adapters behind the ports: SQL, in-memory fakes, delivery channels."""

@@ -1,0 +1,1 @@
+"""Delivery channels: SMTP, signed webhooks, letters and the in-app inbox."""

@@ -1,0 +1,1 @@
+"""The SQL adapters (SQLite and PostgreSQL): schema, repositories, unit of work, migrations."""

@@ -1,0 +1,37 @@
+"""Database migrations: Alembic driven from code, so ``aduan db upgrade`` works from any folder."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+
+def migrations_dir() -> Path:
+    """The Alembic scripts: ``ADUAN_MIGRATIONS``, else the ones shipped in the package."""
+    configured = os.environ.get("ADUAN_MIGRATIONS")
+    path = Path(configured) if configured else Path(str(resources.files("aduan") / "migrations"))
+    if not (path / "env.py").is_file():
+        raise FileNotFoundError(f"Alembic migrations not found at {path} (set ADUAN_MIGRATIONS)")
+    return path
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config for ``url`` with the project's scripts."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema of ``engine``'s database to ``revision``."""
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        conn.commit()

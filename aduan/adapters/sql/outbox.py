@@ -1,0 +1,236 @@
+"""The notification outbox over SQL: queueing, leasing to dispatchers, the staff inbox, purging.
+
+A dispatcher *claims* rows by leasing them (``claimed_by``/``claimed_until``) in a short
+transaction of its own, delivers them with no transaction open, and then marks each one sent or
+failed — only if it still holds the lease. On PostgreSQL the claim locks the rows it picks and
+skips rows another claim has locked (``FOR UPDATE SKIP LOCKED``), so concurrent dispatchers take
+disjoint rows; SQLite lets one writer in at a time, which gives the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from aduan.adapters.sql.prepared import Prepared, Runner
+from aduan.adapters.sql.tables import outbox
+from aduan.ports import OutboxEntry, OutboxMessage
+
+PENDING, SENT, DEAD = "pending", "sent", "dead"
+IN_APP = "in_app"
+PURGED = "(dihapus)"  # what a purged row keeps in place of the address
+
+_ADD_KEYS = (
+    "idempotency_key",
+    "event",
+    "case_id",
+    "recipient",
+    "channel",
+    "payload",
+    "status",
+    "created_at",
+    "next_attempt_at",
+    "attempts",
+)
+# One statement on the driver's cursor (models/prepared.py): it runs inside every transition
+# that notifies someone. RETURNING tells whether the row was new.
+_ADD = {
+    "sqlite": Prepared(
+        sqlite_insert(outbox)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(outbox.c.id),
+        _ADD_KEYS,
+    ),
+    "postgresql": Prepared(
+        postgresql_insert(outbox)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(outbox.c.id),
+        _ADD_KEYS,
+    ),
+}
+
+
+class SqlOutboxRepository:
+    """The outbox table; the idempotency key is unique."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._runner: Runner | None = None
+
+    def add(self, message: OutboxMessage) -> bool:
+        # One statement: no race between a check and the insert, and no lookup whose kept
+        # prepared plan (made while the table was empty) turns into a full scan later.
+        if self._runner is None:
+            self._runner = Runner(self.conn)
+        added = self._runner.first(
+            _ADD[self.conn.dialect.name],
+            {
+                "idempotency_key": message.idempotency_key,
+                "event": message.event,
+                "case_id": message.case_id,
+                "recipient": message.recipient,
+                "channel": message.channel,
+                "payload": message.payload,
+                "status": PENDING,
+                "created_at": message.created_at,
+                "next_attempt_at": message.created_at,
+                "attempts": 0,
+            },
+        )
+        return added is not None
+
+    def for_recipient(self, recipient: str) -> list[OutboxMessage]:
+        rows = self.conn.execute(
+            select(outbox).where(outbox.c.recipient == recipient).order_by(outbox.c.id)
+        ).mappings()
+        return [_message(r) for r in rows]
+
+    def claim(self, now: datetime, limit: int, worker: str, until: datetime) -> list[OutboxEntry]:
+        free = or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now)
+        picked = (
+            select(outbox.c.id)
+            .where(outbox.c.status == PENDING, outbox.c.next_attempt_at <= now, free)
+            .order_by(outbox.c.next_attempt_at, outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises writers instead
+        )
+        ids = list(self.conn.execute(picked).scalars())
+        if not ids:
+            return []
+        rows = self.conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(ids))
+            .values(claimed_by=worker, claimed_until=until)
+            .returning(*outbox.c)
+        ).mappings()
+        return sorted((_entry(r) for r in rows), key=lambda e: ids.index(e.id))
+
+    def mark_sent(self, entry_id: int, worker: str, now: datetime) -> bool:
+        result = self.conn.execute(
+            update(outbox)
+            .where(_held(entry_id, worker))
+            .values(
+                status=SENT,
+                sent_at=now,
+                attempts=outbox.c.attempts + 1,
+                last_error=None,
+                claimed_by=None,
+                claimed_until=None,
+            )
+        )
+        return result.rowcount == 1
+
+    def mark_failed(
+        self, entry_id: int, worker: str, error: str, retry_at: datetime | None
+    ) -> bool:
+        values: dict[str, Any] = {
+            "attempts": outbox.c.attempts + 1,
+            "last_error": error[:2000],
+            "claimed_by": None,
+            "claimed_until": None,
+        }
+        if retry_at is None:
+            values["status"] = DEAD
+        else:
+            values["next_attempt_at"] = retry_at
+        result = self.conn.execute(update(outbox).where(_held(entry_id, worker)).values(values))
+        return result.rowcount == 1
+
+    def get(self, entry_id: int) -> OutboxEntry | None:
+        row = self.conn.execute(select(outbox).where(outbox.c.id == entry_id)).mappings().first()
+        return _entry(row) if row else None
+
+    def dead(self, limit: int) -> list[OutboxEntry]:
+        rows = self.conn.execute(
+            select(outbox).where(outbox.c.status == DEAD).order_by(outbox.c.id.desc()).limit(limit)
+        ).mappings()
+        return [_entry(r) for r in rows]
+
+    def retry(self, entry_id: int, now: datetime) -> bool:
+        result = self.conn.execute(
+            update(outbox)
+            .where(outbox.c.id == entry_id, outbox.c.status == DEAD)
+            .values(status=PENDING, attempts=0, next_attempt_at=now, last_error=None)
+        )
+        return result.rowcount == 1
+
+    def inbox(self, recipient: str, limit: int, unread_only: bool = False) -> list[OutboxEntry]:
+        stmt = select(outbox).where(outbox.c.recipient == recipient, outbox.c.channel == IN_APP)
+        if unread_only:
+            stmt = stmt.where(outbox.c.read_at.is_(None))
+        rows = self.conn.execute(stmt.order_by(outbox.c.id.desc()).limit(limit)).mappings()
+        return [_entry(r) for r in rows]
+
+    def unread(self, recipient: str) -> int:
+        stmt = select(func.count()).where(
+            outbox.c.recipient == recipient,
+            outbox.c.channel == IN_APP,
+            outbox.c.read_at.is_(None),
+        )
+        return int(self.conn.execute(stmt).scalar_one())
+
+    def mark_read(self, recipient: str, ids: Sequence[int] | None, now: datetime) -> int:
+        where = [
+            outbox.c.recipient == recipient,
+            outbox.c.channel == IN_APP,
+            outbox.c.read_at.is_(None),
+        ]
+        if ids is not None:
+            where.append(outbox.c.id.in_(list(ids)))
+        return self.conn.execute(update(outbox).where(*where).values(read_at=now)).rowcount
+
+    def purge(self, before: datetime, now: datetime) -> int:
+        # The staff inbox keeps its messages (staff usernames are not personal contact data);
+        # what goes out to complainants is emptied once delivered and old enough.
+        result = self.conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.status == SENT,
+                outbox.c.sent_at < before,
+                outbox.c.purged_at.is_(None),
+                outbox.c.channel != IN_APP,
+            )
+            .values(payload={}, recipient=PURGED, purged_at=now)
+        )
+        return result.rowcount
+
+    def counts(self) -> dict[str, int]:
+        rows = self.conn.execute(
+            select(outbox.c.status, func.count()).group_by(outbox.c.status)
+        ).all()
+        found = {status: int(n) for status, n in rows}
+        return {s: found.get(s, 0) for s in (PENDING, SENT, DEAD)}
+
+
+def _held(entry_id: int, worker: str) -> Any:
+    return and_(outbox.c.id == entry_id, outbox.c.status == PENDING, outbox.c.claimed_by == worker)
+
+
+def _message(r: Any) -> OutboxMessage:
+    return OutboxMessage(
+        r["idempotency_key"],
+        r["event"],
+        r["recipient"],
+        r["channel"],
+        r["payload"],
+        r["created_at"],
+        r["case_id"],
+    )
+
+
+def _entry(r: Any) -> OutboxEntry:
+    return OutboxEntry(
+        id=r["id"],
+        message=_message(r),
+        status=r["status"],
+        attempts=r["attempts"],
+        next_attempt_at=r["next_attempt_at"],
+        last_error=r["last_error"],
+        sent_at=r["sent_at"],
+        read_at=r["read_at"],
+    )

@@ -1,0 +1,189 @@
+"""``aduan notify``: run the dispatcher, see and retry dead letters, read the staff inbox."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from aduan import bootstrap
+from aduan.cli import terminal
+from aduan.config import Settings
+from aduan.ports import OutboxEntry
+from aduan.service import Deps, inbox
+
+T = TypeVar("T")
+
+notify_app = typer.Typer(
+    help="Notifikasi / notifications: outbox, dead letters, inbox.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON / JSON output.")]
+
+
+def _entry_json(e: OutboxEntry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "event": e.message.event,
+        "channel": e.message.channel,
+        "recipient": e.message.recipient,
+        "case_id": e.message.case_id,
+        "status": e.status,
+        "attempts": e.attempts,
+        "next_attempt_at": e.next_attempt_at and e.next_attempt_at.isoformat(),
+        "last_error": e.last_error,
+        "created_at": e.message.created_at.isoformat(),
+        "sent_at": e.sent_at and e.sent_at.isoformat(),
+        "read_at": e.read_at and e.read_at.isoformat(),
+        "context": e.message.payload.get("context", {}),
+    }
+
+
+_hooks: dict[str, Any] = {}
+
+
+def _deps() -> Deps:
+    deps: Deps = _hooks["deps"]()
+    return deps
+
+
+def _settings() -> Settings:
+    settings: Settings = _hooks["settings"]()
+    return settings
+
+
+def _run(fn: Callable[[], T]) -> T:
+    result: T = _hooks["run"](fn)
+    return result
+
+
+def register(
+    app: typer.Typer,
+    deps: Callable[[], Deps],
+    settings: Callable[[], Settings],
+    run: Callable[[Callable[[], Any]], Any],
+) -> None:
+    """Add the ``notify`` group to the main app, with the main app's wiring and error handling."""
+    _hooks.update(deps=deps, settings=settings, run=run)
+    app.add_typer(notify_app, name="notify")
+
+
+@notify_app.command("dispatch")
+def dispatch(
+    once: Annotated[
+        bool, typer.Option("--once", help="Kirim yang jatuh tempo lalu berhenti / drain, exit.")
+    ] = False,
+    interval: Annotated[
+        float | None, typer.Option(min=0.1, help="Detik antar putaran / seconds between runs.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Kirim notifikasi dari outbox / deliver the outbox (until stopped, or --once)."""
+    conf = _settings()
+    dispatcher = bootstrap.build_dispatcher(_deps(), conf)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    wait = interval if interval is not None else conf.notify.interval_seconds
+    total: dict[str, int] = {}
+    try:
+        while True:
+            report = _run(dispatcher.dispatch)
+            for key, value in report.counts.items():
+                total[key] = total.get(key, 0) + value
+            if once or stop.wait(wait):
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        dispatcher.close()
+    if as_json:
+        typer.echo(json.dumps(total))
+    else:
+        summary = ", ".join(f"{k} {v}" for k, v in sorted(total.items()))
+        typer.echo(f"terkirim/delivered: {summary or 'tidak ada/none'}")
+
+
+@notify_app.command("status")
+def status(as_json: JsonOpt = False) -> None:
+    """Jumlah pesan per status / messages by status (pending, sent, dead)."""
+    counts: dict[str, int] = _run(lambda: inbox.counts(_deps().uow))
+    if as_json:
+        typer.echo(json.dumps(counts))
+    else:
+        typer.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@notify_app.command("failed")
+def failed(
+    limit: Annotated[int, typer.Option(min=1)] = 100,
+    as_json: JsonOpt = False,
+) -> None:
+    """Pesan yang gagal terkirim / dead letters, newest first."""
+    found: list[OutboxEntry] = _run(lambda: inbox.dead_letters(_deps().uow, limit))
+    if as_json:
+        typer.echo(json.dumps([_entry_json(e) for e in found], indent=2, ensure_ascii=False))
+        return
+    if not found:
+        typer.echo("tidak ada pesan gagal / no dead letters")
+    for e in found:
+        typer.echo(
+            f"{e.id:>6}  {e.message.event:<26} {e.message.channel:<8} "
+            f"{e.attempts}x  {terminal.when(e.message.created_at)}  {e.last_error or ''}"
+        )
+
+
+@notify_app.command("retry")
+def retry(entry_id: Annotated[int, typer.Argument(help="ID pesan / message id.")]) -> None:
+    """Kirim ulang pesan gagal / queue a dead letter again."""
+    d = _deps()
+    entry: OutboxEntry = _run(lambda: inbox.retry(d.uow, d.clock, entry_id))
+    typer.echo(f"dijadwalkan ulang/queued again: {entry.id} ({entry.message.event})")
+
+
+@notify_app.command("inbox")
+def show_inbox(
+    user: Annotated[str, typer.Option("--as", envvar="ADUAN_USER", help="Nama pengguna.")],
+    unread: Annotated[bool, typer.Option("--unread", help="Hanya yang belum dibaca.")] = False,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """Kotak masuk petugas / a staff member's in-app messages."""
+    found, unread_count = _run(
+        lambda: inbox.inbox(_deps().uow, user, unread_only=unread, limit=limit)
+    )
+    if as_json:
+        body = {"unread": unread_count, "messages": [_entry_json(e) for e in found]}
+        typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"belum dibaca/unread: {unread_count}")
+    for e in found:
+        mark = " " if e.read_at else "*"
+        ctx = e.message.payload.get("context", {})
+        typer.echo(
+            f"{mark} {e.id:>6}  {terminal.when(e.message.created_at)}  "
+            f"{ctx.get('tracking_code', '-')}  {e.message.event}"
+        )
+
+
+@notify_app.command("read")
+def read(
+    user: Annotated[str, typer.Option("--as", envvar="ADUAN_USER", help="Nama pengguna.")],
+    ids: Annotated[list[int] | None, typer.Argument(help="ID pesan; kosong = semua.")] = None,
+) -> None:
+    """Tandai sudah dibaca / mark messages read (all when no id is given)."""
+    d = _deps()
+    changed: int = _run(lambda: inbox.mark_read(d.uow, d.clock, user, ids or None))
+    typer.echo(f"ditandai dibaca/marked read: {changed}")
+
+
+@notify_app.command("purge")
+def purge() -> None:
+    """Hapus isi pesan terkirim yang lewat masa simpan / purge old delivered payloads."""
+    d, days = _deps(), _settings().notify.retention_days
+    purged: int = _run(lambda: inbox.purge(d.uow, d.clock, days))
+    typer.echo(f"dihapus/purged: {purged} (lebih dari/older than {days} hari/days)")

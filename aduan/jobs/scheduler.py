@@ -1,0 +1,86 @@
+"""The alarm clock: APScheduler 3 runs the deadline sweep every minute, in process.
+
+The database owns the deadlines (DESIGN §4): this only decides *when* to look. Missed runs
+while the process was down need no misfire handling; the next sweep handles everything that
+came due meanwhile, oldest first. Several instances may run at once: the sweep's claims keep
+every alarm to exactly one of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+
+import structlog
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from aduan.jobs import reports as reports_jobs
+from aduan.jobs.periodic import every
+from aduan.service import Deps, inbox, timekeeping
+from aduan.service.dispatch import Dispatcher
+
+log = structlog.get_logger()
+
+
+def _sweep(deps: Deps) -> dict[str, int] | None:
+    report = timekeeping.sweep(deps)
+    return {"handled": report.handled, **report.counts} if report.handled else None
+
+
+def _deliver(dispatcher: Dispatcher) -> dict[str, int] | None:
+    report = dispatcher.dispatch()
+    return {"rounds": report.rounds, **report.counts} if report.handled else None
+
+
+def _purge(deps: Deps, retention_days: int) -> dict[str, int] | None:
+    purged = inbox.purge(deps.uow, deps.clock, retention_days)
+    return {"rows": purged, "retention_days": retention_days} if purged else None
+
+
+def configure(
+    scheduler: BaseScheduler,
+    deps: Deps,
+    interval_seconds: float = 60.0,
+    *,
+    dispatcher: Dispatcher | None = None,
+    dispatch_seconds: float = 10.0,
+    retention_days: int = 90,
+) -> None:
+    """Add the sweep job: every ``interval_seconds``, first run at once, never two at a time.
+
+    With a ``dispatcher``, also deliver the outbox every ``dispatch_seconds`` and purge delivered
+    payloads older than ``retention_days`` once a day.
+    """
+    if dispatcher is not None:
+        every(scheduler, dispatch_seconds, "outbox_dispatch", _deliver, dispatcher)
+        every(scheduler, 86_400, "outbox_purge", _purge, deps, retention_days)
+    every(scheduler, interval_seconds, "deadline_sweep", _sweep, deps)
+    # Office-wide singletons: the quarterly SKM survey and the yearly evaluation (issue 6).
+    reports_jobs.configure(scheduler, deps)
+
+
+def run_forever(
+    deps: Deps,
+    interval_seconds: float = 60.0,
+    *,
+    dispatcher: Dispatcher | None = None,
+    dispatch_seconds: float = 10.0,
+    retention_days: int = 90,
+) -> None:
+    """Block, sweeping every ``interval_seconds`` (and delivering) until interrupted."""
+    scheduler = BlockingScheduler(timezone="UTC")
+    configure(
+        scheduler,
+        deps,
+        interval_seconds,
+        dispatcher=dispatcher,
+        dispatch_seconds=dispatch_seconds,
+        retention_days=retention_days,
+    )
+    # A service manager stops us with SIGTERM: finish the running sweep's transaction, then go.
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    log.info("scheduler_started", interval_seconds=interval_seconds)
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+    log.info("scheduler_stopped")

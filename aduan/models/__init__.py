@@ -1,1 +1,0 @@
-"""Adapters and schemas: pydantic commands and read models, SQLAlchemy tables and repositories."""

@@ -1,0 +1,1 @@
+"""Pydantic commands (what callers send) and read models (what use cases return)."""

@@ -1,0 +1,297 @@
+"""Read models: what the service layer returns to the CLI, the API and the UI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from aduan.escalation.deadlines import DeadlineStatus
+from aduan.ports import CaseListing
+from aduan.workflow.case import Case, CaseEvent, Complainant, WrittenReport
+from aduan.workflow.states import OPEN_STATUSES, STATUS_LABELS, Role
+
+# DESIGN §6: identity is visible to the office's handling chain, masked for everyone else.
+SEES_IDENTITY = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HEAD})
+
+
+class View(BaseModel):
+    """Base of read models: immutable, JSON-ready."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class ComplainantView(View):
+    """The complainant as the viewer may see them."""
+
+    name: str | None
+    email: str | None
+    phone: str | None
+    social: str | None
+    address: str | None
+    confidential: bool
+    masked: bool
+
+
+class EventView(View):
+    """One timeline entry."""
+
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    from_status: str | None
+    to_status: str
+    note: str
+    data: dict[str, Any]
+
+
+class ReportView(View):
+    """A written report (laporan tertulis)."""
+
+    kind: str
+    author: str
+    addressee: str
+    from_position: str | None
+    to_position: str | None
+    text: str
+    at: datetime
+
+
+class DeadlineView(View):
+    """A limit the case is under: when, and how many working days are left or how late it is."""
+
+    kind: str
+    due_at: datetime
+    working_days_left: int
+    overdue: bool
+    overdue_working_days: int
+
+
+class CaseSummary(View):
+    """A row of a case list."""
+
+    id: int
+    tracking_code: str
+    version: int
+    kind: str
+    status: str
+    status_label: str
+    screening_reason: str | None
+    channel: str
+    subject: str
+    service_code: str | None
+    track: str | None
+    assignee: str | None
+    received_at: datetime
+    due_at: datetime | None = None  # the soonest open deadline (answer or current stage)
+
+
+class CaseDetail(CaseSummary):
+    """Everything about a case a staff member may see, and what they may do next."""
+
+    complainant: ComplainantView
+    description: str
+    service_text: str | None
+    licence_number: str | None
+    service_received_on: date
+    complained_at: datetime
+    intake_days: int
+    problem_types: list[str]
+    worksheet: dict[str, Any] | None
+    agency_unit: str | None
+    chain: list[dict[str, Any]]
+    tier: int
+    holder: str | None
+    outcome: str | None
+    result_summary: str | None
+    corrective_actions: list[str]
+    answered_at: datetime | None
+    informed_at: datetime | None
+    reported_at: datetime | None
+    closed_at: datetime | None
+    late_acceptance_reason: str | None
+    referred_to: str | None
+    reopen_count: int
+    allowed_actions: list[str]
+    deadlines: list[DeadlineView]
+    response_due_at: datetime | None
+    overdue: bool
+    timeline: list[EventView]
+    reports: list[ReportView]
+
+
+class ActionResult(View):
+    """What one action did: the case's new state, its audit entry and any written reports.
+
+    The whole case page (timeline and all) is ``get_case``; an action does not reload it.
+    """
+
+    id: int
+    tracking_code: str
+    version: int
+    kind: str
+    status: str
+    status_label: str
+    track: str | None
+    tier: int
+    assignee: str | None
+    event: EventView
+    reports: list[ReportView]
+    allowed_actions: list[str]
+
+
+class TrackingView(View):
+    """What the public tracking page shows: status, dates and the answer, nobody's identity."""
+
+    tracking_code: str
+    kind: str
+    status: str
+    status_label: str
+    status_label_en: str
+    screening_reason: str | None
+    received_at: datetime
+    answered_at: datetime | None
+    result: str | None
+    closed_at: datetime | None
+    history: list[tuple[datetime, str]]
+
+
+def summary_fields(case: Case | CaseListing) -> dict[str, Any]:
+    """The fields shared by summaries and details (a listing row has all of them)."""
+    assert case.id is not None
+    return {
+        "id": case.id,
+        "tracking_code": case.tracking_code,
+        "version": case.version,
+        "kind": case.kind.value,
+        "status": case.status.value,
+        "status_label": STATUS_LABELS[case.status][0],
+        "screening_reason": case.screening_reason and case.screening_reason.value,
+        "channel": case.channel.value,
+        "subject": case.subject,
+        "service_code": case.service_code,
+        "track": case.track and case.track.value,
+        "assignee": case.assignee,
+        "received_at": case.received_at,
+        "due_at": soonest_due(case),
+    }
+
+
+def soonest_due(case: Case | CaseListing) -> datetime | None:
+    """The case's soonest open deadline: the answer (until given) or the current stage."""
+    if case.status not in OPEN_STATUSES:
+        return None
+    response = case.response_due_at if case.answered_at is None else None
+    return min((d for d in (response, case.stage_due_at) if d is not None), default=None)
+
+
+def summarise(case: Case) -> CaseSummary:
+    """A case as a list row."""
+    return CaseSummary(**summary_fields(case))
+
+
+def summarise_listing(row: CaseListing) -> CaseSummary:
+    """A list row read with ``CaseRepository.summaries`` (same fields as ``summarise``)."""
+    return CaseSummary(**summary_fields(row))
+
+
+_CASE_SUMMARIES = TypeAdapter(list[CaseSummary])
+
+
+def summaries_of(rows: list[dict[str, Any]]) -> list[CaseSummary]:
+    """List rows from dicts of ``summary_fields`` (``CaseRepository.summary_fields``).
+
+    One validation of the whole list: half the cost of building the summaries one by one.
+    """
+    return _CASE_SUMMARIES.validate_python(rows)
+
+
+def complainant_view(c: Complainant, role: Role) -> ComplainantView:
+    """Mask a confidential identity for roles outside the office's handling chain."""
+    if c.confidential and role not in SEES_IDENTITY:
+        return ComplainantView(
+            name="(dirahasiakan)" if c.name else None,
+            email=None,
+            phone=None,
+            social=None,
+            address=None,
+            confidential=True,
+            masked=True,
+        )
+    return ComplainantView(
+        name=c.name,
+        email=c.email,
+        phone=c.phone,
+        social=c.social,
+        address=c.address,
+        confidential=c.confidential,
+        masked=False,
+    )
+
+
+def deadline_view(d: DeadlineStatus) -> DeadlineView:
+    """A deadline as shown."""
+    return DeadlineView(
+        kind=d.kind.value,
+        due_at=d.due_at,
+        working_days_left=d.working_days_left,
+        overdue=d.overdue,
+        overdue_working_days=d.overdue_working_days,
+    )
+
+
+def event_view(e: CaseEvent) -> EventView:
+    """A timeline entry from an audit event."""
+    return EventView(
+        at=e.at,
+        actor=e.actor,
+        role=e.role.value,
+        action=e.action,
+        from_status=e.from_status and e.from_status.value,
+        to_status=e.to_status.value,
+        note=e.note,
+        data=e.data,
+    )
+
+
+def report_view(r: WrittenReport) -> ReportView:
+    """A written report as shown."""
+    return ReportView(
+        kind=r.kind,
+        author=r.author,
+        addressee=r.addressee,
+        from_position=r.from_position,
+        to_position=r.to_position,
+        text=r.text,
+        at=r.at,
+    )
+
+
+class QueueItem(View):
+    """A case in a work queue, with its most pressing deadline (overdue first, then soonest)."""
+
+    case: CaseSummary
+    tier: int
+    holder: str | None
+    deadline: DeadlineView | None
+
+
+class ReportItem(View):
+    """A written report in its addressee's queue, with the case it is about."""
+
+    case_id: int
+    tracking_code: str
+    subject: str
+    status: str
+    status_label: str
+    report: ReportView
+
+
+class SupervisorQueue(View):
+    """A supervisor's desk: cases escalated to them, reports to them, late-complaint requests."""
+
+    escalations: list[QueueItem]
+    reports: list[ReportItem]
+    late_requests: list[QueueItem]

@@ -1,0 +1,270 @@
+"""Staff accounts: passwords, login sessions, API tokens, Open311 client keys and login throttling.
+
+Use cases shared by the web app and the CLI. Passwords are argon2id hashes; session cookies,
+bearer tokens and client keys are random and stored only as their SHA-256 (they carry 256
+bits, so a slow hash adds nothing). Logins, failed logins, throttled attempts and credential
+changes go to the login audit (``auth_events``), and throttling counts failures there, so it
+holds across several instances.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from aduan.catalog.orgchart import StaffUser
+from aduan.ports import AuthEvent, SessionRecord, UnitOfWork
+from aduan.service.deps import Deps
+from aduan.workflow.errors import AuthenticationError, InputError, NotFoundError, ThrottledError
+from aduan.workflow.states import Role
+
+log = structlog.get_logger()
+
+SESSION_LIFETIME = timedelta(hours=12)
+THROTTLE_FAILURES = 5  # failed logins per username and address …
+THROTTLE_WINDOW = timedelta(minutes=15)  # … within this window lock out that pair
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
+# Roles a person logs in with; "system" and "complainant" are never staff accounts.
+STAFF_ROLES = frozenset(Role) - {Role.SYSTEM, Role.COMPLAINANT}
+
+_hasher = PasswordHasher()
+_dummy: list[str] = []
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """Who is calling: a logged-in staff member, their place in the chart and session CSRF."""
+
+    username: str
+    name: str
+    role: Role
+    unit: str | None
+    position: str | None
+    csrf_token: str | None = None  # None for bearer-token callers (no cookie, no CSRF)
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A new login: the cookie token (shown once, stored hashed) and the staff member."""
+
+    token: str
+    csrf_token: str
+    expires_at: datetime
+    staff: Staff
+
+
+def digest(secret: str) -> str:
+    """The stored form of a random secret (session token, bearer token, client key)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _wrong_login() -> AuthenticationError:
+    return AuthenticationError(
+        "wrong_credentials",
+        "nama pengguna atau kata sandi salah",
+        "wrong username or password",
+    )
+
+
+def _staff(deps: Deps, uow: UnitOfWork, user: StaffUser, csrf: str | None) -> Staff:
+    chart = deps.reference.orgchart(uow)
+    post = chart.positions.get(user.position) if user.position else None
+    return Staff(
+        user.username, user.full_name, user.role, post.unit if post else None, user.position, csrf
+    )
+
+
+def _usable(uow: UnitOfWork, username: str) -> StaffUser | None:
+    user = uow.reference.user(username)
+    return user if user is not None and user.active and user.role in STAFF_ROLES else None
+
+
+# --- passwords and tokens -----------------------------------------------------------------
+
+
+def set_password(deps: Deps, username: str, password: str) -> None:
+    """Set a staff member's password; their open sessions end."""
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InputError(
+            "password",
+            "length",
+            f"kata sandi harus {MIN_PASSWORD_LENGTH}–{MAX_PASSWORD_LENGTH} karakter",
+            f"a password must have {MIN_PASSWORD_LENGTH}–{MAX_PASSWORD_LENGTH} characters",
+        )
+    password_hash = _hasher.hash(password)
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        if uow.reference.user(username) is None:
+            raise NotFoundError("pengguna/user", username)
+        uow.accounts.set_password_hash(username, password_hash, now)
+        uow.accounts.drop_sessions(username)
+        uow.accounts.record(AuthEvent(now, "password_set", username, "local"))
+        uow.commit()
+    deps.reference.invalidate()  # callers remembered by the web app are looked up again
+    log.info("password_set", username=username)
+
+
+def issue_token(deps: Deps, username: str, label: str = "api") -> str:
+    """A new API bearer token for a staff member; only its hash is kept, so show it once."""
+    token = "adu_" + secrets.token_urlsafe(32)
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        if _usable(uow, username) is None:
+            raise NotFoundError("pengguna aktif/active user", username)
+        uow.accounts.add_token(username, digest(token), label[:100], now)
+        uow.accounts.record(AuthEvent(now, "token_issued", username, "local", label[:100]))
+        uow.commit()
+    log.info("token_issued", username=username)
+    return token
+
+
+def revoke_tokens(deps: Deps, username: str) -> int:
+    """Revoke every API token of a staff member; return how many."""
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        count = uow.accounts.revoke_tokens(username, now)
+        uow.accounts.record(AuthEvent(now, "tokens_revoked", username, "local", str(count)))
+        uow.commit()
+    deps.reference.invalidate()  # callers remembered by the web app are looked up again
+    return count
+
+
+def ensure_initial_password(deps: Deps, username: str = "admin") -> str | None:
+    """Give ``username`` a random password when nobody has one yet; return it (else None)."""
+    with deps.uow(readonly=True) as uow:
+        if uow.accounts.has_passwords() or uow.reference.user(username) is None:
+            return None
+    password = secrets.token_urlsafe(12)
+    set_password(deps, username, password)
+    return password
+
+
+# --- login sessions -----------------------------------------------------------------------
+
+
+def login(deps: Deps, username: str, password: str, client_ip: str) -> Session:
+    """Check a password and open a session; throttled after repeated failures."""
+    username = username.strip().lower()[:64]
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        retry_after = _throttled_for(uow, username, client_ip, now)
+        if retry_after:
+            uow.accounts.record(AuthEvent(now, "login_throttled", username, client_ip))
+            uow.commit()
+            log.warning("login_throttled", username=username, client_ip=client_ip)
+            raise ThrottledError("login", retry_after)
+        user = _usable(uow, username)
+        stored = uow.accounts.password_hash(username) if user else None
+        matches = _verify(stored or _dummy_hash(), password)  # same cost for unknown users
+        if user is None or stored is None or not matches:
+            uow.accounts.record(AuthEvent(now, "login_failed", username, client_ip))
+            uow.commit()
+            log.warning("login_failed", username=username, client_ip=client_ip)
+            raise _wrong_login()
+        if _hasher.check_needs_rehash(stored):
+            uow.accounts.set_password_hash(username, _hasher.hash(password), now)
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        record = SessionRecord(username, csrf, client_ip[:64], now, now + SESSION_LIFETIME)
+        uow.accounts.add_session(digest(token), record)
+        uow.accounts.record(AuthEvent(now, "login", username, client_ip))
+        staff = _staff(deps, uow, user, csrf)
+        uow.commit()
+    log.info("login", username=username, role=user.role.value)
+    return Session(token, csrf, record.expires_at, staff)
+
+
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown users: same cost, so no user-name oracle."""
+    if not _dummy:
+        _dummy.append(_hasher.hash(secrets.token_urlsafe(16)))
+    return _dummy[0]
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _throttled_for(uow: UnitOfWork, username: str, client_ip: str, now: datetime) -> int:
+    """Seconds until this username may try again from this address (0: now)."""
+    failures: list[datetime] = []
+    for event in uow.accounts.recent(username, client_ip, now - THROTTLE_WINDOW):
+        if event.event == "login":
+            failures.clear()  # a successful login forgives the failures before it
+        elif event.event == "login_failed":
+            failures.append(event.at)
+    if len(failures) < THROTTLE_FAILURES:
+        return 0
+    free_at = failures[-THROTTLE_FAILURES] + THROTTLE_WINDOW
+    return max(1, math.ceil((free_at - now).total_seconds()))
+
+
+def logout(deps: Deps, session_token: str) -> None:
+    """End a session (unknown or expired tokens are ignored)."""
+    key = digest(session_token)
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        found = uow.accounts.session(key, now)
+        uow.accounts.drop_session(key)
+        if found is not None:
+            uow.accounts.record(AuthEvent(now, "logout", found.username, found.client_ip))
+        uow.commit()
+    deps.reference.invalidate()  # callers remembered by the web app are looked up again
+
+
+def session_staff(deps: Deps, session_token: str) -> Staff | None:
+    """The staff member of a live session cookie, or None."""
+    with deps.uow(readonly=True) as uow:
+        found = uow.accounts.session(digest(session_token), deps.clock.now())
+        user = _usable(uow, found.username) if found else None
+        if found is None or user is None:
+            return None
+        return _staff(deps, uow, user, found.csrf_token)
+
+
+def token_staff(deps: Deps, bearer_token: str) -> Staff | None:
+    """The staff member of a bearer token that was not revoked, or None."""
+    with deps.uow(readonly=True) as uow:
+        username = uow.accounts.token_user(digest(bearer_token))
+        user = _usable(uow, username) if username else None
+        return _staff(deps, uow, user, None) if user else None
+
+
+def audit_trail(deps: Deps, username: str) -> list[AuthEvent]:
+    """The login audit of one username, oldest first."""
+    with deps.uow(readonly=True) as uow:
+        return uow.accounts.audit(username)
+
+
+# --- Open311 client keys ------------------------------------------------------------------
+
+
+def issue_client_key(deps: Deps, label: str) -> str:
+    """A new Open311 ``api_key`` for a trusted civic client; only its hash is kept."""
+    label = label.strip()[:100]
+    if not label:
+        raise InputError("label", "required", "nama klien wajib diisi", "name the client")
+    key = "o311_" + secrets.token_urlsafe(24)
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        uow.accounts.add_client_key(digest(key), label, now)
+        uow.accounts.record(AuthEvent(now, "client_key_issued", f"open311:{label}"[:64], "local"))
+        uow.commit()
+    log.info("client_key_issued", label=label)
+    return key
+
+
+def client_label(deps: Deps, key: str) -> str | None:
+    """The client a valid Open311 ``api_key`` belongs to, or None."""
+    with deps.uow(readonly=True) as uow:
+        return uow.accounts.client_key(digest(key))

@@ -1,0 +1,368 @@
+"""Use cases of one case: submit, act (as staff or as the complainant), read and track."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from aduan.adapters.sql import codec
+from aduan.catalog.services import standard_links
+from aduan.escalation import deadlines
+from aduan.escalation.deadlines import AlarmPoint
+from aduan.notifications import planner
+from aduan.notifications.outbox import enqueue
+from aduan.ports import (
+    CaseQuery,
+    TrackingCodeTakenError,
+    UnitOfWork,
+)
+from aduan.schemas.commands import ActionCommand, SubmitCommand
+from aduan.schemas.views import (
+    ActionResult,
+    CaseDetail,
+    CaseSummary,
+    TrackingView,
+    complainant_view,
+    deadline_view,
+    event_view,
+    report_view,
+    summaries_of,
+    summary_fields,
+)
+from aduan.service.deps import (
+    COMPLAINANT_ACTIONS,
+    Deps,
+    actor_of,
+    case_ref,
+    unknown_service,
+)
+from aduan.workflow import intake
+from aduan.workflow.case import Actor, Case, CaseEvent, Complainant
+from aduan.workflow.errors import ConflictError, InputError
+from aduan.workflow.lifecycle import parse_payload, perform
+from aduan.workflow.payloads import (
+    Payload,
+    ReviewPayload,
+    RouteAgencyPayload,
+    RoutePayload,
+    SuperiorReportPayload,
+)
+from aduan.workflow.states import STATUS_LABELS, Action, Role
+from aduan.workflow.table import allowed_actions
+
+log = structlog.get_logger()
+
+
+# --- intake -------------------------------------------------------------------------------
+
+
+def submit_complaint(deps: Deps, cmd: SubmitCommand, recorded_by: str | None = None) -> CaseDetail:
+    """Record a submission, screen it (item 2, 3, 5a–b) and give it a tracking code."""
+    now = deps.clock.now()
+    received_at = cmd.received_at or now
+    complained_at = cmd.complained_at or received_at
+    intake.check_times(cmd.service_received_on, complained_at, received_at, now)
+    complainant = Complainant(**cmd.complainant.model_dump())
+    screening = intake.screen(
+        complainant,
+        cmd.description,
+        cmd.service_received_on,
+        received_at,
+        deps.policy.intake_window_days,
+    )
+    with deps.uow() as uow:
+        actor = actor_of(uow, recorded_by) if recorded_by else Actor("public", Role.COMPLAINANT)
+        if cmd.service_code is not None and deps.reference.service(uow, cmd.service_code) is None:
+            raise unknown_service(uow, cmd.service_code)
+        case = Case(
+            tracking_code=intake.new_tracking_code(),
+            kind=screening.kind,
+            status=screening.status,
+            screening_reason=screening.reason,
+            channel=cmd.channel,
+            complainant=complainant,
+            subject=cmd.subject,
+            description=cmd.description,
+            service_code=cmd.service_code,
+            service_text=cmd.service_text,
+            licence_number=cmd.licence_number,
+            service_received_on=cmd.service_received_on,
+            complained_at=complained_at,
+            received_at=received_at,
+            intake_days=screening.intake_days,
+            created_at=now,
+            updated_at=now,
+            assignee=actor.username if actor.role is Role.OFFICER else None,
+        )
+        event = CaseEvent(
+            action="submit",
+            actor=actor.username,
+            role=actor.role,
+            from_status=None,
+            to_status=case.status,
+            at=now,
+            data={
+                "kind": case.kind.value,
+                "screening_reason": screening.reason and screening.reason.value,
+                "intake_days": screening.intake_days,
+                "channel": cmd.channel.value,
+            },
+        )
+        calendar = deps.calendars.get(uow)
+        response = deadlines.start_response(case, received_at, calendar, deps.deadlines)
+        stage = deadlines.enter_stage(case, received_at, calendar, deps.deadlines)
+        _add_with_fresh_code(uow, case, event)
+        assert case.id is not None
+        for replan in (response, stage):
+            schedule(uow, case.id, replan, now)
+        if deps.notify.enabled:
+            notices = planner.on_submit(case, deps.reference.orgchart(uow))
+            enqueue(uow.outbox, f"case:{case.id}:v1", notices, deps.notify.language, now, case.id)
+        detail = _detail(deps, uow, case, actor.role)
+        uow.commit()
+    log.info(
+        "complaint_submitted",
+        case_id=case.id,
+        tracking_code=case.tracking_code,
+        kind=case.kind.value,
+        screening_reason=screening.reason and screening.reason.value,
+        channel=cmd.channel.value,
+    )
+    return detail
+
+
+def schedule(uow: UnitOfWork, case_id: int, replan: deadlines.Replan, now: datetime) -> None:
+    """Store a case's new alarms; reminders already in the past are not worth ringing."""
+    keep = [a for a in replan.alarms if a.point is AlarmPoint.BREACH or a.fire_at > now]
+    if replan.replaced or keep:
+        uow.alarms.replace(case_id, replan.replaced, keep)
+
+
+def _add_with_fresh_code(uow: UnitOfWork, case: Case, event: CaseEvent) -> None:
+    # 49 random bits make a collision rare; draw again rather than fail the complainant.
+    for _ in range(5):
+        try:
+            uow.cases.add(case, event)
+            return
+        except TrackingCodeTakenError:
+            case.tracking_code = intake.new_tracking_code()
+    uow.cases.add(case, event)
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+def perform_action(deps: Deps, cmd: ActionCommand, username: str) -> ActionResult:
+    """Take one action of the transition table on a case, as a staff user."""
+    with deps.uow() as uow:
+        actor = actor_of(uow, username)
+        case = uow.cases.get(case_ref(cmd.case_ref))
+        result = _act(deps, uow, case, actor, cmd.action, cmd.payload, cmd.expected_version)
+        uow.commit()
+    return result
+
+
+def act_as_complainant(
+    deps: Deps, tracking_code: str, action: Action, payload: dict[str, Any]
+) -> TrackingView:
+    """Withdraw or dispute (reopen) a case by its tracking code, without an account."""
+    if action not in COMPLAINANT_ACTIONS:
+        raise InputError(
+            "action",
+            "complainant_action",
+            "pelapor hanya dapat mencabut (withdraw) atau mengajukan keberatan (reopen)",
+            "a complainant may only withdraw or reopen",
+        )
+    code = intake.normalise_tracking_code(tracking_code)
+    with deps.uow() as uow:
+        case = uow.cases.get(code)
+        _act(deps, uow, case, Actor("complainant", Role.COMPLAINANT), action, payload, None)
+        view = _tracking(uow, case)
+        uow.commit()
+    return view
+
+
+def _act(
+    deps: Deps,
+    uow: UnitOfWork,
+    case: Case,
+    actor: Actor,
+    action: Action,
+    raw: dict[str, Any],
+    expected_version: int | None,
+) -> ActionResult:
+    if expected_version is not None and expected_version != case.version:
+        raise ConflictError(case.ref, expected_version, case.version)
+    loaded_version = case.version
+    payload = _with_context(deps, uow, case, actor, action, parse_payload(action, raw))
+    before = (case.status, case.tier, case.kind)
+    assignee_before = case.assignee
+    now = deps.clock.now()
+    outcomes = perform(case, action, actor, payload, now, deps.policy)
+    replan = deadlines.after_change(case, before, now, deps.calendars.get(uow), deps.deadlines)
+    assert case.id is not None
+    uow.cases.save(case, loaded_version)
+    uow.cases.append(case.id, outcomes)
+    schedule(uow, case.id, replan, now)
+    if deps.notify.enabled:
+        notices = planner.on_action(
+            case,
+            action,
+            actor.username,
+            assignee_before,
+            outcomes.reports,
+            payload,
+            deps.reference.orgchart(uow),
+            deps.policy.reopen_window_days,
+        )
+        source = f"case:{case.id}:v{case.version}"
+        enqueue(uow.outbox, source, notices, deps.notify.language, now, case.id)
+    log.info(
+        "case_transitioned",
+        case_id=case.id,
+        action=action.value,
+        from_status=before[0].value,
+        to_status=case.status.value,
+        actor=actor.username,
+        role=actor.role.value,
+    )
+    return ActionResult(
+        id=case.id,
+        tracking_code=case.tracking_code,
+        version=case.version,
+        kind=case.kind.value,
+        status=case.status.value,
+        status_label=STATUS_LABELS[case.status][0],
+        track=case.track and case.track.value,
+        tier=case.tier,
+        assignee=case.assignee,
+        event=event_view(outcomes.event),
+        reports=[report_view(r) for r in outcomes.reports],
+        allowed_actions=[a.value for a in allowed_actions(case.status, actor.role)],
+    )
+
+
+def _with_context(
+    deps: Deps, uow: UnitOfWork, case: Case, actor: Actor, action: Action, payload: Payload
+) -> Payload:
+    """Fill the fields that come from the catalog, the org chart and earlier records."""
+    if action is Action.CLASSIFY:
+        code = getattr(payload, "service_code")  # noqa: B009 - ClassifyPayload
+        if deps.reference.service(uow, code) is None:
+            raise unknown_service(uow, code)
+    if isinstance(payload, ReviewPayload):
+        service = deps.reference.service(uow, case.service_code) if case.service_code else None
+        return payload.model_copy(
+            update={
+                "links_context": standard_links(service, case.problem_types),
+                "related_context": uow.cases.related(case),
+            }
+        )
+    if isinstance(payload, RoutePayload):
+        chart = deps.reference.orgchart(uow)
+        if isinstance(payload, RouteAgencyPayload):
+            unit = chart.agency(payload.agency).code
+        else:
+            unit = chart.office().code
+        chain = chart.chain(unit)
+        if not chain:
+            raise InputError(
+                "agency",
+                "has_chain",
+                f"unit '{unit}' belum punya jabatan",
+                f"unit '{unit}' has no positions",
+            )
+        return payload.model_copy(update={"chain_context": chain})
+    if isinstance(payload, SuperiorReportPayload) and payload.addressee is None:
+        superior = deps.reference.orgchart(uow).superior_of(actor.position)
+        return payload.model_copy(
+            update={"addressee": superior[0] if superior else "atasan langsung"}
+        )
+    return payload
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+def get_case(deps: Deps, ref: str, username: str) -> CaseDetail:
+    """A case with its timeline and reports, as ``username`` may see it."""
+    with deps.uow(readonly=True) as uow:
+        actor = actor_of(uow, username)
+        return _detail(deps, uow, uow.cases.get(case_ref(ref)), actor.role)
+
+
+def track_case(deps: Deps, tracking_code: str) -> TrackingView:
+    """The public view of a case by tracking code."""
+    with deps.uow(readonly=True) as uow:
+        return _tracking(uow, uow.cases.get(intake.normalise_tracking_code(tracking_code)))
+
+
+def list_cases(deps: Deps, query: CaseQuery) -> list[CaseSummary]:
+    """Cases matching the filters."""
+    with deps.uow(readonly=True) as uow:
+        rows = uow.cases.summary_fields(query)
+    return summaries_of(rows)
+
+
+def _detail(deps: Deps, uow: UnitOfWork, case: Case, role: Role) -> CaseDetail:
+    assert case.id is not None
+    now = deps.clock.now()
+    limits = deadlines.statuses(case, now, deps.calendars.get(uow))
+    holder = case.holder
+    return CaseDetail(
+        **summary_fields(case),
+        complainant=complainant_view(case.complainant, role),
+        description=case.description,
+        service_text=case.service_text,
+        licence_number=case.licence_number,
+        service_received_on=case.service_received_on,
+        complained_at=case.complained_at,
+        intake_days=case.intake_days,
+        problem_types=[p.value for p in case.problem_types],
+        worksheet=codec.worksheet_to_json(case.worksheet),
+        agency_unit=case.agency_unit,
+        chain=codec.chain_to_json(case.chain),
+        tier=case.tier,
+        holder=holder.title if holder else None,
+        outcome=case.outcome and case.outcome.value,
+        result_summary=case.result_summary,
+        corrective_actions=case.corrective_actions,
+        answered_at=case.answered_at,
+        informed_at=case.informed_at,
+        reported_at=case.reported_at,
+        closed_at=case.closed_at,
+        late_acceptance_reason=case.late_acceptance_reason,
+        referred_to=case.referred_to,
+        reopen_count=case.reopen_count,
+        allowed_actions=[a.value for a in allowed_actions(case.status, role)],
+        deadlines=[deadline_view(d) for d in limits],
+        response_due_at=case.response_due_at,
+        overdue=any(d.overdue for d in limits),
+        timeline=[event_view(e) for e in uow.cases.events(case.id)],
+        reports=[report_view(r) for r in uow.cases.reports(case.id)],
+    )
+
+
+def _tracking(uow: UnitOfWork, case: Case) -> TrackingView:
+    assert case.id is not None
+    label_id, label_en = STATUS_LABELS[case.status]
+    history = [
+        (e.at, STATUS_LABELS[e.to_status][0])
+        for e in uow.cases.events(case.id)
+        if e.from_status != e.to_status
+    ]
+    return TrackingView(
+        tracking_code=case.tracking_code,
+        kind=case.kind.value,
+        status=case.status.value,
+        status_label=label_id,
+        status_label_en=label_en,
+        screening_reason=case.screening_reason and case.screening_reason.value,
+        received_at=case.received_at,
+        answered_at=case.answered_at,
+        result=case.result_summary if case.informed_at else None,
+        closed_at=case.closed_at,
+        history=history,
+    )

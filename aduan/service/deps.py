@@ -1,0 +1,143 @@
+"""What every use case needs: the dependencies, the caches, and who is acting.
+
+The use cases of Aduan live in this package; it is the only code that opens a unit of work.
+Each use case takes the dependencies (``Deps``) and a validated command, does its work in one
+unit of work, and returns a read model. Errors are ``AduanError`` subclasses; nothing is written
+when one is raised.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import structlog
+
+from aduan.catalog.orgchart import OrgChart
+from aduan.catalog.services import Service
+from aduan.escalation.calendar import WorkingCalendar
+from aduan.escalation.deadlines import DeadlinePolicy
+from aduan.notifications.planner import NotifyPolicy
+from aduan.ports import (
+    Clock,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from aduan.workflow import intake
+from aduan.workflow.case import Actor
+from aduan.workflow.context import Policy
+from aduan.workflow.errors import InputError
+from aduan.workflow.states import Action, Role
+
+log = structlog.get_logger()
+
+
+class CalendarCache:
+    """The working-day calendar with the administrator's overrides, rebuilt when they change.
+
+    Overrides are read again at most every ``max_age`` seconds (a change made in this process
+    takes effect at once), so a calendar change in one instance reaches the others within it.
+    """
+
+    def __init__(self, max_age: float = 60.0, first_year: int = 2020, last_year: int = 2035):
+        self.max_age = max_age
+        self.years = (first_year, last_year)
+        self._base: WorkingCalendar | None = None
+        self._current: WorkingCalendar | None = None
+        self._checked = -math.inf
+
+    def get(self, uow: UnitOfWork) -> WorkingCalendar:
+        """The calendar in force, reading the overrides through ``uow`` when due."""
+        if self._base is None:
+            self._base = WorkingCalendar.for_indonesia(*self.years)
+        if self._current is None or time.monotonic() - self._checked > self.max_age:
+            overrides = tuple(uow.calendar.overrides())
+            if self._current is None or overrides != self._current.overrides:
+                self._current = self._base.with_overrides(overrides)
+            self._checked = time.monotonic()
+        return self._current
+
+    def invalidate(self) -> None:
+        """Read the overrides again on next use."""
+        self._checked = -math.inf
+
+
+class ReferenceCache:
+    """The catalog and the org chart, kept ``max_age`` seconds (local changes clear it at once).
+
+    Routing, review and intake read them on the hot path; they change a few times a year.
+    Who may act is never cached: ``actor_of`` reads the user on every action.
+    """
+
+    def __init__(self, max_age: float = 60.0) -> None:
+        self.max_age = max_age
+        self._chart: tuple[float, OrgChart] | None = None
+        self._services: tuple[float, dict[str, Service]] | None = None
+        # Bumped by every local change of users or credentials: caches keyed on who is
+        # calling (aduan.web.auth.StaffCache) drop what they hold when it moves.
+        self.generation = 0
+
+    def orgchart(self, uow: UnitOfWork) -> OrgChart:
+        """The org chart in force."""
+        if self._chart is None or time.monotonic() - self._chart[0] > self.max_age:
+            self._chart = (time.monotonic(), uow.reference.orgchart())
+        return self._chart[1]
+
+    def service(self, uow: UnitOfWork, code: str) -> Service | None:
+        """One catalog service, or None."""
+        if self._services is None or time.monotonic() - self._services[0] > self.max_age:
+            self._services = (time.monotonic(), {s.code: s for s in uow.reference.services()})
+        return self._services[1].get(code)
+
+    def invalidate(self) -> None:
+        """Read both again on next use (and look every caller up again)."""
+        self._chart = self._services = None
+        self.generation += 1
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """What every use case needs; ``bootstrap`` builds it with concrete adapters."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    policy: Policy = field(default_factory=Policy)
+    deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    calendars: CalendarCache = field(default_factory=CalendarCache)
+    reference: ReferenceCache = field(default_factory=ReferenceCache)
+    notify: NotifyPolicy = field(default_factory=NotifyPolicy)
+
+
+SYSTEM = Actor("system", Role.SYSTEM)
+COMPLAINANT_ACTIONS = frozenset({Action.WITHDRAW, Action.REOPEN})
+
+
+def actor_of(uow: UnitOfWork, username: str) -> Actor:
+    """The active staff user ``username`` as an actor; an input error when unknown or inactive."""
+    user = uow.reference.user(username)
+    if user is None or not user.active:
+        raise InputError(
+            "user",
+            "known_active_user",
+            f"pengguna '{username}' tidak dikenal atau tidak aktif",
+            f"unknown or inactive user '{username}'",
+        )
+    return Actor(user.username, user.role, user.position)
+
+
+def case_ref(ref: str) -> str:
+    """A case reference as typed: a numeric id as it is, else a tracking code in any spelling."""
+    text = ref.strip()
+    return text if (text.isascii() and text.isdigit()) else intake.normalise_tracking_code(text)
+
+
+def unknown_service(uow: UnitOfWork, code: str) -> InputError:
+    """The error for a service code that is not in the catalog, naming the known ones."""
+    known = ", ".join(s.code for s in uow.reference.services())
+    return InputError(
+        "service_code",
+        "known_service",
+        f"layanan '{code}' tidak ada dalam katalog (pilihan: {known})",
+        f"service '{code}' is not in the catalog (known: {known})",
+    )

@@ -1,0 +1,173 @@
+"""The dispatcher: delivers outbox rows, retries with exponential backoff, dead-letters.
+
+One round: lease a batch of due rows (a short transaction of its own), render and deliver each
+with no transaction open, then record every result in one transaction — only for rows the
+dispatcher still holds. A dispatcher killed between a delivery and the record leaves the row
+leased; when the lease runs out another round delivers it again, with the same idempotency key,
+so a receiver sees the duplicate for what it is (at-least-once). A failed delivery only touches
+its outbox row: the change that caused the message was committed long before.
+
+Logs name the row, the event and the channel, never the address or the text.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import structlog
+from jinja2 import TemplateError as JinjaError
+
+from aduan.adapters.channels.delivery import Channel, DeliveryError
+from aduan.notifications.templates import TemplateError, render
+from aduan.ports import Clock, OutboxEntry, OutboxRepository, UnitOfWorkFactory
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard to try: ``max_attempts`` in all, waiting ``base`` × 2ⁿ (at most ``cap``)."""
+
+    max_attempts: int = 6
+    base: timedelta = timedelta(seconds=30)
+    cap: timedelta = timedelta(hours=1)
+    batch_size: int = 50
+    lease: timedelta = timedelta(minutes=10)
+
+    def retry_at(self, attempts_made: int, now: datetime) -> datetime | None:
+        """When to try again after ``attempts_made`` failures; None to give up."""
+        if attempts_made >= self.max_attempts:
+            return None
+        wait: timedelta = min(self.cap, self.base * (2 ** (attempts_made - 1)))
+        return now + wait
+
+
+@dataclass(slots=True)
+class DispatchReport:
+    """What a dispatch did: rows sent, retried later, dead-lettered, and lost leases."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    rounds: int = 0
+
+    @property
+    def handled(self) -> int:
+        """Rows taken off the queue or put back for later."""
+        return self.counts["sent"] + self.counts["retry"] + self.counts["dead"]
+
+
+def worker_name() -> str:
+    """Who holds a lease: host and process (and thread, for dispatchers sharing a process)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+class Dispatcher:
+    """Delivers pending outbox rows through the configured channels."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        channels: Mapping[str, Channel],
+        policy: RetryPolicy | None = None,
+        worker: str | None = None,
+    ) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.channels = dict(channels)
+        self.policy = policy or RetryPolicy()
+        self.worker = worker or worker_name()
+
+    def dispatch(self, max_rounds: int | None = None) -> DispatchReport:
+        """Deliver everything due now, round after round, until nothing is left.
+
+        Connections (SMTP, HTTP) are reused across the rounds and closed at the end: a
+        dispatcher that runs every few seconds holds no idle connection in between.
+        """
+        report = DispatchReport()
+        try:
+            while max_rounds is None or report.rounds < max_rounds:
+                if not self.round(report):
+                    break
+        finally:
+            self.close()
+        return report
+
+    def round(self, report: DispatchReport | None = None) -> int:
+        """One batch: lease, deliver, record. Returns how many rows it leased."""
+        report = report if report is not None else DispatchReport()
+        now = self.clock.now()
+        with self.uow() as uow:
+            batch = uow.outbox.claim(
+                now, self.policy.batch_size, self.worker, now + self.policy.lease
+            )
+            uow.commit()
+        if not batch:
+            return 0
+        results = [(entry, self._deliver(entry)) for entry in batch]
+        done = self.clock.now()
+        outcome: Counter[str] = Counter()
+        with self.uow() as uow:
+            for entry, error in results:
+                outcome[self._record(uow.outbox, entry, error, done)] += 1
+            uow.commit()
+        report.counts.update(outcome)
+        report.rounds += 1
+        log.info("outbox_round", worker=self.worker, leased=len(batch), **outcome)
+        return len(batch)
+
+    def close(self) -> None:
+        """Close every channel's connection."""
+        for channel in self.channels.values():
+            channel.close()
+
+    def _deliver(self, entry: OutboxEntry) -> DeliveryError | None:
+        message = entry.message
+        channel = self.channels.get(message.channel)
+        try:
+            if channel is None:
+                raise DeliveryError(
+                    f"channel {message.channel!r} is not configured", permanent=True
+                )
+            payload = message.payload
+            rendered = render(message.event, payload.get("lang", "id"), payload["context"])
+            channel.send(entry, rendered)
+        except DeliveryError as exc:
+            return exc
+        except (TemplateError, JinjaError, KeyError) as exc:
+            return DeliveryError(f"template: {type(exc).__name__}: {exc}", permanent=True)
+        return None
+
+    def _record(
+        self,
+        outbox: OutboxRepository,
+        entry: OutboxEntry,
+        error: DeliveryError | None,
+        now: datetime,
+    ) -> str:
+        if error is None:
+            kept = outbox.mark_sent(entry.id, self.worker, now)
+            status = "sent"
+        else:
+            attempts = entry.attempts + 1
+            retry_at = None if error.permanent else self.policy.retry_at(attempts, now)
+            kept = outbox.mark_failed(entry.id, self.worker, str(error), retry_at)
+            status = "retry" if retry_at else "dead"
+            log.warning(
+                "outbox_delivery_failed",
+                outbox_id=entry.id,
+                notice=entry.message.event,
+                channel=entry.message.channel,
+                attempts=attempts,
+                error=str(error),
+                dead=retry_at is None,
+            )
+        if not kept:
+            log.warning("outbox_lease_lost", outbox_id=entry.id, worker=self.worker)
+            return "lease_lost"
+        return status

@@ -1,0 +1,81 @@
+"""Use cases of the reference data: the service catalog, the organisation chart and staff users."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import structlog
+
+from aduan.catalog.orgchart import OrgChart, StaffUser, build_orgchart, load_orgchart
+from aduan.catalog.services import Service, load_services
+from aduan.service.deps import (
+    Deps,
+)
+
+log = structlog.get_logger()
+
+
+# --- reference data -----------------------------------------------------------------------
+
+
+def list_services(deps: Deps) -> list[Service]:
+    """The service catalog."""
+    with deps.uow(readonly=True) as uow:
+        return uow.reference.services()
+
+
+def load_catalog(deps: Deps, path: Path | None = None) -> list[Service]:
+    """Add or replace services from a catalog file (default: the shipped seeds)."""
+    services = load_services(path)
+    with deps.uow() as uow:
+        uow.reference.put_services(services, deps.clock.now())
+        uow.commit()
+    deps.reference.invalidate()
+    log.info("catalog_loaded", services=len(services))
+    return services
+
+
+def show_orgchart(deps: Deps) -> OrgChart:
+    """The organisation chart."""
+    with deps.uow(readonly=True) as uow:
+        return uow.reference.orgchart()
+
+
+def load_org(deps: Deps, path: Path | None = None) -> OrgChart:
+    """Replace the organisation chart from a file (default: the shipped sample)."""
+    chart = load_orgchart(path)
+    with deps.uow() as uow:
+        uow.reference.put_orgchart(chart)
+        uow.commit()
+    deps.reference.invalidate()
+    log.info("orgchart_loaded", units=len(chart.units), positions=len(chart.positions))
+    return chart
+
+
+def add_user(deps: Deps, user: StaffUser) -> OrgChart:
+    """Add or replace one staff user, checked against the chart."""
+    with deps.uow() as uow:
+        chart = uow.reference.orgchart()
+        users = {**chart.users, user.username: user}
+        updated = build_orgchart(
+            list(chart.units.values()), list(chart.positions.values()), list(users.values())
+        )
+        uow.reference.put_orgchart(updated)
+        uow.commit()
+    deps.reference.invalidate()
+    log.info("user_saved", username=user.username, role=user.role.value)
+    return updated
+
+
+def seed_reference_data(deps: Deps) -> tuple[int, int]:
+    """Load the shipped catalog and org chart into an empty database; return what was added."""
+    with deps.uow() as uow:
+        added_services = 0 if uow.reference.services() else len(load_services())
+        if added_services:
+            uow.reference.put_services(load_services(), deps.clock.now())
+        added_units = 0 if uow.reference.orgchart().units else 1
+        if added_units:
+            uow.reference.put_orgchart(load_orgchart())
+        uow.commit()
+    deps.reference.invalidate()
+    return added_services, added_units

@@ -1,0 +1,329 @@
+"""Use cases of time: the deadline sweep, deadlines of a case, and the working-day calendar.
+
+Like ``service``, each function opens its own transactions. The sweep rings every alarm that is
+due exactly once: the alarm is claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite lets
+one writer in at a time), acted on and marked fired in one transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import structlog
+
+from aduan.escalation import deadlines
+from aduan.escalation.calendar import NonWorkingDay, Override, WorkingCalendar
+from aduan.escalation.deadlines import AlarmPoint, DeadlineKind
+from aduan.notifications.outbox import enqueue
+from aduan.notifications.planner import IN_APP, Notice, case_context
+from aduan.ports import DueAlarm, UnitOfWork
+from aduan.service.cases import schedule
+from aduan.service.deps import SYSTEM, Deps
+from aduan.workflow.case import Case, CaseEvent, Outcomes
+from aduan.workflow.errors import AduanError
+from aduan.workflow.intake import WIB
+from aduan.workflow.lifecycle import perform
+from aduan.workflow.states import OPEN_STATUSES, Action, Status
+
+log = structlog.get_logger()
+_TRACKS = (Status.INTERNAL, Status.AGENCY)
+
+
+@dataclass(slots=True)
+class SweepReport:
+    """What one sweep did, counted by outcome (reminded, breached, escalated, stale, failed)."""
+
+    now: datetime
+    counts: Counter[str] = field(default_factory=Counter)
+    batches: int = 0
+    ringing: int | None = None  # the alarm being rung, named if it fails on its own
+
+    @property
+    def handled(self) -> int:
+        """Alarms taken off the queue: each has exactly one outcome (an escalation is a breach)."""
+        return sum(self.counts.values())
+
+
+def worker_name() -> str:
+    """Who rang an alarm, for the record: host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def sweep(
+    deps: Deps,
+    now: datetime | None = None,
+    batch_size: int = 200,
+    worker: str | None = None,
+) -> SweepReport:
+    """Ring every alarm due by ``now`` (the clock's time by default), oldest first, in batches."""
+    report = SweepReport(now or deps.clock.now())
+    worker = worker or worker_name()
+    while True:
+        try:
+            handled = _sweep_batch(deps, report, batch_size, worker)
+        except AduanError as exc:  # a case changed under us: take this batch one by one
+            log.warning("sweep_batch_retry", error=type(exc).__name__)
+            handled = _sweep_singly(deps, report, batch_size, worker)
+        if not handled:
+            return report
+        report.batches += 1
+
+
+def _sweep_batch(deps: Deps, report: SweepReport, limit: int, worker: str) -> int:
+    with deps.uow() as uow:
+        due = uow.alarms.claim_due(report.now, limit)
+        # Marked before ringing: a breach replans the case and drops its *pending* alarms,
+        # which must not take the claimed ones (SQLite would even reuse their ids for the new
+        # alarms, and the mark would then land on those).
+        uow.alarms.mark_fired([a.id for a in due], report.now, worker)
+        outcomes: Counter[str] = Counter()
+        for alarm in due:
+            report.ringing = alarm.id
+            outcomes[_ring(deps, uow, alarm, report.now)] += 1
+        uow.commit()
+    report.counts.update(outcomes)
+    if due:
+        log.info("sweep_batch", alarms=len(due), worker=worker, **outcomes)
+    return len(due)
+
+
+def _sweep_singly(deps: Deps, report: SweepReport, limit: int, worker: str) -> int:
+    handled = 0
+    for _ in range(limit):
+        report.ringing = None
+        try:
+            if not _sweep_batch(deps, report, 1, worker):
+                break
+        except AduanError as exc:
+            _give_up(deps, report, worker, exc)
+        handled += 1
+    return handled
+
+
+def _give_up(deps: Deps, report: SweepReport, worker: str, exc: AduanError) -> None:
+    # An alarm that fails on its own would block the queue forever: record it and move on.
+    if report.ringing is None:
+        raise exc
+    with deps.uow() as uow:
+        uow.alarms.mark_fired([report.ringing], report.now, f"{worker}!failed")
+        uow.commit()
+    report.counts["failed"] += 1
+    log.error("alarm_failed", alarm_id=report.ringing, error=str(exc))
+
+
+def _still_due(case: Case, alarm: DueAlarm) -> bool:
+    if case.status not in OPEN_STATUSES:
+        return False
+    if alarm.kind is DeadlineKind.RESPONSE:
+        return case.answered_at is None and case.response_due_at == alarm.due_at
+    return case.stage_due_at == alarm.due_at
+
+
+def _ring(deps: Deps, uow: UnitOfWork, alarm: DueAlarm, now: datetime) -> str:
+    case = uow.cases.get(str(alarm.case_id))
+    if not _still_due(case, alarm):
+        return "stale"
+    holder = _holder(deps, uow, case)
+    payload = case_context(case) | {
+        "deadline": alarm.kind.value,
+        "point": alarm.point.value,
+        "due_at": alarm.due_at.isoformat(),
+    }
+    if alarm.point is not AlarmPoint.BREACH:
+        _notify(deps, uow, alarm, "deadline_reminder", holder, payload, now)
+        return "reminded"
+    return _breach(deps, uow, case, alarm, holder, payload, now)
+
+
+def _breach(
+    deps: Deps,
+    uow: UnitOfWork,
+    case: Case,
+    alarm: DueAlarm,
+    holder: str,
+    payload: dict[str, Any],
+    now: datetime,
+) -> str:
+    """Mark the case overdue and move it up the holder's chain (DESIGN §3, breach action)."""
+    assert case.id is not None
+    loaded, before = case.version, (case.status, case.tier, case.kind)
+    if alarm.kind is DeadlineKind.RESPONSE:
+        case.response_breached_at = now
+    else:
+        case.stage_breached_at = now
+    due_text = alarm.due_at.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
+    escalation: Outcomes | None = None
+    if case.status in _TRACKS and case.tier < len(case.chain) - 1:
+        report = f"Batas waktu {alarm.kind.value} ({due_text}) terlampaui; dinaikkan otomatis."
+        escalation = perform(case, Action.ESCALATE, SYSTEM, {"report": report}, now, deps.policy)
+        superior = case.assignee or (case.holder.title if case.holder else holder)
+    else:
+        superior = _superior(deps, uow, holder)
+    breach = CaseEvent(
+        action="breach",
+        actor=SYSTEM.username,
+        role=SYSTEM.role,
+        from_status=before[0],
+        to_status=before[0],
+        at=now,
+        note=f"batas waktu {alarm.kind.value} terlampaui / {alarm.kind.value} deadline missed",
+        data={"deadline": alarm.kind.value, "due_at": alarm.due_at.isoformat(), "to": superior},
+    )
+    replan = deadlines.after_change(case, before, now, deps.calendars.get(uow), deps.deadlines)
+    uow.cases.save(case, loaded)
+    uow.cases.append(case.id, Outcomes(breach))
+    if escalation:
+        uow.cases.append(case.id, escalation)
+    schedule(uow, case.id, replan, now)
+    _notify(deps, uow, alarm, "deadline_breached", superior, payload, now)
+    if holder != superior:
+        _notify(deps, uow, alarm, "deadline_breached", holder, payload, now)
+    return "escalated" if escalation else "breached"
+
+
+def _holder(deps: Deps, uow: UnitOfWork, case: Case) -> str:
+    if case.assignee:
+        return case.assignee
+    if case.holder and case.holder.holder:
+        return case.holder.holder
+    chart = deps.reference.orgchart(uow)
+    entry = chart.office().entry_position
+    return (chart.holder(entry) if entry else None) or "kepala-kantor"
+
+
+def _superior(deps: Deps, uow: UnitOfWork, holder: str) -> str:
+    chart = deps.reference.orgchart(uow)
+    user = chart.users.get(holder)
+    above = chart.superior_of(user.position if user else None)
+    if above:
+        return above[0]
+    top = chart.chain(chart.office().code)
+    return (top[-1].holder or top[-1].title) if top else holder
+
+
+def _notify(
+    deps: Deps,
+    uow: UnitOfWork,
+    alarm: DueAlarm,
+    event: str,
+    recipient: str,
+    context: dict[str, Any],
+    now: datetime,
+) -> None:
+    if deps.notify.enabled:
+        notice = Notice(event, recipient, IN_APP, recipient, context)
+        enqueue(uow.outbox, f"alarm:{alarm.id}", [notice], deps.notify.language, now, alarm.case_id)
+
+
+# --- the calendar ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineMove:
+    """A deadline a calendar change moved."""
+
+    tracking_code: str
+    kind: DeadlineKind
+    before: datetime
+    after: datetime
+
+
+def calendar(deps: Deps) -> WorkingCalendar:
+    """The calendar in force."""
+    with deps.uow(readonly=True) as uow:
+        return deps.calendars.get(uow)
+
+
+def non_working_days(deps: Deps, year: int) -> list[NonWorkingDay]:
+    """Holidays, collective leave and overrides of a year."""
+    return calendar(deps).non_working_days(year)
+
+
+def due_date(deps: Deps, received_on: date, working_days: int = 14) -> datetime:
+    """The deadline for a complaint received on ``received_on`` (end of day, WIB)."""
+    received_at = datetime.combine(received_on, datetime.min.time(), WIB)
+    return calendar(deps).response_due_at(received_at, working_days)
+
+
+def set_override(
+    deps: Deps, override: Override | date, *, remove: bool = False
+) -> tuple[str | None, list[DeadlineMove]]:
+    """Add (or remove) an override and move the deadlines of open cases; say if it was a no-op."""
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        current = deps.calendars.get(uow)
+        if remove:
+            on = override if isinstance(override, date) else override.on
+            kept = [o for o in current.overrides if o.on != on]
+            message = None if uow.calendar.remove(on) else f"tidak ada pengecualian pada {on}"
+        else:
+            assert isinstance(override, Override)
+            message = current.check_override(override)
+            if message:  # already so: nothing to store, nothing moves
+                return message, []
+            kept = [*(o for o in current.overrides if o.on != override.on), override]
+            uow.calendar.put(override, now)
+        updated = current.with_overrides(kept)
+        moves = _recompute(deps, uow, updated, now)
+        uow.commit()
+    deps.calendars.invalidate()
+    log.info("calendar_changed", moved=len(moves))
+    return message, moves
+
+
+def _recompute(
+    deps: Deps, uow: UnitOfWork, calendar: WorkingCalendar, now: datetime
+) -> list[DeadlineMove]:
+    moves: list[DeadlineMove] = []
+    for case in uow.cases.open_with_deadlines():
+        assert case.id is not None
+        changed = _moved(case, calendar, deps)
+        if not changed:
+            continue
+        loaded = case.version
+        uow.cases.save(case, loaded)
+        for kind, (old, new, replan) in changed.items():
+            moves.append(DeadlineMove(case.tracking_code, kind, old, new))
+            schedule(uow, case.id, replan, now)
+        event = CaseEvent(
+            action="deadlines_moved",
+            actor=SYSTEM.username,
+            role=SYSTEM.role,
+            from_status=case.status,
+            to_status=case.status,
+            at=now,
+            note="kalender hari kerja diubah / working-day calendar changed",
+            data={k.value: [o.isoformat(), n.isoformat()] for k, (o, n, _) in changed.items()},
+        )
+        uow.cases.append(case.id, Outcomes(event))
+    return moves
+
+
+def _moved(
+    case: Case, calendar: WorkingCalendar, deps: Deps
+) -> dict[DeadlineKind, tuple[datetime, datetime, deadlines.Replan]]:
+    # Recomputing a deadline clears its breach mark; one that did not move keeps it (the case
+    # is saved when any of its deadlines moved).
+    changed = {}
+    old, breached = case.response_due_at, case.response_breached_at
+    if old and case.response_started_at and case.answered_at is None:
+        replan = deadlines.start_response(case, case.response_started_at, calendar, deps.deadlines)
+        if case.response_due_at != old:
+            assert case.response_due_at is not None
+            changed[DeadlineKind.RESPONSE] = (old, case.response_due_at, replan)
+        else:
+            case.response_breached_at = breached
+    old, breached = case.stage_due_at, case.stage_breached_at
+    if old and case.stage_started_at:
+        replan = deadlines.enter_stage(case, case.stage_started_at, calendar, deps.deadlines)
+        if case.stage_due_at != old:
+            assert case.stage_due_at is not None
+            changed[DeadlineKind.STAGE] = (old, case.stage_due_at, replan)
+        else:
+            case.stage_breached_at = breached
+    return changed

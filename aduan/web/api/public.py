@@ -1,0 +1,106 @@
+"""The public side, without an account: submit a complaint and follow it by tracking code.
+
+Nothing here reveals anything about other people: a receipt and the tracking view carry the
+status, dates and the answer, never a name or contact.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from aduan import service as svc
+from aduan.schemas.commands import ComplainantInput, ShortText, SubmitCommand
+from aduan.schemas.views import TrackingView
+from aduan.web.auth import client_ip, deps_of
+from aduan.web.problems import PROBLEM_RESPONSES
+from aduan.web.ratelimit import RateLimiter
+from aduan.workflow.states import Action, Channel
+
+router = APIRouter(prefix="/api/v1/public", tags=["public"], responses=PROBLEM_RESPONSES)
+TrackingCode = Annotated[str, Path(min_length=1, max_length=32, description="Kode pelacakan")]
+INTAKE_LIMIT = 10  # submissions per address …
+INTAKE_WINDOW = 3600.0  # … per hour
+
+
+class PublicSubmission(BaseModel):
+    """A complaint from the web form (channel: Web DPMPTSP, seed §6 item 2j)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    complainant: ComplainantInput = Field(default_factory=ComplainantInput)
+    subject: ShortText
+    description: str = Field(default="", max_length=20_000)
+    service_code: str | None = Field(default=None, max_length=32)
+    service_text: str | None = Field(default=None, max_length=500)
+    licence_number: str | None = Field(default=None, max_length=100)
+    service_received_on: date
+
+
+class Receipt(BaseModel):
+    """What the complainant keeps: the tracking code and when to expect an answer."""
+
+    tracking_code: str
+    kind: str
+    status: str
+    status_label: str
+    screening_reason: str | None
+    received_at: datetime
+    response_due_at: datetime | None
+
+
+class ComplainantAction(BaseModel):
+    """Withdraw a complaint, or dispute the answer within the reopen window."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["withdraw", "reopen"]
+    reason: str = Field(default="", max_length=2_000)
+
+
+def intake_limiter(request: Request) -> RateLimiter:
+    """The app's public intake rate limit (one per app, set up on first use)."""
+    limiter = getattr(request.app.state, "intake_limiter", None)
+    if limiter is None:
+        limiter = RateLimiter(INTAKE_LIMIT, INTAKE_WINDOW, "pengaduan publik/public submissions")
+        request.app.state.intake_limiter = limiter
+    return limiter
+
+
+def submit_public(deps: svc.Deps, body: PublicSubmission, channel: Channel) -> Receipt:
+    """Record a submission from the public and return its receipt."""
+    detail = svc.submit_complaint(
+        deps, SubmitCommand(channel=channel, **body.model_dump(exclude_unset=True))
+    )
+    return Receipt(
+        tracking_code=detail.tracking_code,
+        kind=detail.kind,
+        status=detail.status,
+        status_label=detail.status_label,
+        screening_reason=detail.screening_reason,
+        received_at=detail.received_at,
+        response_due_at=detail.response_due_at,
+    )
+
+
+@router.post("/complaints", response_model=Receipt, status_code=201)
+def submit(body: PublicSubmission, request: Request) -> Receipt:
+    """Submit a complaint without an account; returns the tracking code (rate-limited)."""
+    intake_limiter(request).hit(client_ip(request))
+    return submit_public(deps_of(request), body, Channel.WEB_DPMPTSP)
+
+
+@router.get("/track/{code}", response_model=TrackingView)
+def track(code: TrackingCode, request: Request) -> TrackingView:
+    """Status, dates and the answer of a case, by its tracking code."""
+    return svc.track_case(deps_of(request), code)
+
+
+@router.post("/track/{code}/actions", response_model=TrackingView)
+def act(code: TrackingCode, body: ComplainantAction, request: Request) -> TrackingView:
+    """Withdraw the complaint, or reopen it when the answer does not settle it."""
+    payload = {"reason": body.reason} if body.reason.strip() else {}
+    return svc.act_as_complainant(deps_of(request), code, Action(body.action), payload)

@@ -1,0 +1,243 @@
+"""The case page (details, timeline, reports, one form per allowed action) and officers' intake.
+
+Each action's form is drawn from its payload model; a POST validates with that model, then
+goes through ``service.perform_action`` with the version the page was drawn from, so a stale
+form is a clear conflict and never overwrites someone else's change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from aduan import service
+from aduan.schemas.commands import ActionCommand, SubmitCommand
+from aduan.schemas.views import CaseDetail
+from aduan.service import Deps
+from aduan.web import auth
+from aduan.web.auth import Staff
+from aduan.web.i18n import Translator, language_of
+from aduan.web.ui.forms import (
+    Choices,
+    FormState,
+    action_fields,
+    error_state,
+    intake_fields,
+    parse_action_form,
+    parse_intake_form,
+    plan_kinds,
+    validation_state,
+)
+from aduan.web.ui.render import INTAKE_ROLES, page, see_other, to_login, translator
+from aduan.workflow.errors import (
+    AccessDeniedError,
+    AduanError,
+    ConflictError,
+    NotFoundError,
+    http_status,
+)
+from aduan.workflow.payloads import PAYLOADS
+from aduan.workflow.states import Action, Channel, ProblemType, StepKind
+
+router = APIRouter(include_in_schema=False)
+ACTION_NAMES = frozenset(a.value for a in Action)
+
+
+def error_page(request: Request, exc: AduanError, status_code: int | None = None) -> Response:
+    """A page that says what went wrong, in the page's language."""
+    lang = language_of(request)
+    message = exc.message_en if lang == "en" else exc.message_id
+    status = status_code or http_status(exc)
+    context = {"message": message, "code": status}
+    return page(request, "error.html", context, status_code=status)
+
+
+# --- intake by an officer -----------------------------------------------------------------
+
+
+def services_choices(deps: Deps) -> Choices:
+    """The catalog as choices of a select."""
+    return [(s.code, f"{s.code} — {s.title}") for s in service.list_services(deps)]
+
+
+def _channels(t: Translator) -> Choices:
+    return [(c.value, t.label(c)) for c in Channel if c is not Channel.API]
+
+
+def _intake_page(request: Request, state: FormState, status_code: int = 200) -> Response:
+    t = translator(request)
+    fields = intake_fields(t, services_choices(auth.deps_of(request)), _channels(t), public=False)
+    context = {"fields": fields, "state": state, "action_url": "/cases/new"}
+    return page(request, "intake.html", context, status_code=status_code, title=t("new_case"))
+
+
+def _intake_staff(request: Request) -> Staff | Response:
+    staff = auth.current_staff(request)
+    if staff is None:
+        return to_login(request)
+    if staff.role not in INTAKE_ROLES:
+        denied = AccessDeniedError(
+            "role_matrix",
+            "hanya petugas pengaduan dan atasannya yang mencatat pengaduan",
+            "only complaint officers and their supervisors record complaints",
+        )
+        return error_page(request, denied, 403)
+    return staff
+
+
+@router.get("/cases/new", response_class=HTMLResponse)
+def intake_form(request: Request) -> Response:
+    """The blank intake form (identity confidential unless the officer unticks it)."""
+    staff = _intake_staff(request)
+    if not isinstance(staff, Staff):
+        return staff
+    return _intake_page(request, FormState(values={"complainant.confidential": "on"}))
+
+
+@router.post("/cases/new", response_class=HTMLResponse)
+async def intake_submit(request: Request) -> Response:
+    """Record the complaint and open its case page; on bad input show the form again."""
+    staff = _intake_staff(request)
+    if not isinstance(staff, Staff):
+        return staff
+    form = await request.form()
+    lang = language_of(request)
+    try:
+        auth.verify_csrf(request, str(form.get("csrf_token", "")))
+    except AduanError as exc:
+        return error_page(request, exc)
+    fields, values = parse_intake_form(form, public=False, channel=None)
+    known = [f.name for f in intake_fields(translator(request), [], [], public=False)]
+    try:
+        command = SubmitCommand.model_validate(fields)
+    except ValidationError as exc:
+        return _intake_page(request, validation_state(exc, lang, values, known), 422)
+    try:
+        detail = service.submit_complaint(auth.deps_of(request), command, staff.username)
+    except AduanError as exc:
+        return _intake_page(request, error_state(exc, lang, values, known), http_status(exc))
+    return see_other(f"/cases/{detail.tracking_code}?done=submit")
+
+
+# --- the case page ------------------------------------------------------------------------
+
+
+def _choices(deps: Deps, allowed: list[str]) -> dict[str, Choices]:
+    found: dict[str, Choices] = {}
+    if Action.CLASSIFY.value in allowed:
+        found["service_code"] = services_choices(deps)
+    if Action.ROUTE_AGENCY.value in allowed:
+        chart = service.show_orgchart(deps)
+        found["agency"] = [(u.code, u.name) for u in chart.units.values() if u.kind == "agency"]
+    return found
+
+
+def _defaults(detail: CaseDetail) -> dict[str, dict[str, Any]]:
+    """What a fresh form starts with: the case's current classification, the next step."""
+    plan = (detail.worksheet or {}).get("plan") or []
+    next_step = next((i for i, s in enumerate(plan, 1) if not s.get("outcome")), 1)
+    return {
+        Action.CLASSIFY.value: {
+            "service_code": detail.service_code or "",
+            "problem_types": detail.problem_types,
+        },
+        Action.RECORD_STEP.value: {"step": str(next_step)},
+        Action.REVIEW.value: {"plan.0.kind": StepKind.CLARIFICATION.value},
+    }
+
+
+def _case_page(
+    request: Request,
+    detail: CaseDetail,
+    *,
+    failed: tuple[str, FormState] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    t = translator(request)
+    deps = auth.deps_of(request)
+    choices = _choices(deps, detail.allowed_actions)
+    defaults = _defaults(detail)
+    forms = []
+    for name in detail.allowed_actions:
+        action = Action(name)
+        state = failed[1] if failed and failed[0] == name else FormState(defaults.get(name, {}))
+        forms.append((action, action_fields(action, t, choices), state))
+    context = {
+        "case": detail,
+        "forms": forms,
+        "failed": failed[0] if failed else None,
+        "notice": notice,
+        "plan_kinds": plan_kinds(t),
+        "problem_type": ProblemType,
+    }
+    return page(request, "case.html", context, status_code=status_code, title=detail.subject)
+
+
+@router.get("/cases/{ref}", response_class=HTMLResponse)
+def case_page(request: Request, ref: str, done: str | None = None) -> Response:
+    """Everything about a case the user may see, and one form per action they may take."""
+    staff = auth.current_staff(request)
+    if staff is None:
+        return to_login(request)
+    try:
+        detail = service.get_case(auth.deps_of(request), ref, staff.username)
+    except AduanError as exc:
+        return error_page(request, exc)
+    t = translator(request)
+    notice = None
+    if done == "submit":
+        notice = t("thanks")
+    elif done in ACTION_NAMES:
+        notice = t("saved", what=t.label(Action(done)))
+    return _case_page(request, detail, notice=notice)
+
+
+@router.post("/cases/{ref}/actions/{name}", response_class=HTMLResponse)
+async def act(request: Request, ref: str, name: str) -> Response:
+    """Take one action; on bad input or a stale page show the case again with the message."""
+    staff = auth.current_staff(request)
+    if staff is None:
+        return to_login(request)
+    if name not in ACTION_NAMES:
+        return error_page(request, NotFoundError("tindakan/action", name))
+    action = Action(name)
+    form = await request.form()
+    lang = language_of(request)
+    deps = auth.deps_of(request)
+    try:
+        auth.verify_csrf(request, str(form.get("csrf_token", "")))
+        detail = service.get_case(deps, ref, staff.username)
+    except AduanError as exc:
+        return error_page(request, exc)
+    payload, values = parse_action_form(action, form)
+    known = [f.name for f in action_fields(action, translator(request), {})]
+    try:
+        PAYLOADS[action].model_validate(payload)
+        command = ActionCommand(
+            case_ref=detail.tracking_code,
+            action=action,
+            payload=payload,
+            expected_version=_version(form.get("expected_version")),
+        )
+    except ValidationError as exc:
+        state = validation_state(exc, lang, values, known)
+        return _case_page(request, detail, failed=(name, state), status_code=422)
+    try:
+        service.perform_action(deps, command, staff.username)
+    except ConflictError:
+        fresh = service.get_case(deps, ref, staff.username)
+        state = FormState(values=values, general=[translator(request)("stale")])
+        return _case_page(request, fresh, failed=(name, state), status_code=409)
+    except AduanError as exc:
+        state = error_state(exc, lang, values, known)
+        return _case_page(request, detail, failed=(name, state), status_code=http_status(exc))
+    return see_other(f"/cases/{detail.tracking_code}?done={name}#top")
+
+
+def _version(raw: object) -> int | None:
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() else None

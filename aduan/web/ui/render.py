@@ -1,0 +1,194 @@
+"""Drawing UI pages: the Jinja2 environment, the context every page gets, redirects.
+
+Every page knows its language (``i18n.language_of``), the logged-in staff member (or nobody)
+and the CSRF token its forms carry. Times are shown in Jakarta time (WIB).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from aduan.escalation.deadlines import DeadlineKind
+from aduan.schemas.views import DeadlineView
+from aduan.web.auth import Staff, csrf_token, current_staff, deps_of
+from aduan.web.i18n import LANG_COOKIE, Translator, language_of
+from aduan.workflow.intake import WIB
+from aduan.workflow.states import (
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    Action,
+    Channel,
+    Kind,
+    Outcome,
+    ProblemType,
+    Role,
+    ScreeningReason,
+    Status,
+    StepKind,
+    Track,
+)
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+SOON_DAYS = 3  # working days left at which a deadline turns amber
+
+SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.HEAD, Role.AGENCY_OFFICER, Role.AGENCY_HEAD})
+APPROVER_ROLES = frozenset({Role.HEAD, Role.AGENCY_HEAD})
+INTAKE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
+
+
+def wib(moment: datetime | None) -> str:
+    """A moment as Jakarta wall-clock time."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(WIB).strftime("%d/%m/%Y %H:%M WIB")
+
+
+def day(value: date | None) -> str:
+    """A date as day/month/year."""
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
+def wib_input(moment: datetime | None) -> str:
+    """A moment as a ``datetime-local`` input value in Jakarta time."""
+    return moment.astimezone(WIB).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+def urgency(deadline: DeadlineView | None) -> str:
+    """The CSS class of a deadline: overdue, soon or ok (the text says it too)."""
+    if deadline is None:
+        return "due-none"
+    if deadline.overdue:
+        return "due-overdue"
+    return "due-soon" if deadline.working_days_left <= SOON_DAYS else "due-ok"
+
+
+def due_text(t: Translator, deadline: DeadlineView | None) -> str:
+    """How much time is left, in words (colour is never the only signal)."""
+    if deadline is None:
+        return t("no_deadline")
+    if deadline.overdue:
+        return t("late_by", n=deadline.overdue_working_days)
+    if deadline.working_days_left == 0:
+        return t("due_today")
+    return f"{deadline.working_days_left} {t('days_left')}"
+
+
+_BY_INDONESIAN = {pair[0]: pair for pair in STATUS_LABELS.values()}
+
+
+def history_label(t: Translator, label: str) -> str:
+    """A status label of the public history (stored in Indonesian) in the page's language."""
+    pair = _BY_INDONESIAN.get(label)
+    return t.pair(pair) if pair else label
+
+
+TEMPLATES.env.filters.update(wib=wib, day=day, wib_input=wib_input, urgency=urgency)
+TEMPLATES.env.globals.update(
+    due_text=due_text,
+    history_label=history_label,
+    action_enum=Action,
+    channel_enum=Channel,
+    deadline_enum=DeadlineKind,
+    kind_enum=Kind,
+    outcome_enum=Outcome,
+    problem_enum=ProblemType,
+    reason_enum=ScreeningReason,
+    role_enum=Role,
+    status_enum=Status,
+    step_enum=StepKind,
+    track_enum=Track,
+    open_statuses=frozenset(s.value for s in OPEN_STATUSES),
+)
+
+
+def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, str]]:
+    """The main navigation for who is logged in (links only to pages they may use)."""
+    if staff is None:
+        return [("/lapor", t("public_intake")), ("/lacak", t("track")), ("/login", t("login"))]
+    items = [
+        ("/queue", t("my_queue")),
+        ("/inbox", t("inbox_n", n=unread) if unread else t("inbox")),
+    ]
+    if staff.role in INTAKE_ROLES:
+        items.append(("/cases/new", t("new_case")))
+    if staff.role in SUPERVISOR_ROLES:
+        items.append(("/supervisor", t("supervisor")))
+    if staff.role in APPROVER_ROLES:
+        items.append(("/approvals", t("approvals")))
+    items.append(("/overdue", t("overdue")))
+    return items
+
+
+def _unread(request: Request, staff: Staff | None) -> int:
+    """The staff member's unread in-app messages, for the navigation (one indexed count)."""
+    if staff is None:
+        return 0
+    with deps_of(request).uow(readonly=True) as uow:
+        return uow.outbox.unread(staff.username)
+
+
+def lang_links(request: Request) -> dict[str, str]:
+    """This page's address in each language."""
+    params = {k: v for k, v in request.query_params.items() if k != "lang"}
+    return {
+        lang: f"{request.url.path}?{urlencode({**params, 'lang': lang})}" for lang in ("id", "en")
+    }
+
+
+def page(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    title: str = "",
+) -> HTMLResponse:
+    """Render ``template`` with the common context; remember a ``?lang=`` choice."""
+    lang = language_of(request)
+    t = Translator(lang)
+    staff = current_staff(request)
+    full: dict[str, Any] = {
+        "t": t,
+        "lang": lang,
+        "staff": staff,
+        "csrf": csrf_token(request),
+        "nav": nav(t, staff, _unread(request, staff)),
+        "path": request.url.path,
+        "lang_links": lang_links(request),
+        "title": title,
+        **(context or {}),
+    }
+    response = TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)
+    if request.query_params.get("lang") in ("id", "en"):
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/")
+    return response
+
+
+def translator(request: Request) -> Translator:
+    """The translator for this request's language."""
+    return Translator(language_of(request))
+
+
+def see_other(url: str) -> RedirectResponse:
+    """Post/redirect/get: a 303 to ``url``."""
+    return RedirectResponse(url, status_code=303)
+
+
+def to_login(request: Request) -> RedirectResponse:
+    """Send someone who is not logged in to the login page, coming back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return see_other(f"/login?next={quote(target)}")
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path may be a redirect target (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/queue"

@@ -1,0 +1,161 @@
+"""Report pages: the dashboard with server-drawn SVG charts, downloads, the public SKM form.
+
+Mounted by ``aduan.web.app.create_app``. Staff pages need a login (``auth.require_staff``;
+the dashboard sends a browser to the login page instead of a 401); the survey form is public
+and guarded by its one-time token.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from aduan.cli.reports import choose_period
+from aduan.config import Settings
+from aduan.reports import ikm, survey
+from aduan.reports import period as periods
+from aduan.reports.documents import written_report
+from aduan.reports.export import export_cases
+from aduan.reports.html import render
+from aduan.reports.pdf import written_report_pdf
+from aduan.reports.recap import build_recap, recap_html, recap_pdf
+from aduan.reports.statistics import Statistics, compute_statistics
+from aduan.service.accounts import Staff
+from aduan.web.auth import current_staff, deps_of, require_staff
+from aduan.web.ui.render import to_login
+from aduan.workflow.intake import wib_date
+
+router = APIRouter(include_in_schema=False)  # pages and documents; /api/v1/reports lists them
+StaffUser = Annotated[Staff, Depends(require_staff)]
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _settings(request: Request) -> Settings:
+    settings = getattr(request.app.state, "settings", None)
+    return settings if isinstance(settings, Settings) else Settings()
+
+
+def _period(
+    request: Request,
+    first: str | None,
+    last: str | None,
+    month: str | None,
+    quarter: str | None,
+    year: int | None,
+) -> periods.Period:
+    """The period asked for; none at all: the current month in Jakarta."""
+    if not any((first, last, month, quarter, year)):
+        month = wib_date(deps_of(request).clock.now()).strftime("%Y-%m")
+    return choose_period(first, last, month, quarter, year)
+
+
+@router.get("/laporan", response_class=HTMLResponse)
+def dashboard(
+    request: Request,
+    month: str | None = None,
+    quarter: str | None = None,
+    year: int | None = None,
+) -> Response:
+    """Dasbor statistik dengan grafik / the statistics dashboard with charts.
+
+    A browser that is not logged in goes to the login page and comes back here after.
+    """
+    if current_staff(request) is None:
+        return to_login(request)
+    chosen = _period(request, None, None, month, quarter, year)
+    recap = build_recap(deps_of(request), chosen)
+    return HTMLResponse(recap_html(recap, _settings(request).office))
+
+
+@router.get("/laporan/statistik.json")
+def statistics_json(
+    request: Request,
+    staff: StaffUser,
+    first: Annotated[str | None, Query(alias="from")] = None,
+    to: str | None = None,
+    month: str | None = None,
+    quarter: str | None = None,
+    year: int | None = None,
+) -> Statistics:
+    """Statistik periode (JSON) / the statistics of a period."""
+    return compute_statistics(deps_of(request), _period(request, first, to, month, quarter, year))
+
+
+@router.get("/laporan/rekap.pdf")
+def recap_download(
+    request: Request, staff: StaffUser, month: str | None = None, quarter: str | None = None
+) -> Response:
+    """Rekap PDF untuk Kepala Dinas / the recap as PDF."""
+    recap = build_recap(deps_of(request), _period(request, None, None, month, quarter, None))
+    data = recap_pdf(recap, _settings(request).office)
+    name = f"rekap-{recap.period.key}.pdf"
+    return Response(
+        data, media_type=PDF, headers={"Content-Disposition": f'inline; filename="{name}"'}
+    )
+
+
+@router.get("/laporan/kasus/{ref}/tertulis/{number}.{fmt}")
+def written_download(
+    request: Request, staff: StaffUser, ref: str, number: int, fmt: str
+) -> Response:
+    """Laporan tertulis (HTML atau PDF) / a written tier report."""
+    doc = written_report(deps_of(request), ref, staff.username, number, _settings(request).office)
+    if fmt == "pdf":
+        return Response(written_report_pdf(doc), media_type=PDF)
+    return HTMLResponse(render("written_report.html", doc=doc))
+
+
+@router.get("/laporan/ekspor.{fmt}")
+def export_download(
+    request: Request,
+    staff: StaffUser,
+    fmt: str,
+    month: str | None = None,
+    quarter: str | None = None,
+    year: int | None = None,
+) -> Response:
+    """Ekspor kasus CSV/XLSX (identitas sesuai peran) / export cases."""
+    chosen = _period(request, None, None, month, quarter, year)
+    out = io.BytesIO()
+    export_cases(deps_of(request), chosen, staff.username, fmt, out)
+    media = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+    name = f"kasus-{chosen.key}.{fmt}"
+    return Response(
+        out.getvalue(),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/survei/publik/{quarter}")
+def public_survey(request: Request, quarter: str) -> RedirectResponse:
+    """Tautan publik: setiap kunjungan mendapat token sekali pakai / the public link."""
+    token = survey.open_public_form(deps_of(request), quarter)
+    return RedirectResponse(f"/survei/{token}", status_code=303)
+
+
+@router.get("/survei/{token}", response_class=HTMLResponse)
+def survey_page(request: Request, token: str) -> HTMLResponse:
+    """Formulir SKM (9 unsur, nilai 1-4) / the satisfaction survey form."""
+    found = survey.survey_form(deps_of(request), token)
+    return HTMLResponse(
+        render("survey_form.html", token=token, invitation=found, elements=ikm.ELEMENTS)
+    )
+
+
+@router.post("/survei/{token}", response_class=HTMLResponse)
+def survey_submit(
+    request: Request,
+    token: str,
+    u1: Annotated[int, Form()], u2: Annotated[int, Form()], u3: Annotated[int, Form()],
+    u4: Annotated[int, Form()], u5: Annotated[int, Form()], u6: Annotated[int, Form()],
+    u7: Annotated[int, Form()], u8: Annotated[int, Form()], u9: Annotated[int, Form()],
+    comment: Annotated[str | None, Form()] = None,
+) -> HTMLResponse:  # fmt: skip
+    """Kirim jawaban survei (sekali) / submit the answers (once)."""
+    survey.submit_survey(deps_of(request), token, [u1, u2, u3, u4, u5, u6, u7, u8, u9], comment)
+    return HTMLResponse(render("survey_thanks.html"))
