@@ -35,7 +35,7 @@ from aduan.workflow.states import (
     Track,
 )
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 SOON_DAYS = 3  # working days left at which a deadline turns amber
 
 SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.HEAD, Role.AGENCY_OFFICER, Role.AGENCY_HEAD})
