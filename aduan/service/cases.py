@@ -7,7 +7,6 @@ from typing import Any
 
 import structlog
 
-from aduan.adapters.sql import codec
 from aduan.catalog.services import standard_links
 from aduan.escalation import deadlines
 from aduan.escalation.deadlines import AlarmPoint
@@ -18,6 +17,7 @@ from aduan.ports import (
     TrackingCodeTakenError,
     UnitOfWork,
 )
+from aduan.schemas import codec
 from aduan.schemas.commands import ActionCommand, SubmitCommand
 from aduan.schemas.views import (
     ActionResult,

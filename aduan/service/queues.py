@@ -6,7 +6,6 @@ from datetime import datetime
 
 import structlog
 
-from aduan.adapters.sql import codec
 from aduan.escalation import deadlines
 from aduan.ports import (
     AddressedReport,
@@ -14,6 +13,7 @@ from aduan.ports import (
     CaseQuery,
     UnitOfWork,
 )
+from aduan.schemas import codec
 from aduan.schemas.views import (
     QueueItem,
     ReportItem,

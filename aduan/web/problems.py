@@ -16,10 +16,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from aduan.adapters.sql.uow import DatabaseUnavailableError
 from aduan.workflow.errors import (
     AduanError,
     AuthenticationError,
+    DatabaseUnavailableError,
     InputError,
     RuleViolationError,
     ThrottledError,

@@ -10,6 +10,7 @@ maps classes to HTTP statuses with ``HTTP_STATUS``.
     ├── AuthenticationError        no valid login, session or token (401)
     ├── ThrottledError             too many attempts from one place; retry later (429)
     ├── AccessDeniedError          the caller's role may not use this at all, or bad CSRF (403)
+    ├── DatabaseUnavailableError   the store cannot be reached or stays locked too long (API: 503)
     └── WorkflowError              the procedure does not allow it (409 / 403)
         ├── InvalidTransitionError  action not possible from the current status
         ├── PermissionDeniedError   role may not take the action (403)
@@ -103,6 +104,19 @@ class AccessDeniedError(AduanError):
     def __init__(self, rule: str, message_id: str, message_en: str) -> None:
         self.rule = rule
         super().__init__(message_id, message_en)
+
+
+class DatabaseUnavailableError(AduanError):
+    """The database cannot be reached or is locked for too long (the storage adapters raise it)."""
+
+    code = "database_unavailable"
+
+    def __init__(self, url: str, detail: str) -> None:
+        self.url = url
+        super().__init__(
+            f"basis data tidak dapat diakses ({url}): {detail}",
+            f"database unavailable ({url}): {detail}",
+        )
 
 
 class WorkflowError(AduanError):

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from aduan.adapters.sql import codec
 from aduan.ports import CaseListing, CaseQuery, UnitOfWorkFactory
+from aduan.schemas import codec
 from aduan.schemas.views import summary_fields
 from aduan.workflow.case import TierLevel
 from aduan.workflow.states import Kind, ScreeningReason, Status, Track

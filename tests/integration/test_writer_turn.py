@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from aduan import service
-from aduan.adapters.sql.uow import DatabaseUnavailableError, SqlUnitOfWorkFactory
+from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
 from aduan.adapters.sql.writer_turn import WriterTurn
 from aduan.service import Deps
+from aduan.workflow.errors import DatabaseUnavailableError
 from aduan.workflow.states import Action
 from tests.integration.builders import act, submit
 

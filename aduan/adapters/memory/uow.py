@@ -1,9 +1,10 @@
 """In-memory adapters: the repositories and unit of work of ``ports`` without a database.
 
-They keep rows, not objects: a case is written with the same codec as the SQL adapters, with
-datetimes converted to UTC and JSON columns copied through text, and rebuilt on every read. So
-the memory store behaves like the database for everything the contract tests check: nothing
-read can change what is stored, and a unit of work that is not committed leaves no trace.
+They keep rows, not objects: a case is written with the same row codec as the SQL adapters
+(``aduan.adapters.rows``), with datetimes converted to UTC and JSON-shaped values copied
+through text, and rebuilt on every read. So the memory store behaves like the database for
+everything the contract tests check: nothing read can change what is stored, and a unit of
+work that is not committed leaves no trace.
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import JSON, Table
-
 from aduan.adapters.memory.accounts import AccountRows, InMemoryAccountRepository
 from aduan.adapters.memory.outbox import InMemoryOutboxRepository, OutboxRows
-from aduan.adapters.sql import codec
-from aduan.adapters.sql.tables import UtcDateTime, case_events, cases, written_reports
-from aduan.adapters.sql.uow import SQLITE_BUSY_TIMEOUT_MS, DatabaseUnavailableError
+from aduan.adapters.rows import (
+    case_from_row,
+    case_to_row,
+    event_from_row,
+    event_to_row,
+    report_from_row,
+    report_to_row,
+)
 from aduan.catalog.orgchart import OrgChart, Position, StaffUser, Unit, build_orgchart
 from aduan.catalog.services import Service
 from aduan.escalation.calendar import Override
@@ -37,23 +41,29 @@ from aduan.ports import (
     TrackingCodeTakenError,
 )
 from aduan.schemas import views
+from aduan.schemas.codec import listing_of
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
-from aduan.workflow.errors import ConflictError, NotFoundError
+from aduan.workflow.errors import ConflictError, DatabaseUnavailableError, NotFoundError
 from aduan.workflow.states import OPEN_STATUSES, Status
 
 Row = dict[str, Any]
+# A writer waits for the write lock as long as a SQLite writer waits for the database.
+WRITE_LOCK_TIMEOUT_S = 10.0
 
 
-def _stored(table: Table, row: Row) -> Row:
-    """Return ``row`` as the database keeps it: aware datetimes in UTC, JSON copied."""
+def _stored(row: Row) -> Row:
+    """Return ``row`` as the database keeps it: aware datetimes in UTC, JSON copied.
+
+    The row codec gives datetimes only to timestamp columns and lists or dicts only to JSON
+    columns, so the value's type says what the column would do with it.
+    """
     out: Row = {}
     for name, value in row.items():
-        column_type = table.c[name].type
-        if value is not None and isinstance(column_type, UtcDateTime):
+        if isinstance(value, datetime):
             if value.tzinfo is None:
                 raise ValueError("naive datetime: store aware UTC only")
             value = value.astimezone(UTC)
-        elif value is not None and isinstance(column_type, JSON):
+        elif isinstance(value, dict | list | tuple):
             value = json.loads(json.dumps(value))
         out[name] = value
     return out
@@ -112,9 +122,9 @@ class InMemoryCaseRepository:
         case_id = self._data.next_id
         self._data.next_id += 1
         case.id = case_id
-        self._data.cases[case_id] = {"id": case_id, **_stored(cases, codec.case_to_row(case))}
+        self._data.cases[case_id] = {"id": case_id, **_stored(case_to_row(case))}
         self._data.codes[case.tracking_code] = case_id
-        self._data.events[case_id] = [_stored(case_events, codec.event_to_row(case_id, event))]
+        self._data.events[case_id] = [_stored(event_to_row(case_id, event))]
         self._data.reports[case_id] = []
         return case_id
 
@@ -124,7 +134,7 @@ class InMemoryCaseRepository:
         row = self._data.cases.get(case_id) if case_id is not None else None
         if row is None:
             raise NotFoundError("kasus/case", ref)
-        return codec.case_from_row(_loaded(row))
+        return case_from_row(_loaded(row))
 
     def save(self, case: Case, expected_version: int) -> None:
         """Write the case if its stored version is still ``expected_version``; else conflict."""
@@ -132,7 +142,7 @@ class InMemoryCaseRepository:
         actual = None if old is None else int(old["version"])
         if old is None or actual != expected_version:
             raise ConflictError(case.ref, expected_version, actual)
-        row = _stored(cases, codec.case_to_row(case))
+        row = _stored(case_to_row(case))
         row.update(id=case.id, version=expected_version + 1)
         self._data.cases[old["id"]] = row
         del self._data.codes[old["tracking_code"]]
@@ -143,20 +153,18 @@ class InMemoryCaseRepository:
         """Append an action's event and written reports."""
         if case_id not in self._data.cases:
             raise NotFoundError("kasus/case", case_id)
-        self._data.events[case_id].append(
-            _stored(case_events, codec.event_to_row(case_id, outcomes.event))
-        )
+        self._data.events[case_id].append(_stored(event_to_row(case_id, outcomes.event)))
         self._data.reports[case_id].extend(
-            _stored(written_reports, codec.report_to_row(case_id, r)) for r in outcomes.reports
+            _stored(report_to_row(case_id, r)) for r in outcomes.reports
         )
 
     def events(self, case_id: int) -> list[CaseEvent]:
         """Return the audit trail, oldest first."""
-        return [codec.event_from_row(_loaded(r)) for r in self._data.events.get(case_id, [])]
+        return [event_from_row(_loaded(r)) for r in self._data.events.get(case_id, [])]
 
     def reports(self, case_id: int) -> list[WrittenReport]:
         """Written reports, oldest first."""
-        return [codec.report_from_row(_loaded(r)) for r in self._data.reports.get(case_id, [])]
+        return [report_from_row(_loaded(r)) for r in self._data.reports.get(case_id, [])]
 
     def find(self, query: CaseQuery) -> list[Case]:
         """Cases matching the filters, by id."""
@@ -179,15 +187,15 @@ class InMemoryCaseRepository:
             and (not query.open_only or row["status"] in OPEN_STATUSES)
         )
         if query.due_before is None:
-            return [codec.case_from_row(_loaded(r)) for r in itertools.islice(rows, query.limit)]
-        due = [d for c in map(codec.case_from_row, map(_loaded, rows)) if (d := _due(c, query))]
+            return [case_from_row(_loaded(r)) for r in itertools.islice(rows, query.limit)]
+        due = [d for c in map(case_from_row, map(_loaded, rows)) if (d := _due(c, query))]
         if query.after_deadline is not None:
             due = [d for d in due if (d[0], d[1]) > query.after_deadline]
         return [c for _, _, c in sorted(due, key=lambda t: (t[0], t[1]))[: query.limit]]
 
     def summaries(self, query: CaseQuery) -> list[CaseListing]:
         """The list columns of the cases ``find`` returns, in the same order."""
-        return [codec.listing_of(c) for c in self.find(query)]
+        return [listing_of(c) for c in self.find(query)]
 
     def summary_fields(self, query: CaseQuery) -> list[dict[str, Any]]:
         """What a list page shows of the cases ``find`` returns, in the same order."""
@@ -212,13 +220,13 @@ class InMemoryCaseRepository:
                     case["tracking_code"],
                     case["subject"],
                     Status(case["status"]),
-                    codec.report_from_row(_loaded(row)),
+                    report_from_row(_loaded(row)),
                 )
             )
         return out
 
     def open_with_deadlines(self) -> list[Case]:
-        found = [codec.case_from_row(_loaded(r)) for r in self._data.cases.values()]
+        found = [case_from_row(_loaded(r)) for r in self._data.cases.values()]
         return [
             c for c in found if c.status in OPEN_STATUSES and (c.response_due_at or c.stage_due_at)
         ]
@@ -424,7 +432,7 @@ class InMemoryUnitOfWork:
             self.store.data = self._work.copy()
 
     def _lock(self) -> None:
-        if not self.store.write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+        if not self.store.write_lock.acquire(timeout=WRITE_LOCK_TIMEOUT_S):
             raise DatabaseUnavailableError("memory://", "locked by another unit of work")
         self._locked = True
 

@@ -62,23 +62,10 @@ from aduan.ports import (
     TrackingCodeTakenError,
 )
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
-from aduan.workflow.errors import AduanError, ConflictError, NotFoundError
+from aduan.workflow.errors import ConflictError, DatabaseUnavailableError, NotFoundError
 from aduan.workflow.states import OPEN_STATUSES, Status
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-
-
-class DatabaseUnavailableError(AduanError):
-    """The database cannot be reached or is locked for too long."""
-
-    code = "database_unavailable"
-
-    def __init__(self, url: str, detail: str) -> None:
-        self.url = url
-        super().__init__(
-            f"basis data tidak dapat diakses ({url}): {detail}",
-            f"database unavailable ({url}): {detail}",
-        )
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
