@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Final, Protocol, Self, runtime_checkable
 
 from aduan.catalog.orgchart import OrgChart, StaffUser
 from aduan.catalog.services import Service
@@ -417,3 +417,230 @@ class FixedClock:
     def now(self) -> datetime:
         """The time it was set to."""
         return self.current
+
+
+# --- reports ---------------------------------------------------------------------------------
+# The readers behind the statistics, the recap, the case export, the yearly evaluation, the SKM
+# survey and the office-wide runs. The database counts and groups; ``aduan.reports`` arranges
+# and renders what comes back. Only the SQL unit of work provides them
+# (``ReportingUnitOfWork``): reports run on SQLite or PostgreSQL, never on the in-memory fake.
+
+NO_VALUE = "-"  # the key of "no value" in the counts (no service, no track, no outcome)
+APIP_ACTIONS = ("request_apip", "approve_apip", "refuse_apip")  # the keys of ``apip`` counts
+
+
+class AnswerDeadline:
+    """The keys of the ``compliance`` counts: what the answer deadline says about a case.
+
+    The 14-working-day limit of seed §6 item 4, as of the moment the statistics are drawn.
+    """
+
+    ON_TIME: Final = "on_time"  # answered by the deadline
+    LATE: Final = "late"  # answered after the deadline
+    OVERDUE_OPEN: Final = "overdue_open"  # still unanswered, deadline passed: counted as late
+    PENDING: Final = "pending"  # still unanswered, deadline ahead
+    ENDED_UNANSWERED: Final = "ended_unanswered"  # withdrawn or referred before any answer
+    NOT_APPLICABLE: Final = "not_applicable"  # suggestions: no answer deadline
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSpan:
+    """How many complaints started their answer clock on one day and were answered on another."""
+
+    started_on: date
+    answered_on: date
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodCounts:
+    """The counts of the cases received in a period, as the statistics need them.
+
+    ``dims``: per dimension (``kind_reason``, ``service``, ``channel``, ``track``, ``outcome``,
+    ``status``, ``tier``, ``compliance``, ``problem_types``) the cases per value. Keys are
+    ``kind:screening_reason``, ``track:tier`` (0-based) and otherwise the value, ``NO_VALUE``
+    for none; a case with several problem types counts once for each. ``spans``: the answered
+    complaints by (clock start day, answer day) in WIB. ``apip``: the cases with each of
+    ``APIP_ACTIONS`` at least once.
+    """
+
+    dims: dict[str, dict[str, int]]
+    spans: list[AnswerSpan]
+    apip: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class PastTier:
+    """A reopened case: its current track and tier, and one earlier step on a track.
+
+    ``position`` is the position a tier report (laporan tertulis) went up to; ``routed_to`` the
+    track a route event put the case on. One of the two is set.
+    """
+
+    case_id: int
+    track: str | None
+    tier: int
+    position: str | None
+    routed_to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLine:
+    """One case in a list of a report (overdue, escalated to APIP)."""
+
+    id: int
+    tracking_code: str
+    subject: str
+    service_code: str | None
+    status: str
+    track: str | None
+    tier: int
+    assignee: str | None
+    received_at: datetime
+    response_due_at: datetime | None
+
+
+class StatisticsReader(Protocol):
+    """The counts behind the statistics and the recap of a period ``[start, end)``."""
+
+    def period_counts(
+        self, start: datetime, end: datetime, now: datetime, *, rollup: bool = True
+    ) -> PeriodCounts:
+        """The counts of the cases received in the period, as of ``now``.
+
+        ``rollup``: whole months from the counts kept on write (fast); ``False`` aggregates
+        every case of the period (the same numbers, slower: for checks and the benchmark).
+        """
+
+    def reopened_tier_history(self, start: datetime, end: datetime) -> list[PastTier]:
+        """The earlier tracks and tier reports of the period's reopened cases."""
+
+    def overdue_cases(
+        self, start: datetime, end: datetime, now: datetime, limit: int
+    ) -> list[CaseLine]:
+        """Open complaints of the period overdue at ``now``, the oldest deadline first."""
+
+    def apip_cases(self, start: datetime, end: datetime, limit: int) -> list[CaseLine]:
+        """Cases of the period handled by APIP or awaiting the head's approval for it."""
+
+    def compact_rollup(self) -> int:
+        """Sum the rollup's signed rows per group into one; how many rows went."""
+
+
+# The columns of a case export row, in order (``CaseListingReader.export_rows``).
+EXPORT_COLUMNS = (
+    "id", "tracking_code", "received_at", "kind", "screening_reason", "channel", "service_code",
+    "problem_types", "subject", "status", "track", "tier", "outcome", "response_due_at",
+    "answered_at", "closed_at", "complainant_name", "complainant_email", "complainant_phone",
+    "complainant_address", "confidential",
+)  # fmt: skip
+
+
+class CaseListingReader(Protocol):
+    """The cases of a period as rows and groups: the case export and the yearly evaluation."""
+
+    def export_rows(self, start: datetime, end: datetime) -> Iterator[Mapping[str, Any]]:
+        """The period's cases (``EXPORT_COLUMNS``) in id order, streamed."""
+
+    def service_problem_counts(
+        self, start: datetime, end: datetime
+    ) -> dict[tuple[str, str, str], int]:
+        """Cases of the period by (service, kind, problem type); ``unclassified`` for none."""
+
+    def suggestions(
+        self, start: datetime, end: datetime, limit: int = 10_000
+    ) -> list[dict[str, Any]]:
+        """Every suggestion of the period (late complaints treated as suggestions included)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyContact:
+    """A complainant to invite: a closed case with a way to reach them."""
+
+    case_id: int
+    tracking_code: str
+    service_code: str | None
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """A stored survey invitation, as the form sees it."""
+
+    id: int
+    period: str
+    service_code: str | None
+    expires_at: datetime
+    used_at: datetime | None
+
+
+class SurveyRepository(Protocol):
+    """The SKM survey: invitations (one-time tokens, stored as hashes) and responses."""
+
+    def closed_with_contact(self, start: datetime, end: datetime) -> list[SurveyContact]:
+        """Cases closed in ``[start, end)`` whose complainant left an e-mail address or phone."""
+
+    def add_invitation(
+        self,
+        *,
+        period: str,
+        token_hash: str,
+        case_id: int | None,
+        channel: str,
+        service_code: str | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> bool:
+        """Store an invitation; False (nothing written) when the case was invited already."""
+
+    def invitation(self, token_hash: str) -> Invitation | None:
+        """The invitation of a token, or None."""
+
+    def use_invitation(self, invitation_id: int, now: datetime) -> bool:
+        """Mark it used if still unused and unexpired; False otherwise (one of two racers wins)."""
+
+    def add_response(
+        self, invitation: Invitation, scores: Sequence[int], comment: str | None, now: datetime
+    ) -> None:
+        """Store one respondent's nine scores."""
+
+    def score_sums(self, period: str) -> tuple[int, list[int]]:
+        """Respondents of a quarter and the sum of their scores per element."""
+
+    def comments(self, period: str, limit: int = 500) -> list[str]:
+        """Respondents' free-text suggestions of a quarter, oldest first."""
+
+
+class SingletonRuns(Protocol):
+    """Claims of office-wide jobs that run once per period, whatever the number of instances."""
+
+    def claim(self, job: str, period: str, instance: str, now: datetime) -> bool:
+        """Claim the run of ``job`` for ``period`` in this transaction; False when taken."""
+
+    def record_result(self, job: str, period: str, result: dict[str, Any]) -> None:
+        """Store what the run did, for the administrator."""
+
+    def runs_of(self, job: str) -> list[tuple[str, datetime, str]]:
+        """(period, ran_at, instance) of every run of ``job``, by period."""
+
+
+@runtime_checkable
+class ReportingUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that can also read reports (the SQL one)."""
+
+    @property
+    def stats(self) -> StatisticsReader:
+        """Statistics counts in this transaction."""
+
+    @property
+    def listings(self) -> CaseListingReader:
+        """Case rows and groups of a period in this transaction."""
+
+    @property
+    def surveys(self) -> SurveyRepository:
+        """SKM invitations and responses in this transaction."""
+
+    @property
+    def singletons(self) -> SingletonRuns:
+        """Office-wide run claims in this transaction."""

@@ -5,7 +5,7 @@ PostgreSQL database created and dropped by the bench, see ``bench/sweep.py``), m
 cases received over one year (``--year``, default 2025) plus the APIP events of the cases that
 went to the inspectorate (every insert goes through the rollup triggers of migration 0007),
 compact the rollup as the hourly job does, ANALYZE, then time
-``aduan.reports.statistics.compute_statistics`` for that year: the first (cold) run and the
+``aduan.service.reports.compute_statistics`` for that year: the first (cold) run and the
 median of ``--repeat`` warm runs with the machine's load average, the same statistics without
 the rollup (``rollup=False``: every case aggregated in the database, with parallel workers;
 checked equal), each query alone, and the peak Python memory of one run (tracemalloc) and of
@@ -51,16 +51,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _seed  # noqa: E402
 import sweep  # noqa: E402
-from sqlalchemy import Engine, insert, select  # noqa: E402
+from sqlalchemy import Connection, Engine, insert, select  # noqa: E402
 
 from aduan.adapters.sql import rollup, stats  # noqa: E402
 from aduan.adapters.sql.tables import case_events, cases  # noqa: E402
+from aduan.adapters.sql.uow import SqlUnitOfWork  # noqa: E402
 from aduan.bootstrap import configure_logging  # noqa: E402
 from aduan.config import Settings  # noqa: E402
-from aduan.ports import FixedClock  # noqa: E402
+from aduan.ports import FixedClock, UnitOfWork  # noqa: E402
 from aduan.reports.period import Period, year  # noqa: E402
-from aduan.reports.statistics import compact_rollup, compute_statistics  # noqa: E402
 from aduan.service import Deps  # noqa: E402
+from aduan.service.reports import compact_rollup, compute_statistics  # noqa: E402
 from aduan.workflow.states import Channel, ProblemType  # noqa: E402
 
 TARGET_SECONDS_PG = 2.0
@@ -225,12 +226,18 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
+def sql_connection(uow: UnitOfWork) -> Connection:
+    """The connection of a SQL unit of work: the benchmark times the queries themselves."""
+    assert isinstance(uow, SqlUnitOfWork)
+    return uow.cases.conn
+
+
 def query_times(deps: Deps, period: Period, now: datetime) -> dict[str, float]:
     """Each query alone, warm: the direct scans (used for partial months) and the rollup read."""
     start, end = period.start_at, period.end_at
     out = {}
     with deps.uow(readonly=True) as uow:
-        conn = stats.sql_connection(uow)
+        conn = sql_connection(uow)
         stats.tune_for_reports(conn)
         for name, fn in {
             "dimension_counts": lambda: stats.dimension_counts(conn, start, end, now),
@@ -251,7 +258,7 @@ def baseline(deps: Deps, period: Period, now: datetime) -> tuple[float, int]:
     counters: dict[str, Counter[Any]] = {}
     seen = 0
     with deps.uow(readonly=True) as uow:
-        conn = stats.sql_connection(uow)
+        conn = sql_connection(uow)
         result = conn.execution_options(yield_per=10_000).execute(
             select(*columns).where(stats.in_period(period.start_at, period.end_at))
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -17,9 +16,8 @@ import typer
 
 from aduan.config import load_settings
 from aduan.reports import period as periods
-from aduan.reports.period import Period
+from aduan.reports.period import choose_period
 from aduan.service import Deps
-from aduan.workflow.errors import InputError
 
 DepsFactory = Callable[[], Deps]
 Errors = Callable[[], AbstractContextManager[None]]
@@ -28,41 +26,6 @@ AsUser = Annotated[
     str, typer.Option("--as", envvar="ADUAN_USER", help="Nama pengguna petugas / staff username.")
 ]
 Out = Annotated[Path, typer.Option("--out", help="Berkas keluaran / output file.")]
-
-
-def _day(text: str, field: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            field,
-            "iso_date",
-            f"tanggal YYYY-MM-DD, bukan {text!r}",
-            f"a YYYY-MM-DD date, not {text!r}",
-        ) from None
-
-
-def choose_period(
-    first: str | None, last: str | None, month: str | None, quarter: str | None, year: int | None
-) -> Period:
-    """Exactly one of: --from/--to, --month, --quarter, --year."""
-    given = [x for x in (first or last, month, quarter, year) if x]
-    if len(given) != 1:
-        raise InputError(
-            "period",
-            "exactly_one",
-            "sebutkan satu periode: --from/--to, --month, --quarter atau --year",
-            "name one period: --from/--to, --month, --quarter or --year",
-        )
-    if month:
-        return periods.month(month)
-    if quarter:
-        return periods.quarter(quarter)
-    if year:
-        return periods.year(year)
-    if not (first and last):
-        raise InputError("to" if first else "from", "both", "--from dan --to", "--from and --to")
-    return periods.between(_day(first, "from"), _day(last, "to"))
 
 
 def make_app(deps: DepsFactory, errors: Errors) -> typer.Typer:
@@ -98,8 +61,9 @@ def _add_statistics(app: typer.Typer, deps: DepsFactory, errors: Errors) -> None
         as_csv: Annotated[bool, typer.Option("--csv", help="Keluaran CSV / CSV output.")] = False,
     ) -> None:
         """Statistik periode / statistics of a period (cases received in it)."""
-        from aduan.reports.statistics import compute_statistics, statistics_csv
+        from aduan.reports.statistics import statistics_csv
         from aduan.reports.text import statistics_text
+        from aduan.service.reports import compute_statistics
 
         with errors():
             result = compute_statistics(deps(), choose_period(first, last, month, quarter, year))
@@ -119,7 +83,8 @@ def _add_documents(app: typer.Typer, deps: DepsFactory, errors: Errors) -> None:
         quarter: Quarter = None,
     ) -> None:
         """Rekap bulanan/triwulanan (PDF) untuk Kepala Dinas / monthly or quarterly recap."""
-        from aduan.reports.recap import build_recap, recap_html, recap_pdf
+        from aduan.reports.recap import recap_html, recap_pdf
+        from aduan.service.reports import build_recap
 
         with errors():
             chosen = choose_period(None, None, month, quarter, None)
@@ -138,9 +103,9 @@ def _add_documents(app: typer.Typer, deps: DepsFactory, errors: Errors) -> None:
         number: Annotated[int, typer.Option("--number", help="Laporan ke-n (1 = pertama).")] = 1,
     ) -> None:
         """Laporan tertulis sebagai HTML atau PDF / a written tier report as HTML or PDF."""
-        from aduan.reports.documents import written_report
         from aduan.reports.html import render
         from aduan.reports.pdf import written_report_pdf
+        from aduan.service.reports import written_report
 
         with errors():
             doc = written_report(deps(), case, as_user, number, load_settings().office)
@@ -160,7 +125,7 @@ def _add_survey(app: typer.Typer, deps: DepsFactory, errors: Errors) -> None:
     @survey_app.command("dispatch")
     def survey_dispatch(quarter: Annotated[str, typer.Option("--quarter")]) -> None:
         """Undang pelapor yang kasusnya selesai / invite the quarter's complainants."""
-        from aduan.reports.survey import dispatch_survey
+        from aduan.service.survey import dispatch_survey
 
         with errors():
             done = dispatch_survey(deps(), periods.quarter(quarter), load_settings().public_url)
@@ -171,8 +136,8 @@ def _add_survey(app: typer.Typer, deps: DepsFactory, errors: Errors) -> None:
         quarter: Annotated[str, typer.Option("--quarter")], as_json: JsonOpt = False
     ) -> None:
         """Indeks Kepuasan Masyarakat (IKM) triwulan / the quarter's satisfaction index."""
-        from aduan.reports.survey import survey_results
         from aduan.reports.text import ikm_text
+        from aduan.service.survey import survey_results
 
         with errors():
             result = survey_results(deps(), periods.quarter(quarter))
@@ -193,7 +158,7 @@ def _add_exports(app: typer.Typer, deps: DepsFactory, errors: Errors) -> None:
         """Ekspor kasus (CSV atau XLSX menurut akhiran) / export cases (by the file's suffix)."""
         import io
 
-        from aduan.reports.export import export_cases
+        from aduan.service.reports import export_cases
 
         with errors():
             chosen = choose_period(first, last, month, quarter, year)
@@ -212,12 +177,8 @@ def _add_exports(app: typer.Typer, deps: DepsFactory, errors: Errors) -> None:
         ] = False,
     ) -> None:
         """Evaluasi tahunan standar pelayanan (PDF atau CSV) / yearly evaluation."""
-        from aduan.reports.evaluation import (
-            announce_evaluation,
-            build_evaluation,
-            evaluation_csv,
-            evaluation_pdf,
-        )
+        from aduan.reports.evaluation import evaluation_csv, evaluation_pdf
+        from aduan.service.evaluation import announce_evaluation, build_evaluation
 
         with errors():
             result = build_evaluation(deps(), periods.year(year))

@@ -2,8 +2,8 @@
 
 A document is assembled from the case record (the report as filed, the case's review and
 result) and the organisation chart (who signs: name, position, NIP), then rendered to HTML
-(``reports.html``) or PDF (``reports.pdf``). Only staff may print one (``service.get_case``
-checks the user).
+(``reports.html``) or PDF (``reports.pdf``). Only staff may print one (the use case,
+``aduan.service.reports.written_report``, reads the case as the user may see it).
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from aduan import service
-from aduan.catalog.orgchart import StaffUser
+from aduan.catalog.orgchart import OrgChart, StaffUser
 from aduan.config import Office
 from aduan.reports.period import MONTHS_ID
 from aduan.schemas.views import CaseDetail, ReportView
-from aduan.service import Deps
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import PROBLEM_TYPE_LABELS, ProblemType
@@ -71,11 +69,10 @@ def day_id(moment: datetime) -> str:
     return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
 
 
-def written_report(
-    deps: Deps, case_ref: str, username: str, number: int, office: Office
+def assemble_written_report(
+    case: CaseDetail, chart: OrgChart, number: int, office: Office
 ) -> ReportDocument:
-    """The ``number``-th (1-based) written report of a case, as ``username`` may see it."""
-    case = service.get_case(deps, case_ref, username)
+    """The ``number``-th (1-based) written report of ``case``, signed as the chart says."""
     if not 1 <= number <= len(case.reports):
         raise InputError(
             "report",
@@ -85,7 +82,6 @@ def written_report(
             f"case {case.tracking_code} has {len(case.reports)} written reports, not #{number}",
         )
     report = case.reports[number - 1]
-    chart = service.show_orgchart(deps)
     author = chart.users.get(report.author)
     position = chart.positions.get(
         report.from_position or (author.position if author else "") or ""

@@ -3,6 +3,7 @@
 Complaints and suggestions per service × standard component against the previous year, the
 most frequent problems, and every suggestion (late complaints treated as suggestions
 included) for the revision of the standard; PDF and CSV; announced to all staff in the app.
+The use cases (gathering, announcing) are in ``aduan.service.evaluation``.
 """
 
 from __future__ import annotations
@@ -10,23 +11,19 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-import structlog
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable
 
-from aduan.adapters.sql import listings
-from aduan.adapters.sql.stats import sql_connection
 from aduan.config import Office
-from aduan.ports import OutboxMessage, UnitOfWork
+from aduan.ports import OutboxMessage
 from aduan.reports import pdf
 from aduan.reports.documents import day_id
 from aduan.reports.period import Period
 from aduan.reports.recap import problem_labels
-from aduan.service import Deps
 
-log = structlog.get_logger()
 REASONS = {"late": "Lewat 30 hari", "no_identity": "Tanpa identitas", "no_subject": "Tanpa materi"}
 
 
@@ -52,14 +49,13 @@ class Evaluation:
     suggestions: list[dict[str, Any]]
 
 
-def build_evaluation(deps: Deps, period: Period) -> Evaluation:
-    """Gather the evaluation of a year (the database groups; this only arranges)."""
-    before = period.previous()
-    with deps.uow(readonly=True) as uow:
-        conn = sql_connection(uow)
-        now = listings.service_problem_counts(conn, period.start_at, period.end_at)
-        then = listings.service_problem_counts(conn, before.start_at, before.end_at)
-        notes = listings.suggestions(conn, period.start_at, period.end_at)
+Counted = dict[tuple[str, str, str], int]  # (service, kind, problem type) -> cases
+
+
+def arrange_evaluation(
+    period: Period, now: Counted, then: Counted, notes: list[dict[str, Any]]
+) -> Evaluation:
+    """The evaluation of a year from its counts, the previous year's and its suggestions."""
     keys = sorted({(s, p) for s, _, p in now} | {(s, p) for s, _, p in then})
     rows = [
         EvaluationRow(
@@ -129,37 +125,21 @@ def evaluation_pdf(e: Evaluation, office: Office) -> bytes:
     return pdf.build(story, f"Evaluasi standar pelayanan {e.period.key}")
 
 
-def announce_in(uow: UnitOfWork, period: Period, deps: Deps) -> dict[str, Any]:
-    """Tell every active staff member, in the app, that the evaluation is out (component 14.3)."""
-    users = [u for u in uow.reference.orgchart().users.values() if u.active]
-    now = deps.clock.now()
-    sent = 0
-    for user in users:
-        sent += uow.outbox.add(
-            OutboxMessage(
-                idempotency_key=f"evaluation:{period.key}:{user.username}",
-                event="evaluation_published",
-                recipient=user.username,
-                channel="in_app",
-                payload={
-                    "subject": f"Evaluasi standar pelayanan {period.label}",
-                    "text": (
-                        f"Hasil evaluasi standar pelayanan dan SOP {period.label} tersedia: "
-                        f"aduan report evaluation --year {period.key}. Mohon dipelajari untuk "
-                        "merumuskan perbaikan. / The yearly evaluation is out."
-                    ),
-                    "period": period.key,
-                },
-                created_at=now,
-            )
-        )
-    return {"announced": sent, "staff": len(users)}
-
-
-def announce_evaluation(deps: Deps, period: Period) -> dict[str, Any]:
-    """Announce the evaluation of ``period`` to all staff (repeating sends nothing twice)."""
-    with deps.uow() as uow:
-        result = announce_in(uow, period, deps)
-        uow.commit()
-    log.info("evaluation_announced", period=period.key, **result)
-    return result
+def announcement(period: Period, username: str, now: datetime) -> OutboxMessage:
+    """The in-app notice to one staff member that the evaluation is out (component 14.3)."""
+    return OutboxMessage(
+        idempotency_key=f"evaluation:{period.key}:{username}",
+        event="evaluation_published",
+        recipient=username,
+        channel="in_app",
+        payload={
+            "subject": f"Evaluasi standar pelayanan {period.label}",
+            "text": (
+                f"Hasil evaluasi standar pelayanan dan SOP {period.label} tersedia: "
+                f"aduan report evaluation --year {period.key}. Mohon dipelajari untuk "
+                "merumuskan perbaikan. / The yearly evaluation is out."
+            ),
+            "period": period.key,
+        },
+        created_at=now,
+    )

@@ -1,8 +1,9 @@
-"""Export the cases of a period as CSV or XLSX (issue 6 item 7).
+"""Export the cases of a period as CSV or XLSX (issue 6 item 7): the rows and their writers.
 
 The complainant's identity follows the same rule as the case page (DESIGN §6,
-``models.views.complainant_view``): visible to the office's handling chain, masked for
-agencies, APIP and administrators when the complainant asked for confidentiality.
+``schemas.views.complainant_view``): visible to the office's handling chain, masked for
+agencies, APIP and administrators when the complainant asked for confidentiality. The use
+case (``aduan.service.reports.export_cases``) streams the rows from the database into these.
 """
 
 from __future__ import annotations
@@ -10,43 +11,38 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import IO, Any
 
-import structlog
 from openpyxl import Workbook
 
-from aduan import service
-from aduan.adapters.sql.listings import EXPORT_COLUMNS, export_rows
-from aduan.adapters.sql.stats import sql_connection
+from aduan.ports import EXPORT_COLUMNS
 from aduan.reports.period import Period
 from aduan.schemas.views import complainant_view
-from aduan.service import Deps
 from aduan.workflow.case import Complainant
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import Role
 
-log = structlog.get_logger()
 FORMATS = ("csv", "xlsx")
 IDENTITY = ("complainant_name", "complainant_email", "complainant_phone", "complainant_address")
 HEADER = [c for c in EXPORT_COLUMNS if c != "id"]
 
 
-def _role(deps: Deps, username: str) -> Role:
-    user = service.show_orgchart(deps).users.get(username)
-    if user is None or not user.active:
+def check_format(fmt: str) -> None:
+    """An input error unless ``fmt`` is one of ``FORMATS``."""
+    if fmt not in FORMATS:
         raise InputError(
-            "user",
-            "known_active_user",
-            f"pengguna '{username}' tidak dikenal atau tidak aktif",
-            f"unknown or inactive user '{username}'",
+            "format",
+            "csv_or_xlsx",
+            f"format ekspor csv atau xlsx, bukan {fmt!r}",
+            f"export format csv or xlsx, not {fmt!r}",
         )
-    return user.role
 
 
-def _line(row: Any, role: Role) -> list[Any]:
+def export_line(row: Mapping[str, Any], role: Role) -> list[Any]:
+    """One exported case (``HEADER`` order), its complainant shown as ``role`` may see them."""
     shown = complainant_view(
         Complainant(
             name=row["complainant_name"],
@@ -74,28 +70,14 @@ def _line(row: Any, role: Role) -> list[Any]:
     return out
 
 
-def _lines(deps: Deps, period: Period, role: Role) -> Iterator[list[Any]]:
-    with deps.uow(readonly=True) as uow:
-        for row in export_rows(sql_connection(uow), period.start_at, period.end_at):
-            yield _line(row, role)
-
-
-def export_cases(deps: Deps, period: Period, username: str, fmt: str, out: IO[bytes]) -> int:
-    """Write the period's cases to ``out`` as ``fmt`` (csv or xlsx); return how many."""
-    if fmt not in FORMATS:
-        raise InputError(
-            "format",
-            "csv_or_xlsx",
-            f"format ekspor csv atau xlsx, bukan {fmt!r}",
-            f"export format csv or xlsx, not {fmt!r}",
-        )
-    role = _role(deps, username)
+def write_export(lines: Iterable[list[Any]], period: Period, fmt: str, out: IO[bytes]) -> int:
+    """Write ``lines`` under ``HEADER`` to ``out`` as ``fmt`` (csv or xlsx); return how many."""
     count = 0
     if fmt == "csv":
         text = io.TextIOWrapper(out, encoding="utf-8", newline="")
         writer = csv.writer(text)
         writer.writerow(HEADER)
-        for line in _lines(deps, period, role):
+        for line in lines:
             writer.writerow(line)
             count += 1
         text.flush()
@@ -104,9 +86,8 @@ def export_cases(deps: Deps, period: Period, username: str, fmt: str, out: IO[by
         book = Workbook(write_only=True)
         sheet = book.create_sheet(f"Kasus {period.key}"[:31])
         sheet.append(HEADER)
-        for line in _lines(deps, period, role):
+        for line in lines:
             sheet.append(line)
             count += 1
         book.save(out)
-    log.info("cases_exported", period=period.key, rows=count, format=fmt, by=username)
     return count

@@ -94,6 +94,41 @@ def year(value: int) -> Period:
     return Period(date(value, 1, 1), date(value, 12, 31), str(value), f"Tahun {value}")
 
 
+def choose_period(
+    first: str | None, last: str | None, month_: str | None, quarter_: str | None, year_: int | None
+) -> Period:
+    """Exactly one of: ``--from``/``--to`` (ISO days), ``--month``, ``--quarter``, ``--year``."""
+    given = [x for x in (first or last, month_, quarter_, year_) if x]
+    if len(given) != 1:
+        raise InputError(
+            "period",
+            "exactly_one",
+            "sebutkan satu periode: --from/--to, --month, --quarter atau --year",
+            "name one period: --from/--to, --month, --quarter or --year",
+        )
+    if month_:
+        return month(month_)
+    if quarter_:
+        return quarter(quarter_)
+    if year_:
+        return year(year_)
+    if not (first and last):
+        raise InputError("to" if first else "from", "both", "--from dan --to", "--from and --to")
+    return between(_iso_day(first, "from"), _iso_day(last, "to"))
+
+
+def _iso_day(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            field,
+            "iso_date",
+            f"tanggal YYYY-MM-DD, bukan {text!r}",
+            f"a YYYY-MM-DD date, not {text!r}",
+        ) from None
+
+
 def quarter_of(day: date) -> Period:
     """The quarter a day is in."""
     return quarter(f"{day.year}Q{(day.month - 1) // 3 + 1}")

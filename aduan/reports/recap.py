@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, Spacer
 
-from aduan.adapters.sql.stats import CaseLine
 from aduan.config import Office
+from aduan.ports import CaseLine
 from aduan.reports import charts, html, pdf
 from aduan.reports.documents import day_id
 from aduan.reports.period import Period
-from aduan.reports.statistics import Statistics, case_lists, compute_statistics
-from aduan.service import Deps
+from aduan.reports.statistics import Statistics
 from aduan.workflow.states import PROBLEM_TYPE_LABELS, STATUS_LABELS, Status
 
+RECAP_LIST_LIMIT = 200  # cases listed per table (overdue, APIP)
 COMPLIANCE_LABELS = {
     "on_time": "Tepat waktu",
     "late_answered": "Dijawab terlambat",
@@ -36,12 +36,6 @@ class Recap:
     statistics: Statistics
     overdue: list[CaseLine]
     apip: list[CaseLine]
-
-
-def build_recap(deps: Deps, period: Period) -> Recap:
-    """Gather the recap of ``period`` (statistics as of now)."""
-    overdue, apip = case_lists(deps, period)
-    return Recap(period, compute_statistics(deps, period), overdue, apip)
 
 
 def _compliance(s: Statistics) -> dict[str, int]:

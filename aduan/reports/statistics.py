@@ -1,10 +1,9 @@
 """Statistics of a period (issue 6 item 1): counts, answer compliance, answer times, tiers, APIP.
 
-The database counts: the whole months of a period from the rollup kept on write
-(``aduan.adapters.sql.rollup``), the partial months at its edges from the cases
-(``aduan.adapters.sql.stats``). This module only names and arranges the counts, turns the (start
-day, answer day) pairs into working days with the office's calendar, and corrects the tier
-reached of reopened cases from their history.
+The database counts (``ports.StatisticsReader``: the whole months of a period from the rollup
+kept on write, the partial months at its edges from the cases). This module only names and
+arranges the counts, turns the (start day, answer day) pairs into working days with the office's
+calendar, and corrects the tier reached of reopened cases from their history.
 """
 
 from __future__ import annotations
@@ -12,17 +11,15 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from aduan.adapters.sql import stats
-from aduan.adapters.sql.rollup import Counts, compact, period_counts
-from aduan.adapters.sql.stats import CaseLine
 from aduan.catalog.orgchart import OrgChart
+from aduan.escalation.calendar import WorkingCalendar
+from aduan.ports import NO_VALUE, AnswerDeadline, PastTier, PeriodCounts
 from aduan.reports.period import Period
-from aduan.service import Deps
-
-RECAP_LIST_LIMIT = 200
 
 
 class Compliance(BaseModel):
@@ -91,32 +88,21 @@ class Statistics(BaseModel):
     apip: Apip
 
 
-def compute_statistics(deps: Deps, period: Period, *, rollup: bool = True) -> Statistics:
-    """The statistics of the cases received in ``period``, as of the clock's now.
+def arrange_statistics(
+    period: Period,
+    now: datetime,
+    counts: PeriodCounts,
+    history: list[PastTier],
+    calendar: WorkingCalendar,
+    chart: OrgChart | None,
+) -> Statistics:
+    """The statistics of ``period`` as of ``now`` from what the database counted.
 
-    ``rollup``: read the months the period covers whole from the rollup kept on write
-    (``aduan.adapters.sql.rollup``), the rest from the cases; ``False`` aggregates every case of the
-    period (the same numbers, slower: for checks and the benchmark).
+    ``history``: the reopened cases' earlier tiers; ``chart`` (needed only with a history) maps
+    the positions their tier reports went up to onto tier levels.
     """
-    now = deps.clock.now()
-    start, end = period.start_at, period.end_at
-    with deps.uow(readonly=True) as uow:
-        conn = stats.sql_connection(uow)
-        stats.tune_for_reports(conn)
-        if rollup:
-            counts = period_counts(conn, start, end, now)
-        else:
-            counts = Counts()
-            counts.add(
-                stats.dimension_counts(conn, start, end, now),
-                stats.answer_spans(conn, start, end),
-                stats.apip_actions(conn, start, end),
-            )
-        dims, spans, apip = counts.dims, counts.spans, counts.apip
-        problems = stats.problem_type_counts(dims["problem_types"])
-        history = stats.reopened_tier_history(conn, start, end)
-        calendar = deps.calendars.get(uow)
-        chart = deps.reference.orgchart(uow) if history else None
+    dims, spans, apip = counts.dims, counts.spans, counts.apip
+    problems = dims["problem_types"]
     days: dict[int, int] = defaultdict(int)
     for span in spans:
         days[calendar.working_days_between(span.started_on, span.answered_on)] += span.count
@@ -149,8 +135,8 @@ def compute_statistics(deps: Deps, period: Period, *, rollup: bool = True) -> St
         compliance=_compliance(dims["compliance"]),
         answer_days=AnswerTimes(
             answered=sum(days.values()),
-            median=stats.weighted_percentile(hist, 0.5),
-            p90=stats.weighted_percentile(hist, 0.9),
+            median=weighted_percentile(hist, 0.5),
+            p90=weighted_percentile(hist, 0.9),
         ),
         apip=Apip(
             requested=apip["request_apip"],
@@ -160,24 +146,6 @@ def compute_statistics(deps: Deps, period: Period, *, rollup: bool = True) -> St
             handled_by_apip=dims["track"].get("apip", 0),
         ),
     )
-
-
-def compact_rollup(deps: Deps) -> dict[str, int]:
-    """Sum the statistics rollup's signed rows per group (the scheduler runs it hourly)."""
-    with deps.uow() as uow:
-        removed = compact(stats.sql_connection(uow))
-        uow.commit()
-    return {"rows_removed": removed}
-
-
-def case_lists(deps: Deps, period: Period) -> tuple[list[CaseLine], list[CaseLine]]:
-    """The period's overdue complaints (as of now) and its cases escalated to APIP."""
-    now = deps.clock.now()
-    with deps.uow(readonly=True) as uow:
-        conn = stats.sql_connection(uow)
-        overdue = stats.overdue_cases(conn, period.start_at, period.end_at, now, RECAP_LIST_LIMIT)
-        apip = stats.apip_cases(conn, period.start_at, period.end_at, RECAP_LIST_LIMIT)
-    return overdue, apip
 
 
 def _kinds(kind_reason: dict[str, int]) -> dict[str, int]:
@@ -204,7 +172,7 @@ def _tier_levels(chart: OrgChart) -> dict[str, tuple[str, int]]:
 
 def _tiers(
     current: dict[str, int],
-    history: list[stats.PastTier],
+    history: list[PastTier],
     levels: dict[str, tuple[str, int]],
 ) -> dict[str, dict[str, int]]:
     """Cases per track by the highest tier (1-based) they reached on it.
@@ -217,7 +185,7 @@ def _tiers(
     """
     counts: dict[tuple[str, int], int] = defaultdict(int)
     for key, n in current.items():
-        if key != stats.NONE:
+        if key != NO_VALUE:
             on, level = key.split(":", 1)
             counts[on, int(level)] += n
     for before, case_reached in _reopened(history, levels):
@@ -233,7 +201,7 @@ def _tiers(
 
 
 def _reopened(
-    history: list[stats.PastTier], levels: dict[str, tuple[str, int]]
+    history: list[PastTier], levels: dict[str, tuple[str, int]]
 ) -> list[tuple[tuple[str, int] | None, dict[str, int]]]:
     """Per reopened case: its current ``(track, tier)`` and its highest tier on each track."""
     cases: dict[int, tuple[tuple[str, int] | None, dict[str, int]]] = {}
@@ -251,23 +219,49 @@ def _reopened(
 
 
 def _compliance(counts: dict[str, int]) -> Compliance:
-    on_time = counts.get(stats.ON_TIME, 0)
-    late_answered = counts.get(stats.LATE, 0)
-    overdue_open = counts.get(stats.OVERDUE_OPEN, 0)
+    on_time = counts.get(AnswerDeadline.ON_TIME, 0)
+    late_answered = counts.get(AnswerDeadline.LATE, 0)
+    overdue_open = counts.get(AnswerDeadline.OVERDUE_OPEN, 0)
     late = late_answered + overdue_open
     return Compliance(
         on_time=on_time,
         late_answered=late_answered,
         overdue_open=overdue_open,
         late=late,
-        pending=counts.get(stats.PENDING, 0),
-        ended_unanswered=counts.get(stats.ENDED_UNANSWERED, 0),
+        pending=counts.get(AnswerDeadline.PENDING, 0),
+        ended_unanswered=counts.get(AnswerDeadline.ENDED_UNANSWERED, 0),
         on_time_rate=round(on_time / (on_time + late), 4) if on_time + late else None,
     )
 
 
 def _sorted(counts: dict[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def weighted_percentile(values: Sequence[tuple[int, int]], q: float) -> float | None:
+    """The ``q``-quantile (0..1) of ``(value, count)`` pairs; None when there are none.
+
+    Linear interpolation between the two nearest ranks, as PostgreSQL's ``percentile_cont``
+    (and numpy's default): the median of 1, 2, 3, 4 is 2.5.
+    """
+    ordered = sorted((v, n) for v, n in values if n > 0)
+    total = sum(n for _, n in ordered)
+    if total == 0:
+        return None
+    position = q * (total - 1)
+    low = int(position)
+    below, above = _nth(ordered, low), _nth(ordered, min(low + 1, total - 1))
+    return below + (above - below) * (position - low)
+
+
+def _nth(ordered: Sequence[tuple[int, int]], k: int) -> int:
+    """The ``k``-th (0-based) value of the histogram expanded in order."""
+    seen = 0
+    for value, n in ordered:
+        seen += n
+        if k < seen:
+            return value
+    return ordered[-1][0]
 
 
 def statistics_csv(s: Statistics) -> str:

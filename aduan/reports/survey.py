@@ -1,32 +1,27 @@
-"""The quarterly satisfaction survey (SKM, seed component 14): invitations, the form, the IKM.
+"""The quarterly satisfaction survey (SKM, seed component 14): tokens, invitations, the results.
 
 Invitations go through the notification outbox, written in the same transaction as the
 invitation rows, with one idempotency key per case and channel and quarter
 (``survey:2026Q1:<case_id>:<channel>``): dispatching twice sends nothing twice. Each link
 carries a random one-time token; only its SHA-256 is stored. The public link (for service
-users who did not complain) hands out a fresh one-time token per visit.
+users who did not complain) hands out a fresh one-time token per visit. The use cases are in
+``aduan.service.survey``; this module holds what they decide and write.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-import structlog
-
-from aduan.adapters.sql import surveys
-from aduan.adapters.sql.stats import sql_connection
-from aduan.ports import OutboxMessage, UnitOfWork
+from aduan.ports import Invitation, OutboxMessage, SurveyContact
 from aduan.reports import ikm
-from aduan.reports.period import Period, quarter
-from aduan.service import Deps
+from aduan.reports.period import Period
 from aduan.workflow.errors import InputError, NotFoundError
 
-log = structlog.get_logger()
 INVITATION_DAYS = 30  # how long a link stays valid
 PUBLIC_DAYS = 1  # a token drawn from the public link is for filling in the form now
+COMMENT_LIMIT = 2000
 
 
 def token_hash(token: str) -> str:
@@ -37,6 +32,11 @@ def token_hash(token: str) -> str:
 def survey_link(base_url: str, token: str) -> str:
     """The form's address for a token."""
     return f"{base_url.rstrip('/')}/survei/{token}"
+
+
+def public_link(base_url: str, period: Period) -> str:
+    """The quarter's public link (each visit draws a fresh one-time token)."""
+    return f"{base_url.rstrip('/')}/survei/publik/{period.key}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,101 +58,47 @@ class Dispatch:
         }
 
 
-def dispatch_in(uow: UnitOfWork, period: Period, now: datetime, base_url: str) -> Dispatch:
-    """Invite (in ``uow``) the complainants whose cases closed in ``period``."""
-    conn = sql_connection(uow)
-    invited = skipped = 0
-    expires_at = now + timedelta(days=INVITATION_DAYS)
-    for contact in surveys.closed_with_contact(conn, period.start_at, period.end_at):
-        channel, recipient = (
-            ("email", contact.email) if contact.email else ("sms", contact.phone or "")
-        )
-        token = secrets.token_urlsafe(24)
-        added = surveys.add_invitation(
-            conn,
-            period=period.key,
-            token_hash=token_hash(token),
-            case_id=contact.case_id,
-            channel=channel,
-            service_code=contact.service_code,
-            now=now,
-            expires_at=expires_at,
-        )
-        if not added:
-            skipped += 1
-            continue
-        uow.outbox.add(
-            OutboxMessage(
-                idempotency_key=f"survey:{period.key}:{contact.case_id}:{channel}",
-                event="survey_invitation",
-                recipient=recipient,
-                channel=channel,
-                payload=_invitation_text(
-                    period, contact.tracking_code, base_url, token, expires_at
-                ),
-                created_at=now,
-                case_id=contact.case_id,
-            )
-        )
-        invited += 1
-    public = f"{base_url.rstrip('/')}/survei/publik/{period.key}"
-    return Dispatch(period.key, invited, skipped, public)
+def contact_channel(contact: SurveyContact) -> tuple[str, str]:
+    """The channel and address a complainant is invited by: e-mail if given, else SMS."""
+    return ("email", contact.email) if contact.email else ("sms", contact.phone or "")
 
 
-def _invitation_text(
-    period: Period, code: str, base_url: str, token: str, expires_at: datetime
-) -> dict[str, object]:
+def invitation_message(
+    period: Period,
+    contact: SurveyContact,
+    base_url: str,
+    token: str,
+    now: datetime,
+    expires_at: datetime,
+) -> OutboxMessage:
+    """The invitation to one complainant, keyed so that a repeat sends nothing twice."""
+    channel, recipient = contact_channel(contact)
     link = survey_link(base_url, token)
-    return {
-        "subject": f"Survei Kepuasan Masyarakat {period.label} / Satisfaction survey",
-        "text": (
-            f"Pengaduan Anda {code} telah selesai. Mohon nilai pelayanan kami (9 pertanyaan, "
-            f"2 menit): {link}\nYour complaint {code} is closed. Please rate our service: {link}"
-        ),
-        "link": link,
-        "period": period.key,
-        "tracking_code": code,
-        "expires_at": expires_at.isoformat(),
-    }
+    code = contact.tracking_code
+    return OutboxMessage(
+        idempotency_key=f"survey:{period.key}:{contact.case_id}:{channel}",
+        event="survey_invitation",
+        recipient=recipient,
+        channel=channel,
+        payload={
+            "subject": f"Survei Kepuasan Masyarakat {period.label} / Satisfaction survey",
+            "text": (
+                f"Pengaduan Anda {code} telah selesai. Mohon nilai pelayanan kami (9 pertanyaan, "
+                f"2 menit): {link}\nYour complaint {code} is closed. Please rate our service: "
+                f"{link}"
+            ),
+            "link": link,
+            "period": period.key,
+            "tracking_code": code,
+            "expires_at": expires_at.isoformat(),
+        },
+        created_at=now,
+        case_id=contact.case_id,
+    )
 
 
-def dispatch_survey(deps: Deps, period: Period, base_url: str) -> Dispatch:
-    """Invite the quarter's complainants now (safe to repeat: nobody is invited twice)."""
-    with deps.uow() as uow:
-        result = dispatch_in(uow, period, deps.clock.now(), base_url)
-        uow.commit()
-    log.info("survey_dispatched", period=period.key, invited=result.invited)
-    return result
-
-
-def open_public_form(deps: Deps, period_key: str) -> str:
-    """A fresh one-time token for a visitor of the public link of a quarter."""
-    period = quarter(period_key)
-    now = deps.clock.now()
-    token = secrets.token_urlsafe(24)
-    with deps.uow() as uow:
-        surveys.add_invitation(
-            sql_connection(uow),
-            period=period.key,
-            token_hash=token_hash(token),
-            case_id=None,
-            channel="public",
-            service_code=None,
-            now=now,
-            expires_at=now + timedelta(days=PUBLIC_DAYS),
-        )
-        uow.commit()
-    return token
-
-
-def survey_form(deps: Deps, token: str) -> surveys.Invitation:
-    """The invitation behind a token, if it may still be answered."""
-    with deps.uow(readonly=True) as uow:
-        found = surveys.invitation(sql_connection(uow), token_hash(token))
-    return _usable(found, deps.clock.now())
-
-
-def _usable(found: surveys.Invitation | None, now: datetime) -> surveys.Invitation:
+def usable(found: Invitation | None, now: datetime) -> Invitation:
+    """The invitation if it may still be answered; else why not, as an error."""
     if found is None:
         raise NotFoundError("survei/survey", "token")
     if found.used_at is not None:
@@ -172,23 +118,14 @@ def _usable(found: surveys.Invitation | None, now: datetime) -> surveys.Invitati
     return found
 
 
-def submit_survey(deps: Deps, token: str, scores: list[int], comment: str | None) -> None:
-    """Record one respondent's answers; the token works once, before it expires."""
+def check_answers(scores: list[int], comment: str | None) -> str | None:
+    """Valid scores and comment; the comment stripped, or None when empty."""
     ikm.check_scores(scores)
-    if comment is not None and len(comment) > 2000:
+    if comment is not None and len(comment) > COMMENT_LIMIT:
         raise InputError(
             "comment", "max_2000", "saran paling banyak 2000 karakter", "at most 2000 characters"
         )
-    now = deps.clock.now()
-    with deps.uow() as uow:
-        conn = sql_connection(uow)
-        found = _usable(surveys.invitation(conn, token_hash(token)), now)
-        if not surveys.use_invitation(conn, found.id, now):  # a simultaneous submission won
-            _usable(surveys.invitation(conn, token_hash(token)), now)
-            raise InputError("token", "one_time", "tautan sudah dipakai", "link used already")
-        surveys.add_response(conn, found, scores, (comment or "").strip() or None, now)
-        uow.commit()
-    log.info("survey_answered", period=found.period)
+    return (comment or "").strip() or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,12 +135,3 @@ class SurveyResult:
     period: Period
     ikm: ikm.Ikm
     comments: list[str]
-
-
-def survey_results(deps: Deps, period: Period) -> SurveyResult:
-    """The IKM of a quarter: the database sums the scores, ``ikm`` applies the formula."""
-    with deps.uow(readonly=True) as uow:
-        conn = sql_connection(uow)
-        respondents, sums = surveys.score_sums(conn, period.key)
-        notes = surveys.comments(conn, period.key)
-    return SurveyResult(period, ikm.compute_ikm(respondents, sums), notes)

@@ -15,13 +15,12 @@ from typing import Any
 
 import structlog
 
-from aduan.adapters.sql import surveys
-from aduan.adapters.sql.stats import sql_connection
-from aduan.ports import UnitOfWork
+from aduan.ports import ReportingUnitOfWork
 from aduan.service.deps import Deps
+from aduan.service.reporting import reporting_uow
 
 log = structlog.get_logger()
-Work = Callable[[UnitOfWork], dict[str, Any]]
+Work = Callable[[ReportingUnitOfWork], dict[str, Any]]
 
 
 def instance_name() -> str:
@@ -34,12 +33,11 @@ def run_once(
 ) -> dict[str, Any] | None:
     """Do ``work`` for ``period`` unless some instance did; return its result, or None."""
     who = instance or instance_name()
-    with deps.uow() as uow:
-        conn = sql_connection(uow)
-        if not surveys.claim_singleton(conn, job, period, who, deps.clock.now()):
+    with reporting_uow(deps) as uow:
+        if not uow.singletons.claim(job, period, who, deps.clock.now()):
             return None
         result = work(uow)
-        surveys.record_singleton_result(conn, job, period, result)
+        uow.singletons.record_result(job, period, result)
         uow.commit()
     log.info("singleton_ran", job=job, period=period, instance=who)
     return result
@@ -47,5 +45,5 @@ def run_once(
 
 def runs(deps: Deps, job: str) -> list[tuple[str, Any, str]]:
     """The periods ``job`` ran for: (period, ran_at, instance)."""
-    with deps.uow(readonly=True) as uow:
-        return list(surveys.singleton_runs_of(sql_connection(uow), job))
+    with reporting_uow(deps, readonly=True) as uow:
+        return uow.singletons.runs_of(job)

@@ -11,12 +11,13 @@ from pypdf import PdfReader
 
 from aduan.config import Office
 from aduan.reports import period
-from aduan.reports.documents import written_report
-from aduan.reports.evaluation import build_evaluation, evaluation_csv, evaluation_pdf
+from aduan.reports.evaluation import evaluation_csv, evaluation_pdf
 from aduan.reports.html import render
 from aduan.reports.pdf import written_report_pdf
-from aduan.reports.recap import build_recap, recap_html, recap_pdf
+from aduan.reports.recap import recap_html, recap_pdf
 from aduan.service import Deps
+from aduan.service.evaluation import build_evaluation
+from aduan.service.reports import build_recap, written_report
 from aduan.workflow.errors import InputError
 from aduan.workflow.states import Action
 from tests.integration import builders as b

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from aduan.reports import period
-from aduan.reports.export import export_cases
 from aduan.service import Deps
+from aduan.service.reports import export_cases
 from aduan.workflow.errors import InputError
 from tests.integration import builders as b
 

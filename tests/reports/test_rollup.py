@@ -14,8 +14,8 @@ from aduan.bootstrap import build, seed_reference_data
 from aduan.config import Settings
 from aduan.ports import FixedClock
 from aduan.reports import period
-from aduan.reports.statistics import compact_rollup, compute_statistics
 from aduan.service import Deps
+from aduan.service.reports import compact_rollup, compute_statistics
 from aduan.workflow.states import OPEN_STATUSES, Action
 from tests.integration import builders as b
 from tests.integration.builders import engine_of

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from aduan.jobs import reports as jobs
 from aduan.ports import UnitOfWork
 from aduan.service import Deps
+from aduan.service.evaluation import evaluation_tick
 from aduan.service.singleton import run_once, runs
+from aduan.service.survey import survey_tick
 from tests.integration import builders as b
 
 
@@ -57,8 +58,8 @@ def test_a_failed_run_leaves_no_claim_and_runs_again(deps: Deps) -> None:
 
 
 def test_the_quarterly_survey_tick_dispatches_the_previous_quarter_once(deps: Deps) -> None:
-    first = jobs.survey_tick(deps, "https://aduan.example.go.id")
-    second = jobs.survey_tick(deps, "https://aduan.example.go.id")
+    first = survey_tick(deps, "https://aduan.example.go.id")
+    second = survey_tick(deps, "https://aduan.example.go.id")
 
     assert first is not None and first["period"] == "2025Q4"  # the clock is in 2026Q1
     assert second is None
@@ -67,13 +68,13 @@ def test_the_quarterly_survey_tick_dispatches_the_previous_quarter_once(deps: De
 def test_the_evaluation_reminder_reaches_every_active_staff_member_in_january(
     deps: Deps, clock: Any
 ) -> None:
-    assert jobs.evaluation_tick(deps) is None  # the clock says March: not the month for it
+    assert evaluation_tick(deps) is None  # the clock says March: not the month for it
     clock.current = clock.current.replace(month=1, day=12)
 
-    done = jobs.evaluation_tick(deps)
+    done = evaluation_tick(deps)
 
     assert done == {"announced": 9, "staff": 9}
-    assert jobs.evaluation_tick(deps) is None
+    assert evaluation_tick(deps) is None
     with b.engine_of(deps).connect() as conn:
         rows = conn.execute(
             text("SELECT count(*) FROM outbox WHERE channel = 'in_app' AND event = :e"),

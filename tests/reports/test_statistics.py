@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime
 from aduan import service
 from aduan.ports import FixedClock
 from aduan.reports import period
-from aduan.reports.statistics import compute_statistics, statistics_csv
+from aduan.reports.statistics import statistics_csv
 from aduan.service import Deps
+from aduan.service.reports import compute_statistics
 from aduan.workflow.states import Action
 from tests.integration import builders as b
 

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import text
 
 from aduan.ports import FixedClock
-from aduan.reports import period, survey
-from aduan.service import Deps
+from aduan.reports import period
+from aduan.reports.survey import PUBLIC_DAYS, token_hash
+from aduan.service import Deps, survey
 from aduan.workflow.errors import InputError, NotFoundError
 from aduan.workflow.states import Action
 from tests.integration import builders as b
@@ -59,7 +60,7 @@ def test_a_token_works_once(deps: Deps) -> None:
 
 def test_a_token_expires_and_an_unknown_token_is_not_found(deps: Deps, clock: FixedClock) -> None:
     token = survey.open_public_form(deps, "2026Q1")
-    clock.current += timedelta(days=survey.PUBLIC_DAYS, seconds=1)
+    clock.current += timedelta(days=PUBLIC_DAYS, seconds=1)
 
     with pytest.raises(InputError, match="kedaluwarsa"):
         survey.submit_survey(deps, token, [4] * 9, None)
@@ -72,4 +73,4 @@ def test_only_the_hash_of_a_token_is_stored(deps: Deps) -> None:
     token = survey.open_public_form(deps, "2026Q1")
     with b.engine_of(deps).connect() as conn:
         stored = conn.execute(text("SELECT token_hash FROM survey_invitations")).scalar_one()
-    assert stored == survey.token_hash(token) and token not in stored
+    assert stored == token_hash(token) and token not in stored

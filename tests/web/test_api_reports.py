@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from aduan.jobs import reports as jobs
+from aduan.service.survey import survey_tick
 from aduan.workflow.states import Role
 from tests.web.conftest import Web
 
 
 def test_the_api_lists_the_reports_with_links_that_serve_them(web: Web) -> None:
-    jobs.survey_tick(web.deps, web.url)  # the quarterly survey of 2025Q4 has run
+    survey_tick(web.deps, web.url)  # the quarterly survey of 2025Q4 has run
     client = web.role(Role.SUPERVISOR)
 
     response = client.get("/api/v1/reports")

@@ -11,59 +11,57 @@ from sqlalchemy import Connection, RowMapping, String, cast, func, select
 
 from aduan.adapters.sql.stats import in_period
 from aduan.adapters.sql.tables import cases
-
-EXPORT_COLUMNS = (
-    "id", "tracking_code", "received_at", "kind", "screening_reason", "channel", "service_code",
-    "problem_types", "subject", "status", "track", "tier", "outcome", "response_due_at",
-    "answered_at", "closed_at", "complainant_name", "complainant_email", "complainant_phone",
-    "complainant_address", "confidential",
-)  # fmt: skip
+from aduan.ports import EXPORT_COLUMNS
 
 
-def export_rows(conn: Connection, start: datetime, end: datetime) -> Iterator[RowMapping]:
-    """The period's cases in id order, streamed in batches (memory stays flat)."""
-    stmt = (
-        select(*(cases.c[c] for c in EXPORT_COLUMNS))
-        .where(in_period(start, end))
-        .order_by(cases.c.id)
-    )
-    yield from conn.execution_options(yield_per=2_000).execute(stmt).mappings()
+class SqlCaseListingReader:
+    """``CaseListingReader`` on the connection of a SQL unit of work."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-def service_problem_counts(
-    conn: Connection, start: datetime, end: datetime
-) -> dict[tuple[str, str, str], int]:
-    """Cases of the period by (service, kind, problem type), grouped in SQL by stored list."""
-    key = cast(cases.c.problem_types, String)
-    stmt = (
-        select(cases.c.service_code, cases.c.kind, key, func.count())
-        .where(in_period(start, end))
-        .group_by(cases.c.service_code, cases.c.kind, key)
-    )
-    found: dict[tuple[str, str, str], int] = {}
-    for service, kind, stored, n in conn.execute(stmt):
-        problems = set(json.loads(stored or "[]")) or {"unclassified"}
-        for problem in problems:
-            k = (service or "-", str(kind), problem)
-            found[k] = found.get(k, 0) + int(n)
-    return found
-
-
-def suggestions(
-    conn: Connection, start: datetime, end: datetime, limit: int = 10_000
-) -> list[dict[str, Any]]:
-    """Every suggestion of the period (late complaints treated as suggestions included)."""
-    stmt = (
-        select(
-            cases.c.tracking_code,
-            cases.c.received_at,
-            cases.c.service_code,
-            cases.c.screening_reason,
-            cases.c.subject,
-            cases.c.description,
+    def export_rows(self, start: datetime, end: datetime) -> Iterator[RowMapping]:
+        """The period's cases in id order, streamed in batches (memory stays flat)."""
+        stmt = (
+            select(*(cases.c[c] for c in EXPORT_COLUMNS))
+            .where(in_period(start, end))
+            .order_by(cases.c.id)
         )
-        .where(in_period(start, end), cases.c.kind == "suggestion")
-        .order_by(cases.c.received_at, cases.c.id)
-        .limit(limit)
-    )
-    return [dict(r) for r in conn.execute(stmt).mappings()]
+        yield from self.conn.execution_options(yield_per=2_000).execute(stmt).mappings()
+
+    def service_problem_counts(
+        self, start: datetime, end: datetime
+    ) -> dict[tuple[str, str, str], int]:
+        """Cases of the period by (service, kind, problem type), grouped in SQL by stored list."""
+        key = cast(cases.c.problem_types, String)
+        stmt = (
+            select(cases.c.service_code, cases.c.kind, key, func.count())
+            .where(in_period(start, end))
+            .group_by(cases.c.service_code, cases.c.kind, key)
+        )
+        found: dict[tuple[str, str, str], int] = {}
+        for service, kind, stored, n in self.conn.execute(stmt):
+            problems = set(json.loads(stored or "[]")) or {"unclassified"}
+            for problem in problems:
+                k = (service or "-", str(kind), problem)
+                found[k] = found.get(k, 0) + int(n)
+        return found
+
+    def suggestions(
+        self, start: datetime, end: datetime, limit: int = 10_000
+    ) -> list[dict[str, Any]]:
+        """Every suggestion of the period (late complaints treated as suggestions included)."""
+        stmt = (
+            select(
+                cases.c.tracking_code,
+                cases.c.received_at,
+                cases.c.service_code,
+                cases.c.screening_reason,
+                cases.c.subject,
+                cases.c.description,
+            )
+            .where(in_period(start, end), cases.c.kind == "suggestion")
+            .order_by(cases.c.received_at, cases.c.id)
+            .limit(limit)
+        )
+        return [dict(r) for r in self.conn.execute(stmt).mappings()]

@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Connection, func, insert, select, text
 
 from aduan.adapters.sql import stats
 from aduan.adapters.sql.tables import case_stats
+from aduan.ports import APIP_ACTIONS, AnswerSpan, CaseLine, PastTier, PeriodCounts
 from aduan.workflow.intake import WIB
 
 DIMS = "dims"
@@ -43,13 +44,13 @@ class Counts:
     dims: dict[str, dict[str, int]] = field(
         default_factory=lambda: {name: {} for name in stats.DIMENSIONS}
     )
-    spans: list[stats.AnswerSpan] = field(default_factory=list)
-    apip: dict[str, int] = field(default_factory=lambda: dict.fromkeys(stats.APIP_ACTIONS, 0))
+    spans: list[AnswerSpan] = field(default_factory=list)
+    apip: dict[str, int] = field(default_factory=lambda: dict.fromkeys(APIP_ACTIONS, 0))
 
     def add(
         self,
         dims: dict[str, dict[str, int]],
-        spans: list[stats.AnswerSpan],
+        spans: list[AnswerSpan],
         apip: dict[str, int],
     ) -> None:
         """Add the counts of another stretch of time."""
@@ -60,6 +61,49 @@ class Counts:
         self.spans.extend(spans)
         for action, n in apip.items():
             self.apip[action] = self.apip.get(action, 0) + n
+
+
+class SqlStatisticsReader:
+    """``StatisticsReader`` on the connection of a SQL unit of work."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def period_counts(
+        self, start: datetime, end: datetime, now: datetime, *, rollup: bool = True
+    ) -> PeriodCounts:
+        """The rollup for the whole months and the cases for the rest (or the cases only)."""
+        stats.tune_for_reports(self.conn)  # SET LOCAL: holds for the rest of the transaction
+        if rollup:
+            counts = period_counts(self.conn, start, end, now)
+        else:
+            counts = Counts()
+            counts.add(
+                stats.dimension_counts(self.conn, start, end, now),
+                stats.answer_spans(self.conn, start, end),
+                stats.apip_actions(self.conn, start, end),
+            )
+        dims = dict(counts.dims)
+        dims["problem_types"] = stats.problem_type_counts(dims["problem_types"])
+        return PeriodCounts(dims, counts.spans, counts.apip)
+
+    def reopened_tier_history(self, start: datetime, end: datetime) -> list[PastTier]:
+        """See ``stats.reopened_tier_history``."""
+        return stats.reopened_tier_history(self.conn, start, end)
+
+    def overdue_cases(
+        self, start: datetime, end: datetime, now: datetime, limit: int
+    ) -> list[CaseLine]:
+        """See ``stats.overdue_cases``."""
+        return stats.overdue_cases(self.conn, start, end, now, limit)
+
+    def apip_cases(self, start: datetime, end: datetime, limit: int) -> list[CaseLine]:
+        """See ``stats.apip_cases``."""
+        return stats.apip_cases(self.conn, start, end, limit)
+
+    def compact_rollup(self) -> int:
+        """See ``compact``."""
+        return compact(self.conn)
 
 
 def split(start: datetime, end: datetime) -> tuple[list[str], list[tuple[datetime, datetime]]]:
@@ -133,7 +177,7 @@ def dimension_counts(
     return found
 
 
-def answer_spans(conn: Connection, months: list[str]) -> list[stats.AnswerSpan]:
+def answer_spans(conn: Connection, months: list[str]) -> list[AnswerSpan]:
     """The (clock start day, answer day) pairs of ``months`` from the rollup."""
     started, answered = case_stats.c.started_on, case_stats.c.answered_on
     total = func.sum(case_stats.c.n)
@@ -143,9 +187,7 @@ def answer_spans(conn: Connection, months: list[str]) -> list[stats.AnswerSpan]:
         .group_by(started, answered)
         .having(total != 0)
     )
-    return [
-        stats.AnswerSpan(stats.as_day(s), stats.as_day(a), int(n)) for s, a, n in conn.execute(stmt)
-    ]
+    return [AnswerSpan(stats.as_day(s), stats.as_day(a), int(n)) for s, a, n in conn.execute(stmt)]
 
 
 def apip(conn: Connection, months: list[str]) -> dict[str, int]:
@@ -155,7 +197,7 @@ def apip(conn: Connection, months: list[str]) -> dict[str, int]:
         .where(*_in(APIP, months))
         .group_by(case_stats.c.answer)
     )
-    found = dict.fromkeys(stats.APIP_ACTIONS, 0)
+    found = dict.fromkeys(APIP_ACTIONS, 0)
     found.update({str(a): int(n) for a, n in conn.execute(stmt)})
     return found
 

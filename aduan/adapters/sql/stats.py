@@ -11,8 +11,6 @@ What returns to Python is a few rows per dimension value, never one per case.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -32,36 +30,28 @@ from sqlalchemy import (
 )
 
 from aduan.adapters.sql.tables import case_events, cases, written_reports
-from aduan.adapters.sql.uow import SqlUnitOfWork
-from aduan.ports import UnitOfWork
-from aduan.workflow.errors import InputError
+from aduan.ports import (
+    APIP_ACTIONS,
+    NO_VALUE,
+    AnswerDeadline,
+    AnswerSpan,
+    CaseLine,
+    PastTier,
+)
 from aduan.workflow.states import OPEN_STATUSES
 
 EPOCH = date(1970, 1, 1)
 WIB_OFFSET_SECONDS = 7 * 3600
-NONE = "-"  # the key of "no value" (no service, no track, no outcome)
+NONE = NO_VALUE
 OPEN = tuple(s.value for s in OPEN_STATUSES)
-APIP_ACTIONS = ("request_apip", "approve_apip", "refuse_apip")
 
 # What the answer deadline of seed §6 item 4 says about a case, as of ``now``.
-ON_TIME = "on_time"  # answered by the deadline
-LATE = "late"  # answered after the deadline
-OVERDUE_OPEN = "overdue_open"  # still unanswered, deadline passed: counted as late
-PENDING = "pending"  # still unanswered, deadline ahead
-ENDED_UNANSWERED = "ended_unanswered"  # withdrawn or referred before any answer
-NOT_APPLICABLE = "not_applicable"  # suggestions: no answer deadline
-
-
-def sql_connection(uow: UnitOfWork) -> Connection:
-    """The connection of a SQL unit of work; reports need SQL (not the in-memory fake)."""
-    if not isinstance(uow, SqlUnitOfWork):
-        raise InputError(
-            "database",
-            "sql",
-            "laporan memerlukan basis data SQL (SQLite atau PostgreSQL)",
-            "reports need a SQL database (SQLite or PostgreSQL)",
-        )
-    return uow.cases.conn
+ON_TIME = AnswerDeadline.ON_TIME
+LATE = AnswerDeadline.LATE
+OVERDUE_OPEN = AnswerDeadline.OVERDUE_OPEN
+PENDING = AnswerDeadline.PENDING
+ENDED_UNANSWERED = AnswerDeadline.ENDED_UNANSWERED
+NOT_APPLICABLE = AnswerDeadline.NOT_APPLICABLE
 
 
 def in_period(start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -219,15 +209,6 @@ def wib_day(conn: Connection, column: ColumnElement[datetime]) -> ColumnElement[
     return func.date(column, "+7 hours")
 
 
-@dataclass(frozen=True, slots=True)
-class AnswerSpan:
-    """How many complaints started their answer clock on one day and were answered on another."""
-
-    started_on: date
-    answered_on: date
-    count: int
-
-
 def answer_spans(conn: Connection, start: datetime, end: datetime) -> list[AnswerSpan]:
     """Answered complaints of the period grouped by (clock start day, answer day), in WIB.
 
@@ -276,21 +257,6 @@ def apip_actions(conn: Connection, start: datetime, end: datetime) -> dict[str, 
 ROUTE_TRACKS = {"route_internal": "internal", "route_agency": "agency"}
 
 
-@dataclass(frozen=True, slots=True)
-class PastTier:
-    """A reopened case: its current track and tier, and one earlier step on a track.
-
-    ``position`` is the position a tier report (laporan tertulis) went up to; ``routed_to`` the
-    track a route event put the case on. One of the two is set.
-    """
-
-    case_id: int
-    track: str | None
-    tier: int
-    position: str | None
-    routed_to: str | None
-
-
 def reopened_tier_history(conn: Connection, start: datetime, end: datetime) -> list[PastTier]:
     """The earlier tracks and tier reports of the period's reopened cases.
 
@@ -334,22 +300,6 @@ def reopened_tier_history(conn: Connection, start: datetime, end: datetime) -> l
         PastTier(int(i), track, int(tier), position, routed)
         for i, track, tier, position, routed in conn.execute(union_all(reports, routes))
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class CaseLine:
-    """One case in a list of a report (overdue, escalated to APIP)."""
-
-    id: int
-    tracking_code: str
-    subject: str
-    service_code: str | None
-    status: str
-    track: str | None
-    tier: int
-    assignee: str | None
-    received_at: datetime
-    response_due_at: datetime | None
 
 
 _LINE = (
@@ -400,29 +350,3 @@ def apip_cases(conn: Connection, start: datetime, end: datetime, limit: int) -> 
         .limit(limit)
     )
     return [CaseLine(**row) for row in conn.execute(stmt).mappings()]
-
-
-def weighted_percentile(values: Sequence[tuple[int, int]], q: float) -> float | None:
-    """The ``q``-quantile (0..1) of ``(value, count)`` pairs; None when there are none.
-
-    Linear interpolation between the two nearest ranks, as PostgreSQL's ``percentile_cont``
-    (and numpy's default): the median of 1, 2, 3, 4 is 2.5.
-    """
-    ordered = sorted((v, n) for v, n in values if n > 0)
-    total = sum(n for _, n in ordered)
-    if total == 0:
-        return None
-    position = q * (total - 1)
-    low = int(position)
-    below, above = _nth(ordered, low), _nth(ordered, min(low + 1, total - 1))
-    return below + (above - below) * (position - low)
-
-
-def _nth(ordered: Sequence[tuple[int, int]], k: int) -> int:
-    """The ``k``-th (0-based) value of the histogram expanded in order."""
-    seen = 0
-    for value, n in ordered:
-        seen += n
-        if k < seen:
-            return value
-    return ordered[-1][0]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ from aduan.adapters.sql.tables import (
     survey_invitations,
     survey_responses,
 )
+from aduan.ports import Invitation, SurveyContact
 
 ELEMENT_COLUMNS = tuple(f"u{i}" for i in range(1, 10))
 
@@ -31,176 +31,160 @@ def _insert_ignoring_conflicts(conn: Connection, table: Any, key: Any) -> Any:
     return dialect(table).on_conflict_do_nothing().returning(key)
 
 
-@dataclass(frozen=True, slots=True)
-class SurveyContact:
-    """A complainant to invite: a closed case with a way to reach them."""
+class SqlSurveyRepository:
+    """``SurveyRepository`` on the connection of a SQL unit of work."""
 
-    case_id: int
-    tracking_code: str
-    service_code: str | None
-    email: str | None
-    phone: str | None
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-
-def closed_with_contact(conn: Connection, start: datetime, end: datetime) -> list[SurveyContact]:
-    """Cases closed in ``[start, end)`` whose complainant left an e-mail address or a phone."""
-    stmt = (
-        select(
-            cases.c.id,
-            cases.c.tracking_code,
-            cases.c.service_code,
-            cases.c.complainant_email,
-            cases.c.complainant_phone,
+    def closed_with_contact(self, start: datetime, end: datetime) -> list[SurveyContact]:
+        """Cases closed in ``[start, end)`` whose complainant left an e-mail address or phone."""
+        stmt = (
+            select(
+                cases.c.id,
+                cases.c.tracking_code,
+                cases.c.service_code,
+                cases.c.complainant_email,
+                cases.c.complainant_phone,
+            )
+            .where(
+                cases.c.status == "closed",
+                cases.c.closed_at >= start,
+                cases.c.closed_at < end,
+                (cases.c.complainant_email.is_not(None)) | (cases.c.complainant_phone.is_not(None)),
+            )
+            .order_by(cases.c.id)
         )
-        .where(
-            cases.c.status == "closed",
-            cases.c.closed_at >= start,
-            cases.c.closed_at < end,
-            (cases.c.complainant_email.is_not(None)) | (cases.c.complainant_phone.is_not(None)),
+        return [SurveyContact(*row) for row in self.conn.execute(stmt)]
+
+    def add_invitation(
+        self,
+        *,
+        period: str,
+        token_hash: str,
+        case_id: int | None,
+        channel: str,
+        service_code: str | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> bool:
+        """Store an invitation; False (nothing written) when the case was invited already."""
+        result = self.conn.execute(
+            _insert_ignoring_conflicts(self.conn, survey_invitations, survey_invitations.c.id),
+            {
+                "period": period,
+                "token_hash": token_hash,
+                "case_id": case_id,
+                "channel": channel,
+                "service_code": service_code,
+                "created_at": now,
+                "expires_at": expires_at,
+            },
         )
-        .order_by(cases.c.id)
-    )
-    return [SurveyContact(*row) for row in conn.execute(stmt)]
+        return result.first() is not None
 
+    def invitation(self, token_hash: str) -> Invitation | None:
+        """The invitation of a token, or None."""
+        row = self.conn.execute(
+            select(
+                survey_invitations.c.id,
+                survey_invitations.c.period,
+                survey_invitations.c.service_code,
+                survey_invitations.c.expires_at,
+                survey_invitations.c.used_at,
+            ).where(survey_invitations.c.token_hash == token_hash)
+        ).first()
+        return None if row is None else Invitation(*row)
 
-def add_invitation(
-    conn: Connection,
-    *,
-    period: str,
-    token_hash: str,
-    case_id: int | None,
-    channel: str,
-    service_code: str | None,
-    now: datetime,
-    expires_at: datetime,
-) -> bool:
-    """Store an invitation; False (nothing written) when the case was invited already."""
-    result = conn.execute(
-        _insert_ignoring_conflicts(conn, survey_invitations, survey_invitations.c.id),
-        {
-            "period": period,
-            "token_hash": token_hash,
-            "case_id": case_id,
-            "channel": channel,
-            "service_code": service_code,
-            "created_at": now,
-            "expires_at": expires_at,
-        },
-    )
-    return result.first() is not None
+    def use_invitation(self, invitation_id: int, now: datetime) -> bool:
+        """Mark the invitation used if it is still unused and unexpired; False otherwise.
 
-
-@dataclass(frozen=True, slots=True)
-class Invitation:
-    """A stored invitation, as the form sees it."""
-
-    id: int
-    period: str
-    service_code: str | None
-    expires_at: datetime
-    used_at: datetime | None
-
-
-def invitation(conn: Connection, token_hash: str) -> Invitation | None:
-    """The invitation of a token, or None."""
-    row = conn.execute(
-        select(
-            survey_invitations.c.id,
-            survey_invitations.c.period,
-            survey_invitations.c.service_code,
-            survey_invitations.c.expires_at,
-            survey_invitations.c.used_at,
-        ).where(survey_invitations.c.token_hash == token_hash)
-    ).first()
-    return None if row is None else Invitation(*row)
-
-
-def use_invitation(conn: Connection, invitation_id: int, now: datetime) -> bool:
-    """Mark the invitation used if it is still unused and unexpired; False otherwise.
-
-    One conditional UPDATE: of two simultaneous submissions, exactly one sees a row changed.
-    """
-    result = conn.execute(
-        update(survey_invitations)
-        .where(
-            survey_invitations.c.id == invitation_id,
-            survey_invitations.c.used_at.is_(None),
-            survey_invitations.c.expires_at > now,
+        One conditional UPDATE: of two simultaneous submissions, exactly one sees a row changed.
+        """
+        result = self.conn.execute(
+            update(survey_invitations)
+            .where(
+                survey_invitations.c.id == invitation_id,
+                survey_invitations.c.used_at.is_(None),
+                survey_invitations.c.expires_at > now,
+            )
+            .values(used_at=now)
         )
-        .values(used_at=now)
-    )
-    return result.rowcount == 1
+        return result.rowcount == 1
 
-
-def add_response(
-    conn: Connection,
-    invitation: Invitation,
-    scores: Sequence[int],
-    comment: str | None,
-    now: datetime,
-) -> None:
-    """Store one respondent's nine scores."""
-    values: dict[str, Any] = dict(zip(ELEMENT_COLUMNS, scores, strict=True))
-    conn.execute(
-        insert(survey_responses).values(
-            invitation_id=invitation.id,
-            period=invitation.period,
-            service_code=invitation.service_code,
-            submitted_at=now,
-            comment=comment,
-            **values,
+    def add_response(
+        self,
+        invitation: Invitation,
+        scores: Sequence[int],
+        comment: str | None,
+        now: datetime,
+    ) -> None:
+        """Store one respondent's nine scores."""
+        values: dict[str, Any] = dict(zip(ELEMENT_COLUMNS, scores, strict=True))
+        self.conn.execute(
+            insert(survey_responses).values(
+                invitation_id=invitation.id,
+                period=invitation.period,
+                service_code=invitation.service_code,
+                submitted_at=now,
+                comment=comment,
+                **values,
+            )
         )
-    )
+
+    def score_sums(self, period: str) -> tuple[int, list[int]]:
+        """Respondents of a period and the sum of their scores per element, summed in SQL."""
+        cols = [func.coalesce(func.sum(survey_responses.c[c]), 0) for c in ELEMENT_COLUMNS]
+        row = self.conn.execute(
+            select(func.count(), *cols).where(survey_responses.c.period == period)
+        ).one()
+        return int(row[0]), [int(v) for v in row[1:]]
+
+    def comments(self, period: str, limit: int = 500) -> list[str]:
+        """Respondents' free-text suggestions of a period, oldest first."""
+        stmt = (
+            select(survey_responses.c.comment)
+            .where(
+                and_(survey_responses.c.period == period, survey_responses.c.comment.is_not(None))
+            )
+            .order_by(survey_responses.c.id)
+            .limit(limit)
+        )
+        return [str(c) for c in self.conn.execute(stmt).scalars() if str(c).strip()]
 
 
-def score_sums(conn: Connection, period: str) -> tuple[int, list[int]]:
-    """Respondents of a period and the sum of their scores per element, summed in SQL."""
-    cols = [func.coalesce(func.sum(survey_responses.c[c]), 0) for c in ELEMENT_COLUMNS]
-    row = conn.execute(select(func.count(), *cols).where(survey_responses.c.period == period)).one()
-    return int(row[0]), [int(v) for v in row[1:]]
+class SqlSingletonRuns:
+    """``SingletonRuns`` on the connection of a SQL unit of work."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-def comments(conn: Connection, period: str, limit: int = 500) -> list[str]:
-    """Respondents' free-text suggestions of a period, oldest first."""
-    stmt = (
-        select(survey_responses.c.comment)
-        .where(and_(survey_responses.c.period == period, survey_responses.c.comment.is_not(None)))
-        .order_by(survey_responses.c.id)
-        .limit(limit)
-    )
-    return [str(c) for c in conn.execute(stmt).scalars() if str(c).strip()]
+    def claim(self, job: str, period: str, instance: str, now: datetime) -> bool:
+        """Claim the run of ``job`` for ``period``; False when another instance has it.
 
+        The row commits with the job's work, in the same transaction. A concurrent claimer's
+        INSERT waits on the unique key (PostgreSQL) or on the write lock (SQLite ``BEGIN
+        IMMEDIATE``), then finds the row and does nothing; if the first rolls back, it proceeds.
+        """
+        result = self.conn.execute(
+            _insert_ignoring_conflicts(self.conn, singleton_runs, singleton_runs.c.job),
+            {"job": job, "period": period, "ran_at": now, "instance": instance, "result": {}},
+        )
+        return result.first() is not None
 
-def claim_singleton(conn: Connection, job: str, period: str, instance: str, now: datetime) -> bool:
-    """Claim the run of ``job`` for ``period``; False when another instance has it.
+    def record_result(self, job: str, period: str, result: dict[str, Any]) -> None:
+        """Store what the run did, for the administrator."""
+        self.conn.execute(
+            update(singleton_runs)
+            .where(singleton_runs.c.job == job, singleton_runs.c.period == period)
+            .values(result=result)
+        )
 
-    The row commits with the job's work, in the same transaction. A concurrent claimer's
-    INSERT waits on the unique key (PostgreSQL) or on the write lock (SQLite ``BEGIN
-    IMMEDIATE``), then finds the row and does nothing; if the first rolls back, it proceeds.
-    """
-    result = conn.execute(
-        _insert_ignoring_conflicts(conn, singleton_runs, singleton_runs.c.job),
-        {"job": job, "period": period, "ran_at": now, "instance": instance, "result": {}},
-    )
-    return result.first() is not None
-
-
-def record_singleton_result(
-    conn: Connection, job: str, period: str, result: dict[str, Any]
-) -> None:
-    """Store what the run did, for the administrator."""
-    conn.execute(
-        update(singleton_runs)
-        .where(singleton_runs.c.job == job, singleton_runs.c.period == period)
-        .values(result=result)
-    )
-
-
-def singleton_runs_of(conn: Connection, job: str) -> list[tuple[str, datetime, str]]:
-    """(period, ran_at, instance) of every run of ``job``."""
-    stmt = (
-        select(singleton_runs.c.period, singleton_runs.c.ran_at, singleton_runs.c.instance)
-        .where(singleton_runs.c.job == job)
-        .order_by(singleton_runs.c.period)
-    )
-    return [(str(p), r, str(i)) for p, r, i in conn.execute(stmt)]
+    def runs_of(self, job: str) -> list[tuple[str, datetime, str]]:
+        """(period, ran_at, instance) of every run of ``job``."""
+        stmt = (
+            select(singleton_runs.c.period, singleton_runs.c.ran_at, singleton_runs.c.instance)
+            .where(singleton_runs.c.job == job)
+            .order_by(singleton_runs.c.period)
+        )
+        return [(str(p), r, str(i)) for p, r, i in self.conn.execute(stmt)]

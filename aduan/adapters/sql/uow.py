@@ -35,8 +35,11 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from aduan.adapters.sql import codec
 from aduan.adapters.sql.accounts import SqlAccountRepository
+from aduan.adapters.sql.listings import SqlCaseListingReader
 from aduan.adapters.sql.outbox import SqlOutboxRepository
 from aduan.adapters.sql.prepared import Prepared, Runner
+from aduan.adapters.sql.rollup import SqlStatisticsReader
+from aduan.adapters.sql.surveys import SqlSingletonRuns, SqlSurveyRepository
 from aduan.adapters.sql.tables import (
     alarms,
     calendar_overrides,
@@ -631,6 +634,31 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         assert self._conn is not None
         self._conn.commit()
+
+    # The report readers (``ReportingUnitOfWork``), made on use: most transactions need none.
+    @property
+    def stats(self) -> SqlStatisticsReader:
+        """Statistics counts in this transaction."""
+        assert self._conn is not None
+        return SqlStatisticsReader(self._conn)
+
+    @property
+    def listings(self) -> SqlCaseListingReader:
+        """Case rows and groups of a period in this transaction."""
+        assert self._conn is not None
+        return SqlCaseListingReader(self._conn)
+
+    @property
+    def surveys(self) -> SqlSurveyRepository:
+        """SKM invitations and responses in this transaction."""
+        assert self._conn is not None
+        return SqlSurveyRepository(self._conn)
+
+    @property
+    def singletons(self) -> SqlSingletonRuns:
+        """Office-wide run claims in this transaction."""
+        assert self._conn is not None
+        return SqlSingletonRuns(self._conn)
 
     def _end_turn(self) -> None:
         turn, self._turn = self._turn, None

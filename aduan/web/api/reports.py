@@ -13,10 +13,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from aduan.jobs import reports as jobs
 from aduan.reports import period as periods
 from aduan.service import singleton
 from aduan.service.accounts import STAFF_ROLES, Staff
+from aduan.service.evaluation import EVALUATION_JOB
+from aduan.service.survey import SURVEY_JOB
 from aduan.web.auth import deps_of, require_roles
 from aduan.workflow.intake import wib_date
 
@@ -137,14 +138,14 @@ def reports(
                 title="Survei Kepuasan Masyarakat (triwulanan)",
                 title_en="Quarterly satisfaction survey (SKM)",
                 links=[],
-                runs=_runs(request, jobs.SURVEY_JOB),
+                runs=_runs(request, SURVEY_JOB),
             ),
             ReportKind(
                 key="yearly_evaluation",
                 title="Evaluasi tahunan standar pelayanan",
                 title_en="Yearly evaluation of the service standard",
                 links=[],
-                runs=_runs(request, jobs.EVALUATION_JOB),
+                runs=_runs(request, EVALUATION_JOB),
             ),
         ],
     )

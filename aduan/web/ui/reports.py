@@ -13,17 +13,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from aduan.cli.reports import choose_period
 from aduan.config import Settings
-from aduan.reports import ikm, survey
+from aduan.reports import ikm
 from aduan.reports import period as periods
-from aduan.reports.documents import written_report
-from aduan.reports.export import export_cases
 from aduan.reports.html import render
 from aduan.reports.pdf import written_report_pdf
-from aduan.reports.recap import build_recap, recap_html, recap_pdf
-from aduan.reports.statistics import Statistics, compute_statistics
+from aduan.reports.recap import recap_html, recap_pdf
+from aduan.reports.statistics import Statistics
+from aduan.service import survey
 from aduan.service.accounts import Staff
+from aduan.service.reports import build_recap, compute_statistics, export_cases, written_report
 from aduan.web.auth import current_staff, deps_of, require_staff
 from aduan.web.ui.render import to_login
 from aduan.workflow.intake import wib_date
@@ -50,7 +49,7 @@ def _period(
     """The period asked for; none at all: the current month in Jakarta."""
     if not any((first, last, month, quarter, year)):
         month = wib_date(deps_of(request).clock.now()).strftime("%Y-%m")
-    return choose_period(first, last, month, quarter, year)
+    return periods.choose_period(first, last, month, quarter, year)
 
 
 @router.get("/laporan", response_class=HTMLResponse)

@@ -1,0 +1,57 @@
+"""Yearly evaluation use cases: gather a year against the one before, announce it to all staff.
+
+The arrangement and the documents (PDF, CSV) are in ``aduan.reports.evaluation``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+
+from aduan.ports import UnitOfWork
+from aduan.reports.evaluation import Evaluation, announcement, arrange_evaluation
+from aduan.reports.period import Period, year
+from aduan.service.deps import Deps
+from aduan.service.reporting import reporting_uow
+from aduan.service.singleton import run_once
+from aduan.workflow.intake import wib_date
+
+log = structlog.get_logger()
+EVALUATION_JOB = "yearly_evaluation_reminder"  # the office-wide run of the January reminder
+
+
+def build_evaluation(deps: Deps, period: Period) -> Evaluation:
+    """Gather the evaluation of a year (the database groups; ``reports`` only arranges)."""
+    before = period.previous()
+    with reporting_uow(deps, readonly=True) as uow:
+        now = uow.listings.service_problem_counts(period.start_at, period.end_at)
+        then = uow.listings.service_problem_counts(before.start_at, before.end_at)
+        notes = uow.listings.suggestions(period.start_at, period.end_at)
+    return arrange_evaluation(period, now, then, notes)
+
+
+def announce_in(uow: UnitOfWork, period: Period, deps: Deps) -> dict[str, Any]:
+    """Tell every active staff member, in the app, that the evaluation is out (component 14.3)."""
+    users = [u for u in uow.reference.orgchart().users.values() if u.active]
+    now = deps.clock.now()
+    sent = sum(uow.outbox.add(announcement(period, user.username, now)) for user in users)
+    return {"announced": sent, "staff": len(users)}
+
+
+def announce_evaluation(deps: Deps, period: Period) -> dict[str, Any]:
+    """Announce the evaluation of ``period`` to all staff (repeating sends nothing twice)."""
+    with deps.uow() as uow:
+        result = announce_in(uow, period, deps)
+        uow.commit()
+    log.info("evaluation_announced", period=period.key, **result)
+    return result
+
+
+def evaluation_tick(deps: Deps) -> dict[str, Any] | None:
+    """In January, remind all staff of last year's evaluation, once per year office-wide."""
+    today = wib_date(deps.clock.now())
+    if today.month != 1:
+        return None
+    last = year(today.year - 1)
+    return run_once(deps, EVALUATION_JOB, last.key, lambda uow: announce_in(uow, last, deps))
