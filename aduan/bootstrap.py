@@ -9,19 +9,15 @@ from pathlib import Path
 
 import structlog
 
-from aduan.adapters.channels.delivery import (
-    Channel,
-    EmailChannel,
-    InAppChannel,
-    LetterChannel,
-    SmtpSettings,
-    WebhookChannel,
-)
+from aduan.adapters.channels.inapp import InAppChannel
+from aduan.adapters.channels.letter import LetterChannel
+from aduan.adapters.channels.smtp import EmailChannel, SmtpSettings
+from aduan.adapters.channels.webhook import WebhookChannel
 from aduan.adapters.sql.uow import SqlUnitOfWorkFactory, make_engine
 from aduan.config import Settings, load_settings
 from aduan.escalation.deadlines import DeadlinePolicy
 from aduan.notifications.planner import NotifyPolicy
-from aduan.ports import Clock, SystemClock
+from aduan.ports import Clock, DeliveryChannel, SystemClock
 from aduan.service import Deps, seed_reference_data
 from aduan.service.dispatch import Dispatcher, RetryPolicy
 from aduan.workflow.context import Policy
@@ -61,10 +57,10 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Deps:
     )
 
 
-def build_channels(settings: Settings) -> dict[str, Channel]:
+def build_channels(settings: Settings) -> dict[str, DeliveryChannel]:
     """The delivery channels the settings configure; in-app and letters always work."""
     n = settings.notify
-    found: dict[str, Channel] = {
+    found: dict[str, DeliveryChannel] = {
         "in_app": InAppChannel(),
         "letter": LetterChannel(Path(n.letter_dir), settings.office.name),
     }

@@ -419,6 +419,49 @@ class FixedClock:
         return self.current
 
 
+# --- delivery channels -----------------------------------------------------------------------
+
+
+class DeliveryError(Exception):
+    """A delivery failed; ``permanent`` ones are dead-lettered without further attempts."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class RenderedMessage(Protocol):
+    """One notice in all the shapes a channel may send (``notifications.templates.Rendered``)."""
+
+    @property
+    def subject(self) -> str:
+        """The subject line (email) or title (letter)."""
+
+    @property
+    def short(self) -> str:
+        """The text that fits one SMS."""
+
+    @property
+    def text(self) -> str:
+        """The full plain text."""
+
+    @property
+    def html(self) -> str:
+        """The text as an HTML page (the email's HTML part, the letter)."""
+
+
+class DeliveryChannel(Protocol):
+    """Delivers rendered messages of one channel (email, sms, whatsapp, letter, in_app)."""
+
+    name: str
+
+    def send(self, entry: OutboxEntry, message: RenderedMessage) -> None:
+        """Deliver, or raise ``DeliveryError``."""
+
+    def close(self) -> None:
+        """Release connections (called when the dispatcher stops)."""
+
+
 # --- reports ---------------------------------------------------------------------------------
 # The readers behind the statistics, the recap, the case export, the yearly evaluation, the SKM
 # survey and the office-wide runs. The database counts and groups; ``aduan.reports`` arranges

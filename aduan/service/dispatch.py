@@ -23,9 +23,15 @@ from datetime import datetime, timedelta
 import structlog
 from jinja2 import TemplateError as JinjaError
 
-from aduan.adapters.channels.delivery import Channel, DeliveryError
 from aduan.notifications.templates import TemplateError, render
-from aduan.ports import Clock, OutboxEntry, OutboxRepository, UnitOfWorkFactory
+from aduan.ports import (
+    Clock,
+    DeliveryChannel,
+    DeliveryError,
+    OutboxEntry,
+    OutboxRepository,
+    UnitOfWorkFactory,
+)
 
 log = structlog.get_logger()
 
@@ -73,7 +79,7 @@ class Dispatcher:
         self,
         uow: UnitOfWorkFactory,
         clock: Clock,
-        channels: Mapping[str, Channel],
+        channels: Mapping[str, DeliveryChannel],
         policy: RetryPolicy | None = None,
         worker: str | None = None,
     ) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from aduan import bootstrap, service
-from aduan.adapters.channels.delivery import idempotency_message_id
+from aduan.adapters.channels.smtp import idempotency_message_id
 from aduan.config import Notify, Settings
 from aduan.notifications.planner import NotifyPolicy
 from aduan.ports import FixedClock, OutboxEntry

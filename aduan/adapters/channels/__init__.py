@@ -1,1 +1,13 @@
-"""Delivery channels: SMTP, signed webhooks, letters and the in-app inbox."""
+"""Delivery channels: the concrete ``ports.Channel`` adapters, one module per technology.
+
+- ``smtp``: email over SMTP with STARTTLS or TLS and a login, one reused connection, a
+  plain-text part and an HTML part;
+- ``webhook``: ``sms`` and ``whatsapp`` through a gateway, JSON signed with HMAC-SHA256;
+- ``letter``: a print-ready HTML letter written to a folder for the office to print and post;
+- ``inapp``: the staff inbox; the row itself is the message, so delivery only marks it.
+
+Each message carries its idempotency key (``Message-ID``/``X-Aduan-Idempotency-Key`` for email,
+``Idempotency-Key`` for webhooks, the file name for letters) so that a receiver can recognise
+the rare duplicate an interrupted dispatcher sends again. ``aduan.bootstrap`` picks which
+channels the settings configure; adding a channel adds one module here.
+"""
