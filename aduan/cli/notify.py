@@ -5,25 +5,14 @@ from __future__ import annotations
 import json
 import signal
 import threading
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from aduan import bootstrap
-from aduan.cli import terminal
-from aduan.config import Settings
+from aduan.cli import common, terminal
 from aduan.ports import OutboxEntry
-from aduan.service import Deps, inbox
-
-T = TypeVar("T")
-
-notify_app = typer.Typer(
-    help="Notifikasi / notifications: outbox, dead letters, inbox.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON / JSON output.")]
+from aduan.service import inbox
 
 
 def _entry_json(e: OutboxEntry) -> dict[str, Any]:
@@ -44,36 +33,7 @@ def _entry_json(e: OutboxEntry) -> dict[str, Any]:
     }
 
 
-_hooks: dict[str, Any] = {}
-
-
-def _deps() -> Deps:
-    deps: Deps = _hooks["deps"]()
-    return deps
-
-
-def _settings() -> Settings:
-    settings: Settings = _hooks["settings"]()
-    return settings
-
-
-def _run(fn: Callable[[], T]) -> T:
-    result: T = _hooks["run"](fn)
-    return result
-
-
-def register(
-    app: typer.Typer,
-    deps: Callable[[], Deps],
-    settings: Callable[[], Settings],
-    run: Callable[[Callable[[], Any]], Any],
-) -> None:
-    """Add the ``notify`` group to the main app, with the main app's wiring and error handling."""
-    _hooks.update(deps=deps, settings=settings, run=run)
-    app.add_typer(notify_app, name="notify")
-
-
-@notify_app.command("dispatch")
+@common.notify_app.command("dispatch")
 def dispatch(
     once: Annotated[
         bool, typer.Option("--once", help="Kirim yang jatuh tempo lalu berhenti / drain, exit.")
@@ -81,18 +41,18 @@ def dispatch(
     interval: Annotated[
         float | None, typer.Option(min=0.1, help="Detik antar putaran / seconds between runs.")
     ] = None,
-    as_json: JsonOpt = False,
+    as_json: common.JsonOpt = False,
 ) -> None:
     """Kirim notifikasi dari outbox / deliver the outbox (until stopped, or --once)."""
-    conf = _settings()
-    dispatcher = bootstrap.build_dispatcher(_deps(), conf)
+    conf = common.settings()
+    dispatcher = bootstrap.build_dispatcher(common.deps(), conf)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     wait = interval if interval is not None else conf.notify.interval_seconds
     total: dict[str, int] = {}
     try:
         while True:
-            report = _run(dispatcher.dispatch)
+            report = common.run(dispatcher.dispatch)
             for key, value in report.counts.items():
                 total[key] = total.get(key, 0) + value
             if once or stop.wait(wait):
@@ -108,23 +68,23 @@ def dispatch(
         typer.echo(f"terkirim/delivered: {summary or 'tidak ada/none'}")
 
 
-@notify_app.command("status")
-def status(as_json: JsonOpt = False) -> None:
+@common.notify_app.command("status")
+def status(as_json: common.JsonOpt = False) -> None:
     """Jumlah pesan per status / messages by status (pending, sent, dead)."""
-    counts: dict[str, int] = _run(lambda: inbox.counts(_deps().uow))
+    counts: dict[str, int] = common.run(lambda: inbox.counts(common.deps().uow))
     if as_json:
         typer.echo(json.dumps(counts))
     else:
         typer.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
-@notify_app.command("failed")
+@common.notify_app.command("failed")
 def failed(
     limit: Annotated[int, typer.Option(min=1)] = 100,
-    as_json: JsonOpt = False,
+    as_json: common.JsonOpt = False,
 ) -> None:
     """Pesan yang gagal terkirim / dead letters, newest first."""
-    found: list[OutboxEntry] = _run(lambda: inbox.dead_letters(_deps().uow, limit))
+    found: list[OutboxEntry] = common.run(lambda: inbox.dead_letters(common.deps().uow, limit))
     if as_json:
         typer.echo(json.dumps([_entry_json(e) for e in found], indent=2, ensure_ascii=False))
         return
@@ -137,24 +97,24 @@ def failed(
         )
 
 
-@notify_app.command("retry")
+@common.notify_app.command("retry")
 def retry(entry_id: Annotated[int, typer.Argument(help="ID pesan / message id.")]) -> None:
     """Kirim ulang pesan gagal / queue a dead letter again."""
-    d = _deps()
-    entry: OutboxEntry = _run(lambda: inbox.retry(d.uow, d.clock, entry_id))
+    d = common.deps()
+    entry: OutboxEntry = common.run(lambda: inbox.retry(d.uow, d.clock, entry_id))
     typer.echo(f"dijadwalkan ulang/queued again: {entry.id} ({entry.message.event})")
 
 
-@notify_app.command("inbox")
+@common.notify_app.command("inbox")
 def show_inbox(
     user: Annotated[str, typer.Option("--as", envvar="ADUAN_USER", help="Nama pengguna.")],
     unread: Annotated[bool, typer.Option("--unread", help="Hanya yang belum dibaca.")] = False,
     limit: Annotated[int, typer.Option(min=1)] = 50,
-    as_json: JsonOpt = False,
+    as_json: common.JsonOpt = False,
 ) -> None:
     """Kotak masuk petugas / a staff member's in-app messages."""
-    found, unread_count = _run(
-        lambda: inbox.inbox(_deps().uow, user, unread_only=unread, limit=limit)
+    found, unread_count = common.run(
+        lambda: inbox.inbox(common.deps().uow, user, unread_only=unread, limit=limit)
     )
     if as_json:
         body = {"unread": unread_count, "messages": [_entry_json(e) for e in found]}
@@ -170,20 +130,20 @@ def show_inbox(
         )
 
 
-@notify_app.command("read")
+@common.notify_app.command("read")
 def read(
     user: Annotated[str, typer.Option("--as", envvar="ADUAN_USER", help="Nama pengguna.")],
     ids: Annotated[list[int] | None, typer.Argument(help="ID pesan; kosong = semua.")] = None,
 ) -> None:
     """Tandai sudah dibaca / mark messages read (all when no id is given)."""
-    d = _deps()
-    changed: int = _run(lambda: inbox.mark_read(d.uow, d.clock, user, ids or None))
+    d = common.deps()
+    changed: int = common.run(lambda: inbox.mark_read(d.uow, d.clock, user, ids or None))
     typer.echo(f"ditandai dibaca/marked read: {changed}")
 
 
-@notify_app.command("purge")
+@common.notify_app.command("purge")
 def purge() -> None:
     """Hapus isi pesan terkirim yang lewat masa simpan / purge old delivered payloads."""
-    d, days = _deps(), _settings().notify.retention_days
-    purged: int = _run(lambda: inbox.purge(d.uow, d.clock, days))
+    d, days = common.deps(), common.settings().notify.retention_days
+    purged: int = common.run(lambda: inbox.purge(d.uow, d.clock, days))
     typer.echo(f"dihapus/purged: {purged} (lebih dari/older than {days} hari/days)")

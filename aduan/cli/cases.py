@@ -1,0 +1,140 @@
+"""Commands on cases: submit, show, track and list (``act`` is in ``act.py``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated
+
+import typer
+
+from aduan import service as svc
+from aduan.cli import common, terminal
+from aduan.ports import CaseQuery
+from aduan.schemas.commands import ComplainantInput, SubmitCommand
+from aduan.schemas.views import CaseDetail
+from aduan.service import timekeeping
+from aduan.workflow.intake import WIB
+from aduan.workflow.states import Channel, Kind, Status, Track
+
+
+@common.commands.command()
+def submit(
+    channel: Annotated[Channel, typer.Option(help="Saluran / intake channel.")],
+    subject: Annotated[str, typer.Option(help="Perihal / subject line.")],
+    service_date: Annotated[str, typer.Option(help="Tanggal menerima layanan (YYYY-MM-DD).")],
+    description: Annotated[str, typer.Option(help="Materi pengaduan / what happened.")] = "",
+    name: Annotated[str | None, typer.Option(help="Nama pelapor.")] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    phone: Annotated[str | None, typer.Option()] = None,
+    social: Annotated[str | None, typer.Option(help="Akun media sosial.")] = None,
+    address: Annotated[str | None, typer.Option()] = None,
+    public: Annotated[bool, typer.Option("--public", help="Identitas tidak dirahasiakan.")] = False,
+    service: Annotated[str | None, typer.Option(help="Kode layanan (KBLI) dari katalog.")] = None,
+    service_text: Annotated[
+        str | None, typer.Option(help="Layanan bila kode tidak diketahui.")
+    ] = None,
+    licence: Annotated[str | None, typer.Option(help="Nomor izin/NIB.")] = None,
+    complained_at: Annotated[
+        str | None, typer.Option(help="Waktu pengaduan dibuat (ISO; tanpa zona = WIB).")
+    ] = None,
+    received_at: Annotated[
+        str | None, typer.Option(help="Waktu diterima kantor (ISO; default sekarang).")
+    ] = None,
+    as_user: common.AsUser = "",
+    as_json: common.JsonOpt = False,
+) -> None:
+    """Catat pengaduan / record a complaint (screened into complaint or suggestion)."""
+
+    def go() -> CaseDetail:
+        cmd = SubmitCommand(
+            channel=channel,
+            complainant=ComplainantInput(
+                name=name,
+                email=email,
+                phone=phone,
+                social=social,
+                address=address,
+                confidential=not public,
+            ),
+            subject=subject,
+            description=description,
+            service_code=service,
+            service_text=service_text,
+            licence_number=licence,
+            service_received_on=common.day(service_date, "service_received_on"),
+            complained_at=common.moment(complained_at, "complained_at"),
+            received_at=common.moment(received_at, "received_at"),
+        )
+        return svc.submit_complaint(common.deps(), cmd, as_user or None)
+
+    case = common.run(go)
+    if as_json:
+        common.print_json(case)
+        return
+    typer.echo(f"kode pelacakan/tracking code: {case.tracking_code}")
+    if case.kind == Kind.SUGGESTION.value:
+        typer.echo(f"dicatat sebagai saran/recorded as a suggestion: {case.screening_reason}")
+    typer.echo(terminal.case_text(case))
+
+
+@common.commands.command()
+def show(
+    case: Annotated[str, typer.Argument()],
+    as_user: common.AsUser = "",
+    as_json: common.JsonOpt = False,
+) -> None:
+    """Tampilkan kasus dengan riwayat / show a case with its timeline."""
+    if not as_user:
+        common.fail("--as: sebutkan pengguna / name the staff user (--as or ADUAN_USER)", 2)
+    detail = common.run(lambda: svc.get_case(common.deps(), case, as_user))
+    common.print_json(detail) if as_json else typer.echo(terminal.case_text(detail))
+
+
+@common.commands.command()
+def track(
+    code: Annotated[str, typer.Argument(help="Kode pelacakan.")], as_json: common.JsonOpt = False
+) -> None:
+    """Lacak kasus tanpa akun / public tracking by tracking code."""
+    view = common.run(lambda: svc.track_case(common.deps(), code))
+    common.print_json(view) if as_json else typer.echo(terminal.tracking_text(view))
+
+
+@common.commands.command("list")
+def list_cases(
+    status: Annotated[Status | None, typer.Option()] = None,
+    kind: Annotated[Kind | None, typer.Option()] = None,
+    track: Annotated[Track | None, typer.Option()] = None,
+    assignee: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    after: Annotated[int | None, typer.Option(help="Halaman berikut: id terakhir.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Hanya yang lewat tenggat.")] = False,
+    due_within: Annotated[
+        int | None, typer.Option(min=0, help="Tenggat dalam N hari kerja / due within N days.")
+    ] = None,
+    as_json: common.JsonOpt = False,
+) -> None:
+    """Daftar kasus / list cases with filters; --overdue and --due-within sort by deadline."""
+    due_before = common.run(lambda: _due_before(overdue, due_within))
+    query = CaseQuery(
+        status=status,
+        kind=kind,
+        track=track,
+        assignee=assignee,
+        limit=limit,
+        after_id=after,
+        due_before=due_before,
+    )
+    rows = common.run(lambda: svc.list_cases(common.deps(), query))
+    common.print_json(rows) if as_json else typer.echo(terminal.rows_text(rows))
+
+
+def _due_before(overdue: bool, due_within: int | None) -> datetime | None:
+    deps = common.deps()
+    now = deps.clock.now()
+    if overdue:
+        return now
+    if due_within is None:
+        return None
+    if due_within == 0:
+        return datetime.combine(now.astimezone(WIB).date(), time(23, 59, 59), WIB)
+    return timekeeping.calendar(deps).response_due_at(now, due_within)
