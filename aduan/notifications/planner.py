@@ -1,8 +1,8 @@
-"""Who hears what (issue 4, item 3): the notices a submission or an action gives rise to.
+"""Who hears what: the notices each domain event gives rise to.
 
-Pure: from the case as it stands after the change (and what it was before), the action and the
-organisation chart to a list of ``Notice``. The service writes them to the outbox in the same
-transaction as the change; the dispatcher renders and delivers them later.
+Pure: reactions registered per event class (``reacts_to``) turn a domain event and the case as it
+stands after the change into a list of ``Notice``. The service's save path writes them to the
+outbox in the same transaction as the change; the dispatcher renders and delivers them later.
 
 - the complainant: the acknowledgement with the tracking code (or why the submission is treated
   as a suggestion), the answer and the result, and on closure how long they may dispute it — on
@@ -15,15 +15,18 @@ transaction as the change; the dispatcher renders and delivers them later.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from aduan.catalog.orgchart import OrgChart
+from aduan.locale import translate
+from aduan.workflow import events as ev
 from aduan.workflow.case import Case, WrittenReport
+from aduan.workflow.events import ComplaintSubmitted, DomainEvent
 from aduan.workflow.states import (
-    STATUS_LABELS,
-    Action,
+    STATUS_NAMES,
     Channel,
     ReplyChannel,
     Role,
@@ -74,7 +77,7 @@ class Notice:
 
 def case_context(case: Case) -> dict[str, Any]:
     """What every template may show: the tracking code, the status in words and the deadlines."""
-    label_id, label_en = STATUS_LABELS[case.status]
+    label_id, label_en = STATUS_NAMES[case.status], translate(STATUS_NAMES[case.status], "en")
     return {
         "tracking_code": case.tracking_code,
         "subject": case.subject,
@@ -111,7 +114,46 @@ def complainant_channel(case: Case, reply: ReplyChannel | None = None) -> tuple[
     return None
 
 
-def on_submit(case: Case, chart: OrgChart) -> list[Notice]:
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """What reactions consult besides the event and the case: the chart and the policy."""
+
+    chart: OrgChart
+    reopen_window_days: int
+
+
+Reaction = Callable[[Any, Case, Situation], list[Notice]]
+_REACTIONS: dict[type[DomainEvent], list[Reaction]] = {}
+
+
+def reacts_to(*kinds: type[DomainEvent]) -> Callable[[Reaction], Reaction]:
+    """Register the decorated function as a reaction to these event classes (and subclasses)."""
+
+    def register(reaction: Reaction) -> Reaction:
+        for kind in kinds:
+            _REACTIONS.setdefault(kind, []).append(reaction)
+        return reaction
+
+    return register
+
+
+def reactions_to(kind: type[DomainEvent]) -> list[Reaction]:
+    """The reactions an event of class ``kind`` triggers: its own first, then its bases'."""
+    return [r for cls in kind.__mro__ for r in _REACTIONS.get(cls, ())]
+
+
+def own_reactions(kind: type[DomainEvent]) -> list[Reaction]:
+    """The reactions registered for ``kind`` itself, not for its bases."""
+    return list(_REACTIONS.get(kind, ()))
+
+
+def notices_for(event: DomainEvent, case: Case, situation: Situation) -> list[Notice]:
+    """The notices ``event`` gives rise to, for ``case`` as it stands after the change."""
+    return [n for reaction in reactions_to(type(event)) for n in reaction(event, case, situation)]
+
+
+@reacts_to(ComplaintSubmitted)
+def _acknowledge(event: ComplaintSubmitted, case: Case, situation: Situation) -> list[Notice]:
     """The acknowledgement, and for a late complaint the supervisors' acceptance request."""
     context = case_context(case)
     notices: list[Notice] = []
@@ -125,57 +167,89 @@ def on_submit(case: Case, chart: OrgChart) -> list[Notice]:
             context["intake_days"] = case.intake_days
             notices += [
                 Notice("late_acceptance_requested", user, IN_APP, user, context)
-                for user in _supervisors(chart)
+                for user in _supervisors(situation.chart)
             ]
     elif route:
         notices.append(_to_complainant("acknowledged", route, context))
     return notices
 
 
-def on_action(
-    case: Case,
-    action: Action,
-    actor: str,
-    assignee_before: str | None,
-    reports: tuple[WrittenReport, ...],
-    payload: Any,
-    chart: OrgChart,
-    reopen_window_days: int,
-) -> list[Notice]:
-    """The notices one action gives rise to (``payload`` is the action's parsed payload)."""
+@reacts_to(ev.ComplainantAnswered, ev.ComplainantInformed)
+def _answered(event: ev.ActionTaken, case: Case, situation: Situation) -> list[Notice]:
+    """The answer or the result, on the reply channel the officer chose."""
+    route = complainant_channel(case, ReplyChannel(event.payload.channel))
+    if not route:
+        return []
+    final = isinstance(event, ev.ComplainantInformed)
+    answer: dict[str, Any] = {"answer": event.payload.text, "final": final}
+    if case.outcome is not None:
+        answer["outcome"] = case.outcome.value
+    return [_to_complainant("answered", route, case_context(case) | answer)]
+
+
+@reacts_to(ev.CaseClosed)
+def _closed(event: ev.CaseClosed, case: Case, situation: Situation) -> list[Notice]:
+    """Closed, and until when the complainant may dispute the result."""
+    route = complainant_channel(case)
+    if not route or case.closed_at is None:
+        return []
+    days = situation.reopen_window_days
+    until = case.closed_at + timedelta(days=days)
+    extra = {"reopen_until": until.isoformat(), "reopen_days": days}
+    return [_to_complainant("closed", route, case_context(case) | extra)]
+
+
+@reacts_to(ev.LateComplaintAccepted)
+def _accepted(event: ev.LateComplaintAccepted, case: Case, situation: Situation) -> list[Notice]:
+    """A late submission accepted as a complaint is acknowledged as one."""
+    route = complainant_channel(case)
+    return [_to_complainant("acknowledged", route, case_context(case))] if route else []
+
+
+@reacts_to(ev.ApipRequested)
+def _apip_requested(event: ev.ApipRequested, case: Case, situation: Situation) -> list[Notice]:
+    """The head who decides on APIP hears of the request."""
+    head = _decider(case, situation.chart)
+    return (
+        [Notice("apip_approval_requested", head, IN_APP, head, case_context(case))] if head else []
+    )
+
+
+@reacts_to(ev.ActionTaken)
+def _reports_and_holder(event: ev.ActionTaken, case: Case, situation: Situation) -> list[Notice]:
+    """Written reports reach their addressees; a new holder hears the case is theirs.
+
+    An escalation by the deadline sweep is announced by the breach notices instead.
+    """
+    if event.by_system:
+        return []
     context = case_context(case)
-    notices = _to_complainant_after(case, action, payload, context, reopen_window_days)
-    if action is Action.REQUEST_APIP:
-        head = _decider(case, chart)
-        if head:
-            notices.append(Notice("apip_approval_requested", head, IN_APP, head, context))
-    notices += [_report_notice(r, context, chart) for r in reports if r.addressee in chart.users]
-    if case.assignee and case.assignee not in (assignee_before, actor):
+    chart = situation.chart
+    notices = [
+        _report_notice(r, context, chart) for r in event.reports if r.addressee in chart.users
+    ]
+    if case.assignee and case.assignee not in (event.assignee_before, event.actor):
         notices.append(Notice("assigned", case.assignee, IN_APP, case.assignee, context))
     return notices
 
 
-def _to_complainant_after(
-    case: Case, action: Action, payload: Any, context: dict[str, Any], reopen_window_days: int
-) -> list[Notice]:
-    if action in (Action.RESPOND, Action.INFORM_COMPLAINANT):
-        route = complainant_channel(case, ReplyChannel(payload.channel))
-        if not route:
-            return []
-        answer = {"answer": payload.text, "final": action is Action.INFORM_COMPLAINANT}
-        if case.outcome is not None:
-            answer["outcome"] = case.outcome.value
-        return [_to_complainant("answered", route, context | answer)]
-    route = complainant_channel(case)
-    if not route:
-        return []
-    if action is Action.CLOSE and case.closed_at is not None:
-        until = case.closed_at + timedelta(days=reopen_window_days)
-        extra = {"reopen_until": until.isoformat(), "reopen_days": reopen_window_days}
-        return [_to_complainant("closed", route, context | extra)]
-    if action is Action.ACCEPT_LATE:
-        return [_to_complainant("acknowledged", route, context)]
-    return []
+@reacts_to(ev.DeadlineReminderDue)
+def _reminder(event: ev.DeadlineReminderDue, case: Case, situation: Situation) -> list[Notice]:
+    """The holder is reminded of a deadline."""
+    context = case_context(case) | _deadline_context(event)
+    return [Notice("deadline_reminder", event.holder, IN_APP, event.holder, context)]
+
+
+@reacts_to(ev.DeadlineBreached)
+def _breached(event: ev.DeadlineBreached, case: Case, situation: Situation) -> list[Notice]:
+    """The superior (the new holder after an escalation) and the holder who missed it hear."""
+    context = case_context(case) | _deadline_context(event)
+    recipients = dict.fromkeys((event.superior, event.holder))
+    return [Notice("deadline_breached", r, IN_APP, r, context) for r in recipients]
+
+
+def _deadline_context(event: ev.DeadlineReminderDue | ev.DeadlineBreached) -> dict[str, Any]:
+    return {"deadline": event.deadline, "point": event.point, "due_at": event.due_at.isoformat()}
 
 
 def _report_notice(report: WrittenReport, context: dict[str, Any], chart: OrgChart) -> Notice:

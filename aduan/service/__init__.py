@@ -11,7 +11,6 @@ from aduan.service.cases import (
     get_case,
     list_cases,
     perform_action,
-    schedule,
     submit_complaint,
     track_case,
 )
@@ -25,6 +24,7 @@ from aduan.service.reference import (
     seed_reference_data,
     show_orgchart,
 )
+from aduan.service.saving import schedule
 
 __all__ = [
     "SYSTEM",

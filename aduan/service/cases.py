@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
 
-from aduan.catalog.services import standard_links
 from aduan.escalation import deadlines
-from aduan.escalation.deadlines import AlarmPoint
-from aduan.notifications import planner
-from aduan.notifications.outbox import enqueue
+from aduan.locale import translate
 from aduan.ports import (
     CaseQuery,
-    TrackingCodeTakenError,
     UnitOfWork,
 )
 from aduan.schemas import codec
@@ -31,6 +27,7 @@ from aduan.schemas.views import (
     summaries_of,
     summary_fields,
 )
+from aduan.service.context import with_context
 from aduan.service.deps import (
     COMPLAINANT_ACTIONS,
     Deps,
@@ -38,18 +35,13 @@ from aduan.service.deps import (
     case_ref,
     unknown_service,
 )
+from aduan.service.saving import CaseChange, announce, save_case
 from aduan.workflow import intake
-from aduan.workflow.case import Actor, Case, CaseEvent, Complainant
+from aduan.workflow.case import Actor, Case, CaseEvent, Complainant, Outcomes
 from aduan.workflow.errors import ConflictError, InputError
+from aduan.workflow.events import ComplaintSubmitted, DomainEvent
 from aduan.workflow.lifecycle import parse_payload, perform
-from aduan.workflow.payloads import (
-    Payload,
-    ReviewPayload,
-    RouteAgencyPayload,
-    RoutePayload,
-    SuperiorReportPayload,
-)
-from aduan.workflow.states import STATUS_LABELS, Action, Role
+from aduan.workflow.states import STATUS_NAMES, Action, Role
 from aduan.workflow.table import allowed_actions
 
 log = structlog.get_logger()
@@ -110,45 +102,17 @@ def submit_complaint(deps: Deps, cmd: SubmitCommand, recorded_by: str | None = N
                 "channel": cmd.channel.value,
             },
         )
+        case.record(ComplaintSubmitted(at=now, recorded_by=actor.username))
         calendar = deps.calendars.get(uow)
-        response = deadlines.start_response(case, received_at, calendar, deps.deadlines)
-        stage = deadlines.enter_stage(case, received_at, calendar, deps.deadlines)
-        _add_with_fresh_code(uow, case, event)
-        assert case.id is not None
-        for replan in (response, stage):
-            schedule(uow, case.id, replan, now)
-        if deps.notify.enabled:
-            notices = planner.on_submit(case, deps.reference.orgchart(uow))
-            enqueue(uow.outbox, f"case:{case.id}:v1", notices, deps.notify.language, now, case.id)
+        replans = (
+            deadlines.start_response(case, received_at, calendar, deps.deadlines),
+            deadlines.enter_stage(case, received_at, calendar, deps.deadlines),
+        )
+        events = save_case(deps, uow, CaseChange(case, None, [Outcomes(event)], replans), now)
         detail = _detail(deps, uow, case, actor.role)
         uow.commit()
-    log.info(
-        "complaint_submitted",
-        case_id=case.id,
-        tracking_code=case.tracking_code,
-        kind=case.kind.value,
-        screening_reason=screening.reason and screening.reason.value,
-        channel=cmd.channel.value,
-    )
+    announce(case, events)
     return detail
-
-
-def schedule(uow: UnitOfWork, case_id: int, replan: deadlines.Replan, now: datetime) -> None:
-    """Store a case's new alarms; reminders already in the past are not worth ringing."""
-    keep = [a for a in replan.alarms if a.point is AlarmPoint.BREACH or a.fire_at > now]
-    if replan.replaced or keep:
-        uow.alarms.replace(case_id, replan.replaced, keep)
-
-
-def _add_with_fresh_code(uow: UnitOfWork, case: Case, event: CaseEvent) -> None:
-    # 49 random bits make a collision rare; draw again rather than fail the complainant.
-    for _ in range(5):
-        try:
-            uow.cases.add(case, event)
-            return
-        except TrackingCodeTakenError:
-            case.tracking_code = intake.new_tracking_code()
-    uow.cases.add(case, event)
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -161,7 +125,8 @@ def perform_action(deps: Deps, cmd: ActionCommand, username: str) -> ActionResul
         case = uow.cases.get(case_ref(cmd.case_ref))
         result = _act(deps, uow, case, actor, cmd.action, cmd.payload, cmd.expected_version)
         uow.commit()
-    return result
+    announce(case, result.events)
+    return result.view
 
 
 def act_as_complainant(
@@ -178,10 +143,17 @@ def act_as_complainant(
     code = intake.normalise_tracking_code(tracking_code)
     with deps.uow() as uow:
         case = uow.cases.get(code)
-        _act(deps, uow, case, Actor("complainant", Role.COMPLAINANT), action, payload, None)
+        acted = _act(deps, uow, case, Actor("complainant", Role.COMPLAINANT), action, payload, None)
         view = _tracking(uow, case)
         uow.commit()
+    announce(case, acted.events)
     return view
+
+
+@dataclass(frozen=True, slots=True)
+class _Acted:
+    view: ActionResult
+    events: list[DomainEvent]
 
 
 def _act(
@@ -192,49 +164,24 @@ def _act(
     action: Action,
     raw: dict[str, Any],
     expected_version: int | None,
-) -> ActionResult:
+) -> _Acted:
     if expected_version is not None and expected_version != case.version:
         raise ConflictError(case.ref, expected_version, case.version)
     loaded_version = case.version
-    payload = _with_context(deps, uow, case, actor, action, parse_payload(action, raw))
+    payload = with_context(deps, uow, case, actor, parse_payload(action, raw))
     before = (case.status, case.tier, case.kind)
-    assignee_before = case.assignee
     now = deps.clock.now()
     outcomes = perform(case, action, actor, payload, now, deps.policy)
     replan = deadlines.after_change(case, before, now, deps.calendars.get(uow), deps.deadlines)
+    events = save_case(deps, uow, CaseChange(case, loaded_version, [outcomes], [replan]), now)
     assert case.id is not None
-    uow.cases.save(case, loaded_version)
-    uow.cases.append(case.id, outcomes)
-    schedule(uow, case.id, replan, now)
-    if deps.notify.enabled:
-        notices = planner.on_action(
-            case,
-            action,
-            actor.username,
-            assignee_before,
-            outcomes.reports,
-            payload,
-            deps.reference.orgchart(uow),
-            deps.policy.reopen_window_days,
-        )
-        source = f"case:{case.id}:v{case.version}"
-        enqueue(uow.outbox, source, notices, deps.notify.language, now, case.id)
-    log.info(
-        "case_transitioned",
-        case_id=case.id,
-        action=action.value,
-        from_status=before[0].value,
-        to_status=case.status.value,
-        actor=actor.username,
-        role=actor.role.value,
-    )
-    return ActionResult(
+    view = ActionResult(
         id=case.id,
         tracking_code=case.tracking_code,
         version=case.version,
         kind=case.kind.value,
         status=case.status.value,
-        status_label=STATUS_LABELS[case.status][0],
+        status_label=STATUS_NAMES[case.status],
         track=case.track and case.track.value,
         tier=case.tier,
         assignee=case.assignee,
@@ -242,45 +189,7 @@ def _act(
         reports=[report_view(r) for r in outcomes.reports],
         allowed_actions=[a.value for a in allowed_actions(case.status, actor.role)],
     )
-
-
-def _with_context(
-    deps: Deps, uow: UnitOfWork, case: Case, actor: Actor, action: Action, payload: Payload
-) -> Payload:
-    """Fill the fields that come from the catalog, the org chart and earlier records."""
-    if action is Action.CLASSIFY:
-        code = getattr(payload, "service_code")  # noqa: B009 - ClassifyPayload
-        if deps.reference.service(uow, code) is None:
-            raise unknown_service(uow, code)
-    if isinstance(payload, ReviewPayload):
-        service = deps.reference.service(uow, case.service_code) if case.service_code else None
-        return payload.model_copy(
-            update={
-                "links_context": standard_links(service, case.problem_types),
-                "related_context": uow.cases.related(case),
-            }
-        )
-    if isinstance(payload, RoutePayload):
-        chart = deps.reference.orgchart(uow)
-        if isinstance(payload, RouteAgencyPayload):
-            unit = chart.agency(payload.agency).code
-        else:
-            unit = chart.office().code
-        chain = chart.chain(unit)
-        if not chain:
-            raise InputError(
-                "agency",
-                "has_chain",
-                f"unit '{unit}' belum punya jabatan",
-                f"unit '{unit}' has no positions",
-            )
-        return payload.model_copy(update={"chain_context": chain})
-    if isinstance(payload, SuperiorReportPayload) and payload.addressee is None:
-        superior = deps.reference.orgchart(uow).superior_of(actor.position)
-        return payload.model_copy(
-            update={"addressee": superior[0] if superior else "atasan langsung"}
-        )
-    return payload
+    return _Acted(view, events)
 
 
 # --- reads --------------------------------------------------------------------------------
@@ -347,9 +256,9 @@ def _detail(deps: Deps, uow: UnitOfWork, case: Case, role: Role) -> CaseDetail:
 
 def _tracking(uow: UnitOfWork, case: Case) -> TrackingView:
     assert case.id is not None
-    label_id, label_en = STATUS_LABELS[case.status]
+    label_id, label_en = STATUS_NAMES[case.status], translate(STATUS_NAMES[case.status], "en")
     history = [
-        (e.at, STATUS_LABELS[e.to_status][0])
+        (e.at, STATUS_NAMES[e.to_status])
         for e in uow.cases.events(case.id)
         if e.from_status != e.to_status
     ]

@@ -1,8 +1,9 @@
 """Use cases of time: the deadline sweep, deadlines of a case, and the working-day calendar.
 
-Like ``service``, each function opens its own transactions. The sweep rings every alarm that is
-due exactly once: the alarm is claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite lets
-one writer in at a time), acted on and marked fired in one transaction.
+Like the other use cases, each function opens its own transactions; a breach and a calendar
+change save the case through the one save path (``saving.save_case``). The sweep rings every
+alarm that is due exactly once: the alarm is claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
+SQLite lets one writer in at a time), acted on and marked fired in one transaction.
 """
 
 from __future__ import annotations
@@ -12,20 +13,18 @@ import socket
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 import structlog
 
 from aduan.escalation import deadlines
 from aduan.escalation.calendar import NonWorkingDay, Override, WorkingCalendar
 from aduan.escalation.deadlines import AlarmPoint, DeadlineKind
-from aduan.notifications.outbox import enqueue
-from aduan.notifications.planner import IN_APP, Notice, case_context
 from aduan.ports import DueAlarm, UnitOfWork
-from aduan.service.cases import schedule
 from aduan.service.deps import SYSTEM, Deps
+from aduan.service.saving import CaseChange, publish, save_case
 from aduan.workflow.case import Case, CaseEvent, Outcomes
 from aduan.workflow.errors import AduanError
+from aduan.workflow.events import DeadlineBreached, DeadlineReminderDue, DeadlinesMoved
 from aduan.workflow.intake import WIB
 from aduan.workflow.lifecycle import perform
 from aduan.workflow.states import OPEN_STATUSES, Action, Status
@@ -129,28 +128,24 @@ def _ring(deps: Deps, uow: UnitOfWork, alarm: DueAlarm, now: datetime) -> str:
     if not _still_due(case, alarm):
         return "stale"
     holder = _holder(deps, uow, case)
-    payload = case_context(case) | {
-        "deadline": alarm.kind.value,
-        "point": alarm.point.value,
-        "due_at": alarm.due_at.isoformat(),
-    }
     if alarm.point is not AlarmPoint.BREACH:
-        _notify(deps, uow, alarm, "deadline_reminder", holder, payload, now)
+        reminder = DeadlineReminderDue(
+            at=now,
+            alarm_id=alarm.id,
+            deadline=alarm.kind.value,
+            point=alarm.point.value,
+            due_at=alarm.due_at,
+            holder=holder,
+        )
+        publish(deps, uow, case, [reminder], now)
         return "reminded"
-    return _breach(deps, uow, case, alarm, holder, payload, now)
+    return _breach(deps, uow, case, alarm, holder, now)
 
 
 def _breach(
-    deps: Deps,
-    uow: UnitOfWork,
-    case: Case,
-    alarm: DueAlarm,
-    holder: str,
-    payload: dict[str, Any],
-    now: datetime,
+    deps: Deps, uow: UnitOfWork, case: Case, alarm: DueAlarm, holder: str, now: datetime
 ) -> str:
     """Mark the case overdue and move it up the holder's chain (DESIGN §3, breach action)."""
-    assert case.id is not None
     loaded, before = case.version, (case.status, case.tier, case.kind)
     if alarm.kind is DeadlineKind.RESPONSE:
         case.response_breached_at = now
@@ -174,15 +169,21 @@ def _breach(
         note=f"batas waktu {alarm.kind.value} terlampaui / {alarm.kind.value} deadline missed",
         data={"deadline": alarm.kind.value, "due_at": alarm.due_at.isoformat(), "to": superior},
     )
+    case.record(
+        DeadlineBreached(
+            at=now,
+            alarm_id=alarm.id,
+            deadline=alarm.kind.value,
+            point=alarm.point.value,
+            due_at=alarm.due_at,
+            holder=holder,
+            superior=superior,
+            escalated=escalation is not None,
+        )
+    )
     replan = deadlines.after_change(case, before, now, deps.calendars.get(uow), deps.deadlines)
-    uow.cases.save(case, loaded)
-    uow.cases.append(case.id, Outcomes(breach))
-    if escalation:
-        uow.cases.append(case.id, escalation)
-    schedule(uow, case.id, replan, now)
-    _notify(deps, uow, alarm, "deadline_breached", superior, payload, now)
-    if holder != superior:
-        _notify(deps, uow, alarm, "deadline_breached", holder, payload, now)
+    records = [Outcomes(breach), *([escalation] if escalation else [])]
+    save_case(deps, uow, CaseChange(case, loaded, records, [replan]), now)
     return "escalated" if escalation else "breached"
 
 
@@ -204,20 +205,6 @@ def _superior(deps: Deps, uow: UnitOfWork, holder: str) -> str:
         return above[0]
     top = chart.chain(chart.office().code)
     return (top[-1].holder or top[-1].title) if top else holder
-
-
-def _notify(
-    deps: Deps,
-    uow: UnitOfWork,
-    alarm: DueAlarm,
-    event: str,
-    recipient: str,
-    context: dict[str, Any],
-    now: datetime,
-) -> None:
-    if deps.notify.enabled:
-        notice = Notice(event, recipient, IN_APP, recipient, context)
-        enqueue(uow.outbox, f"alarm:{alarm.id}", [notice], deps.notify.language, now, alarm.case_id)
 
 
 # --- the calendar ---------------------------------------------------------------------------
@@ -286,10 +273,7 @@ def _recompute(
         if not changed:
             continue
         loaded = case.version
-        uow.cases.save(case, loaded)
-        for kind, (old, new, replan) in changed.items():
-            moves.append(DeadlineMove(case.tracking_code, kind, old, new))
-            schedule(uow, case.id, replan, now)
+        moves += [DeadlineMove(case.tracking_code, k, o, n) for k, (o, n, _) in changed.items()]
         event = CaseEvent(
             action="deadlines_moved",
             actor=SYSTEM.username,
@@ -300,7 +284,11 @@ def _recompute(
             note="kalender hari kerja diubah / working-day calendar changed",
             data={k.value: [o.isoformat(), n.isoformat()] for k, (o, n, _) in changed.items()},
         )
-        uow.cases.append(case.id, Outcomes(event))
+        case.record(
+            DeadlinesMoved(at=now, moved={k.value: (o, n) for k, (o, n, _) in changed.items()})
+        )
+        replans = [replan for _, _, replan in changed.values()]
+        save_case(deps, uow, CaseChange(case, loaded, [Outcomes(event)], replans), now)
     return moves
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aduan.workflow.states import (
     Action,
@@ -18,6 +18,9 @@ from aduan.workflow.states import (
     StepKind,
     Track,
 )
+
+if TYPE_CHECKING:
+    from aduan.workflow.events import DomainEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +174,8 @@ class Case:
     stage_started_at: datetime | None = None
     stage_due_at: datetime | None = None
     stage_breached_at: datetime | None = None
+    # What happened to it since it was loaded (``aduan.workflow.events``); never stored as such.
+    events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def ref(self) -> str:
@@ -187,6 +192,15 @@ class Case:
             if self.chain[index].position == actor.position:
                 return index
         return self.tier
+
+    def record(self, event: DomainEvent) -> None:
+        """Note that ``event`` happened to this case; the save path reacts to it."""
+        self.events.append(event)
+
+    def take_events(self) -> list[DomainEvent]:
+        """The events recorded since the last call, oldest first, and forget them."""
+        taken, self.events = self.events, []
+        return taken
 
     @property
     def holder(self) -> TierLevel | None:

@@ -1,4 +1,7 @@
-"""Effects: what each action changes on the case once its guards have passed."""
+"""Effects: what each action changes on the case once its guards have passed.
+
+Each action names its effect in its declaration (``aduan.workflow.actions``).
+"""
 
 from __future__ import annotations
 
@@ -22,25 +25,27 @@ from aduan.workflow.payloads import (
     SuperiorReportPayload,
     sent_time,
 )
-from aduan.workflow.states import Action, Kind, Role, Track
+from aduan.workflow.states import Kind, Role, Track
 
 Effect = Callable[[ActionContext], None]
 P = TypeVar("P", bound=Payload)
 
 
 def _payload(ctx: ActionContext, cls: type[P]) -> P:
-    if not isinstance(ctx.payload, cls):  # the lifecycle validated it against PAYLOADS
+    if not isinstance(ctx.payload, cls):  # the lifecycle validated it against the declaration
         raise TypeError(f"{cls.__name__} expected, got {type(ctx.payload).__name__}")
     return ctx.payload
 
 
-def _classify(ctx: ActionContext) -> None:
+def classify(ctx: ActionContext) -> None:
+    """Set the service and the problem types."""
     p = _payload(ctx, ClassifyPayload)
     ctx.case.service_code = p.service_code
     ctx.case.problem_types = list(dict.fromkeys(p.problem_types))
 
 
-def _review(ctx: ActionContext) -> None:
+def review(ctx: ActionContext) -> None:
+    """File the review worksheet with its links, related records and plan."""
     p = _payload(ctx, ReviewPayload)
     extra = [StandardLink("other", f"extra-{i}", t) for i, t in enumerate(p.extra_links, 1)]
     ctx.case.worksheet = Worksheet(
@@ -51,7 +56,8 @@ def _review(ctx: ActionContext) -> None:
     )
 
 
-def _record_step(ctx: ActionContext) -> None:
+def record_step(ctx: ActionContext) -> None:
+    """Record the outcome of one planned handling step."""
     p = _payload(ctx, RecordStepPayload)
     assert ctx.case.worksheet is not None  # guarded by plan_step_exists
     step = ctx.case.worksheet.plan[p.step - 1]
@@ -67,17 +73,20 @@ def _enter_track(ctx: ActionContext, track: Track, payload: RoutePayload) -> Non
     case.assignee = case.chain[0].holder if case.chain else None
 
 
-def _route_internal(ctx: ActionContext) -> None:
+def route_internal(ctx: ActionContext) -> None:
+    """Put the case on the internal track, held by the entry level of the office's chain."""
     _enter_track(ctx, Track.INTERNAL, _payload(ctx, RoutePayload))
 
 
-def _route_agency(ctx: ActionContext) -> None:
+def route_agency(ctx: ActionContext) -> None:
+    """Put the case on an agency's track, held by the entry level of its chain."""
     p = _payload(ctx, RouteAgencyPayload)
     ctx.case.agency_unit = p.agency
     _enter_track(ctx, Track.AGENCY, p)
 
 
-def _escalate(ctx: ActionContext) -> None:
+def escalate(ctx: ActionContext) -> None:
+    """Move the case one tier up, with the written report to the level above."""
     p = _payload(ctx, EscalatePayload)
     case = ctx.case
     level = case.escalation_level(ctx.actor)
@@ -97,39 +106,46 @@ def _escalate(ctx: ActionContext) -> None:
     case.assignee = above.holder
 
 
-def _request_apip(ctx: ActionContext) -> None:
+def request_apip(ctx: ActionContext) -> None:
+    """Remember the track to return to if the head refuses."""
     ctx.case.apip_origin = ctx.case.status
 
 
-def _approve_apip(ctx: ActionContext) -> None:
+def approve_apip(ctx: ActionContext) -> None:
+    """Put the case on the APIP track."""
     ctx.case.track = Track.APIP
     ctx.case.assignee = None
 
 
-def _refuse_apip(ctx: ActionContext) -> None:
+def refuse_apip(ctx: ActionContext) -> None:
+    """Forget the pending APIP request (the table sends the case back)."""
     ctx.case.apip_origin = None
 
 
-def _respond(ctx: ActionContext) -> None:
+def respond(ctx: ActionContext) -> None:
+    """Stop the answer clock at the time the answer was sent."""
     p = _payload(ctx, AnswerPayload)
     ctx.case.answered_at = ctx.case.answered_at or sent_time(p, ctx.now)
 
 
-def _record_result(ctx: ActionContext) -> None:
+def record_result(ctx: ActionContext) -> None:
+    """Record the outcome, its summary and the corrective actions."""
     p = _payload(ctx, ResultPayload)
     ctx.case.outcome = p.outcome
     ctx.case.result_summary = p.summary
     ctx.case.corrective_actions = list(p.corrective_actions)
 
 
-def _inform_complainant(ctx: ActionContext) -> None:
+def inform_complainant(ctx: ActionContext) -> None:
+    """Record when the result reached the complainant (an answer too)."""
     p = _payload(ctx, AnswerPayload)
     at = sent_time(p, ctx.now)
     ctx.case.informed_at = at
     ctx.case.answered_at = ctx.case.answered_at or at
 
 
-def _report_to_superior(ctx: ActionContext) -> None:
+def report_to_superior(ctx: ActionContext) -> None:
+    """File the report of the result to the direct superior."""
     p = _payload(ctx, SuperiorReportPayload)
     ctx.case.reported_at = ctx.now
     ctx.reports.append(
@@ -144,11 +160,13 @@ def _report_to_superior(ctx: ActionContext) -> None:
     )
 
 
-def _close(ctx: ActionContext) -> None:
+def close(ctx: ActionContext) -> None:
+    """Close the case."""
     ctx.case.closed_at = ctx.now
 
 
-def _reopen(ctx: ActionContext) -> None:
+def reopen(ctx: ActionContext) -> None:
+    """Open a disputed case again for a new review; the track is chosen again."""
     # The disputed case goes back to the office's review: the track is chosen again.
     case = ctx.case
     first_office_holder = case.chain[0].holder if case.track is Track.INTERNAL else None
@@ -167,37 +185,18 @@ def _reopen(ctx: ActionContext) -> None:
     case.apip_origin = None
 
 
-def _end_case(ctx: ActionContext) -> None:
+def end_case(ctx: ActionContext) -> None:
+    """End the case (withdrawn)."""
     ctx.case.closed_at = ctx.now
 
 
-def _refer(ctx: ActionContext) -> None:
+def refer(ctx: ActionContext) -> None:
+    """End the case by referring it to the body with authority over it."""
     ctx.case.referred_to = _payload(ctx, ReferPayload).addressee
-    _end_case(ctx)
+    end_case(ctx)
 
 
-def _accept_late(ctx: ActionContext) -> None:
+def accept_late(ctx: ActionContext) -> None:
+    """Accept a late submission as a complaint, with the supervisor's reason."""
     ctx.case.kind = Kind.COMPLAINT
     ctx.case.late_acceptance_reason = _payload(ctx, ReasonPayload).reason
-
-
-EFFECTS: dict[Action, Effect] = {
-    Action.CLASSIFY: _classify,
-    Action.REVIEW: _review,
-    Action.RECORD_STEP: _record_step,
-    Action.ROUTE_INTERNAL: _route_internal,
-    Action.ROUTE_AGENCY: _route_agency,
-    Action.ESCALATE: _escalate,
-    Action.REQUEST_APIP: _request_apip,
-    Action.APPROVE_APIP: _approve_apip,
-    Action.REFUSE_APIP: _refuse_apip,
-    Action.RESPOND: _respond,
-    Action.RECORD_RESULT: _record_result,
-    Action.INFORM_COMPLAINANT: _inform_complainant,
-    Action.REPORT_TO_SUPERIOR: _report_to_superior,
-    Action.CLOSE: _close,
-    Action.REOPEN: _reopen,
-    Action.WITHDRAW: _end_case,
-    Action.REFER: _refer,
-    Action.ACCEPT_LATE: _accept_late,
-}

@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 from transitions import EventData, Machine
 
+from aduan.workflow.actions import ACTIONS
 from aduan.workflow.case import Actor, Case, CaseEvent, Outcomes
 from aduan.workflow.context import ActionContext, Policy
-from aduan.workflow.effects import EFFECTS
 from aduan.workflow.errors import (
     InputError,
     InvalidTransitionError,
@@ -25,7 +25,7 @@ from aduan.workflow.errors import (
     RuleViolationError,
 )
 from aduan.workflow.guards import Guard
-from aduan.workflow.payloads import PAYLOADS, Payload
+from aduan.workflow.payloads import Payload
 from aduan.workflow.states import Action, Status
 from aduan.workflow.table import BLOCKED, RULES, Rule, Selector, roles_for
 
@@ -55,7 +55,7 @@ def _selector_condition(selector: Selector) -> Any:
 
 
 def _effect_callback(action: Action) -> Any:
-    effect = EFFECTS[action]
+    effect = ACTIONS[action].effect
 
     def before(event: EventData) -> None:
         effect(event.kwargs["ctx"])
@@ -91,7 +91,7 @@ def machine() -> Machine:
 
 def parse_payload(action: Action, data: dict[str, Any] | Payload) -> Payload:
     """Validate an action's fields, turning the first problem into an ``InputError``."""
-    cls = PAYLOADS[action]
+    cls = ACTIONS[action].payload
     if isinstance(data, cls):
         return data
     raw = data.model_dump() if isinstance(data, Payload) else data
@@ -132,12 +132,13 @@ def perform(
     """Apply ``action`` to ``case`` in memory and return the audit event and reports to persist.
 
     Nothing changes on ``case`` unless every check passes: permission, payload, then guards,
-    which run before the effect.
+    which run before the effect. The case records the action's domain event (its declaration
+    names the class) for the save path to react to.
     """
     check_permission(case, action, actor)
     parsed = parse_payload(action, payload)
     ctx = ActionContext(case, actor, parsed, now, policy or Policy())
-    before = case.status
+    before, assignee_before = case.status, case.assignee
     carrier = _Carrier(before.value)
     if not machine().events[action.value].trigger(carrier, ctx=ctx):
         raise InvalidTransitionError(case.ref, before.value, action.value)  # no selector matched
@@ -153,4 +154,18 @@ def perform(
         note=parsed.note,
         data=parsed.model_dump(mode="json", exclude=_CONTEXT_FIELDS | {"note"}),
     )
-    return Outcomes(event, tuple(ctx.reports))
+    reports = tuple(ctx.reports)
+    case.record(
+        ACTIONS[action].event(
+            at=now,
+            action=action,
+            actor=actor.username,
+            role=actor.role.value,
+            from_status=before,
+            to_status=case.status,
+            assignee_before=assignee_before,
+            payload=parsed,
+            reports=reports,
+        )
+    )
+    return Outcomes(event, reports)

@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from aduan.workflow.case import RelatedRecord, StandardLink, TierLevel
-from aduan.workflow.states import Action, Outcome, ProblemType, ReplyChannel, StepKind
+from aduan.workflow.states import Outcome, ProblemType, ReplyChannel, StepKind
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -23,14 +23,16 @@ class Payload(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
-    note: str = Field(default="", max_length=2_000)
+    note: str = Field(default="", max_length=2_000, description="catatan untuk riwayat")
 
 
 class ClassifyPayload(Payload):
     """Classify by service and problem type (seed §6 item 5c)."""
 
-    service_code: ShortText
-    problem_types: list[ProblemType] = Field(min_length=1)
+    service_code: ShortText = Field(description="kode layanan dari katalog")
+    problem_types: list[ProblemType] = Field(
+        min_length=1, description="jenis masalah (boleh berulang)"
+    )
 
 
 class PlanStepInput(BaseModel):
@@ -47,9 +49,13 @@ class PlanStepInput(BaseModel):
 class ReviewPayload(Payload):
     """The review worksheet (item 6); links and related records are found by the service."""
 
-    core_problem: Text
-    plan: list[PlanStepInput] = Field(min_length=1)
-    extra_links: list[ShortText] = Field(default_factory=list)
+    core_problem: Text = Field(description="inti masalah")
+    plan: list[PlanStepInput] = Field(
+        min_length=1, description="langkah penanganan jenis:pihak[:uraian] (boleh berulang)"
+    )
+    extra_links: list[ShortText] = Field(
+        default_factory=list, description="SP/SOP/peraturan tambahan"
+    )
     links_context: list[StandardLink] = Field(default_factory=list)
     related_context: list[RelatedRecord] = Field(default_factory=list)
 
@@ -57,8 +63,8 @@ class ReviewPayload(Payload):
 class RecordStepPayload(Payload):
     """Record the outcome of a planned step (1-based number)."""
 
-    step: int = Field(ge=1)
-    outcome: Text
+    step: int = Field(ge=1, description="nomor langkah")
+    outcome: Text = Field(description="hasil langkah")
 
 
 class RoutePayload(Payload):
@@ -70,77 +76,59 @@ class RoutePayload(Payload):
 class RouteAgencyPayload(RoutePayload):
     """Put the case on the agency / technical-team track of a named regional agency."""
 
-    agency: ShortText
+    agency: ShortText = Field(description="kode perangkat daerah")
 
 
 class EscalatePayload(Payload):
     """Move the case one tier up with a written report to the level above (item 7a/7b)."""
 
-    report: Text
+    report: Text = Field(description="laporan tertulis ke tingkat atas")
 
 
 class ReasonPayload(Payload):
     """An action whose reason must be written down."""
 
-    reason: Text
+    reason: Text = Field(description="alasan")
 
 
 class OptionalReasonPayload(Payload):
     """An action whose reason may be written down."""
 
-    reason: str = Field(default="", max_length=2_000)
+    reason: str = Field(default="", max_length=2_000, description="alasan")
 
 
 class ReferPayload(Payload):
     """Refer a case that is not this office's authority to the body that has it."""
 
-    addressee: ShortText
-    reason: Text
+    addressee: ShortText = Field(description="instansi tujuan")
+    reason: Text = Field(description="alasan")
 
 
 class AnswerPayload(Payload):
     """An answer sent to the complainant (item 4 and item 8)."""
 
-    channel: ReplyChannel
-    text: Text
-    sent_at: AwareDatetime | None = None
+    channel: ReplyChannel = Field(description="saluran jawaban")
+    text: Text = Field(description="isi jawaban")
+    sent_at: AwareDatetime | None = Field(
+        default=None, description="waktu jawaban dikirim (ISO; tanpa zona = WIB)"
+    )
 
 
 class ResultPayload(Payload):
     """The result of the follow-up."""
 
-    outcome: Outcome
-    summary: Text
-    corrective_actions: list[ShortText] = Field(default_factory=list)
+    outcome: Outcome = Field(description="hasil tindak lanjut")
+    summary: Text = Field(description="ringkasan hasil")
+    corrective_actions: list[ShortText] = Field(
+        default_factory=list, description="tindakan perbaikan (boleh berulang)"
+    )
 
 
 class SuperiorReportPayload(Payload):
     """The report to the direct superior (item 8); the addressee defaults from the chart."""
 
-    text: Text
-    addressee: ShortText | None = None
-
-
-PAYLOADS: dict[Action, type[Payload]] = {
-    Action.CLASSIFY: ClassifyPayload,
-    Action.REVIEW: ReviewPayload,
-    Action.RECORD_STEP: RecordStepPayload,
-    Action.ROUTE_INTERNAL: RoutePayload,
-    Action.ROUTE_AGENCY: RouteAgencyPayload,
-    Action.ESCALATE: EscalatePayload,
-    Action.REQUEST_APIP: ReasonPayload,
-    Action.APPROVE_APIP: Payload,
-    Action.REFUSE_APIP: ReasonPayload,
-    Action.RESPOND: AnswerPayload,
-    Action.RECORD_RESULT: ResultPayload,
-    Action.INFORM_COMPLAINANT: AnswerPayload,
-    Action.REPORT_TO_SUPERIOR: SuperiorReportPayload,
-    Action.CLOSE: Payload,
-    Action.REOPEN: ReasonPayload,
-    Action.WITHDRAW: OptionalReasonPayload,
-    Action.REFER: ReferPayload,
-    Action.ACCEPT_LATE: ReasonPayload,
-}
+    text: Text = Field(description="isi laporan")
+    addressee: ShortText | None = Field(default=None, description="tujuan laporan")
 
 
 def sent_time(payload: AnswerPayload, now: datetime) -> datetime:

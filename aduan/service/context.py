@@ -1,0 +1,97 @@
+"""Fields of an action's payload that the service supplies or checks against reference data.
+
+A payload field named here is filled (or checked) from the catalog, the organisation chart or
+earlier records before the action runs: the person never types ``*_context`` fields, and
+``tests/unit/test_action_declarations.py`` fails when such a field has no filler here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aduan.catalog.services import standard_links
+from aduan.ports import UnitOfWork
+from aduan.service.deps import Deps, unknown_service
+from aduan.workflow.case import Actor, Case
+from aduan.workflow.errors import InputError
+from aduan.workflow.payloads import Payload
+
+KEEP = object()  # a filler's answer: leave the field as the person typed it
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """What fillers read: the dependencies, the unit of work, the case and who acts."""
+
+    deps: Deps
+    uow: UnitOfWork
+    case: Case
+    actor: Actor
+
+
+Filler = Callable[[Situation, Payload], Any]
+
+
+def _known_service(s: Situation, payload: Payload) -> Any:
+    code = getattr(payload, "service_code")  # noqa: B009 - named by the field it fills
+    if s.deps.reference.service(s.uow, code) is None:
+        raise unknown_service(s.uow, code)
+    return KEEP
+
+
+def _standard_links(s: Situation, payload: Payload) -> Any:
+    code = s.case.service_code
+    service = s.deps.reference.service(s.uow, code) if code else None
+    return standard_links(service, s.case.problem_types)
+
+
+def _related(s: Situation, payload: Payload) -> Any:
+    return s.uow.cases.related(s.case)
+
+
+def _chain(s: Situation, payload: Payload) -> Any:
+    chart = s.deps.reference.orgchart(s.uow)
+    agency = getattr(payload, "agency", None)
+    unit = chart.agency(agency).code if agency else chart.office().code
+    chain = chart.chain(unit)
+    if not chain:
+        raise InputError(
+            "agency",
+            "has_chain",
+            f"unit '{unit}' belum punya jabatan",
+            f"unit '{unit}' has no positions",
+        )
+    return chain
+
+
+def _addressee(s: Situation, payload: Payload) -> Any:
+    if getattr(payload, "addressee", None) is not None:
+        return KEEP
+    superior = s.deps.reference.orgchart(s.uow).superior_of(s.actor.position)
+    return superior[0] if superior else "atasan langsung"
+
+
+FILLERS: dict[str, Filler] = {
+    "service_code": _known_service,
+    "links_context": _standard_links,
+    "related_context": _related,
+    "chain_context": _chain,
+    "addressee": _addressee,
+}
+
+
+def with_context(
+    deps: Deps, uow: UnitOfWork, case: Case, actor: Actor, payload: Payload
+) -> Payload:
+    """``payload`` with the fields the service supplies filled, after checking the typed ones."""
+    situation = Situation(deps, uow, case, actor)
+    updates = {}
+    for name in type(payload).model_fields:
+        filler = FILLERS.get(name)
+        if filler is not None:
+            value = filler(situation, payload)
+            if value is not KEEP:
+                updates[name] = value
+    return payload.model_copy(update=updates) if updates else payload

@@ -1,0 +1,135 @@
+"""The one path that saves a changed case, and the reactions to what happened to it.
+
+Submit, every action, the sweep's breach escalation and a calendar change all end here: the
+version check (a stale write is a ``ConflictError``, nothing is written), the audit entries and
+written reports appended, the alarms replanned, and the reactions to the domain events the case
+recorded — the notices planned and queued in the same unit of work, so they exist exactly when
+the change does. What need not be atomic (the log lines) runs after commit (``announce``).
+
+The statistics rollup is kept by the database itself (triggers on every case write), in the same
+transaction; it therefore needs no reaction here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import structlog
+
+from aduan.escalation.deadlines import AlarmPoint, Replan
+from aduan.notifications import planner
+from aduan.notifications.outbox import enqueue
+from aduan.ports import TrackingCodeTakenError, UnitOfWork
+from aduan.service.deps import Deps
+from aduan.workflow import intake
+from aduan.workflow.case import Case, CaseEvent, Outcomes
+from aduan.workflow.events import (
+    ActionTaken,
+    ComplaintSubmitted,
+    DeadlineBreached,
+    DeadlineReminderDue,
+    DomainEvent,
+)
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True, slots=True)
+class CaseChange:
+    """A changed case and what to store with it.
+
+    ``loaded_version`` is the version the change was made on (``None`` for a new case, whose
+    first record is its submission); ``records`` are the audit entries and written reports to
+    append, oldest first; ``replans`` the alarms to replace.
+    """
+
+    case: Case
+    loaded_version: int | None
+    records: Sequence[Outcomes]
+    replans: Sequence[Replan] = ()
+
+
+def save_case(deps: Deps, uow: UnitOfWork, change: CaseChange, now: datetime) -> list[DomainEvent]:
+    """Store ``change`` and react to the events its case recorded; return those events."""
+    case, records = change.case, list(change.records)
+    if change.loaded_version is None:
+        _add_with_fresh_code(uow, case, records.pop(0).event)
+    else:
+        uow.cases.save(case, change.loaded_version)
+    assert case.id is not None
+    for outcomes in records:
+        uow.cases.append(case.id, outcomes)
+    for replan in change.replans:
+        schedule(uow, case.id, replan, now)
+    events = case.take_events()
+    publish(deps, uow, case, events, now)
+    return events
+
+
+def schedule(uow: UnitOfWork, case_id: int, replan: Replan, now: datetime) -> None:
+    """Store a case's new alarms; reminders already in the past are not worth ringing."""
+    keep = [a for a in replan.alarms if a.point is AlarmPoint.BREACH or a.fire_at > now]
+    if replan.replaced or keep:
+        uow.alarms.replace(case_id, replan.replaced, keep)
+
+
+def publish(
+    deps: Deps, uow: UnitOfWork, case: Case, events: Sequence[DomainEvent], now: datetime
+) -> None:
+    """The reactions inside the unit of work: queue the notices each event gives rise to.
+
+    A notice's idempotency key starts with what caused it: the case version for a submission or
+    an action, the alarm for a reminder or a breach.
+    """
+    if not deps.notify.enabled or not events:
+        return
+    assert case.id is not None
+    situation = planner.Situation(deps.reference.orgchart(uow), deps.policy.reopen_window_days)
+    for event in events:
+        notices = planner.notices_for(event, case, situation)
+        if notices:
+            source = _source(event, case)
+            enqueue(uow.outbox, source, notices, deps.notify.language, now, case.id)
+
+
+def announce(case: Case, events: Sequence[DomainEvent]) -> None:
+    """The reactions after commit: one log line per event (IDs and codes, never personal data)."""
+    for event in events:
+        if isinstance(event, ComplaintSubmitted):
+            log.info(
+                "complaint_submitted",
+                case_id=case.id,
+                tracking_code=case.tracking_code,
+                kind=case.kind.value,
+                screening_reason=case.screening_reason and case.screening_reason.value,
+                channel=case.channel.value,
+            )
+        elif isinstance(event, ActionTaken) and not event.by_system:
+            log.info(
+                "case_transitioned",
+                case_id=case.id,
+                action=event.action.value,
+                from_status=event.from_status.value,
+                to_status=event.to_status.value,
+                actor=event.actor,
+                role=event.role,
+            )
+
+
+def _source(event: DomainEvent, case: Case) -> str:
+    if isinstance(event, DeadlineBreached | DeadlineReminderDue):
+        return f"alarm:{event.alarm_id}"
+    return f"case:{case.id}:v{case.version}"
+
+
+def _add_with_fresh_code(uow: UnitOfWork, case: Case, event: CaseEvent) -> None:
+    # 49 random bits make a collision rare; draw again rather than fail the complainant.
+    for _ in range(5):
+        try:
+            uow.cases.add(case, event)
+            return
+        except TrackingCodeTakenError:
+            case.tracking_code = intake.new_tracking_code()
+    uow.cases.add(case, event)

@@ -1,0 +1,187 @@
+"""One declaration per action: everything an action needs, found from one place.
+
+``ACTIONS`` holds, for every action of the procedure, its payload model (what it carries,
+validated; the UI's form and the ``aduan act`` options are generated from it), its effect (what
+it changes on the case), the domain event it records (which the notification planner reacts to),
+its label (Bahasa Indonesia; English comes from the translation catalog) and the notices it may
+give rise to. Its rule rows — from which statuses, for which roles, under which guards — are
+the rows of the transition table (``aduan.workflow.table.RULES``) naming it.
+
+``tests/unit/test_action_declarations.py`` fails when an action lacks any part: a declaration,
+a rule row, a label, a reaction of the planner for the notices it declares, a CLI option for a
+field of its payload, or a filler in the service for a field the service supplies.
+
+Adding an action: add it to ``Action`` (``states.py``), its rows to ``RULES``, a payload model
+(``payloads.py``) if it carries more than a note, an effect (``effects.py``), an event class
+(``events.py``) and one ``ActionSpec`` below; then the hand-written role-matrix test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from aduan.workflow import effects as fx
+from aduan.workflow import events as ev
+from aduan.workflow import payloads as pl
+from aduan.workflow.effects import Effect
+from aduan.workflow.states import Action
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """What one action carries, changes, records and announces."""
+
+    action: Action
+    payload: type[pl.Payload]
+    effect: Effect
+    event: type[ev.ActionTaken]
+    label: str  # Bahasa Indonesia, the msgid of the translation catalog
+    # Notice kinds (``aduan.notifications.planner.EVENTS``) the planner may send for it, besides
+    # the ones every action may cause: "assigned" (a new holder) and "report_addressed".
+    notices: frozenset[str] = frozenset()
+
+
+def _spec(
+    action: Action,
+    payload: type[pl.Payload],
+    effect: Effect,
+    event: type[ev.ActionTaken],
+    label: str,
+    *notices: str,
+) -> ActionSpec:
+    return ActionSpec(action, payload, effect, event, label, frozenset(notices))
+
+
+A = Action
+ACTIONS: Mapping[Action, ActionSpec] = {
+    s.action: s
+    for s in (
+        _spec(A.CLASSIFY, pl.ClassifyPayload, fx.classify, ev.CaseClassified, "Klasifikasi"),
+        _spec(
+            A.REVIEW,
+            pl.ReviewPayload,
+            fx.review,
+            ev.CaseReviewed,
+            "Telaah (lembar penelaahan)",
+        ),
+        _spec(
+            A.RECORD_STEP,
+            pl.RecordStepPayload,
+            fx.record_step,
+            ev.HandlingStepRecorded,
+            "Catat hasil langkah penanganan",
+        ),
+        _spec(
+            A.ROUTE_INTERNAL,
+            pl.RoutePayload,
+            fx.route_internal,
+            ev.RoutedInternally,
+            "Tindak lanjut internal DPMPTSP",
+        ),
+        _spec(
+            A.ROUTE_AGENCY,
+            pl.RouteAgencyPayload,
+            fx.route_agency,
+            ev.RoutedToAgency,
+            "Teruskan ke Tim Teknis/Perangkat Daerah",
+        ),
+        _spec(
+            A.ESCALATE,
+            pl.EscalatePayload,
+            fx.escalate,
+            ev.CaseEscalated,
+            "Naikkan ke tingkat atas (laporan tertulis)",
+        ),
+        _spec(
+            A.REQUEST_APIP,
+            pl.ReasonPayload,
+            fx.request_apip,
+            ev.ApipRequested,
+            "Ajukan pelibatan APIP",
+            "apip_approval_requested",
+        ),
+        _spec(
+            A.APPROVE_APIP,
+            pl.Payload,
+            fx.approve_apip,
+            ev.ApipApproved,
+            "Setujui pelibatan APIP",
+        ),
+        _spec(
+            A.REFUSE_APIP,
+            pl.ReasonPayload,
+            fx.refuse_apip,
+            ev.ApipRefused,
+            "Tolak pelibatan APIP",
+        ),
+        _spec(
+            A.RESPOND,
+            pl.AnswerPayload,
+            fx.respond,
+            ev.ComplainantAnswered,
+            "Tanggapi pelapor",
+            "answered",
+        ),
+        _spec(
+            A.RECORD_RESULT,
+            pl.ResultPayload,
+            fx.record_result,
+            ev.ResultRecorded,
+            "Catat hasil tindak lanjut",
+        ),
+        _spec(
+            A.INFORM_COMPLAINANT,
+            pl.AnswerPayload,
+            fx.inform_complainant,
+            ev.ComplainantInformed,
+            "Sampaikan hasil kepada pelapor",
+            "answered",
+        ),
+        _spec(
+            A.REPORT_TO_SUPERIOR,
+            pl.SuperiorReportPayload,
+            fx.report_to_superior,
+            ev.SuperiorReported,
+            "Laporkan kepada atasan langsung",
+        ),
+        _spec(A.CLOSE, pl.Payload, fx.close, ev.CaseClosed, "Tutup kasus", "closed"),
+        _spec(
+            A.REOPEN,
+            pl.ReasonPayload,
+            fx.reopen,
+            ev.CaseReopened,
+            "Buka kembali (keberatan)",
+        ),
+        _spec(
+            A.WITHDRAW,
+            pl.OptionalReasonPayload,
+            fx.end_case,
+            ev.CaseWithdrawn,
+            "Cabut pengaduan",
+        ),
+        _spec(
+            A.REFER,
+            pl.ReferPayload,
+            fx.refer,
+            ev.CaseReferred,
+            "Limpahkan ke instansi berwenang",
+        ),
+        _spec(
+            A.ACCEPT_LATE,
+            pl.ReasonPayload,
+            fx.accept_late,
+            ev.LateComplaintAccepted,
+            "Terima sebagai pengaduan",
+            "acknowledged",
+        ),
+    )
+}
+
+# The payload model of each action, for the UI's forms and the API's validation.
+PAYLOADS: Mapping[Action, type[pl.Payload]] = {a: s.payload for a, s in ACTIONS.items()}
+
+
+def spec(action: Action) -> ActionSpec:
+    """The declaration of ``action``."""
+    return ACTIONS[action]
