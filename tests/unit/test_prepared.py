@@ -1,22 +1,38 @@
-"""The hot path's own datetime conversion stores and reads exactly what SQLAlchemy would."""
+"""Prepared statements send and read exactly what SQLAlchemy's ``Connection.execute`` would."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import IntegrityError
 
-from aduan.adapters.sql.prepared import Prepared, bind_processor, result_processor
+from aduan.adapters.sql.prepared import Prepared, Runner, bind_processor, result_processor
 from aduan.adapters.sql.tables import UtcDateTime, alarms, case_events
 
 DIALECT = sqlite.dialect()
 TYPE = UtcDateTime()
-SQLALCHEMY_BIND = TYPE._cached_bind_processor(DIALECT)
-SQLALCHEMY_RESULT = TYPE._cached_result_processor(DIALECT, None)
+# SQLAlchemy's own conversions: those of the type's implementation for the dialect.
+SQLALCHEMY_BIND = TYPE.dialect_impl(DIALECT).bind_processor(DIALECT)
+SQLALCHEMY_RESULT = TYPE.dialect_impl(DIALECT).result_processor(DIALECT, None)
 
 aware = st.datetimes(
     min_value=datetime(1900, 1, 2),  # noqa: DTZ001 - hypothesis bounds are naive
@@ -62,3 +78,60 @@ def test_a_value_written_into_a_prepared_statement_is_sent_as_a_constant() -> No
         select(alarms.c.id).where(alarms.c.kind == "stage", alarms.c.id == bindparam("id"))
     )
     assert stmt.compiled(DIALECT).params({"id": 4}) == ["stage", 4]
+
+
+_things = Table(
+    "things",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("name", String(20), nullable=False, unique=True),
+    Column("at", UtcDateTime),
+    Column("data", JSON),
+    Column("done", Boolean),
+)
+_ROWS: list[dict[str, Any]] = [
+    {
+        "name": "a",
+        "at": datetime(2024, 5, 6, 7, 8, 9, 10, tzinfo=UTC),
+        "data": {"x": [1, 2]},
+        "done": True,
+    },
+    {"name": "b", "at": None, "data": None, "done": False},
+]
+
+
+def test_prepared_statements_write_and_read_rows_as_sqlalchemy_does() -> None:
+    engine = create_engine("sqlite://")
+    _things.create(engine)
+    listing = select(_things, func.upper(_things.c.name).label("shout")).order_by(_things.c.id)
+    with engine.begin() as conn:
+        runner = Runner(conn)
+        runner.execute_many(Prepared(insert(_things).inline(), tuple(_ROWS[0])), _ROWS)
+        expected = [dict(row) for row in conn.execute(listing).mappings()]
+        read = Prepared(listing)
+        assert runner.all(read, {}) == expected
+        assert runner.all(read, {}) == expected  # keys and processors kept from the first
+        assert runner.first(read, {}) == expected[0]
+    engine.dispose()
+
+
+def test_returning_columns_come_back_with_their_names() -> None:
+    engine = create_engine("sqlite://")
+    _things.create(engine)
+    add = Prepared(insert(_things).returning(_things.c.id, _things.c.at), ("name", "at"))
+    at = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=7)))
+    with engine.begin() as conn:
+        assert Runner(conn).first(add, {"name": "a", "at": at}) == {"id": 1, "at": at}
+    engine.dispose()
+
+
+def test_a_driver_error_is_raised_as_sqlalchemy_would_raise_it() -> None:
+    engine = create_engine("sqlite://")
+    _things.create(engine)
+    add = Prepared(insert(_things).inline(), ("name",))
+    with engine.begin() as conn:
+        runner = Runner(conn)
+        runner.execute(add, {"name": "a"})
+        with pytest.raises(IntegrityError):
+            runner.execute(add, {"name": "a"})
+    engine.dispose()
