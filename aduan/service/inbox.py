@@ -17,6 +17,12 @@ def inbox(
         return tx.outbox.inbox(username, limit, unread_only), tx.outbox.unread(username)
 
 
+def unread_count(uow: UnitOfWorkFactory, username: str) -> int:
+    """How many in-app messages ``username`` has not read (the navigation's badge)."""
+    with uow(readonly=True) as tx:
+        return tx.outbox.unread(username)
+
+
 def mark_read(
     uow: UnitOfWorkFactory, clock: Clock, username: str, ids: Sequence[int] | None = None
 ) -> int:

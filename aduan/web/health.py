@@ -6,8 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from aduan.service import Deps
-from aduan.workflow.errors import AduanError
+from aduan.service import Deps, health
 
 
 class Health(BaseModel):
@@ -19,15 +18,8 @@ class Health(BaseModel):
 
 
 def check(deps: Deps, scheduler: Any, background: bool) -> Health:
-    """Probe the database with a one-row read and look at the scheduler thread."""
-    try:
-        with deps.uow(readonly=True) as uow:
-            uow.reference.service("-")
-        database = "ok"
-    except AduanError as exc:
-        database = exc.message_en
-    except Exception as exc:  # noqa: BLE001 - any driver failure means "not reachable"
-        database = type(exc).__name__
+    """Probe the database (``service.health``) and look at the scheduler thread."""
+    database = health.database_status(deps.uow)
     if not background:
         state = "disabled"
     elif scheduler is not None and scheduler.running:

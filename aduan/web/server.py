@@ -7,44 +7,36 @@ import dataclasses
 import gc
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from aduan import bootstrap
+from aduan.adapters.sql.locks import migration_lock
 from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
 from aduan.config import Settings, load_settings
 from aduan.service import Deps, accounts
 from aduan.web.app import create_app
 
 log = structlog.get_logger()
-MIGRATION_LOCK = 0x616475616E  # "aduan": instances starting together migrate one at a time
-
-
-@contextlib.contextmanager
-def migration_lock(deps: Deps) -> Iterator[None]:
-    """On PostgreSQL, hold a session advisory lock while migrating (no-op on SQLite)."""
-    factory = deps.uow
-    if not isinstance(factory, SqlUnitOfWorkFactory) or factory.engine.dialect.name != "postgresql":
-        yield
-        return
-    with factory.engine.connect() as conn:
-        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
-        conn.commit()
-        try:
-            yield
-        finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
-            conn.commit()
 
 
 def prepare(deps: Deps) -> str | None:
-    """Apply migrations and seed data; return a first admin password if none existed."""
-    with migration_lock(deps):
+    """Apply migrations and seed data; return a first admin password if none existed.
+
+    On PostgreSQL the instances starting together do this one at a time (an advisory lock).
+    """
+    factory = deps.uow
+    lock = (
+        migration_lock(factory.engine)
+        if isinstance(factory, SqlUnitOfWorkFactory)
+        else contextlib.nullcontext()
+    )
+    with lock:
         bootstrap.upgrade_database(deps)
         return accounts.ensure_initial_password(deps)
 

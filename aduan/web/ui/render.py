@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from aduan.escalation.deadlines import DeadlineKind
 from aduan.schemas.views import DeadlineView
+from aduan.service import inbox
 from aduan.web.auth import Staff, csrf_token, current_staff, deps_of
 from aduan.web.i18n import LANG_COOKIE, Translator, language_of
 from aduan.workflow.intake import WIB
@@ -130,8 +131,7 @@ def _unread(request: Request, staff: Staff | None) -> int:
     """The staff member's unread in-app messages, for the navigation (one indexed count)."""
     if staff is None:
         return 0
-    with deps_of(request).uow(readonly=True) as uow:
-        return uow.outbox.unread(staff.username)
+    return inbox.unread_count(deps_of(request).uow, staff.username)
 
 
 def lang_links(request: Request) -> dict[str, str]:
