@@ -8,8 +8,7 @@ when one is raised.
 
 from __future__ import annotations
 
-import math
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import structlog
@@ -24,6 +23,7 @@ from aduan.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from aduan.service.cache import Expiring, monotonic
 from aduan.workflow import intake
 from aduan.workflow.case import Actor
 from aduan.workflow.context import Policy
@@ -40,27 +40,35 @@ class CalendarCache:
     takes effect at once), so a calendar change in one instance reaches the others within it.
     """
 
-    def __init__(self, max_age: float = 60.0, first_year: int = 2020, last_year: int = 2035):
-        self.max_age = max_age
+    def __init__(
+        self,
+        max_age: float = 60.0,
+        first_year: int = 2020,
+        last_year: int = 2035,
+        *,
+        clock: Callable[[], float] = monotonic,
+    ) -> None:
         self.years = (first_year, last_year)
         self._base: WorkingCalendar | None = None
         self._current: WorkingCalendar | None = None
-        self._checked = -math.inf
+        self._checked: Expiring[str, WorkingCalendar] = Expiring(max_age, clock=clock)
 
     def get(self, uow: UnitOfWork) -> WorkingCalendar:
         """The calendar in force, reading the overrides through ``uow`` when due."""
+        checked = self._checked.get("calendar")
+        if checked is not None:
+            return checked
         if self._base is None:
             self._base = WorkingCalendar.for_indonesia(*self.years)
-        if self._current is None or time.monotonic() - self._checked > self.max_age:
-            overrides = tuple(uow.calendar.overrides())
-            if self._current is None or overrides != self._current.overrides:
-                self._current = self._base.with_overrides(overrides)
-            self._checked = time.monotonic()
-        return self._current
+        overrides = tuple(uow.calendar.overrides())
+        # Building the calendar costs more than reading the overrides: only when they changed.
+        if self._current is None or overrides != self._current.overrides:
+            self._current = self._base.with_overrides(overrides)
+        return self._checked.put("calendar", self._current)
 
     def invalidate(self) -> None:
         """Read the overrides again on next use."""
-        self._checked = -math.inf
+        self._checked.clear()
 
 
 class ReferenceCache:
@@ -70,29 +78,32 @@ class ReferenceCache:
     Who may act is never cached: ``actor_of`` reads the user on every action.
     """
 
-    def __init__(self, max_age: float = 60.0) -> None:
-        self.max_age = max_age
-        self._chart: tuple[float, OrgChart] | None = None
-        self._services: tuple[float, dict[str, Service]] | None = None
+    def __init__(self, max_age: float = 60.0, *, clock: Callable[[], float] = monotonic) -> None:
+        self._charts: Expiring[str, OrgChart] = Expiring(max_age, clock=clock)
+        self._services: Expiring[str, dict[str, Service]] = Expiring(max_age, clock=clock)
         # Bumped by every local change of users or credentials: caches keyed on who is
         # calling (aduan.web.auth.StaffCache) drop what they hold when it moves.
         self.generation = 0
 
     def orgchart(self, uow: UnitOfWork) -> OrgChart:
         """The org chart in force."""
-        if self._chart is None or time.monotonic() - self._chart[0] > self.max_age:
-            self._chart = (time.monotonic(), uow.reference.orgchart())
-        return self._chart[1]
+        chart = self._charts.get("chart")
+        if chart is None:
+            chart = self._charts.put("chart", uow.reference.orgchart())
+        return chart
 
     def service(self, uow: UnitOfWork, code: str) -> Service | None:
         """One catalog service, or None."""
-        if self._services is None or time.monotonic() - self._services[0] > self.max_age:
-            self._services = (time.monotonic(), {s.code: s for s in uow.reference.services()})
-        return self._services[1].get(code)
+        services = self._services.get("services")
+        if services is None:
+            services = {s.code: s for s in uow.reference.services()}
+            self._services.put("services", services)
+        return services.get(code)
 
     def invalidate(self) -> None:
         """Read both again on next use (and look every caller up again)."""
-        self._chart = self._services = None
+        self._charts.clear()
+        self._services.clear()
         self.generation += 1
 
 

@@ -10,13 +10,13 @@ session (login, public intake) get a double-submit CSRF cookie (``aduan_csrf``).
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Callable, Iterable
 
 from fastapi import Request, Response
 
 from aduan.service import Deps, accounts
 from aduan.service.accounts import Session, Staff
+from aduan.service.cache import Expiring, monotonic
 from aduan.workflow.errors import AccessDeniedError, AuthenticationError
 from aduan.workflow.states import Role
 
@@ -106,27 +106,30 @@ class StaffCache:
     same change made elsewhere (the CLI, another instance) takes effect within ``max_age``.
     """
 
-    def __init__(self, max_age: float = 5.0, max_entries: int = 4096) -> None:
-        self.max_age = max_age
-        self.max_entries = max_entries
-        self._found: dict[str, tuple[float, int, Staff]] = {}
+    def __init__(
+        self,
+        max_age: float = 5.0,
+        max_entries: int = 4096,
+        *,
+        clock: Callable[[], float] = monotonic,
+    ) -> None:
+        # A burst of logins past ``max_entries`` empties it: everyone is looked up again once.
+        self._found: Expiring[str, tuple[int, Staff]] = Expiring(max_age, max_entries, clock)
 
     def get(self, key: str, generation: int) -> Staff | None:
         """The staff member remembered under ``key`` (a digest) at ``generation``, or None."""
         found = self._found.get(key)
-        if found is None or found[1] != generation or time.monotonic() - found[0] > self.max_age:
+        if found is None or found[0] != generation:
             return None
-        return found[2]
+        return found[1]
 
     def put(self, key: str, generation: int, staff: Staff) -> None:
         """Remember ``staff`` under ``key`` from now, as of ``generation``."""
-        if len(self._found) >= self.max_entries:
-            self._found.clear()  # a burst of logins; everyone is looked up again once
-        self._found[key] = (time.monotonic(), generation, staff)
+        self._found.put(key, (generation, staff))
 
     def forget(self, key: str) -> None:
         """Stop remembering ``key`` (logout)."""
-        self._found.pop(key, None)
+        self._found.forget(key)
 
 
 def staff_cache(request: Request) -> StaffCache | None:
