@@ -13,8 +13,16 @@ from typing import Annotated
 import typer
 
 from aduan import bootstrap
-from aduan.cli import act, admin, cases, common, deadlines, notify, web  # noqa: F401 - registration
-from aduan.cli import reports as reports_cli
+from aduan.cli import (  # noqa: F401 - importing a module registers its commands
+    act,
+    admin,
+    cases,
+    common,
+    deadlines,
+    notify,
+    reports,
+    web,
+)
 from aduan.config import load_settings
 
 app = typer.Typer(
@@ -41,7 +49,6 @@ def _main(
 app.add_typer(common.commands)
 for _name, _group in common.GROUPS.items():
     app.add_typer(_group, name=_name)
-app.add_typer(reports_cli.make_app(common.deps, common.errors), name="report")
 
 
 def main() -> None:
