@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test unit lint bench docs clean
+.PHONY: install run demo test unit lint bench docs translations clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: install
 
 docs: install
 	$(BIN)/python -m aduan.workflow.diagram
+
+## translations: extract the Indonesian texts (msgids) into aduan/locale/aduan.pot, merge them into the English catalog, compile it (then translate the empty msgstr and run it again)
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k t --no-location --sort-output --project=Aduan --copyright-holder=Aduan -o aduan/locale/aduan.pot .
+	$(BIN)/pybabel update -D aduan -i aduan/locale/aduan.pot -d aduan/locale --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -D aduan -d aduan/locale --statistics
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache

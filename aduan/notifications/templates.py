@@ -1,9 +1,11 @@
-"""Message templates: Jinja2 files per event and language, with one block per message shape.
+"""Message templates: one Jinja2 file per event, translated through the gettext catalogs.
 
-Each ``templates/<lang>/<event>.j2`` has three blocks: ``subject``, ``short`` (SMS and WhatsApp,
-at most 160 characters) and ``text`` (the email's plain-text part, the in-app message and the
-letter). The HTML part of an email and the printable letter wrap ``text``. Every message names
-the tracking code, the status in words and, where there is one, the deadline in WIB.
+Each ``templates/<event>.j2`` has three blocks: ``subject``, ``short`` (SMS and WhatsApp, at
+most 160 characters) and ``text`` (the email's plain-text part, the in-app message and the
+letter). Its sentences are Bahasa Indonesia inside ``{% trans %}`` (the msgids of
+``aduan/locale``); the language chosen (``ADUAN_NOTIFY_LANGUAGE``) picks the catalog. The HTML
+part of an email and the printable letter wrap ``text``. Every message names the tracking code,
+the status in words and, where there is one, the deadline in WIB.
 """
 
 from __future__ import annotations
@@ -17,33 +19,27 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
+from aduan.locale import translate, translations
 from aduan.notifications.planner import LANGUAGES
 from aduan.workflow.intake import WIB
-from aduan.workflow.states import STATUS_LABELS, Outcome, ScreeningReason, Status
+from aduan.workflow.states import N_, STATUS_NAMES, Outcome, ScreeningReason, Status
 
 SMS_LIMIT = 160
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 _REASONS = {
-    ScreeningReason.LATE.value: (
-        "diajukan lebih dari 30 hari setelah layanan diterima",
-        "it came more than 30 days after the service",
-    ),
-    ScreeningReason.NO_IDENTITY.value: (
-        "identitas pelapor tidak lengkap",
-        "the complainant's identity is incomplete",
-    ),
-    ScreeningReason.NO_SUBJECT.value: (
-        "pokok permasalahan tidak jelas",
-        "the subject matter is missing",
-    ),
+    ScreeningReason.LATE.value: N_("diajukan lebih dari 30 hari setelah layanan diterima"),
+    ScreeningReason.NO_IDENTITY.value: N_("identitas pelapor tidak lengkap"),
+    ScreeningReason.NO_SUBJECT.value: N_("pokok permasalahan tidak jelas"),
 }
 _OUTCOMES = {
-    Outcome.SUBSTANTIATED.value: ("terbukti", "substantiated"),
-    Outcome.PARTLY.value: ("terbukti sebagian", "partly substantiated"),
-    Outcome.NOT_SUBSTANTIATED.value: ("tidak terbukti", "not substantiated"),
+    Outcome.SUBSTANTIATED.value: N_("terbukti"),
+    Outcome.PARTLY.value: N_("terbukti sebagian"),
+    Outcome.NOT_SUBSTANTIATED.value: N_("tidak terbukti"),
 }
-_DEADLINES = {"response": ("jawaban", "response"), "stage": ("tahap", "stage")}
+_DEADLINES = {"response": N_("jawaban"), "stage": N_("tahap")}
+# The action a supervisor may take on a late complaint, named in words (never its code).
+_ACCEPT_LATE = N_("Terima sebagai pengaduan")
 # Optional keys a template may test; every other key it uses must be in the context.
 _OPTIONAL: dict[str, Any] = {
     "outcome": None,
@@ -90,34 +86,36 @@ def wib(value: str | datetime | None) -> str:
     return at.astimezone(WIB).strftime("%d-%m-%Y %H:%M WIB")
 
 
-def _pick(table: dict[str, tuple[str, str]], code: str | None, lang: str) -> str:
+def _pick(table: dict[str, str], code: str | None, lang: str) -> str:
     if code is None or code not in table:
         return code or "-"
-    return table[code][LANGUAGES.index(lang)]
+    return translate(table[code], lang)
 
 
-def _status(code: str, lang: str) -> str:
-    try:
-        labels = STATUS_LABELS[Status(code)]
-    except ValueError:
-        return code
-    return labels[LANGUAGES.index(lang)]
+def status_text(context: dict[str, Any], lang: str) -> str:
+    """The case's status in words: from its code, else the stored Indonesian label."""
+    code = context.get("status")
+    if code in set(Status):
+        return translate(STATUS_NAMES[Status(code)], lang)
+    return translate(str(context.get("status_id", code or "-")), lang)
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    """The shared, cached Jinja2 environment (text templates: no autoescape)."""
+@lru_cache(maxsize=len(LANGUAGES))
+def environment(language: str) -> Environment:
+    """The cached Jinja2 environment of one language (text templates: no autoescape)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         undefined=StrictUndefined,
         keep_trailing_newline=False,
         autoescape=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["wib"] = wib
-    env.filters["reason"] = lambda code, lang: _pick(_REASONS, code, lang)
-    env.filters["outcome"] = lambda code, lang: _pick(_OUTCOMES, code, lang)
-    env.filters["deadline"] = lambda code, lang: _pick(_DEADLINES, code, lang)
-    env.filters["status"] = _status
+    env.filters["reason"] = lambda code: _pick(_REASONS, code, language)
+    env.filters["outcome"] = lambda code: _pick(_OUTCOMES, code, language)
+    env.filters["deadline"] = lambda code: _pick(_DEADLINES, code, language)
+    env.globals["accept_late_label"] = translate(_ACCEPT_LATE, language)
     return env
 
 
@@ -126,10 +124,11 @@ def render(event: str, language: str, context: dict[str, Any]) -> Rendered:
     if language not in LANGUAGES:
         raise TemplateError(f"language {language!r}: choose one of {', '.join(LANGUAGES)}")
     try:
-        template = environment().get_template(f"{language}/{event}.j2")
+        template = environment(language).get_template(f"{event}.j2")
     except TemplateNotFound:
-        raise TemplateError(f"no template for event {event!r} in {language!r}") from None
-    ctx = template.new_context(_OPTIONAL | context)
+        raise TemplateError(f"no template for event {event!r}") from None
+    words = {"status_text": status_text(context, language)}
+    ctx = template.new_context(_OPTIONAL | context | words)
     blocks = {
         name: "".join(template.blocks[name](ctx)).strip() for name in ("subject", "short", "text")
     }

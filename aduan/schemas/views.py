@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 from aduan.escalation.deadlines import DeadlineStatus
 from aduan.ports import CaseListing
 from aduan.workflow.case import Case, CaseEvent, Complainant, WrittenReport
-from aduan.workflow.states import OPEN_STATUSES, STATUS_LABELS, Role
+from aduan.workflow.states import OPEN_STATUSES, STATUS_NAMES, Role
 
 # DESIGN §6: identity is visible to the office's handling chain, masked for everyone else.
 SEES_IDENTITY = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HEAD})
@@ -167,7 +167,7 @@ def summary_fields(case: Case | CaseListing) -> dict[str, Any]:
         "version": case.version,
         "kind": case.kind.value,
         "status": case.status.value,
-        "status_label": STATUS_LABELS[case.status][0],
+        "status_label": STATUS_NAMES[case.status],
         "screening_reason": case.screening_reason and case.screening_reason.value,
         "channel": case.channel.value,
         "subject": case.subject,

@@ -33,7 +33,7 @@ from aduan.workflow.guards import approver_has_authority
 from aduan.workflow.payloads import (
     Payload,
 )
-from aduan.workflow.states import STATUS_LABELS, Action, Role, ScreeningReason, Status
+from aduan.workflow.states import STATUS_NAMES, Action, Role, ScreeningReason, Status
 from aduan.workflow.table import roles_for
 
 log = structlog.get_logger()
@@ -130,6 +130,6 @@ def _report_item(found: AddressedReport) -> ReportItem:
         tracking_code=found.tracking_code,
         subject=found.subject,
         status=found.status.value,
-        status_label=STATUS_LABELS[found.status][0],
+        status_label=STATUS_NAMES[found.status],
         report=report_view(found.report),
     )

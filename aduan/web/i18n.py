@@ -1,8 +1,10 @@
 """The UI's two languages: Bahasa Indonesia by default, English on request (``lang``).
 
 A page picks the language from the ``lang`` query parameter, else the ``aduan_lang`` cookie,
-else Indonesian; a ``lang`` parameter is remembered in the cookie. Each text is a pair
-(Indonesian, English); domain labels come from the vocabulary in ``workflow.states``.
+else Indonesian; a ``lang`` parameter is remembered in the cookie. Texts are Bahasa Indonesia
+msgids translated through the gettext catalogs in ``aduan/locale`` (templates call ``_()``,
+Python code the ``Translator``); the labels of the domain's codes are below or in
+``workflow.states`` so that no code ever reaches a page.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from enum import StrEnum
 from fastapi import Request
 
 from aduan.escalation.deadlines import DeadlineKind
+from aduan.locale import LANGUAGES, SOURCE_LANGUAGE, translate
 from aduan.workflow.states import (
+    N_,
     PROBLEM_TYPE_LABELS,
-    STATUS_LABELS,
+    STATUS_NAMES,
     Action,
     Channel,
     Kind,
@@ -29,296 +33,141 @@ from aduan.workflow.states import (
     Track,
 )
 
-LANGUAGES = ("id", "en")
-DEFAULT_LANGUAGE = "id"
+DEFAULT_LANGUAGE = SOURCE_LANGUAGE
 LANG_COOKIE = "aduan_lang"
 
-Pair = tuple[str, str]
-
-ACTION_LABELS: dict[Action, Pair] = {
-    Action.CLASSIFY: ("Klasifikasi", "Classify"),
-    Action.REVIEW: ("Telaah (lembar penelaahan)", "Review (worksheet)"),
-    Action.RECORD_STEP: ("Catat hasil langkah penanganan", "Record a handling step"),
-    Action.ROUTE_INTERNAL: ("Tindak lanjut internal DPMPTSP", "Handle inside the office"),
-    Action.ROUTE_AGENCY: ("Teruskan ke Tim Teknis/Perangkat Daerah", "Route to a regional agency"),
-    Action.ESCALATE: ("Naikkan ke tingkat atas (laporan tertulis)", "Escalate with a report"),
-    Action.REQUEST_APIP: ("Ajukan pelibatan APIP", "Request APIP involvement"),
-    Action.APPROVE_APIP: ("Setujui pelibatan APIP", "Approve APIP involvement"),
-    Action.REFUSE_APIP: ("Tolak pelibatan APIP", "Refuse APIP involvement"),
-    Action.RESPOND: ("Tanggapi pelapor", "Respond to the complainant"),
-    Action.RECORD_RESULT: ("Catat hasil tindak lanjut", "Record the result"),
-    Action.INFORM_COMPLAINANT: ("Sampaikan hasil kepada pelapor", "Inform the complainant"),
-    Action.REPORT_TO_SUPERIOR: ("Laporkan kepada atasan langsung", "Report to the superior"),
-    Action.CLOSE: ("Tutup kasus", "Close the case"),
-    Action.REOPEN: ("Buka kembali (keberatan)", "Reopen (dispute)"),
-    Action.WITHDRAW: ("Cabut pengaduan", "Withdraw"),
-    Action.REFER: ("Limpahkan ke instansi berwenang", "Refer to the competent body"),
-    Action.ACCEPT_LATE: ("Terima sebagai pengaduan", "Accept as a complaint"),
+ACTION_LABELS: dict[Action, str] = {
+    Action.CLASSIFY: N_("Klasifikasi"),
+    Action.REVIEW: N_("Telaah (lembar penelaahan)"),
+    Action.RECORD_STEP: N_("Catat hasil langkah penanganan"),
+    Action.ROUTE_INTERNAL: N_("Tindak lanjut internal DPMPTSP"),
+    Action.ROUTE_AGENCY: N_("Teruskan ke Tim Teknis/Perangkat Daerah"),
+    Action.ESCALATE: N_("Naikkan ke tingkat atas (laporan tertulis)"),
+    Action.REQUEST_APIP: N_("Ajukan pelibatan APIP"),
+    Action.APPROVE_APIP: N_("Setujui pelibatan APIP"),
+    Action.REFUSE_APIP: N_("Tolak pelibatan APIP"),
+    Action.RESPOND: N_("Tanggapi pelapor"),
+    Action.RECORD_RESULT: N_("Catat hasil tindak lanjut"),
+    Action.INFORM_COMPLAINANT: N_("Sampaikan hasil kepada pelapor"),
+    Action.REPORT_TO_SUPERIOR: N_("Laporkan kepada atasan langsung"),
+    Action.CLOSE: N_("Tutup kasus"),
+    Action.REOPEN: N_("Buka kembali (keberatan)"),
+    Action.WITHDRAW: N_("Cabut pengaduan"),
+    Action.REFER: N_("Limpahkan ke instansi berwenang"),
+    Action.ACCEPT_LATE: N_("Terima sebagai pengaduan"),
 }
 
-CHANNEL_LABELS: dict[Channel, Pair] = {
-    Channel.OFFICER: ("Pejabat Pengelola Pengaduan", "Complaint officer in person"),
-    Channel.MPP_COUNTER: ("Loket Pengaduan MPP", "Complaint counter at the MPP"),
-    Channel.LETTER: ("Surat", "Letter"),
-    Channel.PHONE: ("Telepon", "Phone"),
-    Channel.SMS: ("SMS", "SMS"),
-    Channel.WHATSAPP: ("WhatsApp", "WhatsApp"),
-    Channel.EMAIL: ("Email", "Email"),
-    Channel.TWITTER: ("Twitter", "Twitter"),
-    Channel.INSTAGRAM: ("Instagram", "Instagram"),
-    Channel.WEB_DPMPTSP: ("Web DPMPTSP", "DPMPTSP website"),
-    Channel.WEB_MPP: ("Web MPP", "MPP website"),
-    Channel.FORM: ("Formulir Pengaduan", "Complaint form"),
-    Channel.BOX: ("Kotak Pengaduan", "Complaint box"),
-    Channel.LAPOR: ("SP4N-LAPOR!", "SP4N-LAPOR!"),
-    Channel.API: ("API", "API"),
+CHANNEL_LABELS: dict[Channel, str] = {
+    Channel.OFFICER: N_("Pejabat Pengelola Pengaduan"),
+    Channel.MPP_COUNTER: N_("Loket Pengaduan MPP"),
+    Channel.LETTER: N_("Surat"),
+    Channel.PHONE: N_("Telepon"),
+    Channel.SMS: N_("SMS"),
+    Channel.WHATSAPP: N_("WhatsApp"),
+    Channel.EMAIL: N_("Email"),
+    Channel.TWITTER: N_("Twitter"),
+    Channel.INSTAGRAM: N_("Instagram"),
+    Channel.WEB_DPMPTSP: N_("Web DPMPTSP"),
+    Channel.WEB_MPP: N_("Web MPP"),
+    Channel.FORM: N_("Formulir Pengaduan"),
+    Channel.BOX: N_("Kotak Pengaduan"),
+    Channel.LAPOR: N_("SP4N-LAPOR!"),
+    Channel.API: N_("API"),
 }
 
-PROBLEM_EN: dict[ProblemType, str] = {
-    ProblemType.REQUIREMENTS: "Requirements",
-    ProblemType.PROCEDURE: "System, mechanism and procedure",
-    ProblemType.COMPLETION_TIME: "Completion time",
-    ProblemType.FEES: "Fees/tariff",
-    ProblemType.PRODUCT: "Service product",
-    ProblemType.FACILITIES: "Facilities",
-    ProblemType.STAFF_COMPETENCE: "Staff competence",
-    ProblemType.OTHER: "Other",
-}
-
-_OTHER_LABELS: dict[type[StrEnum], dict[str, Pair]] = {
+_OTHER_LABELS: dict[type[StrEnum], dict[str, str]] = {
     StepKind: {
-        "clarification": ("Klarifikasi", "Clarification"),
-        "confirmation": ("Konfirmasi", "Confirmation"),
-        "examination": ("Penelitian/pemeriksaan", "Examination"),
-        "investigation": ("Investigasi", "Investigation"),
+        "clarification": N_("Klarifikasi"),
+        "confirmation": N_("Konfirmasi"),
+        "examination": N_("Penelitian/pemeriksaan"),
+        "investigation": N_("Investigasi"),
     },
     Outcome: {
-        "substantiated": ("Terbukti", "Substantiated"),
-        "partly_substantiated": ("Terbukti sebagian", "Partly substantiated"),
-        "not_substantiated": ("Tidak terbukti", "Not substantiated"),
+        "substantiated": N_("Terbukti"),
+        "partly_substantiated": N_("Terbukti sebagian"),
+        "not_substantiated": N_("Tidak terbukti"),
     },
     ReplyChannel: {
-        "email": ("Email", "Email"),
-        "sms": ("SMS", "SMS"),
-        "whatsapp": ("WhatsApp", "WhatsApp"),
-        "phone": ("Telepon", "Phone"),
-        "letter": ("Surat", "Letter"),
-        "in_person": ("Tatap muka", "In person"),
+        "email": N_("Email"),
+        "sms": N_("SMS"),
+        "whatsapp": N_("WhatsApp"),
+        "phone": N_("Telepon"),
+        "letter": N_("Surat"),
+        "in_person": N_("Tatap muka"),
     },
     Kind: {
-        "complaint": ("Pengaduan", "Complaint"),
-        "suggestion": ("Saran/masukan", "Suggestion"),
+        "complaint": N_("Pengaduan"),
+        "suggestion": N_("Saran/masukan"),
     },
     ScreeningReason: {
-        "late": ("lebih dari 30 hari setelah layanan", "over 30 days after the service"),
-        "no_identity": ("tanpa identitas", "no identity"),
-        "no_subject": ("tanpa pokok pengaduan", "no subject matter"),
+        "late": N_("lebih dari 30 hari setelah layanan"),
+        "no_identity": N_("tanpa identitas"),
+        "no_subject": N_("tanpa pokok pengaduan"),
     },
     Track: {
-        "internal": ("Internal DPMPTSP", "Inside the office"),
-        "agency": ("Tim Teknis/Perangkat Daerah", "Regional agency"),
-        "apip": ("APIP", "APIP"),
+        "internal": N_("Internal DPMPTSP"),
+        "agency": N_("Tim Teknis/Perangkat Daerah"),
+        "apip": N_("APIP"),
     },
     Role: {
-        "officer": ("Petugas pengaduan", "Complaint officer"),
-        "supervisor": ("Atasan", "Supervisor"),
-        "head": ("Kepala DPMPTSP", "Head of Office"),
-        "agency_officer": ("Petugas Perangkat Daerah", "Agency officer"),
-        "agency_head": ("Kepala Perangkat Daerah", "Agency head"),
-        "apip": ("APIP", "APIP"),
-        "admin": ("Administrator", "Administrator"),
-        "system": ("Sistem", "System"),
-        "complainant": ("Pelapor", "Complainant"),
+        "officer": N_("Petugas pengaduan"),
+        "supervisor": N_("Atasan"),
+        "head": N_("Kepala DPMPTSP"),
+        "agency_officer": N_("Petugas Perangkat Daerah"),
+        "agency_head": N_("Kepala Perangkat Daerah"),
+        "apip": N_("APIP"),
+        "admin": N_("Administrator"),
+        "system": N_("Sistem"),
+        "complainant": N_("Pelapor"),
     },
     DeadlineKind: {
-        "response": ("Tanggapan (14 hari kerja)", "Response (14 working days)"),
-        "stage": ("Tahap saat ini", "Current stage"),
+        "response": N_("Tanggapan (14 hari kerja)"),
+        "stage": N_("Tahap saat ini"),
     },
 }
 
 # Values of different enums collide ("email" is a channel and a reply channel, "suggestion" a
 # status and a kind), so labels are keyed by (enum class, value).
-LABELS: dict[tuple[type[StrEnum], str], Pair] = {
+LABELS: dict[tuple[type[StrEnum], str], str] = {
     **{(Action, k.value): v for k, v in ACTION_LABELS.items()},
     **{(Channel, k.value): v for k, v in CHANNEL_LABELS.items()},
-    **{(Status, k.value): v for k, v in STATUS_LABELS.items()},
-    **{(ProblemType, p.value): (PROBLEM_TYPE_LABELS[p], PROBLEM_EN[p]) for p in ProblemType},
-    **{(cls, value): pair for cls, pairs in _OTHER_LABELS.items() for value, pair in pairs.items()},
+    **{(Status, k.value): v for k, v in STATUS_NAMES.items()},
+    **{(ProblemType, k.value): v for k, v in PROBLEM_TYPE_LABELS.items()},
+    **{(cls, value): text for cls, texts in _OTHER_LABELS.items() for value, text in texts.items()},
 }
 
-TEXTS: dict[str, Pair] = {
-    "app": ("Aduan DPMPTSP", "Aduan DPMPTSP"),
-    "skip": ("Langsung ke isi", "Skip to content"),
-    "login": ("Masuk", "Log in"),
-    "logout": ("Keluar", "Log out"),
-    "username": ("Nama pengguna", "Username"),
-    "password": ("Kata sandi", "Password"),
-    "my_queue": ("Antrean saya", "My queue"),
-    "new_case": ("Catat pengaduan", "Record a complaint"),
-    "supervisor": ("Meja atasan", "Supervisor's desk"),
-    "approvals": ("Persetujuan APIP", "APIP approvals"),
-    "overdue": ("Lewat tenggat", "Overdue"),
-    "inbox": ("Kotak masuk", "Inbox"),
-    "inbox_n": ("Kotak masuk ({n})", "Inbox ({n})"),
-    "unread_n": ("{n} belum dibaca", "{n} unread"),
-    "show_all": ("Tampilkan semua", "Show all"),
-    "show_unread": ("Hanya yang belum dibaca", "Unread only"),
-    "mark_read": ("Tandai sudah dibaca", "Mark read"),
-    "mark_all_read": ("Tandai semua sudah dibaca", "Mark all read"),
-    "no_messages": ("Tidak ada pesan.", "No messages."),
-    "new": ("Baru", "New"),
-    "public_intake": ("Sampaikan pengaduan", "Submit a complaint"),
-    "track": ("Lacak pengaduan", "Track a complaint"),
-    "language": ("Bahasa", "Language"),
-    "main_nav": ("Navigasi utama", "Main navigation"),
-    "code": ("Kode pelacakan", "Tracking code"),
-    "subject": ("Pokok pengaduan", "Subject"),
-    "status": ("Status", "Status"),
-    "deadline": ("Tenggat", "Deadline"),
-    "days_left": ("hari kerja lagi", "working days left"),
-    "late_by": ("terlambat {n} hari kerja", "late by {n} working days"),
-    "due_today": ("jatuh tempo hari ini", "due today"),
-    "no_deadline": ("tanpa tenggat", "no deadline"),
-    "received": ("Diterima", "Received"),
-    "holder": ("Pemegang", "Held by"),
-    "empty": ("Tidak ada kasus.", "No cases."),
-    "open": ("Buka", "Open"),
-    "saved": ("Tersimpan: {what}", "Saved: {what}"),
-    "not_done": (
-        "Belum tersimpan: {what} — lihat pesan pada formulirnya",
-        "Not saved: {what} — see the message on its form",
-    ),
-    "errors_below": ("Periksa isian yang ditandai di bawah.", "Check the marked fields below."),
-    "stale": (
-        "Kasus ini sudah diubah orang lain sejak Anda membukanya. Halaman telah dimuat ulang; "
-        "periksa perubahan lalu kirim lagi.",
-        "Someone else changed this case since you opened it. The page has been reloaded; "
-        "check the changes and submit again.",
-    ),
-    "submit": ("Kirim", "Submit"),
-    "case": ("Kasus", "Case"),
-    "complainant": ("Pelapor", "Complainant"),
-    "masked": ("Identitas dirahasiakan", "Identity masked"),
-    "confidential": ("Rahasiakan identitas", "Keep the identity confidential"),
-    "name": ("Nama", "Name"),
-    "email": ("Email", "Email"),
-    "phone": ("Telepon", "Phone"),
-    "social": ("Media sosial", "Social media"),
-    "address": ("Alamat", "Address"),
-    "description": ("Uraian", "Description"),
-    "channel": ("Saluran", "Channel"),
-    "service": ("Layanan", "Service"),
-    "service_text": ("Layanan (bila tidak ada di katalog)", "Service (if not in the catalog)"),
-    "licence": ("Nomor izin/berkas", "Licence or file number"),
-    "service_received_on": ("Tanggal menerima layanan", "Date the service was received"),
-    "complained_at": ("Waktu pengaduan disampaikan", "When the complaint was made"),
-    "received_at": ("Waktu diterima kantor", "When the office received it"),
-    "wib_hint": ("Waktu Indonesia Barat (WIB)", "Western Indonesia Time (WIB)"),
-    "optional": ("opsional", "optional"),
-    "required": ("wajib", "required"),
-    "details": ("Rincian", "Details"),
-    "deadlines": ("Tenggat waktu", "Deadlines"),
-    "worksheet": ("Lembar penelaahan", "Review worksheet"),
-    "core_problem": ("Pokok masalah", "Core problem"),
-    "links": ("Keterkaitan dengan standar pelayanan", "Links to the service standard"),
-    "related": ("Catatan terkait", "Related records"),
-    "plan": ("Rencana penanganan", "Handling plan"),
-    "chain": ("Jenjang penyelesaian", "Resolution chain"),
-    "reports": ("Laporan tertulis", "Written reports"),
-    "timeline": ("Riwayat", "Timeline"),
-    "actions": ("Tindakan yang dapat Anda lakukan", "What you can do now"),
-    "no_actions": ("Tidak ada tindakan untuk peran Anda.", "No action for your role."),
-    "track_kind": ("Jalur", "Track"),
-    "tier_now": ("tingkat saat ini", "current tier"),
-    "result": ("Hasil tindak lanjut", "Result"),
-    "answered": ("Ditanggapi", "Answered"),
-    "informed": ("Hasil disampaikan", "Informed"),
-    "reported": ("Dilaporkan ke atasan", "Reported"),
-    "closed": ("Ditutup", "Closed"),
-    "from_to": ("dari {a} kepada {b}", "from {a} to {b}"),
-    "escalations": ("Kasus yang dinaikkan kepada Anda", "Cases escalated to you"),
-    "reports_to_me": ("Laporan tertulis kepada Anda", "Written reports to you"),
-    "late_requests": (
-        "Pengaduan terlambat (dapat diterima sebagai pengaduan)",
-        "Late complaints (may be accepted as complaints)",
-    ),
-    "none": ("Tidak ada.", "None."),
-    "tracking_intro": (
-        "Masukkan kode pelacakan yang Anda terima saat menyampaikan pengaduan.",
-        "Enter the tracking code you received when you submitted the complaint.",
-    ),
-    "thanks": ("Pengaduan Anda telah diterima.", "Your complaint has been received."),
-    "keep_code": (
-        "Simpan kode pelacakan ini untuk mengikuti perkembangan pengaduan Anda:",
-        "Keep this tracking code to follow your complaint:",
-    ),
-    "history": ("Perkembangan", "Progress"),
-    "answer": ("Jawaban", "Answer"),
-    "not_found": ("Tidak ditemukan", "Not found"),
-    "page_not_found": ("Halaman tidak ditemukan.", "Page not found."),
-    "login_failed": ("Gagal masuk", "Login failed"),
-    "form_expired": (
-        "Formulir kedaluwarsa atau tidak sah; muat ulang halaman lalu coba lagi.",
-        "The form expired or is not valid; reload the page and try again.",
-    ),
-    "too_many": (
-        "Terlalu banyak pengiriman dari alamat Anda; coba lagi nanti.",
-        "Too many submissions from your address; try again later.",
-    ),
-    "welcome": ("Layanan pengaduan DPMPTSP", "DPMPTSP complaint service"),
-    "staff": ("Petugas", "Staff"),
-    "step": ("Langkah", "Step"),
-    "kind": ("Jenis", "Kind"),
-    "party": ("Pihak", "Party"),
-    "outcome": ("Hasil", "Outcome"),
-    "plan_hint": (
-        "Isi satu baris per langkah; baris kosong diabaikan.",
-        "One row per step; empty rows are ignored.",
-    ),
-    "lines_hint": ("Satu butir per baris.", "One item per line."),
-    "choose": ("— pilih —", "— choose —"),
-    "signed_in_as": ("Masuk sebagai", "Signed in as"),
-    "note": ("Catatan (jejak audit)", "Note (audit trail)"),
-    "report": ("Laporan tertulis", "Written report"),
-    "reason": ("Alasan", "Reason"),
-    "text": ("Isi", "Text"),
-    "sent_at": ("Waktu dikirim", "Sent at"),
-    "summary": ("Ringkasan hasil", "Summary of the result"),
-    "corrective_actions": ("Tindakan perbaikan", "Corrective actions"),
-    "agency": ("Perangkat Daerah", "Regional agency"),
-    "addressee": ("Ditujukan kepada", "Addressed to"),
-    "service_code": ("Layanan", "Service"),
-    "problem_types": ("Jenis masalah", "Problem types"),
-    "extra_links": ("Keterkaitan tambahan (SOP, peraturan)", "Further links (SOP, regulations)"),
-    "public_note": (
-        "Identitas Anda dirahasiakan. Tanpa nama dan kontak, pengaduan dicatat sebagai saran.",
-        "Your identity is kept confidential. Without a name and a contact, a complaint is "
-        "recorded as a suggestion.",
-    ),
-    "by": ("oleh", "by"),
+# The fields of the action forms, by payload field name (``forms.action_fields``).
+FIELD_LABELS: dict[str, str] = {
+    "addressee": N_("Ditujukan kepada"),
+    "agency": N_("Perangkat Daerah"),
+    "channel": N_("Saluran"),
+    "core_problem": N_("Pokok masalah"),
+    "corrective_actions": N_("Tindakan perbaikan"),
+    "extra_links": N_("Keterkaitan tambahan (SOP, peraturan)"),
+    "note": N_("Catatan (jejak audit)"),
+    "outcome": N_("Hasil"),
+    "plan": N_("Rencana penanganan"),
+    "problem_types": N_("Jenis masalah"),
+    "reason": N_("Alasan"),
+    "report": N_("Laporan tertulis"),
+    "sent_at": N_("Waktu dikirim"),
+    "service_code": N_("Layanan"),
+    "step": N_("Langkah"),
+    "summary": N_("Ringkasan hasil"),
+    "text": N_("Isi"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Translator:
-    """Texts in one language; templates call it as ``t("key")`` and ``t.label(enum)``."""
+    """Texts in one language: ``t("Teks %(n)s", n=1)``, ``t.label(enum)``, ``t.field(name)``."""
 
     lang: str
 
-    @property
-    def index(self) -> int:
-        """0 for Indonesian, 1 for English."""
-        return 1 if self.lang == "en" else 0
-
-    def __call__(self, key: str, **values: object) -> str:
-        """The text ``key`` with ``{placeholders}`` filled."""
-        pair = TEXTS.get(key)
-        text = pair[self.index] if pair else key
-        return text.format(**values) if values else text
-
-    def pair(self, pair: Pair) -> str:
-        """One side of an (Indonesian, English) pair."""
-        return pair[self.index]
+    def __call__(self, message: str, **values: object) -> str:
+        """``message`` (Indonesian, a msgid) in this language, ``%(placeholders)s`` filled."""
+        text = translate(message, self.lang)
+        return text % values if values else text
 
     def label(self, value: StrEnum | str | None, enum: type[StrEnum] | None = None) -> str:
         """The label of an enum member, or of a stored value of ``enum``; else the value."""
@@ -326,7 +175,12 @@ class Translator:
             return "—"
         cls = type(value) if isinstance(value, StrEnum) else enum
         found = LABELS.get((cls, str(value))) if cls else None
-        return found[self.index] if found else str(value)
+        return translate(found, self.lang) if found else str(value)
+
+    def field(self, name: str) -> str:
+        """The label of an action form's field ``name``; the name itself if it has none."""
+        found = FIELD_LABELS.get(name)
+        return translate(found, self.lang) if found else name
 
 
 def language_of(request: Request) -> str:

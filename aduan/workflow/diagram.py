@@ -11,7 +11,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from aduan.workflow.states import STATUS_LABELS, Action, Role, ScreeningReason, Status
+from aduan.locale import translate
+from aduan.workflow.states import STATUS_NAMES, Action, Role, ScreeningReason, Status
 from aduan.workflow.table import BLOCKED, RULES, Rule
 
 DEFAULT_PATH = Path("docs/lifecycle.md")
@@ -53,7 +54,7 @@ def _union(rules: Iterable[Rule]) -> frozenset[Role]:
 
 
 def _states() -> list[str]:
-    return [f'    state "{STATUS_LABELS[s][1]}" as {s.value}' for s in Status]
+    return [f'    state "{translate(STATUS_NAMES[s], "en")}" as {s.value}' for s in Status]
 
 
 def _entries() -> list[str]:
@@ -150,7 +151,9 @@ def role_matrix(rules: Sequence[Rule] = RULES) -> str:
 
 def _status_table() -> str:
     lines = ["| Status | English | Bahasa Indonesia |", "|---|---|---|"]
-    lines.extend(f"| `{s.value}` | {STATUS_LABELS[s][1]} | {STATUS_LABELS[s][0]} |" for s in Status)
+    lines.extend(
+        f"| `{s.value}` | {translate(STATUS_NAMES[s], 'en')} | {STATUS_NAMES[s]} |" for s in Status
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -1,12 +1,20 @@
 """Vocabulary of the lifecycle: statuses, kinds, tracks, roles, actions, channels, problem types.
 
 Every enum value is the stable string stored in the database and shown in the CLI/API; the
-Indonesian label is what officers read (service standard, section 6).
+Indonesian label is what officers read (service standard, section 6). Labels are Bahasa Indonesia,
+the msgids of the gettext catalogs in ``aduan/locale``: the domain only marks them for
+extraction (``N_``); the edges translate them (``aduan.locale.translate``).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction into the catalogs; translation happens at the edge."""
+    return message
+
 
 
 class Kind(StrEnum):
@@ -134,14 +142,14 @@ class ProblemType(StrEnum):
 
 
 PROBLEM_TYPE_LABELS: dict[ProblemType, str] = {
-    ProblemType.REQUIREMENTS: "Persyaratan",
-    ProblemType.PROCEDURE: "Sistem, mekanisme, dan prosedur",
-    ProblemType.COMPLETION_TIME: "Jangka waktu penyelesaian",
-    ProblemType.FEES: "Biaya/tarif",
-    ProblemType.PRODUCT: "Produk pelayanan",
-    ProblemType.FACILITIES: "Sarana, prasarana, dan/atau fasilitas",
-    ProblemType.STAFF_COMPETENCE: "Kompetensi pelaksana",
-    ProblemType.OTHER: "Lainnya",
+    ProblemType.REQUIREMENTS: N_("Persyaratan"),
+    ProblemType.PROCEDURE: N_("Sistem, mekanisme, dan prosedur"),
+    ProblemType.COMPLETION_TIME: N_("Jangka waktu penyelesaian"),
+    ProblemType.FEES: N_("Biaya/tarif"),
+    ProblemType.PRODUCT: N_("Produk pelayanan"),
+    ProblemType.FACILITIES: N_("Sarana, prasarana, dan/atau fasilitas"),
+    ProblemType.STAFF_COMPETENCE: N_("Kompetensi pelaksana"),
+    ProblemType.OTHER: N_("Lainnya"),
 }
 
 
@@ -173,17 +181,22 @@ class ReplyChannel(StrEnum):
     IN_PERSON = "in_person"
 
 
-STATUS_LABELS: dict[Status, tuple[str, str]] = {
-    Status.RECORDED: ("Dicatat", "Recorded"),
-    Status.CLASSIFIED: ("Diklasifikasi", "Classified"),
-    Status.REVIEWED: ("Ditelaah", "Reviewed"),
-    Status.INTERNAL: ("Ditindaklanjuti internal DPMPTSP", "Handled inside the office"),
-    Status.AGENCY: ("Ditindaklanjuti Tim Teknis/Perangkat Daerah", "Handled by a regional agency"),
-    Status.APIP_PENDING: ("Menunggu persetujuan pelibatan APIP", "Awaiting approval for APIP"),
-    Status.APIP: ("Ditindaklanjuti APIP", "Handled by APIP (inspectorate)"),
-    Status.RESOLVED: ("Hasil tindak lanjut tersedia", "Result available"),
-    Status.CLOSED: ("Selesai", "Closed"),
-    Status.SUGGESTION: ("Dicatat sebagai saran/masukan", "Recorded as a suggestion"),
-    Status.WITHDRAWN: ("Dicabut oleh pelapor", "Withdrawn by the complainant"),
-    Status.REFERRED: ("Dilimpahkan ke instansi berwenang", "Referred to the competent body"),
+STATUS_NAMES: dict[Status, str] = {
+    Status.RECORDED: N_("Dicatat"),
+    Status.CLASSIFIED: N_("Diklasifikasi"),
+    Status.REVIEWED: N_("Ditelaah"),
+    Status.INTERNAL: N_("Ditindaklanjuti internal DPMPTSP"),
+    Status.AGENCY: N_("Ditindaklanjuti Tim Teknis/Perangkat Daerah"),
+    Status.APIP_PENDING: N_("Menunggu persetujuan pelibatan APIP"),
+    Status.APIP: N_("Ditindaklanjuti APIP"),
+    Status.RESOLVED: N_("Hasil tindak lanjut tersedia"),
+    Status.CLOSED: N_("Selesai"),
+    Status.SUGGESTION: N_("Dicatat sebagai saran/masukan"),
+    Status.WITHDRAWN: N_("Dicabut oleh pelapor"),
+    Status.REFERRED: N_("Dilimpahkan ke instansi berwenang"),
 }
+"""Each status in words (Bahasa Indonesia, a msgid): ``translate(STATUS_NAMES[s], lang)``."""
+
+# Deprecated: the Indonesian label as a 1-tuple, for readers not yet moved to ``STATUS_NAMES``
+# (``aduan/reports``). The English side is gone: it comes from the catalog.
+STATUS_LABELS: dict[Status, tuple[str]] = {s: (name,) for s, name in STATUS_NAMES.items()}

@@ -9,18 +9,19 @@ import pytest
 from aduan.notifications.planner import EVENTS, LANGUAGES
 from aduan.notifications.templates import SMS_LIMIT, TemplateError, render, wib
 from aduan.service.dispatch import RetryPolicy
-from aduan.workflow.states import STATUS_LABELS
+from aduan.locale import translate
+from aduan.workflow.states import STATUS_NAMES
 
 DUE = datetime(2026, 3, 27, 16, 59, 59, tzinfo=UTC)  # 23:59 WIB
-LONGEST = max(STATUS_LABELS, key=lambda s: len(STATUS_LABELS[s][0]))
+LONGEST = max(STATUS_NAMES, key=lambda s: len(translate(STATUS_NAMES[s], "en")))
 
 CONTEXT = {
     "tracking_code": "ADN-7K2QX-M9DPA",
     "subject": "Sertifikat standar belum terbit setelah tujuh hari kerja",
     "kind": "complaint",
     "status": LONGEST.value,
-    "status_id": STATUS_LABELS[LONGEST][0],
-    "status_en": STATUS_LABELS[LONGEST][1],
+    "status_id": STATUS_NAMES[LONGEST],
+    "status_en": translate(STATUS_NAMES[LONGEST], "en"),
     "response_due_at": DUE.isoformat(),
     "stage_due_at": DUE.isoformat(),
     # what some events add
@@ -51,7 +52,7 @@ def test_every_message_names_the_code_the_status_and_the_deadline(
     assert CONTEXT["tracking_code"] in message.subject
     for shape in (message.short, message.text):
         assert CONTEXT["tracking_code"] in shape
-    label = STATUS_LABELS[LONGEST][LANGUAGES.index(language)]
+    label = translate(STATUS_NAMES[LONGEST], language)
     assert label in message.text
     if event not in ("suggestion_recorded", "late_acceptance_requested"):
         assert "27-03-2026 23:59 WIB" in message.text

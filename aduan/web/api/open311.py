@@ -24,7 +24,7 @@ from aduan.service import accounts
 from aduan.web.auth import deps_of
 from aduan.workflow.errors import AccessDeniedError, NotFoundError
 from aduan.workflow.intake import wib_date
-from aduan.workflow.states import OPEN_STATUSES, STATUS_LABELS, Channel, Status
+from aduan.workflow.states import OPEN_STATUSES, STATUS_NAMES, Channel, Status
 
 _ERROR = {
     "description": "GeoReport error",
@@ -281,7 +281,7 @@ def get_request(
 ) -> list[ServiceRequest]:
     """One request by id (its tracking code): status and dates, as on the tracking page."""
     view = svc.track_case(deps_of(request), service_request_id)
-    label = STATUS_LABELS[Status(view.status)][0]
+    label = STATUS_NAMES[Status(view.status)]
     notes = f"{label}: {view.result}" if view.result else label
     updated = max((at for at, _ in view.history), default=None)
     return [

@@ -32,6 +32,7 @@ from aduan.web.ui.forms import (
     validation_state,
 )
 from aduan.web.ui.render import INTAKE_ROLES, page, see_other, to_login, translator
+from aduan.workflow.actions import PAYLOADS
 from aduan.workflow.errors import (
     AccessDeniedError,
     AduanError,
@@ -39,8 +40,12 @@ from aduan.workflow.errors import (
     NotFoundError,
     http_status,
 )
-from aduan.workflow.payloads import PAYLOADS
-from aduan.workflow.states import Action, Channel, ProblemType, StepKind
+from aduan.workflow.states import N_, Action, Channel, ProblemType, StepKind
+
+STALE = N_(
+    "Kasus ini sudah diubah orang lain sejak Anda membukanya. Halaman telah dimuat ulang; "
+    "periksa perubahan lalu kirim lagi."
+)
 
 router = APIRouter(include_in_schema=False)
 ACTION_NAMES = frozenset(a.value for a in Action)
@@ -71,7 +76,9 @@ def _intake_page(request: Request, state: FormState, status_code: int = 200) -> 
     t = translator(request)
     fields = intake_fields(t, services_choices(auth.deps_of(request)), _channels(t), public=False)
     context = {"fields": fields, "state": state, "action_url": "/cases/new"}
-    return page(request, "intake.html", context, status_code=status_code, title=t("new_case"))
+    return page(
+        request, "intake.html", context, status_code=status_code, title=t("Catat pengaduan")
+    )
 
 
 def _intake_staff(request: Request) -> Staff | Response:
@@ -190,9 +197,9 @@ def case_page(request: Request, ref: str, done: str | None = None) -> Response:
     t = translator(request)
     notice = None
     if done == "submit":
-        notice = t("thanks")
+        notice = t("Pengaduan Anda telah diterima.")
     elif done in ACTION_NAMES:
-        notice = t("saved", what=t.label(Action(done)))
+        notice = t("Tersimpan: %(what)s", what=t.label(Action(done)))
     return _case_page(request, detail, notice=notice)
 
 
@@ -230,7 +237,7 @@ async def act(request: Request, ref: str, name: str) -> Response:
         service.perform_action(deps, command, staff.username)
     except ConflictError:
         fresh = service.get_case(deps, ref, staff.username)
-        state = FormState(values=values, general=[translator(request)("stale")])
+        state = FormState(values=values, general=[translator(request)(STALE)])
         return _case_page(request, fresh, failed=(name, state), status_code=409)
     except AduanError as exc:
         state = error_state(exc, lang, values, known)

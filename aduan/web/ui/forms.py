@@ -21,9 +21,10 @@ from pydantic.fields import FieldInfo
 from starlette.datastructures import FormData
 
 from aduan.web.i18n import Translator
+from aduan.workflow.actions import PAYLOADS
 from aduan.workflow.errors import AduanError, InputError
 from aduan.workflow.intake import WIB
-from aduan.workflow.payloads import PAYLOADS, PlanStepInput
+from aduan.workflow.payloads import PlanStepInput
 from aduan.workflow.states import Action, StepKind
 
 PLAN_ROWS = 3
@@ -82,7 +83,7 @@ def action_fields(action: Action, t: Translator, choices: Mapping[str, Choices])
 
 def _field(name: str, info: FieldInfo, t: Translator, choices: Mapping[str, Choices]) -> Field:
     required = info.is_required()
-    base = Field(name, t(name), "text", required, max_length=_max_length(info))
+    base = Field(name, t.field(name), "text", required, max_length=_max_length(info))
     annotation = _strip_optional(info.annotation)
     item = _list_item(annotation)
     if name in choices:
@@ -90,15 +91,15 @@ def _field(name: str, info: FieldInfo, t: Translator, choices: Mapping[str, Choi
     elif _is_enum(annotation):
         base.widget, base.choices = "select", _enum_choices(annotation, t)
     elif item is PlanStepInput:
-        base.widget, base.hint = "plan", t("plan_hint")
+        base.widget, base.hint = "plan", t("Isi satu baris per langkah; baris kosong diabaikan.")
     elif _is_enum(item):
         base.widget, base.choices = "checkboxes", _enum_choices(item, t)
     elif item is not None:
-        base.widget, base.hint = "lines", t("lines_hint")
+        base.widget, base.hint = "lines", t("Satu butir per baris.")
     elif annotation is int:
         base.widget = "number"
     elif annotation is datetime:
-        base.widget, base.hint = "datetime", t("wib_hint")
+        base.widget, base.hint = "datetime", t("Waktu Indonesia Barat (WIB)")
     elif (base.max_length or 0) > LONG_TEXT:
         base.widget = "textarea"
     return base
@@ -197,28 +198,38 @@ def intake_fields(
     """The intake form: the channel and office times for officers, the rest for everyone."""
     out: list[Field] = []
     if channels is not None:
-        out.append(Field("channel", t("channel"), "select", True, channels))
+        out.append(Field("channel", t("Saluran"), "select", True, channels))
     out += [
-        Field("complainant.name", t("name"), "text", max_length=300),
-        Field("complainant.email", t("email"), "email", max_length=320),
-        Field("complainant.phone", t("phone"), "tel", max_length=32),
-        Field("complainant.social", t("social"), "text", max_length=100),
-        Field("complainant.address", t("address"), "textarea", max_length=1000),
+        Field("complainant.name", t("Nama"), "text", max_length=300),
+        Field("complainant.email", t("Email"), "email", max_length=320),
+        Field("complainant.phone", t("Telepon"), "tel", max_length=32),
+        Field("complainant.social", t("Media sosial"), "text", max_length=100),
+        Field("complainant.address", t("Alamat"), "textarea", max_length=1000),
     ]
     if not public:
-        out.append(Field("complainant.confidential", t("confidential"), "checkbox"))
+        out.append(Field("complainant.confidential", t("Rahasiakan identitas"), "checkbox"))
     out += [
-        Field("subject", t("subject"), "text", True, max_length=300),
-        Field("description", t("description"), "textarea", max_length=20_000),
-        Field("service_code", t("service"), "select", False, services),
-        Field("service_text", t("service_text"), "text", max_length=500),
-        Field("licence_number", t("licence"), "text", max_length=100),
-        Field("service_received_on", t("service_received_on"), "date", True),
+        Field("subject", t("Pokok pengaduan"), "text", True, max_length=300),
+        Field("description", t("Uraian"), "textarea", max_length=20_000),
+        Field("service_code", t("Layanan"), "select", False, services),
+        Field("service_text", t("Layanan (bila tidak ada di katalog)"), "text", max_length=500),
+        Field("licence_number", t("Nomor izin/berkas"), "text", max_length=100),
+        Field("service_received_on", t("Tanggal menerima layanan"), "date", True),
     ]
     if not public:
         out += [
-            Field("complained_at", t("complained_at"), "datetime", hint=t("wib_hint")),
-            Field("received_at", t("received_at"), "datetime", hint=t("wib_hint")),
+            Field(
+                "complained_at",
+                t("Waktu pengaduan disampaikan"),
+                "datetime",
+                hint=t("Waktu Indonesia Barat (WIB)"),
+            ),
+            Field(
+                "received_at",
+                t("Waktu diterima kantor"),
+                "datetime",
+                hint=t("Waktu Indonesia Barat (WIB)"),
+            ),
         ]
     return out
 

@@ -48,7 +48,9 @@ def _form(request: Request, state: FormState, status_code: int = 200) -> Respons
         "action_url": "/lapor",
         "public": True,
     }
-    return page(request, "intake.html", context, status_code=status_code, title=t("public_intake"))
+    return page(
+        request, "intake.html", context, status_code=status_code, title=t("Sampaikan pengaduan")
+    )
 
 
 @router.get("/lapor", response_class=HTMLResponse)
@@ -115,6 +117,6 @@ async def complainant_act(request: Request, code: str) -> Response:
         context = {"code": code, "view": shown, "error": None, "act_error": message}
         return page(request, "track.html", context, status_code=http_status(exc))
     t = translator(request)
-    notice = t("saved", what=t.label(Action(name)))
+    notice = t("Tersimpan: %(what)s", what=t.label(Action(name)))
     context = {"code": code, "view": view, "error": None, "notice": notice}
     return page(request, "track.html", context)

@@ -20,7 +20,7 @@ def my_queue(request: Request) -> Response:
         return to_login(request)
     items = service.work_queue(deps_of(request), staff.username)
     t = translator(request)
-    return page(request, "queue.html", {"items": items, "heading": t("my_queue")})
+    return page(request, "queue.html", {"items": items, "heading": t("Antrean saya")})
 
 
 @router.get("/overdue", response_class=HTMLResponse)
@@ -31,7 +31,7 @@ def overdue(request: Request) -> Response:
         return to_login(request)
     items = service.overdue_board(deps_of(request), staff.username)
     t = translator(request)
-    return page(request, "queue.html", {"items": items, "heading": t("overdue")})
+    return page(request, "queue.html", {"items": items, "heading": t("Lewat tenggat")})
 
 
 @router.get("/supervisor", response_class=HTMLResponse)
@@ -52,4 +52,4 @@ def approvals(request: Request) -> Response:
         return to_login(request)
     items = service.apip_approvals(deps_of(request), staff.username)
     t = translator(request)
-    return page(request, "queue.html", {"items": items, "heading": t("approvals")})
+    return page(request, "queue.html", {"items": items, "heading": t("Persetujuan APIP")})

@@ -14,16 +14,18 @@ from urllib.parse import quote, urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from aduan.escalation.deadlines import DeadlineKind
+from aduan.locale import translate, translations
 from aduan.schemas.views import DeadlineView
 from aduan.service import inbox
 from aduan.web.auth import Staff, csrf_token, current_staff, deps_of
-from aduan.web.i18n import LANG_COOKIE, Translator, language_of
+from aduan.web.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, Translator, language_of
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import (
     OPEN_STATUSES,
-    STATUS_LABELS,
     Action,
     Channel,
     Kind,
@@ -73,21 +75,32 @@ def urgency(deadline: DeadlineView | None) -> str:
 def due_text(t: Translator, deadline: DeadlineView | None) -> str:
     """How much time is left, in words (colour is never the only signal)."""
     if deadline is None:
-        return t("no_deadline")
+        return t("tanpa tenggat")
     if deadline.overdue:
-        return t("late_by", n=deadline.overdue_working_days)
+        return t("terlambat %(n)s hari kerja", n=deadline.overdue_working_days)
     if deadline.working_days_left == 0:
-        return t("due_today")
-    return f"{deadline.working_days_left} {t('days_left')}"
-
-
-_BY_INDONESIAN = {pair[0]: pair for pair in STATUS_LABELS.values()}
+        return t("jatuh tempo hari ini")
+    return t("%(n)s hari kerja lagi", n=deadline.working_days_left)
 
 
 def history_label(t: Translator, label: str) -> str:
-    """A status label of the public history (stored in Indonesian) in the page's language."""
-    pair = _BY_INDONESIAN.get(label)
-    return t.pair(pair) if pair else label
+    """A status label of the public history (stored in Indonesian: a msgid) in ``t``'s language."""
+    return t(label)
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    """The templates' ``_()``: ``message`` in the page's language (``lang`` in the context)."""
+    return translate(message, context.get("lang", DEFAULT_LANGUAGE))
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return translations(context.get("lang", DEFAULT_LANGUAGE)).ngettext(singular, plural, n)
+
+
+TEMPLATES.env.add_extension("jinja2.ext.i18n")
+TEMPLATES.env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 
 TEMPLATES.env.filters.update(wib=wib, day=day, wib_input=wib_input, urgency=urgency)
@@ -112,18 +125,22 @@ TEMPLATES.env.globals.update(
 def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, str]]:
     """The main navigation for who is logged in (links only to pages they may use)."""
     if staff is None:
-        return [("/lapor", t("public_intake")), ("/lacak", t("track")), ("/login", t("login"))]
+        return [
+            ("/lapor", t("Sampaikan pengaduan")),
+            ("/lacak", t("Lacak pengaduan")),
+            ("/login", t("Masuk")),
+        ]
     items = [
-        ("/queue", t("my_queue")),
-        ("/inbox", t("inbox_n", n=unread) if unread else t("inbox")),
+        ("/queue", t("Antrean saya")),
+        ("/inbox", t("Kotak masuk (%(n)s)", n=unread) if unread else t("Kotak masuk")),
     ]
     if staff.role in INTAKE_ROLES:
-        items.append(("/cases/new", t("new_case")))
+        items.append(("/cases/new", t("Catat pengaduan")))
     if staff.role in SUPERVISOR_ROLES:
-        items.append(("/supervisor", t("supervisor")))
+        items.append(("/supervisor", t("Meja atasan")))
     if staff.role in APPROVER_ROLES:
-        items.append(("/approvals", t("approvals")))
-    items.append(("/overdue", t("overdue")))
+        items.append(("/approvals", t("Persetujuan APIP")))
+    items.append(("/overdue", t("Lewat tenggat")))
     return items
 
 
