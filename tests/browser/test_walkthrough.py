@@ -28,6 +28,7 @@ from aduan.bootstrap import build, upgrade_database
 from aduan.config import Settings
 from aduan.service import accounts
 from aduan.workflow.intake import wib_date
+from tests.indonesian import leaks
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -100,10 +101,16 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+# The visible text of every Indonesian page the walk shows, by screenshot name.
+INDONESIAN_PAGES: dict[str, str] = {}
+
+
 def shot(page: Page, name: str) -> None:
-    """Save the whole page as ``test-artifacts/screenshots/NN-name.png``."""
+    """Save the whole page as ``test-artifacts/screenshots/NN-name.png``; keep its text."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    if page.evaluate("document.documentElement.lang") == "id":
+        INDONESIAN_PAGES[name] = page.locator("body").inner_text()
 
 
 def log_in(page: Page, base: str, username: str) -> None:
@@ -239,3 +246,7 @@ def test_complaint_walkthrough_in_chromium(server: str, browser: Browser) -> Non
     phone.goto(f"{server}/lacak?code={code}&lang=en")
     expect(phone.locator(".result .status")).to_have_text("Closed")
     shot(phone, "11-tracking-english")
+
+    # No Indonesian page showed an internal code or an English word.
+    assert len(INDONESIAN_PAGES) == 10
+    assert {name: leaks(text) for name, text in INDONESIAN_PAGES.items() if leaks(text)} == {}

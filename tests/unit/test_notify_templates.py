@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from aduan.locale import translate
 from aduan.notifications.planner import EVENTS, LANGUAGES
 from aduan.notifications.templates import SMS_LIMIT, TemplateError, render, wib
 from aduan.service.dispatch import RetryPolicy
-from aduan.locale import translate
 from aduan.workflow.states import STATUS_NAMES
 
 DUE = datetime(2026, 3, 27, 16, 59, 59, tzinfo=UTC)  # 23:59 WIB
