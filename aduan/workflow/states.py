@@ -16,7 +16,6 @@ def N_(message: str) -> str:
     return message
 
 
-
 class Kind(StrEnum):
     """What a submission is after intake screening (seed §6 items 3 and 5b)."""
 
