@@ -17,7 +17,7 @@ from aduan.reports import charts, html, pdf
 from aduan.reports.documents import day_id
 from aduan.reports.period import Period
 from aduan.reports.statistics import Statistics
-from aduan.workflow.states import PROBLEM_TYPE_LABELS, STATUS_LABELS, Status
+from aduan.workflow.states import PROBLEM_TYPE_LABELS, STATUS_NAMES, Status
 
 RECAP_LIST_LIMIT = 200  # cases listed per table (overdue, APIP)
 COMPLIANCE_LABELS = {
@@ -75,7 +75,7 @@ def _line_rows(lines: list[CaseLine]) -> list[list[str]]:
             c.tracking_code,
             day_id(c.received_at),
             c.subject,
-            STATUS_LABELS[Status(c.status)][0],
+            STATUS_NAMES[Status(c.status)],
             day_id(c.response_due_at) if c.response_due_at else "-",
         ]
         for c in lines

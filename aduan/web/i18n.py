@@ -16,6 +16,7 @@ from fastapi import Request
 
 from aduan.escalation.deadlines import DeadlineKind
 from aduan.locale import LANGUAGES, SOURCE_LANGUAGE, translate
+from aduan.workflow.actions import ACTIONS
 from aduan.workflow.states import (
     N_,
     PROBLEM_TYPE_LABELS,
@@ -36,26 +37,8 @@ from aduan.workflow.states import (
 DEFAULT_LANGUAGE = SOURCE_LANGUAGE
 LANG_COOKIE = "aduan_lang"
 
-ACTION_LABELS: dict[Action, str] = {
-    Action.CLASSIFY: N_("Klasifikasi"),
-    Action.REVIEW: N_("Telaah (lembar penelaahan)"),
-    Action.RECORD_STEP: N_("Catat hasil langkah penanganan"),
-    Action.ROUTE_INTERNAL: N_("Tindak lanjut internal DPMPTSP"),
-    Action.ROUTE_AGENCY: N_("Teruskan ke Tim Teknis/Perangkat Daerah"),
-    Action.ESCALATE: N_("Naikkan ke tingkat atas (laporan tertulis)"),
-    Action.REQUEST_APIP: N_("Ajukan pelibatan APIP"),
-    Action.APPROVE_APIP: N_("Setujui pelibatan APIP"),
-    Action.REFUSE_APIP: N_("Tolak pelibatan APIP"),
-    Action.RESPOND: N_("Tanggapi pelapor"),
-    Action.RECORD_RESULT: N_("Catat hasil tindak lanjut"),
-    Action.INFORM_COMPLAINANT: N_("Sampaikan hasil kepada pelapor"),
-    Action.REPORT_TO_SUPERIOR: N_("Laporkan kepada atasan langsung"),
-    Action.CLOSE: N_("Tutup kasus"),
-    Action.REOPEN: N_("Buka kembali (keberatan)"),
-    Action.WITHDRAW: N_("Cabut pengaduan"),
-    Action.REFER: N_("Limpahkan ke instansi berwenang"),
-    Action.ACCEPT_LATE: N_("Terima sebagai pengaduan"),
-}
+# Declared with each action (aduan.workflow.actions), translated here like every label.
+ACTION_LABELS: dict[Action, str] = {a: spec.label for a, spec in ACTIONS.items()}
 
 CHANNEL_LABELS: dict[Channel, str] = {
     Channel.OFFICER: N_("Pejabat Pengelola Pengaduan"),

@@ -25,7 +25,7 @@ from aduan.workflow import effects as fx
 from aduan.workflow import events as ev
 from aduan.workflow import payloads as pl
 from aduan.workflow.effects import Effect
-from aduan.workflow.states import Action
+from aduan.workflow.states import N_, Action
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,48 +57,48 @@ A = Action
 ACTIONS: Mapping[Action, ActionSpec] = {
     s.action: s
     for s in (
-        _spec(A.CLASSIFY, pl.ClassifyPayload, fx.classify, ev.CaseClassified, "Klasifikasi"),
+        _spec(A.CLASSIFY, pl.ClassifyPayload, fx.classify, ev.CaseClassified, N_("Klasifikasi")),
         _spec(
             A.REVIEW,
             pl.ReviewPayload,
             fx.review,
             ev.CaseReviewed,
-            "Telaah (lembar penelaahan)",
+            N_("Telaah (lembar penelaahan)"),
         ),
         _spec(
             A.RECORD_STEP,
             pl.RecordStepPayload,
             fx.record_step,
             ev.HandlingStepRecorded,
-            "Catat hasil langkah penanganan",
+            N_("Catat hasil langkah penanganan"),
         ),
         _spec(
             A.ROUTE_INTERNAL,
             pl.RoutePayload,
             fx.route_internal,
             ev.RoutedInternally,
-            "Tindak lanjut internal DPMPTSP",
+            N_("Tindak lanjut internal DPMPTSP"),
         ),
         _spec(
             A.ROUTE_AGENCY,
             pl.RouteAgencyPayload,
             fx.route_agency,
             ev.RoutedToAgency,
-            "Teruskan ke Tim Teknis/Perangkat Daerah",
+            N_("Teruskan ke Tim Teknis/Perangkat Daerah"),
         ),
         _spec(
             A.ESCALATE,
             pl.EscalatePayload,
             fx.escalate,
             ev.CaseEscalated,
-            "Naikkan ke tingkat atas (laporan tertulis)",
+            N_("Naikkan ke tingkat atas (laporan tertulis)"),
         ),
         _spec(
             A.REQUEST_APIP,
             pl.ReasonPayload,
             fx.request_apip,
             ev.ApipRequested,
-            "Ajukan pelibatan APIP",
+            N_("Ajukan pelibatan APIP"),
             "apip_approval_requested",
         ),
         _spec(
@@ -106,21 +106,21 @@ ACTIONS: Mapping[Action, ActionSpec] = {
             pl.Payload,
             fx.approve_apip,
             ev.ApipApproved,
-            "Setujui pelibatan APIP",
+            N_("Setujui pelibatan APIP"),
         ),
         _spec(
             A.REFUSE_APIP,
             pl.ReasonPayload,
             fx.refuse_apip,
             ev.ApipRefused,
-            "Tolak pelibatan APIP",
+            N_("Tolak pelibatan APIP"),
         ),
         _spec(
             A.RESPOND,
             pl.AnswerPayload,
             fx.respond,
             ev.ComplainantAnswered,
-            "Tanggapi pelapor",
+            N_("Tanggapi pelapor"),
             "answered",
         ),
         _spec(
@@ -128,14 +128,14 @@ ACTIONS: Mapping[Action, ActionSpec] = {
             pl.ResultPayload,
             fx.record_result,
             ev.ResultRecorded,
-            "Catat hasil tindak lanjut",
+            N_("Catat hasil tindak lanjut"),
         ),
         _spec(
             A.INFORM_COMPLAINANT,
             pl.AnswerPayload,
             fx.inform_complainant,
             ev.ComplainantInformed,
-            "Sampaikan hasil kepada pelapor",
+            N_("Sampaikan hasil kepada pelapor"),
             "answered",
         ),
         _spec(
@@ -143,36 +143,36 @@ ACTIONS: Mapping[Action, ActionSpec] = {
             pl.SuperiorReportPayload,
             fx.report_to_superior,
             ev.SuperiorReported,
-            "Laporkan kepada atasan langsung",
+            N_("Laporkan kepada atasan langsung"),
         ),
-        _spec(A.CLOSE, pl.Payload, fx.close, ev.CaseClosed, "Tutup kasus", "closed"),
+        _spec(A.CLOSE, pl.Payload, fx.close, ev.CaseClosed, N_("Tutup kasus"), "closed"),
         _spec(
             A.REOPEN,
             pl.ReasonPayload,
             fx.reopen,
             ev.CaseReopened,
-            "Buka kembali (keberatan)",
+            N_("Buka kembali (keberatan)"),
         ),
         _spec(
             A.WITHDRAW,
             pl.OptionalReasonPayload,
             fx.end_case,
             ev.CaseWithdrawn,
-            "Cabut pengaduan",
+            N_("Cabut pengaduan"),
         ),
         _spec(
             A.REFER,
             pl.ReferPayload,
             fx.refer,
             ev.CaseReferred,
-            "Limpahkan ke instansi berwenang",
+            N_("Limpahkan ke instansi berwenang"),
         ),
         _spec(
             A.ACCEPT_LATE,
             pl.ReasonPayload,
             fx.accept_late,
             ev.LateComplaintAccepted,
-            "Terima sebagai pengaduan",
+            N_("Terima sebagai pengaduan"),
             "acknowledged",
         ),
     )

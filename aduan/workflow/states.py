@@ -196,6 +196,3 @@ STATUS_NAMES: dict[Status, str] = {
 }
 """Each status in words (Bahasa Indonesia, a msgid): ``translate(STATUS_NAMES[s], lang)``."""
 
-# Deprecated: the Indonesian label as a 1-tuple, for readers not yet moved to ``STATUS_NAMES``
-# (``aduan/reports``). The English side is gone: it comes from the catalog.
-STATUS_LABELS: dict[Status, tuple[str]] = {s: (name,) for s, name in STATUS_NAMES.items()}

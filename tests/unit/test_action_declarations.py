@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from aduan.cli import act as cli_act
 from aduan.cli.main import app
+from aduan.locale import translate
 from aduan.notifications import planner
 from aduan.service.context import FILLERS
 from aduan.workflow.actions import ACTIONS, PAYLOADS
@@ -22,6 +23,12 @@ from aduan.workflow.states import Action
 from aduan.workflow.table import RULES
 
 EVERY_ACTION = list(Action)
+
+
+@pytest.fixture(autouse=True)
+def _no_logging_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The root callback points structlog at the runner's stdout, closed after the test.
+    monkeypatch.setattr("aduan.cli.main.bootstrap.configure_logging", lambda settings: None)
 
 
 def test_every_action_has_a_declaration() -> None:
@@ -41,6 +48,7 @@ def test_every_action_declares_payload_effect_event_and_label(action: Action) ->
     assert callable(spec.effect)
     assert issubclass(spec.event, ActionTaken) and spec.event is not ActionTaken
     assert spec.label.strip() and spec.label != action.value
+    assert translate(spec.label, "en") != spec.label, "the English catalog lacks the label"
 
 
 def test_each_action_records_an_event_of_its_own() -> None:

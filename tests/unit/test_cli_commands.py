@@ -24,6 +24,12 @@ def _paths(command: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
 COMMANDS = _paths(typer.main.get_command(app))
 
 
+@pytest.fixture(autouse=True)
+def _no_logging_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The root callback points structlog at the runner's stdout, closed after the test.
+    monkeypatch.setattr("aduan.cli.main.bootstrap.configure_logging", lambda settings: None)
+
+
 def test_the_readme_commands_are_all_there() -> None:
     names = {" ".join(p) for p in COMMANDS}
     for expected in (
