@@ -5,8 +5,8 @@ Runs N complaints through the whole internal track with the real service layer
 in a temporary directory, configured by ``aduan.adapters.sql.uow.make_engine``: WAL,
 synchronous=FULL, BEGIN IMMEDIATE) and/or PostgreSQL (a fresh database created and dropped by the
 bench), and compares it with a raw-SQL baseline on the same database: one row UPDATE plus one
-event INSERT per commit. The two alternate (``--rounds`` slices of the service run, each followed by as many
-baseline commits as it had transitions), so a busy machine or disk slows both alike.
+event INSERT per commit. The two alternate (``--rounds`` slices of the service run, each followed
+by as many baseline commits as it had transitions), so a busy machine or disk slows both alike.
 
 It prints numbers; it asserts nothing. Usage::
 

@@ -195,4 +195,3 @@ STATUS_NAMES: dict[Status, str] = {
     Status.REFERRED: N_("Dilimpahkan ke instansi berwenang"),
 }
 """Each status in words (Bahasa Indonesia, a msgid): ``translate(STATUS_NAMES[s], lang)``."""
-
