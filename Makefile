@@ -3,23 +3,34 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime
 
-.PHONY: install run demo test unit lint bench docs translations clean
+.PHONY: install install-runtime run demo test unit lint bench docs translations clean
 
-$(STAMP): pyproject.toml
+$(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+# The runtime alone (what `make run` needs); a current dev install below includes it.
+$(RUNTIME): pyproject.toml | $(BIN)/pip
+	test $(STAMP) -nt pyproject.toml || $(BIN)/pip install --quiet -e .
+	touch $(RUNTIME)
+
+# The runtime and the dev tools (pytest, ruff, mypy, import-linter, Babel, ...).
+$(STAMP): pyproject.toml | $(BIN)/pip
 	$(BIN)/pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	touch $(STAMP) $(RUNTIME)
+
+install-runtime: $(RUNTIME)
 
 install: $(STAMP)
 
-## run: install, then serve the web app, API and scheduler on SQLite (aduan.db) at 127.0.0.1:8000
-run: install
+## run: install the runtime only, then serve the web app, API and scheduler on SQLite (aduan.db) at 127.0.0.1:8000
+run: install-runtime
 	$(BIN)/aduan serve
 
-## demo: install, create demo.db (SQLite) and walk sample cases through the CLI
-demo: install
+## demo: install the runtime only, create demo.db (SQLite) and walk sample cases through the CLI
+demo: install-runtime
 	ADUAN=$(BIN)/aduan bash scripts/demo.sh
 
 ## test: install, then lint, type-check and run every test (unit, integration on SQLite and PostgreSQL, e2e)
