@@ -37,7 +37,7 @@ _ADD_KEYS = (
     "next_attempt_at",
     "attempts",
 )
-# One statement on the driver's cursor (models/prepared.py): it runs inside every transition
+# One statement on the driver's cursor (adapters/sql/prepared.py): it runs inside every transition
 # that notifies someone. RETURNING tells whether the row was new.
 _ADD = {
     "sqlite": Prepared(

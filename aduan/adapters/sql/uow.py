@@ -184,7 +184,7 @@ def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -
     return stmt.limit(bindparam("limit"))
 
 
-# The hot path's statements are built once and run on the driver's cursor (models/prepared.py):
+# The hot path's statements are built once and run on the driver's cursor (adapters/sql/prepared.py):
 # building and running them through Connection.execute cost more than the database's work
 # (bench/lifecycle.py, profile in issue 2's note).
 _CASE_BY_ID = Prepared(select(cases).where(cases.c.id == bindparam("key")))
