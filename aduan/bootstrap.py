@@ -13,7 +13,8 @@ from aduan.adapters.channels.inapp import InAppChannel
 from aduan.adapters.channels.letter import LetterChannel
 from aduan.adapters.channels.smtp import EmailChannel, SmtpSettings
 from aduan.adapters.channels.webhook import WebhookChannel
-from aduan.adapters.sql.uow import SqlUnitOfWorkFactory, make_engine
+from aduan.adapters.sql.engine import make_engine
+from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
 from aduan.config import Settings, load_settings
 from aduan.escalation.deadlines import DeadlinePolicy
 from aduan.notifications.planner import NotifyPolicy

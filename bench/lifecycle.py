@@ -2,7 +2,7 @@
 
 Runs N complaints through the whole internal track with the real service layer
 (``submit_complaint`` then eight ``perform_action`` calls per case) on SQLite (a file database
-in a temporary directory, configured by ``aduan.adapters.sql.uow.make_engine``: WAL,
+in a temporary directory, configured by ``aduan.adapters.sql.engine.make_engine``: WAL,
 synchronous=FULL, BEGIN IMMEDIATE) and/or PostgreSQL (a fresh database created and dropped by the
 bench), and compares it with a raw-SQL baseline on the same database: one row UPDATE plus one
 event INSERT per commit. The two alternate (``--rounds`` slices of the service run, each followed

@@ -6,7 +6,7 @@ Section ``calendar``: deadline computations per second. Builds the working-day c
 baseline in the same process: a loop stepping day by day over the same non-working days.
 
 Section ``sweep``: for each size N (open cases) and database (a SQLite file in a temporary
-directory from ``aduan.adapters.sql.uow.make_engine``: WAL, synchronous=FULL; and/or a fresh
+directory from ``aduan.adapters.sql.engine.make_engine``: WAL, synchronous=FULL; and/or a fresh
 PostgreSQL database created and dropped by the bench), migrate with ``aduan.bootstrap``, seed N
 cases with four alarms each (1 % of the cases due, all their alarms in the past; see
 ``bench/_seed.py``), ANALYZE, then measure
@@ -65,8 +65,9 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from sqlalchemy import Connection, Engine, event, func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from aduan.adapters.sql.alarms import SqlAlarmRepository  # noqa: E402
 from aduan.adapters.sql.tables import alarms  # noqa: E402
-from aduan.adapters.sql.uow import SqlAlarmRepository, SqlUnitOfWorkFactory  # noqa: E402
+from aduan.adapters.sql.uow import SqlUnitOfWorkFactory  # noqa: E402
 from aduan.bootstrap import build, configure_logging, upgrade_database  # noqa: E402
 from aduan.config import Settings  # noqa: E402
 from aduan.escalation.calendar import END_OF_DAY, Override, WorkingCalendar  # noqa: E402

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from aduan.adapters.sql.engine import make_engine
 from aduan.adapters.sql.tables import metadata
-from aduan.adapters.sql.uow import make_engine
 
 config = context.config
 

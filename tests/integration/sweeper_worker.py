@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from aduan.adapters.sql.uow import SqlAlarmRepository
+from aduan.adapters.sql.alarms import SqlAlarmRepository
 from aduan.bootstrap import build, configure_logging
 from aduan.config import Settings
 from aduan.ports import DueAlarm

@@ -1,0 +1,298 @@
+"""The case repository over SQL: cases, their audit events and written reports, listings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Select,
+    bindparam,
+    insert,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+
+from aduan.adapters.sql import codec
+from aduan.adapters.sql.prepared import Prepared, Runner
+from aduan.adapters.sql.tables import (
+    case_events,
+    cases,
+    open_due_at,
+    written_reports,
+)
+from aduan.ports import (
+    AddressedReport,
+    CaseListing,
+    CaseQuery,
+    TrackingCodeTakenError,
+)
+from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
+from aduan.workflow.errors import ConflictError, NotFoundError
+from aduan.workflow.states import OPEN_STATUSES, Status
+
+_FILTERS = ("status", "kind", "track", "assignee", "screening_reason")
+# The open statuses as SQL literals (fixed enum names), so the prepared statement has no IN list.
+_OPEN = cases.c.status.in_([literal_column(f"'{s.value}'") for s in sorted(OPEN_STATUSES)])
+# One prepared SELECT per (columns, shape of the query): which filters are set and the order.
+_LISTINGS: dict[tuple[Any, ...], Prepared] = {}
+
+
+def _listing(columns: str, query: CaseQuery) -> tuple[Prepared, dict[str, Any]]:
+    """The prepared statement of ``query`` and its values.
+
+    ``columns``: "case" (whole rows), "listing" (``codec.LISTING_COLUMNS``) or "summary"
+    (``codec.SUMMARY_COLUMNS`` and ``due_at``).
+    """
+    values: dict[str, Any] = {
+        name: value.value if hasattr(value, "value") else value
+        for name in _FILTERS
+        if (value := getattr(query, name)) is not None
+    }
+    values["limit"] = query.limit
+    if query.after_id is not None:
+        values["after_id"] = query.after_id
+    if query.due_before is not None:
+        values["due_before"] = query.due_before
+        if query.after_deadline is not None:
+            values["after_due"], values["after_last"] = query.after_deadline
+    shape = (columns, tuple(values), query.newest_first, query.open_only, query.unassigned)
+    found = _LISTINGS.get(shape)
+    if found is None:
+        found = _LISTINGS[shape] = Prepared(_listing_statement(columns, query, tuple(values)))
+    return found, values
+
+
+def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -> Select[Any]:
+    if columns == "case":
+        stmt = select(cases)
+    elif columns == "listing":
+        stmt = select(*(cases.c[name] for name in codec.LISTING_COLUMNS))
+    else:
+        shown = (cases.c[name] for name in codec.SUMMARY_COLUMNS)
+        stmt = select(*shown, open_due_at.label("due_at"))
+    for name in _FILTERS:
+        if name in names:
+            stmt = stmt.where(cases.c[name] == bindparam(name))
+    if "after_id" in names:
+        after = bindparam("after_id", type_=cases.c.id.type)
+        stmt = stmt.where(cases.c.id < after if query.newest_first else cases.c.id > after)
+    # By deadline, open_due_at says which cases are open (NULL for the others); a status
+    # condition besides would lead SQLite to the status index and a sort of every open case
+    # instead of the first entries of ix_cases_open_due_at_id.
+    if query.open_only and "due_before" not in names:
+        stmt = stmt.where(_OPEN)
+    if query.unassigned:
+        stmt = stmt.where(cases.c.assignee.is_(None))
+    if "due_before" not in names:
+        stmt = stmt.order_by(cases.c.id.desc() if query.newest_first else cases.c.id)
+    else:
+        due_type = cases.c.response_due_at.type
+        stmt = stmt.where(open_due_at <= bindparam("due_before", type_=due_type))
+        stmt = stmt.order_by(open_due_at, cases.c.id)
+        if "after_due" in names:
+            due = bindparam("after_due", type_=due_type)
+            last = bindparam("after_last", type_=cases.c.id.type)
+            # The row value is the keyset; the bound before it is where SQLite's index range
+            # starts (it does not use a row value on an expression index for that).
+            stmt = stmt.where(
+                open_due_at >= due, tuple_(open_due_at, cases.c.id) > tuple_(due, last)
+            )
+    return stmt.limit(bindparam("limit"))
+
+
+# The hot path's statements are built once and run on the driver's cursor (prepared.py):
+# building and running them through Connection.execute cost more than the database's work
+# (bench/lifecycle.py, profile in issue 2's note).
+_CASE_BY_ID = Prepared(select(cases).where(cases.c.id == bindparam("key")))
+_CASE_BY_CODE = Prepared(select(cases).where(cases.c.tracking_code == bindparam("key")))
+_CODE_TAKEN = select(cases.c.id).where(cases.c.tracking_code == bindparam("key"))
+_INSERT_CASE = insert(cases)
+_EVENT_KEYS = (
+    "case_id", "at", "actor", "role", "action", "from_status", "to_status", "note", "data"
+)  # fmt: skip
+_INSERT_EVENT = Prepared(insert(case_events).inline(), _EVENT_KEYS)  # inline: no RETURNING id
+_REPORT_KEYS = (
+    "case_id", "kind", "author", "addressee", "text", "at", "from_position", "to_position"
+)  # fmt: skip
+_INSERT_REPORT = Prepared(insert(written_reports).inline(), _REPORT_KEYS)
+# The case page reads the timeline and the reports on every view.
+_EVENTS_OF_CASE = Prepared(
+    select(case_events)
+    .where(case_events.c.case_id == bindparam("case_id"))
+    .order_by(case_events.c.id)
+)
+_REPORTS_OF_CASE = Prepared(
+    select(written_reports)
+    .where(written_reports.c.case_id == bindparam("case_id"))
+    .order_by(written_reports.c.id)
+)
+_SAVE_CASE = update(cases).where(
+    cases.c.id == bindparam("_case_id"), cases.c.version == bindparam("_expected")
+)
+_SAVES: dict[tuple[str, ...], Prepared] = {}  # one UPDATE per set of changed columns
+_RELATED = {
+    column.name: Prepared(
+        select(cases.c.id, cases.c.tracking_code, cases.c.status, cases.c.subject)
+        .where(column == bindparam("value"), cases.c.id != bindparam("case_id"))
+        .order_by(cases.c.id.desc())
+        .limit(bindparam("limit"))
+    )
+    for column in (
+        cases.c.complainant_email,
+        cases.c.complainant_phone,
+        cases.c.licence_number,
+        cases.c.service_code,
+    )
+}
+
+
+def _save_statement(keys: tuple[str, ...]) -> Prepared:
+    found = _SAVES.get(keys)
+    if found is None:
+        found = _SAVES[keys] = Prepared(_SAVE_CASE, keys)
+    return found
+
+
+class SqlCaseRepository:
+    """Cases over one connection; one UPDATE and one INSERT per action.
+
+    ``save`` writes only the columns that changed since ``get`` loaded the case in this unit
+    of work (plus the version): SQLite then rewrites only the indexes of those columns, which
+    is most of the pages a commit has to sync.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._runner: Runner | None = None
+        self._loaded: dict[int, dict[str, Any]] = {}  # case id -> row as loaded or last saved
+
+    @property
+    def runner(self) -> Runner:
+        """The driver-cursor runner of this connection (made on first use)."""
+        if self._runner is None:
+            self._runner = Runner(self.conn)
+        return self._runner
+
+    def add(self, case: Case, event: CaseEvent) -> int:
+        if self.conn.execute(_CODE_TAKEN, {"key": case.tracking_code}).first() is not None:
+            raise TrackingCodeTakenError(case.tracking_code)
+        case_id = self.conn.execute(_INSERT_CASE, codec.case_to_row(case)).inserted_primary_key
+        assert case_id is not None
+        case.id = int(case_id[0])
+        self.runner.execute(_INSERT_EVENT, codec.event_to_row(case.id, event))
+        return case.id
+
+    def get(self, ref: str) -> Case:
+        by_id = ref.isascii() and ref.isdigit()
+        stmt, key = (_CASE_BY_ID, int(ref)) if by_id else (_CASE_BY_CODE, ref)
+        row = self.runner.first(stmt, {"key": key})
+        if row is None:
+            raise NotFoundError("kasus/case", ref)
+        case = codec.case_from_row(row)  # builds its own objects: ``row`` stays as read
+        self._loaded[row["id"]] = row
+        return case
+
+    def save(self, case: Case, expected_version: int) -> None:
+        assert case.id is not None
+        row = codec.case_to_row(case)
+        before = self._loaded.get(case.id)
+        changed = {k: v for k, v in row.items() if before is None or before[k] != v}
+        changed["version"] = row["version"] = expected_version + 1
+        values = {**changed, "_case_id": case.id, "_expected": expected_version}
+        # Optimistic locking: the row is written only if nobody wrote it since it was read.
+        if self.runner.execute(_save_statement(tuple(changed)), values) != 1:
+            actual = self.conn.execute(
+                select(cases.c.version).where(cases.c.id == case.id)
+            ).scalar()
+            raise ConflictError(case.ref, expected_version, actual)
+        case.version = expected_version + 1
+        self._loaded[case.id] = row
+
+    def append(self, case_id: int, outcomes: Outcomes) -> None:
+        self.runner.execute(_INSERT_EVENT, codec.event_to_row(case_id, outcomes.event))
+        if outcomes.reports:
+            self.runner.execute_many(
+                _INSERT_REPORT, [codec.report_to_row(case_id, r) for r in outcomes.reports]
+            )
+
+    def events(self, case_id: int) -> list[CaseEvent]:
+        rows = self.runner.all(_EVENTS_OF_CASE, {"case_id": case_id})
+        return [codec.event_from_row(r) for r in rows]
+
+    def reports(self, case_id: int) -> list[WrittenReport]:
+        rows = self.runner.all(_REPORTS_OF_CASE, {"case_id": case_id})
+        return [codec.report_from_row(r) for r in rows]
+
+    def find(self, query: CaseQuery) -> list[Case]:
+        stmt, values = _listing("case", query)
+        return [codec.case_from_row(r) for r in self.runner.all(stmt, values)]
+
+    def summaries(self, query: CaseQuery) -> list[CaseListing]:
+        # A queue page reads a few columns, not 50 whole cases with their JSON and identity.
+        stmt, values = _listing("listing", query)
+        return [codec.listing_from_row(r) for r in self.runner.all(stmt, values)]
+
+    def summary_fields(self, query: CaseQuery) -> list[dict[str, Any]]:
+        # A list page reads what it shows; the database works out the soonest deadline.
+        stmt, values = _listing("summary", query)
+        return [codec.summary_from_row(r) for r in self.runner.all(stmt, values)]
+
+    def reports_to(self, recipients: Sequence[str], limit: int = 50) -> list[AddressedReport]:
+        stmt = (
+            select(written_reports, cases.c.tracking_code, cases.c.subject, cases.c.status)
+            .join(cases, cases.c.id == written_reports.c.case_id)
+            .where(
+                or_(
+                    written_reports.c.addressee.in_(recipients),
+                    written_reports.c.to_position.in_(recipients),
+                )
+            )
+            .order_by(written_reports.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            AddressedReport(
+                r["case_id"],
+                r["tracking_code"],
+                r["subject"],
+                Status(r["status"]),
+                codec.report_from_row(r),
+            )
+            for r in self.conn.execute(stmt).mappings()
+        ]
+
+    def open_with_deadlines(self) -> list[Case]:
+        stmt = select(cases).where(
+            cases.c.status.in_([s.value for s in OPEN_STATUSES]),
+            or_(cases.c.response_due_at.is_not(None), cases.c.stage_due_at.is_not(None)),
+        )
+        return [codec.case_from_row(r) for r in self.conn.execute(stmt).mappings()]
+
+    def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
+        # One small indexed query per reason ((column, id) indexes, newest first, LIMIT): the
+        # cost stays flat as the office's history grows, unlike one OR over every reason.
+        c = case.complainant
+        reasons = [
+            ("same_contact", "complainant_email", c.email),
+            ("same_contact", "complainant_phone", c.phone),
+            ("same_licence", "licence_number", case.licence_number),
+            ("same_service", "service_code", case.service_code),
+        ]
+        found: dict[int, RelatedRecord] = {}
+        for reason, column, value in reasons:
+            if not value:
+                continue
+            rows = self.runner.all(
+                _RELATED[column], {"value": value, "case_id": case.id or 0, "limit": limit}
+            )
+            for row in rows:
+                found.setdefault(
+                    row["id"],
+                    RelatedRecord(row["tracking_code"], row["status"], reason, row["subject"]),
+                )
+        return [found[i] for i in sorted(found, reverse=True)[:limit]]
