@@ -1,0 +1,190 @@
+"""The case repository in memory: cases, audit events, written reports and listings."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from aduan.adapters.memory.store import Data, loaded, stored
+from aduan.adapters.rows import (
+    case_from_row,
+    case_to_row,
+    event_from_row,
+    event_to_row,
+    report_from_row,
+    report_to_row,
+)
+from aduan.ports import (
+    AddressedReport,
+    CaseListing,
+    CaseQuery,
+    TrackingCodeTakenError,
+)
+from aduan.schemas import views
+from aduan.schemas.codec import listing_of
+from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
+from aduan.workflow.errors import ConflictError, NotFoundError
+from aduan.workflow.states import OPEN_STATUSES, Status
+
+
+class InMemoryCaseRepository:
+    """Cases, events and reports in a unit of work's working copy."""
+
+    def __init__(self, data: Data) -> None:
+        self._data = data
+
+    def add(self, case: Case, event: CaseEvent) -> int:
+        """Insert a new case with its first event; return its id."""
+        if case.tracking_code in self._data.codes:
+            raise TrackingCodeTakenError(case.tracking_code)
+        case_id = self._data.next_id
+        self._data.next_id += 1
+        case.id = case_id
+        self._data.cases[case_id] = {"id": case_id, **stored(case_to_row(case))}
+        self._data.codes[case.tracking_code] = case_id
+        self._data.events[case_id] = [stored(event_to_row(case_id, event))]
+        self._data.reports[case_id] = []
+        return case_id
+
+    def get(self, ref: str) -> Case:
+        """Load by tracking code or numeric id; raise ``NotFoundError``."""
+        case_id = int(ref) if (ref.isascii() and ref.isdigit()) else self._data.codes.get(ref)
+        row = self._data.cases.get(case_id) if case_id is not None else None
+        if row is None:
+            raise NotFoundError("kasus/case", ref)
+        return case_from_row(loaded(row))
+
+    def save(self, case: Case, expected_version: int) -> None:
+        """Write the case if its stored version is still ``expected_version``; else conflict."""
+        old = self._data.cases.get(case.id) if case.id is not None else None
+        actual = None if old is None else int(old["version"])
+        if old is None or actual != expected_version:
+            raise ConflictError(case.ref, expected_version, actual)
+        row = stored(case_to_row(case))
+        row.update(id=case.id, version=expected_version + 1)
+        self._data.cases[old["id"]] = row
+        del self._data.codes[old["tracking_code"]]
+        self._data.codes[case.tracking_code] = old["id"]
+        case.version = expected_version + 1
+
+    def append(self, case_id: int, outcomes: Outcomes) -> None:
+        """Append an action's event and written reports."""
+        if case_id not in self._data.cases:
+            raise NotFoundError("kasus/case", case_id)
+        self._data.events[case_id].append(stored(event_to_row(case_id, outcomes.event)))
+        self._data.reports[case_id].extend(
+            stored(report_to_row(case_id, r)) for r in outcomes.reports
+        )
+
+    def events(self, case_id: int) -> list[CaseEvent]:
+        """Return the audit trail, oldest first."""
+        return [event_from_row(loaded(r)) for r in self._data.events.get(case_id, [])]
+
+    def reports(self, case_id: int) -> list[WrittenReport]:
+        """Written reports, oldest first."""
+        return [report_from_row(loaded(r)) for r in self._data.reports.get(case_id, [])]
+
+    def find(self, query: CaseQuery) -> list[Case]:
+        """Cases matching the filters, by id."""
+        filters = {
+            "status": query.status,
+            "kind": query.kind,
+            "track": query.track,
+            "assignee": query.assignee,
+        }
+        wanted: dict[str, Any] = {k: v for k, v in filters.items() if v is not None}
+        if query.unassigned:
+            wanted["assignee"] = None
+        if query.screening_reason is not None:
+            wanted["screening_reason"] = query.screening_reason.value
+        rows = (
+            row
+            for case_id, row in sorted(self._data.cases.items(), reverse=query.newest_first)
+            if _after(case_id, query)
+            and all(row[k] == v for k, v in wanted.items())
+            and (not query.open_only or row["status"] in OPEN_STATUSES)
+        )
+        if query.due_before is None:
+            return [case_from_row(loaded(r)) for r in itertools.islice(rows, query.limit)]
+        due = [d for c in map(case_from_row, map(loaded, rows)) if (d := _due(c, query))]
+        if query.after_deadline is not None:
+            due = [d for d in due if (d[0], d[1]) > query.after_deadline]
+        return [c for _, _, c in sorted(due, key=lambda t: (t[0], t[1]))[: query.limit]]
+
+    def summaries(self, query: CaseQuery) -> list[CaseListing]:
+        """The list columns of the cases ``find`` returns, in the same order."""
+        return [listing_of(c) for c in self.find(query)]
+
+    def summary_fields(self, query: CaseQuery) -> list[dict[str, Any]]:
+        """What a list page shows of the cases ``find`` returns, in the same order."""
+        return [views.summary_fields(c) for c in self.find(query)]
+
+    def reports_to(self, recipients: Sequence[str], limit: int = 50) -> list[AddressedReport]:
+        """Written reports addressed to any of ``recipients``, newest first."""
+        wanted = set(recipients)
+        found = [
+            (row["at"], case_id, index, row)
+            for case_id, rows in self._data.reports.items()
+            for index, row in enumerate(rows)
+            if row["addressee"] in wanted or row["to_position"] in wanted
+        ]
+        found.sort(key=lambda t: t[:3], reverse=True)
+        out = []
+        for _, case_id, _, row in found[:limit]:
+            case = self._data.cases[case_id]
+            out.append(
+                AddressedReport(
+                    case_id,
+                    case["tracking_code"],
+                    case["subject"],
+                    Status(case["status"]),
+                    report_from_row(loaded(row)),
+                )
+            )
+        return out
+
+    def open_with_deadlines(self) -> list[Case]:
+        found = [case_from_row(loaded(r)) for r in self._data.cases.values()]
+        return [
+            c for c in found if c.status in OPEN_STATUSES and (c.response_due_at or c.stage_due_at)
+        ]
+
+    def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
+        """Other cases with the same contact, licence number or service, newest first."""
+        c = case.complainant
+        reasons = [
+            ("same_contact", "complainant_email", c.email),
+            ("same_contact", "complainant_phone", c.phone),
+            ("same_licence", "licence_number", case.licence_number),
+            ("same_service", "service_code", case.service_code),
+        ]
+        matches = [(reason, column, value) for reason, column, value in reasons if value]
+        return list(itertools.islice(self._related(case.id, matches), limit))
+
+    def _related(
+        self, case_id: int | None, matches: list[tuple[str, str, str]]
+    ) -> Iterator[RelatedRecord]:
+        for other_id, row in sorted(self._data.cases.items(), reverse=True):
+            reason = next((r for r, column, value in matches if row[column] == value), None)
+            if other_id != case_id and reason is not None:
+                yield RelatedRecord(row["tracking_code"], row["status"], reason, row["subject"])
+
+
+def _after(case_id: int, query: CaseQuery) -> bool:
+    """Whether ``case_id`` lies past the page boundary ``query.after_id``."""
+    if query.after_id is None:
+        return True
+    return case_id < query.after_id if query.newest_first else case_id > query.after_id
+
+
+def _due(case: Case, query: CaseQuery) -> tuple[datetime, int, Case] | None:
+    """The case's soonest open deadline if it falls by ``query.due_before``."""
+    assert query.due_before is not None
+    assert case.id is not None
+    if case.status not in OPEN_STATUSES:
+        return None
+    response = case.response_due_at if case.answered_at is None else None
+    soonest = min((d for d in (response, case.stage_due_at) if d is not None), default=None)
+    return (soonest, case.id, case) if soonest and soonest <= query.due_before else None
