@@ -134,7 +134,11 @@ def actor_of(uow: UnitOfWork, username: str) -> Actor:
             f"pengguna '{username}' tidak dikenal atau tidak aktif",
             f"unknown or inactive user '{username}'",
         )
-    return Actor(user.username, user.role, user.position)
+    unit = None
+    if user.position is not None:  # the unit of their post: what the authority guards compare
+        post = uow.reference.orgchart().positions.get(user.position)
+        unit = post.unit if post is not None else None
+    return Actor(user.username, user.role, user.position, unit)
 
 
 def case_ref(ref: str) -> str:

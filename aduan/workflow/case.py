@@ -25,11 +25,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who acts: a staff user (with the position they hold), the complainant, or the system."""
+    """Who acts: a staff user (with the position they hold), the complainant, or the system.
+
+    ``unit`` is the unit of the position in the org chart (the office, an agency, APIP); the
+    guards compare it with the agency a case is on.
+    """
 
     username: str
     role: Role
     position: str | None = None
+    unit: str | None = None
 
 
 @dataclass(slots=True)
