@@ -14,6 +14,7 @@ from aduan.escalation.calendar import Override
 from aduan.escalation.deadlines import Alarm, AlarmPoint, DeadlineKind
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
 from aduan.workflow.states import Channel, Kind, ScreeningReason, Status, Track
+from aduan.workflow.visibility import OFFICE_SIGHT, Sight
 
 
 class TrackingCodeTakenError(Exception):
@@ -26,7 +27,12 @@ class TrackingCodeTakenError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class CaseQuery:
-    """Filters of a case list; ``after_id`` pages through results in id order."""
+    """Filters of a case list; ``after_id`` pages through results in id order.
+
+    ``sight`` is whose list it is (DESIGN §6): the adapters make it a condition of the query
+    itself. The service sets it from the acting person on every read path; the default is the
+    office's reach, for the system's own work (sweeps, jobs).
+    """
 
     status: Status | None = None
     kind: Kind | None = None
@@ -41,6 +47,7 @@ class CaseQuery:
     newest_first: bool = False  # by id descending; ``after_id`` then pages to older ids
     # With ``due_before``: the page after this (deadline, id), in deadline order.
     after_deadline: tuple[datetime, int] | None = None
+    sight: Sight = OFFICE_SIGHT
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +97,11 @@ class CaseRepository(Protocol):
         Raises ``TrackingCodeTakenError`` (and writes nothing) when the code exists.
         """
 
-    def get(self, ref: str) -> Case:
-        """Load by tracking code or numeric id; raise ``NotFoundError``."""
+    def get(self, ref: str, sight: Sight = OFFICE_SIGHT) -> Case:
+        """Load by tracking code or numeric id; raise ``NotFoundError``.
+
+        A case out of ``sight`` raises the same ``NotFoundError`` as one that does not exist.
+        """
 
     def save(self, case: Case, expected_version: int) -> None:
         """Write the case if its stored version is still ``expected_version``; else conflict."""
@@ -101,6 +111,12 @@ class CaseRepository(Protocol):
 
     def events(self, case_id: int) -> list[CaseEvent]:
         """The audit trail, oldest first."""
+
+    def add_unit(self, case_id: int, unit: str, at: datetime) -> None:
+        """Record that the case is with ``unit`` from ``at`` on (no-op if it was before)."""
+
+    def units(self, case_id: int) -> frozenset[str]:
+        """The units the case has been with (agencies it was routed to, the inspectorate)."""
 
     def reports(self, case_id: int) -> list[WrittenReport]:
         """Written reports, oldest first."""
@@ -346,6 +362,52 @@ class AccountRepository(Protocol):
         """Every audit entry of a username, oldest first."""
 
 
+@dataclass(frozen=True, slots=True)
+class IdentityAccess:
+    """One look at a complainant's identity (DESIGN §6): a reveal with its reason, or a view.
+
+    ``reason`` is the written reason of a reveal, or ``"view"`` for a view of an identity
+    shown unmasked; ``tracking_code`` is filled in when the log is read.
+    """
+
+    case_id: int
+    at: datetime
+    username: str
+    role: str
+    reason: str
+    tracking_code: str = ""
+
+
+class IdentityRepository(Protocol):
+    """The append-only identity-access log, and a case's second factor and Open311 client."""
+
+    def record(self, access: IdentityAccess) -> None:
+        """Append one entry to the identity-access log."""
+
+    def accesses(self, start: datetime, end: datetime, limit: int) -> list[IdentityAccess]:
+        """Entries of ``[start, end)``, newest first, at most ``limit``."""
+
+    def set_pin(self, case_id: int, pin_hash: str) -> None:
+        """Keep the hash of the complainant's PIN of a case."""
+
+    def pin_hash(self, case_id: int) -> str | None:
+        """The PIN hash of a case (None: a case from before PINs)."""
+
+    def client_key_id(self, key_hash: str) -> int | None:
+        """The id of an Open311 client key that was not revoked, or None."""
+
+    def set_client(self, case_id: int, client_id: int) -> None:
+        """Record that the Open311 client ``client_id`` filed the case."""
+
+    def client_of(self, case_id: int) -> int | None:
+        """The Open311 client that filed the case, or None."""
+
+    def client_cases(
+        self, client_id: int, start: datetime, end: datetime | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """``views.summary_fields`` of the cases one client filed in the window, newest first."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit`` is called."""
 
@@ -372,6 +434,10 @@ class UnitOfWork(Protocol):
     @property
     def accounts(self) -> AccountRepository:
         """Staff credentials, sessions, tokens, client keys and the login audit."""
+
+    @property
+    def identity(self) -> IdentityRepository:
+        """The identity-access log, the complainant's PIN and a case's Open311 client."""
 
     def __enter__(self) -> Self: ...
 
@@ -544,26 +610,41 @@ class CaseLine:
 
 
 class StatisticsReader(Protocol):
-    """The counts behind the statistics and the recap of a period ``[start, end)``."""
+    """The counts behind the statistics and the recap of a period ``[start, end)``.
+
+    ``sight`` is whose report it is (DESIGN §6): only the cases it reaches are counted or
+    listed, as a condition of the query itself (no sight: nothing).
+    """
 
     def period_counts(
-        self, start: datetime, end: datetime, now: datetime, *, rollup: bool = True
+        self,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        *,
+        sight: Sight,
+        rollup: bool = True,
     ) -> PeriodCounts:
         """The counts of the cases received in the period, as of ``now``.
 
         ``rollup``: whole months from the counts kept on write (fast); ``False`` aggregates
         every case of the period (the same numbers, slower: for checks and the benchmark).
+        The rollup is office-wide: a narrower sight always counts the cases themselves.
         """
 
-    def reopened_tier_history(self, start: datetime, end: datetime) -> list[PastTier]:
+    def reopened_tier_history(
+        self, start: datetime, end: datetime, *, sight: Sight
+    ) -> list[PastTier]:
         """The earlier tracks and tier reports of the period's reopened cases."""
 
     def overdue_cases(
-        self, start: datetime, end: datetime, now: datetime, limit: int
+        self, start: datetime, end: datetime, now: datetime, limit: int, *, sight: Sight
     ) -> list[CaseLine]:
         """Open complaints of the period overdue at ``now``, the oldest deadline first."""
 
-    def apip_cases(self, start: datetime, end: datetime, limit: int) -> list[CaseLine]:
+    def apip_cases(
+        self, start: datetime, end: datetime, limit: int, *, sight: Sight
+    ) -> list[CaseLine]:
         """Cases of the period handled by APIP or awaiting the head's approval for it."""
 
     def compact_rollup(self) -> int:
@@ -580,18 +661,23 @@ EXPORT_COLUMNS = (
 
 
 class CaseListingReader(Protocol):
-    """The cases of a period as rows and groups: the case export and the yearly evaluation."""
+    """The cases of a period as rows and groups: the case export and the yearly evaluation.
 
-    def export_rows(self, start: datetime, end: datetime) -> Iterator[Mapping[str, Any]]:
+    Only the cases ``sight`` reaches (DESIGN §6), as a condition of the query itself.
+    """
+
+    def export_rows(
+        self, start: datetime, end: datetime, *, sight: Sight
+    ) -> Iterator[Mapping[str, Any]]:
         """The period's cases (``EXPORT_COLUMNS``) in id order, streamed."""
 
     def service_problem_counts(
-        self, start: datetime, end: datetime
+        self, start: datetime, end: datetime, *, sight: Sight
     ) -> dict[tuple[str, str, str], int]:
         """Cases of the period by (service, kind, problem type); ``unclassified`` for none."""
 
     def suggestions(
-        self, start: datetime, end: datetime, limit: int = 10_000
+        self, start: datetime, end: datetime, *, sight: Sight, limit: int = 10_000
     ) -> list[dict[str, Any]]:
         """Every suggestion of the period (late complaints treated as suggestions included)."""
 

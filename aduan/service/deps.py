@@ -29,6 +29,7 @@ from aduan.workflow.case import Actor
 from aduan.workflow.context import Policy
 from aduan.workflow.errors import InputError
 from aduan.workflow.states import Action, Role
+from aduan.workflow.visibility import Sight, sight_of
 
 log = structlog.get_logger()
 
@@ -139,6 +140,29 @@ def actor_of(uow: UnitOfWork, username: str) -> Actor:
         post = uow.reference.orgchart().positions.get(user.position)
         unit = post.unit if post is not None else None
     return Actor(user.username, user.role, user.position, unit)
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """A staff user as a case read path needs them: the actor and what they may see."""
+
+    actor: Actor
+    sight: Sight
+
+
+def viewer_of(deps: Deps, uow: UnitOfWork, username: str) -> Viewer:
+    """The active staff user ``username`` with their sight (DESIGN §6); as ``actor_of``."""
+    actor = actor_of(uow, username)
+    return Viewer(actor, sight_for(deps, uow, actor))
+
+
+def sight_for(deps: Deps, uow: UnitOfWork, actor: Actor) -> Sight:
+    """What ``actor`` may see: their role, and the unit of their post in the org chart."""
+    unit = None
+    if actor.position is not None:
+        position = deps.reference.orgchart(uow).positions.get(actor.position)
+        unit = position.unit if position is not None else None
+    return sight_of(actor.role, unit)
 
 
 def case_ref(ref: str) -> str:

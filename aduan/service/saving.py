@@ -18,6 +18,7 @@ from datetime import datetime
 
 import structlog
 
+from aduan.catalog.orgchart import OrgChart
 from aduan.escalation.deadlines import AlarmPoint, Replan
 from aduan.notifications import planner
 from aduan.notifications.outbox import enqueue
@@ -27,10 +28,12 @@ from aduan.workflow import intake
 from aduan.workflow.case import Case, CaseEvent, Outcomes
 from aduan.workflow.events import (
     ActionTaken,
+    ApipApproved,
     ComplaintSubmitted,
     DeadlineBreached,
     DeadlineReminderDue,
     DomainEvent,
+    RoutedToAgency,
 )
 
 log = structlog.get_logger()
@@ -64,8 +67,29 @@ def save_case(deps: Deps, uow: UnitOfWork, change: CaseChange, now: datetime) ->
     for replan in change.replans:
         schedule(uow, case.id, replan, now)
     events = case.take_events()
+    record_units(deps, uow, case.id, events)
     publish(deps, uow, case, events, now)
     return events
+
+
+def record_units(deps: Deps, uow: UnitOfWork, case_id: int, events: Sequence[DomainEvent]) -> None:
+    """Record the units the case is now with (DESIGN §6: who may see it from then on).
+
+    Only routing to an agency and the approval of APIP involvement bring a unit to a case, so
+    every other save writes nothing here.
+    """
+    for event in events:
+        if isinstance(event, RoutedToAgency):
+            uow.cases.add_unit(case_id, event.payload.agency, event.at)
+        elif isinstance(event, ApipApproved):
+            apip = apip_unit(deps.reference.orgchart(uow))
+            if apip is not None:
+                uow.cases.add_unit(case_id, apip, event.at)
+
+
+def apip_unit(chart: OrgChart) -> str | None:
+    """The inspectorate's unit in the org chart (the unit of kind ``apip``), if any."""
+    return min((u.code for u in chart.units.values() if u.kind == "apip"), default=None)
 
 
 def schedule(uow: UnitOfWork, case_id: int, replan: Replan, now: datetime) -> None:

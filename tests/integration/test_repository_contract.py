@@ -29,6 +29,7 @@ from aduan.workflow.case import (
 from aduan.workflow.errors import ConflictError, NotFoundError
 from aduan.workflow.intake import new_tracking_code
 from aduan.workflow.states import Channel, Kind, ProblemType, Role, Status, StepKind, Track
+from aduan.workflow.visibility import NO_SIGHT, OFFICE_SIGHT, Reach, Sight
 
 AT = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 WIB = ZoneInfo("Asia/Jakarta")
@@ -253,6 +254,65 @@ def test_find_pages_through_cases_in_id_order(uow_factory: UnitOfWorkFactory) ->
     assert found(uow_factory, limit=2, after_id=cases[1].id) == codes[2:4]
     assert found(uow_factory, limit=2, after_id=cases[3].id) == codes[4:]
     assert found(uow_factory, limit=2, after_id=cases[4].id) == []
+
+
+# --- the units a case has been with, and the visibility policy (DESIGN §6) ----------------
+
+DISPERTAN = Sight(Reach.UNIT, "dispertan")
+
+
+def with_units(uows: UnitOfWorkFactory, case: Case, *units: str) -> None:
+    """Record that ``case`` has been with ``units`` (each once, then again: a no-op)."""
+    assert case.id is not None
+    with uows() as uow:
+        for unit in (*units, *units):
+            uow.cases.add_unit(case.id, unit, AT)
+        uow.commit()
+
+
+def test_units_are_recorded_once_each_and_read_back(uow_factory: UnitOfWorkFactory) -> None:
+    case, other = stored(uow_factory, a_case(), a_case())
+    assert case.id is not None
+    assert other.id is not None
+
+    with_units(uow_factory, case, "dispertan", "inspektorat")
+
+    with uow_factory(readonly=True) as uow:
+        assert uow.cases.units(case.id) == {"dispertan", "inspektorat"}
+        assert uow.cases.units(other.id) == frozenset()
+
+
+def test_a_unit_sees_only_the_cases_that_were_with_it(uow_factory: UnitOfWorkFactory) -> None:
+    mine, theirs, nobodys = stored(uow_factory, a_case(), a_case(), a_case())
+    with_units(uow_factory, mine, "dispertan")
+    with_units(uow_factory, theirs, "disperindag")
+    every = [c.tracking_code for c in (mine, theirs, nobodys)]
+
+    assert found(uow_factory) == every
+    assert found(uow_factory, sight=OFFICE_SIGHT) == every
+    assert found(uow_factory, sight=DISPERTAN) == [mine.tracking_code]
+    assert found(uow_factory, sight=NO_SIGHT) == []
+    with uow_factory(readonly=True) as uow:
+        assert [c.id for c in uow.cases.summaries(CaseQuery(sight=DISPERTAN))] == [mine.id]
+        fields = uow.cases.summary_fields(CaseQuery(sight=DISPERTAN))
+        assert [f["tracking_code"] for f in fields] == [mine.tracking_code]
+
+
+@pytest.mark.parametrize("by", ["code", "id"])
+def test_a_case_out_of_sight_is_not_found_like_a_missing_one(
+    uow_factory: UnitOfWorkFactory, by: str
+) -> None:
+    mine, theirs = stored(uow_factory, a_case(), a_case())
+    with_units(uow_factory, mine, "dispertan")
+    ref = {"code": lambda c: c.tracking_code, "id": lambda c: str(c.id)}[by]
+
+    with uow_factory(readonly=True) as uow:
+        assert uow.cases.get(ref(mine), DISPERTAN) == mine
+        assert uow.cases.get(ref(theirs), OFFICE_SIGHT) == theirs
+        for sight, case in ((DISPERTAN, theirs), (NO_SIGHT, mine)):
+            with pytest.raises(NotFoundError) as caught:
+                uow.cases.get(ref(case), sight)
+            assert caught.value.key == ref(case)
 
 
 # --- related records (item 6c) ------------------------------------------------------------

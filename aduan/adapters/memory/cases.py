@@ -27,6 +27,7 @@ from aduan.schemas.codec import listing_of
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
 from aduan.workflow.errors import ConflictError, NotFoundError
 from aduan.workflow.states import OPEN_STATUSES, Status
+from aduan.workflow.visibility import OFFICE_SIGHT, Sight
 
 
 class InMemoryCaseRepository:
@@ -48,11 +49,11 @@ class InMemoryCaseRepository:
         self._data.reports[case_id] = []
         return case_id
 
-    def get(self, ref: str) -> Case:
-        """Load by tracking code or numeric id; raise ``NotFoundError``."""
+    def get(self, ref: str, sight: Sight = OFFICE_SIGHT) -> Case:
+        """Load by tracking code or numeric id; raise ``NotFoundError`` (also out of sight)."""
         case_id = int(ref) if (ref.isascii() and ref.isdigit()) else self._data.codes.get(ref)
         row = self._data.cases.get(case_id) if case_id is not None else None
-        if row is None:
+        if row is None or not sight.sees(self._units_of(row["id"])):
             raise NotFoundError("kasus/case", ref)
         return case_from_row(loaded(row))
 
@@ -82,6 +83,17 @@ class InMemoryCaseRepository:
         """Return the audit trail, oldest first."""
         return [event_from_row(loaded(r)) for r in self._data.events.get(case_id, [])]
 
+    def add_unit(self, case_id: int, unit: str, at: datetime) -> None:
+        """Record that the case is with ``unit`` from ``at`` on (no-op if it was before)."""
+        self._data.units.setdefault(case_id, {}).setdefault(unit, at)
+
+    def units(self, case_id: int) -> frozenset[str]:
+        """The units the case has been with."""
+        return self._units_of(case_id)
+
+    def _units_of(self, case_id: int) -> frozenset[str]:
+        return frozenset(self._data.units.get(case_id, ()))
+
     def reports(self, case_id: int) -> list[WrittenReport]:
         """Written reports, oldest first."""
         return [report_from_row(loaded(r)) for r in self._data.reports.get(case_id, [])]
@@ -103,6 +115,7 @@ class InMemoryCaseRepository:
             row
             for case_id, row in sorted(self._data.cases.items(), reverse=query.newest_first)
             if _after(case_id, query)
+            and query.sight.sees(self._units_of(case_id))
             and all(row[k] == v for k, v in wanted.items())
             and (not query.open_only or row["status"] in OPEN_STATUSES)
         )

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from aduan.adapters.memory.accounts import AccountRows
+from aduan.adapters.memory.identity import IdentityRows
 from aduan.adapters.memory.outbox import OutboxRows
 from aduan.escalation.calendar import Override
 from aduan.ports import (
@@ -60,6 +61,8 @@ class Data:
     overrides: dict[date, Override] = field(default_factory=dict)
     next_alarm_id: int = 1
     accounts: AccountRows = field(default_factory=AccountRows)
+    identity: IdentityRows = field(default_factory=IdentityRows)
+    units: dict[int, dict[str, datetime]] = field(default_factory=dict)  # case -> unit -> since
 
     def copy(self) -> Data:
         return Data(
@@ -76,4 +79,6 @@ class Data:
             dict(self.overrides),
             self.next_alarm_id,
             accounts=self.accounts.copy(),
+            identity=self.identity.copy(),
+            units={k: dict(v) for k, v in self.units.items()},
         )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Select,
     bindparam,
+    exists,
     insert,
     literal_column,
     or_,
@@ -21,6 +24,7 @@ from aduan.adapters.sql import codec
 from aduan.adapters.sql.prepared import Prepared, Runner
 from aduan.adapters.sql.tables import (
     case_events,
+    case_units,
     cases,
     open_due_at,
     written_reports,
@@ -34,12 +38,19 @@ from aduan.ports import (
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
 from aduan.workflow.errors import ConflictError, NotFoundError
 from aduan.workflow.states import OPEN_STATUSES, Status
+from aduan.workflow.visibility import OFFICE_SIGHT, Reach, Sight
 
 _FILTERS = ("status", "kind", "track", "assignee", "screening_reason")
 # The open statuses as SQL literals (fixed enum names), so the prepared statement has no IN list.
 _OPEN = cases.c.status.in_([literal_column(f"'{s.value}'") for s in sorted(OPEN_STATUSES)])
 # One prepared SELECT per (columns, shape of the query): which filters are set and the order.
 _LISTINGS: dict[tuple[Any, ...], Prepared] = {}
+# The visibility policy for one unit's staff (DESIGN §6): the cases that are or were with the
+# unit. A semi-join the database drives from ix_case_units_unit_case_id, whose entries for one
+# unit come in case id order, as the lists read them.
+_IN_UNIT: ColumnElement[bool] = cases.c.id.in_(
+    select(case_units.c.case_id).where(case_units.c.unit == bindparam("unit"))
+)
 
 
 def _listing(columns: str, query: CaseQuery) -> tuple[Prepared, dict[str, Any]]:
@@ -54,6 +65,8 @@ def _listing(columns: str, query: CaseQuery) -> tuple[Prepared, dict[str, Any]]:
         if (value := getattr(query, name)) is not None
     }
     values["limit"] = query.limit
+    if query.sight.reach is Reach.UNIT:
+        values["unit"] = query.sight.unit
     if query.after_id is not None:
         values["after_id"] = query.after_id
     if query.due_before is not None:
@@ -67,17 +80,17 @@ def _listing(columns: str, query: CaseQuery) -> tuple[Prepared, dict[str, Any]]:
     return found, values
 
 
-def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -> Select[Any]:
+def _select(columns: str) -> Select[Any]:
     if columns == "case":
-        stmt = select(cases)
-    elif columns == "listing":
-        stmt = select(*(cases.c[name] for name in codec.LISTING_COLUMNS))
-    else:
-        shown = (cases.c[name] for name in codec.SUMMARY_COLUMNS)
-        stmt = select(*shown, open_due_at.label("due_at"))
-    for name in _FILTERS:
-        if name in names:
-            stmt = stmt.where(cases.c[name] == bindparam(name))
+        return select(cases)
+    if columns == "listing":
+        return select(*(cases.c[name] for name in codec.LISTING_COLUMNS))
+    shown = (cases.c[name] for name in codec.SUMMARY_COLUMNS)
+    return select(*shown, open_due_at.label("due_at"))
+
+
+def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -> Select[Any]:
+    stmt = _select(columns).where(*_conditions(names))
     if "after_id" in names:
         after = bindparam("after_id", type_=cases.c.id.type)
         stmt = stmt.where(cases.c.id < after if query.newest_first else cases.c.id > after)
@@ -105,11 +118,29 @@ def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -
     return stmt.limit(bindparam("limit"))
 
 
+def _conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
+    """The equality filters set in a query, and the visibility policy's condition."""
+    found = [cases.c[name] == bindparam(name) for name in _FILTERS if name in names]
+    return [*found, _IN_UNIT] if "unit" in names else found
+
+
 # The hot path's statements are built once and run on the driver's cursor (prepared.py):
 # building and running them through Connection.execute cost more than the database's work
 # (bench/lifecycle.py, profile in issue 2's note).
 _CASE_BY_ID = Prepared(select(cases).where(cases.c.id == bindparam("key")))
 _CASE_BY_CODE = Prepared(select(cases).where(cases.c.tracking_code == bindparam("key")))
+# A case for one unit's staff: only if it is or was with their unit (primary key lookup).
+_WITH_UNIT = exists().where(
+    case_units.c.case_id == cases.c.id, case_units.c.unit == bindparam("unit")
+)
+_UNIT_CASE_BY_ID = Prepared(select(cases).where(cases.c.id == bindparam("key"), _WITH_UNIT))
+_UNIT_CASE_BY_CODE = Prepared(
+    select(cases).where(cases.c.tracking_code == bindparam("key"), _WITH_UNIT)
+)
+_UNITS_OF_CASE = select(case_units.c.unit).where(case_units.c.case_id == bindparam("case_id"))
+_HAS_UNIT = select(case_units.c.case_id).where(
+    case_units.c.case_id == bindparam("case_id"), case_units.c.unit == bindparam("unit")
+)
 _CODE_TAKEN = select(cases.c.id).where(cases.c.tracking_code == bindparam("key"))
 _INSERT_CASE = insert(cases)
 _EVENT_KEYS = (
@@ -187,10 +218,16 @@ class SqlCaseRepository:
         self.runner.execute(_INSERT_EVENT, codec.event_to_row(case.id, event))
         return case.id
 
-    def get(self, ref: str) -> Case:
+    def get(self, ref: str, sight: Sight = OFFICE_SIGHT) -> Case:
         by_id = ref.isascii() and ref.isdigit()
-        stmt, key = (_CASE_BY_ID, int(ref)) if by_id else (_CASE_BY_CODE, ref)
-        row = self.runner.first(stmt, {"key": key})
+        key = int(ref) if by_id else ref
+        row = None
+        if sight.reach is Reach.OFFICE:
+            row = self.runner.first(_CASE_BY_ID if by_id else _CASE_BY_CODE, {"key": key})
+        elif sight.reach is Reach.UNIT:
+            stmt = _UNIT_CASE_BY_ID if by_id else _UNIT_CASE_BY_CODE
+            row = self.runner.first(stmt, {"key": key, "unit": sight.unit})
+        # Out of sight answers exactly as a case that does not exist (no existence leak).
         if row is None:
             raise NotFoundError("kasus/case", ref)
         case = codec.case_from_row(row)  # builds its own objects: ``row`` stays as read
@@ -224,21 +261,36 @@ class SqlCaseRepository:
         rows = self.runner.all(_EVENTS_OF_CASE, {"case_id": case_id})
         return [codec.event_from_row(r) for r in rows]
 
+    def add_unit(self, case_id: int, unit: str, at: datetime) -> None:
+        # Only on routing and APIP approval, never on a plain save: the hot path stays as it is.
+        values = {"case_id": case_id, "unit": unit}
+        if self.conn.execute(_HAS_UNIT, values).first() is None:
+            self.conn.execute(insert(case_units), {**values, "since": at})
+
+    def units(self, case_id: int) -> frozenset[str]:
+        return frozenset(self.conn.execute(_UNITS_OF_CASE, {"case_id": case_id}).scalars())
+
     def reports(self, case_id: int) -> list[WrittenReport]:
         rows = self.runner.all(_REPORTS_OF_CASE, {"case_id": case_id})
         return [codec.report_from_row(r) for r in rows]
 
     def find(self, query: CaseQuery) -> list[Case]:
+        if query.sight.reach is Reach.NONE:
+            return []
         stmt, values = _listing("case", query)
         return [codec.case_from_row(r) for r in self.runner.all(stmt, values)]
 
     def summaries(self, query: CaseQuery) -> list[CaseListing]:
         # A queue page reads a few columns, not 50 whole cases with their JSON and identity.
+        if query.sight.reach is Reach.NONE:
+            return []
         stmt, values = _listing("listing", query)
         return [codec.listing_from_row(r) for r in self.runner.all(stmt, values)]
 
     def summary_fields(self, query: CaseQuery) -> list[dict[str, Any]]:
         # A list page reads what it shows; the database works out the soonest deadline.
+        if query.sight.reach is Reach.NONE:
+            return []
         stmt, values = _listing("summary", query)
         return [codec.summary_from_row(r) for r in self.runner.all(stmt, values)]
 

@@ -292,6 +292,18 @@ case_events = Table(
     Index("ix_case_events_case_id_id", "case_id", "id"),
 )
 
+# The units a case has been with (DESIGN §6): the agencies it was routed to and the inspectorate
+# once APIP involvement was approved. The visibility policy reads it through the unit-led index
+# (an agency's list is an EXISTS on (unit, case_id)); rows are only ever added.
+case_units = Table(
+    "case_units",
+    metadata,
+    Column("case_id", Id, ForeignKey("cases.id"), primary_key=True),
+    Column("unit", String(64), primary_key=True),
+    Column("since", UtcDateTime, nullable=False),
+    Index("ix_case_units_unit_case_id", "unit", "case_id"),
+)
+
 written_reports = Table(
     "written_reports",
     metadata,
@@ -459,3 +471,29 @@ case_stats = Table(
     Column("n", Integer, nullable=False),
     Index("ix_case_stats_month_part", "month", "part"),
 )
+
+# --- identity on record and the complainant's second factor (issue 16 items 4-5) -------------
+
+# Every reveal of a complainant's identity and every view of an unmasked one (DESIGN §6): who,
+# when, which case, why ("view" for a plain view). Append-only, like the audit trail.
+identity_access = Table(
+    "identity_access",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_identity_access_at", "at"),
+    Index("ix_identity_access_case_id_id", "case_id", "id"),
+)
+
+IDENTITY_APPEND_ONLY = ("identity_access",)
+
+# The complainant's PIN (argon2id; NULL for cases from before it existed: those cannot be
+# withdrawn or disputed by code at all) and the Open311 client that filed the case, whose
+# list shows only its own requests (NULL: any other channel).
+cases.append_column(Column("pin_hash", String(200)))
+cases.append_column(Column("open311_client", Id))
+Index("ix_cases_open311_client_id", cases.c.open311_client, cases.c.id)
