@@ -65,6 +65,7 @@ from aduan.service.reports import compact_rollup, compute_statistics  # noqa: E4
 from aduan.workflow.states import Channel, ProblemType  # noqa: E402
 
 TARGET_SECONDS_PG = 2.0
+HEAD = "dewi"  # the sample Head of Office: the office-wide statistics (DESIGN §6)
 SERVICES = ("15121", "71204", "78422", "01622")
 CHANNELS = tuple(c.value for c in Channel)
 PROBLEMS = tuple(p.value for p in ProblemType)
@@ -295,17 +296,19 @@ def run_one(deps: Deps, where: str, args: argparse.Namespace) -> dict[str, Any]:
     print(f"[{where}] rollup compacted in {compact_s:.1f} s; VACUUM ANALYZE …", flush=True)
     vacuum(engine)
     period = year(args.year)
-    cold, result = timed(lambda: compute_statistics(bench_deps, period))
+    cold, result = timed(lambda: compute_statistics(bench_deps, period, HEAD))
     load_before = os.getloadavg()
-    warm = [timed(lambda: compute_statistics(bench_deps, period))[0] for _ in range(args.repeat)]
+    warm = [
+        timed(lambda: compute_statistics(bench_deps, period, HEAD))[0] for _ in range(args.repeat)
+    ]
     load_after = os.getloadavg()
     tracemalloc.start()
-    compute_statistics(bench_deps, period)
+    compute_statistics(bench_deps, period, HEAD)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     # The same statistics aggregated from every case (no rollup): must agree, and how long.
     direct = [
-        timed(lambda: compute_statistics(bench_deps, period, rollup=False))
+        timed(lambda: compute_statistics(bench_deps, period, HEAD, rollup=False))
         for _ in range(args.direct_repeat)
     ]
     same = all(

@@ -26,6 +26,7 @@ Year = Annotated[int | None, typer.Option("--year", help="Tahun.")]
 
 @report_app.command("stats")
 def stats_cmd(
+    as_user: common.AsUser,
     first: From = None,
     last: To = None,
     month: Month = None,
@@ -40,7 +41,8 @@ def stats_cmd(
     from aduan.service.reports import compute_statistics
 
     with common.errors():
-        result = compute_statistics(common.deps(), choose_period(first, last, month, quarter, year))
+        chosen = choose_period(first, last, month, quarter, year)
+        result = compute_statistics(common.deps(), chosen, as_user)
         if as_json:
             typer.echo(result.model_dump_json(indent=2))
         elif as_csv:
@@ -52,6 +54,7 @@ def stats_cmd(
 @report_app.command("recap")
 def recap_cmd(
     out: Out,
+    as_user: common.AsUser,
     month: Month = None,
     quarter: Quarter = None,
 ) -> None:
@@ -61,7 +64,7 @@ def recap_cmd(
 
     with common.errors():
         chosen = choose_period(None, None, month, quarter, None)
-        recap = build_recap(common.deps(), chosen)
+        recap = build_recap(common.deps(), chosen, as_user)
         if out.suffix.lower() == ".html":
             out.write_text(recap_html(recap, common.settings().office), encoding="utf-8")
         else:
@@ -147,6 +150,7 @@ def export_cmd(
 def evaluation_cmd(
     year: Annotated[int, typer.Option("--year")],
     out: Out,
+    as_user: common.AsUser,
     announce: Annotated[bool, typer.Option("--announce", help="Umumkan ke semua pegawai.")] = False,
 ) -> None:
     """Evaluasi tahunan standar pelayanan (PDF atau CSV) / yearly evaluation."""
@@ -154,7 +158,7 @@ def evaluation_cmd(
     from aduan.service.evaluation import announce_evaluation, build_evaluation
 
     with common.errors():
-        result = build_evaluation(common.deps(), periods.year(year))
+        result = build_evaluation(common.deps(), periods.year(year), as_user)
         if out.suffix.lower() == ".csv":
             out.write_text(evaluation_csv(result), encoding="utf-8")
         else:

@@ -13,7 +13,7 @@ from aduan.ports import UnitOfWork
 from aduan.reports.evaluation import Evaluation, announcement, arrange_evaluation
 from aduan.reports.period import Period, year
 from aduan.service.deps import Deps
-from aduan.service.reporting import reporting_uow
+from aduan.service.reporting import report_viewer, reporting_uow
 from aduan.service.singleton import run_once
 from aduan.workflow.intake import wib_date
 
@@ -21,13 +21,18 @@ log = structlog.get_logger()
 EVALUATION_JOB = "yearly_evaluation_reminder"  # the office-wide run of the January reminder
 
 
-def build_evaluation(deps: Deps, period: Period) -> Evaluation:
-    """Gather the evaluation of a year (the database groups; ``reports`` only arranges)."""
+def build_evaluation(deps: Deps, period: Period, username: str) -> Evaluation:
+    """Gather the evaluation of a year as ``username`` sees the cases (DESIGN §6).
+
+    The database groups; ``reports`` only arranges.
+    """
     before = period.previous()
     with reporting_uow(deps, readonly=True) as uow:
-        now = uow.listings.service_problem_counts(period.start_at, period.end_at)
-        then = uow.listings.service_problem_counts(before.start_at, before.end_at)
-        notes = uow.listings.suggestions(period.start_at, period.end_at)
+        sight = report_viewer(deps, uow, username).sight
+        listings = uow.listings
+        now = listings.service_problem_counts(period.start_at, period.end_at, sight=sight)
+        then = listings.service_problem_counts(before.start_at, before.end_at, sight=sight)
+        notes = listings.suggestions(period.start_at, period.end_at, sight=sight)
     return arrange_evaluation(period, now, then, notes)
 
 

@@ -1,7 +1,10 @@
 """Report use cases: statistics, the recap, the rollup's compaction, written reports, the export.
 
 Each reads through the report readers of one unit of work (``reporting_uow``) and hands what
-the database counted to ``aduan.reports`` to arrange and render.
+the database counted to ``aduan.reports`` to arrange and render. Each is read as one staff user
+sees the cases (``reporting.report_viewer``, DESIGN §6): the office's complaint staff and the
+Head the whole office, an agency or the inspectorate only the cases that are or were with it;
+the administrator is refused.
 """
 
 from __future__ import annotations
@@ -20,25 +23,26 @@ from aduan.reports.statistics import Statistics, arrange_statistics
 from aduan.service.cases import get_case
 from aduan.service.deps import Deps
 from aduan.service.reference import show_orgchart
-from aduan.service.reporting import reporting_uow
-from aduan.workflow.errors import InputError
-from aduan.workflow.states import Role
+from aduan.service.reporting import check_report_reader, report_viewer, reporting_uow
 
 log = structlog.get_logger()
 
 
-def compute_statistics(deps: Deps, period: Period, *, rollup: bool = True) -> Statistics:
-    """The statistics of the cases received in ``period``, as of the clock's now.
+def compute_statistics(
+    deps: Deps, period: Period, username: str, *, rollup: bool = True
+) -> Statistics:
+    """The statistics of the cases received in ``period`` that ``username`` sees, as of now.
 
     ``rollup``: read the months the period covers whole from the rollup kept on write, the rest
     from the cases; ``False`` aggregates every case of the period (the same numbers, slower:
-    for checks and the benchmark).
+    for checks and the benchmark). The rollup is the office's: a narrower sight counts cases.
     """
     now = deps.clock.now()
     start, end = period.start_at, period.end_at
     with reporting_uow(deps, readonly=True) as uow:
-        counts = uow.stats.period_counts(start, end, now, rollup=rollup)
-        history = uow.stats.reopened_tier_history(start, end)
+        sight = report_viewer(deps, uow, username).sight
+        counts = uow.stats.period_counts(start, end, now, sight=sight, rollup=rollup)
+        history = uow.stats.reopened_tier_history(start, end, sight=sight)
         calendar = deps.calendars.get(uow)
         chart = deps.reference.orgchart(uow) if history else None
     return arrange_statistics(period, now, counts, history, calendar, chart)
@@ -52,53 +56,49 @@ def compact_rollup(deps: Deps) -> dict[str, int]:
     return {"rows_removed": removed}
 
 
-def case_lists(deps: Deps, period: Period) -> tuple[list[CaseLine], list[CaseLine]]:
-    """The period's overdue complaints (as of now) and its cases escalated to APIP."""
+def case_lists(deps: Deps, period: Period, username: str) -> tuple[list[CaseLine], list[CaseLine]]:
+    """The period's overdue complaints (as of now) and its cases escalated to APIP.
+
+    Only those ``username`` sees.
+    """
     now = deps.clock.now()
     start, end = period.start_at, period.end_at
     with reporting_uow(deps, readonly=True) as uow:
-        overdue = uow.stats.overdue_cases(start, end, now, RECAP_LIST_LIMIT)
-        apip = uow.stats.apip_cases(start, end, RECAP_LIST_LIMIT)
+        sight = report_viewer(deps, uow, username).sight
+        overdue = uow.stats.overdue_cases(start, end, now, RECAP_LIST_LIMIT, sight=sight)
+        apip = uow.stats.apip_cases(start, end, RECAP_LIST_LIMIT, sight=sight)
     return overdue, apip
 
 
-def build_recap(deps: Deps, period: Period) -> Recap:
-    """Gather the recap of ``period`` (statistics as of now)."""
-    overdue, apip = case_lists(deps, period)
-    return Recap(period, compute_statistics(deps, period), overdue, apip)
+def build_recap(deps: Deps, period: Period, username: str) -> Recap:
+    """Gather the recap of ``period`` as ``username`` sees it (statistics as of now)."""
+    overdue, apip = case_lists(deps, period, username)
+    return Recap(period, compute_statistics(deps, period, username), overdue, apip)
 
 
 def written_report(
     deps: Deps, case_ref: str, username: str, number: int, office: Office
 ) -> ReportDocument:
-    """The ``number``-th (1-based) written report of a case, as ``username`` may see it."""
+    """The ``number``-th (1-based) written report of a case, as ``username`` may see it.
+
+    A case out of ``username``'s sight is not found, exactly as one that does not exist.
+    """
+    check_report_reader(deps, username)  # the administrator: refused, whatever the case
     case = get_case(deps, case_ref, username)
     return assemble_written_report(case, show_orgchart(deps), number, office)
-
-
-def _role(deps: Deps, username: str) -> Role:
-    user = show_orgchart(deps).users.get(username)
-    if user is None or not user.active:
-        raise InputError(
-            "user",
-            "known_active_user",
-            f"pengguna '{username}' tidak dikenal atau tidak aktif",
-            f"unknown or inactive user '{username}'",
-        )
-    return user.role
 
 
 def export_cases(deps: Deps, period: Period, username: str, fmt: str, out: IO[bytes]) -> int:
     """Write the period's cases to ``out`` as ``fmt`` (csv or xlsx); return how many.
 
-    The rows stream from the database into the writer (memory stays flat); the complainant's
-    identity is shown as ``username``'s role may see it.
+    Only the cases ``username`` sees; the rows stream from the database into the writer
+    (memory stays flat); the complainant's identity is shown as ``username``'s role may see it.
     """
     export.check_format(fmt)
-    role = _role(deps, username)
     with reporting_uow(deps, readonly=True) as uow:
-        rows = uow.listings.export_rows(period.start_at, period.end_at)
-        lines = (export.export_line(row, role) for row in rows)
+        viewer = report_viewer(deps, uow, username)
+        rows = uow.listings.export_rows(period.start_at, period.end_at, sight=viewer.sight)
+        lines = (export.export_line(row, viewer.actor.role) for row in rows)
         count = export.write_export(lines, period, fmt, out)
     log.info("cases_exported", period=period.key, rows=count, format=fmt, by=username)
     return count

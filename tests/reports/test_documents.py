@@ -76,7 +76,7 @@ def test_monthly_recap_lists_overdue_and_apip_cases(deps: Deps) -> None:
     apip = b.apip_pending_case(deps).tracking_code
     b.submit(deps)
 
-    recap = build_recap(deps, period.month("2026-03"))
+    recap = build_recap(deps, period.month("2026-03"), "dewi")
     pages, text = pdf_text(recap_pdf(recap, Office()))
 
     assert pages >= 1
@@ -91,7 +91,7 @@ def test_yearly_evaluation_lists_every_suggestion(deps: Deps) -> None:
     b.submit(deps, complainant={"name": None}, subject="Ruang tunggu sempit")
     b.reviewed_case(deps)
 
-    evaluation = build_evaluation(deps, period.year(2026))
+    evaluation = build_evaluation(deps, period.year(2026), "dewi")
     _, text = pdf_text(evaluation_pdf(evaluation, Office()))
     table = evaluation_csv(evaluation)
 

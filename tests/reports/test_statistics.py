@@ -54,7 +54,7 @@ def fixed_data_set(deps: Deps, clock: FixedClock) -> None:
 def test_statistics_match_the_hand_computed_numbers(deps: Deps, clock: FixedClock) -> None:
     fixed_data_set(deps, clock)
 
-    s = compute_statistics(deps, period.between(date(2026, 1, 1), date(2026, 2, 28)))
+    s = compute_statistics(deps, period.between(date(2026, 1, 1), date(2026, 2, 28)), "dewi")
 
     assert (s.total, s.complaints, s.suggestions) == (7, 6, 1)
     assert s.suggestion_reasons == {"no_identity": 1}
@@ -81,9 +81,9 @@ def test_an_open_complaint_counts_as_late_only_once_its_deadline_has_passed(
     january = period.month("2026-01")
 
     clock.current = datetime(2026, 2, 6, 16, 59, tzinfo=UTC)  # 23:59 WIB on the due day
-    before = compute_statistics(deps, january).compliance
+    before = compute_statistics(deps, january, "dewi").compliance
     clock.current = datetime(2026, 2, 6, 17, 0, 1, tzinfo=UTC)
-    after = compute_statistics(deps, january).compliance
+    after = compute_statistics(deps, january, "dewi").compliance
 
     assert (before.pending, before.overdue_open, before.late) == (1, 0, 0)
     assert (after.pending, after.overdue_open, after.late) == (0, 1, 1)
@@ -102,14 +102,14 @@ def test_tier_reached_is_the_highest_a_case_ever_reached_even_after_a_reopen(
     b.act(deps, case, Action.REPORT_TO_SUPERIOR, "budi")
     b.act(deps, case, Action.CLOSE, "agus")
     january = period.month("2026-01")
-    assert compute_statistics(deps, january).by_tier == {"internal": {"1": 1, "3": 1}}
+    assert compute_statistics(deps, january, "dewi").by_tier == {"internal": {"1": 1, "3": 1}}
 
     service.act_as_complainant(deps, case, Action.REOPEN, {"reason": "Belum saya terima"})
     reopened = service.get_case(deps, case, "budi")
     assert (reopened.track, reopened.tier) == (None, 0)  # reopening clears the track
-    assert compute_statistics(deps, january).by_tier == {"internal": {"1": 1, "3": 1}}
+    assert compute_statistics(deps, january, "dewi").by_tier == {"internal": {"1": 1, "3": 1}}
 
     b.act(deps, case, Action.ROUTE_AGENCY, "budi")  # back on a track, at its first tier
-    s = compute_statistics(deps, january)
+    s = compute_statistics(deps, january, "dewi")
     assert s.by_tier == {"agency": {"1": 1}, "internal": {"1": 1, "3": 1}}
     assert s.total == 2

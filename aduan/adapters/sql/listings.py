@@ -1,4 +1,7 @@
-"""SQL of the case listings behind exports and the yearly evaluation (streamed, grouped)."""
+"""SQL of the case listings behind exports and the yearly evaluation (streamed, grouped).
+
+Each lists only the cases the reader's ``Sight`` reaches (DESIGN §6), in the query itself.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, String, cast, func, select
 
-from aduan.adapters.sql.stats import in_period
+from aduan.adapters.sql.stats import in_scope
 from aduan.adapters.sql.tables import cases
 from aduan.ports import EXPORT_COLUMNS
+from aduan.workflow.visibility import Sight
 
 
 class SqlCaseListingReader:
@@ -20,23 +24,23 @@ class SqlCaseListingReader:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def export_rows(self, start: datetime, end: datetime) -> Iterator[RowMapping]:
+    def export_rows(self, start: datetime, end: datetime, *, sight: Sight) -> Iterator[RowMapping]:
         """The period's cases in id order, streamed in batches (memory stays flat)."""
         stmt = (
             select(*(cases.c[c] for c in EXPORT_COLUMNS))
-            .where(in_period(start, end))
+            .where(in_scope(start, end, sight))
             .order_by(cases.c.id)
         )
         yield from self.conn.execution_options(yield_per=2_000).execute(stmt).mappings()
 
     def service_problem_counts(
-        self, start: datetime, end: datetime
+        self, start: datetime, end: datetime, *, sight: Sight
     ) -> dict[tuple[str, str, str], int]:
         """Cases of the period by (service, kind, problem type), grouped in SQL by stored list."""
         key = cast(cases.c.problem_types, String)
         stmt = (
             select(cases.c.service_code, cases.c.kind, key, func.count())
-            .where(in_period(start, end))
+            .where(in_scope(start, end, sight))
             .group_by(cases.c.service_code, cases.c.kind, key)
         )
         found: dict[tuple[str, str, str], int] = {}
@@ -48,7 +52,7 @@ class SqlCaseListingReader:
         return found
 
     def suggestions(
-        self, start: datetime, end: datetime, limit: int = 10_000
+        self, start: datetime, end: datetime, *, sight: Sight, limit: int = 10_000
     ) -> list[dict[str, Any]]:
         """Every suggestion of the period (late complaints treated as suggestions included)."""
         stmt = (
@@ -60,7 +64,7 @@ class SqlCaseListingReader:
                 cases.c.subject,
                 cases.c.description,
             )
-            .where(in_period(start, end), cases.c.kind == "suggestion")
+            .where(in_scope(start, end, sight), cases.c.kind == "suggestion")
             .order_by(cases.c.received_at, cases.c.id)
             .limit(limit)
         )

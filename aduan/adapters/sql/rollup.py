@@ -12,6 +12,10 @@ A period reads the months it covers whole from the rollup and its partial months
 from the cases (``aduan.adapters.sql.stats``); the results are the same (tests compare both ways on
 SQLite and PostgreSQL). What depends on "now" is kept apart: an open, unanswered complaint
 is stored with its deadline (``part = 'due'``) and is overdue or pending at read.
+
+The rollup counts the whole office. A report for a narrower sight (an agency, the inspectorate:
+DESIGN §6) aggregates the cases themselves, joined to the units they have been with; those are
+a small share of the office's cases.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from aduan.adapters.sql import stats
 from aduan.adapters.sql.tables import case_stats
 from aduan.ports import APIP_ACTIONS, AnswerSpan, CaseLine, PastTier, PeriodCounts
 from aduan.workflow.intake import WIB
+from aduan.workflow.visibility import Reach, Sight
 
 DIMS = "dims"
 ANSWER = "answer"
@@ -70,36 +75,49 @@ class SqlStatisticsReader:
         self.conn = conn
 
     def period_counts(
-        self, start: datetime, end: datetime, now: datetime, *, rollup: bool = True
+        self,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        *,
+        sight: Sight,
+        rollup: bool = True,
     ) -> PeriodCounts:
-        """The rollup for the whole months and the cases for the rest (or the cases only)."""
+        """The rollup for the whole months and the cases for the rest (or the cases only).
+
+        The rollup holds the office's counts: only the office's sight may read it.
+        """
         stats.tune_for_reports(self.conn)  # SET LOCAL: holds for the rest of the transaction
-        if rollup:
+        if rollup and sight.reach is Reach.OFFICE:
             counts = period_counts(self.conn, start, end, now)
         else:
             counts = Counts()
             counts.add(
-                stats.dimension_counts(self.conn, start, end, now),
-                stats.answer_spans(self.conn, start, end),
-                stats.apip_actions(self.conn, start, end),
+                stats.dimension_counts(self.conn, start, end, now, sight),
+                stats.answer_spans(self.conn, start, end, sight),
+                stats.apip_actions(self.conn, start, end, sight),
             )
         dims = dict(counts.dims)
         dims["problem_types"] = stats.problem_type_counts(dims["problem_types"])
         return PeriodCounts(dims, counts.spans, counts.apip)
 
-    def reopened_tier_history(self, start: datetime, end: datetime) -> list[PastTier]:
+    def reopened_tier_history(
+        self, start: datetime, end: datetime, *, sight: Sight
+    ) -> list[PastTier]:
         """See ``stats.reopened_tier_history``."""
-        return stats.reopened_tier_history(self.conn, start, end)
+        return stats.reopened_tier_history(self.conn, start, end, sight)
 
     def overdue_cases(
-        self, start: datetime, end: datetime, now: datetime, limit: int
+        self, start: datetime, end: datetime, now: datetime, limit: int, *, sight: Sight
     ) -> list[CaseLine]:
         """See ``stats.overdue_cases``."""
-        return stats.overdue_cases(self.conn, start, end, now, limit)
+        return stats.overdue_cases(self.conn, start, end, now, limit, sight)
 
-    def apip_cases(self, start: datetime, end: datetime, limit: int) -> list[CaseLine]:
+    def apip_cases(
+        self, start: datetime, end: datetime, limit: int, *, sight: Sight
+    ) -> list[CaseLine]:
         """See ``stats.apip_cases``."""
-        return stats.apip_cases(self.conn, start, end, limit)
+        return stats.apip_cases(self.conn, start, end, limit, sight)
 
     def compact_rollup(self) -> int:
         """See ``compact``."""

@@ -6,6 +6,9 @@ query selects the cases *received* in ``[start, end)`` (the ``ix_cases_received_
 index) and aggregates there, the same SQL on SQLite and PostgreSQL: all the dimension counts
 in one scan, the answer times in a second, APIP involvement from the events' partial index.
 What returns to Python is a few rows per dimension value, never one per case.
+
+Each takes the reader's ``Sight`` (DESIGN §6) and adds it to the query as ``in_sight``: the
+office's reach adds nothing, a unit's an indexed ``EXISTS`` on ``case_units``, no sight ``false``.
 """
 
 from __future__ import annotations
@@ -22,14 +25,17 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
+    false,
     func,
     literal,
     literal_column,
     select,
+    true,
     union_all,
 )
 
-from aduan.adapters.sql.tables import case_events, cases, written_reports
+from aduan.adapters.sql.tables import case_events, case_units, cases, written_reports
 from aduan.ports import (
     APIP_ACTIONS,
     NO_VALUE,
@@ -39,6 +45,7 @@ from aduan.ports import (
     PastTier,
 )
 from aduan.workflow.states import OPEN_STATUSES
+from aduan.workflow.visibility import OFFICE_SIGHT, Reach, Sight
 
 EPOCH = date(1970, 1, 1)
 WIB_OFFSET_SECONDS = 7 * 3600
@@ -57,6 +64,24 @@ NOT_APPLICABLE = AnswerDeadline.NOT_APPLICABLE
 def in_period(start: datetime, end: datetime) -> ColumnElement[bool]:
     """Cases received in ``[start, end)``."""
     return and_(cases.c.received_at >= start, cases.c.received_at < end)
+
+
+def in_sight(sight: Sight) -> ColumnElement[bool]:
+    """The cases ``sight`` reaches, as a condition on ``cases`` (DESIGN §6).
+
+    A unit sees the cases that are or were with it: ``EXISTS`` on ``case_units`` through its
+    primary key (case, unit). No sight (the administrator) reaches no case at all.
+    """
+    if sight.reach is Reach.OFFICE:
+        return true()
+    if sight.reach is Reach.UNIT and sight.unit is not None:
+        return exists().where(case_units.c.case_id == cases.c.id, case_units.c.unit == sight.unit)
+    return false()
+
+
+def in_scope(start: datetime, end: datetime, sight: Sight) -> ColumnElement[bool]:
+    """Cases received in ``[start, end)`` that ``sight`` reaches."""
+    return and_(in_period(start, end), in_sight(sight))
 
 
 def compliance(now: datetime) -> ColumnElement[str]:
@@ -123,7 +148,11 @@ def tune_for_reports(conn: Connection) -> None:
 
 
 def dimension_counts(
-    conn: Connection, start: datetime, end: datetime, now: datetime
+    conn: Connection,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    sight: Sight = OFFICE_SIGHT,
 ) -> dict[str, dict[str, int]]:
     """Cases received in ``[start, end)`` counted by each dimension, from the cases themselves.
 
@@ -135,7 +164,7 @@ def dimension_counts(
     bucket = compliance(now).label("compliance")
     base = (
         select(*cols, bucket, func.count().label("n"))
-        .where(in_period(start, end))
+        .where(in_scope(start, end, sight))
         .group_by(*cols, bucket)
         .cte("base")
         .prefix_with("MATERIALIZED")
@@ -209,7 +238,9 @@ def wib_day(conn: Connection, column: ColumnElement[datetime]) -> ColumnElement[
     return func.date(column, "+7 hours")
 
 
-def answer_spans(conn: Connection, start: datetime, end: datetime) -> list[AnswerSpan]:
+def answer_spans(
+    conn: Connection, start: datetime, end: datetime, sight: Sight = OFFICE_SIGHT
+) -> list[AnswerSpan]:
     """Answered complaints of the period grouped by (clock start day, answer day), in WIB.
 
     Working days between the two need the working-day calendar (holidays, cuti bersama,
@@ -221,7 +252,7 @@ def answer_spans(conn: Connection, start: datetime, end: datetime) -> list[Answe
     stmt = (
         select(started.label("s"), answered.label("a"), func.count().label("n"))
         .where(
-            in_period(start, end),
+            in_scope(start, end, sight),
             cases.c.answered_at.is_not(None),
             cases.c.response_due_at.is_not(None),
         )
@@ -241,12 +272,14 @@ def as_day(value: Any) -> date:
     return EPOCH + timedelta(days=int(value))
 
 
-def apip_actions(conn: Connection, start: datetime, end: datetime) -> dict[str, int]:
+def apip_actions(
+    conn: Connection, start: datetime, end: datetime, sight: Sight = OFFICE_SIGHT
+) -> dict[str, int]:
     """Cases of the period with each APIP action at least once (request, approve, refuse)."""
     stmt = (
         select(case_events.c.action, func.count(func.distinct(case_events.c.case_id)))
         .join(cases, cases.c.id == case_events.c.case_id)
-        .where(case_events.c.action.in_(APIP_ACTIONS), in_period(start, end))
+        .where(case_events.c.action.in_(APIP_ACTIONS), in_scope(start, end, sight))
         .group_by(case_events.c.action)
     )
     found = dict.fromkeys(APIP_ACTIONS, 0)
@@ -257,7 +290,9 @@ def apip_actions(conn: Connection, start: datetime, end: datetime) -> dict[str, 
 ROUTE_TRACKS = {"route_internal": "internal", "route_agency": "agency"}
 
 
-def reopened_tier_history(conn: Connection, start: datetime, end: datetime) -> list[PastTier]:
+def reopened_tier_history(
+    conn: Connection, start: datetime, end: datetime, sight: Sight = OFFICE_SIGHT
+) -> list[PastTier]:
     """The earlier tracks and tier reports of the period's reopened cases.
 
     Reopening clears a case's track and tier (``workflow.effects._reopen``), so the highest
@@ -268,7 +303,7 @@ def reopened_tier_history(conn: Connection, start: datetime, end: datetime) -> l
     """
     reopened = (
         select(cases.c.id, cases.c.track, cases.c.tier)
-        .where(in_period(start, end), cases.c.reopen_count > 0)
+        .where(in_scope(start, end, sight), cases.c.reopen_count > 0)
         .cte("reopened")
     )
     reports = select(
@@ -317,7 +352,12 @@ _LINE = (
 
 
 def overdue_cases(
-    conn: Connection, start: datetime, end: datetime, now: datetime, limit: int
+    conn: Connection,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    limit: int,
+    sight: Sight = OFFICE_SIGHT,
 ) -> list[CaseLine]:
     """Open complaints received in ``[start, end)`` whose answer is overdue at ``now``.
 
@@ -330,7 +370,7 @@ def overdue_cases(
             cases.c.answered_at.is_(None),
             cases.c.response_due_at < now,
             cases.c.status.in_(OPEN),
-            in_period(start, end),
+            in_scope(start, end, sight),
         )
         .order_by(cases.c.response_due_at, cases.c.id)
         .limit(limit)
@@ -338,12 +378,14 @@ def overdue_cases(
     return [CaseLine(**row) for row in conn.execute(stmt).mappings()]
 
 
-def apip_cases(conn: Connection, start: datetime, end: datetime, limit: int) -> list[CaseLine]:
+def apip_cases(
+    conn: Connection, start: datetime, end: datetime, limit: int, sight: Sight = OFFICE_SIGHT
+) -> list[CaseLine]:
     """Cases of the period handled by APIP or awaiting the head's approval for it."""
     stmt = (
         select(*_LINE)
         .where(
-            in_period(start, end),
+            in_scope(start, end, sight),
             (cases.c.track == "apip") | (cases.c.status == "apip_pending"),
         )
         .order_by(cases.c.received_at, cases.c.id)

@@ -3,7 +3,8 @@
 ``GET /api/v1/reports`` lists the report documents of ``aduan.reports`` (statistics, the
 dashboard, the recap PDF, the case export, the written tier reports) with links for a month
 and a quarter, and the office-wide runs done so far (the quarterly SKM survey, the yearly
-evaluation). The documents themselves are served by ``aduan.web.ui.reports``.
+evaluation). A user who sees no case (the administrator, DESIGN §6) is refused (403). The
+documents themselves are served by ``aduan.web.ui.reports``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from aduan.reports import period as periods
 from aduan.service import singleton
 from aduan.service.accounts import STAFF_ROLES, Staff
 from aduan.service.evaluation import EVALUATION_JOB
+from aduan.service.reporting import check_report_reader
 from aduan.service.survey import SURVEY_JOB
 from aduan.web.auth import deps_of, require_roles
 from aduan.workflow.intake import wib_date
@@ -68,6 +70,7 @@ def reports(
     quarter: Annotated[str | None, Query(max_length=6, description="YYYYQn")] = None,
 ) -> ReportIndex:
     """Laporan yang tersedia dan tautannya / the reports that exist, with their links."""
+    check_report_reader(deps_of(request), staff.username)  # no sight of cases: 403
     today = wib_date(deps_of(request).clock.now())
     m = periods.month(month) if month else periods.month(today.strftime("%Y-%m"))
     q = periods.quarter(quarter) if quarter else periods.quarter_of(today)

@@ -1,8 +1,9 @@
 """Report pages: the dashboard with server-drawn SVG charts, downloads, the public SKM form.
 
 Mounted by ``aduan.web.app.create_app``. Staff pages need a login (``auth.require_staff``;
-the dashboard sends a browser to the login page instead of a 401); the survey form is public
-and guarded by its one-time token.
+the dashboard sends a browser to the login page instead of a 401) and show the cases the staff
+member sees (DESIGN §6: an agency its own, the administrator none: 403); the survey form is
+public and guarded by its one-time token.
 """
 
 from __future__ import annotations
@@ -63,10 +64,11 @@ def dashboard(
 
     A browser that is not logged in goes to the login page and comes back here after.
     """
-    if current_staff(request) is None:
+    staff = current_staff(request)
+    if staff is None:
         return to_login(request)
     chosen = _period(request, None, None, month, quarter, year)
-    recap = build_recap(deps_of(request), chosen)
+    recap = build_recap(deps_of(request), chosen, staff.username)
     return HTMLResponse(recap_html(recap, _settings(request).office))
 
 
@@ -81,7 +83,8 @@ def statistics_json(
     year: int | None = None,
 ) -> Statistics:
     """Statistik periode (JSON) / the statistics of a period."""
-    return compute_statistics(deps_of(request), _period(request, first, to, month, quarter, year))
+    chosen = _period(request, first, to, month, quarter, year)
+    return compute_statistics(deps_of(request), chosen, staff.username)
 
 
 @router.get("/laporan/rekap.pdf")
@@ -89,7 +92,8 @@ def recap_download(
     request: Request, staff: StaffUser, month: str | None = None, quarter: str | None = None
 ) -> Response:
     """Rekap PDF untuk Kepala Dinas / the recap as PDF."""
-    recap = build_recap(deps_of(request), _period(request, None, None, month, quarter, None))
+    chosen = _period(request, None, None, month, quarter, None)
+    recap = build_recap(deps_of(request), chosen, staff.username)
     data = recap_pdf(recap, _settings(request).office)
     name = f"rekap-{recap.period.key}.pdf"
     return Response(
