@@ -6,29 +6,81 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from aduan.workflow.context import ActionContext
-from aduan.workflow.errors import RuleViolationError
+from aduan.workflow.errors import Phrase, RuleViolationError
 from aduan.workflow.payloads import RecordStepPayload
-from aduan.workflow.states import Role, ScreeningReason, Status
+from aduan.workflow.states import N_, Role, ScreeningReason, Status
 
 Guard = Callable[[ActionContext], None]
 
 _EXEMPT = frozenset({Role.SYSTEM})
 
 
-def holds_current_tier(ctx: ActionContext) -> None:
-    """Only the level holding the case, or one above it, writes the report that moves it up."""
+_AGENCY_STAFF = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_HEAD})
+
+
+def _holds_or_above(ctx: ActionContext) -> bool:
+    """Whether the actor holds the case's current tier or a level above it in its chain."""
     case, actor = ctx.case, ctx.actor
     if actor.role in _EXEMPT:
+        return True
+    above = {level.position for level in case.chain[case.tier :]}
+    return actor.position is not None and actor.position in above
+
+
+def _holder_title(ctx: ActionContext) -> str:
+    holder = ctx.case.holder
+    return holder.title if holder else "?"
+
+
+def holds_current_tier(ctx: ActionContext) -> None:
+    """Only the level holding the case, or one above it, writes the report that moves it up."""
+    if not _holds_or_above(ctx):
+        title = _holder_title(ctx)
+        raise RuleViolationError(
+            ctx.case.ref,
+            "tier_holder_only",
+            N_(
+                "hanya pemegang tingkat saat ini (%(title)s) atau atasannya yang dapat "
+                "menaikkan kasus"
+            ),
+            title=title,
+        )
+
+
+def tier_holder_or_above(ctx: ActionContext) -> None:
+    """Items 7a/7b: on a track, the holder of the current tier or a level above it acts."""
+    if not _holds_or_above(ctx):
+        title = _holder_title(ctx)
+        raise RuleViolationError(
+            ctx.case.ref,
+            "tier_holder_only",
+            N_(
+                "hanya pemegang tingkat saat ini (%(title)s) atau atasannya dalam jenjang yang "
+                "dapat bertindak atas kasus ini"
+            ),
+            title=title,
+        )
+
+
+def agency_staff_hold_tier(ctx: ActionContext) -> None:
+    """Item 7b: agency staff act by tier; the office's officer keeps recording steps beside them."""
+    if ctx.actor.role in _AGENCY_STAFF:
+        tier_holder_or_above(ctx)
+
+
+def own_agency(ctx: ActionContext) -> None:
+    """Agency staff act only on cases on their own agency's track (DESIGN §6)."""
+    case, actor = ctx.case, ctx.actor
+    if actor.role not in _AGENCY_STAFF:
         return
-    above = [level.position for level in case.chain[case.tier :]]
-    if actor.position not in above:
-        holder = case.holder
-        title = holder.title if holder else "?"
+    if case.agency_unit is None or actor.unit != case.agency_unit:
         raise RuleViolationError(
             case.ref,
-            "tier_holder_only",
-            f"hanya pemegang tingkat saat ini ({title}) atau atasannya yang dapat menaikkan kasus",
-            f"only the current tier holder ({title}) or a level above may escalate the case",
+            "own_agency_only",
+            N_(
+                "staf perangkat daerah hanya dapat bertindak atas kasus pada jalur perangkat "
+                "daerahnya sendiri"
+            ),
         )
 
 
@@ -40,47 +92,72 @@ def below_top_of_chain(ctx: ActionContext) -> None:
         raise RuleViolationError(
             case.ref,
             "top_of_chain",
-            f"kasus sudah di tingkat tertinggi ({top}); ajukan ke APIP bila tidak terselesaikan",
-            f"the case is already at the top of its chain ({top}); request APIP if unresolved",
+            N_(
+                "kasus sudah di tingkat tertinggi (%(top)s); ajukan ke APIP bila tidak "
+                "terselesaikan"
+            ),
+            top=top,
         )
 
 
 def approver_has_authority(ctx: ActionContext) -> None:
-    """Item 7c: APIP needs the Head of Office, or the agency head on the agency track."""
+    """Item 7c: the head at the top of the track the request came from decides.
+
+    "Persetujuan Kepala DPMPTSP/Perangkat Daerah" read with items 7a and 7b: a request from the
+    internal track or from the review goes to the Head of Office; one from an agency's track
+    goes to that agency's head, not to the Head of Office.
+    """
     case, actor = ctx.case, ctx.actor
-    if actor.role is Role.HEAD:
-        return
-    own_agency = case.agency_unit is not None and any(
-        level.position == actor.position for level in case.chain
-    )
-    if actor.role is Role.AGENCY_HEAD and case.apip_origin is Status.AGENCY and own_agency:
-        return
-    raise RuleViolationError(
-        case.ref,
-        "apip_approval_authority",
-        "persetujuan APIP hanya oleh Kepala DPMPTSP, atau kepala Perangkat Daerah pada jalur "
-        "perangkat daerahnya",
-        "APIP approval belongs to the Head of Office, or the agency head on that agency's track",
-    )
+    if case.apip_origin is Status.AGENCY:
+        if (
+            actor.role is Role.AGENCY_HEAD
+            and case.agency_unit is not None
+            and actor.unit == case.agency_unit
+        ):
+            return
+        raise RuleViolationError(
+            case.ref,
+            "apip_approval_authority",
+            N_(
+                "persetujuan APIP untuk kasus pada jalur perangkat daerah hanya oleh kepala "
+                "perangkat daerah tersebut"
+            ),
+        )
+    if actor.role is not Role.HEAD:
+        raise RuleViolationError(
+            case.ref,
+            "apip_approval_authority",
+            N_("persetujuan APIP untuk kasus di DPMPTSP hanya oleh Kepala DPMPTSP"),
+        )
+
+
+# The guards that decide who may act, reading only the actor and the case (never the payload,
+# the time or the policy): what the UI uses to offer only actions the actor may take.
+AUTHORITY_GUARDS: frozenset[Guard] = frozenset(
+    {
+        holds_current_tier,
+        tier_holder_or_above,
+        agency_staff_hold_tier,
+        own_agency,
+        approver_has_authority,
+    }
+)
 
 
 def answer_and_report_done(ctx: ActionContext) -> None:
     """Item 8: the result is told to the complainant and reported to the direct superior."""
     case = ctx.case
-    missing_id = []
-    missing_en = []
+    missing: list[str] = []
     if case.informed_at is None:
-        missing_id.append("hasil belum disampaikan kepada pemohon")
-        missing_en.append("the complainant has not been informed of the result")
+        missing.append(N_("hasil belum disampaikan kepada pemohon"))
     if case.reported_at is None:
-        missing_id.append("laporan kepada atasan langsung belum dibuat")
-        missing_en.append("the report to the direct superior has not been filed")
-    if missing_id:
+        missing.append(N_("laporan kepada atasan langsung belum dibuat"))
+    if missing:
         raise RuleViolationError(
             case.ref,
             "close_requires_answer_and_report",
-            "belum dapat ditutup: " + "; ".join(missing_id),
-            "cannot close yet: " + "; ".join(missing_en),
+            N_("belum dapat ditutup: %(missing)s"),
+            missing=Phrase(tuple(missing)),
         )
 
 
@@ -92,8 +169,8 @@ def within_reopen_window(ctx: ActionContext) -> None:
         raise RuleViolationError(
             case.ref,
             "reopen_window",
-            f"batas waktu keberatan ({window} hari setelah penutupan) telah lewat",
-            f"the dispute window ({window} days after closure) has passed",
+            N_("batas waktu keberatan (%(window)s hari setelah penutupan) telah lewat"),
+            window=window,
         )
 
 
@@ -105,8 +182,11 @@ def late_submission_only(ctx: ActionContext) -> None:
         raise RuleViolationError(
             case.ref,
             "accept_late_only",
-            f"hanya pengaduan terlambat yang dapat diterima sebagai pengaduan (alasan: {reason})",
-            f"only a late submission can be accepted as a complaint (reason: {reason})",
+            N_(
+                "hanya pengaduan terlambat yang dapat diterima sebagai pengaduan "
+                "(alasan: %(reason)s)"
+            ),
+            reason=reason,
         )
 
 
@@ -119,6 +199,7 @@ def plan_step_exists(ctx: ActionContext) -> None:
         raise RuleViolationError(
             case.ref,
             "plan_step_exists",
-            f"langkah {ctx.payload.step} tidak ada dalam rencana penanganan ({steps} langkah)",
-            f"step {ctx.payload.step} is not in the handling plan ({steps} steps)",
+            N_("langkah %(step)s tidak ada dalam rencana penanganan (%(steps)s langkah)"),
+            step=ctx.payload.step,
+            steps=steps,
         )

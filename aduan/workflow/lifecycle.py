@@ -19,15 +19,16 @@ from aduan.workflow.actions import ACTIONS
 from aduan.workflow.case import Actor, Case, CaseEvent, Outcomes
 from aduan.workflow.context import ActionContext, Policy
 from aduan.workflow.errors import (
+    VERBATIM,
     InputError,
     InvalidTransitionError,
     PermissionDeniedError,
     RuleViolationError,
 )
-from aduan.workflow.guards import Guard
+from aduan.workflow.guards import AUTHORITY_GUARDS, Guard
 from aduan.workflow.payloads import Payload
 from aduan.workflow.states import Action, Status
-from aduan.workflow.table import BLOCKED, RULES, Rule, Selector, roles_for
+from aduan.workflow.table import BLOCKED, RULES, Rule, Selector, allowed_actions, roles_for
 
 _CONTEXT_FIELDS = {"links_context", "related_context", "chain_context"}
 
@@ -106,7 +107,7 @@ def input_error(exc: ValidationError) -> InputError:
     first = exc.errors()[0]
     field = ".".join(str(part) for part in first["loc"]) or "input"
     message = first["msg"].removeprefix("Value error, ")
-    return InputError(field, first["type"], message, message)
+    return InputError(field, first["type"], VERBATIM, text=message)
 
 
 def check_permission(case: Case, action: Action, actor: Actor) -> None:
@@ -115,10 +116,45 @@ def check_permission(case: Case, action: Action, actor: Actor) -> None:
     if not roles:
         blocked = BLOCKED.get((case.status, action))
         if blocked:
-            raise RuleViolationError(case.ref, blocked.rule, blocked.message_id, blocked.message_en)
+            raise RuleViolationError(case.ref, blocked.rule, blocked.message)
         raise InvalidTransitionError(case.ref, case.status.value, action.value)
     if actor.role not in roles:
         raise PermissionDeniedError(case.ref, case.status.value, action.value, actor.role.value)
+
+
+def permitted_actions(
+    case: Case, actor: Actor, now: datetime, policy: Policy | None = None
+) -> tuple[Action, ...]:
+    """What this actor may do on this case now: what the UI offers and the API lists.
+
+    The role matrix (``allowed_actions``), narrowed by the authority guards, the ones that read
+    only the actor and the case (agency, tier, APIP approval), so nobody is offered an action
+    that will certainly be refused. Guards that read the payload or the time are left to the
+    action itself, whose refusal names what is missing. Nothing on ``case`` changes.
+    """
+    ctx = ActionContext(case, actor, Payload(), now, policy or Policy())
+    return tuple(
+        action
+        for action in allowed_actions(case.status, actor.role)
+        if _authorised(case.status, action, ctx)
+    )
+
+
+def _authorised(status: Status, action: Action, ctx: ActionContext) -> bool:
+    """Whether the first row the action would take passes every authority guard."""
+    for rule in RULES:
+        if rule.source is not status or rule.action is not action:
+            continue
+        if ctx.actor.role not in rule.roles or (rule.when and not rule.when(ctx)):
+            continue
+        try:
+            for guard in rule.guards:
+                if guard in AUTHORITY_GUARDS:
+                    guard(ctx)
+        except RuleViolationError:
+            return False
+        return True
+    return False
 
 
 def perform(

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from aduan.locale import translate
 from aduan.workflow import guards as g
 from aduan.workflow.context import ActionContext
 from aduan.workflow.guards import Guard
-from aduan.workflow.states import OPEN_STATUSES, Action, Role, Status
+from aduan.workflow.states import N_, OPEN_STATUSES, Action, Role, Status
 
 Selector = Callable[[ActionContext], bool]
 
@@ -66,8 +67,22 @@ RULES: tuple[Rule, ...] = (
     # Item 6: the review worksheet; may be revised until the case is routed.
     *_rows(A.REVIEW, [S.CLASSIFIED, S.REVIEWED], S.REVIEWED, OFFICE_STAFF),
     *_rows(A.RECORD_STEP, [S.REVIEWED], None, OFFICE_STAFF, (g.plan_step_exists,)),
-    *_rows(A.RECORD_STEP, [S.INTERNAL], None, OFFICE_CHAIN, (g.plan_step_exists,)),
-    *_rows(A.RECORD_STEP, [S.AGENCY], None, AGENCY_STAFF | {Role.OFFICER}, (g.plan_step_exists,)),
+    # Items 7a/7b: on a track, the tier holder or a level above acts; agency staff only on
+    # their own agency's track (the office's officer keeps recording steps beside them).
+    *_rows(
+        A.RECORD_STEP,
+        [S.INTERNAL],
+        None,
+        OFFICE_CHAIN,
+        (g.tier_holder_or_above, g.plan_step_exists),
+    ),
+    *_rows(
+        A.RECORD_STEP,
+        [S.AGENCY],
+        None,
+        AGENCY_STAFF | {Role.OFFICER},
+        (g.own_agency, g.agency_staff_hold_tier, g.plan_step_exists),
+    ),
     *_rows(A.RECORD_STEP, [S.APIP], None, {Role.APIP}, (g.plan_step_exists,)),
     # Item 7: the three tracks.
     *_rows(A.ROUTE_INTERNAL, [S.REVIEWED], S.INTERNAL, OFFICE_STAFF),
@@ -84,11 +99,11 @@ RULES: tuple[Rule, ...] = (
         [S.AGENCY],
         None,
         {Role.AGENCY_OFFICER, Role.SYSTEM},
-        (g.below_top_of_chain, g.holds_current_tier),
+        (g.own_agency, g.below_top_of_chain, g.holds_current_tier),
     ),
     *_rows(A.REQUEST_APIP, [S.REVIEWED], S.APIP_PENDING, OFFICE_STAFF),
     *_rows(A.REQUEST_APIP, [S.INTERNAL], S.APIP_PENDING, OFFICE_CHAIN),
-    *_rows(A.REQUEST_APIP, [S.AGENCY], S.APIP_PENDING, AGENCY_STAFF),
+    *_rows(A.REQUEST_APIP, [S.AGENCY], S.APIP_PENDING, AGENCY_STAFF, (g.own_agency,)),
     *_rows(A.APPROVE_APIP, [S.APIP_PENDING], S.APIP, APPROVERS, (g.approver_has_authority,)),
     *(
         Rule(
@@ -104,8 +119,14 @@ RULES: tuple[Rule, ...] = (
     ),
     # Item 4: the first substantive answer stops the 14-working-day clock.
     *_rows(A.RESPOND, _ANSWERABLE, None, OFFICE_CHAIN),
-    *_rows(A.RECORD_RESULT, [S.INTERNAL], S.RESOLVED, OFFICE_CHAIN),
-    *_rows(A.RECORD_RESULT, [S.AGENCY], S.RESOLVED, AGENCY_STAFF),
+    *_rows(A.RECORD_RESULT, [S.INTERNAL], S.RESOLVED, OFFICE_CHAIN, (g.tier_holder_or_above,)),
+    *_rows(
+        A.RECORD_RESULT,
+        [S.AGENCY],
+        S.RESOLVED,
+        AGENCY_STAFF,
+        (g.own_agency, g.tier_holder_or_above),
+    ),
     *_rows(A.RECORD_RESULT, [S.APIP], S.RESOLVED, {Role.APIP}),
     # Item 8: informed and reported, then closed.
     *_rows(A.INFORM_COMPLAINANT, [S.RESOLVED], None, OFFICE_STAFF),
@@ -136,8 +157,12 @@ class Blocked:
     """Why an action that people expect is not possible in a status: a named rule."""
 
     rule: str
-    message_id: str
-    message_en: str
+    message: str  # an Indonesian msgid, its English in the catalog
+
+    @property
+    def message_en(self) -> str:
+        """The message in English (the docs' table of rules is in English)."""
+        return translate(self.message, "en")
 
 
 # Turn the most common "not from this status" into the rule people need to hear.
@@ -145,16 +170,14 @@ BLOCKED: dict[tuple[Status, Action], Blocked] = {
     **{
         (S.APIP_PENDING, action): Blocked(
             "apip_requires_approval",
-            "APIP baru dapat menindaklanjuti setelah disetujui Kepala DPMPTSP/Perangkat Daerah",
-            "APIP may act only after the Head of Office or agency head has approved",
+            N_("APIP baru dapat menindaklanjuti setelah disetujui Kepala DPMPTSP/Perangkat Daerah"),
         )
         for action in (A.RECORD_RESULT, A.RECORD_STEP)
     },
     **{
         (status, A.CLOSE): Blocked(
             "close_requires_result",
-            "kasus hanya dapat ditutup setelah hasil tindak lanjut dicatat",
-            "a case can be closed only after the result of the follow-up is recorded",
+            N_("kasus hanya dapat ditutup setelah hasil tindak lanjut dicatat"),
         )
         for status in (S.RECORDED, S.CLASSIFIED, S.REVIEWED, *_HANDLING, S.APIP_PENDING)
     },

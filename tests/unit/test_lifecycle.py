@@ -43,47 +43,47 @@ NOW = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
 def chain() -> list[TierLevel]:
     """The office's internal chain: executing officer → section → division → Head of Office."""
     return [
-        TierLevel("pelaksana", "Pelaksana Pengaduan", "Seksi Pengaduan", "ani"),
-        TierLevel("kasi_pengaduan", "Kepala Seksi Pengaduan", "Seksi Pengaduan", "budi"),
-        TierLevel("kabid_pelayanan", "Kepala Bidang Pelayanan", "Bidang Pelayanan", "citra"),
-        TierLevel("kepala_dinas", "Kepala DPMPTSP", "DPMPTSP", "dewi"),
+        TierLevel("pelaksana", "Pelaksana Pengaduan", "dpmptsp", "ani"),
+        TierLevel("kasi_pengaduan", "Kepala Seksi Pengaduan", "dpmptsp", "budi"),
+        TierLevel("kabid_pelayanan", "Kepala Bidang Pelayanan", "dpmptsp", "citra"),
+        TierLevel("kepala_dinas", "Kepala DPMPTSP", "dpmptsp", "dewi"),
     ]
 
 
 def agency_chain() -> list[TierLevel]:
     """A regional agency's chain (item 7b): its officer → the agency head."""
     return [
-        TierLevel("pupr_staf", "Staf Teknis PUPR", "Dinas PUPR", "eko"),
-        TierLevel("pupr_kadis", "Kepala Dinas PUPR", "Dinas PUPR", "fajar"),
+        TierLevel("pupr_staf", "Staf Teknis PUPR", "pupr", "eko"),
+        TierLevel("pupr_kadis", "Kepala Dinas PUPR", "pupr", "fajar"),
     ]
 
 
 def officer() -> Actor:
-    return Actor("ani", Role.OFFICER, "pelaksana")
+    return Actor("ani", Role.OFFICER, "pelaksana", "dpmptsp")
 
 
 def section_head() -> Actor:
-    return Actor("budi", Role.SUPERVISOR, "kasi_pengaduan")
+    return Actor("budi", Role.SUPERVISOR, "kasi_pengaduan", "dpmptsp")
 
 
 def division_head() -> Actor:
-    return Actor("citra", Role.SUPERVISOR, "kabid_pelayanan")
+    return Actor("citra", Role.SUPERVISOR, "kabid_pelayanan", "dpmptsp")
 
 
 def head() -> Actor:
-    return Actor("dewi", Role.HEAD, "kepala_dinas")
+    return Actor("dewi", Role.HEAD, "kepala_dinas", "dpmptsp")
 
 
-def agency_officer() -> Actor:
-    return Actor("eko", Role.AGENCY_OFFICER, "pupr_staf")
+def agency_officer(unit: str = "pupr") -> Actor:
+    return Actor("eko", Role.AGENCY_OFFICER, "pupr_staf" if unit == "pupr" else "staf", unit)
 
 
-def agency_head(position: str = "pupr_kadis") -> Actor:
-    return Actor("fajar", Role.AGENCY_HEAD, position)
+def agency_head(position: str = "pupr_kadis", unit: str = "pupr") -> Actor:
+    return Actor("fajar", Role.AGENCY_HEAD, position, unit)
 
 
 def inspector() -> Actor:
-    return Actor("gita", Role.APIP, "irban_2")
+    return Actor("gita", Role.APIP, "irban_2", "inspektorat")
 
 
 def complainant() -> Actor:
@@ -140,7 +140,7 @@ def on_agency_track(tier: int = 0, status: Status = S.AGENCY, **overrides: Any) 
     return a_case(
         status,
         track=Track.AGENCY,
-        agency_unit="Dinas PUPR",
+        agency_unit="pupr",
         chain=levels,
         tier=tier,
         assignee=levels[tier].holder,
@@ -280,8 +280,8 @@ def test_report_to_superior_without_addressee_goes_to_the_direct_superior() -> N
 def test_agency_track_escalates_to_the_agency_head_who_records_the_result() -> None:
     case = a_case(S.REVIEWED)
 
-    do(case, A.ROUTE_AGENCY, officer(), {"agency": "Dinas PUPR", "chain_context": agency_chain()})
-    assert (case.status, case.track, case.agency_unit) == (S.AGENCY, Track.AGENCY, "Dinas PUPR")
+    do(case, A.ROUTE_AGENCY, officer(), {"agency": "pupr", "chain_context": agency_chain()})
+    assert (case.status, case.track, case.agency_unit) == (S.AGENCY, Track.AGENCY, "pupr")
     assert (case.tier, case.assignee) == (0, "eko")
 
     do(case, A.RECORD_STEP, agency_officer(), {"step": 1, "outcome": "Sudah diklarifikasi"})
@@ -323,12 +323,17 @@ def test_apip_cannot_act_before_approval(action: Action) -> None:
     )
 
 
-@pytest.mark.parametrize("origin", [S.INTERNAL, S.AGENCY, S.REVIEWED])
-def test_refused_apip_request_returns_the_case_to_where_it_came_from(origin: Status) -> None:
+@pytest.mark.parametrize(
+    ("origin", "decider"),
+    [(S.INTERNAL, head), (S.AGENCY, agency_head), (S.REVIEWED, head)],
+)
+def test_refused_apip_request_returns_the_case_to_where_it_came_from(
+    origin: Status, decider: Callable[[], Actor]
+) -> None:
     case = awaiting_apip(origin)
     track_before = case.track
 
-    refused = do(case, A.REFUSE_APIP, head(), {"reason": "Selesaikan dulu di tingkat ini"})
+    refused = do(case, A.REFUSE_APIP, decider(), {"reason": "Selesaikan dulu di tingkat ini"})
 
     assert case.status is origin
     assert case.apip_origin is None
@@ -359,21 +364,23 @@ def test_agency_head_decides_apip_on_its_own_agency_track(action: Action) -> Non
 
 
 @pytest.mark.parametrize(
-    ("origin", "position"),
+    ("origin", "position", "unit"),
     [
-        (S.AGENCY, "dinkes_kadis"),  # the head of another agency
-        (S.INTERNAL, "pupr_kadis"),
-        (S.REVIEWED, "pupr_kadis"),
+        (S.AGENCY, "dinkes_kadis", "dinkes"),  # the head of another agency
+        (S.INTERNAL, "pupr_kadis", "pupr"),
+        (S.REVIEWED, "pupr_kadis", "pupr"),
     ],
     ids=["other-agency", "internal-track", "reviewed"],
 )
 @pytest.mark.parametrize("action", [A.APPROVE_APIP, A.REFUSE_APIP])
 def test_agency_head_may_not_decide_apip_outside_its_agency_track(
-    origin: Status, position: str, action: Action
+    origin: Status, position: str, unit: str, action: Action
 ) -> None:
     case = awaiting_apip(origin)
     payload = {"reason": "x"} if action is A.REFUSE_APIP else {}
-    assert violated(case, action, agency_head(position), payload) == "apip_approval_authority"
+    assert violated(case, action, agency_head(position, unit), payload) == (
+        "apip_approval_authority"
+    )
     assert case.status is S.APIP_PENDING
 
 

@@ -10,14 +10,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from aduan.workflow.case import Actor, Case, Complainant
+from aduan.workflow.case import Actor, Case, Complainant, PlanStep, TierLevel, Worksheet
 from aduan.workflow.errors import (
     InvalidTransitionError,
     PermissionDeniedError,
     RuleViolationError,
 )
-from aduan.workflow.lifecycle import check_permission
-from aduan.workflow.states import Action, Channel, Kind, Role, Status
+from aduan.workflow.lifecycle import check_permission, perform, permitted_actions
+from aduan.workflow.states import Action, Channel, Kind, Role, Status, StepKind, Track
 from aduan.workflow.table import allowed_actions
 
 S, A, R = Status, Action, Role
@@ -196,3 +196,77 @@ def test_roles_outside_the_procedure_can_do_almost_nothing(role: Role) -> None:
         R.COMPLAINANT: {(s, A.WITHDRAW) for s, _ in _WITHDRAW_WHILE_OPEN} | {(S.CLOSED, A.REOPEN)},
     }[role]
     assert can == expected
+
+
+# --- authority: beyond the role, the agency and the tier (seed §6 item 7, DESIGN §6) -------
+
+# For each cell, the rules that also bind a person whose role the matrix allows: the agency
+# (``own_agency_only``: agency staff act only on their own agency's track), the tier
+# (``tier_holder_only``: the current holder or a level above in the chain) and the approver
+# (``apip_approval_authority``: the head at the top of the track the request came from).
+AUTHORITY: dict[tuple[Status, Action], dict[Role, set[str]]] = {
+    (S.INTERNAL, A.RECORD_STEP): {r: {"tier_holder_only"} for r in CHAIN},
+    (S.INTERNAL, A.RECORD_RESULT): {r: {"tier_holder_only"} for r in CHAIN},
+    (S.INTERNAL, A.ESCALATE): {r: {"tier_holder_only"} for r in OFFICE},
+    (S.AGENCY, A.RECORD_STEP): {r: {"own_agency_only", "tier_holder_only"} for r in AGENCY},
+    (S.AGENCY, A.RECORD_RESULT): {r: {"own_agency_only", "tier_holder_only"} for r in AGENCY},
+    (S.AGENCY, A.ESCALATE): {AGENCY_OFFICER: {"own_agency_only", "tier_holder_only"}},
+    (S.AGENCY, A.REQUEST_APIP): {r: {"own_agency_only"} for r in AGENCY},
+    (S.APIP_PENDING, A.APPROVE_APIP): {r: {"apip_approval_authority"} for r in APPROVERS},
+    (S.APIP_PENDING, A.REFUSE_APIP): {r: {"apip_approval_authority"} for r in APPROVERS},
+}
+_AUTHORITY_PAYLOADS: dict[Action, dict[str, object]] = {
+    A.RECORD_STEP: {"step": 1, "outcome": "x"},
+    A.RECORD_RESULT: {"outcome": "substantiated", "summary": "x", "corrective_actions": []},
+    A.ESCALATE: {"report": "x"},
+    A.REQUEST_APIP: {"reason": "x"},
+    A.APPROVE_APIP: {},
+    A.REFUSE_APIP: {"reason": "x"},
+}
+
+
+_TRACKED = frozenset({S.INTERNAL, S.AGENCY, S.APIP_PENDING})
+
+
+def a_case_on_a_track(status: Status) -> Case:
+    """A case held in the middle of a three-level chain of unit ``unit-a``."""
+    case = a_case(status)
+    case.worksheet = Worksheet("x", plan=[PlanStep(StepKind.CLARIFICATION, "x")])
+    case.chain = [TierLevel(p, p.title(), "unit-a") for p in ("low", "mid", "top")]
+    case.tier = 1  # held by "mid": "low" is below it
+    case.track = Track.AGENCY if status is S.AGENCY else Track.INTERNAL
+    case.agency_unit = "unit-a" if status is S.AGENCY else None
+    if status is S.APIP_PENDING:
+        case.agency_unit, case.apip_origin = "unit-a", S.AGENCY
+    return case
+
+
+def an_outsider(role: Role) -> Actor:
+    """Someone of ``role`` in another unit, below the holder: every authority rule refuses."""
+    return Actor(f"user-{role.value}", role, position="low", unit="unit-b")
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "role"),
+    [(s, a, r) for (s, a), roles in AUTHORITY.items() for r in roles],
+)
+def test_authority_binds_the_roles_the_matrix_allows(
+    status: Status, action: Action, role: Role
+) -> None:
+    assert role in EXPECTED[(status, action)]
+    case = a_case_on_a_track(status)
+    actor = an_outsider(role)
+    with pytest.raises(RuleViolationError) as refused:
+        perform(case, action, actor, _AUTHORITY_PAYLOADS[action], NOW)
+    assert refused.value.rule in AUTHORITY[(status, action)][role]
+    assert action not in permitted_actions(case, actor, NOW)
+    assert case.status is status
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("role", list(Role))
+def test_no_other_cell_is_narrowed_by_authority(status: Status, role: Role) -> None:
+    case = a_case_on_a_track(status) if status in _TRACKED else a_case(status)
+    offered = set(permitted_actions(case, an_outsider(role), NOW))
+    narrowed = {a for (s, a), roles in AUTHORITY.items() if s is status and role in roles}
+    assert offered == set(allowed_actions(status, role)) - narrowed
