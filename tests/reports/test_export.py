@@ -1,4 +1,4 @@
-"""Exports of a period's cases: CSV and XLSX, identity only for the office's handling chain."""
+"""Exports of a period's cases: CSV and XLSX, only the cases in sight, identity as allowed."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from aduan.reports import period
 from aduan.service import Deps
 from aduan.service.reports import export_cases
 from aduan.workflow.errors import InputError
+from aduan.workflow.states import Action
 from tests.integration import builders as b
 
 
@@ -21,13 +22,17 @@ def exported_csv(deps: Deps, user: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(out.getvalue().decode())))
 
 
-def test_officer_sees_the_complainant_and_apip_does_not(deps: Deps) -> None:
-    code = b.submit(deps).tracking_code
+def test_the_head_sees_the_complainant_and_apip_only_its_referral_masked(deps: Deps) -> None:
+    unrouted = b.submit(deps).tracking_code
+    referred = b.apip_pending_case(deps).tracking_code
+    b.act(deps, referred, Action.APPROVE_APIP, "dewi")
 
-    officer, apip = exported_csv(deps, "budi"), exported_csv(deps, "irfan")
+    head, apip = exported_csv(deps, "dewi"), exported_csv(deps, "irfan")
 
-    assert [r["tracking_code"] for r in officer] == [code]
-    assert officer[0]["complainant_email"] == "siti.aminah@contoh.id"
+    assert [r["tracking_code"] for r in head] == [unrouted, referred]
+    assert head[0]["complainant_email"] == "siti.aminah@contoh.id"
+    # APIP sees the case referred to it (DESIGN §6), never the one it was not given.
+    assert [r["tracking_code"] for r in apip] == [referred]
     assert apip[0]["complainant_name"] == "(dirahasiakan)"
     assert apip[0]["complainant_email"] == "" and apip[0]["complainant_phone"] == ""
 

@@ -1,0 +1,169 @@
+"""Reports follow the visibility policy (DESIGN §6), on SQLite and PostgreSQL.
+
+A hand-built month: one case never routed to an agency (escalated on the internal track, so it
+has a written tier report), one routed to Dinas Pertanian (escalated there by its technical
+team: a written report too), one routed to Disperindag, and one referred to APIP with the
+Head's approval. Each role's statistics, export, recap lists, evaluation and written-report
+access are compared with what the policy says, worked out by hand.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import pytest
+
+from aduan.catalog.orgchart import StaffUser
+from aduan.config import Office
+from aduan.reports import period
+from aduan.service import Deps
+from aduan.service.evaluation import build_evaluation
+from aduan.service.reference import add_user
+from aduan.service.reports import (
+    build_recap,
+    compute_statistics,
+    export_cases,
+    written_report,
+)
+from aduan.workflow.errors import AccessDeniedError, NotFoundError
+from aduan.workflow.states import Action, Role
+from tests.integration import builders as b
+
+MARCH = period.month("2026-03")  # the test clock's month
+OFFICE_STAFF = ("budi", "sari", "agus", "dewi")
+DISPERINDAG = "wati"  # added to the sample chart: the technical team of Disperindag
+
+
+@dataclass(frozen=True)
+class Month:
+    """The tracking codes of the hand-built month."""
+
+    internal: str  # never routed to an agency; a written tier report
+    dispertan: str  # routed to Dinas Pertanian; a written tier report
+    disperindag: str  # routed to Disperindag
+    apip: str  # referred to APIP (the Head approved)
+
+    def all(self) -> set[str]:
+        return {self.internal, self.dispertan, self.disperindag, self.apip}
+
+
+def build_month(deps: Deps) -> Month:
+    add_user(
+        deps,
+        StaffUser(
+            username=DISPERINDAG,
+            full_name="Wati Lestari",
+            role=Role.AGENCY_OFFICER,
+            position="tim-teknis-disperindag",
+        ),
+    )
+    internal = b.internal_case(deps)
+    b.act(deps, internal, Action.ESCALATE, "budi", report="Perlu keputusan Kasi")
+    dispertan = b.agency_case(deps)
+    b.act(deps, dispertan, Action.ESCALATE, "tono", report="Perlu keputusan Kabid")
+    disperindag = b.act(deps, b.reviewed_case(deps), Action.ROUTE_AGENCY, "budi",
+                        agency="disperindag")  # fmt: skip
+    apip = b.apip_pending_case(deps)
+    b.act(deps, apip, Action.APPROVE_APIP, "dewi")
+    return Month(
+        internal.tracking_code,
+        dispertan.tracking_code,
+        disperindag.tracking_code,
+        apip.tracking_code,
+    )
+
+
+@pytest.fixture
+def month(deps: Deps) -> Month:
+    return build_month(deps)
+
+
+def sees(m: Month, username: str) -> set[str]:
+    """The cases ``username`` sees, by hand from the policy."""
+    if username in OFFICE_STAFF:
+        return m.all()
+    return {
+        "tono": {m.dispertan},  # Dinas Pertanian's technical team
+        "rina": {m.dispertan},  # Dinas Pertanian's head
+        DISPERINDAG: {m.disperindag},
+        "irfan": {m.apip},  # the inspectorate
+    }[username]
+
+
+def exported(deps: Deps, username: str) -> list[dict[str, str]]:
+    out = io.BytesIO()
+    export_cases(deps, MARCH, username, "csv", out)
+    return list(csv.DictReader(io.StringIO(out.getvalue().decode())))
+
+
+READERS = [*OFFICE_STAFF, "tono", "rina", DISPERINDAG, "irfan"]
+
+
+@pytest.mark.parametrize("username", READERS)
+def test_statistics_and_export_count_only_the_cases_in_sight(
+    deps: Deps, month: Month, username: str
+) -> None:
+    expected = sees(month, username)
+
+    stats = compute_statistics(deps, MARCH, username)
+    direct = compute_statistics(deps, MARCH, username, rollup=False)
+    rows = exported(deps, username)
+
+    assert stats.total == stats.complaints == len(expected)
+    assert stats.model_dump(exclude={"generated_at"}) == direct.model_dump(exclude={"generated_at"})
+    assert {r["tracking_code"] for r in rows} == expected
+    assert len(rows) == len(expected)
+
+
+def test_an_agency_sees_its_own_track_and_apip_its_referral(deps: Deps, month: Month) -> None:
+    assert compute_statistics(deps, MARCH, "tono").by_track == {"agency": 1}
+    assert compute_statistics(deps, MARCH, "irfan").by_track == {"apip": 1}
+    office = compute_statistics(deps, MARCH, "dewi").by_track
+    assert office == {"internal": 1, "agency": 2, "apip": 1}
+
+
+def test_the_recap_lists_only_cases_in_sight(deps: Deps, month: Month) -> None:
+    assert [c.tracking_code for c in build_recap(deps, MARCH, "dewi").apip] == [month.apip]
+    assert [c.tracking_code for c in build_recap(deps, MARCH, "irfan").apip] == [month.apip]
+    assert build_recap(deps, MARCH, "tono").apip == []
+    assert build_recap(deps, MARCH, DISPERINDAG).statistics.total == 1
+
+
+def test_the_evaluation_groups_only_cases_in_sight(deps: Deps, month: Month) -> None:
+    def complaints(username: str) -> int:
+        evaluation = build_evaluation(deps, period.year(2026), username)
+        return sum(row.complaints for row in evaluation.rows)
+
+    assert complaints("dewi") == 4
+    assert complaints("tono") == complaints(DISPERINDAG) == complaints("irfan") == 1
+
+
+@pytest.mark.parametrize("username", READERS)
+def test_a_written_report_out_of_sight_is_not_found_like_a_missing_case(
+    deps: Deps, month: Month, username: str
+) -> None:
+    expected = sees(month, username)
+    for code in (month.internal, month.dispertan):
+        if code in expected:
+            assert code in written_report(deps, code, username, 1, Office()).number
+        else:
+            with pytest.raises(NotFoundError) as hidden:
+                written_report(deps, code, username, 1, Office())
+            with pytest.raises(NotFoundError) as missing:
+                written_report(deps, "ADN-AAAAA-AAAAA", username, 1, Office())
+            assert hidden.value.entity == missing.value.entity
+
+
+def test_the_administrator_gets_no_case_figures_at_all(deps: Deps, month: Month) -> None:
+    for attempt in (
+        lambda: compute_statistics(deps, MARCH, "admin"),
+        lambda: build_recap(deps, MARCH, "admin"),
+        lambda: exported(deps, "admin"),
+        lambda: build_evaluation(deps, period.year(2026), "admin"),
+        lambda: written_report(deps, month.internal, "admin", 1, Office()),
+    ):
+        with pytest.raises(AccessDeniedError) as refused:
+            attempt()
+        assert refused.value.rule == "case_sight"
