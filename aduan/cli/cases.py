@@ -111,9 +111,12 @@ def list_cases(
     due_within: Annotated[
         int | None, typer.Option(min=0, help="Tenggat dalam N hari kerja / due within N days.")
     ] = None,
+    as_user: common.AsUser = "",
     as_json: common.JsonOpt = False,
 ) -> None:
     """Daftar kasus / list cases with filters; --overdue and --due-within sort by deadline."""
+    if not as_user:  # the list is the cases this user may see (DESIGN §6)
+        common.fail("--as: sebutkan pengguna / name the staff user (--as or ADUAN_USER)", 2)
     due_before = common.run(lambda: _due_before(overdue, due_within))
     query = CaseQuery(
         status=status,
@@ -124,7 +127,7 @@ def list_cases(
         after_id=after,
         due_before=due_before,
     )
-    rows = common.run(lambda: svc.list_cases(common.deps(), query))
+    rows = common.run(lambda: svc.list_cases(common.deps(), query, as_user))
     common.print_json(rows) if as_json else typer.echo(terminal.rows_text(rows))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import structlog
@@ -34,6 +34,7 @@ from aduan.service.deps import (
     actor_of,
     case_ref,
     unknown_service,
+    viewer_of,
 )
 from aduan.service.saving import CaseChange, announce, save_case
 from aduan.workflow import intake
@@ -121,9 +122,10 @@ def submit_complaint(deps: Deps, cmd: SubmitCommand, recorded_by: str | None = N
 def perform_action(deps: Deps, cmd: ActionCommand, username: str) -> ActionResult:
     """Take one action of the transition table on a case, as a staff user."""
     with deps.uow() as uow:
-        actor = actor_of(uow, username)
-        case = uow.cases.get(case_ref(cmd.case_ref))
-        result = _act(deps, uow, case, actor, cmd.action, cmd.payload, cmd.expected_version)
+        viewer = viewer_of(deps, uow, username)
+        # A case out of sight cannot be acted on either: 404, as one that does not exist.
+        case = uow.cases.get(case_ref(cmd.case_ref), viewer.sight)
+        result = _act(deps, uow, case, viewer.actor, cmd.action, cmd.payload, cmd.expected_version)
         uow.commit()
     announce(case, result.events)
     return result.view
@@ -198,8 +200,9 @@ def _act(
 def get_case(deps: Deps, ref: str, username: str) -> CaseDetail:
     """A case with its timeline and reports, as ``username`` may see it."""
     with deps.uow(readonly=True) as uow:
-        actor = actor_of(uow, username)
-        return _detail(deps, uow, uow.cases.get(case_ref(ref)), actor.role)
+        viewer = viewer_of(deps, uow, username)
+        case = uow.cases.get(case_ref(ref), viewer.sight)
+        return _detail(deps, uow, case, viewer.actor.role)
 
 
 def track_case(deps: Deps, tracking_code: str) -> TrackingView:
@@ -208,9 +211,14 @@ def track_case(deps: Deps, tracking_code: str) -> TrackingView:
         return _tracking(uow, uow.cases.get(intake.normalise_tracking_code(tracking_code)))
 
 
-def list_cases(deps: Deps, query: CaseQuery) -> list[CaseSummary]:
-    """Cases matching the filters."""
+def list_cases(deps: Deps, query: CaseQuery, username: str | None = None) -> list[CaseSummary]:
+    """Cases matching the filters, as ``username`` may see them (DESIGN §6).
+
+    Without ``username`` the query's own ``sight`` applies (a caller that is not a person).
+    """
     with deps.uow(readonly=True) as uow:
+        if username is not None:
+            query = replace(query, sight=viewer_of(deps, uow, username).sight)
         rows = uow.cases.summary_fields(query)
     return summaries_of(rows)
 

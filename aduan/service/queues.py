@@ -24,7 +24,7 @@ from aduan.schemas.views import (
 )
 from aduan.service.deps import (
     Deps,
-    actor_of,
+    viewer_of,
 )
 from aduan.workflow.case import Actor, Case
 from aduan.workflow.context import ActionContext, Policy
@@ -45,18 +45,22 @@ log = structlog.get_logger()
 def work_queue(deps: Deps, username: str, limit: int = 200) -> list[QueueItem]:
     """Open cases the user holds, most urgent first; officers also see unassigned ones."""
     with deps.uow(readonly=True) as uow:
-        actor = actor_of(uow, username)
-        found = uow.cases.summaries(CaseQuery(assignee=actor.username, open_only=True, limit=limit))
+        viewer = viewer_of(deps, uow, username)
+        actor, sight = viewer.actor, viewer.sight
+        mine = CaseQuery(assignee=actor.username, open_only=True, limit=limit, sight=sight)
+        found = uow.cases.summaries(mine)
         if actor.role is Role.OFFICER:  # public submissions wait for an officer to take them
-            found += uow.cases.summaries(CaseQuery(unassigned=True, open_only=True, limit=limit))
+            waiting = CaseQuery(unassigned=True, open_only=True, limit=limit, sight=sight)
+            found += uow.cases.summaries(waiting)
         return _queue(deps, uow, found)
 
 
 def overdue_board(deps: Deps, username: str, limit: int = 200) -> list[QueueItem]:
     """Open cases past a deadline, most overdue first."""
     with deps.uow(readonly=True) as uow:
-        actor_of(uow, username)
-        found = uow.cases.summaries(CaseQuery(due_before=deps.clock.now(), limit=limit))
+        sight = viewer_of(deps, uow, username).sight
+        due = CaseQuery(due_before=deps.clock.now(), limit=limit, sight=sight)
+        found = uow.cases.summaries(due)
         items = _queue(deps, uow, found)
         return [item for item in items if item.deadline and item.deadline.overdue]
 
@@ -64,8 +68,11 @@ def overdue_board(deps: Deps, username: str, limit: int = 200) -> list[QueueItem
 def supervisor_queue(deps: Deps, username: str, limit: int = 100) -> SupervisorQueue:
     """Cases escalated to the user, written reports to them, late complaints to accept."""
     with deps.uow(readonly=True) as uow:
-        actor = actor_of(uow, username)
-        held = uow.cases.summaries(CaseQuery(assignee=actor.username, open_only=True, limit=limit))
+        viewer = viewer_of(deps, uow, username)
+        actor, sight = viewer.actor, viewer.sight
+        held = uow.cases.summaries(
+            CaseQuery(assignee=actor.username, open_only=True, limit=limit, sight=sight)
+        )
         recipients = [actor.username, *([actor.position] if actor.position else [])]
         late: list[CaseListing] = []
         if actor.role in roles_for(Status.SUGGESTION, Action.ACCEPT_LATE):
@@ -75,6 +82,7 @@ def supervisor_queue(deps: Deps, username: str, limit: int = 100) -> SupervisorQ
                     screening_reason=ScreeningReason.LATE,
                     newest_first=True,
                     limit=limit,
+                    sight=sight,
                 )
             )
         return SupervisorQueue(
@@ -87,9 +95,11 @@ def supervisor_queue(deps: Deps, username: str, limit: int = 100) -> SupervisorQ
 def apip_approvals(deps: Deps, username: str, limit: int = 100) -> list[QueueItem]:
     """Requests to involve APIP that this user has the authority to decide (item 7c)."""
     with deps.uow(readonly=True) as uow:
-        actor = actor_of(uow, username)
-        now = deps.clock.now()
-        pending = uow.cases.find(CaseQuery(status=Status.APIP_PENDING, limit=limit))
+        viewer = viewer_of(deps, uow, username)
+        actor, now = viewer.actor, deps.clock.now()
+        pending = uow.cases.find(
+            CaseQuery(status=Status.APIP_PENDING, limit=limit, sight=viewer.sight)
+        )
         mine = [c for c in pending if _may_approve_apip(c, actor, now, deps.policy)]
         return _queue(deps, uow, [codec.listing_of(c) for c in mine])
 

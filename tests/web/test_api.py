@@ -9,6 +9,7 @@ import httpx
 
 from aduan.ports import FixedClock
 from aduan.workflow.states import Action, Role
+from tests.integration import builders as b
 from tests.integration.builders import COMPLAINANT, PAYLOADS, SERVICE
 from tests.web.conftest import Web
 
@@ -123,11 +124,19 @@ def test_identity_is_masked_for_agency_apip_and_admin_but_not_the_office(web: We
     for role in (Role.OFFICER, Role.SUPERVISOR, Role.HEAD):
         seen = ok(web.role(role).get(f"/api/v1/cases/{case['id']}"))["complainant"]
         assert seen["name"] == "Siti Aminah" and seen["masked"] is False
-    for role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD, Role.APIP, Role.ADMIN):
-        seen = ok(web.role(role).get(f"/api/v1/cases/{case['id']}"))["complainant"]
+    # Each looks at a case in their sight (DESIGN §6); the administrator sees no case at all.
+    routed = b.agency_case(web.deps)
+    approved = b.act(web.deps, b.apip_pending_case(web.deps), Action.APPROVE_APIP, "dewi")
+    for role, ref in (
+        (Role.AGENCY_OFFICER, routed.id),
+        (Role.AGENCY_HEAD, routed.id),
+        (Role.APIP, approved.id),
+    ):
+        seen = ok(web.role(role).get(f"/api/v1/cases/{ref}"))["complainant"]
         assert seen["masked"] is True
         assert seen["name"] == "(dirahasiakan)"
         assert seen["email"] is seen["phone"] is None
+    assert web.role(Role.ADMIN).get(f"/api/v1/cases/{case['id']}").status_code == 404
 
 
 def test_the_list_filters_and_pages_with_a_cursor(web: Web) -> None:

@@ -176,7 +176,7 @@ def list_cases(
         due_before=(now if overdue else now + FAR_FUTURE) if by_deadline else None,
         after_deadline=_keyset(after) if by_deadline else None,
     )
-    items = svc.list_cases(deps, query)
+    items = svc.list_cases(deps, query, staff.username)
     more = len(items) == limit
     page = CasePage(items=items, next_cursor=_next(items[-1], by_deadline) if more else None)
     return as_json(page)
