@@ -107,22 +107,81 @@ def test_a_written_tier_report_is_served_as_html_and_pdf(web: Web) -> None:
     assert web.anon().get(f"{base}/1.pdf").status_code == 401
 
 
+def export_rows(web: Web, username: str) -> list[dict[str, str]]:
+    """The CSV export of the test month as ``username`` downloads it."""
+    got = web.staff(username).get("/laporan/ekspor.csv", params={"month": MONTH})
+    assert got.status_code == 200
+    assert got.headers["content-type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(got.text)))
+
+
 def test_the_export_masks_a_confidential_complainant_for_an_agency(web: Web) -> None:
-    b.submit(web.deps)  # confidential unless the complainant says otherwise
+    b.agency_case(web.deps)  # confidential unless the complainant says otherwise
 
-    def rows(username: str) -> list[dict[str, str]]:
-        got = web.staff(username).get("/laporan/ekspor.csv", params={"month": MONTH})
-        assert got.status_code == 200
-        assert got.headers["content-type"].startswith("text/csv")
-        return list(csv.DictReader(io.StringIO(got.text)))
+    manager, agency = export_rows(web, "sari"), export_rows(web, "tono")
 
-    officer, agency = rows("budi"), rows("tono")
-
-    assert officer[0]["complainant_name"] == "Siti Aminah"
-    assert officer[0]["complainant_email"] == "siti.aminah@contoh.id"
+    assert manager[0]["complainant_name"] == "Siti Aminah"
+    assert manager[0]["complainant_email"] == "siti.aminah@contoh.id"
     assert agency[0]["complainant_name"] == "(dirahasiakan)"
     assert agency[0]["complainant_email"] == "" and agency[0]["complainant_phone"] == ""
-    assert agency[0]["subject"] == officer[0]["subject"]
+    assert agency[0]["subject"] == manager[0]["subject"]
+
+
+def test_an_agency_officer_sees_only_its_agency_on_the_dashboard_and_in_the_export(
+    web: Web, browser: httpx.Client
+) -> None:
+    b.submit(web.deps)  # never routed: the office's alone
+    ours = b.agency_case(web.deps).tracking_code  # Dinas Pertanian
+    b.act(web.deps, b.reviewed_case(web.deps), Action.ROUTE_AGENCY, "budi", agency="disperindag")
+    received = "<td>Jumlah diterima</td><td>:</td><td>{} (pengaduan {}, saran/masukan 0)</td>"
+
+    login(browser, "tono")
+    page = browser.get("/laporan", params={"month": MONTH})
+    assert page.status_code == 200
+    assert received.format(1, 1) in page.text
+    tono = web.staff("tono").get("/laporan/statistik.json", params={"month": MONTH}).json()
+    assert (tono["total"], tono["by_track"]) == (1, {"agency": 1})
+    assert [r["tracking_code"] for r in export_rows(web, "tono")] == [ours]
+
+    head = web.staff("dewi")
+    assert received.format(3, 3) in head.get("/laporan", params={"month": MONTH}).text
+    assert head.get("/laporan/statistik.json", params={"month": MONTH}).json()["total"] == 3
+    assert len(export_rows(web, "dewi")) == 3
+
+
+def test_a_written_report_out_of_sight_answers_like_a_missing_case(web: Web) -> None:
+    case = b.internal_case(web.deps)  # never routed to an agency
+    b.act(web.deps, case, Action.ESCALATE, "budi", report="Perlu keputusan Kasi segera")
+    tono = web.staff("tono")
+
+    hidden = tono.get(f"/laporan/kasus/{case.tracking_code}/tertulis/1.pdf")
+    missing = tono.get("/laporan/kasus/ADN-AAAAA-AAAAA/tertulis/1.pdf")
+
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["type"] == missing.json()["type"]
+    # The same answer, word for word, but for the code that was asked for.
+    assert hidden.text.replace(case.tracking_code, "?") == missing.text.replace(
+        "ADN-AAAAA-AAAAA", "?"
+    )
+    assert web.staff("sari").get(f"/laporan/kasus/{case.tracking_code}/tertulis/1.pdf").is_success
+
+
+def test_the_administrator_gets_no_report_on_cases(web: Web) -> None:
+    case = b.internal_case(web.deps)
+    b.act(web.deps, case, Action.ESCALATE, "budi", report="Perlu keputusan Kasi segera")
+    admin = web.staff("admin")
+
+    for path in (
+        "/laporan",
+        "/laporan/statistik.json",
+        "/laporan/rekap.pdf",
+        "/laporan/ekspor.csv",
+        f"/laporan/kasus/{case.tracking_code}/tertulis/1.pdf",
+        "/api/v1/reports",
+    ):
+        refused = admin.get(path, params={"month": MONTH})
+        assert refused.status_code == 403, path
+        assert refused.json()["rule"] == "case_sight", path
 
 
 def test_the_public_survey_form_takes_one_answer_per_token(web: Web) -> None:
