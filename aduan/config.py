@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from aduan.workflow.errors import InputError
+from aduan.workflow.states import N_
 
 DEFAULT_DATABASE_URL = "sqlite:///aduan.db"
 DEFAULT_REOPEN_WINDOW_DAYS = 14
@@ -70,9 +71,7 @@ def _notify(env: Mapping[str, str]) -> Notify:
         ("ADUAN_SMTP_SECURITY", security, ("none", "starttls", "tls")),
     ):
         if value not in choices:
-            raise InputError(
-                name, "one_of", f"pilih {' / '.join(choices)}", f"choose {' / '.join(choices)}"
-            )
+            raise InputError(name, "one_of", N_("pilih %(choices)s"), choices=" / ".join(choices))
     return Notify(
         language=language,
         smtp_host=env.get("ADUAN_SMTP_HOST") or None,
@@ -122,8 +121,8 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise InputError(
             name,
             "non_negative_int",
-            f"harus bilangan bulat ≥ 0: {raw!r}",
-            f"must be an integer ≥ 0: {raw!r}",
+            N_("harus bilangan bulat ≥ 0: %(raw)r"),
+            raw=raw,
         )
     return value
 
@@ -133,9 +132,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     log_format = env.get("ADUAN_LOG_FORMAT", "console")
     if log_format not in ("console", "json"):
-        raise InputError(
-            "ADUAN_LOG_FORMAT", "one_of", "pilih console atau json", "choose console or json"
-        )
+        raise InputError("ADUAN_LOG_FORMAT", "one_of", N_("pilih console atau json"))
     return Settings(
         database_url=env.get("ADUAN_DATABASE_URL", DEFAULT_DATABASE_URL),
         reopen_window_days=_int(env, "ADUAN_REOPEN_WINDOW_DAYS", DEFAULT_REOPEN_WINDOW_DAYS),
@@ -155,6 +152,6 @@ def _days(raw: str) -> tuple[int, ...]:
         raise InputError(
             "ADUAN_REMINDERS_BEFORE",
             "comma_separated_ints",
-            f"daftar hari kerja dipisah koma, mis. 3,1: {raw!r}",
-            f"a comma-separated list of working days, e.g. 3,1: {raw!r}",
+            N_("daftar hari kerja dipisah koma, mis. 3,1: %(raw)r"),
+            raw=raw,
         ) from None

@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from aduan.workflow.case import TierLevel
-from aduan.workflow.errors import InputError, NotFoundError
-from aduan.workflow.states import Role
+from aduan.workflow.errors import VERBATIM, InputError, NotFoundError
+from aduan.workflow.states import N_, Role
 
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9a-z][0-9a-z._-]{0,63}$")
@@ -78,8 +78,9 @@ class OrgChart:
             raise InputError(
                 "agency",
                 "known_agency",
-                f"perangkat daerah '{code}' tidak dikenal (pilihan: {known})",
-                f"unknown regional agency '{code}' (known: {known})",
+                N_("perangkat daerah '%(code)s' tidak dikenal (pilihan: %(known)s)"),
+                code=code,
+                known=known,
             )
         return unit
 
@@ -120,12 +121,12 @@ def _parse(cls: type[_Row], rows: Any, table: str) -> list[Any]:
         except ValidationError as exc:
             err = exc.errors()[0]
             field = f"{table}[{i}]." + ".".join(str(p) for p in err["loc"])
-            raise InputError(field, err["type"], err["msg"], err["msg"]) from None
+            raise InputError(field, err["type"], VERBATIM, text=err["msg"]) from None
     return items
 
 
 def _bad(field: str, rule: str, text: str) -> InputError:
-    return InputError(field, rule, text, text)
+    return InputError(field, rule, VERBATIM, text=text)
 
 
 def _check_no_cycles(chart: OrgChart) -> None:

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from aduan.workflow.case import StandardLink
-from aduan.workflow.errors import InputError
-from aduan.workflow.states import PROBLEM_TYPE_LABELS, ProblemType
+from aduan.workflow.errors import VERBATIM, InputError
+from aduan.workflow.states import N_, PROBLEM_TYPE_LABELS, ProblemType
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z._-]{1,32}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -46,8 +46,8 @@ def parse_services(data: dict[str, Any], origin: str) -> list[Service]:
         raise InputError(
             "service",
             "required",
-            f"{origin}: tidak ada [[service]]",
-            f"{origin}: no [[service]] table",
+            N_("%(origin)s: tidak ada [[service]]"),
+            origin=origin,
         )
     services: list[Service] = []
     for i, row in enumerate(rows):
@@ -56,15 +56,11 @@ def parse_services(data: dict[str, Any], origin: str) -> list[Service]:
         except ValidationError as exc:
             err = exc.errors()[0]
             field = f"service[{i}]." + ".".join(str(p) for p in err["loc"])
-            raise InputError(
-                field, err["type"], f"{origin}: {err['msg']}", f"{origin}: {err['msg']}"
-            ) from None
+            raise InputError(field, err["type"], VERBATIM, text=f"{origin}: {err['msg']}") from None
     codes = [s.code for s in services]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
-        raise InputError(
-            "service.code", "unique", f"kode ganda: {dupes}", f"duplicate codes: {dupes}"
-        )
+        raise InputError("service.code", "unique", N_("kode ganda: %(dupes)s"), dupes=dupes)
     return services
 
 
@@ -76,7 +72,7 @@ def load_services(path: Path | None = None) -> list[Service]:
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError("file", "readable_toml", f"{path}: {exc}", f"{path}: {exc}") from None
+        raise InputError("file", "readable_toml", VERBATIM, text=f"{path}: {exc}") from None
     return parse_services(data, str(path))
 
 

@@ -26,7 +26,7 @@ from aduan.schemas.commands import ActionCommand
 from aduan.schemas.views import CaseDetail, TrackingView
 from aduan.workflow.actions import ACTIONS
 from aduan.workflow.errors import InputError
-from aduan.workflow.states import Action
+from aduan.workflow.states import N_, Action
 
 # Option names kept as the README has always spelled them.
 OPTION_NAMES = {
@@ -43,8 +43,8 @@ def _plan_step(text: str) -> dict[str, str]:
         raise InputError(
             "plan",
             "kind:party[:description]",
-            f"langkah tidak lengkap: {text!r}",
-            f"expected kind:party[:description], got {text!r}",
+            N_("langkah tidak lengkap: %(text)r"),
+            text=text,
         )
     return {
         "kind": parts[0].strip(),
@@ -159,8 +159,7 @@ def act(
             raise InputError(
                 "--as",
                 "required",
-                "sebutkan pengguna dengan --as atau ADUAN_USER",
-                "name the staff user with --as or ADUAN_USER",
+                N_("sebutkan pengguna dengan --as atau ADUAN_USER"),
             )
         cmd = ActionCommand(case_ref=case, action=action, payload=payload, expected_version=version)
         deps = common.deps()

@@ -32,6 +32,7 @@ from aduan.workflow.errors import (
 )
 from aduan.workflow.intake import WIB
 from aduan.workflow.lifecycle import input_error
+from aduan.workflow.states import N_
 
 T = TypeVar("T")
 
@@ -135,8 +136,8 @@ def moment(text: str | None, field: str) -> datetime | None:
         raise InputError(
             field,
             "iso_datetime",
-            f"format waktu salah: {text!r}",
-            f"not an ISO date-time: {text!r}",
+            N_("format waktu salah: %(text)r"),
+            text=text,
         ) from None
     return value.replace(tzinfo=WIB) if value.tzinfo is None else value
 
@@ -149,8 +150,8 @@ def day(text: str, field: str) -> date:
         raise InputError(
             field,
             "iso_date",
-            f"format tanggal salah (YYYY-MM-DD): {text!r}",
-            f"not a date (YYYY-MM-DD): {text!r}",
+            N_("format tanggal salah (YYYY-MM-DD): %(text)r"),
+            text=text,
         ) from None
 
 

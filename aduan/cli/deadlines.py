@@ -12,6 +12,7 @@ from aduan.cli import common, terminal
 from aduan.escalation.calendar import Override
 from aduan.service import timekeeping
 from aduan.workflow.errors import InputError
+from aduan.workflow.states import N_
 
 
 @common.commands.command()
@@ -94,7 +95,7 @@ def calendar_add(
 
     def go() -> tuple[str | None, list[timekeeping.DeadlineMove]]:
         if not reason.strip():
-            raise InputError("--reason", "required", "alasan wajib diisi", "a reason is required")
+            raise InputError("--reason", "required", N_("alasan wajib diisi"))
         user = as_user or "admin"
         override = Override(
             common.day(on, "date"), "working" if working else "holiday", reason.strip(), user

@@ -17,6 +17,7 @@ import holidays
 
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB
+from aduan.workflow.states import N_
 
 OverrideKind = Literal["holiday", "working"]
 Source = Literal["weekend", "national", "cuti_bersama", "override"]
@@ -39,19 +40,16 @@ class CalendarRangeError(InputError):
         self.first = first
         self.last = last
         self.working_days = working_days
-        if working_days is None:
-            message_id = f"tanggal {on} di luar rentang kalender hari kerja {first} s.d. {last}"
-            message_en = f"date {on} is outside the working-day calendar {first} to {last}"
-        else:
-            message_id = (
-                f"{working_days} hari kerja setelah {on} melewati akhir kalender hari kerja "
-                f"({first} s.d. {last})"
+        message = (
+            N_("tanggal %(on)s di luar rentang kalender hari kerja %(first)s s.d. %(last)s")
+            if working_days is None
+            else N_(
+                "%(working_days)s hari kerja setelah %(on)s melewati akhir kalender hari kerja "
+                "(%(first)s s.d. %(last)s)"
             )
-            message_en = (
-                f"{working_days} working days after {on} run past the end of the working-day "
-                f"calendar ({first} to {last})"
-            )
-        super().__init__("date", "in_calendar_range", message_id, message_en)
+        )
+        facts = {"on": on, "first": first, "last": last, "working_days": working_days}
+        super().__init__("date", "in_calendar_range", message, **facts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +100,7 @@ class WorkingCalendar:
             CalendarRangeError: An override outside ``first``..``last``.
         """
         if first > last:
-            raise InputError("years", "ordered", "rentang tahun terbalik", "year range reversed")
+            raise InputError("years", "ordered", N_("rentang tahun terbalik"))
         self.first, self.last = first, last
         self._listed = dict(listed)
         self._overrides = self._by_date(overrides)
@@ -173,17 +171,14 @@ class WorkingCalendar:
             raise InputError(
                 "received_at",
                 "aware",
-                "waktu diterima harus menyertakan zona waktu",
-                "the time received must carry a time zone",
+                N_("waktu diterima harus menyertakan zona waktu"),
             )
         return self._ends[self._nth(received_at.astimezone(WIB).toordinal(), n)]
 
     def working_day_before(self, on: date, k: int) -> date:
         """Return the ``k``-th working day strictly before ``on`` (k ≥ 1): for reminders."""
         if k < 1:
-            raise InputError(
-                "working_days", "positive", "minimal 1 hari kerja", "at least 1 working day"
-            )
+            raise InputError("working_days", "positive", N_("minimal 1 hari kerja"))
         position = self._counts[self._index(on.toordinal() - 1)] - k
         if position < 0:
             raise CalendarRangeError(on, self.first, self.last, -k)
@@ -235,8 +230,8 @@ class WorkingCalendar:
                 raise InputError(
                     "overrides",
                     "one_per_date",
-                    f"lebih dari satu penggantian pada {o.on}",
-                    f"more than one override on {o.on}",
+                    N_("lebih dari satu penggantian pada %(on)s"),
+                    on=o.on,
                 )
             by_date[o.on] = o
         return by_date
@@ -275,8 +270,7 @@ class WorkingCalendar:
             raise InputError(
                 "working_days",
                 "positive",
-                "jumlah hari kerja harus minimal 1",
-                "the number of working days must be at least 1",
+                N_("jumlah hari kerja harus minimal 1"),
             )
         k = self._counts[self._index(ordinal)] + n - 1
         if k >= len(self._working):

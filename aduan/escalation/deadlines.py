@@ -13,7 +13,7 @@ from aduan.escalation.calendar import WorkingCalendar
 from aduan.workflow.case import Case
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB, wib_date
-from aduan.workflow.states import OPEN_STATUSES, Kind, Status
+from aduan.workflow.states import N_, OPEN_STATUSES, Kind, Status
 
 # Reminders reach people when the office opens, not at midnight.
 OFFICE_OPENS = time(7, 30)
@@ -72,8 +72,8 @@ class DeadlinePolicy:
             raise InputError(
                 "reminders_before",
                 "one_to_five",
-                f"pengingat hanya 1–5 hari kerja sebelum tenggat, bukan {unknown}",
-                f"reminders can be 1 to 5 working days before the deadline, not {unknown}",
+                N_("pengingat hanya 1–5 hari kerja sebelum tenggat, bukan %(unknown)s"),
+                unknown=unknown,
             )
 
 

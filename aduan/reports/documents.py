@@ -18,7 +18,7 @@ from aduan.reports.period import MONTHS_ID
 from aduan.schemas.views import CaseDetail, ReportView
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB
-from aduan.workflow.states import PROBLEM_TYPE_LABELS, ProblemType
+from aduan.workflow.states import N_, PROBLEM_TYPE_LABELS, ProblemType
 
 TITLES = {
     "tier": "LAPORAN TERTULIS PENANGANAN PENGADUAN",
@@ -77,9 +77,10 @@ def assemble_written_report(
         raise InputError(
             "report",
             "existing_report",
-            f"kasus {case.tracking_code} punya {len(case.reports)} laporan tertulis, "
-            f"bukan nomor {number}",
-            f"case {case.tracking_code} has {len(case.reports)} written reports, not #{number}",
+            N_("kasus %(case)s punya %(reports)s laporan tertulis, bukan nomor %(number)s"),
+            case=case.tracking_code,
+            reports=len(case.reports),
+            number=number,
         )
     report = case.reports[number - 1]
     author = chart.users.get(report.author)

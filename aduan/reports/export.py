@@ -23,7 +23,7 @@ from aduan.schemas.views import complainant_view
 from aduan.workflow.case import Complainant
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB
-from aduan.workflow.states import Role
+from aduan.workflow.states import N_, Role
 
 FORMATS = ("csv", "xlsx")
 IDENTITY = ("complainant_name", "complainant_email", "complainant_phone", "complainant_address")
@@ -36,8 +36,8 @@ def check_format(fmt: str) -> None:
         raise InputError(
             "format",
             "csv_or_xlsx",
-            f"format ekspor csv atau xlsx, bukan {fmt!r}",
-            f"export format csv or xlsx, not {fmt!r}",
+            N_("format ekspor csv atau xlsx, bukan %(fmt)r"),
+            fmt=fmt,
         )
 
 

@@ -29,7 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from aduan.workflow.errors import InputError
+from aduan.workflow.errors import InputError, Wording
+from aduan.workflow.states import N_
 
 # (key, Bahasa Indonesia, English), in the regulation's order U1..U9.
 ELEMENTS: tuple[tuple[str, str, str], ...] = (
@@ -100,16 +101,17 @@ def check_scores(scores: Sequence[int]) -> None:
         raise InputError(
             "scores",
             "nine_elements",
-            f"harus 9 nilai (U1-U9), bukan {len(scores)}",
-            f"there must be 9 scores (U1-U9), not {len(scores)}",
+            N_("harus 9 nilai (U1-U9), bukan %(count)s"),
+            count=len(scores),
         )
     for (key, label_id, label_en), score in zip(ELEMENTS, scores, strict=True):
         if not isinstance(score, int) or not 1 <= score <= 4:
             raise InputError(
                 key,
                 "score_1_4",
-                f"{label_id}: nilai 1-4, bukan {score!r}",
-                f"{label_en}: a score of 1-4, not {score!r}",
+                N_("%(element)s: nilai 1-4, bukan %(score)r"),
+                element=Wording({"id": label_id, "en": label_en}),
+                score=score,
             )
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB
+from aduan.workflow.states import N_
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$", re.IGNORECASE)
@@ -51,8 +52,9 @@ def between(first: date, last: date) -> Period:
         raise InputError(
             "to",
             "not_before_from",
-            f"tanggal akhir {last} sebelum tanggal awal {first}",
-            f"the end date {last} is before the start date {first}",
+            N_("tanggal akhir %(last)s sebelum tanggal awal %(first)s"),
+            last=last,
+            first=first,
         )
     key = f"{first.isoformat()}..{last.isoformat()}"
     return Period(first, last, key, f"{_day_id(first)} s.d. {_day_id(last)}")
@@ -62,9 +64,7 @@ def month(text: str) -> Period:
     """``YYYY-MM``."""
     match = _MONTH.match(text.strip())
     if not match or not 1 <= int(match[2]) <= 12:
-        raise InputError(
-            "month", "yyyy_mm", f"bulan YYYY-MM, bukan {text!r}", f"month as YYYY-MM, not {text!r}"
-        )
+        raise InputError("month", "yyyy_mm", N_("bulan YYYY-MM, bukan %(text)r"), text=text)
     y, m = int(match[1]), int(match[2])
     first = date(y, m, 1)
     last = date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1)
@@ -76,9 +76,8 @@ def quarter(text: str) -> Period:
     match = _QUARTER.match(text.strip())
     if not match:
         raise InputError(
-            "quarter", "yyyyqn", f"triwulan YYYYQn, mis. 2026Q1, bukan {text!r}",
-            f"quarter as YYYYQn, e.g. 2026Q1, not {text!r}",
-        )  # fmt: skip
+            "quarter", "yyyyqn", N_("triwulan YYYYQn, mis. 2026Q1, bukan %(text)r"), text=text
+        )
     y, q = int(match[1]), int(match[2])
     first = date(y, 3 * q - 2, 1)
     last = date(y + q // 4, (3 * q) % 12 + 1, 1) - timedelta(days=1)
@@ -88,9 +87,7 @@ def quarter(text: str) -> Period:
 def year(value: int) -> Period:
     """A calendar year."""
     if not 2000 <= value <= 2100:
-        raise InputError(
-            "year", "2000_2100", f"tahun tidak masuk akal: {value}", f"implausible year: {value}"
-        )
+        raise InputError("year", "2000_2100", N_("tahun tidak masuk akal: %(year)s"), year=value)
     return Period(date(value, 1, 1), date(value, 12, 31), str(value), f"Tahun {value}")
 
 
@@ -103,8 +100,7 @@ def choose_period(
         raise InputError(
             "period",
             "exactly_one",
-            "sebutkan satu periode: --from/--to, --month, --quarter atau --year",
-            "name one period: --from/--to, --month, --quarter or --year",
+            N_("sebutkan satu periode: --from/--to, --month, --quarter atau --year"),
         )
     if month_:
         return month(month_)
@@ -113,7 +109,7 @@ def choose_period(
     if year_:
         return year(year_)
     if not (first and last):
-        raise InputError("to" if first else "from", "both", "--from dan --to", "--from and --to")
+        raise InputError("to" if first else "from", "both", N_("--from dan --to"))
     return between(_iso_day(first, "from"), _iso_day(last, "to"))
 
 
@@ -124,8 +120,8 @@ def _iso_day(text: str, field: str) -> date:
         raise InputError(
             field,
             "iso_date",
-            f"tanggal YYYY-MM-DD, bukan {text!r}",
-            f"a YYYY-MM-DD date, not {text!r}",
+            N_("tanggal YYYY-MM-DD, bukan %(text)r"),
+            text=text,
         ) from None
 
 

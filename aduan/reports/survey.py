@@ -18,6 +18,7 @@ from aduan.ports import Invitation, OutboxMessage, SurveyContact
 from aduan.reports import ikm
 from aduan.reports.period import Period
 from aduan.workflow.errors import InputError, NotFoundError
+from aduan.workflow.states import N_
 
 INVITATION_DAYS = 30  # how long a link stays valid
 PUBLIC_DAYS = 1  # a token drawn from the public link is for filling in the form now
@@ -105,15 +106,14 @@ def usable(found: Invitation | None, now: datetime) -> Invitation:
         raise InputError(
             "token",
             "one_time",
-            "tautan survei ini sudah dipakai; terima kasih",
-            "this survey link was used already; thank you",
+            N_("tautan survei ini sudah dipakai; terima kasih"),
         )
     if found.expires_at <= now:
         raise InputError(
             "token",
             "not_expired",
-            f"tautan survei ini kedaluwarsa pada {found.expires_at:%Y-%m-%d}",
-            f"this survey link expired on {found.expires_at:%Y-%m-%d}",
+            N_("tautan survei ini kedaluwarsa pada %(expires_on)s"),
+            expires_on=f"{found.expires_at:%Y-%m-%d}",
         )
     return found
 
@@ -122,9 +122,7 @@ def check_answers(scores: list[int], comment: str | None) -> str | None:
     """Valid scores and comment; the comment stripped, or None when empty."""
     ikm.check_scores(scores)
     if comment is not None and len(comment) > COMMENT_LIMIT:
-        raise InputError(
-            "comment", "max_2000", "saran paling banyak 2000 karakter", "at most 2000 characters"
-        )
+        raise InputError("comment", "max_2000", N_("saran paling banyak 2000 karakter"))
     return (comment or "").strip() or None
 
 

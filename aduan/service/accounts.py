@@ -23,7 +23,7 @@ from aduan.catalog.orgchart import StaffUser
 from aduan.ports import AuthEvent, SessionRecord, UnitOfWork
 from aduan.service.deps import Deps
 from aduan.workflow.errors import AuthenticationError, InputError, NotFoundError, ThrottledError
-from aduan.workflow.states import Role
+from aduan.workflow.states import N_, Role
 
 log = structlog.get_logger()
 
@@ -67,11 +67,7 @@ def digest(secret: str) -> str:
 
 
 def _wrong_login() -> AuthenticationError:
-    return AuthenticationError(
-        "wrong_credentials",
-        "nama pengguna atau kata sandi salah",
-        "wrong username or password",
-    )
+    return AuthenticationError("wrong_credentials", N_("nama pengguna atau kata sandi salah"))
 
 
 def _staff(deps: Deps, uow: UnitOfWork, user: StaffUser, csrf: str | None) -> Staff:
@@ -96,8 +92,9 @@ def set_password(deps: Deps, username: str, password: str) -> None:
         raise InputError(
             "password",
             "length",
-            f"kata sandi harus {MIN_PASSWORD_LENGTH}–{MAX_PASSWORD_LENGTH} karakter",
-            f"a password must have {MIN_PASSWORD_LENGTH}–{MAX_PASSWORD_LENGTH} characters",
+            N_("kata sandi harus %(min)s–%(max)s karakter"),
+            min=MIN_PASSWORD_LENGTH,
+            max=MAX_PASSWORD_LENGTH,
         )
     password_hash = _hasher.hash(password)
     now = deps.clock.now()
@@ -253,7 +250,7 @@ def issue_client_key(deps: Deps, label: str) -> str:
     """A new Open311 ``api_key`` for a trusted civic client; only its hash is kept."""
     label = label.strip()[:100]
     if not label:
-        raise InputError("label", "required", "nama klien wajib diisi", "name the client")
+        raise InputError("label", "required", N_("nama klien wajib diisi"))
     key = "o311_" + secrets.token_urlsafe(24)
     now = deps.clock.now()
     with deps.uow() as uow:

@@ -42,7 +42,7 @@ from aduan.workflow.case import Actor, Case, CaseEvent, Complainant, Outcomes
 from aduan.workflow.errors import ConflictError, InputError
 from aduan.workflow.events import ComplaintSubmitted, DomainEvent
 from aduan.workflow.lifecycle import parse_payload, perform
-from aduan.workflow.states import STATUS_NAMES, Action, Role
+from aduan.workflow.states import N_, STATUS_NAMES, Action, Role
 from aduan.workflow.table import allowed_actions
 
 log = structlog.get_logger()
@@ -139,8 +139,7 @@ def act_as_complainant(
         raise InputError(
             "action",
             "complainant_action",
-            "pelapor hanya dapat mencabut (withdraw) atau mengajukan keberatan (reopen)",
-            "a complainant may only withdraw or reopen",
+            N_("pelapor hanya dapat mencabut (withdraw) atau mengajukan keberatan (reopen)"),
         )
     code = intake.normalise_tracking_code(tracking_code)
     with deps.uow() as uow:

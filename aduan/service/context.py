@@ -17,6 +17,7 @@ from aduan.service.deps import Deps, unknown_service
 from aduan.workflow.case import Actor, Case
 from aduan.workflow.errors import InputError
 from aduan.workflow.payloads import Payload
+from aduan.workflow.states import N_
 
 KEEP = object()  # a filler's answer: leave the field as the person typed it
 
@@ -60,8 +61,8 @@ def _chain(s: Situation, payload: Payload) -> Any:
         raise InputError(
             "agency",
             "has_chain",
-            f"unit '{unit}' belum punya jabatan",
-            f"unit '{unit}' has no positions",
+            N_("unit '%(unit)s' belum punya jabatan"),
+            unit=unit,
         )
     return chain
 

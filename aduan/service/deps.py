@@ -28,7 +28,7 @@ from aduan.workflow import intake
 from aduan.workflow.case import Actor
 from aduan.workflow.context import Policy
 from aduan.workflow.errors import InputError
-from aduan.workflow.states import Action, Role
+from aduan.workflow.states import N_, Action, Role
 from aduan.workflow.visibility import Sight, sight_of
 
 log = structlog.get_logger()
@@ -132,8 +132,8 @@ def actor_of(uow: UnitOfWork, username: str) -> Actor:
         raise InputError(
             "user",
             "known_active_user",
-            f"pengguna '{username}' tidak dikenal atau tidak aktif",
-            f"unknown or inactive user '{username}'",
+            N_("pengguna '%(username)s' tidak dikenal atau tidak aktif"),
+            username=username,
         )
     unit = None
     if user.position is not None:  # the unit of their post: what the authority guards compare
@@ -177,6 +177,7 @@ def unknown_service(uow: UnitOfWork, code: str) -> InputError:
     return InputError(
         "service_code",
         "known_service",
-        f"layanan '{code}' tidak ada dalam katalog (pilihan: {known})",
-        f"service '{code}' is not in the catalog (known: {known})",
+        N_("layanan '%(code)s' tidak ada dalam katalog (pilihan: %(known)s)"),
+        code=code,
+        known=known,
     )

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from aduan.ports import Clock, OutboxEntry, UnitOfWorkFactory
 from aduan.workflow.errors import NotFoundError, RuleViolationError
+from aduan.workflow.states import N_
 
 
 def inbox(
@@ -49,9 +50,12 @@ def retry(uow: UnitOfWorkFactory, clock: Clock, entry_id: int) -> OutboxEntry:
             raise RuleViolationError(
                 f"outbox {entry_id}",
                 "retry_dead_only",
-                f"pesan {entry_id} berstatus {entry.status}; hanya pesan gagal (dead) yang dapat "
-                "dikirim ulang",
-                f"message {entry_id} is {entry.status}; only dead messages can be retried",
+                N_(
+                    "pesan %(entry_id)s berstatus %(status)s; hanya pesan gagal (dead) yang "
+                    "dapat dikirim ulang"
+                ),
+                entry_id=entry_id,
+                status=entry.status,
             )
         retried = tx.outbox.get(entry_id)
         tx.commit()

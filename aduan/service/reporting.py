@@ -27,8 +27,7 @@ def reporting(uow: UnitOfWork) -> ReportingUnitOfWork:
         raise InputError(
             "database",
             "sql",
-            "laporan memerlukan basis data SQL (SQLite atau PostgreSQL)",
-            "reports need a SQL database (SQLite or PostgreSQL)",
+            N_("laporan memerlukan basis data SQL (SQLite atau PostgreSQL)"),
         )
     return uow
 

@@ -21,6 +21,7 @@ from aduan.service.reporting import reporting_uow
 from aduan.service.singleton import run_once
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import wib_date
+from aduan.workflow.states import N_
 
 log = structlog.get_logger()
 SURVEY_JOB = "skm_survey_dispatch"  # the office-wide run of the quarterly dispatch
@@ -105,7 +106,7 @@ def submit_survey(deps: Deps, token: str, scores: list[int], comment: str | None
         found = skm.usable(uow.surveys.invitation(skm.token_hash(token)), now)
         if not uow.surveys.use_invitation(found.id, now):  # a simultaneous submission won
             skm.usable(uow.surveys.invitation(skm.token_hash(token)), now)
-            raise InputError("token", "one_time", "tautan sudah dipakai", "link used already")
+            raise InputError("token", "one_time", N_("tautan sudah dipakai"))
         uow.surveys.add_response(found, scores, note, now)
         uow.commit()
     log.info("survey_answered", period=found.period)

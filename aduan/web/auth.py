@@ -18,7 +18,7 @@ from aduan.service import Deps, accounts
 from aduan.service.accounts import Session, Staff
 from aduan.service.cache import Expiring, monotonic
 from aduan.workflow.errors import AccessDeniedError, AuthenticationError
-from aduan.workflow.states import Role
+from aduan.workflow.states import N_, Role
 
 __all__ = [
     "CSRF_COOKIE",
@@ -169,8 +169,7 @@ def require_staff(request: Request) -> Staff:
     if staff is None:
         raise AuthenticationError(
             "login_required",
-            "perlu masuk (login) atau token API yang sah",
-            "log in or send a valid API bearer token",
+            N_("perlu masuk (login) atau token API yang sah"),
         )
     if (
         staff.csrf_token is not None
@@ -191,8 +190,10 @@ def require_roles(roles: Iterable[Role], what: str) -> Callable[[Request], Staff
             names = ", ".join(sorted(r.value for r in allowed))
             raise AccessDeniedError(
                 "role_matrix",
-                f"peran '{staff.role.value}' tidak berwenang: {what} (hanya {names})",
-                f"role '{staff.role.value}' may not: {what} (only {names})",
+                N_("peran '%(role)s' tidak berwenang: %(what)s (hanya %(names)s)"),
+                role=staff.role.value,
+                what=what,
+                names=names,
             )
         return staff
 
@@ -220,6 +221,5 @@ def verify_csrf(request: Request, submitted: str) -> None:
     if not expected or not submitted or not secrets.compare_digest(expected, submitted):
         raise AccessDeniedError(
             "csrf",
-            "token formulir (CSRF) tidak cocok; muat ulang halaman lalu coba lagi",
-            "the form's CSRF token does not match; reload the page and try again",
+            N_("token formulir (CSRF) tidak cocok; muat ulang halaman lalu coba lagi"),
         )

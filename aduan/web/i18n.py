@@ -17,6 +17,7 @@ from fastapi import Request
 from aduan.escalation.deadlines import DeadlineKind
 from aduan.locale import LANGUAGES, SOURCE_LANGUAGE, translate
 from aduan.workflow.actions import ACTIONS
+from aduan.workflow.errors import AduanError
 from aduan.workflow.states import (
     N_,
     PROBLEM_TYPE_LABELS,
@@ -165,6 +166,10 @@ class Translator:
         found = FIELD_LABELS.get(name)
         return translate(found, self.lang) if found else name
 
+    def error(self, error: AduanError) -> str:
+        """An error's message in this language: its msgid translated, its facts filled in."""
+        return error.text(self.lang)
+
 
 def language_of(request: Request) -> str:
     """The language asked for by ``?lang=``, else remembered in the cookie, else Indonesian."""
@@ -173,8 +178,3 @@ def language_of(request: Request) -> str:
         return asked
     kept = request.cookies.get(LANG_COOKIE)
     return kept if kept in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def error_text(lang: str, message_id: str, message_en: str) -> str:
-    """A bilingual error message in the page's language."""
-    return message_en if lang == "en" else message_id

@@ -1,7 +1,10 @@
 """The one error hierarchy of Aduan; every error carries facts and builds its own message.
 
-Messages are Bahasa Indonesia first, English second. Entry points show ``str(error)``; the API
-maps classes to HTTP statuses with ``HTTP_STATUS``.
+A message is a Bahasa Indonesia msgid of the gettext catalog (marked with ``N_``) with
+``%(name)s`` placeholders for the facts; its English comes from the catalog
+(``aduan.locale``). Entry points show ``str(error)`` ("Indonesian / English", one text when
+both read alike) or ``error.text(lang)``; the API maps classes to HTTP statuses with
+``HTTP_STATUS``.
 
     AduanError
     ├── InputError                 bad input: names the field and the rule (400/422)
@@ -19,16 +22,74 @@ maps classes to HTTP statuses with ``HTTP_STATUS``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from aduan.locale import SOURCE_LANGUAGE, translate
+from aduan.workflow.states import N_
+
+# The message of a text that is the same in every language and not a msgid (a parser's or the
+# operating system's own words): ``InputError(field, rule, VERBATIM, text=...)``.
+VERBATIM = "%(text)s"
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A fact that is itself text: msgids shown in the error's language, joined by ``sep``."""
+
+    msgids: tuple[str, ...]
+    sep: str = "; "
+
+    def in_language(self, lang: str) -> str:
+        """The msgids translated into ``lang`` and joined."""
+        return self.sep.join(translate(msgid, lang) for msgid in self.msgids)
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """A fact that is text kept outside the catalog with its own wording in each language.
+
+    For data that carries its translations itself (the IKM elements of ``reports.ikm``).
+    """
+
+    by_language: Mapping[str, str]
+
+    def in_language(self, lang: str) -> str:
+        """The wording in ``lang``, else in Bahasa Indonesia."""
+        return self.by_language.get(lang, self.by_language[SOURCE_LANGUAGE])
+
 
 class AduanError(Exception):
-    """Base of every error Aduan raises on purpose."""
+    """Base of every error Aduan raises on purpose.
+
+    Args:
+        message: The Indonesian msgid, ``%(name)s`` placeholders for ``facts``.
+        **facts: The values of the placeholders; a ``Phrase`` or ``Wording`` is shown in the
+            message's language.
+    """
 
     code = "error"
 
-    def __init__(self, message_id: str, message_en: str) -> None:
-        self.message_id = message_id
-        self.message_en = message_en
-        super().__init__(message_id if message_id == message_en else f"{message_id} / {message_en}")
+    def __init__(self, message: str, /, **facts: object) -> None:
+        self.msgid = message
+        self.facts = facts
+        self.message_id = self.text(SOURCE_LANGUAGE)
+        self.message_en = self.text("en")
+        super().__init__(
+            self.message_id
+            if self.message_id == self.message_en
+            else f"{self.message_id} / {self.message_en}"
+        )
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang``, its facts filled in."""
+        if not self.facts:
+            return translate(self.msgid, lang)
+        values = {
+            name: value.in_language(lang) if isinstance(value, Phrase | Wording) else value
+            for name, value in self.facts.items()
+        }
+        return translate(self.msgid, lang) % values
 
 
 class InputError(AduanError):
@@ -36,10 +97,14 @@ class InputError(AduanError):
 
     code = "invalid_input"
 
-    def __init__(self, field: str, rule: str, message_id: str, message_en: str) -> None:
+    def __init__(self, field: str, rule: str, message: str, /, **facts: object) -> None:
         self.field = field
         self.rule = rule
-        super().__init__(f"{field}: {message_id}", f"{field}: {message_en}")
+        super().__init__(message, **facts)
+
+    def text(self, lang: str) -> str:
+        """``field: message`` in ``lang``."""
+        return f"{self.field}: {super().text(lang)}"
 
 
 class NotFoundError(AduanError):
@@ -50,7 +115,7 @@ class NotFoundError(AduanError):
     def __init__(self, entity: str, key: object) -> None:
         self.entity = entity
         self.key = key
-        super().__init__(f"{entity} '{key}' tidak ditemukan", f"{entity} '{key}' not found")
+        super().__init__(N_("%(entity)s '%(key)s' tidak ditemukan"), entity=entity, key=key)
 
 
 class ConflictError(AduanError):
@@ -62,12 +127,14 @@ class ConflictError(AduanError):
         self.case_ref = case_ref
         self.expected_version = expected_version
         self.actual_version = actual_version
-        now = "?" if actual_version is None else str(actual_version)
         super().__init__(
-            f"kasus {case_ref} sudah diubah orang lain (versi {expected_version} → {now}); "
-            "muat ulang lalu coba lagi",
-            f"case {case_ref} was changed by someone else (version {expected_version} → {now}); "
-            "reload and try again",
+            N_(
+                "kasus %(case_ref)s sudah diubah orang lain (versi %(expected)s → %(actual)s); "
+                "muat ulang lalu coba lagi"
+            ),
+            case_ref=case_ref,
+            expected=expected_version,
+            actual="?" if actual_version is None else actual_version,
         )
 
 
@@ -76,9 +143,9 @@ class AuthenticationError(AduanError):
 
     code = "unauthenticated"
 
-    def __init__(self, reason: str, message_id: str, message_en: str) -> None:
+    def __init__(self, reason: str, message: str, /, **facts: object) -> None:
         self.reason = reason
-        super().__init__(message_id, message_en)
+        super().__init__(message, **facts)
 
 
 class ThrottledError(AduanError):
@@ -89,10 +156,10 @@ class ThrottledError(AduanError):
     def __init__(self, what: str, retry_after: int) -> None:
         self.what = what
         self.retry_after = max(1, retry_after)
-        minutes = max(1, -(-self.retry_after // 60))
         super().__init__(
-            f"terlalu banyak percobaan ({what}); coba lagi dalam {minutes} menit",
-            f"too many attempts ({what}); try again in {minutes} minute(s)",
+            N_("terlalu banyak percobaan (%(what)s); coba lagi dalam %(minutes)s menit"),
+            what=what,
+            minutes=max(1, -(-self.retry_after // 60)),
         )
 
 
@@ -101,9 +168,9 @@ class AccessDeniedError(AduanError):
 
     code = "access_denied"
 
-    def __init__(self, rule: str, message_id: str, message_en: str) -> None:
+    def __init__(self, rule: str, message: str, /, **facts: object) -> None:
         self.rule = rule
-        super().__init__(message_id, message_en)
+        super().__init__(message, **facts)
 
 
 class DatabaseUnavailableError(AduanError):
@@ -114,8 +181,7 @@ class DatabaseUnavailableError(AduanError):
     def __init__(self, url: str, detail: str) -> None:
         self.url = url
         super().__init__(
-            f"basis data tidak dapat diakses ({url}): {detail}",
-            f"database unavailable ({url}): {detail}",
+            N_("basis data tidak dapat diakses (%(url)s): %(detail)s"), url=url, detail=detail
         )
 
 
@@ -135,8 +201,13 @@ class InvalidTransitionError(WorkflowError):
         self.status = status
         self.action = action
         super().__init__(
-            f"tindakan '{action}' tidak dapat dilakukan pada kasus {case_ref} berstatus '{status}'",
-            f"action '{action}' is not allowed on case {case_ref} in status '{status}'",
+            N_(
+                "tindakan '%(action)s' tidak dapat dilakukan pada kasus %(case_ref)s "
+                "berstatus '%(status)s'"
+            ),
+            case_ref=case_ref,
+            status=status,
+            action=action,
         )
 
 
@@ -151,9 +222,14 @@ class PermissionDeniedError(WorkflowError):
         self.action = action
         self.role = role
         super().__init__(
-            f"peran '{role}' tidak berwenang melakukan '{action}' pada status '{status}' "
-            f"(kasus {case_ref})",
-            f"role '{role}' may not take '{action}' in status '{status}' (case {case_ref})",
+            N_(
+                "peran '%(role)s' tidak berwenang melakukan '%(action)s' pada status "
+                "'%(status)s' (kasus %(case_ref)s)"
+            ),
+            case_ref=case_ref,
+            status=status,
+            action=action,
+            role=role,
         )
 
 
@@ -162,12 +238,15 @@ class RuleViolationError(WorkflowError):
 
     code = "rule_violation"
 
-    def __init__(self, case_ref: str, rule: str, message_id: str, message_en: str) -> None:
+    def __init__(self, case_ref: str, rule: str, message: str, /, **facts: object) -> None:
         self.case_ref = case_ref
         self.rule = rule
-        super().__init__(
-            f"kasus {case_ref}: {message_id} [{rule}]", f"case {case_ref}: {message_en} [{rule}]"
-        )
+        super().__init__(message, **facts)
+
+    def text(self, lang: str) -> str:
+        """``kasus <ref>: message [rule]`` in ``lang``."""
+        frame = translate(N_("kasus %(case_ref)s: %(message)s [%(rule)s]"), lang)
+        return frame % {"case_ref": self.case_ref, "message": super().text(lang), "rule": self.rule}
 
 
 HTTP_STATUS: dict[type[AduanError], int] = {

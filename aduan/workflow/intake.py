@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from aduan.workflow.case import Complainant
 from aduan.workflow.errors import InputError
-from aduan.workflow.states import Kind, ScreeningReason, Status
+from aduan.workflow.states import N_, Kind, ScreeningReason, Status
 
 WIB = ZoneInfo("Asia/Jakarta")
 # Clocks of a phone, a mail server and the office PC disagree a little; more is a typing error.
@@ -41,22 +41,19 @@ def check_times(
         raise InputError(
             "received_at",
             "not_in_future",
-            "waktu diterima tidak boleh di masa depan",
-            "the time the office received it cannot be in the future",
+            N_("waktu diterima tidak boleh di masa depan"),
         )
     if complained_at > received_at:
         raise InputError(
             "complained_at",
             "not_after_received",
-            "waktu pengaduan dibuat tidak boleh setelah waktu diterima",
-            "the complaint cannot have been made after the office received it",
+            N_("waktu pengaduan dibuat tidak boleh setelah waktu diterima"),
         )
     if service_received_on > wib_date(complained_at):
         raise InputError(
             "service_received_on",
             "not_after_complaint",
-            "tanggal menerima layanan tidak boleh setelah pengaduan dibuat",
-            "the date the service was received cannot be after the complaint was made",
+            N_("tanggal menerima layanan tidak boleh setelah pengaduan dibuat"),
         )
 
 

@@ -40,7 +40,7 @@ from aduan.web.auth import (
 )
 from aduan.web.problems import PROBLEM_RESPONSES
 from aduan.workflow.errors import InputError
-from aduan.workflow.states import Action, Kind, Role, Status, Track
+from aduan.workflow.states import N_, Action, Kind, Role, Status, Track
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 router.include_router(api_reference.router)
@@ -207,8 +207,9 @@ def _cursor(text: str | None, by_deadline: bool) -> tuple[datetime | None, int |
         raise InputError(
             "cursor",
             "valid_cursor",
-            "cursor tidak dikenal; pakai next_cursor dari halaman sebelumnya dengan urutan sama",
-            "unknown cursor; pass next_cursor of the previous page with the same sort",
+            N_(
+                "cursor tidak dikenal; pakai next_cursor dari halaman sebelumnya dengan urutan sama"
+            ),
         ) from None
     return due, last
 

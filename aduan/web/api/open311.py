@@ -24,7 +24,7 @@ from aduan.service import accounts
 from aduan.web.auth import deps_of
 from aduan.workflow.errors import AccessDeniedError, NotFoundError
 from aduan.workflow.intake import wib_date
-from aduan.workflow.states import OPEN_STATUSES, STATUS_NAMES, Channel, Status
+from aduan.workflow.states import N_, OPEN_STATUSES, STATUS_NAMES, Channel, Status
 
 _ERROR = {
     "description": "GeoReport error",
@@ -156,8 +156,7 @@ def _check_key(request: Request, api_key: str | None) -> str:
     if label is None:
         raise AccessDeniedError(
             "api_key",
-            "api_key tidak dikenal; minta ke pengelola (aduan open311 key NAMA)",
-            "unknown api_key; ask the administrator (aduan open311 key NAME)",
+            N_("api_key tidak dikenal; minta ke pengelola (aduan open311 key NAMA)"),
         )
     return label
 

@@ -53,10 +53,8 @@ ACTION_NAMES = frozenset(a.value for a in Action)
 
 def error_page(request: Request, exc: AduanError, status_code: int | None = None) -> Response:
     """A page that says what went wrong, in the page's language."""
-    lang = language_of(request)
-    message = exc.message_en if lang == "en" else exc.message_id
     status = status_code or http_status(exc)
-    context = {"message": message, "code": status}
+    context = {"message": translator(request).error(exc), "code": status}
     return page(request, "error.html", context, status_code=status)
 
 
@@ -88,8 +86,7 @@ def _intake_staff(request: Request) -> Staff | Response:
     if staff.role not in INTAKE_ROLES:
         denied = AccessDeniedError(
             "role_matrix",
-            "hanya petugas pengaduan dan atasannya yang mencatat pengaduan",
-            "only complaint officers and their supervisors record complaints",
+            N_("hanya petugas pengaduan dan atasannya yang mencatat pengaduan"),
         )
         return error_page(request, denied, 403)
     return staff

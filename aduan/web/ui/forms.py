@@ -25,7 +25,7 @@ from aduan.workflow.actions import PAYLOADS
 from aduan.workflow.errors import AduanError, InputError
 from aduan.workflow.intake import WIB
 from aduan.workflow.payloads import PlanStepInput
-from aduan.workflow.states import Action, StepKind
+from aduan.workflow.states import N_, Action, StepKind
 
 PLAN_ROWS = 3
 LONG_TEXT = 300  # longer limits get a textarea
@@ -264,21 +264,19 @@ def parse_intake_form(
 # --- errors -------------------------------------------------------------------------------
 
 # Pydantic's messages are English; these are the common rules in both languages.
-_RULES: dict[str, tuple[str, str]] = {
-    "missing": ("wajib diisi", "is required"),
-    "string_too_short": ("wajib diisi", "is required"),
-    "too_short": ("pilih atau isi paling sedikit {min_length}", "needs at least {min_length}"),
-    "string_too_long": (
-        "terlalu panjang (paling banyak {max_length} karakter)",
-        "is too long (at most {max_length} characters)",
-    ),
-    "enum": ("pilih salah satu pilihan yang tersedia", "choose one of the options"),
-    "int_parsing": ("harus berupa bilangan bulat", "must be a whole number"),
-    "greater_than_equal": ("paling kecil {ge}", "must be at least {ge}"),
-    "date_from_datetime_parsing": ("tanggal tidak valid (HH/BB/TTTT)", "not a valid date"),
-    "date_parsing": ("tanggal tidak valid", "not a valid date"),
-    "datetime_from_date_parsing": ("waktu tidak valid", "not a valid date and time"),
-    "datetime_parsing": ("waktu tidak valid", "not a valid date and time"),
+# Pydantic's rules in the page's language (msgids; the placeholders are the rule's context).
+_RULES: dict[str, str] = {
+    "missing": N_("wajib diisi"),
+    "string_too_short": N_("wajib diisi"),
+    "too_short": N_("pilih atau isi paling sedikit %(min_length)s"),
+    "string_too_long": N_("terlalu panjang (paling banyak %(max_length)s karakter)"),
+    "enum": N_("pilih salah satu pilihan yang tersedia"),
+    "int_parsing": N_("harus berupa bilangan bulat"),
+    "greater_than_equal": N_("paling kecil %(ge)s"),
+    "date_from_datetime_parsing": N_("tanggal tidak valid (HH/BB/TTTT)"),
+    "date_parsing": N_("tanggal tidak valid"),
+    "datetime_from_date_parsing": N_("waktu tidak valid"),
+    "datetime_parsing": N_("waktu tidak valid"),
 }
 
 
@@ -301,8 +299,7 @@ def _message(err: Any, lang: str) -> str:
     rule = _RULES.get(err["type"])
     if rule is None:
         return str(err["msg"]).removeprefix("Value error, ")
-    text = rule[1] if lang == "en" else rule[0]
-    return text.format(**(err.get("ctx") or {}))
+    return Translator(lang)(rule, **(err.get("ctx") or {}))
 
 
 def error_state(error: AduanError, lang: str, values: Values, known: Sequence[str]) -> FormState:
@@ -320,10 +317,11 @@ def error_state(error: AduanError, lang: str, values: Values, known: Sequence[st
 
 def message_of(error: AduanError, lang: str) -> str:
     """An error's message in ``lang``; pydantic's English rules get their Indonesian too."""
+    t = Translator(lang)
     rule = _RULES.get(error.rule) if isinstance(error, InputError) else None
-    if isinstance(error, InputError) and rule and "{" not in rule[0]:
-        return f"{error.field}: {rule[1] if lang == 'en' else rule[0]}"
-    return error.message_en if lang == "en" else error.message_id
+    if isinstance(error, InputError) and rule and "%(" not in rule:
+        return f"{error.field}: {t(rule)}"
+    return t.error(error)
 
 
 def _known_name(reported: str, known: Sequence[str]) -> str | None:

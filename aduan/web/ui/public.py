@@ -27,7 +27,7 @@ from aduan.web.ui.forms import (
 )
 from aduan.web.ui.render import page, translator
 from aduan.workflow.errors import AduanError, InputError, NotFoundError, http_status
-from aduan.workflow.states import Action, Channel
+from aduan.workflow.states import N_, Action, Channel
 
 router = APIRouter(include_in_schema=False)
 COMPLAINANT_ACTIONS = frozenset({Action.WITHDRAW.value, Action.REOPEN.value})
@@ -88,8 +88,7 @@ def track(request: Request, code: str = "") -> Response:
     try:
         view = service.track_case(auth.deps_of(request), code)
     except AduanError as exc:
-        lang = language_of(request)
-        message = exc.message_en if lang == "en" else exc.message_id
+        message = translator(request).error(exc)
         status = 404 if isinstance(exc, NotFoundError) else http_status(exc)
         context = {"code": code, "view": None, "error": message}
         return page(request, "track.html", context, status_code=status)
@@ -105,7 +104,7 @@ async def complainant_act(request: Request, code: str) -> Response:
     try:
         auth.verify_csrf(request, str(form.get("csrf_token", "")))
         if name not in COMPLAINANT_ACTIONS:
-            raise InputError("action", "one_of", "pilih withdraw atau reopen", "withdraw or reopen")
+            raise InputError("action", "one_of", N_("pilih withdraw atau reopen"))
         payload = {"reason": reason} if reason else {}
         view = service.act_as_complainant(auth.deps_of(request), code, Action(name), payload)
     except AduanError as exc:

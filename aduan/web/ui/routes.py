@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from aduan.web import auth
-from aduan.web.i18n import error_text, language_of
+from aduan.web.i18n import Translator, language_of
 from aduan.web.ui import (
     case as ui_case,
 )
@@ -50,8 +50,7 @@ async def login_submit(request: Request) -> Response:
             auth.deps_of(request), username, str(form.get("password", "")), auth.client_ip(request)
         )
     except AduanError as exc:
-        lang = language_of(request)
-        message = error_text(lang, exc.message_id, exc.message_en)
+        message = Translator(language_of(request)).error(exc)
         context = {"next": target, "error": message, "username": username}
         status = 403 if isinstance(exc, AccessDeniedError) else http_status(exc)
         return page(request, "login.html", context, status_code=status)
