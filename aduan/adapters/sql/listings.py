@@ -30,8 +30,12 @@ class SqlCaseListingReader:
             select(*(cases.c[c] for c in EXPORT_COLUMNS))
             .where(in_scope(start, end, sight))
             .order_by(cases.c.id)
+            # On the statement, not the connection: ``Connection.execution_options`` changes
+            # the connection in place, and a later statement on it (``SET LOCAL`` of the
+            # statistics) would run through a server-side cursor and fail on PostgreSQL.
+            .execution_options(yield_per=2_000)
         )
-        yield from self.conn.execution_options(yield_per=2_000).execute(stmt).mappings()
+        yield from self.conn.execute(stmt).mappings()
 
     def service_problem_counts(
         self, start: datetime, end: datetime, *, sight: Sight
