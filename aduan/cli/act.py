@@ -141,6 +141,7 @@ def act(
     action: Action,
     as_user: str,
     complainant: bool,
+    pin: str,
     version: int | None,
     as_json: bool,
     **fields: Any,
@@ -154,7 +155,7 @@ def act(
             if value is not None
         }
         if complainant:
-            return svc.act_as_complainant(common.deps(), case, action, payload)
+            return svc.act_as_complainant(common.deps(), case, action, payload, pin)
         if not as_user:
             raise InputError(
                 "--as",
@@ -195,6 +196,14 @@ _FIXED = [
         default=False,
         annotation=Annotated[
             bool, typer.Option("--complainant", help="Sebagai pelapor (withdraw/reopen).")
+        ],
+    ),
+    inspect.Parameter(
+        "pin",
+        inspect.Parameter.KEYWORD_ONLY,
+        default="",
+        annotation=Annotated[
+            str, typer.Option("--pin", help="PIN pelapor dari tanda terima (dengan --complainant).")
         ],
     ),
     inspect.Parameter(

@@ -19,6 +19,7 @@ from aduan.cli import (  # noqa: F401 - importing a module registers its command
     cases,
     common,
     deadlines,
+    identity,
     notify,
     reports,
     web,

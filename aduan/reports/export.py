@@ -1,8 +1,9 @@
 """Export the cases of a period as CSV or XLSX (issue 6 item 7): the rows and their writers.
 
 The complainant's identity follows the same rule as the case page (DESIGN §6,
-``schemas.views.complainant_view``): visible to the office's handling chain, masked for
-agencies, APIP and administrators when the complainant asked for confidentiality. The use
+``schemas.views.document_complainant``): a complainant who asked for confidentiality is
+masked for every role but the complaints manager and the Head (the recording officer is not
+known per row here). The use
 case (``aduan.service.reports.export_cases``) streams the rows from the database into these.
 """
 
@@ -19,7 +20,7 @@ from openpyxl import Workbook
 
 from aduan.ports import EXPORT_COLUMNS
 from aduan.reports.period import Period
-from aduan.schemas.views import complainant_view
+from aduan.schemas.views import document_complainant
 from aduan.workflow.case import Complainant
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB
@@ -43,7 +44,7 @@ def check_format(fmt: str) -> None:
 
 def export_line(row: Mapping[str, Any], role: Role) -> list[Any]:
     """One exported case (``HEADER`` order), its complainant shown as ``role`` may see them."""
-    shown = complainant_view(
+    shown = document_complainant(
         Complainant(
             name=row["complainant_name"],
             email=row["complainant_email"],

@@ -12,8 +12,11 @@ from aduan.ports import CaseListing
 from aduan.workflow.case import Case, CaseEvent, Complainant, WrittenReport
 from aduan.workflow.states import OPEN_STATUSES, STATUS_NAMES, Role
 
-# DESIGN §6: identity is visible to the office's handling chain, masked for everyone else.
-SEES_IDENTITY = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HEAD})
+# DESIGN §6: the identity is shown to the recording officer, the complaints manager
+# (supervisor) and the Head of Office; anyone else with sight of the case reveals it with a
+# written reason. The roles below see it on every case; an officer on the cases they recorded.
+SEES_IDENTITY = frozenset({Role.SUPERVISOR, Role.HEAD})
+MASKED_NAME = "(dirahasiakan)"
 
 
 class View(BaseModel):
@@ -120,6 +123,9 @@ class CaseDetail(CaseSummary):
     overdue: bool
     timeline: list[EventView]
     reports: list[ReportView]
+    # The complainant's PIN (issue 16 item 5): only in the answer to a submission, shown once
+    # to be handed to the complainant; it is kept hashed and never shown again.
+    pin: str | None = None
 
 
 class ActionResult(View):
@@ -208,16 +214,30 @@ def summaries_of(rows: list[dict[str, Any]]) -> list[CaseSummary]:
     return _CASE_SUMMARIES.validate_python(rows)
 
 
-def complainant_view(c: Complainant, role: Role) -> ComplainantView:
-    """Mask a confidential identity for roles outside the office's handling chain."""
-    if c.confidential and role not in SEES_IDENTITY:
+def sees_identity(role: Role, username: str | None, recorded_by: str | None) -> bool:
+    """Whether a person sees the complainant's identity unmasked without revealing it.
+
+    The complaints manager and the Head always; otherwise only the staff member who recorded
+    the submission (``recorded_by``: None for a submission of the complainant themselves).
+    """
+    return role in SEES_IDENTITY or (recorded_by is not None and username == recorded_by)
+
+
+def has_identity(c: Complainant) -> bool:
+    """Whether there is anything to mask: a name or a way to reach the complainant."""
+    return any((c.name, c.email, c.phone, c.social, c.address))
+
+
+def complainant_view(c: Complainant, shown: bool) -> ComplainantView:
+    """The complainant as shown: everything when ``shown``, else their identity masked."""
+    if not shown and has_identity(c):
         return ComplainantView(
-            name="(dirahasiakan)" if c.name else None,
+            name=MASKED_NAME if c.name else None,
             email=None,
             phone=None,
             social=None,
             address=None,
-            confidential=True,
+            confidential=c.confidential,
             masked=True,
         )
     return ComplainantView(
@@ -229,6 +249,17 @@ def complainant_view(c: Complainant, role: Role) -> ComplainantView:
         confidential=c.confidential,
         masked=False,
     )
+
+
+def document_complainant(
+    c: Complainant, role: Role, username: str | None = None, recorded_by: str | None = None
+) -> ComplainantView:
+    """The complainant as written-report PDFs and exports show them (DESIGN §6).
+
+    A complainant who asked for confidentiality (rahasia) is masked for every role except
+    the recording officer, the complaints manager and the Head; the others are shown.
+    """
+    return complainant_view(c, not c.confidential or sees_identity(role, username, recorded_by))
 
 
 def deadline_view(d: DeadlineStatus) -> DeadlineView:
@@ -295,3 +326,14 @@ class SupervisorQueue(View):
     escalations: list[QueueItem]
     reports: list[ReportItem]
     late_requests: list[QueueItem]
+
+
+class IdentityAccessView(View):
+    """One entry of the Head's identity-access report: who looked at whose case, and why."""
+
+    at: datetime
+    username: str
+    role: str
+    case_id: int
+    tracking_code: str
+    reason: str  # the written reason of a reveal, or "view" for a view of an unmasked identity

@@ -20,13 +20,13 @@ from aduan.schemas.views import (
     CaseDetail,
     CaseSummary,
     TrackingView,
-    complainant_view,
     deadline_view,
     event_view,
     report_view,
     summaries_of,
     summary_fields,
 )
+from aduan.service import identity
 from aduan.service.context import with_context
 from aduan.service.deps import (
     COMPLAINANT_ACTIONS,
@@ -36,14 +36,14 @@ from aduan.service.deps import (
     unknown_service,
     viewer_of,
 )
+from aduan.service.pin import hash_pin, new_pin, pin_matches
 from aduan.service.saving import CaseChange, announce, save_case
 from aduan.workflow import intake
 from aduan.workflow.case import Actor, Case, CaseEvent, Complainant, Outcomes
 from aduan.workflow.errors import ConflictError, InputError
 from aduan.workflow.events import ComplaintSubmitted, DomainEvent
-from aduan.workflow.lifecycle import parse_payload, perform
+from aduan.workflow.lifecycle import parse_payload, perform, permitted_actions
 from aduan.workflow.states import N_, STATUS_NAMES, Action, Role
-from aduan.workflow.table import allowed_actions
 
 log = structlog.get_logger()
 
@@ -51,8 +51,18 @@ log = structlog.get_logger()
 # --- intake -------------------------------------------------------------------------------
 
 
-def submit_complaint(deps: Deps, cmd: SubmitCommand, recorded_by: str | None = None) -> CaseDetail:
-    """Record a submission, screen it (item 2, 3, 5a–b) and give it a tracking code."""
+def submit_complaint(
+    deps: Deps,
+    cmd: SubmitCommand,
+    recorded_by: str | None = None,
+    *,
+    open311_client: int | None = None,
+) -> CaseDetail:
+    """Record a submission, screen it (item 2, 3, 5a–b) and give it a tracking code.
+
+    The answer carries the complainant's PIN (``pin``), shown this once and kept only hashed;
+    ``open311_client`` is the Open311 client key that filed it, if any.
+    """
     now = deps.clock.now()
     received_at = cmd.received_at or now
     complained_at = cmd.complained_at or received_at
@@ -110,7 +120,12 @@ def submit_complaint(deps: Deps, cmd: SubmitCommand, recorded_by: str | None = N
             deadlines.enter_stage(case, received_at, calendar, deps.deadlines),
         )
         events = save_case(deps, uow, CaseChange(case, None, [Outcomes(event)], replans), now)
-        detail = _detail(deps, uow, case, actor.role)
+        assert case.id is not None
+        pin = new_pin()  # issue 16 item 5: the code alone never acts on the case
+        uow.identity.set_pin(case.id, hash_pin(pin))
+        if open311_client is not None:
+            uow.identity.set_client(case.id, open311_client)
+        detail = _detail(deps, uow, case, actor).model_copy(update={"pin": pin})
         uow.commit()
     announce(case, events)
     return detail
@@ -132,9 +147,13 @@ def perform_action(deps: Deps, cmd: ActionCommand, username: str) -> ActionResul
 
 
 def act_as_complainant(
-    deps: Deps, tracking_code: str, action: Action, payload: dict[str, Any]
+    deps: Deps, tracking_code: str, action: Action, payload: dict[str, Any], pin: str | None
 ) -> TrackingView:
-    """Withdraw or dispute (reopen) a case by its tracking code, without an account."""
+    """Withdraw or dispute (reopen) a case by its tracking code and PIN, without an account.
+
+    The PIN from the receipt is the second factor (issue 16 item 5): a wrong or missing one
+    changes nothing; a case from before PINs cannot be acted on by code at all.
+    """
     if action not in COMPLAINANT_ACTIONS:
         raise InputError(
             "action",
@@ -144,11 +163,28 @@ def act_as_complainant(
     code = intake.normalise_tracking_code(tracking_code)
     with deps.uow() as uow:
         case = uow.cases.get(code)
+        _check_pin(uow, case, pin)
         acted = _act(deps, uow, case, Actor("complainant", Role.COMPLAINANT), action, payload, None)
         view = _tracking(uow, case)
         uow.commit()
     announce(case, acted.events)
     return view
+
+
+def _check_pin(uow: UnitOfWork, case: Case, pin: str | None) -> None:
+    assert case.id is not None
+    stored = uow.identity.pin_hash(case.id)
+    if stored is None:
+        raise InputError(
+            "pin",
+            "case_has_pin",
+            N_(
+                "pengaduan ini tidak memiliki PIN; untuk mencabut atau mengajukan keberatan, "
+                "hubungi kantor kami"
+            ),
+        )
+    if not pin or not pin_matches(stored, pin):
+        raise InputError("pin", "matches_receipt", N_("PIN tidak cocok dengan tanda terima"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +224,7 @@ def _act(
         assignee=case.assignee,
         event=event_view(outcomes.event),
         reports=[report_view(r) for r in outcomes.reports],
-        allowed_actions=[a.value for a in allowed_actions(case.status, actor.role)],
+        allowed_actions=[a.value for a in permitted_actions(case, actor, now, deps.policy)],
     )
     return _Acted(view, events)
 
@@ -201,7 +237,10 @@ def get_case(deps: Deps, ref: str, username: str) -> CaseDetail:
     with deps.uow(readonly=True) as uow:
         viewer = viewer_of(deps, uow, username)
         case = uow.cases.get(case_ref(ref), viewer.sight)
-        return _detail(deps, uow, case, viewer.actor.role)
+        detail = _detail(deps, uow, case, viewer.actor)
+    # DESIGN §6: every view of an unmasked identity is on record (a masked one is not).
+    identity.record_view(deps, detail.id, viewer.actor, detail.complainant)
+    return detail
 
 
 def track_case(deps: Deps, tracking_code: str) -> TrackingView:
@@ -222,14 +261,15 @@ def list_cases(deps: Deps, query: CaseQuery, username: str | None = None) -> lis
     return summaries_of(rows)
 
 
-def _detail(deps: Deps, uow: UnitOfWork, case: Case, role: Role) -> CaseDetail:
+def _detail(deps: Deps, uow: UnitOfWork, case: Case, actor: Actor) -> CaseDetail:
     assert case.id is not None
     now = deps.clock.now()
     limits = deadlines.statuses(case, now, deps.calendars.get(uow))
     holder = case.holder
+    events = uow.cases.events(case.id)
     return CaseDetail(
         **summary_fields(case),
-        complainant=complainant_view(case.complainant, role),
+        complainant=identity.shown_to(case, actor, events),
         description=case.description,
         service_text=case.service_text,
         licence_number=case.licence_number,
@@ -252,11 +292,11 @@ def _detail(deps: Deps, uow: UnitOfWork, case: Case, role: Role) -> CaseDetail:
         late_acceptance_reason=case.late_acceptance_reason,
         referred_to=case.referred_to,
         reopen_count=case.reopen_count,
-        allowed_actions=[a.value for a in allowed_actions(case.status, role)],
+        allowed_actions=[a.value for a in permitted_actions(case, actor, now, deps.policy)],
         deadlines=[deadline_view(d) for d in limits],
         response_due_at=case.response_due_at,
         overdue=any(d.overdue for d in limits),
-        timeline=[event_view(e) for e in uow.cases.events(case.id)],
+        timeline=[event_view(e) for e in events],
         reports=[report_view(r) for r in uow.cases.reports(case.id)],
     )
 

@@ -119,13 +119,16 @@ def publish(
 
 
 def announce(case: Case, events: Sequence[DomainEvent]) -> None:
-    """The reactions after commit: one log line per event (IDs and codes, never personal data)."""
+    """The reactions after commit: one log line per event.
+
+    IDs only: never personal data, and never a tracking code (issue 16 item 5: a code is a key
+    to the case's status, and logs travel further than the database).
+    """
     for event in events:
         if isinstance(event, ComplaintSubmitted):
             log.info(
                 "complaint_submitted",
                 case_id=case.id,
-                tracking_code=case.tracking_code,
                 kind=case.kind.value,
                 screening_reason=case.screening_reason and case.screening_reason.value,
                 channel=case.channel.value,

@@ -25,13 +25,30 @@ def _new_id() -> str:
 
 
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# Path segments that carry a tracking code (or a survey token) after these: a code is a key
+# to a complaint's status and must never reach a log (issue 16 item 5). Case ids stay.
+_SECRET_AFTER = frozenset({"track", "lacak", "requests", "cases", "survei"})
+_TRACKING_CODE = re.compile(r"ADN-?[0-9A-Z]{5}-?[0-9A-Z]{5}", re.IGNORECASE)
+REDACTED = "{code}"
+
+
+def redact_path(path: str) -> str:
+    """``path`` with every tracking code (and survey token) in it replaced by ``{code}``."""
+    parts = path.split("/")
+    for i in range(1, len(parts)):
+        segment = parts[i]
+        stem, dot, suffix = segment.partition(".")
+        if parts[i - 1] in _SECRET_AFTER and stem and not stem.isdigit():
+            parts[i] = REDACTED + dot + suffix
+    return _TRACKING_CODE.sub(REDACTED, "/".join(parts))
 
 
 class RequestContext:
     """Give each request an id (``X-Request-ID`` in and out) and log it when done.
 
     The access log holds method, path, status, duration and the request id, never query
-    strings or bodies (they may carry a complainant's details). It also sets the anonymous
+    strings or bodies (they may carry a complainant's details), and the path with its
+    tracking codes redacted (``redact_path``). It also sets the anonymous
     CSRF cookie when a page handed out a new token (``auth.csrf_token``).
     """
 
@@ -70,7 +87,7 @@ class RequestContext:
                 log.info(
                     "http_request",
                     method=scope["method"],
-                    path=scope["path"],
+                    path=redact_path(scope["path"]),
                     status=status,
                     duration_ms=round((time.perf_counter() - started) * 1000, 1),
                     client=scope["client"][0] if scope.get("client") else None,

@@ -1,4 +1,4 @@
-"""A sliding-window rate limit per client address, for the public intake (in process)."""
+"""Sliding-window rate limits per key (in process): the public intake, tracking-code lookups."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 from aduan.workflow.errors import ThrottledError
 
@@ -46,3 +47,12 @@ class RateLimiter:
                     k for k, v in self._hits.items() if not v or v[-1] <= now - self.window
                 ]:
                     del self._hits[quiet]
+
+
+def app_limiter(state: Any, name: str, limit: int, window: float, what: str) -> RateLimiter:
+    """The limiter kept on ``state`` (an app's state) as ``name``, made on first use."""
+    limiter = getattr(state, name, None)
+    if not isinstance(limiter, RateLimiter):
+        limiter = RateLimiter(limit, window, what)
+        setattr(state, name, limiter)
+    return limiter

@@ -59,14 +59,15 @@ def test_a_trusted_client_files_a_request_that_becomes_a_complaint(sqlite_web: W
     [created] = response.json()
     code = created["service_request_id"]
     assert code in created["service_notice"]
-    case = sqlite_web.role(Role.OFFICER).get(f"/api/v1/cases/{code}").json()
+    # The complaints manager sees the complainant (DESIGN §6; nobody recorded it by hand).
+    case = sqlite_web.role(Role.SUPERVISOR).get(f"/api/v1/cases/{code}").json()
     assert case["channel"] == "api" and case["kind"] == "complaint"
     assert case["subject"] == "Izin belum terbit"
     assert case["complainant"]["name"] == "Siti Aminah"
     assert "-6.550000,107.440000" in case["description"]
     assert case["service_received_on"] == "2026-02-23"
 
-    [one] = client.get(f"/open311/v2/requests/{code}.json").json()
+    [one] = client.get(f"/open311/v2/requests/{code}.json", params={"api_key": key}).json()
     assert one["status"] == "open" and one["service_request_id"] == code
     assert "Siti" not in str(one) and "menunggu" not in str(one)
     listed = client.get("/open311/v2/requests.json", params={"api_key": key}).json()

@@ -30,7 +30,10 @@ def test_a_complaint_without_an_account_gets_a_tracking_code(sqlite_web: Web) ->
     assert receipt["kind"] == "complaint" and receipt["status"] == "recorded"
     assert receipt["response_due_at"] is not None
     assert not any(text in response.text for text in PRIVATE)
-    staff_view = sqlite_web.role(Role.OFFICER).get(f"/api/v1/cases/{receipt['tracking_code']}")
+    assert len(receipt["pin"]) == 6 and receipt["pin"].isdigit()
+    # The complaints manager sees the complainant (DESIGN §6); an officer who did not record
+    # the case sees it masked (tests/web/test_identity.py).
+    staff_view = sqlite_web.role(Role.SUPERVISOR).get(f"/api/v1/cases/{receipt['tracking_code']}")
     assert staff_view.json()["channel"] == "web_dpmptsp"
     assert staff_view.json()["complainant"]["name"] == "Siti Aminah"
 
@@ -73,10 +76,15 @@ def test_tracking_shows_status_dates_and_answer_and_nobody_s_identity(sqlite_web
 
 def test_the_complainant_may_withdraw_by_tracking_code(sqlite_web: Web) -> None:
     public = sqlite_web.anon()
-    code = public.post("/api/v1/public/complaints", json=FORM).json()["tracking_code"]
+    receipt = public.post("/api/v1/public/complaints", json=FORM).json()
+    code, pin = receipt["tracking_code"], receipt["pin"]
 
-    response = public.post(f"/api/v1/public/track/{code}/actions", json={"action": "withdraw"})
-    reopen = public.post(f"/api/v1/public/track/{code}/actions", json={"action": "reopen"})
+    response = public.post(
+        f"/api/v1/public/track/{code}/actions", json={"action": "withdraw", "pin": pin}
+    )
+    reopen = public.post(
+        f"/api/v1/public/track/{code}/actions", json={"action": "reopen", "pin": pin}
+    )
 
     assert response.status_code == 200 and response.json()["status"] == "withdrawn"
     assert reopen.status_code == 422 and reopen.json()["field"] == "reason"

@@ -16,6 +16,7 @@ from typing import Self
 
 from aduan.adapters.memory.accounts import InMemoryAccountRepository
 from aduan.adapters.memory.cases import InMemoryCaseRepository
+from aduan.adapters.memory.identity import InMemoryIdentityRepository
 from aduan.adapters.memory.outbox import InMemoryOutboxRepository
 from aduan.adapters.memory.reference import (
     InMemoryAlarmRepository,
@@ -47,6 +48,7 @@ class InMemoryUnitOfWork:
     outbox: InMemoryOutboxRepository
     calendar: InMemoryCalendarRepository
     accounts: InMemoryAccountRepository
+    identity: InMemoryIdentityRepository
 
     def __init__(self, store: InMemoryStore, *, readonly: bool = False) -> None:
         self.store = store
@@ -64,6 +66,7 @@ class InMemoryUnitOfWork:
         self.outbox = InMemoryOutboxRepository(self._work.outbox)
         self.calendar = InMemoryCalendarRepository(self._work)
         self.accounts = InMemoryAccountRepository(self._work.accounts)
+        self.identity = InMemoryIdentityRepository(self._work)
         return self
 
     def __exit__(

@@ -21,6 +21,7 @@ from aduan.adapters.sql.accounts import SqlAccountRepository
 from aduan.adapters.sql.alarms import SqlAlarmRepository
 from aduan.adapters.sql.cases import SqlCaseRepository
 from aduan.adapters.sql.engine import SQLITE_BUSY_TIMEOUT_MS
+from aduan.adapters.sql.identity import SqlIdentityRepository
 from aduan.adapters.sql.listings import SqlCaseListingReader
 from aduan.adapters.sql.outbox import SqlOutboxRepository
 from aduan.adapters.sql.reference import SqlCalendarRepository, SqlReferenceRepository
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
     outbox: SqlOutboxRepository
     calendar: SqlCalendarRepository
     accounts: SqlAccountRepository
+    identity: SqlIdentityRepository
 
     def __init__(self, factory: SqlUnitOfWorkFactory, *, readonly: bool = False) -> None:
         self.factory = factory
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(conn)
         self.calendar = SqlCalendarRepository(conn)
         self.accounts = SqlAccountRepository(conn)
+        self.identity = SqlIdentityRepository(conn)
         return self
 
     def __exit__(

@@ -3,8 +3,10 @@
 Existing civic apps can file complaints unchanged: ``POST requests.json`` (form-encoded, with
 the ``api_key`` of a trusted client, ``aduan open311 key NAME``) becomes a submission on the
 ``api`` channel; its ``service_request_id`` is the tracking code. Reads never show who
-complained or what they wrote: one request by id is as public as the tracking page, the list
-needs an ``api_key``. Errors follow GeoReport: ``[{"code": …, "description": …}]``.
+complained or what they wrote, and a client reads only the requests it filed itself (issue 16
+item 5: never another client's, never staff-entered cases), with its ``api_key``; another
+request answers 404 as one that does not exist. Errors follow GeoReport:
+``[{"code": …, "description": …}]``.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from pydantic import BaseModel
 
 from aduan import service as svc
 from aduan.catalog.services import Service
-from aduan.ports import CaseQuery
 from aduan.schemas.commands import ComplainantInput, SubmitCommand
 from aduan.schemas.views import CaseSummary
 from aduan.service import accounts
+from aduan.service import open311 as clients
 from aduan.web.auth import deps_of
 from aduan.workflow.errors import AccessDeniedError, NotFoundError
 from aduan.workflow.intake import wib_date
@@ -161,6 +163,17 @@ def _check_key(request: Request, api_key: str | None) -> str:
     return label
 
 
+def _client(request: Request, api_key: str | None) -> tuple[int, str]:
+    """The client's key id and label; ``AccessDeniedError`` for a missing or unknown key."""
+    label = _check_key(request, api_key)
+    assert api_key is not None
+    found = clients.client_id(deps_of(request), api_key)
+    if found is None:  # revoked between the two reads
+        _check_key(request, None)
+    assert found is not None
+    return found, label
+
+
 @router.get("/services.json", response_model=list[ServiceItem])
 def services(request: Request) -> list[ServiceItem]:
     """Every service of the catalog."""
@@ -194,7 +207,7 @@ def create_request(
     licence_number: Annotated[str | None, Form(alias="attribute[licence_number]")] = None,
 ) -> list[RequestCreated]:
     """File a complaint as a service request (``api_key`` of a trusted client required)."""
-    client = _check_key(request, api_key)
+    client_id, client = _client(request, api_key)
     deps = deps_of(request)
     name = " ".join(p.strip() for p in (first_name, last_name) if p and p.strip()) or None
     where = ", ".join(p for p in (address_string, _point(lat, long)) if p)
@@ -210,10 +223,11 @@ def create_request(
         service_received_on=received_on or wib_date(deps.clock.now()),
         service_text=f"Open311: {client}",
     )
-    detail = svc.submit_complaint(deps, command)
+    detail = svc.submit_complaint(deps, command, open311_client=client_id)
     notice = (
-        f"{detail.status_label}. Lacak dengan kode {detail.tracking_code} "
-        f"/ track with code {detail.tracking_code}"
+        f"{detail.status_label}. Lacak dengan kode {detail.tracking_code}, PIN {detail.pin} "
+        f"(hanya ditampilkan sekali) / track with code {detail.tracking_code}, PIN "
+        f"{detail.pin} (shown only once)"
     )
     return [RequestCreated(service_request_id=detail.tracking_code, service_notice=notice)]
 
@@ -247,13 +261,13 @@ def list_requests(
     end_date: datetime | None = None,
     status: Literal["open", "closed"] | None = None,
 ) -> list[ServiceRequest]:
-    """Recent requests (``api_key`` required): the last 90 days, at most 1000, newest first."""
-    _check_key(request, api_key)
+    """The client's own requests (``api_key``): the last 90 days, at most 1000, newest first."""
+    client_id, _ = _client(request, api_key)
     deps = deps_of(request)
     end = _aware(end_date) if end_date else None
     start = _aware(start_date) if start_date else (end or deps.clock.now()) - timedelta(LIST_DAYS)
     ids = {i.strip().upper() for i in service_request_id.split(",")} if service_request_id else None
-    found = svc.list_cases(deps, CaseQuery(newest_first=True, limit=LIST_MAX))
+    found = clients.client_requests(deps, client_id, start, end, LIST_MAX)
     names = _services(request)
     out = []
     for c in found:
@@ -276,10 +290,13 @@ def _aware(value: datetime) -> datetime:
 
 @router.get("/requests/{service_request_id}.json", response_model=list[ServiceRequest])
 def get_request(
-    service_request_id: Annotated[str, Path(max_length=32)], request: Request
+    service_request_id: Annotated[str, Path(max_length=32)],
+    request: Request,
+    api_key: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[ServiceRequest]:
-    """One request by id (its tracking code): status and dates, as on the tracking page."""
-    view = svc.track_case(deps_of(request), service_request_id)
+    """One request the client filed, by id (its tracking code): status and dates."""
+    client_id, _ = _client(request, api_key)
+    view = clients.client_request(deps_of(request), client_id, service_request_id)
     label = STATUS_NAMES[Status(view.status)]
     notes = f"{label}: {view.result}" if view.result else label
     updated = max((at for at, _ in view.history), default=None)

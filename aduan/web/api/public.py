@@ -1,7 +1,9 @@
 """The public side, without an account: submit a complaint and follow it by tracking code.
 
 Nothing here reveals anything about other people: a receipt and the tracking view carry the
-status, dates and the answer, never a name or contact.
+status, dates and the answer, never a name or contact. A tracking code is not a key (issue 16
+item 5): lookups are rate-limited per address, and withdrawing or disputing also needs the PIN
+shown once on the receipt (at most ``PIN_LIMIT`` tries per code and hour).
 """
 
 from __future__ import annotations
@@ -17,13 +19,18 @@ from aduan.schemas.commands import ComplainantInput, ShortText, SubmitCommand
 from aduan.schemas.views import TrackingView
 from aduan.web.auth import client_ip, deps_of
 from aduan.web.problems import PROBLEM_RESPONSES
-from aduan.web.ratelimit import RateLimiter
+from aduan.web.ratelimit import RateLimiter, app_limiter
+from aduan.workflow.intake import normalise_tracking_code
 from aduan.workflow.states import Action, Channel
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"], responses=PROBLEM_RESPONSES)
 TrackingCode = Annotated[str, Path(min_length=1, max_length=32, description="Kode pelacakan")]
 INTAKE_LIMIT = 10  # submissions per address …
 INTAKE_WINDOW = 3600.0  # … per hour
+TRACK_LIMIT = 60  # tracking-code lookups and complainant actions per address …
+TRACK_WINDOW = 600.0  # … per ten minutes
+PIN_LIMIT = 10  # PIN tries per tracking code …
+PIN_WINDOW = 3600.0  # … per hour
 
 
 class PublicSubmission(BaseModel):
@@ -50,6 +57,7 @@ class Receipt(BaseModel):
     screening_reason: str | None
     received_at: datetime
     response_due_at: datetime | None
+    pin: str = Field(description="PIN pelapor, hanya ditampilkan sekali / shown only once")
 
 
 class ComplainantAction(BaseModel):
@@ -59,6 +67,7 @@ class ComplainantAction(BaseModel):
 
     action: Literal["withdraw", "reopen"]
     reason: str = Field(default="", max_length=2_000)
+    pin: str = Field(default="", max_length=32, description="PIN dari tanda terima")
 
 
 def intake_limiter(request: Request) -> RateLimiter:
@@ -68,6 +77,28 @@ def intake_limiter(request: Request) -> RateLimiter:
         limiter = RateLimiter(INTAKE_LIMIT, INTAKE_WINDOW, "pengaduan publik/public submissions")
         request.app.state.intake_limiter = limiter
     return limiter
+
+
+def tracking_limiter(request: Request) -> RateLimiter:
+    """The app's per-address limit on tracking-code lookups and complainant actions."""
+    return app_limiter(
+        request.app.state,
+        "tracking_limiter",
+        TRACK_LIMIT,
+        TRACK_WINDOW,
+        "pelacakan kode/tracking lookups",
+    )
+
+
+def pin_limiter(request: Request) -> RateLimiter:
+    """The app's per-code limit on PIN tries (withdraw, dispute)."""
+    return app_limiter(request.app.state, "pin_limiter", PIN_LIMIT, PIN_WINDOW, "PIN")
+
+
+def check_pin_attempt(request: Request, code: str) -> None:
+    """Count one complainant action on ``code``: per address, and per code for its PIN."""
+    tracking_limiter(request).hit(client_ip(request))
+    pin_limiter(request).hit(normalise_tracking_code(code))
 
 
 def submit_public(deps: svc.Deps, body: PublicSubmission, channel: Channel) -> Receipt:
@@ -83,6 +114,7 @@ def submit_public(deps: svc.Deps, body: PublicSubmission, channel: Channel) -> R
         screening_reason=detail.screening_reason,
         received_at=detail.received_at,
         response_due_at=detail.response_due_at,
+        pin=detail.pin or "",
     )
 
 
@@ -95,12 +127,14 @@ def submit(body: PublicSubmission, request: Request) -> Receipt:
 
 @router.get("/track/{code}", response_model=TrackingView)
 def track(code: TrackingCode, request: Request) -> TrackingView:
-    """Status, dates and the answer of a case, by its tracking code."""
+    """Status, dates and the answer of a case, by its tracking code (rate-limited)."""
+    tracking_limiter(request).hit(client_ip(request))
     return svc.track_case(deps_of(request), code)
 
 
 @router.post("/track/{code}/actions", response_model=TrackingView)
 def act(code: TrackingCode, body: ComplainantAction, request: Request) -> TrackingView:
-    """Withdraw the complaint, or reopen it when the answer does not settle it."""
+    """Withdraw the complaint, or reopen it when the answer does not settle it (with the PIN)."""
+    check_pin_attempt(request, code)
     payload = {"reason": body.reason} if body.reason.strip() else {}
-    return svc.act_as_complainant(deps_of(request), code, Action(body.action), payload)
+    return svc.act_as_complainant(deps_of(request), code, Action(body.action), payload, body.pin)

@@ -2,7 +2,8 @@
 
 The form shares the public API's per-address limit (``public.intake_limiter``); only a valid
 submission counts. The tracking page shows status, dates and the answer, never anyone's
-identity (``service.track_case`` returns nothing else).
+identity (``service.track_case`` returns nothing else); it shares the API's limits on lookups
+and on PIN tries, and withdrawing or disputing needs the PIN of the receipt.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 from aduan import service
 from aduan.schemas.commands import SubmitCommand
 from aduan.web import auth
-from aduan.web.api.public import intake_limiter
+from aduan.web.api.public import check_pin_attempt, intake_limiter, tracking_limiter
 from aduan.web.i18n import language_of
 from aduan.web.ui.case import services_choices
 from aduan.web.ui.forms import (
@@ -76,7 +77,8 @@ async def public_submit(request: Request) -> Response:
     except AduanError as exc:
         return _form(request, error_state(exc, lang, values, known), http_status(exc))
     view = service.track_case(auth.deps_of(request), detail.tracking_code)
-    return page(request, "submitted.html", {"view": view, "due": detail.response_due_at})
+    context = {"view": view, "due": detail.response_due_at, "pin": detail.pin}
+    return page(request, "submitted.html", context)
 
 
 @router.get("/lacak", response_class=HTMLResponse)
@@ -86,6 +88,7 @@ def track(request: Request, code: str = "") -> Response:
     if not code:
         return page(request, "track.html", {"code": "", "view": None, "error": None})
     try:
+        tracking_limiter(request).hit(auth.client_ip(request))
         view = service.track_case(auth.deps_of(request), code)
     except AduanError as exc:
         message = translator(request).error(exc)
@@ -101,12 +104,14 @@ async def complainant_act(request: Request, code: str) -> Response:
     form = await request.form()
     name = str(form.get("action", ""))
     reason = str(form.get("reason", "")).strip()
+    pin = str(form.get("pin", ""))[:32]
     try:
         auth.verify_csrf(request, str(form.get("csrf_token", "")))
         if name not in COMPLAINANT_ACTIONS:
             raise InputError("action", "one_of", N_("pilih withdraw atau reopen"))
+        check_pin_attempt(request, code)
         payload = {"reason": reason} if reason else {}
-        view = service.act_as_complainant(auth.deps_of(request), code, Action(name), payload)
+        view = service.act_as_complainant(auth.deps_of(request), code, Action(name), payload, pin)
     except AduanError as exc:
         message = message_of(exc, language_of(request))
         try:

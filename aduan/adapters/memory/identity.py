@@ -1,0 +1,73 @@
+"""In-memory adapter of the identity repository, for the unit of work in ``memory``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from aduan.adapters.rows import case_from_row
+from aduan.ports import IdentityAccess
+from aduan.schemas import views
+
+if TYPE_CHECKING:
+    from aduan.adapters.memory.store import Data
+
+
+@dataclass(slots=True)
+class IdentityRows:
+    """The identity-access log and the per-case PIN hashes and Open311 clients."""
+
+    log: list[IdentityAccess] = field(default_factory=list)
+    pins: dict[int, str] = field(default_factory=dict)
+    clients: dict[int, int] = field(default_factory=dict)
+
+    def copy(self) -> IdentityRows:
+        """A working copy for one unit of work (entries are never changed in place)."""
+        return replace(self, log=list(self.log), pins=dict(self.pins), clients=dict(self.clients))
+
+
+class InMemoryIdentityRepository:
+    """The identity repository in a unit of work's working copy."""
+
+    def __init__(self, data: Data) -> None:
+        self._data = data
+        self._rows = data.identity
+
+    def record(self, access: IdentityAccess) -> None:
+        self._rows.log.append(access)
+
+    def accesses(self, start: datetime, end: datetime, limit: int) -> list[IdentityAccess]:
+        found = [a for a in reversed(self._rows.log) if start <= a.at < end][:limit]
+        codes = {case_id: code for code, case_id in self._data.codes.items()}
+        return [replace(a, tracking_code=codes.get(a.case_id, "")) for a in found]
+
+    def set_pin(self, case_id: int, pin_hash: str) -> None:
+        self._rows.pins[case_id] = pin_hash
+
+    def pin_hash(self, case_id: int) -> str | None:
+        return self._rows.pins.get(case_id)
+
+    def client_key_id(self, key_hash: str) -> int | None:
+        # The store keeps keys in the order they were issued: the position is the id.
+        for number, (stored, (_label, revoked)) in enumerate(self._data.accounts.keys.items(), 1):
+            if stored == key_hash:
+                return number if revoked is None else None
+        return None
+
+    def set_client(self, case_id: int, client_id: int) -> None:
+        self._rows.clients[case_id] = client_id
+
+    def client_of(self, case_id: int) -> int | None:
+        return self._rows.clients.get(case_id)
+
+    def client_cases(
+        self, client_id: int, start: datetime, end: datetime | None, limit: int
+    ) -> list[dict[str, Any]]:
+        mine = sorted((c for c, k in self._rows.clients.items() if k == client_id), reverse=True)
+        out = []
+        for case_id in mine:
+            case = case_from_row(dict(self._data.cases[case_id]))
+            if case.received_at >= start and (end is None or case.received_at <= end):
+                out.append(views.summary_fields(case))
+        return out[:limit]

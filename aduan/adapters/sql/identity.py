@@ -1,0 +1,78 @@
+"""The identity repository over SQL: the identity-access log, a case's PIN and Open311 client."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from aduan.adapters.sql import codec
+from aduan.adapters.sql.tables import cases, client_keys, identity_access, open_due_at
+from aduan.ports import IdentityAccess
+
+_SUMMARY = select(*(cases.c[name] for name in codec.SUMMARY_COLUMNS), open_due_at.label("due_at"))
+
+
+class SqlIdentityRepository:
+    """The identity-access log and the complainant's keys of a case, on one connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def record(self, access: IdentityAccess) -> None:
+        self.conn.execute(
+            insert(identity_access).values(
+                case_id=access.case_id,
+                at=access.at,
+                username=access.username,
+                role=access.role,
+                reason=access.reason,
+            )
+        )
+
+    def accesses(self, start: datetime, end: datetime, limit: int) -> list[IdentityAccess]:
+        rows = self.conn.execute(
+            select(identity_access, cases.c.tracking_code)
+            .join(cases, cases.c.id == identity_access.c.case_id)
+            .where(identity_access.c.at >= start, identity_access.c.at < end)
+            .order_by(identity_access.c.at.desc(), identity_access.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            IdentityAccess(r.case_id, r.at, r.username, r.role, r.reason, r.tracking_code)
+            for r in rows
+        ]
+
+    def set_pin(self, case_id: int, pin_hash: str) -> None:
+        self.conn.execute(update(cases).where(cases.c.id == case_id).values(pin_hash=pin_hash))
+
+    def pin_hash(self, case_id: int) -> str | None:
+        return self.conn.execute(select(cases.c.pin_hash).where(cases.c.id == case_id)).scalar()
+
+    def client_key_id(self, key_hash: str) -> int | None:
+        return self.conn.execute(
+            select(client_keys.c.id).where(
+                client_keys.c.key_hash == key_hash, client_keys.c.revoked_at.is_(None)
+            )
+        ).scalar()
+
+    def set_client(self, case_id: int, client_id: int) -> None:
+        self.conn.execute(
+            update(cases).where(cases.c.id == case_id).values(open311_client=client_id)
+        )
+
+    def client_of(self, case_id: int) -> int | None:
+        return self.conn.execute(
+            select(cases.c.open311_client).where(cases.c.id == case_id)
+        ).scalar()
+
+    def client_cases(
+        self, client_id: int, start: datetime, end: datetime | None, limit: int
+    ) -> list[dict[str, Any]]:
+        # The client's own requests only (issue 16 item 5), read through (open311_client, id).
+        stmt = _SUMMARY.where(cases.c.open311_client == client_id, cases.c.received_at >= start)
+        if end is not None:
+            stmt = stmt.where(cases.c.received_at <= end)
+        rows = self.conn.execute(stmt.order_by(cases.c.id.desc()).limit(limit))
+        return [codec.summary_from_row(dict(r._mapping)) for r in rows]
