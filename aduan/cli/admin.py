@@ -39,10 +39,11 @@ def catalog_list(as_json: common.JsonOpt = False) -> None:
 
 @common.catalog_app.command("load")
 def catalog_load(
+    as_user: common.AsUser,
     file: Annotated[Path | None, typer.Argument(help="TOML; default: katalog bawaan.")] = None,
 ) -> None:
-    """Tambah atau ganti layanan dari berkas / add or replace services from a file."""
-    rows = common.run(lambda: svc.load_catalog(common.deps(), file))
+    """Tambah atau ganti layanan dari berkas / add or replace services from a file (admin)."""
+    rows = common.run(lambda: svc.load_catalog(common.deps(), file, by=as_user))
     typer.echo(f"{len(rows)} layanan dimuat/services loaded: {', '.join(s.code for s in rows)}")
 
 
@@ -78,10 +79,11 @@ def _level(level: Any) -> dict[str, Any]:
 
 @common.org_app.command("load")
 def org_load(
+    as_user: common.AsUser,
     file: Annotated[Path | None, typer.Argument(help="TOML; default: struktur contoh.")] = None,
 ) -> None:
-    """Ganti struktur organisasi dari berkas / replace the chart from a file."""
-    chart = common.run(lambda: svc.load_org(common.deps(), file))
+    """Ganti struktur organisasi dari berkas / replace the chart from a file (admin)."""
+    chart = common.run(lambda: svc.load_org(common.deps(), file, by=as_user))
     typer.echo(
         f"struktur dimuat/chart loaded: {len(chart.units)} unit, "
         f"{len(chart.positions)} jabatan, {len(chart.users)} pengguna"
@@ -109,11 +111,12 @@ def users_add(
     username: Annotated[str, typer.Argument()],
     full_name: Annotated[str, typer.Option("--name")],
     role: Annotated[Role, typer.Option()],
+    as_user: common.AsUser,
     position: Annotated[str | None, typer.Option()] = None,
     email: Annotated[str | None, typer.Option()] = None,
     nip: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Tambah atau ubah pengguna / add or update a staff user."""
+    """Tambah atau ubah pengguna / add or update a staff user (admin)."""
     common.run(
         lambda: svc.add_user(
             common.deps(),
@@ -125,6 +128,7 @@ def users_add(
                 email=email,
                 nip=nip,
             ),
+            by=as_user,
         )
     )
     typer.echo(f"pengguna disimpan/user saved: {username} ({role.value})")

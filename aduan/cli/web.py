@@ -43,41 +43,44 @@ def serve(
 @common.users_app.command("password")
 def users_password(
     username: Annotated[str, typer.Argument()],
+    as_user: common.AsUser,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Baca dari stdin / read from stdin.")
     ] = False,
 ) -> None:
-    """Atur kata sandi petugas / set a staff member's password (ends their sessions)."""
+    """Atur kata sandi petugas / set a staff member's password (admin; ends their sessions)."""
     password = _read_password(password_stdin)
     with common.errors():
-        accounts.set_password(common.deps(), username, password)
+        accounts.set_password(common.deps(), username, password, by=as_user)
     typer.echo(f"kata sandi disimpan / password set: {username}")
 
 
 @common.users_app.command("token")
 def users_token(
     username: Annotated[str, typer.Argument()],
+    as_user: common.AsUser,
     label: Annotated[str, typer.Option(help="Untuk apa / what it is for.")] = "api",
 ) -> None:
-    """Buat token API / issue an API bearer token (shown once, stored hashed)."""
+    """Buat token API / issue an API bearer token (admin; shown once, stored hashed)."""
     with common.errors():
-        token = accounts.issue_token(common.deps(), username, label)
+        token = accounts.issue_token(common.deps(), username, label, by=as_user)
     typer.echo(token)
 
 
 @common.users_app.command("revoke-tokens")
-def users_revoke_tokens(username: Annotated[str, typer.Argument()]) -> None:
-    """Cabut semua token API pengguna / revoke every API token of a user."""
+def users_revoke_tokens(username: Annotated[str, typer.Argument()], as_user: common.AsUser) -> None:
+    """Cabut semua token API pengguna / revoke every API token of a user (admin)."""
     with common.errors():
-        count = accounts.revoke_tokens(common.deps(), username)
+        count = accounts.revoke_tokens(common.deps(), username, by=as_user)
     typer.echo(f"token dicabut / tokens revoked: {count}")
 
 
 @common.open311_app.command("key")
 def open311_key(
     label: Annotated[str, typer.Argument(help="Nama klien / client name.")],
+    as_user: common.AsUser,
 ) -> None:
-    """Buat api_key Open311 / issue an Open311 api_key (shown once, stored hashed)."""
+    """Buat api_key Open311 / issue an Open311 api_key (admin; shown once, stored hashed)."""
     with common.errors():
-        key = accounts.issue_client_key(common.deps(), label)
+        key = accounts.issue_client_key(common.deps(), label, by=as_user)
     typer.echo(key)

@@ -8,6 +8,7 @@ import structlog
 
 from aduan.catalog.orgchart import OrgChart, StaffUser, build_orgchart, load_orgchart
 from aduan.catalog.services import Service, load_services
+from aduan.service.administrator import require_admin
 from aduan.service.deps import (
     Deps,
 )
@@ -24,10 +25,11 @@ def list_services(deps: Deps) -> list[Service]:
         return uow.reference.services()
 
 
-def load_catalog(deps: Deps, path: Path | None = None) -> list[Service]:
-    """Add or replace services from a catalog file (default: the shipped seeds)."""
+def load_catalog(deps: Deps, path: Path | None = None, *, by: str | None = None) -> list[Service]:
+    """Add or replace services from a catalog file (default: the shipped seeds); admin only."""
     services = load_services(path)
     with deps.uow() as uow:
+        require_admin(uow, by)
         uow.reference.put_services(services, deps.clock.now())
         uow.commit()
     deps.reference.invalidate()
@@ -41,10 +43,11 @@ def show_orgchart(deps: Deps) -> OrgChart:
         return uow.reference.orgchart()
 
 
-def load_org(deps: Deps, path: Path | None = None) -> OrgChart:
-    """Replace the organisation chart from a file (default: the shipped sample)."""
+def load_org(deps: Deps, path: Path | None = None, *, by: str | None = None) -> OrgChart:
+    """Replace the organisation chart from a file (default: the shipped sample); admin only."""
     chart = load_orgchart(path)
     with deps.uow() as uow:
+        require_admin(uow, by)
         uow.reference.put_orgchart(chart)
         uow.commit()
     deps.reference.invalidate()
@@ -52,9 +55,10 @@ def load_org(deps: Deps, path: Path | None = None) -> OrgChart:
     return chart
 
 
-def add_user(deps: Deps, user: StaffUser) -> OrgChart:
-    """Add or replace one staff user, checked against the chart."""
+def add_user(deps: Deps, user: StaffUser, *, by: str | None = None) -> OrgChart:
+    """Add or replace one staff user, checked against the chart; admin only."""
     with deps.uow() as uow:
+        require_admin(uow, by)
         chart = uow.reference.orgchart()
         users = {**chart.users, user.username: user}
         updated = build_orgchart(

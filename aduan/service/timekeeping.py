@@ -20,6 +20,7 @@ from aduan.escalation import deadlines
 from aduan.escalation.calendar import NonWorkingDay, Override, WorkingCalendar
 from aduan.escalation.deadlines import AlarmPoint, DeadlineKind
 from aduan.ports import DueAlarm, UnitOfWork
+from aduan.service.administrator import require_admin
 from aduan.service.deps import SYSTEM, Deps
 from aduan.service.saving import CaseChange, publish, save_case
 from aduan.workflow.case import Case, CaseEvent, Outcomes
@@ -238,11 +239,15 @@ def due_date(deps: Deps, received_on: date, working_days: int = 14) -> datetime:
 
 
 def set_override(
-    deps: Deps, override: Override | date, *, remove: bool = False
+    deps: Deps, override: Override | date, *, remove: bool = False, by: str | None = None
 ) -> tuple[str | None, list[DeadlineMove]]:
-    """Add (or remove) an override and move the deadlines of open cases; say if it was a no-op."""
+    """Add (or remove) an override and move the deadlines of open cases; say if it was a no-op.
+
+    Only an administrator (``by``) may: an override moves every open deadline.
+    """
     now = deps.clock.now()
     with deps.uow() as uow:
+        require_admin(uow, by)
         current = deps.calendars.get(uow)
         if remove:
             on = override if isinstance(override, date) else override.on

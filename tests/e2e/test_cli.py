@@ -242,11 +242,11 @@ def test_catalog_and_orgchart_are_data_that_can_be_extended(cli: Cli, tmp_path: 
         'legal_basis = ["PP 5/2021"]\n',
         encoding="utf-8",
     )
-    cli("catalog", "add", str(extra))
+    cli("catalog", "add", str(extra), "--as", "admin")
     assert "47111" in [s["code"] for s in as_json(cli("catalog", "list", "--json"))]
     broken = tmp_path / "broken.toml"
     broken.write_text('[[service]]\ncode = "1"\ntitle = "x"\n', encoding="utf-8")
-    assert "service[0]" in cli("catalog", "add", str(broken), code=2).stderr
+    assert "service[0]" in cli("catalog", "add", str(broken), "--as", "admin", code=2).stderr
     chains = as_json(cli("orgchart", "show", "--json"))
     assert [lvl["holder"] for lvl in chains["dpmptsp"]] == ["budi", "sari", "agus", "dewi"]
     cli(
@@ -259,11 +259,61 @@ def test_catalog_and_orgchart_are_data_that_can_be_extended(cli: Cli, tmp_path: 
         "officer",
         "--position",
         "pelaksana-pengaduan",
+        "--as",
+        "admin",
     )
     assert "wati" in cli("users", "list").stdout
     assert (
         "position"
         in cli(
-            "users", "add", "x", "--name", "X", "--role", "officer", "--position", "nope", code=2
+            "users",
+            "add",
+            "x",
+            "--name",
+            "X",
+            "--role",
+            "officer",
+            "--position",
+            "nope",
+            "--as",
+            "admin",
+            code=2,
         ).stderr
     )
+
+
+ADMIN_COMMANDS = [
+    ["calendar", "add", "2026-11-30", "--reason", "Libur daerah"],
+    ["calendar", "remove", "2026-11-30"],
+    ["catalog", "load"],
+    ["catalog", "add"],
+    ["orgchart", "load"],
+    ["users", "add", "wati", "--name", "Wati", "--role", "officer"],
+    ["users", "token", "budi"],
+    ["users", "revoke-tokens", "budi"],
+    ["open311", "key", "Aplikasi Warga"],
+]
+
+
+@pytest.mark.parametrize("command", ADMIN_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_reference_data_and_credentials_are_the_administrators(
+    cli: Cli, command: list[str]
+) -> None:
+    # A staff member who is not an administrator: refused by name, nothing written (exit 5).
+    refused = cli(*command, "--as", "budi", code=5)
+    assert "admin_only" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    # Nobody, or somebody unknown: the user must exist and be active (exit 2).
+    cli(*command, code=2)  # no --as at all
+    unknown = cli(*command, "--as", "siapa", code=2)
+    assert "siapa" in unknown.stderr and "known_active_user" in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
+    cli(*command, "--as", "admin")
+
+
+def test_a_holiday_by_a_non_administrator_moves_nothing(cli: Cli) -> None:
+    code = submit(cli)["tracking_code"]
+    before = as_json(cli("show", code, "--as", "budi", "--json"))["response_due_at"]
+    cli("calendar", "add", before[:10], "--reason", "Libur", "--as", "dewi", code=5)
+    cli("calendar", "add", before[:10], "--reason", "Libur", "--as", "nobody", code=2)
+    assert as_json(cli("show", code, "--as", "budi", "--json"))["response_due_at"] == before

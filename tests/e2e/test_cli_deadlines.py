@@ -35,9 +35,9 @@ def test_a_regional_holiday_moves_an_open_case_and_a_holiday_twice_is_a_no_op(cl
     assert after > before
     timeline = as_json(cli("show", code, "--as", "budi", "--json"))["timeline"]
     assert timeline[-1]["action"] == "deadlines_moved"
-    again = cli("calendar", "add", "2026-12-25", "--reason", "Natal").stdout
+    again = cli("calendar", "add", "2026-12-25", "--reason", "Natal", "--as", "admin").stdout
     assert "already a non-working day" in again and "deadlines moved: 0" in again
-    assert "deadlines moved: 1" in cli("calendar", "remove", due_day).stdout
+    assert "deadlines moved: 1" in cli("calendar", "remove", due_day, "--as", "admin").stdout
 
 
 def test_an_old_complaint_is_overdue_and_the_sweep_breaches_it_once(cli: Cli) -> None:
