@@ -43,7 +43,7 @@ def identity_report_cmd(
 ) -> None:
     """Laporan akses identitas pelapor (Kepala Kantor) / identity-access report (Head)."""
     deps = common.deps()
-    end = deps.clock.now()
+    end = deps.clock.now() + timedelta(seconds=1)  # up to and including now
     start: datetime = end - timedelta(days=days)
     entries = common.run(lambda: identity.identity_report(deps, as_user, start, end))
     if as_json:

@@ -46,7 +46,8 @@ def identity_access(
     Without dates: the last 30 days.
     """
     deps = deps_of(request)
-    until = _aware(end) if end else deps.clock.now()
+    # [start, end): without an end, up to and including this moment.
+    until = _aware(end) if end else deps.clock.now() + timedelta(seconds=1)
     since = _aware(start) if start else until - timedelta(days=REPORT_DAYS)
     return identity.identity_report(deps, staff.username, since, until)
 
