@@ -92,7 +92,7 @@ def test_two_instances_share_one_postgresql(empty_pg_url: str, tmp_path: Path) -
         serving(pg_url, tmp_path / "a.log") as (first, _),
         serving(pg_url, tmp_path / "b.log") as (second, _),
     ):
-        token = cli(pg_url, "users", "token", "budi").stdout.strip()
+        token = cli(pg_url, "users", "token", "--as", "admin", "budi").stdout.strip()
         headers = {"Authorization": f"Bearer {token}"}
         complaint = {
             "subject": "Izin belum terbit",
@@ -114,11 +114,24 @@ def test_credential_commands(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'aduan.db'}"
     assert cli(db_url, "db", "upgrade").returncode == 0
 
-    short = cli(db_url, "users", "password", "budi", "--password-stdin", stdin="pendek\n")
-    unknown = cli(db_url, "users", "password", "siapa", "--password-stdin", stdin="x" * 12)
-    good = cli(db_url, "users", "password", "budi", "--password-stdin", stdin="rahasia-2026\n")
-    token = cli(db_url, "users", "token", "budi")
-    key = cli(db_url, "open311", "key", "Aplikasi Warga")
+    short = cli(
+        db_url, "users", "password", "--as", "admin", "budi", "--password-stdin", stdin="pendek\n"
+    )
+    unknown = cli(
+        db_url, "users", "password", "--as", "admin", "siapa", "--password-stdin", stdin="x" * 12
+    )
+    good = cli(
+        db_url,
+        "users",
+        "password",
+        "--as",
+        "admin",
+        "budi",
+        "--password-stdin",
+        stdin="rahasia-2026\n",
+    )
+    token = cli(db_url, "users", "token", "--as", "admin", "budi")
+    key = cli(db_url, "open311", "key", "Aplikasi Warga", "--as", "admin")
 
     assert short.returncode == 2 and "password" in short.stderr
     assert unknown.returncode == 3

@@ -33,11 +33,11 @@ def test_two_workers_serve_and_a_revoked_token_stops_working_within_seconds(
         while log.read_text().count('"scheduler_started"') < 2:  # one per worker
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
-        token = cli(db_url, "users", "token", "budi").stdout.strip()
+        token = cli(db_url, "users", "token", "--as", "admin", "budi").stdout.strip()
         headers = {"Authorization": f"Bearer {token}"}
         before = [httpx.get(f"{url}/api/v1/me", headers=headers) for _ in range(6)]
 
-        assert cli(db_url, "users", "revoke-tokens", "budi").returncode == 0
+        assert cli(db_url, "users", "revoke-tokens", "--as", "admin", "budi").returncode == 0
         revoked_at = time.monotonic()
         while httpx.get(f"{url}/api/v1/me", headers=headers).status_code != 401:
             assert time.monotonic() - revoked_at < STAFF_CACHE_SECONDS + 2, "still accepted"
