@@ -23,10 +23,12 @@ def test_statistics_recap_and_evaluation_from_the_command_line(cli: Cli, tmp_pat
     late = submit(cli, service_days_ago=45)  # too late: filed as a suggestion
     assert late["kind"] == "suggestion"
 
-    by_year = json.loads(cli("report", "stats", "--year", str(today.year), "--json").stdout)
+    by_year = json.loads(
+        cli("report", "stats", "--as", "dewi", "--year", str(today.year), "--json").stdout
+    )
     around = json.loads(
         cli(
-            "report", "stats", "--json",
+            "report", "stats", "--as", "dewi", "--json",
             "--from", (today - timedelta(days=1)).isoformat(),
             "--to", (today + timedelta(days=1)).isoformat(),
         ).stdout
@@ -36,19 +38,19 @@ def test_statistics_recap_and_evaluation_from_the_command_line(cli: Cli, tmp_pat
         assert s["suggestion_reasons"] == {"late": 1}
         assert s["by_service"] == {"15121": 3} and s["by_channel"] == {"whatsapp": 3}
         assert s["compliance"]["pending"] == 2
-    as_csv = cli("report", "stats", "--year", str(today.year), "--csv").stdout
+    as_csv = cli("report", "stats", "--as", "dewi", "--year", str(today.year), "--csv").stdout
     assert "summary,total,3" in as_csv
 
     recap = tmp_path / "rekap.pdf"
     month = today.strftime("%Y-%m")
-    done = cli("report", "recap", "--month", month, "--out", str(recap))
+    done = cli("report", "recap", "--as", "dewi", "--month", month, "--out", str(recap))
     assert str(recap) in done.stdout
     reader = PdfReader(recap)
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert f"Rekap pengaduan {month}" in text
 
     evaluation = tmp_path / "evaluasi.csv"
-    cli("report", "evaluation", "--year", str(today.year), "--out", str(evaluation))
+    cli("report", "evaluation", "--as", "dewi", "--year", str(today.year), "--out", str(evaluation))
     rows = list(csv.reader(io.StringIO(evaluation.read_text(encoding="utf-8"))))
     assert rows[0][:4] == ["service", "component", "complaints", "suggestions"]
     listed = rows[rows.index([]) + 1 :]  # the second table: every suggestion of the year
@@ -60,10 +62,10 @@ def test_statistics_recap_and_evaluation_from_the_command_line(cli: Cli, tmp_pat
 def test_report_commands_refuse_bad_input_with_the_field_and_write_nothing(
     cli: Cli, tmp_path: Path
 ) -> None:
-    no_period = cli("report", "stats", "--json", code=2)
+    no_period = cli("report", "stats", "--as", "dewi", "--json", code=2)
     assert "period" in no_period.stderr
 
-    bad_month = cli("report", "stats", "--month", "2026-13", code=2)
+    bad_month = cli("report", "stats", "--as", "dewi", "--month", "2026-13", code=2)
     assert "month" in bad_month.stderr
 
     target = tmp_path / "kasus.pdf"
@@ -71,3 +73,29 @@ def test_report_commands_refuse_bad_input_with_the_field_and_write_nothing(
                 code=2)  # fmt: skip
     assert "format" in wrong.stderr and "csv" in wrong.stderr
     assert not target.exists()
+
+
+def test_report_commands_count_only_the_cases_in_sight_and_refuse_the_administrator(
+    cli: Cli, tmp_path: Path
+) -> None:
+    month = datetime.now(WIB).strftime("%Y-%m")
+    submit(cli)  # never routed to an agency: the office's alone
+
+    def total(user: str) -> int:
+        done = cli("report", "stats", "--as", user, "--month", month, "--json")
+        return int(json.loads(done.stdout)["total"])
+
+    assert total("sari") == 1
+    assert total("tono") == 0  # Dinas Pertanian: nothing routed to it
+    out = tmp_path / "kasus.csv"
+    done = cli("report", "export", "--as", "tono", "--month", month, "--out", str(out))
+    assert done.stdout.startswith("0 kasus")
+
+    for command in (
+        ("stats", "--month", month, "--json"),
+        ("recap", "--month", month, "--out", str(tmp_path / "rekap.pdf")),
+        ("export", "--month", month, "--out", str(tmp_path / "semua.csv")),
+    ):
+        refused = cli("report", *command, "--as", "admin", code=5)  # role may not
+        assert "tidak melihat isi kasus" in refused.stderr
+    assert not (tmp_path / "rekap.pdf").exists() and not (tmp_path / "semua.csv").exists()
