@@ -23,6 +23,7 @@ from aduan import bootstrap
 from aduan.config import Settings, load_settings
 from aduan.service import Deps
 from aduan.workflow.errors import (
+    AccessDeniedError,
     AduanError,
     ConflictError,
     InputError,
@@ -71,6 +72,7 @@ EXIT = {
     NotFoundError: 3,
     ConflictError: 4,
     PermissionDeniedError: 5,
+    AccessDeniedError: 5,
     WorkflowError: 6,
 }
 _state: dict[str, Any] = {}

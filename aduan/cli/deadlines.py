@@ -88,28 +88,31 @@ def _print_moves(message: str | None, moves: list[timekeeping.DeadlineMove]) -> 
 def calendar_add(
     on: Annotated[str, typer.Argument(help="Tanggal (YYYY-MM-DD).")],
     reason: Annotated[str, typer.Option(help="Alasan / reason (e.g. the decree).")],
+    as_user: common.AsUser,
     working: Annotated[bool, typer.Option("--working", help="Jadikan hari kerja.")] = False,
-    as_user: common.AsUser = "",
 ) -> None:
     """Tambah libur daerah, keputusan terlambat, atau koreksi / add a calendar override."""
 
     def go() -> tuple[str | None, list[timekeeping.DeadlineMove]]:
         if not reason.strip():
             raise InputError("--reason", "required", N_("alasan wajib diisi"))
-        user = as_user or "admin"
         override = Override(
-            common.day(on, "date"), "working" if working else "holiday", reason.strip(), user
+            common.day(on, "date"), "working" if working else "holiday", reason.strip(), as_user
         )
-        return timekeeping.set_override(common.deps(), override)
+        return timekeeping.set_override(common.deps(), override, by=as_user)
 
     _print_moves(*common.run(go))
 
 
 @common.calendar_app.command("remove")
-def calendar_remove(on: Annotated[str, typer.Argument(help="Tanggal (YYYY-MM-DD).")]) -> None:
-    """Hapus pengecualian kalender / remove an override."""
+def calendar_remove(
+    on: Annotated[str, typer.Argument(help="Tanggal (YYYY-MM-DD).")], as_user: common.AsUser
+) -> None:
+    """Hapus pengecualian kalender / remove an override (admin)."""
     _print_moves(
         *common.run(
-            lambda: timekeeping.set_override(common.deps(), common.day(on, "date"), remove=True)
+            lambda: timekeeping.set_override(
+                common.deps(), common.day(on, "date"), remove=True, by=as_user
+            )
         )
     )

@@ -21,6 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from aduan.catalog.orgchart import StaffUser
 from aduan.ports import AuthEvent, SessionRecord, UnitOfWork
+from aduan.service.administrator import require_admin
 from aduan.service.deps import Deps
 from aduan.workflow.errors import AuthenticationError, InputError, NotFoundError, ThrottledError
 from aduan.workflow.states import N_, Role
@@ -86,8 +87,8 @@ def _usable(uow: UnitOfWork, username: str) -> StaffUser | None:
 # --- passwords and tokens -----------------------------------------------------------------
 
 
-def set_password(deps: Deps, username: str, password: str) -> None:
-    """Set a staff member's password; their open sessions end."""
+def set_password(deps: Deps, username: str, password: str, *, by: str | None = None) -> None:
+    """Set a staff member's password; their open sessions end. Admin only (``by``)."""
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InputError(
             "password",
@@ -99,6 +100,7 @@ def set_password(deps: Deps, username: str, password: str) -> None:
     password_hash = _hasher.hash(password)
     now = deps.clock.now()
     with deps.uow() as uow:
+        require_admin(uow, by)
         if uow.reference.user(username) is None:
             raise NotFoundError("pengguna/user", username)
         uow.accounts.set_password_hash(username, password_hash, now)
@@ -109,11 +111,15 @@ def set_password(deps: Deps, username: str, password: str) -> None:
     log.info("password_set", username=username)
 
 
-def issue_token(deps: Deps, username: str, label: str = "api") -> str:
-    """A new API bearer token for a staff member; only its hash is kept, so show it once."""
+def issue_token(deps: Deps, username: str, label: str = "api", *, by: str | None = None) -> str:
+    """A new API bearer token for a staff member; only its hash is kept, so show it once.
+
+    Admin only (``by``).
+    """
     token = "adu_" + secrets.token_urlsafe(32)
     now = deps.clock.now()
     with deps.uow() as uow:
+        require_admin(uow, by)
         if _usable(uow, username) is None:
             raise NotFoundError("pengguna aktif/active user", username)
         uow.accounts.add_token(username, digest(token), label[:100], now)
@@ -123,10 +129,11 @@ def issue_token(deps: Deps, username: str, label: str = "api") -> str:
     return token
 
 
-def revoke_tokens(deps: Deps, username: str) -> int:
-    """Revoke every API token of a staff member; return how many."""
+def revoke_tokens(deps: Deps, username: str, *, by: str | None = None) -> int:
+    """Revoke every API token of a staff member; return how many. Admin only (``by``)."""
     now = deps.clock.now()
     with deps.uow() as uow:
+        require_admin(uow, by)
         count = uow.accounts.revoke_tokens(username, now)
         uow.accounts.record(AuthEvent(now, "tokens_revoked", username, "local", str(count)))
         uow.commit()
@@ -246,14 +253,15 @@ def audit_trail(deps: Deps, username: str) -> list[AuthEvent]:
 # --- Open311 client keys ------------------------------------------------------------------
 
 
-def issue_client_key(deps: Deps, label: str) -> str:
-    """A new Open311 ``api_key`` for a trusted civic client; only its hash is kept."""
+def issue_client_key(deps: Deps, label: str, *, by: str | None = None) -> str:
+    """A new Open311 ``api_key`` for a trusted civic client; only its hash is kept. Admin only."""
     label = label.strip()[:100]
     if not label:
         raise InputError("label", "required", N_("nama klien wajib diisi"))
     key = "o311_" + secrets.token_urlsafe(24)
     now = deps.clock.now()
     with deps.uow() as uow:
+        require_admin(uow, by)
         uow.accounts.add_client_key(digest(key), label, now)
         uow.accounts.record(AuthEvent(now, "client_key_issued", f"open311:{label}"[:64], "local"))
         uow.commit()
