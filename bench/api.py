@@ -7,6 +7,11 @@ drives, one after the other:
 - ``healthz``: ``GET /healthz`` (one database read; the baseline for the ratio),
 - ``case``: ``GET /api/v1/cases/{id}`` as an officer (the case page: timeline, deadlines …),
 - ``queue``: ``GET /api/v1/cases?sort=deadline&limit=50`` (the queue, soonest deadline first),
+- ``list``: ``GET /api/v1/cases?limit=50`` (the case list, in id order),
+- ``queue_agency``, ``list_agency``: the same as an agency officer (tono of Dinas Pertanian), under
+  the visibility policy (DESIGN §6: only the cases routed to the agency, an indexed semi-join on
+  ``case_units``); every ``--agency-every``-th seeded case is routed there. The ratio of their
+  p50/p99 to the office's unscoped run in the same process is printed (target: <= 1.2x),
 - ``action``: ``POST /api/v1/cases/{id}/actions`` (``record_step``, a self-loop, with the
   expected version; each client owns one case).
 
@@ -124,8 +129,10 @@ def percentile(latencies: list[float], p: float) -> float:
 # --- seed ---------------------------------------------------------------------------------
 
 
-def seed(deps: Deps, cases: int) -> tuple[list[int], list[int], str]:
-    """``cases`` complaints to read and one reviewed case per client to act on; a token."""
+def seed(deps: Deps, cases: int, agency_every: int) -> tuple[list[int], list[int], str, str]:
+    """Complaints to read, one reviewed case per client to act on, the office's and the agency's
+    tokens; every ``agency_every``-th complaint (past the clients') is routed to Dinas Pertanian.
+    """
     today = wib_date(deps.clock.now())
     ids = []
     for i in range(cases):
@@ -153,7 +160,25 @@ def seed(deps: Deps, cases: int) -> tuple[list[int], list[int], str]:
             perform_action(
                 deps, ActionCommand(case_ref=str(case_id), action=action, payload=payload), "budi"
             )
-    return ids, reviewed, accounts.issue_token(deps, "budi", "bench")
+    for case_id in ids[CLIENTS::agency_every] if agency_every else []:
+        for action, payload in ROUTE_TO_AGENCY:
+            command = ActionCommand(case_ref=str(case_id), action=action, payload=payload)
+            perform_action(deps, command, "budi")
+    office = accounts.issue_token(deps, "budi", "bench")
+    return ids, reviewed, office, accounts.issue_token(deps, "tono", "bench")
+
+
+ROUTE_TO_AGENCY: list[tuple[Action, dict[str, Any]]] = [
+    (Action.CLASSIFY, {"service_code": "15121", "problem_types": ["completion_time"]}),
+    (
+        Action.REVIEW,
+        {
+            "core_problem": "Berkas tertahan",
+            "plan": [{"kind": "clarification", "party": "Dinas Pertanian"}],
+        },
+    ),
+    (Action.ROUTE_AGENCY, {"agency": "dispertan"}),
+]
 
 
 # --- the server ---------------------------------------------------------------------------
@@ -368,9 +393,10 @@ def run_wrk(
 
 
 def scenarios(
-    ids: list[int], reviewed: list[int], token: str, versions: dict[int, int]
+    ids: list[int], reviewed: list[int], tokens: tuple[str, str], versions: dict[int, int]
 ) -> dict[str, Next]:
     """The request makers; ``action`` sends the version it last saw of its case."""
+    token, agency = tokens
 
     def act(index: int, previous: bytes | None) -> bytes:
         case_id = reviewed[index]
@@ -388,22 +414,34 @@ def scenarios(
         "healthz": lambda i, p: _raw("GET", "/healthz", token),
         "case": lambda i, p: _raw("GET", f"/api/v1/cases/{random.choice(ids)}", token),
         "queue": lambda i, p: _raw("GET", QUEUE, token),
+        "queue_agency": lambda i, p: _raw("GET", QUEUE, agency),
+        "list": lambda i, p: _raw("GET", LIST, token),
+        "list_agency": lambda i, p: _raw("GET", LIST, agency),
         "action": act,
     }
 
 
 QUEUE = "/api/v1/cases?sort=deadline&limit=50"
-WRK_PATHS = {"healthz": "/healthz", "case": "", "queue": QUEUE}
+LIST = "/api/v1/cases?limit=50"
+WRK_PATHS = {
+    "healthz": "/healthz",
+    "case": "",
+    "queue": QUEUE,
+    "queue_agency": QUEUE,
+    "list": LIST,
+    "list_agency": LIST,
+}
+SCOPED = {"queue_agency": "queue", "list_agency": "list"}  # scoped run -> its unscoped run
 
 
 def bench(label: str, deps: Deps, url: str, args: argparse.Namespace) -> dict[str, Any]:
-    ids, reviewed, token = seed(deps, args.cases)
+    ids, reviewed, token, agency = seed(deps, args.cases, args.agency_every)
     versions: dict[int, int] = {}
 
     def read_versions() -> None:  # a run's last answers are never read: start from the truth
         versions.update({i: get_case(deps, str(i), "budi").version for i in reviewed})
 
-    makers = scenarios(ids, reviewed, token, versions)
+    makers = scenarios(ids, reviewed, (token, agency), versions)
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
     results: list[Result] = []
     with server(url, args.workers) as srv:
@@ -412,7 +450,8 @@ def bench(label: str, deps: Deps, url: str, args: argparse.Namespace) -> dict[st
                 continue
             read_versions()
             if use_wrk and name in WRK_PATHS:
-                results.append(run_wrk(name, srv, WRK_PATHS[name], ids, token, args.seconds))
+                as_who = agency if name in SCOPED else token
+                results.append(run_wrk(name, srv, WRK_PATHS[name], ids, as_who, args.seconds))
             else:
                 results.append(run_python(name, srv, make, args.seconds))
         for name in ("case", "queue", "action"):
@@ -429,6 +468,7 @@ def bench(label: str, deps: Deps, url: str, args: argparse.Namespace) -> dict[st
     )
     for r in results:
         print(r.row(None if r is base else base))
+    print_scoped_ratios(results)
     reads = {r.name: r for r in results if r.name in ("case", "queue")}
     paced = {r.name: r for r in results if "@" in r.name}
     saturated = all(r.rps >= TARGET_READS for r in reads.values())
@@ -446,6 +486,21 @@ def bench(label: str, deps: Deps, url: str, args: argparse.Namespace) -> dict[st
     return {r.name: r.as_dict() for r in results}
 
 
+def print_scoped_ratios(results: list[Result]) -> None:
+    """Each run under the visibility policy against the office's unscoped run (target 1.2x)."""
+    by_name = {r.name: r for r in results}
+    for scoped, unscoped in SCOPED.items():
+        if scoped in by_name and unscoped in by_name:
+            s, u = by_name[scoped], by_name[unscoped]
+            p50 = s.p50_ms / u.p50_ms if u.p50_ms else 0.0
+            p99 = s.p99_ms / u.p99_ms if u.p99_ms else 0.0
+            print(
+                f"  policy: {scoped} vs {unscoped}: p50 {s.p50_ms:.1f}/{u.p50_ms:.1f} ms = "
+                f"{p50:.2f}x, p99 {s.p99_ms:.1f}/{u.p99_ms:.1f} ms = {p99:.2f}x "
+                f"(<= 1.2x: {p50 <= 1.2 and p99 <= 1.2})"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
@@ -457,7 +512,12 @@ def main() -> None:
     )
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument(
-        "--only", default="healthz,case,queue,action", help="scenarios, comma-separated"
+        "--agency-every", type=int, default=10, help="route every Nth case to an agency (0: none)"
+    )
+    parser.add_argument(
+        "--only",
+        default="healthz,case,queue,queue_agency,list,list_agency,action",
+        help="scenarios, comma-separated",
     )
     parser.add_argument("--pg-url", default=os.environ.get("ADUAN_BENCH_PG_URL", DEFAULT_PG_URL))
     args = parser.parse_args()
