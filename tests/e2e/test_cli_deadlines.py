@@ -44,7 +44,7 @@ def test_an_old_complaint_is_overdue_and_the_sweep_breaches_it_once(cli: Cli) ->
     old = submit(cli, "--received-at", days_ago(25) + "T09:00", service_days_ago=26)
     fresh = submit(cli)
     # Backdated intake: reminders already in the past are not rung, the breach is.
-    overdue = as_json(cli("list", "--overdue", "--json"))
+    overdue = as_json(cli("list", "--as", "sari", "--overdue", "--json"))
     assert [r["tracking_code"] for r in overdue] == [old["tracking_code"]]
     shown = as_json(cli("show", old["tracking_code"], "--as", "sari", "--json"))
     assert shown["overdue"] is True
@@ -58,5 +58,5 @@ def test_an_old_complaint_is_overdue_and_the_sweep_breaches_it_once(cli: Cli) ->
     breaches = [e for e in timeline if e["action"] == "breach"]
     assert len(breaches) == 2
     assert {b["data"]["to"] for b in breaches} == {"sari"}  # budi's direct superior
-    soon = as_json(cli("list", "--due-within", "1", "--json"))
+    soon = as_json(cli("list", "--as", "sari", "--due-within", "1", "--json"))
     assert fresh["tracking_code"] in [r["tracking_code"] for r in soon]
