@@ -30,6 +30,14 @@ def respond_at(deps: Deps, case: str, at: datetime) -> None:
     b.act(deps, case, Action.RESPOND, "budi", sent_at=at.isoformat())
 
 
+def internal_with_pin(deps: Deps) -> tuple[str, str | None]:
+    """A complaint on the internal track (tier 1), and the PIN its complainant was given."""
+    submitted = b.submit(deps)
+    for action in (Action.CLASSIFY, Action.REVIEW, Action.ROUTE_INTERNAL):
+        b.act(deps, submitted, action, "budi")
+    return submitted.tracking_code, submitted.pin
+
+
 def fixed_data_set(deps: Deps, clock: FixedClock) -> None:
     clock.current = MON_15_DEC
     b.submit(deps)  # outside the period: never counted
@@ -39,8 +47,8 @@ def fixed_data_set(deps: Deps, clock: FixedClock) -> None:
     late = b.submit(deps).tracking_code
     overdue_apip = b.apip_pending_case(deps).tracking_code  # open, unanswered
     b.submit(deps, complainant={"name": None})  # a suggestion: no identity
-    withdrawn = b.submit(deps).tracking_code
-    service.act_as_complainant(deps, withdrawn, Action.WITHDRAW, {})
+    withdrawn = b.submit(deps)
+    service.act_as_complainant(deps, withdrawn.tracking_code, Action.WITHDRAW, {}, withdrawn.pin)
     respond_at(deps, on_time, FRI_23_JAN)
     respond_at(deps, same_day, MON_19_JAN)
     clock.current = MON_09_FEB
@@ -94,7 +102,7 @@ def test_tier_reached_is_the_highest_a_case_ever_reached_even_after_a_reopen(
 ) -> None:
     clock.current = MON_19_JAN
     b.internal_case(deps)  # stays at the first tier
-    case = b.internal_case(deps).tracking_code
+    case, pin = internal_with_pin(deps)
     b.act(deps, case, Action.ESCALATE, "budi")  # to the Kasi: tier 2
     b.act(deps, case, Action.ESCALATE, "sari")  # to the Kabid: tier 3
     b.act(deps, case, Action.RECORD_RESULT, "agus")
@@ -104,7 +112,7 @@ def test_tier_reached_is_the_highest_a_case_ever_reached_even_after_a_reopen(
     january = period.month("2026-01")
     assert compute_statistics(deps, january, "dewi").by_tier == {"internal": {"1": 1, "3": 1}}
 
-    service.act_as_complainant(deps, case, Action.REOPEN, {"reason": "Belum saya terima"})
+    service.act_as_complainant(deps, case, Action.REOPEN, {"reason": "Belum saya terima"}, pin)
     reopened = service.get_case(deps, case, "budi")
     assert (reopened.track, reopened.tier) == (None, 0)  # reopening clears the track
     assert compute_statistics(deps, january, "dewi").by_tier == {"internal": {"1": 1, "3": 1}}
