@@ -79,7 +79,7 @@ def test_every_typed_payload_field_is_an_option_of_aduan_act() -> None:
 def test_every_option_of_aduan_act_names_a_payload_field() -> None:
     signature = inspect.signature(cli_act._command)
     fields = set(cli_act.typed_fields())
-    fixed = {"case", "action", "as_user", "complainant", "version", "as_json"}
+    fixed = {"case", "action", "as_user", "complainant", "pin", "version", "as_json"}
     assert set(signature.parameters) - fixed == fields
 
 
