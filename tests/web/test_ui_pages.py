@@ -362,3 +362,44 @@ def test_complainant_dispute_needs_a_reason(deps: Deps, browser: httpx.Client) -
     assert refused.status_code == 422
     assert "reason: wajib diisi" in refused.text
     assert service.track_case(deps, case.tracking_code).status == "closed"
+
+
+# --- identity on record -------------------------------------------------------------------
+
+
+def test_an_officer_reveals_a_masked_complainant_and_the_head_sees_who_and_why(
+    deps: Deps, browser: httpx.Client
+) -> None:
+    case = submit(deps)  # filed by the public: budi did not record it, so he sees it masked
+    login(browser, "budi")
+    masked = browser.get(f"/cases/{case.tracking_code}")
+    assert "siti.aminah@contoh.id" not in masked.text
+    assert "Buka identitas" in masked.text
+
+    empty = post_form(
+        browser,
+        f"/cases/{case.tracking_code}",
+        f"/cases/{case.tracking_code}/identity",
+        {"reason": "  "},
+    )
+    shown = post_form(
+        browser,
+        f"/cases/{case.tracking_code}",
+        f"/cases/{case.tracking_code}/identity",
+        {"reason": "Menelepon pelapor untuk klarifikasi"},
+    )
+    again = browser.get(f"/cases/{case.tracking_code}")
+
+    assert empty.status_code == 422 and "siti.aminah@contoh.id" not in empty.text
+    assert shown.status_code == 200 and "siti.aminah@contoh.id" in shown.text
+    assert "tercatat dalam log akses identitas" in shown.text
+    assert "siti.aminah@contoh.id" not in again.text  # each look is a reveal of its own
+    assert "/identitas" not in again.text  # the report is the Head's
+
+    browser.post("/logout", data={"csrf_token": csrf_of(again.text)})
+    login(browser, "dewi")
+    report = browser.get("/identitas")
+    assert report.status_code == 200
+    assert "Menelepon pelapor untuk klarifikasi" in report.text
+    assert case.tracking_code in report.text
+    assert "Budi" in report.text  # the person's name, not the username

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from aduan import service
 from aduan.schemas.commands import ActionCommand, SubmitCommand
 from aduan.schemas.views import CaseDetail
-from aduan.service import Deps
+from aduan.service import Deps, identity
 from aduan.web import auth
 from aduan.web.auth import Staff
 from aduan.web.i18n import Translator, language_of
@@ -159,6 +159,7 @@ def _case_page(
     *,
     failed: tuple[str, FormState] | None = None,
     notice: str | None = None,
+    reveal: FormState | None = None,
     status_code: int = 200,
 ) -> Response:
     t = translator(request)
@@ -177,6 +178,7 @@ def _case_page(
         "notice": notice,
         "plan_kinds": plan_kinds(t),
         "problem_type": ProblemType,
+        "reveal": reveal or FormState({}),
     }
     return page(request, "case.html", context, status_code=status_code, title=detail.subject)
 
@@ -240,6 +242,34 @@ async def act(request: Request, ref: str, name: str) -> Response:
         state = error_state(exc, lang, values, known)
         return _case_page(request, detail, failed=(name, state), status_code=http_status(exc))
     return see_other(f"/cases/{detail.tracking_code}?done={name}#top")
+
+
+@router.post("/cases/{ref}/identity", response_class=HTMLResponse)
+async def reveal(request: Request, ref: str) -> Response:
+    """Show the masked complainant for a written reason; the reveal goes on record.
+
+    The identity is shown on this response only: reloading the page masks it again, so each
+    look is one more entry in the Head's identity-access report.
+    """
+    staff = auth.current_staff(request)
+    if staff is None:
+        return to_login(request)
+    form = await request.form()
+    deps = auth.deps_of(request)
+    reason = str(form.get("reason", ""))
+    try:
+        auth.verify_csrf(request, str(form.get("csrf_token", "")))
+        detail = service.get_case(deps, ref, staff.username)
+    except AduanError as exc:
+        return error_page(request, exc)
+    try:
+        shown = identity.reveal_identity(deps, ref, staff.username, reason)
+    except AduanError as exc:
+        state = error_state(exc, language_of(request), {"reason": reason}, ["reason"])
+        return _case_page(request, detail, reveal=state, status_code=http_status(exc))
+    t = translator(request)
+    notice = t("Identitas pelapor dibuka; tercatat dalam log akses identitas.")
+    return _case_page(request, detail.model_copy(update={"complainant": shown}), notice=notice)
 
 
 def _version(raw: object) -> int | None:

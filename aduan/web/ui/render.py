@@ -141,6 +141,10 @@ def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, 
     if staff.role in APPROVER_ROLES:
         items.append(("/approvals", t("Persetujuan APIP")))
     items.append(("/overdue", t("Lewat tenggat")))
+    if staff.role is not Role.ADMIN:  # the administrator sees no case figures
+        items.append(("/laporan", t("Laporan")))
+    if staff.role is Role.HEAD:
+        items.append(("/identitas", t("Akses identitas")))
     return items
 
 

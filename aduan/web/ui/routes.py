@@ -16,6 +16,9 @@ from aduan.web.ui import (
     case as ui_case,
 )
 from aduan.web.ui import (
+    identity as ui_identity,
+)
+from aduan.web.ui import (
     inbox as ui_inbox,
 )
 from aduan.web.ui import (
@@ -76,3 +79,4 @@ router.include_router(ui_public.router)
 router.include_router(ui_queues.router)
 router.include_router(ui_case.router)
 router.include_router(ui_inbox.router)
+router.include_router(ui_identity.router)
