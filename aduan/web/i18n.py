@@ -17,7 +17,7 @@ from fastapi import Request
 from aduan.escalation.deadlines import DeadlineKind
 from aduan.locale import LANGUAGES, SOURCE_LANGUAGE, translate
 from aduan.workflow.actions import ACTIONS
-from aduan.workflow.errors import AduanError
+from aduan.workflow.errors import AduanError, InputError, RuleViolationError
 from aduan.workflow.states import (
     N_,
     PROBLEM_TYPE_LABELS,
@@ -167,7 +167,15 @@ class Translator:
         return translate(found, self.lang) if found else name
 
     def error(self, error: AduanError) -> str:
-        """An error's message in this language: its msgid translated, its facts filled in."""
+        """An error's message in this language, as a person reads it on a page.
+
+        The field is named by its label and a rule's code is left out (both are for the API,
+        the CLI and the logs); the message is its msgid translated with its facts filled in.
+        """
+        if isinstance(error, InputError):
+            return f"{self.field(error.field)}: {AduanError.text(error, self.lang)}"
+        if isinstance(error, RuleViolationError):
+            return AduanError.text(error, self.lang)
         return error.text(self.lang)
 
 

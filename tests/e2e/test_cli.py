@@ -143,18 +143,11 @@ def test_apip_case_needs_the_heads_approval(cli: Cli) -> None:
     classify_and_review(cli, code)
     act(cli, code, "route_internal", "budi")
     act(cli, code, "request_apip", "budi", "--reason", "Dugaan pungutan liar")
-    refused = cli(
-        "act",
-        code,
-        "record_result",
-        "--as",
-        "irfan",
-        "--outcome",
-        "substantiated",
-        "--summary",
-        "x",
-        code=6,
-    )
+    result = ("record_result", "--outcome", "substantiated", "--summary", "x")
+    # Before approval the case is not APIP's: out of its sight, as if it did not exist.
+    unseen = cli("act", code, *result, "--as", "irfan", code=3)
+    assert "irfan" not in unseen.stderr and code in unseen.stderr
+    refused = cli("act", code, *result, "--as", "budi", code=6)
     assert "apip_requires_approval" in refused.stderr
     denied = cli("act", code, "approve_apip", "--as", "budi", code=5)
     assert "officer" in denied.stderr

@@ -345,7 +345,15 @@ def test_tracking_an_unknown_code_says_so(browser: httpx.Client) -> None:
 def test_complainant_withdraws_from_the_tracking_page(deps: Deps, browser: httpx.Client) -> None:
     case = submit(deps)
     url = f"/lacak?code={case.tracking_code}"
-    withdrawn = post_form(browser, url, f"/lacak/{case.tracking_code}", {"action": "withdraw"})
+    wrong = "000000" if case.pin != "000000" else "111111"
+    refused = post_form(
+        browser, url, f"/lacak/{case.tracking_code}", {"action": "withdraw", "pin": wrong}
+    )
+    assert refused.status_code == 422 and "PIN" in refused.text
+    assert service.track_case(deps, case.tracking_code).status == "recorded"
+    withdrawn = post_form(
+        browser, url, f"/lacak/{case.tracking_code}", {"action": "withdraw", "pin": case.pin}
+    )
     assert withdrawn.status_code == 200
     assert "Dicabut oleh pelapor" in withdrawn.text
     assert service.track_case(deps, case.tracking_code).status == "withdrawn"
@@ -358,9 +366,11 @@ def test_complainant_dispute_needs_a_reason(deps: Deps, browser: httpx.Client) -
     for action in (Action.INFORM_COMPLAINANT, Action.REPORT_TO_SUPERIOR, Action.CLOSE):
         act(deps, case, action, "budi")
     url = f"/lacak?code={case.tracking_code}"
-    refused = post_form(browser, url, f"/lacak/{case.tracking_code}", {"action": "reopen"})
+    refused = post_form(
+        browser, url, f"/lacak/{case.tracking_code}", {"action": "reopen", "pin": case.pin}
+    )
     assert refused.status_code == 422
-    assert "reason: wajib diisi" in refused.text
+    assert "Alasan: wajib diisi" in refused.text
     assert service.track_case(deps, case.tracking_code).status == "closed"
 
 

@@ -289,7 +289,8 @@ def validation_state(
         reported = ".".join(str(part) for part in err["loc"])
         name = _known_name(reported, known)
         if name is None:
-            state.general.append(f"{reported}: {_message(err, lang)}")
+            label = Translator(lang).field(reported.rsplit(".", 1)[-1])
+            state.general.append(f"{label}: {_message(err, lang)}")
         else:
             state.errors.setdefault(name, _message(err, lang))
     return state
@@ -320,7 +321,7 @@ def message_of(error: AduanError, lang: str) -> str:
     t = Translator(lang)
     rule = _RULES.get(error.rule) if isinstance(error, InputError) else None
     if isinstance(error, InputError) and rule and "%(" not in rule:
-        return f"{error.field}: {t(rule)}"
+        return f"{t.field(error.field)}: {t(rule)}"
     return t.error(error)
 
 
