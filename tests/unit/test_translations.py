@@ -262,8 +262,19 @@ class _Form(BaseModel):
 @pytest.mark.parametrize(
     ("lang", "name", "count", "required"),
     [
-        ("id", "terlalu panjang (paling banyak 3 karakter)", "paling kecil 1", "note: wajib diisi"),
-        ("en", "is too long (at most 3 characters)", "must be at least 1", "note: is required"),
+        # A page names the field by its label, never by its code.
+        (
+            "id",
+            "terlalu panjang (paling banyak 3 karakter)",
+            "paling kecil 1",
+            "Catatan (jejak audit): wajib diisi",
+        ),
+        (
+            "en",
+            "is too long (at most 3 characters)",
+            "must be at least 1",
+            "Note (audit trail): is required",
+        ),
     ],
 )
 def test_form_rules_read_as_they_always_did(
