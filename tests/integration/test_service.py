@@ -242,6 +242,11 @@ def held_by_kabid(deps: Deps) -> CaseDetail:
     return act(deps, case, A.ESCALATE, "sari")
 
 
+def agency_apip_pending_case(deps: Deps) -> CaseDetail:
+    """A case on Dinas Pertanian's track whose team asked for APIP: its head decides (7c)."""
+    return act(deps, agency_case(deps), A.REQUEST_APIP, "tono", reason="Dugaan pungli")
+
+
 @dataclass(frozen=True)
 class Refusal:
     """An action the service must refuse, and the error it must refuse it with."""
@@ -263,11 +268,18 @@ REFUSALS = {
         {"status": "recorded", "action": "route_internal"},
     ),
     "role-may-not-take-it": Refusal(
-        submit, A.CLASSIFY, "tono", PermissionDeniedError,
-        {"role": "agency_officer", "action": "classify"},
+        submit, A.CLASSIFY, "dewi", PermissionDeniedError,
+        {"role": "head", "action": "classify"},
+    ),
+    # Out of sight is not found, exactly like a case that does not exist (issue 16).
+    "out-of-an-agency-officers-sight": Refusal(
+        submit, A.CLASSIFY, "tono", NotFoundError, {"entity": "kasus/case"},
+    ),
+    "apip-before-approval-out-of-its-sight": Refusal(
+        apip_pending_case, A.RECORD_RESULT, "irfan", NotFoundError, {"entity": "kasus/case"},
     ),
     "apip-without-approval": Refusal(
-        apip_pending_case, A.RECORD_RESULT, "irfan", RuleViolationError,
+        apip_pending_case, A.RECORD_RESULT, "budi", RuleViolationError,
         {"rule": "apip_requires_approval"},
     ),
     "close-before-answer-and-report": Refusal(
@@ -275,7 +287,10 @@ REFUSALS = {
         {"rule": "close_requires_answer_and_report"},
     ),
     "agency-head-approves-internal-apip": Refusal(
-        apip_pending_case, A.APPROVE_APIP, "rina", RuleViolationError,
+        apip_pending_case, A.APPROVE_APIP, "rina", NotFoundError, {"entity": "kasus/case"},
+    ),
+    "head-of-office-approves-agency-apip": Refusal(
+        agency_apip_pending_case, A.APPROVE_APIP, "dewi", RuleViolationError,
         {"rule": "apip_approval_authority"},
     ),
     "escalate-by-a-lower-tier": Refusal(

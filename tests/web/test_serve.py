@@ -92,7 +92,7 @@ def test_two_instances_share_one_postgresql(empty_pg_url: str, tmp_path: Path) -
         serving(pg_url, tmp_path / "a.log") as (first, _),
         serving(pg_url, tmp_path / "b.log") as (second, _),
     ):
-        token = cli(pg_url, "users", "token", "--as", "admin", "budi").stdout.strip()
+        token = cli(pg_url, "users", "token", "--as", "admin", "sari").stdout.strip()
         headers = {"Authorization": f"Bearer {token}"}
         complaint = {
             "subject": "Izin belum terbit",
@@ -106,6 +106,7 @@ def test_two_instances_share_one_postgresql(empty_pg_url: str, tmp_path: Path) -
         healthy = [httpx.get(f"{u}/healthz").json()["ok"] for u in (first, second)]
 
     assert filed.status_code == 201
+    # sari, the complaints manager, sees the complainant unmasked (issue 16 item 4)
     assert seen.status_code == 200 and seen.json()["complainant"]["name"] == "Siti"
     assert healthy == [True, True]
 
