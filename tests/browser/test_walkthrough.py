@@ -187,6 +187,8 @@ def test_complaint_walkthrough_in_chromium(server: str, browser: Browser) -> Non
     take(officer, "route_internal")
     take(officer, "escalate", {"report": "Verifikasi teknis di luar wewenang pelaksana"})
     expect(officer.locator("#h-reports")).to_contain_text("(1)")
+    # Tier 2 holds it now: the officer below is no longer offered the result.
+    expect(officer.locator("#act-record_result")).to_have_count(0)
     shot(officer, "06-case-escalated")
     log_out(officer)
 
@@ -200,10 +202,8 @@ def test_complaint_walkthrough_in_chromium(server: str, browser: Browser) -> Non
         "Verifikasi teknis di luar wewenang pelaksana"
     )
     shot(officer, "07-supervisor-desk")
-    log_out(officer)
 
-    # The officer records the result, answers the complainant, reports upward and closes.
-    log_in(officer, server, "budi")
+    # She holds the case now (tier 2), so she decides: the result is hers to record.
     officer.goto(f"{server}/cases/{code}")
     officer.locator("#act-record_result summary").click()
     officer.locator("#form-record_result [name=outcome]").select_option("substantiated")
@@ -212,6 +212,11 @@ def test_complaint_walkthrough_in_chromium(server: str, browser: Browser) -> Non
     )
     officer.locator("#form-record_result button[type=submit]").click()
     expect(officer.locator("[role=status]")).to_contain_text("Tersimpan")
+    log_out(officer)
+
+    # The officer answers the complainant, reports upward and closes.
+    log_in(officer, server, "budi")
+    officer.goto(f"{server}/cases/{code}")
 
     # Closing too early names the missing steps, next to the close form.
     officer.locator("#act-close summary").click()
