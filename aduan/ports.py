@@ -118,6 +118,20 @@ class CaseRepository(Protocol):
     def units(self, case_id: int) -> frozenset[str]:
         """The units the case has been with (agencies it was routed to, the inspectorate)."""
 
+    def add_concerns(
+        self, case_id: int, usernames: Sequence[str], named_by: str, at: datetime, reason: str
+    ) -> list[str]:
+        """Name staff the case concerns (terlapor); return those not named before, in order."""
+
+    def concerns(self, case_id: int) -> frozenset[str]:
+        """The usernames of the staff the case concerns."""
+
+    def seal(self, case_id: int) -> None:
+        """Seal the case to the Head of Office and APIP (no-op if it is sealed)."""
+
+    def sealed(self, case_id: int) -> bool:
+        """Whether the case is sealed to the Head of Office and APIP."""
+
     def reports(self, case_id: int) -> list[WrittenReport]:
         """Written reports, oldest first."""
 

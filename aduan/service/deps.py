@@ -157,12 +157,15 @@ def viewer_of(deps: Deps, uow: UnitOfWork, username: str) -> Viewer:
 
 
 def sight_for(deps: Deps, uow: UnitOfWork, actor: Actor) -> Sight:
-    """What ``actor`` may see: their role, and the unit of their post in the org chart."""
+    """What ``actor`` may see: their role, the unit of their post, and who they are.
+
+    A case that names them as concerned (terlapor) is out of their sight.
+    """
     unit = None
     if actor.position is not None:
         position = deps.reference.orgchart(uow).positions.get(actor.position)
         unit = position.unit if position is not None else None
-    return sight_of(actor.role, unit)
+    return sight_of(actor.role, unit, actor.username)
 
 
 def case_ref(ref: str) -> str:

@@ -53,7 +53,7 @@ class InMemoryCaseRepository:
         """Load by tracking code or numeric id; raise ``NotFoundError`` (also out of sight)."""
         case_id = int(ref) if (ref.isascii() and ref.isdigit()) else self._data.codes.get(ref)
         row = self._data.cases.get(case_id) if case_id is not None else None
-        if row is None or not sight.sees(self._units_of(row["id"])):
+        if row is None or not self._sees(sight, row["id"]):
             raise NotFoundError("kasus/case", ref)
         return case_from_row(loaded(row))
 
@@ -94,6 +94,33 @@ class InMemoryCaseRepository:
     def _units_of(self, case_id: int) -> frozenset[str]:
         return frozenset(self._data.units.get(case_id, ()))
 
+    def _sees(self, sight: Sight, case_id: int) -> bool:
+        concerned = frozenset(self._data.concerns.get(case_id, ()))
+        sealed = case_id in self._data.sealed
+        return sight.sees(self._units_of(case_id), concerned, sealed)
+
+    def add_concerns(
+        self, case_id: int, usernames: Sequence[str], named_by: str, at: datetime, reason: str
+    ) -> list[str]:
+        """Name staff the case concerns; return those not named before, in order."""
+        named = self._data.concerns.setdefault(case_id, {})
+        added = [u for u in dict.fromkeys(usernames) if u not in named]
+        for username in added:
+            named[username] = stored({"named_by": named_by, "named_at": at, "reason": reason})
+        return added
+
+    def concerns(self, case_id: int) -> frozenset[str]:
+        """The usernames of the staff the case concerns."""
+        return frozenset(self._data.concerns.get(case_id, ()))
+
+    def seal(self, case_id: int) -> None:
+        """Seal the case to the Head of Office and APIP."""
+        self._data.sealed.add(case_id)
+
+    def sealed(self, case_id: int) -> bool:
+        """Whether the case is sealed."""
+        return case_id in self._data.sealed
+
     def reports(self, case_id: int) -> list[WrittenReport]:
         """Written reports, oldest first."""
         return [report_from_row(loaded(r)) for r in self._data.reports.get(case_id, [])]
@@ -115,7 +142,7 @@ class InMemoryCaseRepository:
             row
             for case_id, row in sorted(self._data.cases.items(), reverse=query.newest_first)
             if _after(case_id, query)
-            and query.sight.sees(self._units_of(case_id))
+            and self._sees(query.sight, case_id)
             and all(row[k] == v for k, v in wanted.items())
             and (not query.open_only or row["status"] in OPEN_STATUSES)
         )

@@ -63,6 +63,8 @@ class Data:
     accounts: AccountRows = field(default_factory=AccountRows)
     identity: IdentityRows = field(default_factory=IdentityRows)
     units: dict[int, dict[str, datetime]] = field(default_factory=dict)  # case -> unit -> since
+    concerns: dict[int, dict[str, Row]] = field(default_factory=dict)  # case -> username -> row
+    sealed: set[int] = field(default_factory=set)  # the sealed cases' ids
 
     def copy(self) -> Data:
         return Data(
@@ -81,4 +83,6 @@ class Data:
             accounts=self.accounts.copy(),
             identity=self.identity.copy(),
             units={k: dict(v) for k, v in self.units.items()},
+            concerns={k: dict(v) for k, v in self.concerns.items()},
+            sealed=set(self.sealed),
         )

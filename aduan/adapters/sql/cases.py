@@ -23,6 +23,7 @@ from sqlalchemy import (
 from aduan.adapters.sql import codec
 from aduan.adapters.sql.prepared import Prepared, Runner
 from aduan.adapters.sql.tables import (
+    case_concerns,
     case_events,
     case_units,
     cases,
@@ -51,6 +52,32 @@ _LISTINGS: dict[tuple[Any, ...], Prepared] = {}
 _IN_UNIT: ColumnElement[bool] = cases.c.id.in_(
     select(case_units.c.case_id).where(case_units.c.unit == bindparam("unit"))
 )
+# Conflict of interest (issue 16 item 3): a case that names the viewer is out of their sight,
+# through the primary key (case_id, username) of case_concerns.
+_NOT_CONCERNED: ColumnElement[bool] = ~exists().where(
+    case_concerns.c.case_id == cases.c.id, case_concerns.c.username == bindparam("me")
+)
+_NOT_SEALED: ColumnElement[bool] = cases.c.sealed.is_(False)
+
+
+def _sight_values(sight: Sight) -> dict[str, Any]:
+    """The bound values of ``sight``'s conditions (see ``_sight_conditions``)."""
+    values: dict[str, Any] = {}
+    if sight.reach is Reach.UNIT:
+        values["unit"] = sight.unit
+    if sight.viewer is not None:
+        values["me"] = sight.viewer
+    return values
+
+
+def _sight_conditions(names: tuple[str, ...] | dict[str, Any], sealed: bool) -> list[Any]:
+    """The visibility policy's conditions for the values ``names`` (and sealed cases or not)."""
+    found: list[Any] = [_IN_UNIT] if "unit" in names else []
+    if "me" in names:
+        found.append(_NOT_CONCERNED)
+    if not sealed:
+        found.append(_NOT_SEALED)
+    return found
 
 
 def _listing(columns: str, query: CaseQuery) -> tuple[Prepared, dict[str, Any]]:
@@ -65,15 +92,21 @@ def _listing(columns: str, query: CaseQuery) -> tuple[Prepared, dict[str, Any]]:
         if (value := getattr(query, name)) is not None
     }
     values["limit"] = query.limit
-    if query.sight.reach is Reach.UNIT:
-        values["unit"] = query.sight.unit
+    values.update(_sight_values(query.sight))
     if query.after_id is not None:
         values["after_id"] = query.after_id
     if query.due_before is not None:
         values["due_before"] = query.due_before
         if query.after_deadline is not None:
             values["after_due"], values["after_last"] = query.after_deadline
-    shape = (columns, tuple(values), query.newest_first, query.open_only, query.unassigned)
+    shape = (
+        columns,
+        tuple(values),
+        query.newest_first,
+        query.open_only,
+        query.unassigned,
+        query.sight.sealed,
+    )
     found = _LISTINGS.get(shape)
     if found is None:
         found = _LISTINGS[shape] = Prepared(_listing_statement(columns, query, tuple(values)))
@@ -90,7 +123,8 @@ def _select(columns: str) -> Select[Any]:
 
 
 def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -> Select[Any]:
-    stmt = _select(columns).where(*_conditions(names))
+    sight = _sight_conditions(names, query.sight.sealed)
+    stmt = _select(columns).where(*_conditions(names), *sight)
     if "after_id" in names:
         after = bindparam("after_id", type_=cases.c.id.type)
         stmt = stmt.where(cases.c.id < after if query.newest_first else cases.c.id > after)
@@ -119,9 +153,8 @@ def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -
 
 
 def _conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
-    """The equality filters set in a query, and the visibility policy's condition."""
-    found = [cases.c[name] == bindparam(name) for name in _FILTERS if name in names]
-    return [*found, _IN_UNIT] if "unit" in names else found
+    """The equality filters set in a query."""
+    return [cases.c[name] == bindparam(name) for name in _FILTERS if name in names]
 
 
 # The hot path's statements are built once and run on the driver's cursor (prepared.py):
@@ -136,6 +169,25 @@ _WITH_UNIT = exists().where(
 _UNIT_CASE_BY_ID = Prepared(select(cases).where(cases.c.id == bindparam("key"), _WITH_UNIT))
 _UNIT_CASE_BY_CODE = Prepared(
     select(cases).where(cases.c.tracking_code == bindparam("key"), _WITH_UNIT)
+)
+# One lookup per (by id, unit, viewer, sealed) shape for a named viewer (issue 16 item 3).
+_VIEWER_GETS: dict[tuple[bool, bool, bool], Prepared] = {}
+
+
+def _viewer_get(by_id: bool, sight: Sight) -> Prepared:
+    shape = (by_id, sight.reach is Reach.UNIT, sight.sealed)
+    found = _VIEWER_GETS.get(shape)
+    if found is None:
+        key = cases.c.id if by_id else cases.c.tracking_code
+        unit = [_WITH_UNIT] if sight.reach is Reach.UNIT else []
+        conditions = _sight_conditions(("me",), sight.sealed)
+        stmt = select(cases).where(key == bindparam("key"), *unit, *conditions)
+        found = _VIEWER_GETS[shape] = Prepared(stmt)
+    return found
+
+
+_CONCERNS_OF_CASE = select(case_concerns.c.username).where(
+    case_concerns.c.case_id == bindparam("case_id")
 )
 _UNITS_OF_CASE = select(case_units.c.unit).where(case_units.c.case_id == bindparam("case_id"))
 _HAS_UNIT = select(case_units.c.case_id).where(
@@ -222,7 +274,11 @@ class SqlCaseRepository:
         by_id = ref.isascii() and ref.isdigit()
         key = int(ref) if by_id else ref
         row = None
-        if sight.reach is Reach.OFFICE:
+        if sight.reach is not Reach.NONE and (sight.viewer is not None or not sight.sealed):
+            values = {"key": key, **_sight_values(sight)}
+            values.setdefault("me", "")
+            row = self.runner.first(_viewer_get(by_id, sight), values)
+        elif sight.reach is Reach.OFFICE:
             row = self.runner.first(_CASE_BY_ID if by_id else _CASE_BY_CODE, {"key": key})
         elif sight.reach is Reach.UNIT:
             stmt = _UNIT_CASE_BY_ID if by_id else _UNIT_CASE_BY_CODE
@@ -269,6 +325,37 @@ class SqlCaseRepository:
 
     def units(self, case_id: int) -> frozenset[str]:
         return frozenset(self.conn.execute(_UNITS_OF_CASE, {"case_id": case_id}).scalars())
+
+    def add_concerns(
+        self, case_id: int, usernames: Sequence[str], named_by: str, at: datetime, reason: str
+    ) -> list[str]:
+        known = self.concerns(case_id)
+        added = [u for u in dict.fromkeys(usernames) if u not in known]
+        if added:
+            self.conn.execute(
+                insert(case_concerns),
+                [
+                    {
+                        "case_id": case_id,
+                        "username": u,
+                        "named_by": named_by,
+                        "named_at": at,
+                        "reason": reason,
+                    }
+                    for u in added
+                ],
+            )
+        return added
+
+    def concerns(self, case_id: int) -> frozenset[str]:
+        return frozenset(self.conn.execute(_CONCERNS_OF_CASE, {"case_id": case_id}).scalars())
+
+    def seal(self, case_id: int) -> None:
+        # Not a column of the aggregate: ``save`` never writes it, so it needs no version.
+        self.conn.execute(update(cases).where(cases.c.id == case_id).values(sealed=True))
+
+    def sealed(self, case_id: int) -> bool:
+        return bool(self.conn.execute(select(cases.c.sealed).where(cases.c.id == case_id)).scalar())
 
     def reports(self, case_id: int) -> list[WrittenReport]:
         rows = self.runner.all(_REPORTS_OF_CASE, {"case_id": case_id})

@@ -85,10 +85,13 @@ class SqlStatisticsReader:
     ) -> PeriodCounts:
         """The rollup for the whole months and the cases for the rest (or the cases only).
 
-        The rollup holds the office's counts: only the office's sight may read it.
+        The rollup holds the office's counts: only the office's sight may read it, and only
+        when no case of the office is out of the reader's sight.
         """
         stats.tune_for_reports(self.conn)  # SET LOCAL: holds for the rest of the transaction
-        if rollup and sight.reach is Reach.OFFICE:
+        # Not for a reader some case is out of sight for (issue 16 item 3): the rollup counts all.
+        whole = sight.reach is Reach.OFFICE and not stats.excludes_any(self.conn, sight)
+        if rollup and whole:
             counts = period_counts(self.conn, start, end, now)
         else:
             counts = Counts()

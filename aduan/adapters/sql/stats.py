@@ -35,7 +35,13 @@ from sqlalchemy import (
     union_all,
 )
 
-from aduan.adapters.sql.tables import case_events, case_units, cases, written_reports
+from aduan.adapters.sql.tables import (
+    case_concerns,
+    case_events,
+    case_units,
+    cases,
+    written_reports,
+)
 from aduan.ports import (
     APIP_ACTIONS,
     NO_VALUE,
@@ -70,13 +76,43 @@ def in_sight(sight: Sight) -> ColumnElement[bool]:
     """The cases ``sight`` reaches, as a condition on ``cases`` (DESIGN §6).
 
     A unit sees the cases that are or were with it: ``EXISTS`` on ``case_units`` through its
-    primary key (case, unit). No sight (the administrator) reaches no case at all.
+    primary key (case, unit). No sight (the administrator) reaches no case at all. A case that
+    names the reader as concerned is out of their sight (``NOT EXISTS`` on ``case_concerns``
+    through its primary key), and a sealed case out of everyone's but the Head's and APIP's.
     """
     if sight.reach is Reach.OFFICE:
-        return true()
-    if sight.reach is Reach.UNIT and sight.unit is not None:
-        return exists().where(case_units.c.case_id == cases.c.id, case_units.c.unit == sight.unit)
-    return false()
+        reach: ColumnElement[bool] = true()
+    elif sight.reach is Reach.UNIT and sight.unit is not None:
+        reach = exists().where(case_units.c.case_id == cases.c.id, case_units.c.unit == sight.unit)
+    else:
+        return false()
+    conditions = [reach]
+    if sight.viewer is not None:
+        conditions.append(
+            ~exists().where(
+                case_concerns.c.case_id == cases.c.id, case_concerns.c.username == sight.viewer
+            )
+        )
+    if not sight.sealed:
+        conditions.append(cases.c.sealed.is_(False))
+    return and_(*conditions) if len(conditions) > 1 else reach
+
+
+def excludes_any(conn: Connection, sight: Sight) -> bool:
+    """Whether ``sight`` leaves out any case of the office (two index seeks).
+
+    True when a case names the reader as concerned, or one is sealed and the reader may not see
+    sealed cases.
+    """
+    if sight.viewer is not None:
+        named = select(case_concerns.c.case_id).where(case_concerns.c.username == sight.viewer)
+        if conn.execute(named.limit(1)).first() is not None:
+            return True
+    if not sight.sealed:
+        sealed = select(cases.c.id).where(cases.c.sealed.is_(True))
+        if conn.execute(sealed.limit(1)).first() is not None:
+            return True
+    return False
 
 
 def in_scope(start: datetime, end: datetime, sight: Sight) -> ColumnElement[bool]:

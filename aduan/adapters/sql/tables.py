@@ -23,6 +23,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     case,
+    false,
     literal_column,
     or_,
     text,
@@ -497,3 +498,21 @@ IDENTITY_APPEND_ONLY = ("identity_access",)
 cases.append_column(Column("pin_hash", String(200)))
 cases.append_column(Column("open311_client", Id))
 Index("ix_cases_open311_client_id", cases.c.open311_client, cases.c.id)
+
+# The staff a case concerns (terlapor, DESIGN §6, issue 16 item 3): they neither see nor act on
+# it and its tier chain skips them. Read per viewer through the primary key (case_id, username)
+# in a NOT EXISTS; "which cases name me" through the username-led index. Rows are only added.
+case_concerns = Table(
+    "case_concerns",
+    metadata,
+    Column("case_id", Id, ForeignKey("cases.id"), primary_key=True),
+    Column("username", String(64), primary_key=True),
+    Column("named_by", String(64), nullable=False),
+    Column("named_at", UtcDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_case_concerns_username_case_id", "username", "case_id"),
+)
+
+# A complaint about the conduct of the office's own staff sealed to the Head of Office and APIP.
+cases.append_column(Column("sealed", Boolean, nullable=False, server_default=false()))
+Index("ix_cases_sealed_id", cases.c.sealed, cases.c.id)
