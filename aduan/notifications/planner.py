@@ -233,6 +233,14 @@ def _reports_and_holder(event: ev.ActionTaken, case: Case, situation: Situation)
     return notices
 
 
+@reacts_to(ev.ConcernsNamed)
+def _skipped_to(event: ev.ConcernsNamed, case: Case, situation: Situation) -> list[Notice]:
+    """A concerned holder was skipped (issue 16 item 3): the new holder hears it is theirs."""
+    if case.assignee and case.assignee not in (event.assignee_before, event.actor):
+        return [Notice("assigned", case.assignee, IN_APP, case.assignee, case_context(case))]
+    return []
+
+
 @reacts_to(ev.DeadlineReminderDue)
 def _reminder(event: ev.DeadlineReminderDue, case: Case, situation: Situation) -> list[Notice]:
     """The holder is reminded of a deadline."""

@@ -64,7 +64,18 @@ def _chain(s: Situation, payload: Payload) -> Any:
             N_("unit '%(unit)s' belum punya jabatan"),
             unit=unit,
         )
-    return chain
+    # Conflict of interest (issue 16 item 3): the levels held by staff the case concerns are
+    # left out, so the case is held by, and escalates to, the next level up not concerned.
+    concerned = s.uow.cases.concerns(s.case.id) if s.case.id is not None else frozenset()
+    kept = [level for level in chain if level.holder not in concerned]
+    if not kept:
+        raise InputError(
+            "agency",
+            "unconcerned_level",
+            N_("setiap jabatan unit '%(unit)s' dipegang staf yang terkait dengan pengaduan"),
+            unit=unit,
+        )
+    return kept
 
 
 def _addressee(s: Situation, payload: Payload) -> Any:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from aduan.workflow.case import PlanStep, StandardLink, Worksheet, WrittenReport
+from aduan.workflow.case import Case, PlanStep, StandardLink, Worksheet, WrittenReport
 from aduan.workflow.context import ActionContext
+from aduan.workflow.errors import InputError
 from aduan.workflow.payloads import (
     AnswerPayload,
     ClassifyPayload,
@@ -25,7 +26,7 @@ from aduan.workflow.payloads import (
     SuperiorReportPayload,
     sent_time,
 )
-from aduan.workflow.states import Kind, Role, Track
+from aduan.workflow.states import N_, Kind, Role, Track
 
 Effect = Callable[[ActionContext], None]
 P = TypeVar("P", bound=Payload)
@@ -104,6 +105,38 @@ def escalate(ctx: ActionContext) -> None:
     )
     case.tier = level + 1
     case.assignee = above.holder
+
+
+def skip_concerned(case: Case, concerned: frozenset[str] | set[str]) -> None:
+    """Leave the levels held by ``concerned`` staff out of the case's chain (issue 16 item 3).
+
+    The chain keeps only the levels whose holder the case does not concern, so the holder, an
+    escalation (always to the next level of the chain) and the written reports skip them. A
+    case held by a concerned person moves to the next level above not concerned; with none
+    above, an ``InputError`` (nothing changed). A concerned assignee of a case on no track is
+    unassigned: the case goes back to the office's queue.
+    """
+    if not case.chain:
+        if case.assignee in concerned:
+            case.assignee = None
+        return
+    kept = [level for level in case.chain if level.holder not in concerned]
+    holder = case.chain[case.tier]
+    moved = holder.holder in concerned
+    if moved:
+        above = [level for level in case.chain[case.tier + 1 :] if level.holder not in concerned]
+        if not above:
+            raise InputError(
+                "staff",
+                "level_above",
+                N_("tidak ada tingkat di atas %(title)s yang tidak terkait dengan pengaduan"),
+                title=holder.title,
+            )
+        holder = above[0]
+    case.chain = kept
+    case.tier = kept.index(holder)
+    if moved or case.assignee in concerned:
+        case.assignee = holder.holder
 
 
 def request_apip(ctx: ActionContext) -> None:

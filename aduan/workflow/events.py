@@ -19,7 +19,8 @@ Each action of the transition table has its own event class, named in its declar
     │   └── CaseClosed, CaseReopened, CaseWithdrawn, CaseReferred, LateComplaintAccepted
     ├── DeadlineReminderDue         a reminder alarm rang
     ├── DeadlineBreached            a deadline passed: marked overdue, maybe escalated
-    └── DeadlinesMoved              a calendar change moved the case's deadlines
+    ├── DeadlinesMoved              a calendar change moved the case's deadlines
+    └── ConcernsNamed               staff the case concerns (terlapor) were named
 """
 
 from __future__ import annotations
@@ -202,3 +203,12 @@ class DeadlinesMoved(DomainEvent):
     """A change of the working-day calendar moved the case's deadlines."""
 
     moved: dict[str, tuple[datetime, datetime]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConcernsNamed(DomainEvent):
+    """Staff the case concerns (terlapor) were named; a concerned holder was skipped upwards."""
+
+    actor: str
+    concerned: tuple[str, ...]
+    assignee_before: str | None
