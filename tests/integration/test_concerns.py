@@ -1,0 +1,193 @@
+"""Conflict of interest (issue 16 item 3): the staff a case concerns, on every store."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from aduan import service
+from aduan.ports import CaseQuery, UnitOfWorkFactory
+from aduan.reports import period
+from aduan.service import Deps
+from aduan.service.concerns import name_concerned
+from aduan.service.queues import work_queue
+from aduan.service.reports import export_cases
+from aduan.workflow.errors import AccessDeniedError, InputError, NotFoundError
+from aduan.workflow.states import Action as A
+from tests.integration.builders import act, agency_case, internal_case, reviewed_case
+
+REASON = "Pelapor menyebut petugas loket meminta imbalan"
+
+
+@pytest.fixture
+def deps(uow_factory: UnitOfWorkFactory, clock: object) -> Deps:
+    """The service layer on memory, SQLite and PostgreSQL."""
+    return Deps(uow=uow_factory, clock=clock)  # type: ignore[arg-type]
+
+
+def seen_by(deps: Deps, ref: str, username: str) -> bool:
+    """Whether ``username`` finds the case on the case page, the list and the queue."""
+    try:
+        service.get_case(deps, ref, username)
+        page = True
+    except NotFoundError:
+        page = False
+    listed = {c.tracking_code for c in service.list_cases(deps, CaseQuery(), username)}
+    queued = {i.case.tracking_code for i in work_queue(deps, username)}
+    assert (ref in listed) is page, "the list agrees with the case page"
+    assert ref not in queued or page, "nothing out of sight is queued"
+    return page
+
+
+def inbox_of(deps: Deps, who: str) -> list[str]:
+    with deps.uow(readonly=True) as uow:
+        return [m.event for m in uow.outbox.for_recipient(who)]
+
+
+def test_naming_the_holder_moves_the_case_up_and_hides_it_from_them(deps: Deps) -> None:
+    case = internal_case(deps)  # held by budi at tier 0
+    assert seen_by(deps, case.tracking_code, "budi")
+
+    view = name_concerned(deps, case.tracking_code, "sari", ["budi"], REASON)
+
+    assert (view.concerned, view.added, view.assignee) == (["budi"], ["budi"], "sari")
+    detail = service.get_case(deps, case.tracking_code, "sari")
+    assert detail.assignee == "sari"
+    assert [level["holder"] for level in detail.chain] == ["sari", "agus", "dewi"]
+    assert detail.version == case.version + 1
+    entry = detail.timeline[-1]
+    assert (entry.action, entry.actor, entry.note) == ("name_concerned", "sari", REASON)
+    assert entry.data["concerned"] == ["budi"]
+    assert not seen_by(deps, case.tracking_code, "budi")
+    assert seen_by(deps, case.tracking_code, "agus")
+    # acting on it answers as a missing case
+    with pytest.raises(NotFoundError):
+        act(deps, case, A.RECORD_RESULT, "budi")
+    # and sari escalates straight past nobody to agus; budi never comes back
+    escalated = act(deps, case, A.ESCALATE, "sari")
+    assert escalated.assignee == "agus"
+
+
+def test_a_case_named_before_routing_is_routed_past_the_concerned(deps: Deps) -> None:
+    case = reviewed_case(deps)
+    name_concerned(deps, case.tracking_code, "budi", ["sari"], REASON)
+
+    routed = act(deps, case, A.ROUTE_INTERNAL, "budi")
+
+    assert [level["holder"] for level in routed.chain] == ["budi", "agus", "dewi"]
+    assert routed.assignee == "budi"
+    escalated = act(deps, case, A.ESCALATE, "budi")
+    assert escalated.assignee == "agus"
+
+
+def test_the_new_holder_hears_the_case_is_theirs(deps: Deps) -> None:
+    case = internal_case(deps)
+    before = inbox_of(deps, "sari")
+
+    name_concerned(deps, case.tracking_code, "dewi", ["budi"], REASON)
+
+    assert inbox_of(deps, "sari")[len(before) :] == ["assigned"]
+
+
+def test_an_agency_head_named_loses_sight_the_agency_officer_keeps_it(deps: Deps) -> None:
+    case = agency_case(deps)  # dispertan: tono, yuni, rina
+    assert seen_by(deps, case.tracking_code, "rina")
+
+    name_concerned(deps, case.tracking_code, "budi", ["rina"], REASON)
+
+    assert not seen_by(deps, case.tracking_code, "rina")
+    assert seen_by(deps, case.tracking_code, "tono")
+    detail = service.get_case(deps, case.tracking_code, "tono")
+    assert [level["holder"] for level in detail.chain] == ["tono", "yuni"]
+
+
+def test_sealing_hides_the_case_from_officers_and_supervisors(deps: Deps) -> None:
+    case = internal_case(deps)
+
+    view = name_concerned(deps, case.tracking_code, "sari", ["agus"], REASON, seal=True)
+
+    assert view.sealed
+    assert not seen_by(deps, case.tracking_code, "budi")
+    assert not seen_by(deps, case.tracking_code, "sari")
+    assert not seen_by(deps, case.tracking_code, "agus")
+    assert seen_by(deps, case.tracking_code, "dewi")
+    assert not seen_by(deps, case.tracking_code, "irfan")  # not referred to APIP
+
+
+def test_the_head_may_seal_without_naming_anyone(deps: Deps) -> None:
+    case = internal_case(deps)
+    with pytest.raises(InputError) as caught:
+        name_concerned(deps, case.tracking_code, "sari", [], REASON, seal=True)
+    assert (caught.value.field, caught.value.rule) == ("staff", "required")
+
+    name_concerned(deps, case.tracking_code, "dewi", [], REASON, seal=True)
+
+    assert not seen_by(deps, case.tracking_code, "sari")
+    assert seen_by(deps, case.tracking_code, "dewi")
+
+
+@pytest.mark.parametrize(
+    ("staff", "reason", "field", "rule"),
+    [
+        (["pak-bambang"], REASON, "staff", "known_staff"),
+        (["budi", "siapa"], REASON, "staff", "known_staff"),
+        (["budi"], "", "reason", "required"),
+        (["budi"], "   ", "reason", "required"),
+        ([], REASON, "staff", "required"),
+    ],
+)
+def test_bad_input_changes_nothing(
+    deps: Deps, staff: list[str], reason: str, field: str, rule: str
+) -> None:
+    case = internal_case(deps)
+    with pytest.raises(InputError) as caught:
+        name_concerned(deps, case.tracking_code, "sari", staff, reason)
+    assert (caught.value.field, caught.value.rule) == (field, rule)
+    after = service.get_case(deps, case.tracking_code, "budi")
+    assert (after.version, after.assignee, len(after.timeline)) == (
+        case.version,
+        "budi",
+        len(case.timeline),
+    )
+    with deps.uow(readonly=True) as uow:
+        assert uow.cases.concerns(case.id) == frozenset()
+
+
+def test_only_office_staff_name_the_concerned(deps: Deps) -> None:
+    case = agency_case(deps)
+    for who in ("tono", "rina", "irfan"):
+        with pytest.raises((AccessDeniedError, NotFoundError)):
+            name_concerned(deps, case.tracking_code, who, ["budi"], REASON)
+    with deps.uow(readonly=True) as uow:
+        assert uow.cases.concerns(case.id) == frozenset()
+
+
+def test_no_level_above_a_concerned_head_is_refused(deps: Deps) -> None:
+    case = internal_case(deps)
+    act(deps, case, A.ESCALATE, "budi")
+    act(deps, case, A.ESCALATE, "sari")
+    held = act(deps, case, A.ESCALATE, "agus")
+    assert held.assignee == "dewi"
+
+    with pytest.raises(InputError) as caught:
+        name_concerned(deps, case.tracking_code, "sari", ["dewi"], REASON)
+
+    assert caught.value.rule == "level_above"
+    assert service.get_case(deps, case.tracking_code, "dewi").version == held.version
+
+
+def test_reports_leave_out_a_case_naming_the_reader(
+    deps: Deps, request: pytest.FixtureRequest
+) -> None:
+    if "memory" in request.node.callspec.id:
+        pytest.skip("reports read SQL only")  # the reports have no in-memory adapter
+    case = internal_case(deps)
+    march = period.month("2026-03")
+
+    def exported(who: str) -> int:
+        return export_cases(deps, march, who, "csv", io.BytesIO())
+
+    assert exported("budi") == exported("sari") == 1
+    name_concerned(deps, case.tracking_code, "sari", ["budi"], REASON)
+    assert (exported("budi"), exported("sari")) == (0, 1)
