@@ -20,7 +20,7 @@ from openpyxl import Workbook
 
 from aduan.ports import EXPORT_COLUMNS
 from aduan.reports.period import Period
-from aduan.schemas.views import document_complainant
+from aduan.schemas.views import ComplainantView, document_complainant
 from aduan.workflow.case import Complainant
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB
@@ -42,9 +42,9 @@ def check_format(fmt: str) -> None:
         )
 
 
-def export_line(row: Mapping[str, Any], role: Role) -> list[Any]:
-    """One exported case (``HEADER`` order), its complainant shown as ``role`` may see them."""
-    shown = document_complainant(
+def export_complainant(row: Mapping[str, Any], role: Role) -> ComplainantView:
+    """The complainant of an exported case as ``role`` may see them."""
+    return document_complainant(
         Complainant(
             name=row["complainant_name"],
             email=row["complainant_email"],
@@ -54,6 +54,11 @@ def export_line(row: Mapping[str, Any], role: Role) -> list[Any]:
         ),
         role,
     )
+
+
+def export_line(row: Mapping[str, Any], role: Role) -> list[Any]:
+    """One exported case (``HEADER`` order), its complainant shown as ``role`` may see them."""
+    shown = export_complainant(row, role)
     identity = {
         "complainant_name": shown.name,
         "complainant_email": shown.email,

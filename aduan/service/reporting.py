@@ -5,6 +5,12 @@ asked of another store (the in-memory fake) is an input error, not a crash. Ever
 is read as one staff user sees it: their ``Sight`` goes into each query, so an agency counts,
 lists and exports only the cases that are or were on its track; the administrator, who sees no
 case content, gets no report on cases at all.
+
+The office-wide figures (the statistics, the dashboard and the recap) are for the office's
+supervisors and Head (issue 16 item 1): a plain office officer, whose sight is every case of
+the office, gets none of them (``figures_viewer``), while the unit-scoped staff (an agency, the
+inspectorate) keep the figures of their own cases. The export stays open to every reader of
+cases, an officer included.
 """
 
 from __future__ import annotations
@@ -15,10 +21,15 @@ from contextlib import contextmanager
 from aduan.ports import ReportingUnitOfWork, UnitOfWork
 from aduan.service.deps import Deps, Viewer, viewer_of
 from aduan.workflow.errors import AccessDeniedError, InputError
-from aduan.workflow.states import N_
+from aduan.workflow.states import N_, Role
 from aduan.workflow.visibility import Reach
 
 REPORT_SIGHT_RULE = "case_sight"
+FIGURES_RULE = "office_figures"
+# Who reads the office-wide figures: the office's complaints manager and the Head of Office.
+OFFICE_FIGURES_ROLES = frozenset({Role.SUPERVISOR, Role.HEAD})
+# Who may open the figures at all: those two, and the unit-scoped staff on their own cases.
+FIGURES_ROLES = OFFICE_FIGURES_ROLES | {Role.AGENCY_OFFICER, Role.AGENCY_HEAD, Role.APIP}
 
 
 def reporting(uow: UnitOfWork) -> ReportingUnitOfWork:
@@ -54,6 +65,25 @@ def report_viewer(deps: Deps, uow: UnitOfWork, username: str) -> Viewer:
                 "hanya untuk petugas yang menangani kasus"
             ),
             role=viewer.actor.role.value,
+        )
+    return viewer
+
+
+def figures_viewer(deps: Deps, uow: UnitOfWork, username: str) -> Viewer:
+    """``username`` as a reader of figures (statistics, dashboard, recap); as ``report_viewer``.
+
+    ``AccessDeniedError`` (``office_figures``) for a reader whose sight is the whole office
+    but who is neither the complaints manager nor the Head: the office-wide dashboard is theirs.
+    """
+    viewer = report_viewer(deps, uow, username)
+    role = viewer.actor.role
+    if viewer.sight.reach is Reach.OFFICE and role not in OFFICE_FIGURES_ROLES:
+        raise AccessDeniedError(
+            FIGURES_RULE,
+            N_(
+                "dasbor, statistik dan rekap seluruh kantor hanya untuk pengelola pengaduan "
+                "dan Kepala Kantor; petugas pengaduan dapat mengunduh ekspor kasus"
+            ),
         )
     return viewer
 

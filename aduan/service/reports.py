@@ -4,17 +4,20 @@ Each reads through the report readers of one unit of work (``reporting_uow``) an
 the database counted to ``aduan.reports`` to arrange and render. Each is read as one staff user
 sees the cases (``reporting.report_viewer``, DESIGN §6): the office's complaint staff and the
 Head the whole office, an agency or the inspectorate only the cases that are or were with it;
-the administrator is refused.
+the administrator is refused. The figures (statistics, the recap and its lists) are for the
+office's complaints manager and Head, and for the unit-scoped staff on their own cases
+(``reporting.figures_viewer``); a plain office officer keeps the export.
 """
 
 from __future__ import annotations
 
-from typing import IO
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any
 
 import structlog
 
 from aduan.config import Office
-from aduan.ports import CaseLine
+from aduan.ports import CaseLine, IdentityAccess
 from aduan.reports import export
 from aduan.reports.documents import ReportDocument, assemble_written_report
 from aduan.reports.period import Period
@@ -22,10 +25,20 @@ from aduan.reports.recap import RECAP_LIST_LIMIT, Recap
 from aduan.reports.statistics import Statistics, arrange_statistics
 from aduan.service.cases import get_case
 from aduan.service.deps import Deps
+from aduan.service.identity import shows_identity
 from aduan.service.reference import show_orgchart
-from aduan.service.reporting import check_report_reader, report_viewer, reporting_uow
+from aduan.service.reporting import (
+    check_report_reader,
+    figures_viewer,
+    report_viewer,
+    reporting_uow,
+)
+from aduan.workflow.case import Actor
+from aduan.workflow.states import Role
 
 log = structlog.get_logger()
+
+EXPORT = "export"  # the reason recorded for a case exported with its complainant unmasked
 
 
 def compute_statistics(
@@ -40,7 +53,7 @@ def compute_statistics(
     now = deps.clock.now()
     start, end = period.start_at, period.end_at
     with reporting_uow(deps, readonly=True) as uow:
-        sight = report_viewer(deps, uow, username).sight
+        sight = figures_viewer(deps, uow, username).sight
         counts = uow.stats.period_counts(start, end, now, sight=sight, rollup=rollup)
         history = uow.stats.reopened_tier_history(start, end, sight=sight)
         calendar = deps.calendars.get(uow)
@@ -64,7 +77,7 @@ def case_lists(deps: Deps, period: Period, username: str) -> tuple[list[CaseLine
     now = deps.clock.now()
     start, end = period.start_at, period.end_at
     with reporting_uow(deps, readonly=True) as uow:
-        sight = report_viewer(deps, uow, username).sight
+        sight = figures_viewer(deps, uow, username).sight
         overdue = uow.stats.overdue_cases(start, end, now, RECAP_LIST_LIMIT, sight=sight)
         apip = uow.stats.apip_cases(start, end, RECAP_LIST_LIMIT, sight=sight)
     return overdue, apip
@@ -93,12 +106,47 @@ def export_cases(deps: Deps, period: Period, username: str, fmt: str, out: IO[by
 
     Only the cases ``username`` sees; the rows stream from the database into the writer
     (memory stays flat); the complainant's identity is shown as ``username``'s role may see it.
+    Every exported case whose complainant is shown unmasked is then on record in the
+    identity-access log (reason ``export``, one write transaction after the read, issue 16
+    item 4); a masked export writes nothing.
     """
     export.check_format(fmt)
+    unmasked: list[int] = []
     with reporting_uow(deps, readonly=True) as uow:
         viewer = report_viewer(deps, uow, username)
         rows = uow.listings.export_rows(period.start_at, period.end_at, sight=viewer.sight)
-        lines = (export.export_line(row, viewer.actor.role) for row in rows)
+        lines = _export_lines(rows, viewer.actor.role, unmasked)
         count = export.write_export(lines, period, fmt, out)
-    log.info("cases_exported", period=period.key, rows=count, format=fmt, by=username)
+    _record_export(deps, viewer.actor, unmasked)
+    log.info(
+        "cases_exported",
+        period=period.key,
+        rows=count,
+        unmasked=len(unmasked),
+        format=fmt,
+        by=username,
+    )
     return count
+
+
+def _export_lines(
+    rows: Iterable[Mapping[str, Any]], role: Role, unmasked: list[int]
+) -> Iterator[list[Any]]:
+    """The export lines of ``rows``; the id of each case shown unmasked goes to ``unmasked``."""
+    for row in rows:
+        if shows_identity(export.export_complainant(row, role)):
+            unmasked.append(row["id"])
+        yield export.export_line(row, role)
+
+
+def _record_export(deps: Deps, actor: Actor, case_ids: list[int]) -> None:
+    """One identity-access entry per case of ``case_ids``, in one transaction."""
+    if not case_ids:
+        return
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        for case_id in case_ids:
+            uow.identity.record(
+                IdentityAccess(case_id, now, actor.username, actor.role.value, EXPORT)
+            )
+        uow.commit()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
@@ -20,6 +21,7 @@ from aduan.config import Office
 from aduan.reports import period
 from aduan.service import Deps
 from aduan.service.evaluation import build_evaluation
+from aduan.service.identity import identity_report
 from aduan.service.reference import add_user
 from aduan.service.reports import (
     build_recap,
@@ -99,22 +101,59 @@ def exported(deps: Deps, username: str) -> list[dict[str, str]]:
 
 
 READERS = [*OFFICE_STAFF, "tono", "rina", DISPERINDAG, "irfan"]
+# The figures (statistics, recap) are for everyone above but the plain office officer.
+FIGURE_READERS = [r for r in READERS if r != "budi"]
 
 
-@pytest.mark.parametrize("username", READERS)
-def test_statistics_and_export_count_only_the_cases_in_sight(
-    deps: Deps, month: Month, username: str
-) -> None:
+@pytest.mark.parametrize("username", FIGURE_READERS)
+def test_statistics_count_only_the_cases_in_sight(deps: Deps, month: Month, username: str) -> None:
     expected = sees(month, username)
 
     stats = compute_statistics(deps, MARCH, username)
     direct = compute_statistics(deps, MARCH, username, rollup=False)
-    rows = exported(deps, username)
 
     assert stats.total == stats.complaints == len(expected)
     assert stats.model_dump(exclude={"generated_at"}) == direct.model_dump(exclude={"generated_at"})
+
+
+@pytest.mark.parametrize("username", READERS)
+def test_the_export_has_only_the_cases_in_sight(deps: Deps, month: Month, username: str) -> None:
+    expected = sees(month, username)
+
+    rows = exported(deps, username)
+
     assert {r["tracking_code"] for r in rows} == expected
     assert len(rows) == len(expected)
+
+
+def test_a_plain_officer_gets_no_office_figures_but_the_export(deps: Deps, month: Month) -> None:
+    # Issue 16 item 1: the office-wide dashboard is for the office's supervisors and Head.
+    for attempt in (
+        lambda: compute_statistics(deps, MARCH, "budi"),
+        lambda: build_recap(deps, MARCH, "budi"),
+    ):
+        with pytest.raises(AccessDeniedError) as refused:
+            attempt()
+        assert refused.value.rule == "office_figures"
+        assert "ekspor" in str(refused.value)
+    assert {r["tracking_code"] for r in exported(deps, "budi")} == month.all()
+
+
+def test_an_unmasked_export_is_on_record_and_a_masked_one_is_not(deps: Deps, month: Month) -> None:
+    now = deps.clock.now()
+
+    def exports() -> list[tuple[str, str]]:
+        entries = identity_report(deps, "dewi", now - timedelta(days=1), now + timedelta(days=1))
+        return sorted((e.username, e.tracking_code) for e in entries if e.reason == "export")
+
+    before = exports()
+    masked = exported(deps, "tono")  # Dinas Pertanian: its complainant asked for confidentiality
+    assert masked[0]["complainant_name"] == "(dirahasiakan)"
+    assert exports() == before == []
+
+    shown = exported(deps, "dewi")  # the Head sees every complainant
+    assert {r["complainant_name"] for r in shown} != {"(dirahasiakan)"}
+    assert exports() == sorted(("dewi", code) for code in month.all())
 
 
 def test_an_agency_sees_its_own_track_and_apip_its_referral(deps: Deps, month: Month) -> None:

@@ -48,13 +48,29 @@ def test_the_dashboard_sends_a_visitor_to_the_login_and_shows_staff_the_charts(
     assert visitor.status_code == 303
     assert visitor.headers["location"].startswith("/login?next=/laporan")
 
-    login(browser, "budi")
+    login(browser, "sari")  # the complaints manager: the office-wide dashboard is theirs
     page = browser.get("/laporan", params={"month": MONTH})
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert "<svg" in page.text and "Maret 2026" in page.text
     # Without a period: the current month of the office's clock (Jakarta time).
     assert "Maret 2026" in browser.get("/laporan").text
+
+
+def test_a_plain_officer_is_refused_the_office_figures_and_keeps_the_export(web: Web) -> None:
+    # Issue 16 item 1: the office-wide dashboard is for the office's supervisors and head.
+    b.submit(web.deps)
+    budi = web.staff("budi")
+
+    for path in ("/laporan", "/laporan/statistik.json", "/laporan/rekap.pdf"):
+        refused = budi.get(path, params={"month": MONTH})
+        assert refused.status_code == 403, path
+        problem = refused.json()
+        assert problem["rule"] == "office_figures", path
+        assert "hanya untuk pengelola pengaduan dan Kepala Kantor" in problem["detail"], path
+
+    assert len(export_rows(web, "budi")) == 1  # their sight is the office's cases
+    assert web.staff("sari").get("/laporan/rekap.pdf", params={"month": MONTH}).is_success
 
 
 def test_the_statistics_come_as_json_only_to_staff(web: Web) -> None:
@@ -125,6 +141,21 @@ def test_the_export_masks_a_confidential_complainant_for_an_agency(web: Web) -> 
     assert agency[0]["complainant_name"] == "(dirahasiakan)"
     assert agency[0]["complainant_email"] == "" and agency[0]["complainant_phone"] == ""
     assert agency[0]["subject"] == manager[0]["subject"]
+
+
+def test_an_unmasked_export_shows_in_the_heads_identity_report_a_masked_one_not(
+    web: Web,
+) -> None:
+    code = b.agency_case(web.deps).tracking_code  # confidential unless said otherwise
+    head = web.staff("dewi")
+
+    export_rows(web, "tono")  # Dinas Pertanian: masked
+    assert code not in head.get("/identitas").text
+
+    export_rows(web, "sari")  # the complaints manager: unmasked, on record
+    report = head.get("/identitas").text
+    assert report.count(f">{code}</a>") == 1
+    assert "Diekspor (berkas kasus)" in report and "Sari" in report
 
 
 def test_an_agency_officer_sees_only_its_agency_on_the_dashboard_and_in_the_export(
