@@ -18,6 +18,7 @@ from aduan.cli import (  # noqa: F401 - importing a module registers its command
     admin,
     cases,
     common,
+    concerns,
     deadlines,
     identity,
     notify,

@@ -21,6 +21,7 @@ from aduan.ports import CaseQuery
 from aduan.schemas.commands import ActionCommand, SubmitCommand
 from aduan.schemas.views import ActionResult, CaseDetail, CaseSummary
 from aduan.service.accounts import STAFF_ROLES, Staff
+from aduan.web.api import concerns as api_concerns
 from aduan.web.api import identity as api_identity
 from aduan.web.api import reference as api_reference
 from aduan.web.api import reports as api_reports
@@ -47,6 +48,7 @@ router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 router.include_router(api_reference.router)
 router.include_router(api_reports.router)
 router.include_router(api_identity.router)
+router.include_router(api_concerns.router)
 
 # Intake is the office's desk work (seed §6 item 2): officers and supervisors record it.
 INTAKE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from aduan import service
 from aduan.schemas.commands import ActionCommand, SubmitCommand
 from aduan.schemas.views import CaseDetail
-from aduan.service import Deps, identity
+from aduan.service import Deps, concerns, identity
 from aduan.web import auth
 from aduan.web.auth import Staff
 from aduan.web.i18n import Translator, language_of
@@ -160,6 +160,7 @@ def _case_page(
     failed: tuple[str, FormState] | None = None,
     notice: str | None = None,
     reveal: FormState | None = None,
+    concern: FormState | None = None,
     status_code: int = 200,
 ) -> Response:
     t = translator(request)
@@ -179,6 +180,8 @@ def _case_page(
         "plan_kinds": plan_kinds(t),
         "problem_type": ProblemType,
         "reveal": reveal or FormState({}),
+        "concern": concern or FormState({}),
+        "may_name_concerned": _office_staff(request),
     }
     return page(request, "case.html", context, status_code=status_code, title=detail.subject)
 
@@ -197,6 +200,8 @@ def case_page(request: Request, ref: str, done: str | None = None) -> Response:
     notice = None
     if done == "submit":
         notice = t("Pengaduan Anda telah diterima.")
+    elif done == "concerns":
+        notice = t("Terlapor dicatat.")
     elif done in ACTION_NAMES:
         notice = t("Tersimpan: %(what)s", what=t.label(Action(done)))
     return _case_page(request, detail, notice=notice)
@@ -270,6 +275,50 @@ async def reveal(request: Request, ref: str) -> Response:
     t = translator(request)
     notice = t("Identitas pelapor dibuka; tercatat dalam log akses identitas.")
     return _case_page(request, detail.model_copy(update={"complainant": shown}), notice=notice)
+
+
+def _office_staff(request: Request) -> bool:
+    staff = auth.current_staff(request)
+    return staff is not None and staff.role in concerns.OFFICE_STAFF
+
+
+@router.post("/cases/{ref}/concerns", response_class=HTMLResponse)
+async def name_concerned(request: Request, ref: str) -> Response:
+    """Name the staff a case concerns (terlapor), with a reason; optionally seal the case.
+
+    When the case is then out of the user's own sight (they sealed it, or named themselves),
+    they land on their queue instead of a missing page.
+    """
+    staff = auth.current_staff(request)
+    if staff is None:
+        return to_login(request)
+    form = await request.form()
+    deps = auth.deps_of(request)
+    names = str(form.get("staff", ""))
+    reason = str(form.get("reason", ""))
+    values = {"staff": names, "reason": reason}
+    try:
+        auth.verify_csrf(request, str(form.get("csrf_token", "")))
+        detail = service.get_case(deps, ref, staff.username)
+    except AduanError as exc:
+        return error_page(request, exc)
+    try:
+        concerns.name_concerned(
+            deps,
+            ref,
+            staff.username,
+            names.replace(",", " ").split(),
+            reason,
+            seal=form.get("seal") == "on",
+        )
+    except AduanError as exc:
+        state = error_state(exc, language_of(request), values, ["staff", "reason"])
+        return _case_page(request, detail, concern=state, status_code=http_status(exc))
+    try:
+        service.get_case(deps, ref, staff.username)
+    except NotFoundError:
+        return see_other("/")
+    return see_other(f"/cases/{detail.tracking_code}?done=concerns#top")
 
 
 def _version(raw: object) -> int | None:
