@@ -300,6 +300,18 @@ def report_view(r: WrittenReport) -> ReportView:
     )
 
 
+class QueueReason(View):
+    """Why a case is in a person's own queue (issue 16 item 6), for the page to say in words.
+
+    ``message`` is an Indonesian msgid of the catalog with ``%(name)s`` placeholders for
+    ``facts``; ``code`` names the reason for programs (holder, agency, apip, waiting, assigned).
+    """
+
+    code: str
+    message: str
+    facts: dict[str, str | int] = {}
+
+
 class QueueItem(View):
     """A case in a work queue, with its most pressing deadline (overdue first, then soonest)."""
 
@@ -307,6 +319,7 @@ class QueueItem(View):
     tier: int
     holder: str | None
     deadline: DeadlineView | None
+    reason: QueueReason | None = None  # on the person's own queue: why they hold or see it
 
 
 class ReportItem(View):
@@ -337,3 +350,16 @@ class IdentityAccessView(View):
     case_id: int
     tracking_code: str
     reason: str  # the written reason of a reveal, or "view" for a view of an unmasked identity
+
+
+class StaffUserView(View):
+    """A staff user as the administrator's user list shows them (issue 16 item 6)."""
+
+    username: str
+    full_name: str
+    role: str
+    position: str | None  # the post's code
+    position_title: str | None
+    unit: str | None  # the code of the post's unit
+    unit_name: str | None
+    active: bool

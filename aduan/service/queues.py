@@ -1,4 +1,8 @@
-"""Work queues: my queue, the overdue board, the supervisor's desk, the APIP approvals."""
+"""Work queues: my queue, the overdue board, the supervisor's desk, the APIP approvals.
+
+A person's own queue says of each case why it is theirs (issue 16 item 6): the tier they hold,
+their agency's track, a referral to APIP, or a case still waiting for an officer.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from aduan.ports import (
 from aduan.schemas import codec
 from aduan.schemas.views import (
     QueueItem,
+    QueueReason,
     ReportItem,
     SupervisorQueue,
     deadline_view,
@@ -24,6 +29,7 @@ from aduan.schemas.views import (
 )
 from aduan.service.deps import (
     Deps,
+    Viewer,
     viewer_of,
 )
 from aduan.workflow.case import Actor, Case
@@ -33,8 +39,17 @@ from aduan.workflow.guards import approver_has_authority
 from aduan.workflow.payloads import (
     Payload,
 )
-from aduan.workflow.states import STATUS_NAMES, Action, Role, ScreeningReason, Status
+from aduan.workflow.states import (
+    N_,
+    STATUS_NAMES,
+    Action,
+    Role,
+    ScreeningReason,
+    Status,
+    Track,
+)
 from aduan.workflow.table import roles_for
+from aduan.workflow.visibility import Reach
 
 log = structlog.get_logger()
 
@@ -43,7 +58,11 @@ log = structlog.get_logger()
 
 
 def work_queue(deps: Deps, username: str, limit: int = 200) -> list[QueueItem]:
-    """Open cases the user holds, most urgent first; officers also see unassigned ones."""
+    """Open cases the user holds, most urgent first, each with why it is theirs.
+
+    Officers also see the unassigned ones (waiting to be taken); APIP the cases referred to
+    it, which nobody holds once approved (``approve_apip``) until an auditor takes them.
+    """
     with deps.uow(readonly=True) as uow:
         viewer = viewer_of(deps, uow, username)
         actor, sight = viewer.actor, viewer.sight
@@ -52,7 +71,59 @@ def work_queue(deps: Deps, username: str, limit: int = 200) -> list[QueueItem]:
         if actor.role is Role.OFFICER:  # public submissions wait for an officer to take them
             waiting = CaseQuery(unassigned=True, open_only=True, limit=limit, sight=sight)
             found += uow.cases.summaries(waiting)
-        return _queue(deps, uow, found)
+        elif actor.role is Role.APIP:  # referred to the inspectorate, not yet taken
+            referred = CaseQuery(
+                track=Track.APIP, unassigned=True, open_only=True, limit=limit, sight=sight
+            )
+            found += uow.cases.summaries(referred)
+        unit = deps.reference.orgchart(uow).units.get(actor.unit) if actor.unit else None
+        unit_name = unit.name if unit is not None else None
+        reasons = {c.id: queue_reason(c, viewer, unit_name) for c in found}
+        return [
+            item.model_copy(update={"reason": reasons[item.case.id]})
+            for item in _queue(deps, uow, found)
+        ]
+
+
+def queue_reason(case: CaseListing, viewer: Viewer, unit_name: str | None) -> QueueReason:
+    """Why ``case`` is in ``viewer``'s own queue, from its holder, track and tier.
+
+    ``unit_name``: the name of the unit of the viewer's post (None: no post). Tiers are
+    counted from 1 as people say them (the entry level of a chain is tier 1).
+    """
+    actor = viewer.actor
+    level = {"tier": case.tier + 1, "title": case.holder or ""}
+    if case.track is Track.APIP and actor.role in (Role.APIP, Role.OFFICER):
+        return QueueReason(code="apip", message=N_("Ditugaskan ke APIP setelah persetujuan"))
+    if case.assignee is None:
+        return QueueReason(code="waiting", message=N_("Belum ada petugas — menunggu diambil"))
+    on_own_agency = (
+        case.track is Track.AGENCY
+        and viewer.sight.reach is Reach.UNIT
+        and actor.role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD)
+        and unit_name is not None
+    )
+    if on_own_agency and case.tier > 0 and case.holder:
+        return QueueReason(
+            code="holder",
+            message=N_(
+                "Diteruskan ke %(unit)s (unit Anda); Anda pemegang tingkat %(tier)s (%(title)s)"
+            ),
+            facts={"unit": unit_name or "", **level},
+        )
+    if on_own_agency:
+        return QueueReason(
+            code="agency",
+            message=N_("Diteruskan ke %(unit)s (unit Anda)"),
+            facts={"unit": unit_name or ""},
+        )
+    if case.track is not None and case.holder:
+        return QueueReason(
+            code="holder",
+            message=N_("Anda pemegang tingkat %(tier)s (%(title)s)"),
+            facts=level,
+        )
+    return QueueReason(code="assigned", message=N_("Ditugaskan kepada Anda"))
 
 
 def overdue_board(deps: Deps, username: str, limit: int = 200) -> list[QueueItem]:

@@ -8,10 +8,14 @@ import structlog
 
 from aduan.catalog.orgchart import OrgChart, StaffUser, build_orgchart, load_orgchart
 from aduan.catalog.services import Service, load_services
+from aduan.schemas.views import StaffUserView
 from aduan.service.administrator import require_admin
 from aduan.service.deps import (
     Deps,
+    actor_of,
 )
+from aduan.workflow.errors import AccessDeniedError
+from aduan.workflow.states import N_, Role
 
 log = structlog.get_logger()
 
@@ -69,6 +73,39 @@ def add_user(deps: Deps, user: StaffUser, *, by: str | None = None) -> OrgChart:
     deps.reference.invalidate()
     log.info("user_saved", username=user.username, role=user.role.value)
     return updated
+
+
+def list_staff(deps: Deps, by: str) -> list[StaffUserView]:
+    """Every staff user with their role, post and unit, by unit then name; admin only.
+
+    Raises:
+        InputError: ``known_active_user`` when ``by`` is unknown or inactive.
+        AccessDeniedError: ``admin_only`` when ``by`` is not an administrator.
+    """
+    with deps.uow(readonly=True) as uow:
+        if actor_of(uow, by).role is not Role.ADMIN:
+            raise AccessDeniedError(
+                "admin_only",
+                N_("daftar pengguna hanya untuk administrator"),
+            )
+        chart = uow.reference.orgchart()
+    rows = []
+    for user in chart.users.values():
+        post = chart.positions.get(user.position) if user.position else None
+        unit = chart.units.get(post.unit) if post is not None else None
+        rows.append(
+            StaffUserView(
+                username=user.username,
+                full_name=user.full_name,
+                role=user.role.value,
+                position=user.position,
+                position_title=post.title if post is not None else None,
+                unit=unit.code if unit is not None else None,
+                unit_name=unit.name if unit is not None else None,
+                active=user.active,
+            )
+        )
+    return sorted(rows, key=lambda r: (r.unit_name or "", r.full_name.casefold(), r.username))
 
 
 def seed_reference_data(deps: Deps) -> tuple[int, int]:

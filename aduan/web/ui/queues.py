@@ -14,13 +14,17 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/queue", response_class=HTMLResponse)
 def my_queue(request: Request) -> Response:
-    """Open cases I hold (officers: and unassigned ones), overdue first, then by deadline."""
+    """Open cases I hold (officers: and unassigned ones), overdue first, then by deadline.
+
+    Each row says why the case is mine (the tier I hold, my agency's track, ...).
+    """
     staff = current_staff(request)
     if staff is None:
         return to_login(request)
     items = service.work_queue(deps_of(request), staff.username)
     t = translator(request)
-    return page(request, "queue.html", {"items": items, "heading": t("Antrean saya")})
+    context = {"items": items, "heading": t("Antrean saya"), "reasons": True}
+    return page(request, "queue.html", context)
 
 
 @router.get("/overdue", response_class=HTMLResponse)

@@ -21,6 +21,7 @@ from aduan.escalation.deadlines import DeadlineKind
 from aduan.locale import translate, translations
 from aduan.schemas.views import DeadlineView
 from aduan.service import inbox
+from aduan.service.reporting import FIGURES_ROLES
 from aduan.web.auth import Staff, csrf_token, current_staff, deps_of
 from aduan.web.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, Translator, language_of
 from aduan.workflow.intake import WIB
@@ -130,10 +131,10 @@ def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, 
             ("/lacak", t("Lacak pengaduan")),
             ("/login", t("Masuk")),
         ]
-    items = [
-        ("/queue", t("Antrean saya")),
-        ("/inbox", t("Kotak masuk (%(n)s)", n=unread) if unread else t("Kotak masuk")),
-    ]
+    inbox_link = ("/inbox", t("Kotak masuk (%(n)s)", n=unread) if unread else t("Kotak masuk"))
+    if staff.role is Role.ADMIN:  # no case content: the users and the operational messages
+        return [("/admin/pengguna", t("Pengguna")), inbox_link]
+    items = [("/queue", t("Antrean saya")), inbox_link]
     if staff.role in INTAKE_ROLES:
         items.append(("/cases/new", t("Catat pengaduan")))
     if staff.role in SUPERVISOR_ROLES:
@@ -141,8 +142,10 @@ def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, 
     if staff.role in APPROVER_ROLES:
         items.append(("/approvals", t("Persetujuan APIP")))
     items.append(("/overdue", t("Lewat tenggat")))
-    if staff.role is not Role.ADMIN:  # the administrator sees no case figures
+    if staff.role in FIGURES_ROLES:  # the dashboard: not a plain officer (they have exports)
         items.append(("/laporan", t("Laporan")))
+    elif staff.role is Role.OFFICER:  # the office's cases as a file, this month's
+        items.append(("/laporan/ekspor.xlsx", t("Ekspor kasus")))
     if staff.role is Role.HEAD:
         items.append(("/identitas", t("Akses identitas")))
     return items

@@ -13,6 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from aduan.web import auth
 from aduan.web.i18n import Translator, language_of
 from aduan.web.ui import (
+    admin as ui_admin,
+)
+from aduan.web.ui import (
     case as ui_case,
 )
 from aduan.web.ui import (
@@ -80,3 +83,4 @@ router.include_router(ui_queues.router)
 router.include_router(ui_case.router)
 router.include_router(ui_inbox.router)
 router.include_router(ui_identity.router)
+router.include_router(ui_admin.router)
