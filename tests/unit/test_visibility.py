@@ -7,16 +7,20 @@ import pytest
 from aduan.workflow.states import Role
 from aduan.workflow.visibility import NO_SIGHT, OFFICE_SIGHT, Reach, Sight, sight_of
 
+# Sealed cases (issue 16 item 3) are in the sight of the Head of Office and APIP only (and of
+# the system's sweep); the other roles' sights leave them out.
+OFFICE_UNSEALED = Sight(Reach.OFFICE, sealed=False)
+
 
 @pytest.mark.parametrize(
     ("role", "unit", "expected"),
     [
-        (Role.OFFICER, "dpmptsp", OFFICE_SIGHT),
-        (Role.SUPERVISOR, "dpmptsp", OFFICE_SIGHT),
+        (Role.OFFICER, "dpmptsp", OFFICE_UNSEALED),
+        (Role.SUPERVISOR, "dpmptsp", OFFICE_UNSEALED),
         (Role.HEAD, "dpmptsp", OFFICE_SIGHT),
         (Role.SYSTEM, None, OFFICE_SIGHT),
-        (Role.AGENCY_OFFICER, "dispertan", Sight(Reach.UNIT, "dispertan")),
-        (Role.AGENCY_HEAD, "dispertan", Sight(Reach.UNIT, "dispertan")),
+        (Role.AGENCY_OFFICER, "dispertan", Sight(Reach.UNIT, "dispertan", sealed=False)),
+        (Role.AGENCY_HEAD, "dispertan", Sight(Reach.UNIT, "dispertan", sealed=False)),
         (Role.APIP, "inspektorat", Sight(Reach.UNIT, "inspektorat")),
         (Role.AGENCY_OFFICER, None, NO_SIGHT),  # agency staff without a post see nothing
         (Role.APIP, None, NO_SIGHT),
@@ -29,6 +33,11 @@ def test_each_role_has_the_sight_the_policy_gives_it(
     role: Role, unit: str | None, expected: Sight
 ) -> None:
     assert sight_of(role, unit) == expected
+
+
+def test_a_named_viewer_carries_their_username() -> None:
+    assert sight_of(Role.OFFICER, "dpmptsp", "budi") == Sight(Reach.OFFICE, None, "budi", False)
+    assert sight_of(Role.ADMIN, None, "admin") == NO_SIGHT
 
 
 @pytest.mark.parametrize(
