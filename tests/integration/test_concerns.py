@@ -11,7 +11,7 @@ from aduan.ports import CaseQuery, UnitOfWorkFactory
 from aduan.reports import period
 from aduan.service import Deps
 from aduan.service.concerns import name_concerned
-from aduan.service.queues import work_queue
+from aduan.service.queues import supervisor_queue, work_queue
 from aduan.service.reports import export_cases
 from aduan.workflow.errors import AccessDeniedError, InputError, NotFoundError
 from aduan.workflow.states import Action as A
@@ -191,3 +191,17 @@ def test_reports_leave_out_a_case_naming_the_reader(
     assert exported("budi") == exported("sari") == 1
     name_concerned(deps, case.tracking_code, "sari", ["budi"], REASON)
     assert (exported("budi"), exported("sari")) == (0, 1)
+
+
+def test_reports_to_a_concerned_supervisor_leave_their_desk(deps: Deps) -> None:
+    case = internal_case(deps)
+    act(deps, case, A.ESCALATE, "budi")  # the written report goes to sari, who holds it now
+    desk = supervisor_queue(deps, "sari")
+    assert [r.tracking_code for r in desk.reports] == [case.tracking_code]
+
+    view = name_concerned(deps, case.tracking_code, "dewi", ["sari"], REASON)
+
+    assert view.assignee == "agus"
+    desk = supervisor_queue(deps, "sari")
+    assert desk.reports == [] and desk.escalations == []
+    assert [r.tracking_code for r in supervisor_queue(deps, "agus").reports] == []

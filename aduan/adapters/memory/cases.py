@@ -162,13 +162,17 @@ class InMemoryCaseRepository:
         return [views.summary_fields(c) for c in self.find(query)]
 
     def reports_to(self, recipients: Sequence[str], limit: int = 50) -> list[AddressedReport]:
-        """Written reports addressed to any of ``recipients``, newest first."""
+        """Written reports addressed to any of ``recipients``, newest first.
+
+        Not those of a case that names one of ``recipients`` as concerned.
+        """
         wanted = set(recipients)
         found = [
             (row["at"], case_id, index, row)
             for case_id, rows in self._data.reports.items()
             for index, row in enumerate(rows)
-            if row["addressee"] in wanted or row["to_position"] in wanted
+            if (row["addressee"] in wanted or row["to_position"] in wanted)
+            and not wanted & set(self._data.concerns.get(case_id, ()))
         ]
         found.sort(key=lambda t: t[:3], reverse=True)
         out = []

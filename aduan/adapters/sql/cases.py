@@ -389,7 +389,12 @@ class SqlCaseRepository:
                 or_(
                     written_reports.c.addressee.in_(recipients),
                     written_reports.c.to_position.in_(recipients),
-                )
+                ),
+                # Not a case that names the reader as concerned (issue 16 item 3).
+                ~exists().where(
+                    case_concerns.c.case_id == written_reports.c.case_id,
+                    case_concerns.c.username.in_(recipients),
+                ),
             )
             .order_by(written_reports.c.id.desc())
             .limit(limit)
