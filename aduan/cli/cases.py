@@ -40,6 +40,13 @@ def submit(
     received_at: Annotated[
         str | None, typer.Option(help="Waktu diterima kantor (ISO; default sekarang).")
     ] = None,
+    concern: Annotated[
+        list[str] | None,
+        typer.Option("--concern", help="Staf terlapor (boleh berulang) / staff concerned."),
+    ] = None,
+    concern_reason: Annotated[
+        str, typer.Option("--concern-reason", help="Alasan mencatat terlapor / why.")
+    ] = "",
     as_user: common.AsUser = "",
     as_json: common.JsonOpt = False,
 ) -> None:
@@ -65,7 +72,13 @@ def submit(
             complained_at=common.moment(complained_at, "complained_at"),
             received_at=common.moment(received_at, "received_at"),
         )
-        return svc.submit_complaint(common.deps(), cmd, as_user or None)
+        return svc.submit_complaint(
+            common.deps(),
+            cmd,
+            as_user or None,
+            concerned=concern or [],
+            concerned_reason=concern_reason,
+        )
 
     case = common.run(go)
     if as_json:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,7 +27,7 @@ from aduan.schemas.views import (
     summaries_of,
     summary_fields,
 )
-from aduan.service import identity
+from aduan.service import concerns, identity
 from aduan.service.context import with_context
 from aduan.service.deps import (
     COMPLAINANT_ACTIONS,
@@ -57,12 +58,17 @@ def submit_complaint(
     recorded_by: str | None = None,
     *,
     open311_client: int | None = None,
+    concerned: Sequence[str] = (),
+    concerned_reason: str = "",
 ) -> CaseDetail:
     """Record a submission, screen it (item 2, 3, 5a–b) and give it a tracking code.
 
     The answer carries the complainant's PIN (``pin``), shown this once and kept only hashed;
-    ``open311_client`` is the Open311 client key that filed it, if any.
+    ``open311_client`` is the Open311 client key that filed it, if any. At staff intake the
+    office staff may name the staff the complaint concerns (``concerned``, with a reason;
+    ``aduan.service.concerns``): in the same transaction, or nothing is written.
     """
+    names, reason = concerns.checked(concerned, concerned_reason) if concerned else ([], "")
     now = deps.clock.now()
     received_at = cmd.received_at or now
     complained_at = cmd.complained_at or received_at
@@ -79,6 +85,9 @@ def submit_complaint(
         actor = actor_of(uow, recorded_by) if recorded_by else Actor("public", Role.COMPLAINANT)
         if cmd.service_code is not None and deps.reference.service(uow, cmd.service_code) is None:
             raise unknown_service(uow, cmd.service_code)
+        if names:
+            concerns.check_namer(actor)
+            concerns.check_staff(deps.reference.orgchart(uow), names)
         case = Case(
             tracking_code=intake.new_tracking_code(),
             kind=screening.kind,
@@ -97,7 +106,9 @@ def submit_complaint(
             intake_days=screening.intake_days,
             created_at=now,
             updated_at=now,
-            assignee=actor.username if actor.role is Role.OFFICER else None,
+            assignee=actor.username
+            if actor.role is Role.OFFICER and actor.username not in names
+            else None,
         )
         event = CaseEvent(
             action="submit",
@@ -119,8 +130,13 @@ def submit_complaint(
             deadlines.start_response(case, received_at, calendar, deps.deadlines),
             deadlines.enter_stage(case, received_at, calendar, deps.deadlines),
         )
-        events = save_case(deps, uow, CaseChange(case, None, [Outcomes(event)], replans), now)
+        records = [Outcomes(event)]
+        if names:
+            records.append(Outcomes(concerns.naming_entry(actor, case, names, False, reason, now)))
+        events = save_case(deps, uow, CaseChange(case, None, records, replans), now)
         assert case.id is not None
+        if names:
+            uow.cases.add_concerns(case.id, names, actor.username, now, reason)
         pin = new_pin()  # issue 16 item 5: the code alone never acts on the case
         uow.identity.set_pin(case.id, hash_pin(pin))
         if open311_client is not None:

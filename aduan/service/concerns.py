@@ -16,13 +16,15 @@ the case's timeline and append-only like every other change; the names themselve
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import structlog
 from pydantic import BaseModel
 
+from aduan.catalog.orgchart import OrgChart
 from aduan.service.deps import Deps, case_ref, viewer_of
 from aduan.service.saving import CaseChange, save_case
-from aduan.workflow.case import CaseEvent, Outcomes
+from aduan.workflow.case import Actor, Case, CaseEvent, Outcomes
 from aduan.workflow.effects import skip_concerned
 from aduan.workflow.errors import AccessDeniedError, InputError
 from aduan.workflow.events import ConcernsNamed
@@ -46,7 +48,8 @@ class ConcernsView(BaseModel):
     version: int
 
 
-def _checked(concerned: Sequence[str], reason: str) -> tuple[list[str], str]:
+def checked(concerned: Sequence[str], reason: str) -> tuple[list[str], str]:
+    """The distinct names and the stripped reason; an ``InputError`` without a reason."""
     names = list(dict.fromkeys(n.strip() for n in concerned if n.strip()))
     text = reason.strip()
     if not text:
@@ -59,6 +62,43 @@ def _checked(concerned: Sequence[str], reason: str) -> tuple[list[str], str]:
             limit=MAX_REASON,
         )
     return names, text
+
+
+def check_namer(actor: Actor) -> None:
+    """Only office staff (officer, supervisor, head) name the staff a case concerns."""
+    if actor.role not in OFFICE_STAFF:
+        raise AccessDeniedError(
+            "office_staff",
+            N_("terlapor dicatat oleh petugas, koordinator atau Kepala Kantor"),
+        )
+
+
+def check_staff(chart: OrgChart, names: Sequence[str]) -> None:
+    """Every name is a staff user of the org chart; else an ``InputError`` naming it."""
+    for name in names:
+        if name not in chart.users:
+            raise InputError(
+                "staff",
+                "known_staff",
+                N_("'%(username)s' bukan staf dalam bagan organisasi"),
+                username=name,
+            )
+
+
+def naming_entry(
+    actor: Actor, case: Case, added: list[str], sealed: bool, reason: str, at: datetime
+) -> CaseEvent:
+    """The audit entry of naming ``added`` (and sealing the case, if ``sealed``)."""
+    return CaseEvent(
+        action=ACTION,
+        actor=actor.username,
+        role=actor.role,
+        from_status=case.status,
+        to_status=case.status,
+        at=at,
+        note=reason,
+        data={"concerned": added, "sealed": sealed, "assignee": case.assignee},
+    )
 
 
 def name_concerned(
@@ -76,29 +116,17 @@ def name_concerned(
     chart; with ``seal`` the case is sealed to the Head of Office and APIP (the Head may seal
     without naming anyone). Bad input writes nothing.
     """
-    names, text = _checked(concerned, reason)
+    names, text = checked(concerned, reason)
     now = deps.clock.now()
     with deps.uow() as uow:
         viewer = viewer_of(deps, uow, username)
         actor = viewer.actor
-        if actor.role not in OFFICE_STAFF:
-            raise AccessDeniedError(
-                "office_staff",
-                N_("terlapor dicatat oleh petugas, koordinator atau Kepala Kantor"),
-            )
+        check_namer(actor)
         if not names and not (seal and actor.role is Role.HEAD):
             raise InputError("staff", "required", N_("sebutkan sedikitnya satu staf terlapor"))
         case = uow.cases.get(case_ref(ref), viewer.sight)
         assert case.id is not None
-        chart = deps.reference.orgchart(uow)
-        for name in names:
-            if name not in chart.users:
-                raise InputError(
-                    "staff",
-                    "known_staff",
-                    N_("'%(username)s' bukan staf dalam bagan organisasi"),
-                    username=name,
-                )
+        check_staff(deps.reference.orgchart(uow), names)
         loaded_version, before = case.version, case.assignee
         already = uow.cases.concerns(case.id)
         was_sealed = uow.cases.sealed(case.id)
@@ -108,16 +136,7 @@ def name_concerned(
         if sealing:
             uow.cases.seal(case.id)
         if added or sealing:
-            event = CaseEvent(
-                action=ACTION,
-                actor=actor.username,
-                role=actor.role,
-                from_status=case.status,
-                to_status=case.status,
-                at=now,
-                note=text,
-                data={"concerned": added, "sealed": sealing, "assignee": case.assignee},
-            )
+            event = naming_entry(actor, case, added, sealing, text, now)
             case.record(
                 ConcernsNamed(
                     at=now, actor=actor.username, concerned=tuple(added), assignee_before=before

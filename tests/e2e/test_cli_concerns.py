@@ -43,3 +43,15 @@ def test_bad_input_names_the_field_and_writes_nothing(cli: Cli) -> None:
     assert "Kepala Kantor" in stranger.stderr  # only office staff name the concerned
     after = as_json(cli("show", code, "--as", "sari", "--json"))
     assert (after["version"], after["timeline"]) == (before["version"], before["timeline"])
+
+
+def test_staff_intake_names_the_concerned(cli: Cli) -> None:
+    case = submit(cli, "--concern", "sari", "--concern-reason", REASON)
+
+    assert [e["action"] for e in case["timeline"]] == ["submit", "name_concerned"]
+    assert case["tracking_code"] not in cli("list", "--as", "sari").stdout
+    assert case["tracking_code"] in cli("list", "--as", "agus").stdout
+    bad = cli("submit", "--channel", "whatsapp", "--subject", "x", "--service-date", "2026-01-05",
+              "--concern", "siapa", "--concern-reason", REASON, "--as", "budi", code=2)  # fmt: skip
+    assert "'siapa' bukan staf dalam bagan organisasi" in bad.stderr
+    assert len(as_json(cli("list", "--as", "dewi", "--json"))) == 1  # the bad one not recorded

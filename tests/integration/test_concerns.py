@@ -15,7 +15,14 @@ from aduan.service.queues import supervisor_queue, work_queue
 from aduan.service.reports import export_cases
 from aduan.workflow.errors import AccessDeniedError, InputError, NotFoundError
 from aduan.workflow.states import Action as A
-from tests.integration.builders import act, agency_case, internal_case, reviewed_case
+from aduan.workflow.states import Channel
+from tests.integration.builders import (
+    act,
+    agency_case,
+    internal_case,
+    reviewed_case,
+    submission,
+)
 
 REASON = "Pelapor menyebut petugas loket meminta imbalan"
 
@@ -205,3 +212,54 @@ def test_reports_to_a_concerned_supervisor_leave_their_desk(deps: Deps) -> None:
     desk = supervisor_queue(deps, "sari")
     assert desk.reports == [] and desk.escalations == []
     assert [r.tracking_code for r in supervisor_queue(deps, "agus").reports] == []
+
+
+def test_staff_intake_may_name_the_concerned_in_the_same_transaction(deps: Deps) -> None:
+    recorded = service.submit_complaint(
+        deps,
+        submission(deps, channel=Channel.WHATSAPP),
+        recorded_by="sari",
+        concerned=["budi"],
+        concerned_reason=REASON,
+    )
+
+    detail = service.get_case(deps, recorded.tracking_code, "sari")
+    assert [e.action for e in detail.timeline] == ["submit", "name_concerned"]
+    assert detail.timeline[1].data["concerned"] == ["budi"]
+    assert not seen_by(deps, recorded.tracking_code, "budi")
+    routed = act(deps, act(deps, recorded, A.CLASSIFY, "sari"), A.REVIEW, "sari")
+    routed = act(deps, routed, A.ROUTE_INTERNAL, "sari")
+    assert [level["holder"] for level in routed.chain] == ["sari", "agus", "dewi"]
+
+
+def test_a_recording_officer_who_names_themselves_does_not_hold_it(deps: Deps) -> None:
+    recorded = service.submit_complaint(
+        deps,
+        submission(deps, channel=Channel.WHATSAPP),
+        recorded_by="budi",
+        concerned=["budi"],
+        concerned_reason=REASON,
+    )
+    assert service.get_case(deps, recorded.tracking_code, "sari").assignee is None
+
+
+@pytest.mark.parametrize(
+    ("recorded_by", "staff", "reason", "error"),
+    [
+        ("sari", ["pak-bambang"], REASON, InputError),
+        ("sari", ["budi"], "", InputError),
+        (None, ["budi"], REASON, AccessDeniedError),  # the public names nobody
+    ],
+)
+def test_bad_naming_at_intake_records_no_case(
+    deps: Deps, recorded_by: str | None, staff: list[str], reason: str, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        service.submit_complaint(
+            deps,
+            submission(deps, channel=Channel.WHATSAPP),
+            recorded_by=recorded_by,
+            concerned=staff,
+            concerned_reason=reason,
+        )
+    assert service.list_cases(deps, CaseQuery(), "dewi") == []
