@@ -18,6 +18,7 @@ from aduan.workflow.states import Action
 from tests.integration import builders as b
 from tests.web.conftest import Web
 from tests.web.test_visibility import READ_PATHS
+from tests.web.ui_support import login, post_form, set_passwords
 
 REASON = "Pelapor menyebut petugas loket meminta imbalan"
 MONTH = "2026-03"
@@ -123,3 +124,43 @@ def test_routing_after_naming_skips_the_concerned_agency_officer(web: Web) -> No
     assert routed.assignee == "yuni"
     assert not _seen(web, "tono", case)["api_case"]
     assert _seen(web, "yuni", case)["api_case"]
+
+
+def test_the_case_page_form_names_the_concerned(web: Web) -> None:
+    set_passwords(web.deps)
+    case = b.internal_case(web.deps)
+    page = f"/cases/{case.tracking_code}"
+    with httpx.Client(base_url=web.url, follow_redirects=False) as browser:
+        login(browser, "sari")
+        assert "Catat terlapor" in browser.get(page).text
+
+        empty = post_form(browser, page, f"{page}/concerns", {"staff": "budi", "reason": " "})
+        assert empty.status_code == 422 and 'id="concern-reason-error"' in empty.text
+        stranger = post_form(
+            browser, page, f"{page}/concerns", {"staff": "pak-bambang", "reason": REASON}
+        )
+        assert stranger.status_code == 422 and 'id="concern-staff-error"' in stranger.text
+        assert "pak-bambang" in stranger.text
+        assert web.staff("budi").get(f"/api/v1/cases/{case.tracking_code}").status_code == 200
+
+        done = post_form(browser, page, f"{page}/concerns", {"staff": "budi", "reason": REASON})
+        assert done.status_code == 303
+        assert done.headers["location"] == f"{page}?done=concerns#top"
+        shown = browser.get(done.headers["location"])
+        assert "Terlapor dicatat." in shown.text and REASON in shown.text
+
+        sealed = post_form(
+            browser, page, f"{page}/concerns", {"staff": "agus", "reason": REASON, "seal": "on"}
+        )
+        assert (sealed.status_code, sealed.headers["location"]) == (303, "/")  # out of her sight
+        assert browser.get(page).status_code == 404
+    assert web.staff("budi").get(f"/api/v1/cases/{case.tracking_code}").status_code == 404
+    assert web.staff("dewi").get(f"/api/v1/cases/{case.tracking_code}").status_code == 200
+
+
+def test_the_form_is_for_office_staff_only(web: Web) -> None:
+    set_passwords(web.deps)
+    case = b.agency_case(web.deps)
+    with httpx.Client(base_url=web.url, follow_redirects=False) as browser:
+        login(browser, "tono")
+        assert "Catat terlapor" not in browser.get(f"/cases/{case.tracking_code}").text
