@@ -109,7 +109,7 @@ def excludes_any(conn: Connection, sight: Sight) -> bool:
         if conn.execute(named.limit(1)).first() is not None:
             return True
     if not sight.sealed:
-        sealed = select(cases.c.id).where(cases.c.sealed.is_(True))
+        sealed = select(cases.c.id).where(cases.c.sealed)  # the partial index ix_cases_sealed_id
         if conn.execute(sealed.limit(1)).first() is not None:
             return True
     return False

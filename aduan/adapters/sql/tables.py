@@ -515,4 +515,11 @@ case_concerns = Table(
 
 # A complaint about the conduct of the office's own staff sealed to the Head of Office and APIP.
 cases.append_column(Column("sealed", Boolean, nullable=False, server_default=false()))
-Index("ix_cases_sealed_id", cases.c.sealed, cases.c.id)
+# Partial: only the (few) sealed cases, so "is any case sealed?" is one seek, and the lists'
+# "not sealed" condition never leads the planner away from the indexes it reads in order.
+Index(
+    "ix_cases_sealed_id",
+    cases.c.id,
+    sqlite_where=text("sealed = 1"),
+    postgresql_where=text("sealed"),
+)

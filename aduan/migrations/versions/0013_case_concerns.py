@@ -47,7 +47,14 @@ def upgrade() -> None:
     op.add_column(
         "cases", sa.Column("sealed", sa.Boolean(), server_default=sa.false(), nullable=False)
     )
-    op.create_index("ix_cases_sealed_id", "cases", ["sealed", "id"], unique=False)
+    op.create_index(
+        "ix_cases_sealed_id",
+        "cases",
+        ["id"],
+        unique=False,
+        sqlite_where=sa.text("sealed = 1"),
+        postgresql_where=sa.text("sealed"),
+    )
 
 
 def downgrade() -> None:
