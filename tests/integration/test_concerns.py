@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 import pytest
 
 from aduan import service
-from aduan.ports import CaseQuery, UnitOfWorkFactory
+from aduan.ports import CaseQuery, FixedClock, UnitOfWorkFactory
 from aduan.reports import period
 from aduan.service import Deps
 from aduan.service.concerns import name_concerned
@@ -16,6 +17,7 @@ from aduan.service.reports import export_cases
 from aduan.workflow.errors import AccessDeniedError, InputError, NotFoundError
 from aduan.workflow.states import Action as A
 from aduan.workflow.states import Channel
+from tests.conftest import wired
 from tests.integration.builders import (
     act,
     agency_case,
@@ -184,11 +186,15 @@ def test_no_level_above_a_concerned_head_is_refused(deps: Deps) -> None:
     assert service.get_case(deps, case.tracking_code, "dewi").version == held.version
 
 
-def test_reports_leave_out_a_case_naming_the_reader(
-    deps: Deps, request: pytest.FixtureRequest
-) -> None:
-    if "memory" in request.node.callspec.id:
-        pytest.skip("reports read SQL only")  # the reports have no in-memory adapter
+@pytest.fixture
+def sql_deps(engine_name: str, db_url: str, clock: FixedClock) -> Iterator[Deps]:
+    """The service layer on SQLite and PostgreSQL only: the reports read SQL."""
+    with wired(db_url, clock, migrate=engine_name == "sqlite") as built:
+        yield built
+
+
+def test_reports_leave_out_a_case_naming_the_reader(sql_deps: Deps) -> None:
+    deps = sql_deps
     case = internal_case(deps)
     march = period.month("2026-03")
 
