@@ -62,12 +62,17 @@ def test_a_plain_officer_is_refused_the_office_figures_and_keeps_the_export(web:
     b.submit(web.deps)
     budi = web.staff("budi")
 
-    for path in ("/laporan", "/laporan/statistik.json", "/laporan/rekap.pdf"):
+    for path in ("/laporan/statistik.json", "/laporan/rekap.pdf"):
         refused = budi.get(path, params={"month": MONTH})
         assert refused.status_code == 403, path
         problem = refused.json()
         assert problem["rule"] == "office_figures", path
         assert "hanya untuk pengelola pengaduan dan Kepala Kantor" in problem["detail"], path
+    # The dashboard is a page: the refusal is a page too, in words, without the rule's code.
+    page = budi.get("/laporan", params={"month": MONTH})
+    assert page.status_code == 403 and page.headers["content-type"].startswith("text/html")
+    assert "hanya untuk pengelola pengaduan dan Kepala Kantor" in page.text
+    assert "office_figures" not in page.text
 
     assert len(export_rows(web, "budi")) == 1  # their sight is the office's cases
     assert web.staff("sari").get("/laporan/rekap.pdf", params={"month": MONTH}).is_success

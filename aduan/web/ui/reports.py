@@ -25,7 +25,9 @@ from aduan.service import survey
 from aduan.service.accounts import Staff
 from aduan.service.reports import build_recap, compute_statistics, export_cases, written_report
 from aduan.web.auth import current_staff, deps_of, require_staff
+from aduan.web.ui.case import error_page
 from aduan.web.ui.render import to_login
+from aduan.workflow.errors import AduanError
 from aduan.workflow.intake import wib_date
 
 router = APIRouter(include_in_schema=False)  # pages and documents; /api/v1/reports lists them
@@ -67,8 +69,11 @@ def dashboard(
     staff = current_staff(request)
     if staff is None:
         return to_login(request)
-    chosen = _period(request, None, None, month, quarter, year)
-    recap = build_recap(deps_of(request), chosen, staff.username)
+    try:
+        chosen = _period(request, None, None, month, quarter, year)
+        recap = build_recap(deps_of(request), chosen, staff.username)
+    except AduanError as exc:  # a person in a browser gets a page, not problem+json
+        return error_page(request, exc)
     return HTMLResponse(recap_html(recap, _settings(request).office))
 
 
