@@ -117,6 +117,14 @@ class NotFoundError(AduanError):
         self.key = key
         super().__init__(N_("%(entity)s '%(key)s' tidak ditemukan"), entity=entity, key=key)
 
+    def text(self, lang: str) -> str:
+        """The message in ``lang``; an entity named ``"kasus/case"`` gives each its own word."""
+        entity = self.entity
+        if entity.count("/") == 1:
+            in_id, in_en = entity.split("/")
+            entity = in_id if lang == SOURCE_LANGUAGE else in_en
+        return translate(self.msgid, lang) % {"entity": entity, "key": self.key}
+
 
 class ConflictError(AduanError):
     """The case changed since the caller read it (optimistic locking)."""

@@ -247,6 +247,14 @@ def test_errors_read_as_they_always_did(make: object, expected: str) -> None:
     assert " / ".join(dict.fromkeys((error.message_id, error.message_en))) == expected
 
 
+def test_a_missing_case_is_named_in_each_language_not_glued() -> None:
+    error = NotFoundError("kasus/case", "ADN-1")
+
+    assert Translator("id").error(error) == "kasus 'ADN-1' tidak ditemukan"
+    assert Translator("en").error(error) == "case 'ADN-1' not found"
+    assert str(error) == "kasus 'ADN-1' tidak ditemukan / case 'ADN-1' not found"
+
+
 def test_the_page_shows_an_error_in_its_language() -> None:
     error = NotFoundError("kasus", "ADN-1")
 
