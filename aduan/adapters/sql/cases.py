@@ -47,10 +47,14 @@ _OPEN = cases.c.status.in_([literal_column(f"'{s.value}'") for s in sorted(OPEN_
 # One prepared SELECT per (columns, shape of the query): which filters are set and the order.
 _LISTINGS: dict[tuple[Any, ...], Prepared] = {}
 # The visibility policy for one unit's staff (DESIGN §6): the cases that are or were with the
-# unit. A semi-join the database drives from ix_case_units_unit_case_id, whose entries for one
-# unit come in case id order, as the lists read them.
-_IN_UNIT: ColumnElement[bool] = cases.c.id.in_(
-    select(case_units.c.case_id).where(case_units.c.unit == bindparam("unit"))
+# unit, as a correlated EXISTS probing ix_case_units_unit_case_id (unit, case_id) once per case.
+# The lists then walk their own order (the primary key backwards, the deadline index) and stop
+# at the page's end. As an IN (subquery), SQLite read every case of the unit into a list and
+# sorted the deadline queue in a temporary B-tree: at 100,000 cases with 10,000 routed to one
+# agency, 16.8 ms against 0.2 ms unscoped (bench/visibility.py); PostgreSQL plans both forms as
+# the same semi-join.
+_IN_UNIT: ColumnElement[bool] = exists().where(
+    case_units.c.case_id == cases.c.id, case_units.c.unit == bindparam("unit")
 )
 # Conflict of interest (issue 16 item 3): a case that names the viewer is out of their sight,
 # through the primary key (case_id, username) of case_concerns.

@@ -1,0 +1,170 @@
+"""The visibility policy's cost at scale: scoped against unscoped lists, with the query plans.
+
+Seeds N open cases (``bench/_seed.py``: executemany on SQLite, COPY on PostgreSQL) and routes every
+``--agency-every``-th one to Dinas Pertanian (rows in ``case_units``, as routing writes them),
+ANALYZE, then times the repository's list reads in the same process, interleaved:
+
+- ``list``: the newest 50 cases (``GET /api/v1/cases``), as the office (no condition) and as
+  an agency officer (the indexed semi-join on ``case_units``, plus the conflict-of-interest and
+  sealing conditions every named viewer carries);
+- ``queue``: the 50 open cases with the soonest deadline (the deadline queue), likewise.
+
+It prints p50/p99 per read and the ratio scoped / unscoped (target <= 1.2x, issue 16), and the
+EXPLAIN of each scoped statement, as the adapter prepares it. It asserts nothing::
+
+    .venv/bin/python bench/visibility.py --n 100000 --db both
+    .venv/bin/python bench/visibility.py --n 1000000 --db postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _seed  # noqa: E402
+from sweep import _engine, postgres_database, sqlite_database  # noqa: E402
+
+from aduan.adapters.sql import cases as sql_cases  # noqa: E402
+from aduan.adapters.sql.tables import case_units  # noqa: E402
+from aduan.ports import CaseQuery  # noqa: E402
+from aduan.service import Deps  # noqa: E402
+from aduan.workflow.states import Role  # noqa: E402
+from aduan.workflow.visibility import OFFICE_SIGHT, Sight, sight_of  # noqa: E402
+
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+AGENCY = "dispertan"
+
+
+def routed(i: int, every: int) -> bool:
+    """Whether case ``i`` went to the agency: one in ``every``, spread by a multiplicative hash
+    so the choice does not follow the seeded deadlines (which repeat with ``i % 20``)."""
+    return (i * 2_654_435_761 >> 7) % every == 0
+
+
+def route_every(deps: Deps, n: int, every: int) -> int:
+    """Rows in ``case_units`` for one case in ``every``, as routing to the agency writes them."""
+    rows = [
+        {"case_id": i, "unit": AGENCY, "since": NOW} for i in range(1, n + 1) if routed(i, every)
+    ]
+    with _engine(deps).begin() as conn:
+        for start in range(0, len(rows), 10_000):
+            conn.execute(case_units.insert(), rows[start : start + 10_000])
+    return len(rows)
+
+
+def queries(sight: Sight) -> dict[str, CaseQuery]:
+    """The two reads, for one sight."""
+    return {
+        "list": CaseQuery(limit=50, newest_first=True, sight=sight),
+        "queue": CaseQuery(
+            open_only=True, due_before=NOW + timedelta(days=400), limit=50, sight=sight
+        ),
+    }
+
+
+def timed(deps: Deps, query: CaseQuery, rounds: int) -> list[float]:
+    """Milliseconds of ``rounds`` reads, each in its own read-only unit of work."""
+    spent = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        with deps.uow(readonly=True) as uow:
+            found = uow.cases.summary_fields(query)
+        spent.append((time.perf_counter() - started) * 1000)
+        assert found is not None
+    return spent
+
+
+def plan(deps: Deps, query: CaseQuery) -> str:
+    """The EXPLAIN of ``query``'s statement as the adapter prepares it."""
+    engine = _engine(deps)
+    prepared, values = sql_cases._listing("summary", query)
+    compiled = prepared.compiled(engine.dialect)
+    params = compiled.params(values)
+    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(prefix + compiled.sql, params)
+        rows = cursor.fetchall()
+    finally:
+        raw.close()
+    if engine.dialect.name == "sqlite":
+        return "\n".join(f"    {r[-1]}" for r in rows)
+    return "\n".join(f"    {r[0]}" for r in rows)
+
+
+def pct(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0–1) of ``values``."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run(kind: str, args: argparse.Namespace) -> None:
+    """Seed, route, analyse, time and explain on one engine."""
+    opener = sqlite_database(None) if kind == "sqlite" else postgres_database(args.pg_url)
+    with contextlib.ExitStack() as stack:
+        deps, label = stack.enter_context(opener)
+        engine = _engine(deps)
+        started = time.perf_counter()
+        _seed.seed(engine, _seed.SeedPlan(args.n, NOW), lambda *a: None)
+        routed = route_every(deps, args.n, args.agency_every)
+        _seed.analyze(engine)
+        print(
+            f"{kind}: {args.n:,} open cases, {routed:,} routed to {AGENCY} "
+            f"(seeded in {time.perf_counter() - started:.0f} s; {label}; "
+            f"load {os.getloadavg()[0]:.1f})"
+        )
+        # The baseline is the unscoped read (no condition at all, as before the policy); the
+        # scoped ones are an agency officer's and a named office officer's (who carries the
+        # conflict-of-interest and sealing conditions).
+        sights = {
+            "agency officer": sight_of(Role.AGENCY_OFFICER, AGENCY, "tono"),
+            "office officer": sight_of(Role.OFFICER, "dpmptsp", "budi"),
+        }
+        for name, base_query in queries(OFFICE_SIGHT).items():
+            timed(deps, base_query, 5)  # warm the caches and the prepared statements
+            for who, sight in sights.items():
+                scoped = queries(sight)[name]
+                timed(deps, scoped, 5)
+                base: list[float] = []
+                mine: list[float] = []
+                for _ in range(args.rounds):  # interleaved, so load hits both alike
+                    base += timed(deps, base_query, 10)
+                    mine += timed(deps, scoped, 10)
+                p50, p99 = pct(base, 0.5), pct(base, 0.99)
+                s50, s99 = pct(mine, 0.5), pct(mine, 0.99)
+                print(
+                    f"  {name:<6} unscoped p50 {p50:6.2f} ms p99 {p99:6.2f} ms | {who} p50 "
+                    f"{s50:6.2f} ms p99 {s99:6.2f} ms | ratio p50 {s50 / p50:4.2f}x "
+                    f"p99 {s99 / p99:4.2f}x (mean {statistics.fmean(mine):.2f} ms)"
+                )
+                print(f"  plan of the {who}'s {name}:\n{plan(deps, scoped)}")
+
+
+def main() -> None:
+    """Parse the options and run each engine."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--agency-every", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=20, help="rounds of 10 reads each")
+    parser.add_argument("--pg-url", default=os.environ.get("ADUAN_BENCH_PG_URL", DEFAULT_PG_URL))
+    args = parser.parse_args()
+    for kind in ("sqlite", "postgres") if args.db == "both" else (args.db,):
+        run(kind, args)
+
+
+if __name__ == "__main__":
+    main()
