@@ -17,6 +17,8 @@ from datetime import datetime
 from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from aduan.ports import EXPORT_COLUMNS
 from aduan.reports.period import Period
@@ -29,6 +31,9 @@ from aduan.workflow.states import N_, Role
 FORMATS = ("csv", "xlsx")
 IDENTITY = ("complainant_name", "complainant_email", "complainant_phone", "complainant_address")
 HEADER = [c for c in EXPORT_COLUMNS if c != "id"]
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection, OWASP):
+# complainants write subjects, descriptions and names, so those are always written as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def check_format(fmt: str) -> None:
@@ -76,6 +81,22 @@ def export_line(row: Mapping[str, Any], role: Role) -> list[Any]:
     return out
 
 
+def csv_cell(value: Any) -> Any:
+    """``value`` for a CSV cell: text a spreadsheet would run as a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    """``value`` for an XLSX cell: text is stored as a string, never as a formula."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def write_export(lines: Iterable[list[Any]], period: Period, fmt: str, out: IO[bytes]) -> int:
     """Write ``lines`` under ``HEADER`` to ``out`` as ``fmt`` (csv or xlsx); return how many."""
     count = 0
@@ -84,7 +105,7 @@ def write_export(lines: Iterable[list[Any]], period: Period, fmt: str, out: IO[b
         writer = csv.writer(text)
         writer.writerow(HEADER)
         for line in lines:
-            writer.writerow(line)
+            writer.writerow([csv_cell(value) for value in line])
             count += 1
         text.flush()
         text.detach()
@@ -93,7 +114,7 @@ def write_export(lines: Iterable[list[Any]], period: Period, fmt: str, out: IO[b
         sheet = book.create_sheet(f"Kasus {period.key}"[:31])
         sheet.append(HEADER)
         for line in lines:
-            sheet.append(line)
+            sheet.append([xlsx_cell(sheet, value) for value in line])
             count += 1
         book.save(out)
     return count

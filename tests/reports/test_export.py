@@ -53,3 +53,39 @@ def test_xlsx_has_a_header_and_one_row_per_case(deps: Deps) -> None:
 def test_unknown_format_is_refused(deps: Deps) -> None:
     with pytest.raises(InputError, match="csv atau xlsx"):
         export_cases(deps, period.month("2026-03"), "budi", "pdf", io.BytesIO())
+
+
+HOSTILE = ('=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)")
+
+
+def hostile_cases(deps: Deps) -> None:
+    for text in HOSTILE:
+        complainant = {**b.COMPLAINANT, "name": text, "address": text}
+        b.submit(deps, subject=text, description=text, complainant=complainant)
+
+
+def test_csv_cells_that_would_run_as_formulas_start_with_a_quote(deps: Deps) -> None:
+    hostile_cases(deps)
+
+    rows = exported_csv(deps, "dewi")
+
+    for row, text in zip(rows, HOSTILE, strict=True):
+        for column in ("subject", "complainant_name", "complainant_address"):
+            assert row[column] == "'" + text
+
+
+def test_xlsx_stores_text_that_looks_like_a_formula_as_text(deps: Deps) -> None:
+    hostile_cases(deps)
+    out = io.BytesIO()
+
+    export_cases(deps, period.month("2026-03"), "dewi", "xlsx", out)
+
+    sheet = load_workbook(io.BytesIO(out.getvalue())).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    cells = list(sheet.iter_rows(min_row=2))
+    assert all(cell.data_type != "f" for row in cells for cell in row)
+    for row, text in zip(cells, HOSTILE, strict=True):
+        for column in ("subject", "complainant_name", "complainant_address"):
+            cell = row[header.index(column)]
+            assert cell.value == text and cell.data_type == "s"
