@@ -81,17 +81,18 @@ def invitation_message(
         event="survey_invitation",
         recipient=recipient,
         channel=channel,
+        # Rendered at delivery from ``templates/survey_invitation.j2`` (Indonesian first, then
+        # English), like every other notice: the row keeps the language and the context
+        # (``notifications.outbox.payload``).
         payload={
-            "subject": f"Survei Kepuasan Masyarakat {period.label} / Satisfaction survey",
-            "text": (
-                f"Pengaduan Anda {code} telah selesai. Mohon nilai pelayanan kami (9 pertanyaan, "
-                f"2 menit): {link}\nYour complaint {code} is closed. Please rate our service: "
-                f"{link}"
-            ),
-            "link": link,
-            "period": period.key,
-            "tracking_code": code,
-            "expires_at": expires_at.isoformat(),
+            "lang": "id",
+            "context": {
+                "link": link,
+                "period": period.key,
+                "period_label": period.label,
+                "tracking_code": code,
+                "expires_at": expires_at.isoformat(),
+            },
         },
         created_at=now,
         case_id=contact.case_id,

@@ -5,7 +5,8 @@ with no transaction open, then record every result in one transaction — only f
 dispatcher still holds. A dispatcher killed between a delivery and the record leaves the row
 leased; when the lease runs out another round delivers it again, with the same idempotency key,
 so a receiver sees the duplicate for what it is (at-least-once). A failed delivery only touches
-its outbox row: the change that caused the message was committed long before.
+its outbox row: the change that caused the message was committed long before. Any error
+a channel raises fails its own row (retried, then dead-lettered), never the batch.
 
 Logs name the row, the event and the channel, never the address or the text.
 """
@@ -141,12 +142,19 @@ class Dispatcher:
                     f"channel {message.channel!r} is not configured", permanent=True
                 )
             payload = message.payload
-            rendered = render(message.event, payload.get("lang", "id"), payload["context"])
+            # Survey invitations queued before they had a template kept their fields at the top.
+            context = payload.get("context", payload)
+            rendered = render(message.event, payload.get("lang", "id"), context)
             channel.send(entry, rendered)
         except DeliveryError as exc:
             return exc
         except (TemplateError, JinjaError, KeyError) as exc:
             return DeliveryError(f"template: {type(exc).__name__}: {exc}", permanent=True)
+        except Exception as exc:  # noqa: BLE001 - one bad row must not stall the batch
+            # Only the exception's type: its text may quote the address or the message.
+            return DeliveryError(
+                f"channel {message.channel!r} failed unexpectedly: {type(exc).__name__}"
+            )
         return None
 
     def _record(
