@@ -208,7 +208,6 @@ def test_the_administrator_gets_no_report_on_cases(web: Web) -> None:
     admin = web.staff("admin")
 
     for path in (
-        "/laporan",
         "/laporan/statistik.json",
         "/laporan/rekap.pdf",
         "/laporan/ekspor.csv",
@@ -218,6 +217,10 @@ def test_the_administrator_gets_no_report_on_cases(web: Web) -> None:
         refused = admin.get(path, params={"month": MONTH})
         assert refused.status_code == 403, path
         assert refused.json()["rule"] == "case_sight", path
+    # The dashboard is a page: its refusal is a page too.
+    page = admin.get("/laporan", params={"month": MONTH})
+    assert page.status_code == 403 and page.headers["content-type"].startswith("text/html")
+    assert "case_sight" not in page.text
 
 
 def test_the_public_survey_form_takes_one_answer_per_token(web: Web) -> None:
