@@ -12,6 +12,9 @@ from aduan.workflow.states import N_
 DEFAULT_DATABASE_URL = "sqlite:///aduan.db"
 DEFAULT_REOPEN_WINDOW_DAYS = 14
 DEFAULT_SMTP_FROM = "Aduan DPMPTSP <aduan@localhost>"
+# The largest request body accepted (bytes). The largest legitimate one is a complaint: a
+# 20,000-character description is at most ~240 KB form-encoded; 2 MiB leaves room.
+DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,7 @@ class Settings:
     office: Office = field(default_factory=Office)  # letterhead of documents
     public_url: str = "http://localhost:8000"  # where the public pages (survey form) live
     notify: Notify = field(default_factory=Notify)  # notification delivery
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger request bodies get 413
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -142,6 +146,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         office=_office(env),
         public_url=env.get("ADUAN_PUBLIC_URL", "http://localhost:8000"),
         notify=_notify(env),
+        max_body_bytes=_int(env, "ADUAN_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
     )
 
 

@@ -30,7 +30,7 @@ from aduan.web import health, problems
 from aduan.web.api import cases as api
 from aduan.web.api import open311, public
 from aduan.web.auth import StaffCache
-from aduan.web.middleware import RequestContext
+from aduan.web.middleware import Guard, RequestContext
 from aduan.web.ui import reports as reports_ui
 
 log = structlog.get_logger()
@@ -93,7 +93,8 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
     app.state.staff_cache = StaffCache(STAFF_CACHE_SECONDS)
     app.state.background = start_background
     problems.install(app)
-    app.add_middleware(RequestContext)
+    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext)  # outermost: a refused body is logged with its id
 
     @app.get(
         "/healthz",

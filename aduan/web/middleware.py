@@ -1,8 +1,10 @@
-"""Request ids and structured access logs, as plain ASGI middleware (cheap per request)."""
+"""Request ids, access logs, security headers and a body limit, as plain ASGI middleware."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import json
 import re
 import secrets
 import time
@@ -99,3 +101,120 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return str(value.decode("latin-1"))
     return None
+
+
+# Security headers on every response (issue 17 item 5). The UI needs no JavaScript: scripts
+# only from this origin. Styles allow 'unsafe-inline' because the report pages (written
+# report, recap, survey form and thanks) carry <style> blocks and style= attributes; the
+# charts are inline SVG and images may be data: URIs.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's Swagger UI (/docs) loads its script and styles from a CDN and starts with an
+# inline script: it gets this relaxed policy of its own (and nothing else does).
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'"
+)
+DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect"})
+_COMMON_HEADERS = (
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+)
+_API_PREFIXES = ("/api/", "/open311/")
+
+
+class _TooLargeError(Exception):
+    """The request body went over the limit while the app was reading it."""
+
+
+class Guard:
+    """Security headers on every response and a limit on request bodies (issue 17).
+
+    A body over ``max_body_bytes`` is refused with 413 (problem+json on API paths) before the
+    app sees it when ``Content-Length`` says so, else as soon as the streamed chunks add up
+    to more: the rest is never read and the app's own response is dropped.
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI call."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        policy = DOCS_CONTENT_SECURITY_POLICY if path in DOCS_PATHS else CONTENT_SECURITY_POLICY
+        security = ((b"content-security-policy", policy.encode()), *_COMMON_HEADERS)
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *security]
+            await send(message)
+
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+            await self._refuse(path, send_secured)
+            return
+        await self._limited(scope, receive, send_secured)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the app counting the streamed body; answer 413 once it goes over the limit."""
+        received = 0
+        too_large = False
+        started = False
+
+        async def receive_limited() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    too_large = True
+                    raise _TooLargeError
+            return message
+
+        async def send_unless_refused(message: Message) -> None:
+            nonlocal started
+            if too_large:
+                return  # the app answered the broken read; the 413 goes out instead
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        with contextlib.suppress(_TooLargeError):
+            await self.app(scope, receive_limited, send_unless_refused)
+        if too_large and not started:
+            await self._refuse(scope["path"], send)
+
+    async def _refuse(self, path: str, send: Send) -> None:
+        detail = f"Isi permintaan melebihi {self.max_body_bytes} bita / request body too large"
+        if path.startswith("/open311/"):
+            payload: Any = [{"code": 413, "description": detail}]
+            media = b"application/json"
+        elif path.startswith(_API_PREFIXES):
+            payload = {
+                "type": "urn:aduan:problem:body_too_large",
+                "title": "Content Too Large",
+                "status": 413,
+                "detail": detail,
+                "instance": path,
+                "code": "body_too_large",
+            }
+            media = b"application/problem+json"
+        else:
+            payload = None
+            media = b"text/plain; charset=utf-8"
+        body = json.dumps(payload).encode() if payload is not None else detail.encode()
+        headers = [
+            (b"content-type", media),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
