@@ -7,16 +7,11 @@ exactly as for a case that does not exist. Wawan (Disperindag) sees his own and 
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from aduan.bootstrap import build, upgrade_database
 from aduan.catalog.orgchart import StaffUser
@@ -24,7 +19,7 @@ from aduan.config import Settings
 from aduan.service import accounts
 from aduan.service.reference import add_user
 from aduan.workflow.states import Action, Role
-from tests.browser.test_walkthrough import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_healthy
+from tests.browser.conftest import serving
 from tests.integration import builders as b
 
 PASSWORDS = {"tono": "rahasia-tono-2026", "wawan": "rahasia-wawan-2026"}
@@ -52,29 +47,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
             deps, b.reviewed_case(deps), Action.ROUTE_AGENCY, "budi", agency="disperindag"
         ).tracking_code,
     }
-    port = _free_port()
-    env = {**os.environ, "ADUAN_DATABASE_URL": url, "ADUAN_LOG_FORMAT": "json"}
-    aduan = Path(sys.executable).parent / "aduan"
-    with (folder / "serve.log").open("w") as log:
-        process = subprocess.Popen(
-            [str(aduan), "serve", "--port", str(port)], env=env, stdout=log, stderr=log
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(base, process, folder / "serve.log")
-            yield base, codes
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with serving(url, folder) as base:
+        yield base, codes
 
 
 def log_in(page: Page, base: str, username: str) -> None:

@@ -9,48 +9,24 @@ in ``test-artifacts/screenshots/``.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from aduan.bootstrap import build, upgrade_database
 from aduan.config import Settings
 from aduan.service import accounts
 from aduan.workflow.intake import wib_date
+from tests.browser.conftest import serving
 from tests.indonesian import leaks
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORDS = {"budi": "rahasia-budi-2026", "sari": "rahasia-sari-2026"}
 PHONE = {"width": 390, "height": 844}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -62,43 +38,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     upgrade_database(deps)
     for username, password in PASSWORDS.items():
         accounts.set_password(deps, username, password)
-    port = _free_port()
-    env = {**os.environ, "ADUAN_DATABASE_URL": url, "ADUAN_LOG_FORMAT": "json"}
-    aduan = Path(sys.executable).parent / "aduan"
-    with (folder / "serve.log").open("w") as log:
-        process = subprocess.Popen(
-            [str(aduan), "serve", "--port", str(port)], env=env, stdout=log, stderr=log
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(base, process, folder / "serve.log")
-            yield base
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=20)
-
-
-def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"aduan serve exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail("aduan serve did not become healthy in 30 s")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless (no browser download on these machines)."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with serving(url, folder) as base:
+        yield base
 
 
 # The visible text of every Indonesian page the walk shows, by screenshot name.
