@@ -82,7 +82,9 @@ def submit_complaint(
         deps.policy.intake_window_days,
     )
     with deps.uow() as uow:
-        actor = actor_of(uow, recorded_by) if recorded_by else Actor("public", Role.COMPLAINANT)
+        actor = (
+            actor_of(deps, uow, recorded_by) if recorded_by else Actor("public", Role.COMPLAINANT)
+        )
         if cmd.service_code is not None and deps.reference.service(uow, cmd.service_code) is None:
             raise unknown_service(uow, cmd.service_code)
         if names:

@@ -125,8 +125,12 @@ SYSTEM = Actor("system", Role.SYSTEM)
 COMPLAINANT_ACTIONS = frozenset({Action.WITHDRAW, Action.REOPEN})
 
 
-def actor_of(uow: UnitOfWork, username: str) -> Actor:
-    """The active staff user ``username`` as an actor; an input error when unknown or inactive."""
+def actor_of(deps: Deps, uow: UnitOfWork, username: str) -> Actor:
+    """The active staff user ``username`` as an actor; an input error when unknown or inactive.
+
+    The user is read on every call (who may act is never cached); the unit of their post comes
+    from the cached org chart, not from reading the whole chart on every action.
+    """
     user = uow.reference.user(username)
     if user is None or not user.active:
         raise InputError(
@@ -137,7 +141,7 @@ def actor_of(uow: UnitOfWork, username: str) -> Actor:
         )
     unit = None
     if user.position is not None:  # the unit of their post: what the authority guards compare
-        post = uow.reference.orgchart().positions.get(user.position)
+        post = deps.reference.orgchart(uow).positions.get(user.position)
         unit = post.unit if post is not None else None
     return Actor(user.username, user.role, user.position, unit)
 
@@ -152,20 +156,16 @@ class Viewer:
 
 def viewer_of(deps: Deps, uow: UnitOfWork, username: str) -> Viewer:
     """The active staff user ``username`` with their sight (DESIGN §6); as ``actor_of``."""
-    actor = actor_of(uow, username)
-    return Viewer(actor, sight_for(deps, uow, actor))
+    actor = actor_of(deps, uow, username)
+    return Viewer(actor, sight_for(actor))
 
 
-def sight_for(deps: Deps, uow: UnitOfWork, actor: Actor) -> Sight:
+def sight_for(actor: Actor) -> Sight:
     """What ``actor`` may see: their role, the unit of their post, and who they are.
 
     A case that names them as concerned (terlapor) is out of their sight.
     """
-    unit = None
-    if actor.position is not None:
-        position = deps.reference.orgchart(uow).positions.get(actor.position)
-        unit = position.unit if position is not None else None
-    return sight_of(actor.role, unit, actor.username)
+    return sight_of(actor.role, actor.unit, actor.username)  # actor_of found the unit
 
 
 def case_ref(ref: str) -> str:

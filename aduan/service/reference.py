@@ -83,7 +83,7 @@ def list_staff(deps: Deps, by: str) -> list[StaffUserView]:
         AccessDeniedError: ``admin_only`` when ``by`` is not an administrator.
     """
     with deps.uow(readonly=True) as uow:
-        if actor_of(uow, by).role is not Role.ADMIN:
+        if actor_of(deps, uow, by).role is not Role.ADMIN:
             raise AccessDeniedError(
                 "admin_only",
                 N_("daftar pengguna hanya untuk administrator"),
