@@ -25,9 +25,12 @@ install-runtime: $(RUNTIME)
 
 install: $(STAMP)
 
-## run: install the runtime only, then serve the web app, API and scheduler on SQLite (aduan.db) at 127.0.0.1:8000
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+## run: install the runtime only, then serve the web app, API and scheduler on SQLite (aduan.db) at $(HOST):$(PORT) (make run PORT=8080); email goes to a local catch-all, saved in demo-mail/
 run: install-runtime
-	$(BIN)/aduan serve
+	$(BIN)/aduan serve --host $(HOST) --port $(PORT) --catch-mail demo-mail
 
 ## demo: install the runtime only, create demo.db (SQLite) and walk sample cases through the CLI
 demo: install-runtime

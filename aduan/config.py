@@ -31,10 +31,11 @@ class Office:
     email: str = "pengaduanptsp139@gmail.com"
     website: str = "www.dpmptsp.purwakartakab.go.id"
     city: str = "Purwakarta"  # where documents are signed
+    hours: str = "Senin–Kamis 07.30–16.00, Jumat 07.30–16.30 WIB"  # shown on the home page
 
 
 def _office(env: Mapping[str, str]) -> Office:
-    names = ("parent", "name", "address", "phone", "email", "website", "city")
+    names = ("parent", "name", "address", "phone", "email", "website", "city", "hours")
     given = {
         n: env[f"ADUAN_OFFICE_{n.upper()}"] for n in names if f"ADUAN_OFFICE_{n.upper()}" in env
     }

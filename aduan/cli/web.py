@@ -32,12 +32,33 @@ def serve(
         int,
         typer.Option(min=1, max=32, help="Jumlah proses / worker processes (uvicorn)."),
     ] = 1,
+    catch_mail: Annotated[
+        str | None,
+        typer.Option(
+            "--catch-mail",
+            metavar="FOLDER",
+            help="Demo: tampung semua surel di folder ini / keep every email in this folder "
+            "(a local catch-all SMTP server; ignored when ADUAN_SMTP_HOST is set).",
+        ),
+    ] = None,
 ) -> None:
     """Jalankan aplikasi web / run the web app, API and scheduler (migrates first)."""
+    from aduan.web.server import port_problem
     from aduan.web.server import serve as run  # uvicorn and the app load only for this
 
+    problem = port_problem(host, port)
+    if problem:
+        common.fail(problem, 2)
     with common.errors():
-        run(common.settings(), host, port, typer.echo, scheduler=not no_scheduler, workers=workers)
+        run(
+            common.settings(),
+            host,
+            port,
+            typer.echo,
+            scheduler=not no_scheduler,
+            workers=workers,
+            catch_mail=catch_mail,
+        )
 
 
 @common.users_app.command("password")

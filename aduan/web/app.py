@@ -18,8 +18,9 @@ import anyio.to_thread
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aduan import bootstrap
 from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
@@ -32,6 +33,7 @@ from aduan.web.api import open311, public
 from aduan.web.auth import StaffCache
 from aduan.web.middleware import Guard, RequestContext
 from aduan.web.ui import reports as reports_ui
+from aduan.web.ui.render import http_error_page
 
 log = structlog.get_logger()
 # Threads running the (synchronous) endpoints. SQLite work is Python and C in this process, so
@@ -93,6 +95,7 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
     app.state.staff_cache = StaffCache(STAFF_CACHE_SECONDS)
     app.state.background = start_background
     problems.install(app)
+    install_pages(app)
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)  # outermost: a refused body is logged with its id
 
@@ -117,7 +120,37 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
         app.include_router(ui)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+        @app.get("/favicon.ico", include_in_schema=False)
+        def favicon() -> Response:
+            """Browsers ask for /favicon.ico whatever the page links; the icon is an SVG."""
+            return RedirectResponse("/static/favicon.svg", status_code=301)
+
     return app
+
+
+# Paths whose errors stay problem+json for programs, whatever the Accept header says.
+MACHINE_PATHS = ("/api/", "/open311/", "/healthz", "/docs", "/openapi.json")
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (not the API, Open311 or health) gets an HTML error page."""
+    path = request.url.path
+    if path.startswith(MACHINE_PATHS):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def install_pages(app: FastAPI) -> None:
+    """404 and 405 as pages for browsers, in the page's language; problems for everyone else."""
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code in (404, 405) and wants_page(request):
+            return http_error_page(request, exc.status_code, dict(exc.headers or {}))
+        return problems.http_problem(request, exc)
+
+    app.add_exception_handler(StarletteHTTPException, on_http)
 
 
 def worker_threads(deps: Deps) -> int:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import gc
 import json
 import os
+import socket
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -61,6 +64,27 @@ def banner(host: str, port: int, first_password: str | None) -> list[str]:
     return lines
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on, or None: checked before anything else starts.
+
+    Without it, a taken port was found only after the migrations ran and the banner had announced
+    an address that the server then failed to bind.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"port: {host}:{port} sudah dipakai program lain / already in use "
+                    f"(pilih yang lain / choose another: --port, make run PORT=...)"
+                )
+            return f"host: {host}:{port} tidak bisa dipakai / cannot be used ({exc.strerror})"
+    return None
+
+
 def serve(
     settings: Settings,
     host: str,
@@ -69,6 +93,7 @@ def serve(
     *,
     scheduler: bool = True,
     workers: int = 1,
+    catch_mail: str | None = None,
 ) -> None:
     """Run until interrupted: the API, the UI, the scheduler and its jobs.
 
@@ -76,9 +101,19 @@ def serve(
     app with its own scheduler (the jobs are safe with several instances, as with several
     machines); migrations run once, here, before they start.
     """
+    if "ADUAN_PUBLIC_URL" not in os.environ:
+        # Links in notices (survey, tracking) point where this server really answers; the
+        # default named port 8000 even when it served elsewhere. Workers read it from here.
+        shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+        os.environ["ADUAN_PUBLIC_URL"] = f"http://{shown}:{port}"
+        settings = dataclasses.replace(settings, public_url=os.environ["ADUAN_PUBLIC_URL"])
+    if catch_mail:
+        settings = start_mail_catcher(settings, Path(catch_mail), echo)
     deps = bootstrap.build(settings)
     first_password = prepare(deps)
     for line in banner(host, port, first_password):
+        echo(line)
+    for line in delivery_warnings(settings):
         echo(line)
     log.info("serve_started", host=host, port=port, workers=workers)
     # Our middleware writes the access log (structlog, with request ids); uvicorn's is off.
@@ -94,6 +129,47 @@ def serve(
     )
     target = f"{__name__}:worker_app"
     uvicorn.run(target, factory=True, host=host, port=port, workers=workers, **options)
+
+
+def start_mail_catcher(settings: Settings, folder: Path, echo: Callable[[str], None]) -> Settings:
+    """The demo's catch-all mail server, and settings that send to it (unless SMTP is set)."""
+    if settings.notify.smtp_host:
+        echo(f"--catch-mail diabaikan / ignored: ADUAN_SMTP_HOST={settings.notify.smtp_host}")
+        return settings
+    from aduan.adapters.channels.catcher import MailCatcher
+
+    catcher = MailCatcher(folder, echo)
+    catcher.start()
+    echo(
+        f"Surel demo / demo mail: semua surel ditampung di / every email is kept in {folder}/ "
+        f"(SMTP 127.0.0.1:{catcher.port})"
+    )
+    # Worker processes read their settings from the environment: they must send there too.
+    os.environ["ADUAN_SMTP_HOST"] = "127.0.0.1"
+    os.environ["ADUAN_SMTP_PORT"] = str(catcher.port)
+    notify = dataclasses.replace(settings.notify, smtp_host="127.0.0.1", smtp_port=catcher.port)
+    return dataclasses.replace(settings, notify=notify)
+
+
+def delivery_warnings(settings: Settings) -> list[str]:
+    """Channels complainants use that are not configured: their notices would fail.
+
+    A new user saw "Hasil disampaikan" on a case whose email had been dead-lettered; the person
+    who starts the server is told at once which notices cannot go out.
+    """
+    notify = settings.notify
+    missing = [
+        ("surel/email", "ADUAN_SMTP_HOST", notify.smtp_host),
+        ("WhatsApp", "ADUAN_WHATSAPP_WEBHOOK_URL", notify.whatsapp_webhook_url),
+        ("SMS", "ADUAN_SMS_WEBHOOK_URL", notify.sms_webhook_url),
+    ]
+    return [
+        f"PERINGATAN/WARNING: {name} belum diatur / not configured ({variable}): "
+        "pemberitahuan kepada pelapor lewat saluran ini akan gagal / notices to complainants "
+        "by this channel will fail"
+        for name, variable, value in missing
+        if not value
+    ]
 
 
 WORKER_SETTINGS = "ADUAN_SERVE_WORKER"  # what ``serve`` passes to its worker processes

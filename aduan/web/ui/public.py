@@ -36,8 +36,8 @@ COMPLAINANT_ACTIONS = frozenset({Action.WITHDRAW.value, Action.REOPEN.value})
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
-    """Where to submit, where to track, where staff log in."""
-    return page(request, "home.html")
+    """Where to submit, where to track, where staff log in; the office's address and hours."""
+    return page(request, "home.html", {"office": request.app.state.settings.office})
 
 
 def _form(request: Request, state: FormState, status_code: int = 200) -> Response:

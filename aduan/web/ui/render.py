@@ -26,6 +26,7 @@ from aduan.web.auth import Staff, csrf_token, current_staff, deps_of
 from aduan.web.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, Translator, language_of
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import (
+    N_,
     OPEN_STATUSES,
     Action,
     Channel,
@@ -192,6 +193,28 @@ def page(
     response = TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)
     if request.query_params.get("lang") in ("id", "en"):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/")
+    return response
+
+
+HTTP_PAGES = {
+    404: (
+        N_("Halaman tidak ditemukan"),
+        N_("Alamat ini tidak ada. Periksa alamatnya, atau kembali ke beranda."),
+    ),
+    405: (
+        N_("Tidak dapat dibuka dengan cara ini"),
+        N_("Alamat ini ada, tetapi tidak menerima permintaan seperti ini (metode HTTP)."),
+    ),
+}
+
+
+def http_error_page(request: Request, status: int, headers: dict[str, str]) -> HTMLResponse:
+    """A browser's 404 or 405: a page in its language, not JSON (405 keeps its Allow header)."""
+    t = Translator(language_of(request))
+    title, message = HTTP_PAGES[status]
+    context = {"message": t(message), "code": status, "heading": t(title)}
+    response = page(request, "error.html", context, status_code=status, title=t(title))
+    response.headers.update(headers)
     return response
 
 
