@@ -210,9 +210,22 @@ def _accepted(event: ev.LateComplaintAccepted, case: Case, situation: Situation)
 def _apip_requested(event: ev.ApipRequested, case: Case, situation: Situation) -> list[Notice]:
     """The head who decides on APIP hears of the request."""
     head = _decider(case, situation.chart)
-    return (
-        [Notice("apip_approval_requested", head, IN_APP, head, case_context(case))] if head else []
-    )
+    # The head decides with the officer's reason in the notice itself (issue 13 item 1).
+    context = {
+        **case_context(case),
+        "reason": getattr(event.payload, "reason", ""),
+        "requested_by": _person(situation.chart, event.actor),
+    }
+    return [Notice("apip_approval_requested", head, IN_APP, head, context)] if head else []
+
+
+def _person(chart: OrgChart, username: str) -> str:
+    """ "Name, position" of a staff member, for a notice; the username if not on the chart."""
+    user = chart.users.get(username)
+    if user is None:
+        return username
+    post = chart.positions.get(user.position) if user.position else None
+    return f"{user.full_name}, {post.title}" if post else user.full_name
 
 
 @reacts_to(ev.ActionTaken)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from aduan.catalog.orgchart import OrgChart
 from aduan.escalation.deadlines import DeadlineStatus
 from aduan.ports import CaseListing
 from aduan.workflow.case import Case, CaseEvent, Complainant, WrittenReport
@@ -35,6 +37,14 @@ class ComplainantView(View):
     address: str | None
     confidential: bool
     masked: bool
+
+
+class PersonView(View):
+    """A staff member as a page names them: full name and position (jabatan), NIP if known."""
+
+    name: str
+    position: str | None = None
+    nip: str | None = None
 
 
 class EventView(View):
@@ -123,6 +133,10 @@ class CaseDetail(CaseSummary):
     overdue: bool
     timeline: list[EventView]
     reports: list[ReportView]
+    # Who the usernames on this page are (timeline actors, report authors and addressees, the
+    # chain's holders): the person's name and position, so a page never shows a bare username.
+    people: dict[str, PersonView] = {}
+    service_title: str | None = None  # the catalog's name of ``service_code``
     # The complainant's PIN (issue 16 item 5): only in the answer to a submission, shown once
     # to be handed to the complainant; it is kept hashed and never shown again.
     pin: str | None = None
@@ -312,6 +326,14 @@ class QueueReason(View):
     facts: dict[str, str | int] = {}
 
 
+class WrittenRequest(View):
+    """A request's written reason, with who wrote it and when, for the person who decides."""
+
+    text: str
+    by: str  # the person's name and position
+    at: datetime
+
+
 class QueueItem(View):
     """A case in a work queue, with its most pressing deadline (overdue first, then soonest)."""
 
@@ -320,6 +342,8 @@ class QueueItem(View):
     holder: str | None
     deadline: DeadlineView | None
     reason: QueueReason | None = None  # on the person's own queue: why they hold or see it
+    # What the person deciding must read (the officer's reason for involving APIP, ...).
+    request: WrittenRequest | None = None
 
 
 class ReportItem(View):
@@ -363,3 +387,17 @@ class StaffUserView(View):
     unit: str | None  # the code of the post's unit
     unit_name: str | None
     active: bool
+
+
+def people_of(chart: OrgChart, usernames: Iterable[str]) -> dict[str, PersonView]:
+    """Name and position of each staff username (others — system, complainant — are left out)."""
+    people: dict[str, PersonView] = {}
+    for username in usernames:
+        user = chart.users.get(username)
+        if user is None or username in people:
+            continue
+        post = chart.positions.get(user.position) if user.position else None
+        people[username] = PersonView(
+            name=user.full_name, position=post.title if post else None, nip=user.nip
+        )
+    return people

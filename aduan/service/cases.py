@@ -23,6 +23,7 @@ from aduan.schemas.views import (
     TrackingView,
     deadline_view,
     event_view,
+    people_of,
     report_view,
     summaries_of,
     summary_fields,
@@ -285,6 +286,8 @@ def _detail(deps: Deps, uow: UnitOfWork, case: Case, actor: Actor) -> CaseDetail
     limits = deadlines.statuses(case, now, deps.calendars.get(uow))
     holder = case.holder
     events = uow.cases.events(case.id)
+    reports = [report_view(r) for r in uow.cases.reports(case.id)]
+    chain = codec.chain_to_json(case.chain)
     return CaseDetail(
         **summary_fields(case),
         complainant=identity.shown_to(case, actor, events),
@@ -297,7 +300,7 @@ def _detail(deps: Deps, uow: UnitOfWork, case: Case, actor: Actor) -> CaseDetail
         problem_types=[p.value for p in case.problem_types],
         worksheet=codec.worksheet_to_json(case.worksheet),
         agency_unit=case.agency_unit,
-        chain=codec.chain_to_json(case.chain),
+        chain=chain,
         tier=case.tier,
         holder=holder.title if holder else None,
         outcome=case.outcome and case.outcome.value,
@@ -315,8 +318,20 @@ def _detail(deps: Deps, uow: UnitOfWork, case: Case, actor: Actor) -> CaseDetail
         response_due_at=case.response_due_at,
         overdue=any(d.overdue for d in limits),
         timeline=[event_view(e) for e in events],
-        reports=[report_view(r) for r in uow.cases.reports(case.id)],
+        reports=reports,
+        service_title=_service_title(deps, uow, case.service_code),
+        people=people_of(
+            deps.reference.orgchart(uow),
+            [e.actor for e in events]
+            + [name for r in reports for name in (r.author, r.addressee)]
+            + [str(level.get("holder")) for level in chain if level.get("holder")],
+        ),
     )
+
+
+def _service_title(deps: Deps, uow: UnitOfWork, code: str | None) -> str | None:
+    service = deps.reference.service(uow, code) if code else None
+    return service.title if service else None
 
 
 def _tracking(uow: UnitOfWork, case: Case) -> TrackingView:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import structlog
 
+from aduan.catalog.orgchart import OrgChart
 from aduan.escalation import deadlines
 from aduan.ports import (
     AddressedReport,
@@ -23,7 +24,9 @@ from aduan.schemas.views import (
     QueueReason,
     ReportItem,
     SupervisorQueue,
+    WrittenRequest,
     deadline_view,
+    people_of,
     report_view,
     summarise_listing,
 )
@@ -172,7 +175,23 @@ def apip_approvals(deps: Deps, username: str, limit: int = 100) -> list[QueueIte
             CaseQuery(status=Status.APIP_PENDING, limit=limit, sight=viewer.sight)
         )
         mine = [c for c in pending if _may_approve_apip(c, actor, now, deps.policy)]
-        return _queue(deps, uow, [codec.listing_of(c) for c in mine])
+        items = _queue(deps, uow, [codec.listing_of(c) for c in mine])
+        # The head decides with the officer's reason in view, not blind (issue 13 item 1).
+        chart = deps.reference.orgchart(uow)
+        return [
+            item.model_copy(update={"request": _apip_request(uow, chart, item.case.id)})
+            for item in items
+        ]
+
+
+def _apip_request(uow: UnitOfWork, chart: OrgChart, case_id: int) -> WrittenRequest | None:
+    asked = [e for e in uow.cases.events(case_id) if e.action == Action.REQUEST_APIP.value]
+    if not asked:
+        return None
+    last = asked[-1]
+    person = people_of(chart, [last.actor]).get(last.actor)
+    by = f"{person.name}, {person.position}" if person and person.position else last.actor
+    return WrittenRequest(text=str(last.data.get("reason", "")), by=by, at=last.at)
 
 
 def _may_approve_apip(case: Case, actor: Actor, now: datetime, policy: Policy) -> bool:
