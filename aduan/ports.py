@@ -251,6 +251,9 @@ class OutboxRepository(Protocol):
     def dead(self, limit: int) -> list[OutboxEntry]:
         """Dead-lettered rows, newest first."""
 
+    def for_case(self, case_id: int) -> list[OutboxEntry]:
+        """The messages a case caused that leave Aduan (not the staff inbox), oldest first."""
+
     def retry(self, entry_id: int, now: datetime) -> bool:
         """Put a dead row back in the queue with fresh attempts; False when it is not dead."""
 

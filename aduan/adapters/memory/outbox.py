@@ -103,6 +103,14 @@ class InMemoryOutboxRepository:
         found = [r.entry for r in self._all() if r.entry.status == DEAD]
         return sorted(found, key=lambda e: -e.id)[:limit]
 
+    def for_case(self, case_id: int) -> list[OutboxEntry]:
+        found = [
+            r.entry
+            for r in self._all()
+            if r.entry.message.case_id == case_id and r.entry.message.channel != IN_APP
+        ]
+        return sorted(found, key=lambda e: e.id)
+
     def retry(self, entry_id: int, now: datetime) -> bool:
         row = self._data.rows.get(entry_id)
         if row is None or row.entry.status != DEAD:

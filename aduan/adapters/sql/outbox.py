@@ -151,6 +151,11 @@ class SqlOutboxRepository:
         ).mappings()
         return [_entry(r) for r in rows]
 
+    def for_case(self, case_id: int) -> list[OutboxEntry]:
+        stmt = select(outbox).where(outbox.c.case_id == case_id, outbox.c.channel != IN_APP)
+        rows = self.conn.execute(stmt.order_by(outbox.c.id)).mappings()
+        return [_entry(r) for r in rows]
+
     def retry(self, entry_id: int, now: datetime) -> bool:
         result = self.conn.execute(
             update(outbox)

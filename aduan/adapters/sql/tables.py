@@ -264,6 +264,7 @@ outbox = Table(
         postgresql_where=text("status = 'pending'"),
     ),
     Index("ix_outbox_recipient_channel_id", "recipient", "channel", "id"),
+    Index("ix_outbox_case_id", "case_id"),  # a case page's deliveries
 )
 
 # The administrator's corrections of the working-day calendar, with who and why.
