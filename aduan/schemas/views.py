@@ -47,6 +47,24 @@ class PersonView(View):
     nip: str | None = None
 
 
+class DeliveryView(View):
+    """A message to the complainant and how its delivery went: sent, pending or failed (dead).
+
+    ``recipient`` is None when the viewer sees the complainant masked; ``error`` is the last
+    failure as the channel reported it.
+    """
+
+    event: str
+    channel: str
+    recipient: str | None
+    status: str
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    error: str | None = None
+
+
 class EventView(View):
     """One timeline entry."""
 
@@ -137,6 +155,7 @@ class CaseDetail(CaseSummary):
     # chain's holders): the person's name and position, so a page never shows a bare username.
     people: dict[str, PersonView] = {}
     service_title: str | None = None  # the catalog's name of ``service_code``
+    deliveries: list[DeliveryView] = []  # messages to the complainant and their delivery
     # The complainant's PIN (issue 16 item 5): only in the answer to a submission, shown once
     # to be handed to the complainant; it is kept hashed and never shown again.
     pin: str | None = None

@@ -20,6 +20,7 @@ from aduan.schemas.views import (
     ActionResult,
     CaseDetail,
     CaseSummary,
+    DeliveryView,
     TrackingView,
     deadline_view,
     event_view,
@@ -252,11 +253,28 @@ def _act(
 
 
 def get_case(deps: Deps, ref: str, username: str) -> CaseDetail:
-    """A case with its timeline and reports, as ``username`` may see it."""
+    """A case with its timeline, reports and deliveries, as ``username`` may see it."""
     with deps.uow(readonly=True) as uow:
         viewer = viewer_of(deps, uow, username)
         case = uow.cases.get(case_ref(ref), viewer.sight)
         detail = _detail(deps, uow, case, viewer.actor)
+        assert case.id is not None
+        masked = detail.complainant.masked
+        deliveries = [
+            DeliveryView(
+                event=e.message.event,
+                channel=e.message.channel,
+                recipient=None if masked else e.message.recipient,
+                status=e.status,
+                attempts=e.attempts,
+                created_at=e.message.created_at,
+                sent_at=e.sent_at,
+                next_attempt_at=e.next_attempt_at if e.status == "pending" else None,
+                error=e.last_error,
+            )
+            for e in uow.outbox.for_case(case.id)
+        ]
+        detail = detail.model_copy(update={"deliveries": deliveries})
     # DESIGN §6: every view of an unmasked identity is on record (a masked one is not).
     identity.record_view(deps, detail.id, viewer.actor, detail.complainant)
     return detail
