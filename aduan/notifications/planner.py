@@ -181,7 +181,8 @@ def _answered(event: ev.ActionTaken, case: Case, situation: Situation) -> list[N
     if not route:
         return []
     final = isinstance(event, ev.ComplainantInformed)
-    answer: dict[str, Any] = {"answer": event.payload.text, "final": final}
+    interim = getattr(event.payload, "answer_kind", None) == "interim"
+    answer: dict[str, Any] = {"answer": event.payload.text, "final": final, "interim": interim}
     if case.outcome is not None:
         answer["outcome"] = case.outcome.value
     return [_to_complainant("answered", route, case_context(case) | answer)]
@@ -220,7 +221,7 @@ def _apip_requested(event: ev.ApipRequested, case: Case, situation: Situation) -
 
 
 def _person(chart: OrgChart, username: str) -> str:
-    """ "Name, position" of a staff member, for a notice; the username if not on the chart."""
+    """A staff member as a notice names them (name, position); the username if not on the chart."""
     user = chart.users.get(username)
     if user is None:
         return username

@@ -23,6 +23,7 @@ from aduan.workflow.states import (
     PROBLEM_TYPE_LABELS,
     STATUS_NAMES,
     Action,
+    AnswerKind,
     Channel,
     Kind,
     Outcome,
@@ -70,6 +71,10 @@ _OTHER_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "substantiated": N_("Terbukti"),
         "partly_substantiated": N_("Terbukti sebagian"),
         "not_substantiated": N_("Tidak terbukti"),
+    },
+    AnswerKind: {
+        "answer": N_("Jawaban (menghentikan tenggat 14 hari kerja)"),
+        "interim": N_("Tanggapan sementara (tenggat tetap berjalan)"),
     },
     ReplyChannel: {
         "email": N_("Email"),
@@ -123,6 +128,7 @@ LABELS: dict[tuple[type[StrEnum], str], str] = {
 # The fields of the action forms, by payload field name (``forms.action_fields``).
 FIELD_LABELS: dict[str, str] = {
     "addressee": N_("Ditujukan kepada"),
+    "answer_kind": N_("Jenis tanggapan"),
     "agency": N_("Perangkat Daerah"),
     "channel": N_("Saluran"),
     "core_problem": N_("Pokok masalah"),

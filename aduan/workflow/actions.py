@@ -117,7 +117,7 @@ ACTIONS: Mapping[Action, ActionSpec] = {
         ),
         _spec(
             A.RESPOND,
-            pl.AnswerPayload,
+            pl.RespondPayload,
             fx.respond,
             ev.ComplainantAnswered,
             N_("Tanggapi pelapor"),

@@ -19,6 +19,7 @@ from aduan.workflow.payloads import (
     ReasonPayload,
     RecordStepPayload,
     ReferPayload,
+    RespondPayload,
     ResultPayload,
     ReviewPayload,
     RouteAgencyPayload,
@@ -26,7 +27,7 @@ from aduan.workflow.payloads import (
     SuperiorReportPayload,
     sent_time,
 )
-from aduan.workflow.states import N_, Kind, Role, Track
+from aduan.workflow.states import N_, AnswerKind, Kind, Role, Track
 
 Effect = Callable[[ActionContext], None]
 P = TypeVar("P", bound=Payload)
@@ -156,9 +157,11 @@ def refuse_apip(ctx: ActionContext) -> None:
 
 
 def respond(ctx: ActionContext) -> None:
-    """Stop the answer clock at the time the answer was sent."""
-    p = _payload(ctx, AnswerPayload)
-    ctx.case.answered_at = ctx.case.answered_at or sent_time(p, ctx.now)
+    """Stop the answer clock at the time the answer was sent; an interim notice does not."""
+    p = _payload(ctx, RespondPayload)
+    at = sent_time(p, ctx.now, ctx.case.received_at)
+    if p.answer_kind is AnswerKind.ANSWER:
+        ctx.case.answered_at = ctx.case.answered_at or at
 
 
 def record_result(ctx: ActionContext) -> None:
@@ -172,7 +175,7 @@ def record_result(ctx: ActionContext) -> None:
 def inform_complainant(ctx: ActionContext) -> None:
     """Record when the result reached the complainant (an answer too)."""
     p = _payload(ctx, AnswerPayload)
-    at = sent_time(p, ctx.now)
+    at = sent_time(p, ctx.now, ctx.case.received_at)
     ctx.case.informed_at = at
     ctx.case.answered_at = ctx.case.answered_at or at
 

@@ -6,13 +6,17 @@ chart or earlier records; the user never types them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from aduan.workflow.case import RelatedRecord, StandardLink, TierLevel
-from aduan.workflow.states import Outcome, ProblemType, ReplyChannel, StepKind
+from aduan.workflow.errors import InputError
+from aduan.workflow.states import N_, AnswerKind, Outcome, ProblemType, ReplyChannel, StepKind
+
+WIB_ZONE = ZoneInfo("Asia/Jakarta")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -114,6 +118,15 @@ class AnswerPayload(Payload):
     )
 
 
+class RespondPayload(AnswerPayload):
+    """A response to the complainant before the result: the answer, or an interim notice."""
+
+    answer_kind: AnswerKind = Field(
+        default=AnswerKind.ANSWER,
+        description="jawaban (menghentikan tenggat 14 hari kerja) atau tanggapan sementara",
+    )
+
+
 class ResultPayload(Payload):
     """The result of the follow-up."""
 
@@ -131,6 +144,26 @@ class SuperiorReportPayload(Payload):
     addressee: ShortText | None = Field(default=None, description="tujuan laporan")
 
 
-def sent_time(payload: AnswerPayload, now: datetime) -> datetime:
-    """When an answer was sent: as stated, else now."""
-    return payload.sent_at or now
+# How far ahead of the server's clock a stated sending time may be (a phone's clock running fast).
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def sent_time(payload: AnswerPayload, now: datetime, received_at: datetime) -> datetime:
+    """When an answer was sent: as stated, else now.
+
+    A stated time must lie between the office's receipt of the complaint and now (item 4: the
+    answer is counted from receipt): an answer dated before the complaint, or in 2030, was
+    accepted and counted on time, and the statistics showed a median of -6 working days.
+    """
+    at = payload.sent_at or now
+    if at < received_at or at > now + CLOCK_SKEW:
+        raise InputError(
+            "sent_at",
+            "between_receipt_and_now",
+            N_(
+                "waktu kirim harus antara diterimanya pengaduan (%(received)s) dan sekarang "
+                "[between_receipt_and_now]"
+            ),
+            received=received_at.astimezone(WIB_ZONE).strftime("%d/%m/%Y %H:%M WIB"),
+        )
+    return at

@@ -180,6 +180,17 @@ class ReplyChannel(StrEnum):
     IN_PERSON = "in_person"
 
 
+class AnswerKind(StrEnum):
+    """Whether a response to the complainant is the answer or an interim notice (item 4).
+
+    Only the answer (jawaban) stops the 14-working-day clock; an interim notice ("tanggapan
+    sementara": received, being handled) tells the complainant where things stand and does not.
+    """
+
+    ANSWER = "answer"
+    INTERIM = "interim"
+
+
 STATUS_NAMES: dict[Status, str] = {
     Status.RECORDED: N_("Dicatat"),
     Status.CLASSIFIED: N_("Diklasifikasi"),

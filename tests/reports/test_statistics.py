@@ -49,6 +49,7 @@ def fixed_data_set(deps: Deps, clock: FixedClock) -> None:
     b.submit(deps, complainant={"name": None})  # a suggestion: no identity
     withdrawn = b.submit(deps)
     service.act_as_complainant(deps, withdrawn.tracking_code, Action.WITHDRAW, {}, withdrawn.pin)
+    clock.current = FRI_23_JAN  # an answer is recorded when it was sent or later, never before
     respond_at(deps, on_time, FRI_23_JAN)
     respond_at(deps, same_day, MON_19_JAN)
     clock.current = MON_09_FEB

@@ -548,6 +548,46 @@ def test_first_answer_stops_the_clock_and_later_answers_do_not_move_it() -> None
     assert case.status is S.INTERNAL
 
 
+def test_an_interim_notice_does_not_stop_the_clock_and_the_answer_after_it_does() -> None:
+    case = on_internal_track()
+    do(case, A.RESPOND, officer(), {**ANSWER, "answer_kind": "interim"})
+    assert case.answered_at is None  # "sedang diproses" is not the answer (item 4)
+
+    later = NOW + timedelta(days=2)
+    do(case, A.RESPOND, officer(), {**ANSWER, "answer_kind": "answer"}, now=later)
+    assert case.answered_at == later
+
+
+@pytest.mark.parametrize(
+    ("sent_at", "accepted"),
+    [
+        ("received", True),  # the very moment of receipt
+        ("received-1s", False),  # before the complaint reached the office
+        ("now+5min", True),  # a clock running a little fast
+        ("now+5min+1s", False),
+        ("2030-01-01T08:00:00+07:00", False),  # in the future
+    ],
+)
+def test_a_stated_sending_time_lies_between_receipt_and_now(sent_at: str, accepted: bool) -> None:
+    case = on_internal_track()
+    moments = {
+        "received": case.received_at,
+        "received-1s": case.received_at - timedelta(seconds=1),
+        "now+5min": NOW + timedelta(minutes=5),
+        "now+5min+1s": NOW + timedelta(minutes=5, seconds=1),
+    }
+    stated = moments[sent_at].isoformat() if sent_at in moments else sent_at
+    if accepted:
+        do(case, A.RESPOND, officer(), {**ANSWER, "sent_at": stated})
+        assert case.answered_at == datetime.fromisoformat(stated)
+        return
+    before = copy.deepcopy(case)
+    with pytest.raises(InputError) as error:
+        do(case, A.RESPOND, officer(), {**ANSWER, "sent_at": stated})
+    assert (error.value.field, error.value.rule) == ("sent_at", "between_receipt_and_now")
+    assert case == before  # nothing changed
+
+
 def test_informing_the_result_counts_as_the_first_answer_only_if_none_was_given() -> None:
     earlier = NOW - timedelta(days=5)
     case = resolved(answered_at=earlier)
