@@ -187,17 +187,6 @@ class Case:
         """How errors and logs name the case: its tracking code."""
         return self.tracking_code
 
-    def escalation_level(self, actor: Actor) -> int:
-        """The level an escalation starts from: the actor's own, if above the current holder.
-
-        A section head who takes over a case held below them reports to the level above
-        themselves, not to themselves.
-        """
-        for index in range(len(self.chain) - 1, self.tier, -1):
-            if self.chain[index].position == actor.position:
-                return index
-        return self.tier
-
     def record(self, event: DomainEvent) -> None:
         """Note that ``event`` happened to this case; the save path reacts to it."""
         self.events.append(event)

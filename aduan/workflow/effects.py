@@ -88,10 +88,10 @@ def route_agency(ctx: ActionContext) -> None:
 
 
 def escalate(ctx: ActionContext) -> None:
-    """Move the case one tier up, with the written report to the level above."""
+    """Move the case exactly one tier up, with the written report to that tier's holder."""
     p = _payload(ctx, EscalatePayload)
     case = ctx.case
-    level = case.escalation_level(ctx.actor)
+    level = case.tier
     below, above = case.chain[level], case.chain[level + 1]
     ctx.reports.append(
         WrittenReport(

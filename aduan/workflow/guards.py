@@ -33,17 +33,25 @@ def _holder_title(ctx: ActionContext) -> str:
 
 
 def holds_current_tier(ctx: ActionContext) -> None:
-    """Only the level holding the case, or one above it, writes the report that moves it up."""
-    if not _holds_or_above(ctx):
-        title = _holder_title(ctx)
+    """Items 7a/7b: the tier holding the case writes the report that moves it one tier up.
+
+    Escalation moves exactly one tier: a section head could take a case from tier 1 straight
+    to the Head with one report, and the intermediate tier never heard of it. A superior who
+    wants to decide a case held below them records the result at their own level instead.
+    """
+    case, actor = ctx.case, ctx.actor
+    if actor.role in _EXEMPT:
+        return
+    holder = case.holder
+    if holder is None or actor.position != holder.position:
         raise RuleViolationError(
-            ctx.case.ref,
+            case.ref,
             "tier_holder_only",
             N_(
-                "hanya pemegang tingkat saat ini (%(title)s) atau atasannya yang dapat "
-                "menaikkan kasus"
+                "hanya pemegang tingkat saat ini (%(title)s) yang dapat menaikkan kasus satu "
+                "tingkat; atasan yang ingin memutus dapat mencatat hasil tindak lanjut"
             ),
-            title=title,
+            title=_holder_title(ctx),
         )
 
 
@@ -87,7 +95,7 @@ def own_agency(ctx: ActionContext) -> None:
 def below_top_of_chain(ctx: ActionContext) -> None:
     """Item 7a/7b: the chain ends at the Head of Office or the agency head."""
     case = ctx.case
-    if case.escalation_level(ctx.actor) >= len(case.chain) - 1:
+    if case.tier >= len(case.chain) - 1:
         top = case.chain[-1].title if case.chain else "?"
         raise RuleViolationError(
             case.ref,

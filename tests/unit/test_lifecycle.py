@@ -409,15 +409,25 @@ def test_only_the_current_tier_holder_or_above_may_escalate(actor: Callable[[], 
     assert "Kepala Bidang Pelayanan" in error.value.message_en
 
 
-def test_a_level_above_the_holder_escalates_from_its_own_level() -> None:
-    # The division head took the case over from the section: the report goes to the level
-    # above the division head, never to the division head herself.
+def test_a_level_above_the_holder_may_not_skip_the_tier_between() -> None:
+    # Items 7a/7b, one tier at a time: the division head once took a tier-1 case straight to
+    # the Head with one report and the section (tier 2) never heard of it.
     case = on_internal_track(tier=1)
-    outcomes = do(case, A.ESCALATE, division_head(), {"report": "Perlu keputusan Kepala Dinas"})
-    assert (case.tier, case.assignee) == (3, "dewi")
-    report = outcomes.reports[0]
-    assert (report.from_position, report.to_position) == ("kabid_pelayanan", "kepala_dinas")
-    assert report.addressee == "dewi"
+    before = copy.deepcopy(case)
+    with pytest.raises(RuleViolationError) as error:
+        do(case, A.ESCALATE, division_head(), {"report": "Perlu keputusan Kepala Dinas"})
+    assert error.value.rule == "tier_holder_only"
+    assert "Kepala Seksi" in error.value.message_en  # who holds the case now
+    assert case == before
+
+
+def test_escalation_moves_exactly_one_tier_with_the_report_to_that_tiers_holder() -> None:
+    case = on_internal_track(tier=1)  # held by the section head
+    outcomes = do(case, A.ESCALATE, section_head(), {"report": "Perlu keputusan Kabid"})
+    assert case.tier == 2
+    (report,) = outcomes.reports
+    assert (report.from_position, report.to_position) == ("kasi_pengaduan", "kabid_pelayanan")
+    assert report.addressee == case.chain[2].holder
 
 
 def test_the_head_of_office_cannot_escalate_a_case_held_below() -> None:
@@ -425,7 +435,7 @@ def test_the_head_of_office_cannot_escalate_a_case_held_below() -> None:
     head = Actor("dewi", Role.SUPERVISOR, "kepala_dinas")
     with pytest.raises(RuleViolationError) as err:
         do(case, A.ESCALATE, head, {"report": "x"})
-    assert err.value.rule == "top_of_chain"
+    assert err.value.rule == "tier_holder_only"
 
 
 def test_reopened_case_returns_to_the_office_unassigned_from_the_agency() -> None:
