@@ -18,6 +18,14 @@ Code = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9a-z][0-9a-z._-]{0,63}$")
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# A staff email: something@domain.tld, no spaces (the office's own addresses, not a full RFC 5322).
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    ),
+]
+NIP = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{18}$")]
 UnitKind = Literal["office", "agency", "apip"]
 
 
@@ -50,8 +58,8 @@ class StaffUser(_Row):
     full_name: Name
     role: Role
     position: Code | None = None
-    email: str | None = None
-    nip: str | None = None
+    email: Email | None = None
+    nip: NIP | None = None  # Nomor Induk Pegawai: 18 digits
     active: bool = True
 
 

@@ -8,6 +8,7 @@ import structlog
 
 from aduan.catalog.orgchart import OrgChart, StaffUser, build_orgchart, load_orgchart
 from aduan.catalog.services import Service, load_services
+from aduan.ports import AuthEvent
 from aduan.schemas.views import StaffUserView
 from aduan.service.administrator import require_admin
 from aduan.service.deps import (
@@ -69,6 +70,14 @@ def add_user(deps: Deps, user: StaffUser, *, by: str | None = None) -> OrgChart:
             list(chart.units.values()), list(chart.positions.values()), list(users.values())
         )
         uow.reference.put_orgchart(updated)
+        # On record (append-only, with the credential events): who changed whom, to what.
+        before = chart.users.get(user.username)
+        change = "added" if before is None else "changed"
+        detail = (
+            f"{change} by {by or '-'}: role={user.role.value} position={user.position or '-'} "
+            f"active={user.active}"
+        )
+        uow.accounts.record(AuthEvent(deps.clock.now(), "user_saved", user.username, "-", detail))
         uow.commit()
     deps.reference.invalidate()
     log.info("user_saved", username=user.username, role=user.role.value)

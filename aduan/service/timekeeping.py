@@ -239,11 +239,18 @@ def due_date(deps: Deps, received_on: date, working_days: int = 14) -> datetime:
 
 
 def set_override(
-    deps: Deps, override: Override | date, *, remove: bool = False, by: str | None = None
+    deps: Deps,
+    override: Override | date,
+    *,
+    remove: bool = False,
+    by: str | None = None,
+    dry_run: bool = False,
 ) -> tuple[str | None, list[DeadlineMove]]:
     """Add (or remove) an override and move the deadlines of open cases; say if it was a no-op.
 
-    Only an administrator (``by``) may: an override moves every open deadline.
+    Only an administrator (``by``) may: an override moves every open deadline. With
+    ``dry_run`` nothing is stored: the deadlines it would move are returned, so the
+    administrator sees them before saving.
     """
     now = deps.clock.now()
     with deps.uow() as uow:
@@ -262,6 +269,8 @@ def set_override(
             uow.calendar.put(override, now)
         updated = current.with_overrides(kept)
         moves = _recompute(deps, uow, updated, now)
+        if dry_run:
+            return message, moves  # the unit of work ends without a commit: nothing stored
         uow.commit()
     deps.calendars.invalidate()
     log.info("calendar_changed", moved=len(moves))

@@ -1,27 +1,230 @@
-"""The administrator's pages: the user list with roles and units (issue 16 item 6)."""
+"""The administrator's pages, so that no terminal is needed (issue 13 item 7).
+
+Users: add, change role, post or contact, deactivate, reset a password (the list with roles and
+units is issue 16 item 6). The working-day calendar: overrides, previewed with the deadlines
+they move before they are saved. Every change is on record.
+"""
 
 from __future__ import annotations
 
+import secrets
+from datetime import date
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
-from aduan.service.reference import list_staff
-from aduan.web.auth import current_staff, deps_of
+from aduan.catalog.orgchart import StaffUser
+from aduan.escalation.calendar import Override, OverrideKind
+from aduan.service import timekeeping
+from aduan.service.accounts import set_password
+from aduan.service.reference import add_user, list_staff, show_orgchart
+from aduan.service.timekeeping import DeadlineMove
+from aduan.web.auth import Staff, current_staff, deps_of, verify_csrf
 from aduan.web.ui.case import error_page
-from aduan.web.ui.render import page, to_login
-from aduan.workflow.errors import AduanError
+from aduan.web.ui.forms import FormState, error_state, validation_state
+from aduan.web.ui.render import page, see_other, to_login, translator
+from aduan.workflow.errors import AduanError, InputError, NotFoundError, http_status
+from aduan.workflow.intake import WIB
+from aduan.workflow.states import N_, Role
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/admin/pengguna", response_class=HTMLResponse)
 def staff_users(request: Request) -> Response:
-    """Every staff user: name, username, role, post, unit and whether active; admin only."""
+    """Every staff user (name, username, role, post, unit, active) and the form to add one."""
     staff = current_staff(request)
     if staff is None:
         return to_login(request)
+    return _user_page(request, staff, FormState(values={"active": True}), None)
+
+
+# --- users: add, change role/post/unit, deactivate, reset password (issue 13 item 7) ----------
+
+USER_FIELDS = ("username", "full_name", "role", "position", "email", "nip", "active")
+STAFF_ROLES = [r for r in Role if r not in (Role.SYSTEM, Role.COMPLAINANT)]
+
+
+def _admin(request: Request) -> Staff | Response:
+    staff = current_staff(request)
+    if staff is None:
+        return to_login(request)
+    return staff
+
+
+def _user_page(
+    request: Request, staff: Staff, state: FormState, editing: str | None, status_code: int = 200
+) -> Response:
+    deps = deps_of(request)
     try:
-        users = list_staff(deps_of(request), staff.username)
+        users = list_staff(deps, staff.username)
     except AduanError as exc:
         return error_page(request, exc)
-    return page(request, "admin_users.html", {"users": users})
+    chart = show_orgchart(deps)
+    positions = sorted(
+        ((p.code, f"{p.title} — {chart.units[p.unit].name}") for p in chart.positions.values()),
+        key=lambda item: item[1],
+    )
+    t = translator(request)
+    context = {
+        "users": users,
+        "state": state,
+        "editing": editing,
+        "roles": [(r.value, t.label(r.value, Role)) for r in STAFF_ROLES],
+        "positions": positions,
+        "notice": request.query_params.get("done"),
+    }
+    return page(request, "admin_user.html", context, status_code=status_code)
+
+
+@router.get("/admin/pengguna/{username}", response_class=HTMLResponse)
+def edit_user(request: Request, username: str) -> Response:
+    """One user's form: role, post, contact, active; and a password reset."""
+    staff = _admin(request)
+    if not isinstance(staff, Staff):
+        return staff
+    chart = show_orgchart(deps_of(request))
+    user = chart.users.get(username)
+    if user is None:
+        return error_page(request, NotFoundError("pengguna/user", username), 404)
+    values = user.model_dump(mode="json")
+    return _user_page(request, staff, FormState(values=values), username)
+
+
+@router.post("/admin/pengguna", response_class=HTMLResponse)
+async def save_user(request: Request) -> Response:
+    """Add a user or change one; refused input is shown next to its field, nothing saved."""
+    staff = _admin(request)
+    if not isinstance(staff, Staff):
+        return staff
+    form = await request.form()
+    values: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in USER_FIELDS}
+    values["active"] = form.get("active") == "on"
+    editing = str(form.get("editing", "")) or None
+    lang = translator(request).lang
+    try:
+        verify_csrf(request, str(form.get("csrf_token", "")))
+        user = StaffUser.model_validate(
+            {**values, "position": values["position"] or None, "email": values["email"] or None,
+             "nip": values["nip"] or None}
+        )  # fmt: skip
+        add_user(deps_of(request), user, by=staff.username)
+    except ValidationError as exc:
+        state = validation_state(exc, lang, values, USER_FIELDS)
+        return _user_page(request, staff, state, editing, 422)
+    except AduanError as exc:
+        state = error_state(exc, lang, values, USER_FIELDS)
+        return _user_page(request, staff, state, editing, http_status(exc))
+    return see_other(f"/admin/pengguna?done={user.username}#users")
+
+
+@router.post("/admin/pengguna/{username}/kata-sandi", response_class=HTMLResponse)
+async def reset_password(request: Request, username: str) -> Response:
+    """A new random password, shown once to the administrator; the user's sessions end."""
+    staff = _admin(request)
+    if not isinstance(staff, Staff):
+        return staff
+    form = await request.form()
+    password = secrets.token_urlsafe(12)
+    try:
+        verify_csrf(request, str(form.get("csrf_token", "")))
+        set_password(deps_of(request), username, password, by=staff.username)
+    except AduanError as exc:
+        return error_page(request, exc)
+    context = {"username": username, "password": password}
+    response = page(request, "admin_password.html", context)
+    response.headers["Cache-Control"] = "no-store"  # the password is shown once, never cached
+    return response
+
+
+# --- the working-day calendar: overrides with the deadlines they move (issue 13 item 7) -------
+
+CALENDAR_FIELDS = ("on", "kind", "reason")
+
+
+def _calendar_page(
+    request: Request,
+    state: FormState,
+    *,
+    moves: list[DeadlineMove] | None = None,
+    remove: bool = False,
+    status_code: int = 200,
+) -> Response:
+    deps = deps_of(request)
+    raw_year = request.query_params.get("tahun", "")
+    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else None
+    year = year or deps.clock.now().astimezone(WIB).year
+    calendar = timekeeping.calendar(deps)
+    days = [d for d in calendar.non_working_days(year) if d.source != "weekend"]
+    context = {
+        "year": year,
+        "days": days,
+        "overrides": sorted(
+            (o for o in calendar.overrides if o.on.year == year), key=lambda o: o.on
+        ),
+        "state": state,
+        "moves": moves,
+        "remove": remove,
+        "notice": request.query_params.get("done"),
+    }
+    return page(request, "admin_calendar.html", context, status_code=status_code)
+
+
+@router.get("/admin/kalender", response_class=HTMLResponse)
+def calendar_page(request: Request) -> Response:
+    """Holidays, collective leave and the office's overrides of a year; add or remove one."""
+    staff = _admin(request)
+    if not isinstance(staff, Staff):
+        return staff
+    try:
+        list_staff(deps_of(request), staff.username)  # administrators only
+    except AduanError as exc:
+        return error_page(request, exc)
+    return _calendar_page(request, FormState(values={"kind": "holiday"}))
+
+
+@router.post("/admin/kalender", response_class=HTMLResponse)
+async def change_calendar(request: Request) -> Response:
+    """Preview (the deadlines it moves) or save an override, or remove one; admin only."""
+    staff = _admin(request)
+    if not isinstance(staff, Staff):
+        return staff
+    form = await request.form()
+    values = {k: str(form.get(k, "")).strip() for k in CALENDAR_FIELDS}
+    remove = form.get("remove") == "1"
+    confirm = form.get("confirm") == "1"
+    lang = translator(request).lang
+    try:
+        verify_csrf(request, str(form.get("csrf_token", "")))
+        on = _day(values["on"])
+        target: Override | date = on
+        if not remove:
+            if values["kind"] not in ("holiday", "working"):
+                raise InputError("kind", "one_of", N_("pilih libur atau hari kerja"))
+            if not values["reason"]:
+                raise InputError("reason", "required", N_("alasan wajib diisi"))
+            kind: OverrideKind = "working" if values["kind"] == "working" else "holiday"
+            target = Override(on, kind, values["reason"], staff.username)
+        message, moves = timekeeping.set_override(
+            deps_of(request), target, remove=remove, by=staff.username, dry_run=not confirm
+        )
+    except AduanError as exc:
+        state = error_state(exc, lang, values, CALENDAR_FIELDS)
+        return _calendar_page(request, state, remove=remove, status_code=http_status(exc))
+    if message:
+        state = FormState(values=values, general=[message])
+        return _calendar_page(request, state, remove=remove, status_code=409)
+    if not confirm:  # show what it moves, with a button to save it
+        return _calendar_page(request, FormState(values=values), moves=moves, remove=remove)
+    return see_other(f"/admin/kalender?tahun={on.year}&done={len(moves)}#overrides")
+
+
+def _day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InputError(
+            "on", "date", N_("tanggal tidak valid (TTTT-BB-HH): %(raw)r"), raw=raw
+        ) from None

@@ -332,3 +332,4 @@ def _known_name(reported: str, known: Sequence[str]) -> str | None:
         if candidate in known:
             return candidate
     return None
+    "string_pattern_mismatch": N_("bentuknya tidak sesuai (lihat petunjuk isian)"),

@@ -134,7 +134,11 @@ def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, 
         ]
     inbox_link = ("/inbox", t("Kotak masuk (%(n)s)", n=unread) if unread else t("Kotak masuk"))
     if staff.role is Role.ADMIN:  # no case content: the users and the operational messages
-        return [("/admin/pengguna", t("Pengguna")), inbox_link]
+        return [
+            ("/admin/pengguna", t("Pengguna")),
+            ("/admin/kalender", t("Kalender")),
+            inbox_link,
+        ]
     items = [("/queue", t("Antrean saya")), inbox_link]
     if staff.role in INTAKE_ROLES:
         items.append(("/cases/new", t("Catat pengaduan")))
