@@ -74,13 +74,13 @@ def build_channels(settings: Settings) -> dict[str, DeliveryChannel]:
                 username=n.smtp_username,
                 password=n.smtp_password,
                 sender=n.smtp_from,
-                timeout=n.timeout_seconds,
+                timeout=n.channel_timeout,
                 ca_file=n.smtp_ca_file,
             )
         )
     for name, url in (("sms", n.sms_webhook_url), ("whatsapp", n.whatsapp_webhook_url)):
         if url:
-            found[name] = WebhookChannel(name, url, n.webhook_secret, n.timeout_seconds)
+            found[name] = WebhookChannel(name, url, n.webhook_secret, n.channel_timeout)
     return found
 
 
@@ -90,6 +90,8 @@ def build_dispatcher(deps: Deps, settings: Settings, worker: str | None = None) 
     policy = RetryPolicy(
         max_attempts=n.max_attempts,
         base=timedelta(seconds=n.backoff_seconds),
+        cap=timedelta(seconds=n.backoff_cap_seconds),
+        retry_for=timedelta(hours=n.retry_hours),
         batch_size=n.batch_size,
         lease=timedelta(seconds=n.lease_seconds),
     )

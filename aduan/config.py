@@ -42,6 +42,9 @@ def _office(env: Mapping[str, str]) -> Office:
     return Office(**given)
 
 
+LEASE_PER_TIMEOUT = 12  # a dispatcher's lease lasts at least this many channel timeouts
+
+
 @dataclass(frozen=True, slots=True)
 class Notify:
     """Delivery of notifications (``ADUAN_NOTIFY_*``, ``ADUAN_SMTP_*``, ``ADUAN_*_WEBHOOK_URL``)."""
@@ -59,12 +62,24 @@ class Notify:
     webhook_secret: str = ""
     timeout_seconds: int = 10
     letter_dir: str = "letters"  # print-ready letters for complainants without email/phone
-    max_attempts: int = 6
+    max_attempts: int = 0  # 0: no limit; a failing message is retried for retry_hours
     backoff_seconds: int = 30  # the wait after the first failure; doubles each time
+    backoff_cap_seconds: int = 900  # ... up to this: a server back is used within 15 minutes
+    retry_hours: int = 168  # a message failing for a passing reason is retried this long
+    stall_minutes: int = 15  # /healthz calls a channel stalled when a message waits longer
     retention_days: int = 90  # delivered payloads are purged after this
     interval_seconds: int = 10  # how often the dispatcher looks for work
     batch_size: int = 50  # rows leased per round
     lease_seconds: int = 600  # a leased row another dispatcher may take after this
+
+    @property
+    def channel_timeout(self) -> float:
+        """The channels' timeout, shortened when needed so one message ends well inside a lease.
+
+        One message may take a few timeouts (connect, greeting, login, each command; the SMTP
+        channel cuts it at three) and the dispatcher renews its lease every quarter of it.
+        """
+        return min(float(self.timeout_seconds), self.lease_seconds / LEASE_PER_TIMEOUT)
 
 
 def _notify(env: Mapping[str, str]) -> Notify:
@@ -90,8 +105,11 @@ def _notify(env: Mapping[str, str]) -> Notify:
         webhook_secret=env.get("ADUAN_WEBHOOK_SECRET", ""),
         timeout_seconds=_int(env, "ADUAN_NOTIFY_TIMEOUT_SECONDS", 10),
         letter_dir=env.get("ADUAN_LETTER_DIR", "letters"),
-        max_attempts=max(1, _int(env, "ADUAN_NOTIFY_MAX_ATTEMPTS", 6)),
+        max_attempts=_int(env, "ADUAN_NOTIFY_MAX_ATTEMPTS", 0),
         backoff_seconds=_int(env, "ADUAN_NOTIFY_BACKOFF_SECONDS", 30),
+        backoff_cap_seconds=max(1, _int(env, "ADUAN_NOTIFY_BACKOFF_CAP_SECONDS", 900)),
+        retry_hours=max(1, _int(env, "ADUAN_NOTIFY_RETRY_HOURS", 168)),
+        stall_minutes=max(1, _int(env, "ADUAN_NOTIFY_STALL_MINUTES", 15)),
         retention_days=_int(env, "ADUAN_OUTBOX_RETENTION_DAYS", 90),
         interval_seconds=max(1, _int(env, "ADUAN_NOTIFY_INTERVAL_SECONDS", 10)),
         batch_size=max(1, _int(env, "ADUAN_NOTIFY_BATCH_SIZE", 50)),

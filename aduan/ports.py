@@ -221,6 +221,16 @@ class OutboxEntry:
     read_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelBacklog:
+    """What waits on one channel: how many rows, since when, and how often the worst one failed."""
+
+    channel: str
+    pending: int
+    oldest_created_at: datetime
+    most_attempts: int
+
+
 class OutboxRepository(Protocol):
     """Notifications waiting for delivery, and the staff inbox (the ``in_app`` rows)."""
 
@@ -256,6 +266,17 @@ class OutboxRepository(Protocol):
 
     def retry(self, entry_id: int, now: datetime) -> bool:
         """Put a dead row back in the queue with fresh attempts; False when it is not dead."""
+
+    def retry_dead(
+        self, now: datetime, channel: str | None = None, since: datetime | None = None
+    ) -> int:
+        """Put every dead row (of ``channel``, queued at or after ``since``) back; how many."""
+
+    def renew(self, ids: Sequence[int], worker: str, until: datetime) -> set[int]:
+        """Extend ``worker``'s lease on pending rows to ``until``; the ids it still holds."""
+
+    def backlog(self) -> list[ChannelBacklog]:
+        """Pending rows by channel (for the health probe), by channel name."""
 
     def inbox(self, recipient: str, limit: int, unread_only: bool = False) -> list[OutboxEntry]:
         """A staff member's in-app messages, newest first."""
@@ -508,9 +529,12 @@ class FixedClock:
 class DeliveryError(Exception):
     """A delivery failed; ``permanent`` ones are dead-lettered without further attempts."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, unreachable: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        # The channel itself is out (server down, not answering), not this message: the
+        # dispatcher stops trying that channel for the rest of its round.
+        self.unreachable = unreachable
 
 
 class RenderedMessage(Protocol):

@@ -13,6 +13,8 @@ from aduan import bootstrap
 from aduan.cli import common, terminal
 from aduan.ports import OutboxEntry
 from aduan.service import inbox
+from aduan.workflow.errors import InputError
+from aduan.workflow.states import N_
 
 
 def _entry_json(e: OutboxEntry) -> dict[str, Any]:
@@ -97,12 +99,66 @@ def failed(
         )
 
 
+DELIVERY_CHANNELS = ("email", "sms", "whatsapp", "letter", "in_app")
+
+
 @common.notify_app.command("retry")
-def retry(entry_id: Annotated[int, typer.Argument(help="ID pesan / message id.")]) -> None:
-    """Kirim ulang pesan gagal / queue a dead letter again."""
+def retry(
+    entry_id: Annotated[int | None, typer.Argument(help="ID pesan / message id.")] = None,
+    all_failed: Annotated[
+        bool,
+        typer.Option("--all-failed", help="Semua pesan gagal / every dead letter."),
+    ] = False,
+    channel: Annotated[
+        str | None,
+        typer.Option(help="Hanya kanal ini (email, sms, whatsapp, letter) / only this channel."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Hanya yang antre sejak (ISO, WIB) / only those queued since."),
+    ] = None,
+    as_json: common.JsonOpt = False,
+) -> None:
+    """Kirim ulang pesan gagal / queue dead letters again: one id, or --all-failed."""
     d = common.deps()
+
+    def bulk() -> int:
+        if entry_id is not None:
+            raise InputError(
+                "entry_id",
+                "id_or_all",
+                N_("sebutkan satu ID pesan atau --all-failed, bukan keduanya"),
+            )
+        if channel is not None and channel not in DELIVERY_CHANNELS:
+            raise InputError(
+                "channel", "one_of", N_("pilih %(choices)s"), choices=" / ".join(DELIVERY_CHANNELS)
+            )
+        start = common.moment(since, "since")
+        return inbox.retry_all(d.uow, d.clock, channel=channel, since=start)
+
+    if all_failed:
+        count: int = common.run(bulk)
+        if as_json:
+            typer.echo(json.dumps({"retried": count}))
+        else:
+            typer.echo(f"dijadwalkan ulang/queued again: {count}")
+        return
+    if entry_id is None or channel is not None or since is not None:
+        common.run(_one_id_only)
+    assert entry_id is not None
     entry: OutboxEntry = common.run(lambda: inbox.retry(d.uow, d.clock, entry_id))
-    typer.echo(f"dijadwalkan ulang/queued again: {entry.id} ({entry.message.event})")
+    if as_json:
+        typer.echo(json.dumps(_entry_json(entry), ensure_ascii=False))
+    else:
+        typer.echo(f"dijadwalkan ulang/queued again: {entry.id} ({entry.message.event})")
+
+
+def _one_id_only() -> None:
+    raise InputError(
+        "entry_id",
+        "id_or_all",
+        N_("sebutkan satu ID pesan, atau --all-failed (dengan --channel/--since bila perlu)"),
+    )
 
 
 @common.notify_app.command("inbox")

@@ -1,5 +1,9 @@
 """The dispatcher: delivers outbox rows, retries with exponential backoff, dead-letters.
 
+A failure that may pass is retried for a week (``RetryPolicy``), so an outage of the mail
+server loses nothing; what is dead-lettered anyway an administrator queues again in bulk
+(``aduan notify retry --all-failed``), and ``/healthz`` names a channel whose messages wait.
+
 One round: lease a batch of due rows (a short transaction of its own), render and deliver each
 with no transaction open, then record every result in one transaction — only for rows the
 dispatcher still holds. A dispatcher killed between a delivery and the record leaves the row
@@ -16,6 +20,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,19 +44,33 @@ log = structlog.get_logger()
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """How hard to try: ``max_attempts`` in all, waiting ``base`` × 2ⁿ (at most ``cap``)."""
+    """How hard to try.
 
-    max_attempts: int = 6
+    A failure that may pass (the server down, a timeout) is retried for ``retry_for`` after the
+    message was queued — a week by default, so an outage over a weekend loses nothing —
+    waiting ``base`` × 2ⁿ between attempts, at most ``cap`` (so once the server is back every
+    message goes within ``cap``). ``max_attempts`` (0: no limit) can give up sooner.
+    """
+
+    max_attempts: int = 0
     base: timedelta = timedelta(seconds=30)
-    cap: timedelta = timedelta(hours=1)
+    cap: timedelta = timedelta(minutes=15)
+    retry_for: timedelta = timedelta(days=7)
     batch_size: int = 50
     lease: timedelta = timedelta(minutes=10)
 
-    def retry_at(self, attempts_made: int, now: datetime) -> datetime | None:
+    def retry_at(
+        self, attempts_made: int, now: datetime, queued_at: datetime | None = None
+    ) -> datetime | None:
         """When to try again after ``attempts_made`` failures; None to give up."""
-        if attempts_made >= self.max_attempts:
+        if self.max_attempts and attempts_made >= self.max_attempts:
             return None
-        wait: timedelta = min(self.cap, self.base * (2 ** (attempts_made - 1)))
+        if queued_at is not None and now - queued_at >= self.retry_for:
+            return None
+        doublings = min(max(attempts_made - 1, 0), 32)  # 2**n beyond the cap would overflow
+        wait: timedelta = min(self.cap, self.base * (2**doublings))
+        if queued_at is not None:
+            wait = min(wait, max(queued_at + self.retry_for - now, timedelta(0)))
         return now + wait
 
 
@@ -106,7 +125,13 @@ class Dispatcher:
         return report
 
     def round(self, report: DispatchReport | None = None) -> int:
-        """One batch: lease, deliver, record. Returns how many rows it leased."""
+        """One batch: lease, deliver, record. Returns how many rows it leased.
+
+        The lease is renewed while the round runs (every quarter of it), so a slow server can
+        never let another dispatcher take — and send again — a row this one is still on. Once a
+        channel is unreachable (down, or not answering within its timeout) the rest of the
+        batch is not tried on it this round: one dead server costs one timeout, not fifty.
+        """
         report = report if report is not None else DispatchReport()
         now = self.clock.now()
         with self.uow() as uow:
@@ -116,9 +141,34 @@ class Dispatcher:
             uow.commit()
         if not batch:
             return 0
-        results = [(entry, self._deliver(entry)) for entry in batch]
+        results: list[tuple[OutboxEntry, DeliveryError | None]] = []
+        lost: set[int] = set()
+        down: dict[str, DeliveryError] = {}
+        renewed = time.monotonic()
+        for entry in batch:
+            if time.monotonic() - renewed >= self.policy.lease.total_seconds() / 4:
+                # Delivered rows too: their result is recorded only at the end of the round.
+                mine = [e for e in batch if e.id not in lost]
+                held = self._renew(mine)
+                renewed = time.monotonic()
+                lost.update(e.id for e in mine if e.id not in held)
+            if entry.id in lost:
+                continue
+            channel = entry.message.channel
+            if channel in down:
+                reason = f"not tried, the channel was unreachable: {down[channel]}"
+                results.append((entry, DeliveryError(reason, unreachable=True)))
+                continue
+            error = self._deliver(entry)
+            if error is not None and error.unreachable:
+                down[channel] = error
+            results.append((entry, error))
         done = self.clock.now()
-        outcome: Counter[str] = Counter()
+        tried = {entry.id for entry, _ in results}
+        skipped = sorted(lost - tried)  # (a tried row that was lost counts when recorded)
+        outcome: Counter[str] = Counter(lease_lost=len(skipped)) if skipped else Counter()
+        for entry_id in skipped:
+            log.warning("outbox_lease_lost", outbox_id=entry_id, worker=self.worker)
         with self.uow() as uow:
             for entry, error in results:
                 outcome[self._record(uow.outbox, entry, error, done)] += 1
@@ -127,6 +177,14 @@ class Dispatcher:
         report.rounds += 1
         log.info("outbox_round", worker=self.worker, leased=len(batch), **outcome)
         return len(batch)
+
+    def _renew(self, entries: list[OutboxEntry]) -> set[int]:
+        """Extend the lease on the rows still to deliver; the ids this worker still holds."""
+        now = self.clock.now()
+        with self.uow() as uow:
+            held = uow.outbox.renew([e.id for e in entries], self.worker, now + self.policy.lease)
+            uow.commit()
+        return held
 
     def close(self) -> None:
         """Close every channel's connection."""
@@ -169,7 +227,11 @@ class Dispatcher:
             status = "sent"
         else:
             attempts = entry.attempts + 1
-            retry_at = None if error.permanent else self.policy.retry_at(attempts, now)
+            retry_at = (
+                None
+                if error.permanent
+                else self.policy.retry_at(attempts, now, entry.message.created_at)
+            )
             kept = outbox.mark_failed(entry.id, self.worker, str(error), retry_at)
             status = "retry" if retry_at else "dead"
             log.warning(

@@ -1,8 +1,11 @@
-"""Use case of the health probe: can the database be read right now?"""
+"""Use cases of the health probe: can the database be read, is any channel's mail stuck?"""
 
 from __future__ import annotations
 
-from aduan.ports import UnitOfWorkFactory
+from dataclasses import dataclass
+from datetime import timedelta
+
+from aduan.ports import Clock, UnitOfWorkFactory
 from aduan.workflow.errors import AduanError
 
 
@@ -16,3 +19,40 @@ def database_status(uow: UnitOfWorkFactory) -> str:
     except Exception as exc:  # noqa: BLE001 - any driver failure means "not reachable"
         return type(exc).__name__
     return "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelState:
+    """One delivery channel as the probe reports it."""
+
+    channel: str
+    pending: int  # messages waiting
+    oldest_pending_seconds: int  # how long the oldest has waited since it was queued
+    failures: int  # failed attempts of the message that failed most (0: none failed yet)
+    stalled: bool  # the oldest has waited longer than the threshold
+
+
+def channel_states(
+    uow: UnitOfWorkFactory, clock: Clock, stall_after: timedelta
+) -> list[ChannelState]:
+    """Every channel with messages waiting; stalled when one waited longer than ``stall_after``.
+
+    A channel stalls when its server is down or refuses us, or when no dispatcher runs: either
+    way people are not told what the office did, and an operator must look.
+    """
+    now = clock.now()
+    with uow(readonly=True) as tx:
+        backlog = tx.outbox.backlog()
+    states = []
+    for b in backlog:
+        waited = max(now - b.oldest_created_at, timedelta(0))
+        states.append(
+            ChannelState(
+                b.channel,
+                b.pending,
+                int(waited.total_seconds()),
+                b.most_attempts,
+                waited > stall_after,
+            )
+        )
+    return states

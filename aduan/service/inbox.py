@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aduan.ports import Clock, OutboxEntry, UnitOfWorkFactory
 from aduan.workflow.errors import NotFoundError, RuleViolationError
@@ -60,6 +60,23 @@ def retry(uow: UnitOfWorkFactory, clock: Clock, entry_id: int) -> OutboxEntry:
         retried = tx.outbox.get(entry_id)
         tx.commit()
     assert retried is not None
+    return retried
+
+
+def retry_all(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    channel: str | None = None,
+    since: datetime | None = None,
+) -> int:
+    """Queue every dead letter again (of one channel, queued since a time); how many.
+
+    What an administrator does once a mail server or gateway is back after a long outage.
+    """
+    with uow() as tx:
+        retried = tx.outbox.retry_dead(clock.now(), channel, since)
+        tx.commit()
     return retried
 
 

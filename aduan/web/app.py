@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,12 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
     )
     def healthz(request: Request) -> Any:
         """Database reachable and scheduler alive: 200; otherwise 503 with what failed."""
-        report = health.check(deps, request.app.state.scheduler, request.app.state.background)
+        report = health.check(
+            deps,
+            request.app.state.scheduler,
+            request.app.state.background,
+            timedelta(minutes=settings.notify.stall_minutes),
+        )
         status = 200 if report.ok else 503
         return JSONResponse(report.model_dump(), status_code=status)
 

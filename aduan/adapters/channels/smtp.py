@@ -10,9 +10,12 @@ reason). Headers are encoded by the standard library (RFC 2047, or raw UTF-8 und
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import smtplib
+import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
@@ -31,8 +34,13 @@ class SmtpSettings:
     username: str | None = None
     password: str | None = None
     sender: str = "Aduan DPMPTSP <aduan@localhost>"
-    timeout: float = 10.0
+    timeout: float = 10.0  # each connect, read and write
     ca_file: str | None = None  # trust this CA (an office's own) besides the system's
+
+    @property
+    def message_seconds(self) -> float:
+        """The most one message may take, both tries included: three socket timeouts."""
+        return 3 * self.timeout
 
 
 def idempotency_message_id(key: str) -> str:
@@ -51,29 +59,37 @@ class EmailChannel:
         self._smtp: smtplib.SMTP | None = None
 
     def send(self, entry: OutboxEntry, message: RenderedMessage) -> None:
+        # A server that answers each line just inside the socket timeout could hold one message
+        # for minutes; past ``message_seconds`` the connection is cut and the message fails
+        # (retried later), well inside the dispatcher's lease.
+        expired = threading.Event()
+        timer = threading.Timer(self.settings.message_seconds, self._cut, (expired,))
+        timer.daemon = True
+        timer.start()
+        try:
+            self._send(entry, message, expired)
+        finally:
+            timer.cancel()
+
+    def _cut(self, expired: threading.Event) -> None:
+        expired.set()
+        smtp = self._smtp
+        sock = smtp.sock if smtp is not None else None
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _send(self, entry: OutboxEntry, message: RenderedMessage, expired: threading.Event) -> None:
         recipient, international = wire_address(entry.message.recipient)
         sender = parseaddr(self.settings.sender)[1] or self.settings.sender
         for attempt in (1, 2):  # a kept connection the server closed is retried once, fresh
-            try:
-                smtp = self._connection()
-                options: list[str] = []
-                if international:
-                    smtp.ehlo_or_helo_if_needed()
-                    if not smtp.has_extn("smtputf8"):
-                        raise DeliveryError(
-                            "SMTP: the address has non-ASCII characters before the @ and the "
-                            "server does not offer SMTPUTF8",
-                            permanent=True,
-                        )
-                    options = ["SMTPUTF8", "BODY=8BITMIME"]
-                data = mime_message(
-                    sender=self.settings.sender,
-                    recipient=recipient,
-                    key=entry.message.idempotency_key,
-                    message=message,
-                    utf8=international,
+            if expired.is_set():
+                raise DeliveryError(
+                    f"SMTP: no complete answer within {self.settings.message_seconds:g} s",
+                    unreachable=True,
                 )
-                smtp.sendmail(sender, [recipient], data, mail_options=options)
+            try:
+                self._transmit(sender, recipient, international, entry, message)
                 return
             except smtplib.SMTPRecipientsRefused:
                 # The address stays out of the error: errors are shown and logged.
@@ -83,18 +99,54 @@ class EmailChannel:
                 permanent = 500 <= exc.smtp_code < 600
                 if permanent or attempt == 2:
                     raise DeliveryError(
-                        f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", permanent=permanent
+                        f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
+                        permanent=permanent,
+                        unreachable=exc.smtp_code == 421,  # "service not available"
                     ) from None
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
                 self.close()
-                if attempt == 2:
-                    raise DeliveryError(f"SMTP {type(exc).__name__}: {exc}") from None
+                if attempt == 2 and not expired.is_set():  # (cut: the message below says why)
+                    raise DeliveryError(
+                        f"SMTP {type(exc).__name__}: {exc}", unreachable=True
+                    ) from None
             except (UnicodeError, ValueError, smtplib.SMTPException) as exc:
                 # This message, not the server: the connection may be mid-transaction.
                 self.close()
                 raise DeliveryError(
                     f"SMTP: message not sendable ({type(exc).__name__})", permanent=True
                 ) from None
+        raise DeliveryError(
+            f"SMTP: no complete answer within {self.settings.message_seconds:g} s",
+            unreachable=True,
+        )
+
+    def _transmit(
+        self,
+        sender: str,
+        recipient: str,
+        international: bool,
+        entry: OutboxEntry,
+        message: RenderedMessage,
+    ) -> None:
+        smtp = self._connection()
+        options: list[str] = []
+        if international:
+            smtp.ehlo_or_helo_if_needed()
+            if not smtp.has_extn("smtputf8"):
+                raise DeliveryError(
+                    "SMTP: the address has non-ASCII characters before the @ and the "
+                    "server does not offer SMTPUTF8",
+                    permanent=True,
+                )
+            options = ["SMTPUTF8", "BODY=8BITMIME"]
+        data = mime_message(
+            sender=self.settings.sender,
+            recipient=recipient,
+            key=entry.message.idempotency_key,
+            message=message,
+            utf8=international,
+        )
+        smtp.sendmail(sender, [recipient], data, mail_options=options)
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is not None:
@@ -107,7 +159,7 @@ class EmailChannel:
             else:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
         except OSError as exc:
-            raise DeliveryError(f"SMTP {type(exc).__name__}: {exc}") from None
+            raise DeliveryError(f"SMTP {type(exc).__name__}: {exc}", unreachable=True) from None
         try:
             if s.security == "starttls":
                 smtp.starttls(context=self._tls())
@@ -117,7 +169,7 @@ class EmailChannel:
             # The server or our settings (TLS, login), not this message: try again later,
             # when an administrator may have fixed the configuration.
             smtp.close()
-            raise DeliveryError(f"SMTP {type(exc).__name__}: {exc}") from None
+            raise DeliveryError(f"SMTP {type(exc).__name__}: {exc}", unreachable=True) from None
         self._smtp = smtp
         return smtp
 

@@ -60,7 +60,10 @@ class WebhookChannel:
         try:
             response = self._client.post(self.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            raise DeliveryError(f"{self.name} gateway: {type(exc).__name__}: {exc}") from None
+            raise DeliveryError(
+                f"{self.name} gateway: {type(exc).__name__}: {exc}",
+                unreachable=isinstance(exc, httpx.TransportError),  # down or not answering
+            ) from None
         if response.status_code >= 300:
             # 4xx other than 408/429 will not get better by trying again.
             permanent = 400 <= response.status_code < 500 and response.status_code not in (408, 429)

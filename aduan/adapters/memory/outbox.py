@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from aduan.ports import OutboxEntry, OutboxMessage
+from aduan.ports import ChannelBacklog, OutboxEntry, OutboxMessage
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 IN_APP = "in_app"
@@ -120,6 +120,43 @@ class InMemoryOutboxRepository:
         )
         self._put(_Row(entry, purged_at=row.purged_at))
         return True
+
+    def retry_dead(
+        self, now: datetime, channel: str | None = None, since: datetime | None = None
+    ) -> int:
+        retried = 0
+        for row in self._all():
+            e = row.entry
+            if e.status != DEAD or (channel is not None and e.message.channel != channel):
+                continue
+            if since is not None and e.message.created_at < since:
+                continue
+            retried += self.retry(e.id, now)
+        return retried
+
+    def renew(self, ids: Sequence[int], worker: str, until: datetime) -> set[int]:
+        held = set()
+        for entry_id in ids:
+            row = self._held(entry_id, worker)
+            if row is not None:
+                self._put(dataclasses.replace(row, claimed_until=until))
+                held.add(entry_id)
+        return held
+
+    def backlog(self) -> list[ChannelBacklog]:
+        by_channel: dict[str, list[OutboxEntry]] = {}
+        for row in self._all():
+            if row.entry.status == PENDING:
+                by_channel.setdefault(row.entry.message.channel, []).append(row.entry)
+        return [
+            ChannelBacklog(
+                channel,
+                len(found),
+                min(e.message.created_at for e in found),
+                max(e.attempts for e in found),
+            )
+            for channel, found in sorted(by_channel.items())
+        ]
 
     def inbox(self, recipient: str, limit: int, unread_only: bool = False) -> list[OutboxEntry]:
         found = [

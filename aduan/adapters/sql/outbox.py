@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from aduan.adapters.sql.prepared import Prepared, Runner
 from aduan.adapters.sql.tables import outbox
-from aduan.ports import OutboxEntry, OutboxMessage
+from aduan.ports import ChannelBacklog, OutboxEntry, OutboxMessage
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 IN_APP = "in_app"
@@ -163,6 +163,52 @@ class SqlOutboxRepository:
             .values(status=PENDING, attempts=0, next_attempt_at=now, last_error=None)
         )
         return result.rowcount == 1
+
+    def retry_dead(
+        self, now: datetime, channel: str | None = None, since: datetime | None = None
+    ) -> int:
+        where = [outbox.c.status == DEAD]
+        if channel is not None:
+            where.append(outbox.c.channel == channel)
+        if since is not None:
+            where.append(outbox.c.created_at >= since)
+        result = self.conn.execute(
+            update(outbox)
+            .where(*where)
+            .values(status=PENDING, attempts=0, next_attempt_at=now, last_error=None)
+        )
+        return result.rowcount
+
+    def renew(self, ids: Sequence[int], worker: str, until: datetime) -> set[int]:
+        if not ids:
+            return set()
+        rows = self.conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.id.in_(list(ids)),
+                outbox.c.status == PENDING,
+                outbox.c.claimed_by == worker,
+            )
+            .values(claimed_until=until)
+            .returning(outbox.c.id)
+        )
+        return set(rows.scalars())
+
+    def backlog(self) -> list[ChannelBacklog]:
+        # Pending rows only (the partial index ix_outbox_pending_next_attempt_at holds them):
+        # the health probe must stay cheap however many delivered rows the table keeps.
+        rows = self.conn.execute(
+            select(
+                outbox.c.channel,
+                func.count(),
+                func.min(outbox.c.created_at),
+                func.max(outbox.c.attempts),
+            )
+            .where(outbox.c.status == PENDING)
+            .group_by(outbox.c.channel)
+            .order_by(outbox.c.channel)
+        ).all()
+        return [ChannelBacklog(c, int(n), oldest, int(most)) for c, n, oldest, most in rows]
 
     def inbox(self, recipient: str, limit: int, unread_only: bool = False) -> list[OutboxEntry]:
         stmt = select(outbox).where(outbox.c.recipient == recipient, outbox.c.channel == IN_APP)
