@@ -28,7 +28,7 @@ step act "$CASE" record_result --as sari --outcome substantiated --summary "Sert
   --corrective "Antrian verifikasi dipantau harian" >/dev/null
 step act "$CASE" inform_complainant --as budi --channel whatsapp --text "Sertifikat Anda sudah terbit" >/dev/null
 step act "$CASE" report_to_superior --as budi --text "Laporan hasil tindak lanjut pengaduan" >/dev/null
-step act "$CASE" close --as sari
+step act "$CASE" close --as agus
 step track "$CASE"
 
 echo; echo "== 2. A complaint 45 days after the service: recorded as a suggestion, accepted by a supervisor =="

@@ -149,6 +149,7 @@ def case_from_row(r: Any) -> Case:
         chain=[TierLevel(**level) for level in r["chain"]],
         tier=r["tier"],
         assignee=r["assignee"],
+        "result_position": case.result_position,
         outcome=opt(r["outcome"], Outcome),
         result_summary=r["result_summary"],
         corrective_actions=list(r["corrective_actions"]),
@@ -210,6 +211,7 @@ def report_to_row(case_id: int, w: WrittenReport) -> dict[str, Any]:
         "at": w.at,
         "from_position": w.from_position,
         "to_position": w.to_position,
+        result_position=r["result_position"],
     }
 
 

@@ -21,9 +21,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 # A staff email: something@domain.tld, no spaces (the office's own addresses, not a full RFC 5322).
 Email = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    ),
+    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
 ]
 NIP = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{18}$")]
 UnitKind = Literal["office", "agency", "apip"]
@@ -49,6 +47,9 @@ class Position(_Row):
     unit: Code
     title: Name
     reports_to: Code | None = None
+    # An acting holder (Pelaksana tugas, "Plt."): the username who acts for the post while it
+    # has no active holder of its own; a case routed to the post is theirs.
+    acting: Code | None = None
 
 
 class StaffUser(_Row):
@@ -93,11 +94,20 @@ class OrgChart:
         return unit
 
     def holder(self, position: str) -> str | None:
-        """The first active user holding a position."""
+        """The first active user holding a position, else its active acting holder (Plt.)."""
         for user in self.users.values():
             if user.position == position and user.active:
                 return user.username
-        return None
+        post = self.positions.get(position)
+        acting = self.users.get(post.acting) if post is not None and post.acting else None
+        return acting.username if acting is not None and acting.active else None
+
+    def apip(self) -> Unit:
+        """The inspectorate (APIP), whose entry post receives an approved APIP case."""
+        for unit in self.units.values():
+            if unit.kind == "apip":
+                return unit
+        raise NotFoundError("unit", "apip")
 
     def chain(self, unit_code: str) -> list[TierLevel]:
         """Tier levels from the unit's entry position up its ``reports_to`` line (item 7a–b)."""
@@ -160,6 +170,8 @@ def build_orgchart(
     for p in positions:
         if p.unit not in chart.units:
             raise _bad(f"position.{p.code}.unit", "known_unit", f"unknown unit '{p.unit}'")
+        if p.acting is not None and p.acting not in chart.users:
+            raise _bad(f"position.{p.code}.acting", "known_user", f"unknown user '{p.acting}'")
         if p.reports_to is not None and p.reports_to not in chart.positions:
             raise _bad(
                 f"position.{p.code}.reports_to", "known_position", f"unknown '{p.reports_to}'"

@@ -12,6 +12,7 @@ from aduan import bootstrap
 from aduan import service as svc
 from aduan.catalog.orgchart import StaffUser
 from aduan.cli import common
+from aduan.service.reference import set_acting
 from aduan.workflow.states import Role
 
 
@@ -88,6 +89,20 @@ def org_load(
         f"struktur dimuat/chart loaded: {len(chart.units)} unit, "
         f"{len(chart.positions)} jabatan, {len(chart.users)} pengguna"
     )
+
+
+@common.org_app.command("acting")
+def org_acting(
+    position: Annotated[str, typer.Argument(help="Kode jabatan / post code.")],
+    as_user: common.AsUser,
+    username: Annotated[
+        str | None, typer.Argument(help="Pelaksana tugas (Plt.); kosong: hapus / none: clear.")
+    ] = None,
+) -> None:
+    """Tunjuk pelaksana tugas (Plt.) suatu jabatan / name a post's acting holder (admin)."""
+    chart = common.run(lambda: set_acting(common.deps(), position, username, by=as_user))
+    post = chart.positions[position]
+    typer.echo(f"{post.title} [{position}]: Plt. {post.acting or '-'}")
 
 
 @common.users_app.command("list")

@@ -289,6 +289,12 @@ def _to_complainant(event: str, route: tuple[str, str], context: dict[str, Any])
 
 def _supervisors(chart: OrgChart) -> list[str]:
     office = chart.office().code
+@reacts_to(ev.HolderHandedOver)
+def _handed_over(event: ev.HolderHandedOver, case: Case, situation: Situation) -> list[Notice]:
+    """The superior who receives a departed holder's case hears it is theirs now."""
+    return [Notice("assigned", event.to_holder, IN_APP, event.to_holder, case_context(case))]
+
+
     return sorted(
         u.username
         for u in chart.users.values()

@@ -16,7 +16,7 @@ from aduan.ports import UnitOfWork
 from aduan.service.deps import Deps, unknown_service
 from aduan.workflow.case import Actor, Case
 from aduan.workflow.errors import InputError
-from aduan.workflow.payloads import Payload
+from aduan.workflow.payloads import ApipApprovalPayload, Payload
 from aduan.workflow.states import N_
 
 KEEP = object()  # a filler's answer: leave the field as the person typed it
@@ -55,7 +55,10 @@ def _related(s: Situation, payload: Payload) -> Any:
 def _chain(s: Situation, payload: Payload) -> Any:
     chart = s.deps.reference.orgchart(s.uow)
     agency = getattr(payload, "agency", None)
-    unit = chart.agency(agency).code if agency else chart.office().code
+    if isinstance(payload, ApipApprovalPayload):
+        unit = chart.apip().code
+    else:
+        unit = chart.agency(agency).code if agency else chart.office().code
     chain = chart.chain(unit)
     if not chain:
         raise InputError(
@@ -75,13 +78,27 @@ def _chain(s: Situation, payload: Payload) -> Any:
             N_("setiap jabatan unit '%(unit)s' dipegang staf yang terkait dengan pengaduan"),
             unit=unit,
         )
+    # Every case always has a holder (issue 13 item 2): routing to a post nobody holds, with
+    # no acting holder (Plt.) named for it, would leave the 14-day clock running unattended.
+    if kept[0].holder is None:
+        raise InputError(
+            "agency",
+            "entry_post_held",
+            N_(
+                "jabatan '%(title)s' kosong dan belum ada pelaksana tugas (Plt.); administrator "
+                "dapat menunjuk Plt. pada bagan organisasi [entry_post_held]"
+            ),
+            title=kept[0].title,
+        )
     return kept
 
 
 def _addressee(s: Situation, payload: Payload) -> Any:
     if getattr(payload, "addressee", None) is not None:
         return KEEP
-    superior = s.deps.reference.orgchart(s.uow).superior_of(s.actor.position)
+    # Item 8: the superior of the post that decided, not of whoever files the report.
+    decided = s.case.result_position or s.actor.position
+    superior = s.deps.reference.orgchart(s.uow).superior_of(decided)
     return superior[0] if superior else "atasan langsung"
 
 

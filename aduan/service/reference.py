@@ -8,14 +8,14 @@ import structlog
 
 from aduan.catalog.orgchart import OrgChart, StaffUser, build_orgchart, load_orgchart
 from aduan.catalog.services import Service, load_services
-from aduan.ports import AuthEvent
+from aduan.ports import AuthEvent, CaseQuery, UnitOfWork
 from aduan.schemas.views import StaffUserView
 from aduan.service.administrator import require_admin
-from aduan.service.deps import (
-    Deps,
-    actor_of,
-)
-from aduan.workflow.errors import AccessDeniedError
+from aduan.service.deps import SYSTEM, Deps, actor_of
+from aduan.service.saving import CaseChange, save_case
+from aduan.workflow.case import CaseEvent, Outcomes
+from aduan.workflow.errors import AccessDeniedError, InputError, NotFoundError
+from aduan.workflow.events import HolderHandedOver
 from aduan.workflow.states import N_, Role
 
 log = structlog.get_logger()
@@ -70,8 +70,15 @@ def add_user(deps: Deps, user: StaffUser, *, by: str | None = None) -> OrgChart:
             list(chart.units.values()), list(chart.positions.values()), list(users.values())
         )
         uow.reference.put_orgchart(updated)
-        # On record (append-only, with the credential events): who changed whom, to what.
         before = chart.users.get(user.username)
+        leaves = (
+            before is not None
+            and before.active
+            and (not user.active or user.position != before.position)
+        )
+        if leaves:
+            hand_over(deps, uow, chart, user.username, by)
+        # On record (append-only, with the credential events): who changed whom, to what.
         change = "added" if before is None else "changed"
         detail = (
             f"{change} by {by or '-'}: role={user.role.value} position={user.position or '-'} "
@@ -81,6 +88,81 @@ def add_user(deps: Deps, user: StaffUser, *, by: str | None = None) -> OrgChart:
         uow.commit()
     deps.reference.invalidate()
     log.info("user_saved", username=user.username, role=user.role.value)
+    return updated
+
+
+HANDED_OVER = "handed_over"  # the audit entry of a case whose holder left
+
+
+def hand_over(deps: Deps, uow: UnitOfWork, chart: OrgChart, username: str, by: str | None) -> int:
+    """Give the open cases ``username`` holds to the holder of the post above theirs.
+
+    Issue 13 item 2: a holder who leaves or is deactivated hands their cases to their superior,
+    on record (an audit entry on each case, and a notice to the new holder), so no case is left
+    with nobody responsible while its clock runs. Returns how many cases moved.
+    """
+    leaving = chart.users.get(username)
+    post = leaving.position if leaving is not None else None
+    successor = None
+    while post is not None and successor is None:
+        post = chart.positions[post].reports_to
+        if post is not None:
+            successor = chart.holder(post)
+            successor = None if successor == username else successor
+    held = uow.cases.find(CaseQuery(assignee=username, open_only=True, limit=100_000))
+    if successor is None:
+        return 0
+    now = deps.clock.now()
+    for case in held:
+        loaded = case.version
+        case.assignee = successor
+        event = CaseEvent(
+            action=HANDED_OVER,
+            actor=by or SYSTEM.username,
+            role=Role.ADMIN if by else SYSTEM.role,
+            from_status=case.status,
+            to_status=case.status,
+            at=now,
+            note=f"{username} tidak lagi memegang kasus / no longer holds the case",
+            data={"from": username, "to": successor},
+        )
+        case.record(HolderHandedOver(at=now, from_holder=username, to_holder=successor))
+        save_case(deps, uow, CaseChange(case, loaded, [Outcomes(event)]), now)
+    log.info("cases_handed_over", username=username, to=successor, count=len(held))
+    return len(held)
+
+
+def set_acting(deps: Deps, position: str, username: str | None, *, by: str | None) -> OrgChart:
+    """Name (or clear) the acting holder (Plt.) of a post; admin only, on record.
+
+    A case routed to a post with no active holder goes to its acting holder; without one the
+    routing is refused (issue 13 item 2).
+    """
+    with deps.uow() as uow:
+        require_admin(uow, by)
+        chart = uow.reference.orgchart()
+        post = chart.positions.get(position)
+        if post is None:
+            raise NotFoundError("jabatan/position", position)
+        if username is not None and (
+            username not in chart.users or not chart.users[username].active
+        ):
+            raise InputError(
+                "acting",
+                "known_active_user",
+                N_("pelaksana tugas harus pengguna aktif: '%(username)s'"),
+                username=username,
+            )
+        positions = {**chart.positions, position: post.model_copy(update={"acting": username})}
+        updated = build_orgchart(
+            list(chart.units.values()), list(positions.values()), list(chart.users.values())
+        )
+        uow.reference.put_orgchart(updated)
+        detail = f"acting for {position} set by {by or '-'}: {username or '(none)'}"
+        uow.accounts.record(AuthEvent(deps.clock.now(), "acting_set", username or "-", "-", detail))
+        uow.commit()
+    deps.reference.invalidate()
+    log.info("acting_set", position=position, username=username)
     return updated
 
 

@@ -103,7 +103,7 @@ ACTIONS: Mapping[Action, ActionSpec] = {
         ),
         _spec(
             A.APPROVE_APIP,
-            pl.Payload,
+            pl.ApipApprovalPayload,
             fx.approve_apip,
             ev.ApipApproved,
             N_("Setujui pelibatan APIP"),

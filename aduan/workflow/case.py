@@ -220,6 +220,9 @@ __all__ = [
     "Complainant",
     "Outcomes",
     "PlanStep",
+    # The post whose holder recorded the result (item 8): its direct superior receives the
+    # report of the result and closes the case.
+    result_position: str | None = None
     "RelatedRecord",
     "StandardLink",
     "TierLevel",

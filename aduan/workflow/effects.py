@@ -20,6 +20,7 @@ from aduan.workflow.payloads import (
     RecordStepPayload,
     ReferPayload,
     RespondPayload,
+    ApipApprovalPayload,
     ResultPayload,
     ReviewPayload,
     RouteAgencyPayload,
@@ -146,9 +147,8 @@ def request_apip(ctx: ActionContext) -> None:
 
 
 def approve_apip(ctx: ActionContext) -> None:
-    """Put the case on the APIP track."""
-    ctx.case.track = Track.APIP
-    ctx.case.assignee = None
+    """Put the case on the APIP track, held by the inspectorate's entry post (it is told)."""
+    _enter_track(ctx, Track.APIP, _payload(ctx, ApipApprovalPayload))
 
 
 def refuse_apip(ctx: ActionContext) -> None:
@@ -176,6 +176,7 @@ def inform_complainant(ctx: ActionContext) -> None:
     """Record when the result reached the complainant (an answer too)."""
     p = _payload(ctx, AnswerPayload)
     at = sent_time(p, ctx.now, ctx.case.received_at)
+    ctx.case.result_position = ctx.actor.position
     ctx.case.informed_at = at
     ctx.case.answered_at = ctx.case.answered_at or at
 
@@ -218,6 +219,7 @@ def reopen(ctx: ActionContext) -> None:
     case.track = None
     case.chain = []
     case.tier = 0
+    case.result_position = None
     case.apip_origin = None
 
 

@@ -212,3 +212,11 @@ class ConcernsNamed(DomainEvent):
     actor: str
     concerned: tuple[str, ...]
     assignee_before: str | None
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HolderHandedOver(DomainEvent):
+    """The holder left or was deactivated: the case went to their superior (issue 13 item 2)."""
+
+    from_holder: str
+    to_holder: str
+
+

@@ -8,7 +8,7 @@ from datetime import timedelta
 from aduan.workflow.context import ActionContext
 from aduan.workflow.errors import Phrase, RuleViolationError
 from aduan.workflow.payloads import RecordStepPayload
-from aduan.workflow.states import N_, Role, ScreeningReason, Status
+from aduan.workflow.states import N_, Role, ScreeningReason, Status, Track
 
 Guard = Callable[[ActionContext], None]
 
@@ -167,6 +167,32 @@ def answer_and_report_done(ctx: ActionContext) -> None:
             N_("belum dapat ditutup: %(missing)s"),
             missing=Phrase(tuple(missing)),
         )
+
+
+def superior_of_decider_closes(ctx: ActionContext) -> None:
+    """Item 8: on the internal track, the case is closed above the tier that decided it.
+
+    The report of the result goes to the direct superior of the post that recorded it; that
+    superior, or a level above, closes. The Head of Office, who has no superior in the chain,
+    closes what she decided herself.
+    """
+    case, actor = ctx.case, ctx.actor
+    if actor.role in _EXEMPT or case.track is not Track.INTERNAL or case.result_position is None:
+        return
+    positions = [level.position for level in case.chain]
+    if case.result_position not in positions:
+        return
+    decided = positions.index(case.result_position)
+    allowed = set(positions[decided + 1 :]) or {case.result_position}
+    if actor.position in allowed:
+        return
+    superior = case.chain[min(decided + 1, len(case.chain) - 1)]
+    raise RuleViolationError(
+        case.ref,
+        "closed_by_superior",
+        N_("kasus ditutup oleh atasan langsung tingkat yang memutus (%(title)s) atau atasannya"),
+        title=superior.title,
+    )
 
 
 def within_reopen_window(ctx: ActionContext) -> None:

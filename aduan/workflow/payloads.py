@@ -77,6 +77,10 @@ class RoutePayload(Payload):
     chain_context: list[TierLevel] = Field(default_factory=list)
 
 
+class ApipApprovalPayload(RoutePayload):
+    """Approve involving APIP: the case goes to the inspectorate's entry post (its chain)."""
+
+
 class RouteAgencyPayload(RoutePayload):
     """Put the case on the agency / technical-team track of a named regional agency."""
 

@@ -131,7 +131,13 @@ RULES: tuple[Rule, ...] = (
     # Item 8: informed and reported, then closed.
     *_rows(A.INFORM_COMPLAINANT, [S.RESOLVED], None, OFFICE_STAFF),
     *_rows(A.REPORT_TO_SUPERIOR, [S.RESOLVED], None, OFFICE_STAFF),
-    *_rows(A.CLOSE, [S.RESOLVED], S.CLOSED, OFFICE_CHAIN, (g.answer_and_report_done,)),
+    *_rows(
+        A.CLOSE,
+        [S.RESOLVED],
+        S.CLOSED,
+        OFFICE_CHAIN,
+        (g.answer_and_report_done, g.superior_of_decider_closes),
+    ),
     *_rows(
         A.REOPEN,
         [S.CLOSED],

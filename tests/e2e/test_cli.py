@@ -83,10 +83,11 @@ def classify_and_review(cli: Cli, code: str) -> None:
     assert any("Cipta Kerja" in text for text in links)
 
 
-def finish(cli: Cli, code: str) -> dict[str, Any]:
+def finish(cli: Cli, code: str, closer: str = "sari") -> dict[str, Any]:
+    """Inform, report to the superior of the tier that decided, and close as ``closer``."""
     act(cli, code, "inform_complainant", "budi", "--channel", "whatsapp", "--text", "Sudah terbit")
     act(cli, code, "report_to_superior", "budi", "--text", "Laporan hasil tindak lanjut")
-    return act(cli, code, "close", "sari")
+    return act(cli, code, "close", closer)
 
 
 def test_internal_case_walks_up_two_tiers_and_closes(cli: Cli) -> None:
@@ -103,9 +104,10 @@ def test_internal_case_walks_up_two_tiers_and_closes(cli: Cli) -> None:
         "--outcome", "substantiated", "--summary", "Sertifikat diterbitkan",
         "--corrective", "Antrian verifikasi dipantau harian",
     )  # fmt: skip
-    closed = finish(cli, code)
+    closed = finish(cli, code, closer="dewi")  # agus decided: the Head above him closes
     assert closed["status"] == "closed"
-    assert [r["addressee"] for r in closed["reports"]] == ["sari", "agus", "sari"]
+    # Two tier reports, then the report of the result to the superior of the deciding tier.
+    assert [r["addressee"] for r in closed["reports"]] == ["sari", "agus", "dewi"]
     actions = [e["action"] for e in closed["timeline"]]
     assert actions[0] == "submit" and actions[-1] == "close" and actions.count("escalate") == 2
 

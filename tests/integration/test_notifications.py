@@ -137,7 +137,7 @@ def test_the_result_and_the_closure_reach_the_complainant_with_the_reopen_window
         act(deps, case, action, user)
     act(deps, case, Action.INFORM_COMPLAINANT, "budi")
     act(deps, case, Action.REPORT_TO_SUPERIOR, "budi")
-    act(deps, case, Action.CLOSE, "budi")
+    act(deps, case, Action.CLOSE, "sari")
 
     to_complainant = sent_to(deps, COMPLAINANT["email"])
     assert to_complainant[-2:] == [("answered", "email"), ("closed", "email")]
@@ -175,8 +175,9 @@ def test_the_report_to_the_superior_reaches_the_superior(deps: Deps) -> None:
 
     act(deps, case, Action.REPORT_TO_SUPERIOR, "budi", text="Selesai, sertifikat terbit")
 
-    assert ("report_addressed", "in_app") in sent_to(deps, "sari")
-    assert last_to(deps, "sari").payload["context"]["report_kind"] == "superior"
+    # Sari (Kepala Seksi) recorded the result: the report goes to her superior (item 8).
+    assert ("report_addressed", "in_app") in sent_to(deps, "agus")
+    assert last_to(deps, "agus").payload["context"]["report_kind"] == "superior"
 
 
 def test_an_apip_request_asks_the_head_of_office(deps: Deps) -> None:

@@ -79,7 +79,7 @@ def test_internal_case_runs_from_intake_to_closure(deps: Deps, clock: FixedClock
     act(deps, case, A.RECORD_RESULT, "sari")
     act(deps, case, A.INFORM_COMPLAINANT, "budi")
     act(deps, case, A.REPORT_TO_SUPERIOR, "budi")
-    closed = act(deps, case, A.CLOSE, "sari")
+    closed = act(deps, case, A.CLOSE, "agus")  # the superior of the deciding tier (item 8)
 
     assert closed.status == "closed"
     assert closed.closed_at == clock.now()
@@ -91,10 +91,12 @@ def test_internal_case_runs_from_intake_to_closure(deps: Deps, clock: FixedClock
     ]  # fmt: skip
     assert [(r.kind, r.author, r.addressee, r.text) for r in closed.reports] == [
         ("tier", "budi", "sari", "Perlu keputusan Kasi"),
-        ("superior", "budi", "sari", "Pengaduan selesai ditindaklanjuti"),
+        # Sari decided at tier 2: the report of the result goes to her superior (item 8).
+        ("superior", "budi", "agus", "Pengaduan selesai ditindaklanjuti"),
     ]
     tracked = service.track_case(deps, case.tracking_code)
-    assert (tracked.status, tracked.result) == ("closed", "Sertifikat diterbitkan hari ini")
+    # The public sees the result as it was sent to the complainant, not the internal summary.
+    assert (tracked.status, tracked.answer) == ("closed", "Sertifikat Anda telah terbit")
 
 
 def test_agency_case_is_escalated_and_resolved_by_the_agency(deps: Deps) -> None:
@@ -420,7 +422,7 @@ def test_public_tracking_shows_progress_but_no_identity(deps: Deps) -> None:
 
     assert tracked.status == "agency_handling"
     assert [label for _, label in tracked.history][-1] == tracked.status_label
-    assert tracked.result is None
+    assert tracked.answer is None
     for secret in ("Siti", "siti.aminah", "81234567890", "budi", "tono"):
         assert secret not in tracked.model_dump_json()
 

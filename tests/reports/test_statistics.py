@@ -48,7 +48,9 @@ def fixed_data_set(deps: Deps, clock: FixedClock) -> None:
     overdue_apip = b.apip_pending_case(deps).tracking_code  # open, unanswered
     b.submit(deps, complainant={"name": None})  # a suggestion: no identity
     withdrawn = b.submit(deps)
-    service.act_as_complainant(deps, withdrawn.tracking_code, Action.WITHDRAW, {}, withdrawn.pin)
+    service.act_as_complainant(
+        deps, withdrawn.tracking_code, Action.WITHDRAW, {"reason": "Sudah terbit"}, withdrawn.pin
+    )
     clock.current = FRI_23_JAN  # an answer is recorded when it was sent or later, never before
     respond_at(deps, on_time, FRI_23_JAN)
     respond_at(deps, same_day, MON_19_JAN)
@@ -109,7 +111,7 @@ def test_tier_reached_is_the_highest_a_case_ever_reached_even_after_a_reopen(
     b.act(deps, case, Action.RECORD_RESULT, "agus")
     b.act(deps, case, Action.INFORM_COMPLAINANT, "budi")
     b.act(deps, case, Action.REPORT_TO_SUPERIOR, "budi")
-    b.act(deps, case, Action.CLOSE, "agus")
+    b.act(deps, case, Action.CLOSE, "dewi")
     january = period.month("2026-01")
     assert compute_statistics(deps, january, "dewi").by_tier == {"internal": {"1": 1, "3": 1}}
 

@@ -22,7 +22,7 @@ def closed_case(deps: Deps) -> str:
     case = b.resolved_case(deps)
     b.act(deps, case, Action.INFORM_COMPLAINANT, "budi")
     b.act(deps, case, Action.REPORT_TO_SUPERIOR, "budi")
-    return b.act(deps, case, Action.CLOSE, "budi").tracking_code
+    return b.act(deps, case, Action.CLOSE, "agus").tracking_code
 
 
 def outbox_keys(deps: Deps) -> list[str]:

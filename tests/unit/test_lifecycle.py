@@ -544,6 +544,40 @@ def test_only_late_submissions_can_be_accepted_as_complaints(reason: ScreeningRe
     assert case.kind is Kind.SUGGESTION
 
 
+# --- the report of the result and closing (item 8) ---------------------------------------
+
+
+def decided_by(actor: Actor, tier: int) -> Case:
+    """A case on the internal track at ``tier`` whose result ``actor`` recorded, informed and
+    reported."""
+    case = on_internal_track(tier=tier)
+    do(case, A.RECORD_RESULT, actor, RESULT)
+    do(case, A.INFORM_COMPLAINANT, officer(), ANSWER)
+    do(case, A.REPORT_TO_SUPERIOR, officer(), REPORT_UP)
+    return case
+
+
+def test_the_section_head_who_decided_may_not_close_her_own_case() -> None:
+    case = decided_by(section_head(), tier=1)
+    assert case.result_position == "kasi_pengaduan"
+    rule = violated(case, A.CLOSE, section_head())
+    assert rule == "closed_by_superior"
+    assert violated(case, A.CLOSE, officer()) == "closed_by_superior"  # below the decider
+
+
+@pytest.mark.parametrize("closer", [division_head, head], ids=["direct-superior", "above"])
+def test_the_superior_of_the_deciding_tier_or_above_closes(closer: Callable[[], Actor]) -> None:
+    case = decided_by(section_head(), tier=1)
+    do(case, A.CLOSE, closer())
+    assert case.status is S.CLOSED
+
+
+def test_the_head_of_office_closes_what_she_decided_herself() -> None:
+    case = decided_by(head(), tier=3)
+    do(case, A.CLOSE, head())
+    assert case.status is S.CLOSED
+
+
 # --- answers (item 4) ---------------------------------------------------------------------
 
 

@@ -145,3 +145,16 @@ def test_staff_cannot_open_the_admin_pages(deps: Deps) -> None:
         login(client, "sari")
         assert client.get("/admin/pengguna").status_code == 403
         assert client.get("/admin/kalender").status_code == 403
+
+
+def test_an_administrator_names_an_acting_holder_for_a_post(
+    admin: httpx.Client, deps: Deps
+) -> None:
+    saved = post_form(
+        admin, "/admin/pengguna", "/admin/jabatan/tim-teknis-dispertan/plt", {"acting": "yuni"}
+    )
+
+    assert saved.status_code == 303
+    assert show_orgchart(deps).positions["tim-teknis-dispertan"].acting == "yuni"
+    page = admin.get("/admin/pengguna").text
+    assert '<option value="yuni" selected>Yuni Rahmawati</option>' in page

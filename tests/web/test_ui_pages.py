@@ -318,7 +318,9 @@ def test_public_form_returns_a_tracking_code_the_tracking_page_knows(
         "description": "Diminta biaya tambahan di loket",
         "service_received_on": (today(deps) - timedelta(days=2)).isoformat(),
     }
-    receipt = post_form(browser, "/lapor", "/lapor", form)
+    sent = post_form(browser, "/lapor", "/lapor", form)
+    assert (sent.status_code, sent.headers["location"]) == (303, "/lapor/tanda-terima")
+    receipt = browser.get("/lapor/tanda-terima")
     assert receipt.status_code == 200
     code = re.search(r'id="tracking-code">([^<]+)<', receipt.text)
     assert code
@@ -346,15 +348,18 @@ def test_complainant_withdraws_from_the_tracking_page(deps: Deps, browser: httpx
     case = submit(deps)
     url = f"/lacak?code={case.tracking_code}"
     wrong = "000000" if case.pin != "000000" else "111111"
-    refused = post_form(
-        browser, url, f"/lacak/{case.tracking_code}", {"action": "withdraw", "pin": wrong}
-    )
+    reason = {"action": "withdraw", "reason": "Sudah selesai di loket"}
+    refused = post_form(browser, url, f"/lacak/{case.tracking_code}", {**reason, "pin": wrong})
     assert refused.status_code == 422 and "PIN" in refused.text
     assert service.track_case(deps, case.tracking_code).status == "recorded"
-    withdrawn = post_form(
-        browser, url, f"/lacak/{case.tracking_code}", {"action": "withdraw", "pin": case.pin}
+    asked = post_form(browser, url, f"/lacak/{case.tracking_code}", {**reason, "pin": case.pin})
+    assert asked.status_code == 200 and "Yakin mencabut pengaduan ini?" in asked.text
+    assert service.track_case(deps, case.tracking_code).status == "recorded"
+    confirmed = post_form(
+        browser, url, f"/lacak/{case.tracking_code}", {**reason, "pin": case.pin, "confirm": "yes"}
     )
-    assert withdrawn.status_code == 200
+    assert confirmed.status_code == 303
+    withdrawn = browser.get(confirmed.headers["location"])
     assert "Dicabut oleh pelapor" in withdrawn.text
     assert service.track_case(deps, case.tracking_code).status == "withdrawn"
 
@@ -363,8 +368,9 @@ def test_complainant_dispute_needs_a_reason(deps: Deps, browser: httpx.Client) -
     case = submit(deps)
     for action in (Action.CLASSIFY, Action.REVIEW, Action.ROUTE_INTERNAL, Action.RECORD_RESULT):
         act(deps, case, action, "budi")
-    for action in (Action.INFORM_COMPLAINANT, Action.REPORT_TO_SUPERIOR, Action.CLOSE):
+    for action in (Action.INFORM_COMPLAINANT, Action.REPORT_TO_SUPERIOR):
         act(deps, case, action, "budi")
+    act(deps, case, Action.CLOSE, "sari")  # budi decided; his superior closes
     url = f"/lacak?code={case.tracking_code}"
     refused = post_form(
         browser, url, f"/lacak/{case.tracking_code}", {"action": "reopen", "pin": case.pin}

@@ -96,6 +96,7 @@ positions = Table(
     Column("unit", String(64), ForeignKey("units.code"), nullable=False),
     Column("title", String(300), nullable=False),
     Column("reports_to", String(64), ForeignKey("positions.code")),
+    Column("acting", String(64)),  # the acting holder's username (Plt.), issue 13 item 2
 )
 
 users = Table(
@@ -145,6 +146,7 @@ cases = Table(
     Column("assignee", String(64), index=True),
     Column("outcome", String(32)),
     Column("result_summary", Text),
+    Column("result_position", String(64)),  # who decided (item 8); their superior closes
     Column("corrective_actions", Json, nullable=False),
     Column("answered_at", UtcDateTime),
     Column("informed_at", UtcDateTime),

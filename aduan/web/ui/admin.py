@@ -19,7 +19,7 @@ from aduan.catalog.orgchart import StaffUser
 from aduan.escalation.calendar import Override, OverrideKind
 from aduan.service import timekeeping
 from aduan.service.accounts import set_password
-from aduan.service.reference import add_user, list_staff, show_orgchart
+from aduan.service.reference import add_user, list_staff, set_acting, show_orgchart
 from aduan.service.timekeeping import DeadlineMove
 from aduan.web.auth import Staff, current_staff, deps_of, verify_csrf
 from aduan.web.ui.case import error_page
@@ -68,8 +68,26 @@ def _user_page(
         key=lambda item: item[1],
     )
     t = translator(request)
+    posts = [
+        {
+            "code": p.code,
+            "title": p.title,
+            "unit": chart.units[p.unit].name,
+            "holder": next(
+                (u.full_name for u in chart.users.values() if u.position == p.code and u.active),
+                None,
+            ),
+            "acting": p.acting,
+        }
+        for p in sorted(chart.positions.values(), key=lambda p: (p.unit, p.title))
+    ]
     context = {
         "users": users,
+        "posts": posts,
+        "active_users": sorted(
+            ((u.username, u.full_name) for u in chart.users.values() if u.active),
+            key=lambda item: item[1],
+        ),
         "state": state,
         "editing": editing,
         "roles": [(r.value, t.label(r.value, Role)) for r in STAFF_ROLES],
@@ -137,6 +155,22 @@ async def reset_password(request: Request, username: str) -> Response:
     response = page(request, "admin_password.html", context)
     response.headers["Cache-Control"] = "no-store"  # the password is shown once, never cached
     return response
+
+
+@router.post("/admin/jabatan/{code}/plt", response_class=HTMLResponse)
+async def save_acting(request: Request, code: str) -> Response:
+    """Name or clear the acting holder (Plt.) of a post (issue 13 item 2)."""
+    staff = _admin(request)
+    if not isinstance(staff, Staff):
+        return staff
+    form = await request.form()
+    acting = str(form.get("acting", "")).strip() or None
+    try:
+        verify_csrf(request, str(form.get("csrf_token", "")))
+        set_acting(deps_of(request), code, acting, by=staff.username)
+    except AduanError as exc:
+        return error_page(request, exc)
+    return see_other(f"/admin/pengguna?done={code}#posts")
 
 
 # --- the working-day calendar: overrides with the deadlines they move (issue 13 item 7) -------
