@@ -9,6 +9,7 @@ from pathlib import Path
 
 import structlog
 
+from aduan.adapters import logs
 from aduan.adapters.channels.inapp import InAppChannel
 from aduan.adapters.channels.letter import LetterChannel
 from aduan.adapters.channels.smtp import EmailChannel, SmtpSettings
@@ -37,12 +38,18 @@ def configure_logging(settings: Settings) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            # Tracebacks without local variables or the data messages quote (adapters/logs.py).
+            logs.structlog_processor(structured=settings.log_format == "json"),
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
+    for name in ("uvicorn.error", "apscheduler"):
+        stdlib = logging.getLogger(name)
+        if not any(isinstance(f, logs.MaskedTracebacks) for f in stdlib.filters):
+            stdlib.addFilter(logs.MaskedTracebacks())
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Deps:

@@ -186,7 +186,7 @@ def install(app: FastAPI) -> None:
         return http_problem(request, exc)
 
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
-        log.error("request_failed", error=type(exc).__name__)
+        log.error("request_failed", error=type(exc).__name__, exc_info=exc)
         return problem_response(
             request, 500, "internal_error", "kesalahan internal / internal error"
         )

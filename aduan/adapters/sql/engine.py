@@ -47,7 +47,10 @@ def make_engine(url: str) -> Engine:
         # A pooled connection per web worker thread and scheduler job: beyond pool_size a
         # connection is opened, set up (PRAGMAs) and closed for every transaction.
         engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=10
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=10,
+            hide_parameters=True,  # an error's text (logged) must not carry personal data
         )
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
@@ -57,4 +60,6 @@ def make_engine(url: str) -> Engine:
     # No pre-ping: it cost a round trip on every checkout, a third of a small read (bench/api.py).
     # A connection the server dropped fails its request once; SQLAlchemy then discards the
     # pool's older connections, and recycling after 30 minutes outlives idle timeouts.
-    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
+    return create_engine(
+        url, pool_size=10, max_overflow=10, pool_recycle=1800, hide_parameters=True
+    )
