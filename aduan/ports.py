@@ -668,7 +668,8 @@ class StatisticsReader(Protocol):
     ) -> PeriodCounts:
         """The counts of the cases received in the period, as of ``now``.
 
-        ``rollup``: whole months from the counts kept on write (fast); ``False`` aggregates
+        ``rollup``: whole months from the rollup folded from the audit trail, plus the events
+        not folded yet (fast, and exact at any moment); ``False`` aggregates
         every case of the period (the same numbers, slower: for checks and the benchmark).
         The rollup is office-wide: a narrower sight always counts the cases themselves.
         """
@@ -690,6 +691,13 @@ class StatisticsReader(Protocol):
 
     def compact_rollup(self) -> int:
         """Sum the rollup's signed rows per group into one; how many rows went."""
+
+    def fold_rollup(self, now: datetime) -> int | None:
+        """Fold the audit trail past the rollup's watermark into it; how many cases it took.
+
+        None when another fold (another instance) was doing it at the same time. Must be the
+        first thing its unit of work does.
+        """
 
 
 # The columns of a case export row, in order (``CaseListingReader.export_rows``).

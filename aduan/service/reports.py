@@ -46,9 +46,10 @@ def compute_statistics(
 ) -> Statistics:
     """The statistics of the cases received in ``period`` that ``username`` sees, as of now.
 
-    ``rollup``: read the months the period covers whole from the rollup kept on write, the rest
-    from the cases; ``False`` aggregates every case of the period (the same numbers, slower:
-    for checks and the benchmark). The rollup is the office's: a narrower sight counts cases.
+    ``rollup``: read the months the period covers whole from the rollup (folded from the audit
+    trail, plus what is not folded yet), the rest from the cases; ``False`` aggregates every
+    case of the period (the same numbers, slower: for checks and the benchmark). The rollup is
+    the office's: a narrower sight counts cases.
     """
     now = deps.clock.now()
     start, end = period.start_at, period.end_at
@@ -59,6 +60,20 @@ def compute_statistics(
         calendar = deps.calendars.get(uow)
         chart = deps.reference.orgchart(uow) if history else None
     return arrange_statistics(period, now, counts, history, calendar, chart)
+
+
+def fold_rollup(deps: Deps) -> dict[str, int] | None:
+    """Fold the audit trail past the watermark into the statistics rollup (the scheduler's job).
+
+    Exactly once across instances: a fold that finds another at work leaves it to that one
+    (``{"skipped": 1}``). None when there was nothing to fold.
+    """
+    with reporting_uow(deps) as uow:
+        folded = uow.stats.fold_rollup(deps.clock.now())  # first: it sets the isolation
+        if folded is None:
+            return {"skipped": 1}
+        uow.commit()
+    return {"cases": folded} if folded else None
 
 
 def compact_rollup(deps: Deps) -> dict[str, int]:

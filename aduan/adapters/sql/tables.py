@@ -445,10 +445,10 @@ singleton_runs = Table(
 )
 
 # The statistics rollup (reports.statistics): a year of a million cases would take seconds to
-# aggregate at every request, so triggers on ``cases`` and ``case_events`` (migration 0007)
-# keep signed counts here, per WIB month of receipt, and a compaction sums them up. Insert
-# only (+1 for a case's new row, -1 for its old one): concurrent writers never wait for each
-# other nor deadlock on a counter. ``part`` says which columns a row uses:
+# aggregate at every request, so the scheduler folds the audit trail into signed counts here,
+# per WIB month of receipt (``adapters.sql.rollup``; migration 0016 replaced the triggers of
+# 0007), and a compaction sums them up. Insert only (+1 for a case's new state, -1 for the one
+# folded before). ``part`` says which columns a row uses:
 #   dims   - kind .. problem_types, answer (the answer bucket that does not depend on "now")
 #   answer - started_on, answered_on (WIB days) of an answered complaint
 #   due    - due_at of an open, unanswered complaint (overdue or pending is decided at read)
@@ -525,4 +525,56 @@ Index(
     cases.c.id,
     sqlite_where=text("sealed = 1"),
     postgresql_where=text("sealed"),
+)
+
+# --- the statistics rollup folded off the write path (issue 15, migration 0016) --------------
+
+# Which transaction wrote an event (PostgreSQL: ``pg_current_xact_id()``, filled by the
+# server; NULL on SQLite, whose event ids already come in commit order, and for the events
+# folded by migration 0016). The fold takes the events of the transactions that have all ended
+# (below the oldest one still running), so an event committed out of id order is never passed
+# over; partial: SQLite never writes an entry.
+case_events.append_column(Column("txid", BigInteger))
+Index(
+    "ix_case_events_txid",
+    case_events.c.txid,
+    sqlite_where=text("txid IS NOT NULL"),
+    postgresql_where=text("txid IS NOT NULL"),
+)
+
+# Each case as the rollup counts it now (one row per case): what the fold takes back out of
+# ``case_stats`` when the case changes again. ``answer`` is the answer bucket that does not
+# depend on "now"; ``started_on``/``answered_on`` only for an answered complaint, ``due_at``
+# only for an open, unanswered one; the flags: the case had that APIP action at least once.
+case_stats_folded = Table(
+    "case_stats_folded",
+    metadata,
+    Column("case_id", Id, primary_key=True, autoincrement=False),
+    Column("month", String(7), nullable=False),
+    Column("kind", String(16)),
+    Column("screening_reason", String(16)),
+    Column("service_code", String(32)),
+    Column("channel", String(16)),
+    Column("track", String(16)),
+    Column("tier", Integer),
+    Column("outcome", String(32)),
+    Column("status", String(32)),
+    Column("problem_types", Json),
+    Column("answer", String(16)),
+    Column("started_on", Date),
+    Column("answered_on", Date),
+    Column("due_at", UtcDateTime),
+    Column("request_apip", Boolean, nullable=False),
+    Column("approve_apip", Boolean, nullable=False),
+    Column("refuse_apip", Boolean, nullable=False),
+)
+
+# How far a fold of the audit trail has come, per fold (``case_stats``): SQLite the last event
+# id folded, PostgreSQL the transaction id below which every event is folded.
+fold_watermarks = Table(
+    "fold_watermarks",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("folded_at", UtcDateTime),
 )

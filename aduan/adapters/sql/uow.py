@@ -188,6 +188,11 @@ class SqlUnitOfWorkFactory:
             raise DatabaseUnavailableError(_safe_url(self.engine), str(exc.orig)) from None
         if readonly:
             conn.execution_options(aduan_readonly=True)  # in place: it stays a reader
+            if conn.dialect.name == "postgresql":
+                # One snapshot for the whole unit of work, as SQLite's read transaction: a
+                # report reads the rollup, its watermark and the events past it consistently
+                # (adapters/sql/rollup.py). A read-only transaction never fails to serialise.
+                conn.execution_options(isolation_level="REPEATABLE READ")
         self._born[id(conn)] = time.monotonic()
         return conn
 
