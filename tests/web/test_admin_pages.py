@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,6 +16,8 @@ import pytest
 from aduan.service import Deps, accounts, timekeeping
 from aduan.service.reference import show_orgchart
 from tests.integration import builders as b
+from tests.integration.servers import free_port
+from tests.integration.test_delivery import dispatcher
 from tests.web.ui_support import PASSWORDS, csrf_of, login, post_form, serving, set_passwords
 
 ADMIN_PASSWORD = "rahasia-admin-2026"
@@ -158,3 +161,23 @@ def test_an_administrator_names_an_acting_holder_for_a_post(
     assert show_orgchart(deps).positions["tim-teknis-dispertan"].acting == "yuni"
     page = admin.get("/admin/pengguna").text
     assert '<option value="yuni" selected>Yuni Rahmawati</option>' in page
+
+
+def test_failed_deliveries_are_listed_masked_and_retried_in_the_browser(
+    admin: httpx.Client, deps: Deps, tmp_path: Path
+) -> None:
+    b.submit(deps, channel="email")
+    dispatcher(
+        deps, tmp_path, smtp_host="127.0.0.1", smtp_port=free_port(), max_attempts=1
+    ).dispatch()
+
+    page = words(admin.get("/admin/pengiriman").text)
+    assert "Pengiriman gagal (1)" in page
+    assert "Tanda terima pengaduan" in page and "s•••@contoh.id" in page
+    assert "siti.aminah@contoh.id" not in page  # no case content for the administrator
+    assert "refused" in page.lower()  # the reason the channel gave
+
+    retried = post_form(admin, "/admin/pengiriman", "/admin/pengiriman", {})
+    assert retried.headers["location"] == "/admin/pengiriman?done=1"
+    with deps.uow(readonly=True) as uow:
+        assert uow.outbox.counts()["pending"] == 1 and uow.outbox.counts()["dead"] == 0

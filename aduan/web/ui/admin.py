@@ -11,13 +11,14 @@ import secrets
 from datetime import date
 from typing import Any
 
+import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from aduan.catalog.orgchart import StaffUser
 from aduan.escalation.calendar import Override, OverrideKind
-from aduan.service import timekeeping
+from aduan.service import inbox, timekeeping
 from aduan.service.accounts import set_password
 from aduan.service.reference import add_user, list_staff, set_acting, show_orgchart
 from aduan.service.timekeeping import DeadlineMove
@@ -25,11 +26,18 @@ from aduan.web.auth import Staff, current_staff, deps_of, verify_csrf
 from aduan.web.ui.case import error_page
 from aduan.web.ui.forms import FormState, error_state, validation_state
 from aduan.web.ui.render import page, see_other, to_login, translator
-from aduan.workflow.errors import AduanError, InputError, NotFoundError, http_status
+from aduan.workflow.errors import (
+    AccessDeniedError,
+    AduanError,
+    InputError,
+    NotFoundError,
+    http_status,
+)
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import N_, Role
 
 router = APIRouter(include_in_schema=False)
+log = structlog.get_logger(__name__)
 
 
 @router.get("/admin/pengguna", response_class=HTMLResponse)
@@ -171,6 +179,81 @@ async def save_acting(request: Request, code: str) -> Response:
     except AduanError as exc:
         return error_page(request, exc)
     return see_other(f"/admin/pengguna?done={code}#posts")
+
+
+# --- failed deliveries, with retry (issue 13 item 6) ---------------------------------------
+
+
+def _require_admin(staff: Staff) -> None:
+    if staff.role is not Role.ADMIN:
+        raise AccessDeniedError("admin_only", N_("halaman ini hanya untuk administrator"))
+
+
+def masked_address(address: str) -> str:
+    """Enough of an address to tell messages apart, not enough to read it (no case content)."""
+    if "@" in address:
+        name, _, domain = address.partition("@")
+        return f"{name[:1]}•••@{domain}"
+    return f"{address[:4]}•••{address[-2:]}" if len(address) > 6 else "•••"
+
+
+@router.get("/admin/pengiriman", response_class=HTMLResponse)
+def failed_deliveries(request: Request) -> Response:
+    """Messages that could not be delivered: channel, reason, attempts; retry one or all."""
+    staff = _admin(request)
+    if not isinstance(staff, Staff):
+        return staff
+    try:
+        _require_admin(staff)
+    except AduanError as exc:
+        return error_page(request, exc)
+    deps = deps_of(request)
+    dead = inbox.dead_letters(deps.uow, limit=500)
+    rows = [
+        {
+            "id": e.id,
+            "event": e.message.event,
+            "channel": e.message.channel,
+            "recipient": masked_address(e.message.recipient),
+            "case_id": e.message.case_id,
+            "created_at": e.message.created_at,
+            "attempts": e.attempts,
+            "error": e.last_error,
+        }
+        for e in dead
+    ]
+    context = {
+        "rows": rows,
+        "counts": inbox.counts(deps.uow),
+        "notice": request.query_params.get("done"),
+    }
+    return page(request, "admin_deliveries.html", context)
+
+
+@router.post("/admin/pengiriman", response_class=HTMLResponse)
+async def retry_deliveries(request: Request) -> Response:
+    """Queue one failed message (``id``) or all of them (optionally of one channel) again."""
+    staff = _admin(request)
+    if not isinstance(staff, Staff):
+        return staff
+    form = await request.form()
+    raw = str(form.get("id", "")).strip()
+    channel = str(form.get("channel", "")).strip() or None
+    deps = deps_of(request)
+    try:
+        verify_csrf(request, str(form.get("csrf_token", "")))
+        _require_admin(staff)
+        if raw:
+            if not raw.isdigit():
+                raise InputError("id", "integer", N_("nomor pesan harus bilangan bulat"))
+            inbox.retry(deps.uow, deps.clock, int(raw))
+            count = 1
+        else:
+            count = inbox.retry_all(deps.uow, deps.clock, channel=channel)
+    except AduanError as exc:
+        return error_page(request, exc)
+    log.info("deliveries_retried", by=staff.username, count=count, channel=channel, id=raw)
+    return see_other(f"/admin/pengiriman?done={count}")
 
 
 # --- the working-day calendar: overrides with the deadlines they move (issue 13 item 7) -------

@@ -138,6 +138,7 @@ def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, 
             ("/admin/pengguna", t("Pengguna")),
             ("/admin/kalender", t("Kalender")),
             inbox_link,
+            ("/admin/pengiriman", t("Pengiriman gagal")),
         ]
     items = [("/queue", t("Antrean saya")), inbox_link]
     if staff.role in INTAKE_ROLES:
