@@ -214,9 +214,11 @@ def after_change(
     replaced: set[DeadlineKind] = set()
     ringing: list[Alarm] = []
     if kind is Kind.SUGGESTION and case.kind is Kind.COMPLAINT:
-        started = start_response(case, now, calendar, policy)
+        started = start_response(case, case.response_started_at or now, calendar, policy)
         replaced |= started.replaced
-        ringing += started.alarms
+        # Counted from an earlier receipt, reminders whose moment has passed are not rung late;
+        # the breach is (a deadline already missed is missed).
+        ringing += [a for a in started.alarms if a.fire_at > now or a.point is AlarmPoint.BREACH]
     elif case.response_due_at is not None and (
         case.answered_at is not None or case.status not in OPEN_STATUSES
     ):
@@ -232,6 +234,31 @@ class Deadlined(Protocol):
     """What ``statuses`` reads: a whole case, or a list row of one (``models.ports``)."""
 
     @property
+def resume(case: Case, now: datetime, calendar: WorkingCalendar, policy: DeadlinePolicy) -> Replan:
+    """The alarms of an undone withdrawal: the answer deadline and stage target it had.
+
+    The deadlines themselves were never moved (the undo restored the stage target); the alarms
+    a withdrawal removed come back, less those whose moment passed meanwhile — except the answer
+    deadline's breach, which still rings at the next sweep unless it already rang.
+    """
+    ringing: list[Alarm] = []
+    for kind, started, due in (
+        (DeadlineKind.RESPONSE, case.response_started_at, case.response_due_at),
+        (DeadlineKind.STAGE, case.stage_started_at, case.stage_due_at),
+    ):
+        if started is None or due is None or case.kind is not Kind.COMPLAINT:
+            continue
+        if kind is DeadlineKind.RESPONSE and case.answered_at is not None:
+            continue
+        unrung = kind is DeadlineKind.RESPONSE and case.response_breached_at is None
+        ringing += [
+            a
+            for a in alarms(kind, started, due, calendar, policy)
+            if a.fire_at > now or (a.point is AlarmPoint.BREACH and unrung)
+        ]
+    return Replan(frozenset({DeadlineKind.RESPONSE, DeadlineKind.STAGE}), tuple(ringing))
+
+
     def status(self) -> Status: ...  # noqa: D102
     @property
     def answered_at(self) -> datetime | None: ...  # noqa: D102

@@ -235,6 +235,10 @@ def refer(ctx: ActionContext) -> None:
 
 
 def accept_late(ctx: ActionContext) -> None:
-    """Accept a late submission as a complaint, with the supervisor's reason."""
+    """Accept a late submission as a complaint, with the supervisor's reason.
+
+    Its 14 working days run from the office's receipt (item 4), not from the acceptance: a
+    supervisor who accepts it late does not buy the office more time.
+    """
     ctx.case.kind = Kind.COMPLAINT
     ctx.case.late_acceptance_reason = _payload(ctx, ReasonPayload).reason
