@@ -242,3 +242,25 @@ def accept_late(ctx: ActionContext) -> None:
     """
     ctx.case.kind = Kind.COMPLAINT
     ctx.case.late_acceptance_reason = _payload(ctx, ReasonPayload).reason
+    ctx.case.response_started_at = ctx.case.received_at
+
+
+def acknowledge_suggestion(ctx: ActionContext) -> None:
+    """The complaint staff member who takes a suggestion up holds it until it is forwarded."""
+    ctx.case.assignee = ctx.actor.username
+
+
+def forward_suggestion(ctx: ActionContext) -> None:
+    """Hand a classified suggestion to the yearly evaluation; nobody holds it any more."""
+    ctx.case.assignee = None
+
+
+def convert_suggestion(ctx: ActionContext) -> None:
+    """Make a suggestion screened by mistake the complaint it should have been.
+
+    It becomes an ordinary registered complaint: its 14-working-day answer runs from the
+    office's receipt, not from the conversion (item 4; ``deadlines.after_change`` starts the
+    clock at ``response_started_at``). The supervisor's reason is on the timeline.
+    """
+    ctx.case.kind = Kind.COMPLAINT
+    ctx.case.response_started_at = ctx.case.received_at
