@@ -59,7 +59,10 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Deps:
     return Deps(
         uow=SqlUnitOfWorkFactory(engine),
         clock=clock or SystemClock(),
-        policy=Policy(reopen_window_days=settings.reopen_window_days),
+        policy=Policy(
+            reopen_window_days=settings.reopen_window_days,
+            withdraw_undo_hours=settings.withdraw_undo_hours,
+        ),
         deadlines=DeadlinePolicy(reminders_before=settings.reminders_before),
         notify=NotifyPolicy(language=settings.notify.language),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,11 @@ from aduan.workflow.states import N_
 
 DEFAULT_DATABASE_URL = "sqlite:///aduan.db"
 DEFAULT_REOPEN_WINDOW_DAYS = 14
+# How long a withdrawal may be undone, by the complainant or an officer (issue 12 item 4).
+# Three days: a complaint withdrawn on a Friday afternoon, in haste or by an officer's mistake,
+# can still be taken back on Monday morning once the complainant has read the notice; and it
+# stays short beside the 14 working days of the answer, which keeps running meanwhile.
+DEFAULT_WITHDRAW_UNDO_HOURS = 72
 DEFAULT_SMTP_FROM = "Aduan DPMPTSP <aduan@localhost>"
 # The largest request body accepted (bytes). The largest legitimate one is a complaint: a
 # 20,000-character description is at most ~240 KB form-encoded; 2 MiB leaves room.
@@ -123,6 +129,7 @@ class Settings:
 
     database_url: str = DEFAULT_DATABASE_URL
     reopen_window_days: int = DEFAULT_REOPEN_WINDOW_DAYS
+    withdraw_undo_hours: int = DEFAULT_WITHDRAW_UNDO_HOURS
     log_format: str = "console"  # "console" for people, "json" for log collectors
     log_level: str = "info"
     reminders_before: tuple[int, ...] = (3, 1)  # working days before a deadline
@@ -130,6 +137,12 @@ class Settings:
     public_url: str = "http://localhost:8000"  # where the public pages (survey form) live
     notify: Notify = field(default_factory=Notify)  # notification delivery
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger request bodies get 413
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or CIDRs);
+    # none by default: the caller's address is the connection's (issue 17).
+    trusted_proxies: tuple[str, ...] = ()
+    intake_per_device: int = 10  # public submissions per device (cookie) and hour …
+    intake_per_address: int = 30  # … and per address; listed addresses: their allowance
+    auth_retention_days: int = 365  # sign-in entries of the login audit are deleted after this
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -159,6 +172,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         database_url=env.get("ADUAN_DATABASE_URL", DEFAULT_DATABASE_URL),
         reopen_window_days=_int(env, "ADUAN_REOPEN_WINDOW_DAYS", DEFAULT_REOPEN_WINDOW_DAYS),
+        withdraw_undo_hours=_int(env, "ADUAN_WITHDRAW_UNDO_HOURS", DEFAULT_WITHDRAW_UNDO_HOURS),
         log_format=log_format,
         log_level=env.get("ADUAN_LOG_LEVEL", "info").lower(),
         reminders_before=_days(env.get("ADUAN_REMINDERS_BEFORE", "3,1")),
@@ -166,7 +180,29 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_url=env.get("ADUAN_PUBLIC_URL", "http://localhost:8000"),
         notify=_notify(env),
         max_body_bytes=_int(env, "ADUAN_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+        trusted_proxies=_networks(env.get("ADUAN_TRUSTED_PROXIES", "")),
+        intake_per_device=max(1, _int(env, "ADUAN_INTAKE_PER_DEVICE", 10)),
+        intake_per_address=max(1, _int(env, "ADUAN_INTAKE_PER_ADDRESS", 30)),
+        auth_retention_days=max(1, _int(env, "ADUAN_AUTH_RETENTION_DAYS", 365)),
     )
+
+
+def _networks(raw: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDRs (``ADUAN_TRUSTED_PROXIES``), normalised."""
+    found: list[str] = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise InputError(
+                "ADUAN_TRUSTED_PROXIES",
+                "cidr_list",
+                N_("daftar alamat/CIDR dipisah koma, mis. 10.0.0.5,10.1.0.0/16: %(raw)r"),
+                raw=part,
+            ) from None
+    return tuple(found)
 
 
 def _days(raw: str) -> tuple[int, ...]:

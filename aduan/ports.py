@@ -6,10 +6,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Any, Final, Protocol, Self, runtime_checkable
+from typing import Any, Protocol, Self, runtime_checkable
 
 from aduan.catalog.orgchart import OrgChart, StaffUser
 from aduan.catalog.services import Service
+from aduan.escalation.answer import AnswerDeadline as AnswerDeadline  # the compliance keys
 from aduan.escalation.calendar import Override
 from aduan.escalation.deadlines import Alarm, AlarmPoint, DeadlineKind
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
@@ -44,6 +45,7 @@ class CaseQuery:
     open_only: bool = False  # only cases still in progress (work queues)
     unassigned: bool = False  # only cases nobody holds yet (e.g. from the public intake)
     screening_reason: ScreeningReason | None = None
+    service_code: str | None = None
     newest_first: bool = False  # by id descending; ``after_id`` then pages to older ids
     # With ``due_before``: the page after this (deadline, id), in deadline order.
     after_deadline: tuple[datetime, int] | None = None
@@ -349,6 +351,23 @@ class AuthEvent:
     username: str
     client_ip: str
     detail: str = ""
+    count: int = 1  # repeated failures and throttled attempts are kept as one entry …
+    last_at: datetime | None = None  # … with the time of the last one
+
+
+@dataclass(frozen=True, slots=True)
+class Allowance:
+    """An address range the administrator lists for a larger public allowance (issue 12).
+
+    Each address in ``network`` (a CIDR, e.g. the MPP kiosk or the office's NAT) may send
+    ``per_hour`` public submissions an hour, shared by every device behind it.
+    """
+
+    network: str
+    per_hour: int
+    label: str
+    updated_by: str
+    updated_at: datetime
 
 
 class AccountRepository(Protocol):
@@ -399,6 +418,43 @@ class AccountRepository(Protocol):
     def audit(self, username: str) -> list[AuthEvent]:
         """Every audit entry of a username, oldest first."""
 
+    def record_repeat(self, event: AuthEvent, since: datetime) -> None:
+        """Count ``event`` into the same kind of entry (username, address) since ``since``.
+
+        The entry's ``count`` goes up and ``last_at`` becomes ``event.at``; without one, a
+        new entry is appended.
+        """
+
+    def purge_events(self, before: datetime, events: Sequence[str]) -> int:
+        """Delete audit entries of the kinds ``events`` older than ``before``; how many."""
+
+    def lock_buckets(self, buckets: Sequence[str]) -> None:
+        """Hold the rate-limit ``buckets`` until the transaction ends.
+
+        A no-op where writers already take turns (SQLite, memory).
+        """
+
+    def hits(self, bucket: str, since: datetime) -> list[tuple[datetime, int]]:
+        """The hits of a rate-limit bucket per time slot from ``since`` on, oldest first."""
+
+    def add_hit(self, bucket: str, slot: datetime, n: int = 1) -> None:
+        """Add ``n`` (may be negative) to a bucket's count in the slot starting at ``slot``."""
+
+    def clear_hits(self, bucket: str) -> None:
+        """Forget every hit of a bucket."""
+
+    def purge_hits(self, before: datetime) -> int:
+        """Forget the slots that started before ``before``; how many."""
+
+    def allowances(self) -> list[Allowance]:
+        """The administrator's list of addresses with a larger public allowance."""
+
+    def put_allowance(self, allowance: Allowance) -> None:
+        """Add or replace the allowance of a network."""
+
+    def drop_allowance(self, network: str) -> bool:
+        """Remove the allowance of a network; whether there was one."""
+
 
 @dataclass(frozen=True, slots=True)
 class IdentityAccess:
@@ -416,6 +472,21 @@ class IdentityAccess:
     tracking_code: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class IntakeKey:
+    """The idempotency key of a public submission, as stored (issue 12 item 4).
+
+    ``key_hash`` is the SHA-256 of the key the form carried (unique), ``fingerprint`` that of
+    what was submitted, ``pin_sealed`` the complainant's PIN sealed with the key.
+    """
+
+    key_hash: str
+    case_id: int
+    fingerprint: str
+    pin_sealed: str
+    created_at: datetime
+
+
 class IdentityRepository(Protocol):
     """The append-only identity-access log, and a case's second factor and Open311 client."""
 
@@ -430,6 +501,15 @@ class IdentityRepository(Protocol):
 
     def pin_hash(self, case_id: int) -> str | None:
         """The PIN hash of a case (None: a case from before PINs)."""
+
+    def claim_intake_key(self, key: IntakeKey) -> bool:
+        """Keep a submission's idempotency key; False, and nothing written, when it is taken.
+
+        Taken by a transaction not yet committed: waits for it (the database's unique index).
+        """
+
+    def intake_key(self, key_hash: str) -> IntakeKey | None:
+        """The stored idempotency key, or None."""
 
     def client_key_id(self, key_hash: str) -> int | None:
         """The id of an Open311 client key that was not revoked, or None."""
@@ -579,20 +659,6 @@ NO_VALUE = "-"  # the key of "no value" in the counts (no service, no track, no 
 APIP_ACTIONS = ("request_apip", "approve_apip", "refuse_apip")  # the keys of ``apip`` counts
 
 
-class AnswerDeadline:
-    """The keys of the ``compliance`` counts: what the answer deadline says about a case.
-
-    The 14-working-day limit of seed §6 item 4, as of the moment the statistics are drawn.
-    """
-
-    ON_TIME: Final = "on_time"  # answered by the deadline
-    LATE: Final = "late"  # answered after the deadline
-    OVERDUE_OPEN: Final = "overdue_open"  # still unanswered, deadline passed: counted as late
-    PENDING: Final = "pending"  # still unanswered, deadline ahead
-    ENDED_UNANSWERED: Final = "ended_unanswered"  # withdrawn or referred before any answer
-    NOT_APPLICABLE: Final = "not_applicable"  # suggestions: no answer deadline
-
-
 @dataclass(frozen=True, slots=True)
 class AnswerSpan:
     """How many complaints started their answer clock on one day and were answered on another."""
@@ -679,10 +745,23 @@ class StatisticsReader(Protocol):
     ) -> list[PastTier]:
         """The earlier tracks and tier reports of the period's reopened cases."""
 
+    def deadline_compliance(
+        self, start: datetime, end: datetime, now: datetime, *, sight: Sight
+    ) -> dict[str, int]:
+        """Complaints whose answer deadline falls in the period, by ``AnswerDeadline`` key.
+
+        Whenever they arrived (``aduan.escalation.answer``): each complaint is judged once, in
+        the period its deadline falls in.
+        """
+
     def overdue_cases(
         self, start: datetime, end: datetime, now: datetime, limit: int, *, sight: Sight
     ) -> list[CaseLine]:
-        """Open complaints of the period overdue at ``now``, the oldest deadline first."""
+        """Open complaints unanswered at ``now`` whose deadline passed before ``end``.
+
+        Late in the period or still late from before it, whenever they arrived; the oldest
+        deadline first.
+        """
 
     def apip_cases(
         self, start: datetime, end: datetime, limit: int, *, sight: Sight
@@ -728,7 +807,11 @@ class CaseListingReader(Protocol):
     def suggestions(
         self, start: datetime, end: datetime, *, sight: Sight, limit: int = 10_000
     ) -> list[dict[str, Any]]:
-        """Every suggestion of the period (late complaints treated as suggestions included)."""
+        """Every suggestion of the period (late complaints treated as suggestions included).
+
+        Each with ``tracking_code``, ``received_at``, ``service_code``, ``screening_reason``,
+        ``subject``, ``description``, ``status`` and ``problem_types`` (its classification).
+        """
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,18 +7,20 @@ them as they are, so both read back exactly what the other would.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from aduan.schemas.codec import chain_to_json, worksheet_to_json
 from aduan.workflow.case import (
     Case,
     CaseEvent,
+    ChannelFacts,
     Complainant,
     PlanStep,
     RelatedRecord,
     StandardLink,
     TierLevel,
+    Withdrawal,
     Worksheet,
     WrittenReport,
 )
@@ -60,6 +62,54 @@ def _worksheet_from_json(data: dict[str, Any] | None) -> Worksheet | None:
     )
 
 
+def _facts_to_json(facts: ChannelFacts) -> dict[str, str] | None:
+    given = facts.given()
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in given.items()} or None
+
+
+def _facts_from_json(data: dict[str, str] | None) -> ChannelFacts:
+    if not data:
+        return ChannelFacts()
+    dates = {"dropped_on", "letter_date", "postmarked_on", "lapor_received_on"}
+    values: dict[str, Any] = {
+        k: date.fromisoformat(v) if k in dates else v for k, v in data.items()
+    }
+    return ChannelFacts(**values)
+
+
+def _withdrawal_to_json(w: Withdrawal | None) -> dict[str, Any] | None:
+    if w is None:
+        return None
+    moments = {"at": w.at, "stage_started_at": w.stage_started_at, "stage_due_at": w.stage_due_at}
+    return {
+        "from_status": w.from_status.value,
+        "actor": w.actor,
+        "role": w.role.value,
+        "reason": w.reason,
+        **{k: v.isoformat() if v else None for k, v in moments.items()},
+    }
+
+
+def _withdrawal_from_json(data: dict[str, Any] | None) -> Withdrawal | None:
+    if not data:
+        return None
+
+    def moment(key: str) -> datetime | None:
+        return datetime.fromisoformat(data[key]) if data.get(key) else None
+
+    at = moment("at")
+    assert at is not None
+    return Withdrawal(
+        from_status=Status(data["from_status"]),
+        at=at,
+        actor=data["actor"],
+        role=Role(data["role"]),
+        reason=data["reason"],
+        stage_started_at=moment("stage_started_at"),
+        stage_due_at=moment("stage_due_at"),
+    )
+
+
 def case_to_row(case: Case) -> dict[str, Any]:
     """Every column of ``cases`` except ``id``."""
     c = case.complainant
@@ -81,7 +131,11 @@ def case_to_row(case: Case) -> dict[str, Any]:
         "service_code": case.service_code,
         "service_text": case.service_text,
         "licence_number": case.licence_number,
-        "service_received_on": case.service_received_on,
+        # A pending service was received on no day: the column keeps the day it was due.
+        "service_received_on": case.window_from,
+        "service_pending": case.service_pending,
+        "applied_on": case.applied_on,
+        "channel_facts": _facts_to_json(case.channel_facts),
         "complained_at": case.complained_at,
         "received_at": case.received_at,
         "intake_days": case.intake_days,
@@ -95,6 +149,7 @@ def case_to_row(case: Case) -> dict[str, Any]:
         "assignee": case.assignee,
         "outcome": case.outcome and case.outcome.value,
         "result_summary": case.result_summary,
+        "result_position": case.result_position,
         "corrective_actions": list(case.corrective_actions),
         "answered_at": case.answered_at,
         "informed_at": case.informed_at,
@@ -102,6 +157,7 @@ def case_to_row(case: Case) -> dict[str, Any]:
         "closed_at": case.closed_at,
         "late_acceptance_reason": case.late_acceptance_reason,
         "referred_to": case.referred_to,
+        "withdrawal": _withdrawal_to_json(case.withdrawal),
         "reopen_count": case.reopen_count,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
@@ -137,7 +193,11 @@ def case_from_row(r: Any) -> Case:
         service_code=r["service_code"],
         service_text=r["service_text"],
         licence_number=r["licence_number"],
-        service_received_on=r["service_received_on"],
+        service_received_on=None if r["service_pending"] else r["service_received_on"],
+        service_pending=bool(r["service_pending"]),
+        applied_on=r["applied_on"],
+        service_due_on=r["service_received_on"] if r["service_pending"] else None,
+        channel_facts=_facts_from_json(r["channel_facts"]),
         complained_at=r["complained_at"],
         received_at=r["received_at"],
         intake_days=r["intake_days"],
@@ -149,9 +209,9 @@ def case_from_row(r: Any) -> Case:
         chain=[TierLevel(**level) for level in r["chain"]],
         tier=r["tier"],
         assignee=r["assignee"],
-        "result_position": case.result_position,
         outcome=opt(r["outcome"], Outcome),
         result_summary=r["result_summary"],
+        result_position=r["result_position"],
         corrective_actions=list(r["corrective_actions"]),
         answered_at=r["answered_at"],
         informed_at=r["informed_at"],
@@ -159,6 +219,7 @@ def case_from_row(r: Any) -> Case:
         closed_at=r["closed_at"],
         late_acceptance_reason=r["late_acceptance_reason"],
         referred_to=r["referred_to"],
+        withdrawal=_withdrawal_from_json(r.get("withdrawal")),
         reopen_count=r["reopen_count"],
         created_at=r["created_at"],
         updated_at=r["updated_at"],
@@ -211,7 +272,7 @@ def report_to_row(case_id: int, w: WrittenReport) -> dict[str, Any]:
         "at": w.at,
         "from_position": w.from_position,
         "to_position": w.to_position,
-        result_position=r["result_position"],
+        "document": dict(w.document) if w.document is not None else None,
     }
 
 
@@ -225,4 +286,5 @@ def report_from_row(r: Any) -> WrittenReport:
         at=r["at"],
         from_position=r["from_position"],
         to_position=r["to_position"],
+        document=r.get("document"),
     )

@@ -86,7 +86,11 @@ def tracking_text(view: TrackingView) -> str:
         f"  diterima/received: {when(view.received_at)}; "
         f"dijawab/answered: {when(view.answered_at)}",
     ]
-    if view.result:
-        lines.append(f"  hasil/result: {view.result}")
+    if view.response_due_at:
+        lines.append(f"  tenggat jawaban/answer due: {when(view.response_due_at)}")
+    if view.answer:
+        lines.append(f"  jawaban/answer ({view.answer_kind}): {view.answer}")
+    if view.referred_to:
+        lines.append(f"  dilimpahkan ke/referred to: {view.referred_to}")
     lines.extend(f"    {when(at)}  {label}" for at, label in view.history)
     return "\n".join(lines)

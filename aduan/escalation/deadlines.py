@@ -208,9 +208,13 @@ def after_change(
     """Deadlines after an action.
 
     A new stage target when the status or tier moved; the answer clock starts for an accepted
-    late complaint, and its reminders stop once the complaint is answered or the case ends.
+    late complaint or a suggestion converted after a screening mistake, where their effects set
+    ``response_started_at`` (the office's receipt), and its reminders stop once the complaint
+    is answered or the case ends.
     """
     status, tier, kind = before
+    if status is Status.WITHDRAWN and case.status in OPEN_STATUSES:
+        return resume(case, now, calendar, policy)
     replaced: set[DeadlineKind] = set()
     ringing: list[Alarm] = []
     if kind is Kind.SUGGESTION and case.kind is Kind.COMPLAINT:
@@ -230,10 +234,6 @@ def after_change(
     return Replan(frozenset(replaced), tuple(ringing))
 
 
-class Deadlined(Protocol):
-    """What ``statuses`` reads: a whole case, or a list row of one (``models.ports``)."""
-
-    @property
 def resume(case: Case, now: datetime, calendar: WorkingCalendar, policy: DeadlinePolicy) -> Replan:
     """The alarms of an undone withdrawal: the answer deadline and stage target it had.
 
@@ -259,6 +259,10 @@ def resume(case: Case, now: datetime, calendar: WorkingCalendar, policy: Deadlin
     return Replan(frozenset({DeadlineKind.RESPONSE, DeadlineKind.STAGE}), tuple(ringing))
 
 
+class Deadlined(Protocol):
+    """What ``statuses`` reads: a whole case, or a list row of one (``models.ports``)."""
+
+    @property
     def status(self) -> Status: ...  # noqa: D102
     @property
     def answered_at(self) -> datetime | None: ...  # noqa: D102

@@ -47,6 +47,8 @@ EVENTS = (
     "suggestion_recorded",  # complainant: treated as a suggestion, and why
     "answered",  # complainant: the answer or the result
     "closed",  # complainant: closed, and until when it may be disputed
+    "withdrawn",  # complainant: withdrawn (by whom, why) and until when it may be undone
+    "referred",  # complainant: referred, to whom and why
     "assigned",  # case holder
     "report_addressed",  # the addressee of a written report
     "late_acceptance_requested",  # supervisors: a late complaint may be accepted
@@ -120,6 +122,7 @@ class Situation:
 
     chart: OrgChart
     reopen_window_days: int
+    withdraw_undo_hours: int = 72
 
 
 Reaction = Callable[[Any, Case, Situation], list[Notice]]
@@ -200,9 +203,40 @@ def _closed(event: ev.CaseClosed, case: Case, situation: Situation) -> list[Noti
     return [_to_complainant("closed", route, case_context(case) | extra)]
 
 
-@reacts_to(ev.LateComplaintAccepted)
-def _accepted(event: ev.LateComplaintAccepted, case: Case, situation: Situation) -> list[Notice]:
-    """A late submission accepted as a complaint is acknowledged as one."""
+@reacts_to(ev.CaseWithdrawn)
+def _withdrawn(event: ev.CaseWithdrawn, case: Case, situation: Situation) -> list[Notice]:
+    """Withdrawn, by the complainant or by an officer (then who, and why), undoable until when.
+
+    Issue 12 item 4: a complainant whose complaint an officer withdrew (say, as a duplicate)
+    hears it while they can still undo it.
+    """
+    route = complainant_channel(case)
+    withdrawal = case.withdrawal
+    if not route or withdrawal is None:
+        return []
+    by_officer = withdrawal.role is not Role.COMPLAINANT
+    until = withdrawal.at + timedelta(hours=situation.withdraw_undo_hours)
+    extra = {
+        "by_officer": by_officer,
+        "reason": withdrawal.reason if by_officer else "",
+        "undo_until": until.isoformat(),
+    }
+    return [_to_complainant("withdrawn", route, case_context(case) | extra)]
+
+
+@reacts_to(ev.CaseReferred)
+def _referred(event: ev.CaseReferred, case: Case, situation: Situation) -> list[Notice]:
+    """Referred: the complainant hears to whom and why (the superior gets the written report)."""
+    route = complainant_channel(case)
+    if not route:
+        return []
+    extra = {"addressee": case.referred_to or "", "reason": getattr(event.payload, "reason", "")}
+    return [_to_complainant("referred", route, case_context(case) | extra)]
+
+
+@reacts_to(ev.LateComplaintAccepted, ev.SuggestionConverted)
+def _accepted(event: ev.ActionTaken, case: Case, situation: Situation) -> list[Notice]:
+    """A late submission accepted, or a suggestion converted, is acknowledged as a complaint."""
     route = complainant_channel(case)
     return [_to_complainant("acknowledged", route, case_context(case))] if route else []
 
@@ -255,6 +289,12 @@ def _skipped_to(event: ev.ConcernsNamed, case: Case, situation: Situation) -> li
     return []
 
 
+@reacts_to(ev.HolderHandedOver)
+def _handed_over(event: ev.HolderHandedOver, case: Case, situation: Situation) -> list[Notice]:
+    """The superior who receives a departed holder's case hears it is theirs now."""
+    return [Notice("assigned", event.to_holder, IN_APP, event.to_holder, case_context(case))]
+
+
 @reacts_to(ev.DeadlineReminderDue)
 def _reminder(event: ev.DeadlineReminderDue, case: Case, situation: Situation) -> list[Notice]:
     """The holder is reminded of a deadline."""
@@ -289,12 +329,6 @@ def _to_complainant(event: str, route: tuple[str, str], context: dict[str, Any])
 
 def _supervisors(chart: OrgChart) -> list[str]:
     office = chart.office().code
-@reacts_to(ev.HolderHandedOver)
-def _handed_over(event: ev.HolderHandedOver, case: Case, situation: Situation) -> list[Notice]:
-    """The superior who receives a departed holder's case hears it is theirs now."""
-    return [Notice("assigned", event.to_holder, IN_APP, event.to_holder, case_context(case))]
-
-
     return sorted(
         u.username
         for u in chart.users.values()

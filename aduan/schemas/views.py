@@ -88,6 +88,7 @@ class ReportView(View):
     to_position: str | None
     text: str
     at: datetime
+    document: dict[str, Any] | None = None  # as filed, frozen (issue 13 item 4)
 
 
 class DeadlineView(View):
@@ -126,7 +127,15 @@ class CaseDetail(CaseSummary):
     description: str
     service_text: str | None
     licence_number: str | None
-    service_received_on: date
+    service_received_on: date | None  # None: the service is not yet delivered
+    # Seed §6 items 2–3: a service not yet delivered ("belum terbit/belum selesai") and its
+    # application date; the day the 30-day window ran from; what the channel recorded
+    # (``ChannelFacts``: dropped_on, letter_number, letter_date, postmarked_on, social_handle,
+    # lapor_id, lapor_received_on), ISO dates as text.
+    service_pending: bool = False
+    applied_on: date | None = None
+    window_from: date | None = None
+    channel_facts: dict[str, str] = {}
     complained_at: datetime
     intake_days: int
     problem_types: list[str]
@@ -182,7 +191,13 @@ class ActionResult(View):
 
 
 class TrackingView(View):
-    """What the public tracking page shows: status, dates and the answer, nobody's identity."""
+    """What the public tracking page shows: status, dates and the answer, nobody's identity.
+
+    Issue 12 item 3: the answer deadline of a complaint, the answer as it was sent to the
+    complainant (never the office's internal summary), where a referred case went, until when a
+    closed result may be disputed, and who withdrew a withdrawn case and until when that may be
+    undone.
+    """
 
     tracking_code: str
     kind: str
@@ -191,9 +206,16 @@ class TrackingView(View):
     status_label_en: str
     screening_reason: str | None
     received_at: datetime
+    response_due_at: datetime | None = None  # the 14 working days of a complaint (item 4)
     answered_at: datetime | None
-    result: str | None
+    answer: str | None = None  # the last answer or result sent to the complainant, verbatim
+    answer_kind: str | None = None  # "answer", "interim" (tanggapan sementara) or "result"
+    answer_sent_at: datetime | None = None
+    referred_to: str | None = None
     closed_at: datetime | None
+    reopen_until: datetime | None = None  # a closed complaint may be disputed until then
+    withdrawn_by: str | None = None  # "complainant" or "officer"
+    undo_until: datetime | None = None  # a withdrawal may be undone until then
     history: list[tuple[datetime, str]]
 
 
@@ -330,6 +352,7 @@ def report_view(r: WrittenReport) -> ReportView:
         to_position=r.to_position,
         text=r.text,
         at=r.at,
+        document=dict(r.document) if r.document is not None else None,
     )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -42,11 +43,14 @@ from aduan.service.deps import (
 from aduan.service.pin import hash_pin, new_pin, pin_matches
 from aduan.service.saving import CaseChange, announce, save_case
 from aduan.workflow import intake
-from aduan.workflow.case import Actor, Case, CaseEvent, Complainant, Outcomes
+from aduan.workflow.case import Actor, Case, CaseEvent, ChannelFacts, Complainant, Outcomes
 from aduan.workflow.errors import ConflictError, InputError
 from aduan.workflow.events import ComplaintSubmitted, DomainEvent
 from aduan.workflow.lifecycle import parse_payload, perform, permitted_actions
-from aduan.workflow.states import N_, STATUS_NAMES, Action, Role
+from aduan.workflow.states import N_, STATUS_NAMES, Action, Kind, Role, Status
+
+if TYPE_CHECKING:
+    from aduan.service.receipts import Claim
 
 log = structlog.get_logger()
 
@@ -62,33 +66,48 @@ def submit_complaint(
     open311_client: int | None = None,
     concerned: Sequence[str] = (),
     concerned_reason: str = "",
+    intake_claim: Claim | None = None,
 ) -> CaseDetail:
     """Record a submission, screen it (item 2, 3, 5a–b) and give it a tracking code.
 
     The answer carries the complainant's PIN (``pin``), shown this once and kept only hashed;
     ``open311_client`` is the Open311 client key that filed it, if any. At staff intake the
     office staff may name the staff the complaint concerns (``concerned``, with a reason;
-    ``aduan.service.concerns``): in the same transaction, or nothing is written.
+    ``aduan.service.concerns``): in the same transaction, or nothing is written. A public
+    submission's idempotency key (``intake_claim``, ``aduan.service.receipts.submit_once``) is
+    kept in the same transaction too.
     """
     names, reason = concerns.checked(concerned, concerned_reason) if concerned else ([], "")
     now = deps.clock.now()
     received_at = cmd.received_at or now
-    complained_at = cmd.complained_at or received_at
-    intake.check_times(cmd.service_received_on, complained_at, received_at, now)
-    complainant = Complainant(**cmd.complainant.model_dump())
-    screening = intake.screen(
-        complainant,
-        cmd.description,
-        cmd.service_received_on,
-        received_at,
-        deps.policy.intake_window_days,
-    )
+    facts = ChannelFacts(**cmd.channel_facts.model_dump())
+    intake.check_channel_facts(cmd.channel, facts)
+    complained_at = intake.made_at(facts, cmd.complained_at, received_at, now)
+    complainant = intake.with_channel_contact(Complainant(**cmd.complainant.model_dump()), facts)
     with deps.uow() as uow:
         actor = (
             actor_of(deps, uow, recorded_by) if recorded_by else Actor("public", Role.COMPLAINANT)
         )
-        if cmd.service_code is not None and deps.reference.service(uow, cmd.service_code) is None:
+        found = deps.reference.service(uow, cmd.service_code) if cmd.service_code else None
+        if cmd.service_code is not None and found is None:
             raise unknown_service(uow, cmd.service_code)
+        calendar = deps.calendars.get(uow)
+        window_from = intake.window_start(
+            cmd.service_received_on,
+            cmd.service_pending,
+            cmd.applied_on,
+            found.completion_days if found else None,
+            complained_at,
+            intake.wib_date(now),
+            calendar.add_working_days,
+        )
+        screening = intake.screen(
+            complainant,
+            cmd.description,
+            window_from,
+            complained_at,
+            deps.policy.intake_window_days,
+        )
         if names:
             concerns.check_namer(actor)
             concerns.check_staff(deps.reference.orgchart(uow), names)
@@ -105,6 +124,10 @@ def submit_complaint(
             service_text=cmd.service_text,
             licence_number=cmd.licence_number,
             service_received_on=cmd.service_received_on,
+            service_pending=cmd.service_pending,
+            applied_on=cmd.applied_on,
+            service_due_on=window_from if cmd.service_pending else None,
+            channel_facts=facts,
             complained_at=complained_at,
             received_at=received_at,
             intake_days=screening.intake_days,
@@ -126,10 +149,14 @@ def submit_complaint(
                 "screening_reason": screening.reason and screening.reason.value,
                 "intake_days": screening.intake_days,
                 "channel": cmd.channel.value,
+                # Why: the days counted from ``window_from`` to the made-at day (items 2–3).
+                "made_at": complained_at.isoformat(),
+                "window_from": window_from.isoformat(),
+                "service_pending": cmd.service_pending,
+                "channel_facts": {k: str(v) for k, v in facts.given().items()},
             },
         )
         case.record(ComplaintSubmitted(at=now, recorded_by=actor.username))
-        calendar = deps.calendars.get(uow)
         replans = (
             deadlines.start_response(case, received_at, calendar, deps.deadlines),
             deadlines.enter_stage(case, received_at, calendar, deps.deadlines),
@@ -143,6 +170,8 @@ def submit_complaint(
             uow.cases.add_concerns(case.id, names, actor.username, now, reason)
         pin = new_pin()  # issue 16 item 5: the code alone never acts on the case
         uow.identity.set_pin(case.id, hash_pin(pin))
+        if intake_claim is not None:
+            intake_claim.record(uow, case.id, pin, deps)  # KeyTaken: another filed it first
         if open311_client is not None:
             uow.identity.set_client(case.id, open311_client)
         detail = _detail(deps, uow, case, actor).model_copy(update={"pin": pin})
@@ -178,17 +207,37 @@ def act_as_complainant(
         raise InputError(
             "action",
             "complainant_action",
-            N_("pelapor hanya dapat mencabut (withdraw) atau mengajukan keberatan (reopen)"),
+            N_(
+                "pelapor hanya dapat mencabut (withdraw), membatalkan pencabutan "
+                "(undo_withdraw) atau mengajukan keberatan (reopen)"
+            ),
         )
     code = intake.normalise_tracking_code(tracking_code)
     with deps.uow() as uow:
         case = uow.cases.get(code)
         _check_pin(uow, case, pin)
         acted = _act(deps, uow, case, Actor("complainant", Role.COMPLAINANT), action, payload, None)
-        view = _tracking(uow, case)
+        view = _tracking(deps, uow, case)
         uow.commit()
     announce(case, acted.events)
     return view
+
+
+def confirm_complainant(
+    deps: Deps, tracking_code: str, action: Action, payload: dict[str, Any], pin: str | None
+) -> TrackingView:
+    """Check a complainant's action without taking it: the PIN, the payload and the table.
+
+    The first step of a withdrawal (issue 12 item 4): what would be refused is refused now,
+    before the complainant is asked to confirm; nothing is written.
+    """
+    code = intake.normalise_tracking_code(tracking_code)
+    with deps.uow(readonly=True) as uow:
+        case = uow.cases.get(code)
+        _check_pin(uow, case, pin)
+        actor = Actor("complainant", Role.COMPLAINANT)
+        perform(case, action, actor, payload, deps.clock.now(), deps.policy)  # a throw-away try
+        return _tracking(deps, uow, uow.cases.get(code))
 
 
 def _check_pin(uow: UnitOfWork, case: Case, pin: str | None) -> None:
@@ -283,7 +332,7 @@ def get_case(deps: Deps, ref: str, username: str) -> CaseDetail:
 def track_case(deps: Deps, tracking_code: str) -> TrackingView:
     """The public view of a case by tracking code."""
     with deps.uow(readonly=True) as uow:
-        return _tracking(uow, uow.cases.get(intake.normalise_tracking_code(tracking_code)))
+        return _tracking(deps, uow, uow.cases.get(intake.normalise_tracking_code(tracking_code)))
 
 
 def list_cases(deps: Deps, query: CaseQuery, username: str | None = None) -> list[CaseSummary]:
@@ -313,6 +362,10 @@ def _detail(deps: Deps, uow: UnitOfWork, case: Case, actor: Actor) -> CaseDetail
         service_text=case.service_text,
         licence_number=case.licence_number,
         service_received_on=case.service_received_on,
+        service_pending=case.service_pending,
+        applied_on=case.applied_on,
+        window_from=case.window_from,
+        channel_facts={k: str(v) for k, v in case.channel_facts.given().items()},
         complained_at=case.complained_at,
         intake_days=case.intake_days,
         problem_types=[p.value for p in case.problem_types],
@@ -347,19 +400,39 @@ def _detail(deps: Deps, uow: UnitOfWork, case: Case, actor: Actor) -> CaseDetail
     )
 
 
+def public_detail(deps: Deps, uow: UnitOfWork, case: Case, actor: Actor) -> CaseDetail:
+    """The detail a receipt is drawn from (``aduan.service.receipts``)."""
+    return _detail(deps, uow, case, actor)
+
+
 def _service_title(deps: Deps, uow: UnitOfWork, code: str | None) -> str | None:
     service = deps.reference.service(uow, code) if code else None
     return service.title if service else None
 
 
-def _tracking(uow: UnitOfWork, case: Case) -> TrackingView:
+WITHDRAWN_BY = {
+    "complainant": N_("Dicabut oleh pelapor"),
+    "officer": N_("Dicabut oleh petugas"),
+}
+_ANSWERS = frozenset({Action.RESPOND.value, Action.INFORM_COMPLAINANT.value})
+
+
+def _tracking(deps: Deps, uow: UnitOfWork, case: Case) -> TrackingView:
     assert case.id is not None
     label_id, label_en = STATUS_NAMES[case.status], translate(STATUS_NAMES[case.status], "en")
-    history = [
-        (e.at, STATUS_NAMES[e.to_status])
-        for e in uow.cases.events(case.id)
-        if e.from_status != e.to_status
-    ]
+    events = uow.cases.events(case.id)
+    history = [(e.at, _history_label(e)) for e in events if e.from_status != e.to_status]
+    sent = [e for e in events if e.action in _ANSWERS and e.data.get("text")]
+    last = sent[-1] if sent else None
+    answer_kind = None
+    if last is not None:
+        final = last.action == Action.INFORM_COMPLAINANT.value
+        answer_kind = "result" if final else str(last.data.get("answer_kind") or "answer")
+    withdrawal = case.withdrawal if case.status is Status.WITHDRAWN else None
+    live = case.status not in (Status.WITHDRAWN, Status.REFERRED)  # still the office's to answer
+    reopen_until = None
+    if case.status is Status.CLOSED and case.closed_at is not None:
+        reopen_until = case.closed_at + timedelta(days=deps.policy.reopen_window_days)
     return TrackingView(
         tracking_code=case.tracking_code,
         kind=case.kind.value,
@@ -368,8 +441,33 @@ def _tracking(uow: UnitOfWork, case: Case) -> TrackingView:
         status_label_en=label_en,
         screening_reason=case.screening_reason and case.screening_reason.value,
         received_at=case.received_at,
+        response_due_at=case.response_due_at if case.kind is Kind.COMPLAINT and live else None,
         answered_at=case.answered_at,
-        result=case.result_summary if case.informed_at else None,
+        answer=str(last.data["text"]) if last is not None else None,
+        answer_kind=answer_kind,
+        answer_sent_at=_sent_at(last) if last is not None else None,
+        referred_to=case.referred_to if case.status is Status.REFERRED else None,
         closed_at=case.closed_at,
+        reopen_until=reopen_until,
+        withdrawn_by=_withdrawn_by(withdrawal.role) if withdrawal else None,
+        undo_until=withdrawal.at + timedelta(hours=deps.policy.withdraw_undo_hours)
+        if withdrawal
+        else None,
         history=history,
     )
+
+
+def _withdrawn_by(role: Role) -> str:
+    return "complainant" if role is Role.COMPLAINANT else "officer"
+
+
+def _history_label(e: CaseEvent) -> str:
+    """A public history entry: the status entered; a withdrawal says by whom (item 4)."""
+    if e.action == Action.WITHDRAW.value:
+        return WITHDRAWN_BY[_withdrawn_by(e.role)]
+    return STATUS_NAMES[e.to_status]
+
+
+def _sent_at(e: CaseEvent) -> datetime:
+    stated = e.data.get("sent_at")
+    return datetime.fromisoformat(stated) if stated else e.at

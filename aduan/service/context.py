@@ -102,7 +102,14 @@ def _addressee(s: Situation, payload: Payload) -> Any:
     return superior[0] if superior else "atasan langsung"
 
 
+def _superior(s: Situation, payload: Payload) -> Any:
+    # Item 8: a referral is reported to the referring officer's direct superior.
+    superior = s.deps.reference.orgchart(s.uow).superior_of(s.actor.position)
+    return superior[0] if superior else None
+
+
 FILLERS: dict[str, Filler] = {
+    "superior_context": _superior,
     "service_code": _known_service,
     "links_context": _standard_links,
     "related_context": _related,

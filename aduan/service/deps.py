@@ -122,7 +122,7 @@ class Deps:
 
 
 SYSTEM = Actor("system", Role.SYSTEM)
-COMPLAINANT_ACTIONS = frozenset({Action.WITHDRAW, Action.REOPEN})
+COMPLAINANT_ACTIONS = frozenset({Action.WITHDRAW, Action.UNDO_WITHDRAW, Action.REOPEN})
 
 
 def actor_of(deps: Deps, uow: UnitOfWork, username: str) -> Actor:

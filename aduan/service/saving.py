@@ -13,7 +13,7 @@ transaction; it therefore needs no reaction here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import structlog
@@ -23,6 +23,7 @@ from aduan.escalation.deadlines import AlarmPoint, Replan
 from aduan.notifications import planner
 from aduan.notifications.outbox import enqueue
 from aduan.ports import TrackingCodeTakenError, UnitOfWork
+from aduan.reports import documents
 from aduan.service.deps import Deps
 from aduan.workflow import intake
 from aduan.workflow.case import Case, CaseEvent, Outcomes
@@ -62,7 +63,12 @@ def save_case(deps: Deps, uow: UnitOfWork, change: CaseChange, now: datetime) ->
     else:
         uow.cases.save(case, change.loaded_version)
     assert case.id is not None
+    filed: int | None = None  # written reports the case had, read once if any is filed now
     for outcomes in records:
+        if outcomes.reports:
+            filed = len(uow.cases.reports(case.id)) if filed is None else filed
+            outcomes = _frozen(deps, uow, case, outcomes, filed)
+            filed += len(outcomes.reports)
         uow.cases.append(case.id, outcomes)
     for replan in change.replans:
         schedule(uow, case.id, replan, now)
@@ -70,6 +76,23 @@ def save_case(deps: Deps, uow: UnitOfWork, change: CaseChange, now: datetime) ->
     record_units(deps, uow, case.id, events)
     publish(deps, uow, case, events, now)
     return events
+
+
+def _frozen(deps: Deps, uow: UnitOfWork, case: Case, outcomes: Outcomes, filed: int) -> Outcomes:
+    """The written reports with their documents as filed (issue 13 item 4).
+
+    Numbered after the ``filed`` reports the case has, with the facts of this moment: never
+    re-rendered from what happens later.
+    """
+    chart = deps.reference.orgchart(uow)
+    service = deps.reference.service(uow, case.service_code) if case.service_code else None
+    facts = documents.facts_of(case)
+    title = service.title if service else None
+    reports = tuple(
+        replace(r, document=documents.freeze(facts, r, chart, filed + i + 1, title))
+        for i, r in enumerate(outcomes.reports)
+    )
+    return replace(outcomes, reports=reports)
 
 
 def record_units(deps: Deps, uow: UnitOfWork, case_id: int, events: Sequence[DomainEvent]) -> None:
@@ -110,7 +133,11 @@ def publish(
     if not deps.notify.enabled or not events:
         return
     assert case.id is not None
-    situation = planner.Situation(deps.reference.orgchart(uow), deps.policy.reopen_window_days)
+    situation = planner.Situation(
+        deps.reference.orgchart(uow),
+        deps.policy.reopen_window_days,
+        deps.policy.withdraw_undo_hours,
+    )
     for event in events:
         notices = planner.notices_for(event, case, situation)
         if notices:

@@ -155,10 +155,18 @@ ACTIONS: Mapping[Action, ActionSpec] = {
         ),
         _spec(
             A.WITHDRAW,
-            pl.OptionalReasonPayload,
-            fx.end_case,
+            pl.ReasonPayload,
+            fx.withdraw,
             ev.CaseWithdrawn,
             N_("Cabut pengaduan"),
+            "withdrawn",
+        ),
+        _spec(
+            A.UNDO_WITHDRAW,
+            pl.OptionalReasonPayload,
+            fx.undo_withdraw,
+            ev.WithdrawalUndone,
+            N_("Batalkan pencabutan"),
         ),
         _spec(
             A.REFER,
@@ -166,6 +174,7 @@ ACTIONS: Mapping[Action, ActionSpec] = {
             fx.refer,
             ev.CaseReferred,
             N_("Limpahkan ke instansi berwenang"),
+            "referred",
         ),
         _spec(
             A.ACCEPT_LATE,
@@ -173,6 +182,28 @@ ACTIONS: Mapping[Action, ActionSpec] = {
             fx.accept_late,
             ev.LateComplaintAccepted,
             N_("Terima sebagai pengaduan"),
+            "acknowledged",
+        ),
+        _spec(
+            A.ACKNOWLEDGE_SUGGESTION,
+            pl.Payload,
+            fx.acknowledge_suggestion,
+            ev.SuggestionAcknowledged,
+            N_("Terima saran/masukan untuk ditindaklanjuti"),
+        ),
+        _spec(
+            A.FORWARD_SUGGESTION,
+            pl.Payload,
+            fx.forward_suggestion,
+            ev.SuggestionForwarded,
+            N_("Teruskan ke evaluasi standar pelayanan"),
+        ),
+        _spec(
+            A.CONVERT_SUGGESTION,
+            pl.ReasonPayload,
+            fx.convert_suggestion,
+            ev.SuggestionConverted,
+            N_("Jadikan pengaduan (kesalahan penyaringan)"),
             "acknowledged",
         ),
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -50,8 +51,37 @@ class Complainant:
 
     @property
     def identified(self) -> bool:
-        """Seed §6 item 5a/5b: a name and at least one way to answer them."""
-        return bool(self.name) and bool(self.email or self.phone or self.social)
+        """Seed §6 item 5a/5b: a name and at least one way to reach them.
+
+        A postal address is a way (a letter is answered by letter), as are a phone number, an
+        email address and a social media account.
+        """
+        ways = (self.address, self.email, self.phone, self.social)
+        return bool(self.name and self.name.strip()) and any(w and w.strip() for w in ways)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelFacts:
+    """What the channel itself tells about a submission (seed §6 item 2 a–m), as it arrived.
+
+    Which facts a channel takes, and which it requires, is ``intake.CHANNEL_FACTS``: a box
+    letter's drop date (m), a letter's reference number, date and postmark (c), the social
+    account it came from (h, i), SP4N-LAPOR!'s tracking ID and the date LAPOR! received it.
+    The website of a web complaint (j, k) is its channel.
+    """
+
+    dropped_on: date | None = None  # m. the day the letter went into the box, as found
+    letter_number: str | None = None  # c. nomor surat
+    letter_date: date | None = None  # c. tanggal surat
+    postmarked_on: date | None = None  # c. cap pos
+    social_handle: str | None = None  # h, i. the account that sent it
+    lapor_id: str | None = None  # SP4N-LAPOR! tracking ID
+    lapor_received_on: date | None = None  # the day SP4N-LAPOR! received it
+
+    def given(self) -> dict[str, Any]:
+        """The facts that are present, by name (dates as dates)."""
+        found = ((f.name, getattr(self, f.name)) for f in fields(self))
+        return {name: value for name, value in found if value is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +145,28 @@ class WrittenReport:
     at: datetime
     from_position: str | None = None
     to_position: str | None = None
+    # What the printed document says, frozen when it is filed (issue 13 item 4): the service
+    # fills it on the way to storage; ``None`` for reports filed before documents were kept.
+    document: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    """Who withdrew an open case, when and why, and what undoing it restores (issue 12 item 4).
+
+    The complainant withdraws their own complaint; an officer withdraws one on their behalf or
+    as a duplicate, and the record says so. Within the undo window either may undo it: the case
+    goes back to ``from_status`` with the stage target it had (the answer deadline is kept on
+    the case throughout).
+    """
+
+    from_status: Status
+    at: datetime
+    actor: str
+    role: Role
+    reason: str
+    stage_started_at: datetime | None = None
+    stage_due_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +194,21 @@ class Case:
     complainant: Complainant
     subject: str
     description: str
-    service_received_on: date
+    service_received_on: date | None
     complained_at: datetime
     received_at: datetime
     intake_days: int
     created_at: datetime
     updated_at: datetime
     screening_reason: ScreeningReason | None = None
+    # Seed §6 items 2–3: the channel's own facts, and a service not yet delivered ("belum
+    # terbit/belum selesai"): applied for on ``applied_on``, due on ``service_due_on`` (the
+    # application date plus the service's completion time in working days), received never
+    # (``service_received_on`` None).
+    channel_facts: ChannelFacts = field(default_factory=ChannelFacts)
+    service_pending: bool = False
+    applied_on: date | None = None
+    service_due_on: date | None = None
     service_code: str | None = None
     service_text: str | None = None
     licence_number: str | None = None
@@ -164,6 +224,9 @@ class Case:
     assignee: str | None = None
     outcome: Outcome | None = None
     result_summary: str | None = None
+    # The post whose holder recorded the result (item 8): its direct superior receives the
+    # report of the result and closes the case.
+    result_position: str | None = None
     corrective_actions: list[str] = field(default_factory=list)
     answered_at: datetime | None = None
     informed_at: datetime | None = None
@@ -171,6 +234,7 @@ class Case:
     closed_at: datetime | None = None
     late_acceptance_reason: str | None = None
     referred_to: str | None = None
+    withdrawal: Withdrawal | None = None  # set while withdrawn, for the record and the undo
     reopen_count: int = 0
     # Deadlines (DESIGN §3), kept by the escalation policy, never by the transition table.
     response_started_at: datetime | None = None
@@ -197,6 +261,11 @@ class Case:
         return taken
 
     @property
+    def window_from(self) -> date | None:
+        """The day the 30-day window runs from (items 2–3): service received, or due."""
+        return self.service_due_on if self.service_pending else self.service_received_on
+
+    @property
     def holder(self) -> TierLevel | None:
         """The tier level currently holding the case on its track, if any."""
         if not self.chain:
@@ -217,15 +286,14 @@ __all__ = [
     "Actor",
     "Case",
     "CaseEvent",
+    "ChannelFacts",
     "Complainant",
     "Outcomes",
     "PlanStep",
-    # The post whose holder recorded the result (item 8): its direct superior receives the
-    # report of the result and closes the case.
-    result_position: str | None = None
     "RelatedRecord",
     "StandardLink",
     "TierLevel",
+    "Withdrawal",
     "Worksheet",
     "WrittenReport",
 ]

@@ -15,6 +15,7 @@ class Policy:
 
     intake_window_days: int = 30  # seed §6 item 2: 30 calendar days after the service
     reopen_window_days: int = 14  # how long a complainant may dispute a closed result
+    withdraw_undo_hours: int = 72  # how long a withdrawal may be undone (issue 12 item 4)
 
 
 @dataclass(slots=True)

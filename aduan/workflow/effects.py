@@ -8,11 +8,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from aduan.workflow.case import Case, PlanStep, StandardLink, Worksheet, WrittenReport
+from aduan.workflow.case import (
+    Case,
+    PlanStep,
+    StandardLink,
+    Withdrawal,
+    Worksheet,
+    WrittenReport,
+)
 from aduan.workflow.context import ActionContext
 from aduan.workflow.errors import InputError
 from aduan.workflow.payloads import (
     AnswerPayload,
+    ApipApprovalPayload,
     ClassifyPayload,
     EscalatePayload,
     Payload,
@@ -20,7 +28,6 @@ from aduan.workflow.payloads import (
     RecordStepPayload,
     ReferPayload,
     RespondPayload,
-    ApipApprovalPayload,
     ResultPayload,
     ReviewPayload,
     RouteAgencyPayload,
@@ -169,6 +176,7 @@ def record_result(ctx: ActionContext) -> None:
     p = _payload(ctx, ResultPayload)
     ctx.case.outcome = p.outcome
     ctx.case.result_summary = p.summary
+    ctx.case.result_position = ctx.actor.position
     ctx.case.corrective_actions = list(p.corrective_actions)
 
 
@@ -176,7 +184,6 @@ def inform_complainant(ctx: ActionContext) -> None:
     """Record when the result reached the complainant (an answer too)."""
     p = _payload(ctx, AnswerPayload)
     at = sent_time(p, ctx.now, ctx.case.received_at)
-    ctx.case.result_position = ctx.actor.position
     ctx.case.informed_at = at
     ctx.case.answered_at = ctx.case.answered_at or at
 
@@ -212,6 +219,7 @@ def reopen(ctx: ActionContext) -> None:
     case.reopen_count += 1
     case.outcome = None
     case.result_summary = None
+    case.result_position = None
     case.corrective_actions = []
     case.informed_at = None
     case.reported_at = None
@@ -219,18 +227,57 @@ def reopen(ctx: ActionContext) -> None:
     case.track = None
     case.chain = []
     case.tier = 0
-    case.result_position = None
     case.apip_origin = None
 
 
 def end_case(ctx: ActionContext) -> None:
-    """End the case (withdrawn)."""
+    """End the case."""
     ctx.case.closed_at = ctx.now
 
 
+def withdraw(ctx: ActionContext) -> None:
+    """End the case as withdrawn, recording who, why, and what an undo restores."""
+    case = ctx.case
+    case.withdrawal = Withdrawal(
+        from_status=case.status,  # the effect runs before the table moves the status
+        at=ctx.now,
+        actor=ctx.actor.username,
+        role=ctx.actor.role,
+        reason=_payload(ctx, ReasonPayload).reason,
+        stage_started_at=case.stage_started_at,
+        stage_due_at=case.stage_due_at,
+    )
+    end_case(ctx)
+
+
+def undo_withdraw(ctx: ActionContext) -> None:
+    """Open the case again as it was: the table restores the status, this the stage target."""
+    case = ctx.case
+    assert case.withdrawal is not None  # the table's selector chose the row by it
+    case.stage_started_at = case.withdrawal.stage_started_at
+    case.stage_due_at = case.withdrawal.stage_due_at
+    case.closed_at = None
+    case.withdrawal = None
+
+
 def refer(ctx: ActionContext) -> None:
-    """End the case by referring it to the body with authority over it."""
-    ctx.case.referred_to = _payload(ctx, ReferPayload).addressee
+    """End the case by referring it to the body with authority over it, reported upwards.
+
+    Item 8: the complainant hears where it went (the planner), and the referral is reported in
+    writing to the referring officer's direct superior.
+    """
+    p = _payload(ctx, ReferPayload)
+    ctx.case.referred_to = p.addressee
+    ctx.reports.append(
+        WrittenReport(
+            kind="superior",
+            author=ctx.actor.username,
+            addressee=p.superior_context or "atasan langsung",
+            text=p.reason,
+            at=ctx.now,
+            from_position=ctx.actor.position,
+        )
+    )
     end_case(ctx)
 
 

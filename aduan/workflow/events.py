@@ -16,7 +16,9 @@ Each action of the transition table has its own event class, named in its declar
     │   ├── RoutedInternally, RoutedToAgency, CaseEscalated,
     │   ├── ApipRequested, ApipApproved, ApipRefused,
     │   ├── ComplainantAnswered, ResultRecorded, ComplainantInformed, SuperiorReported,
-    │   └── CaseClosed, CaseReopened, CaseWithdrawn, CaseReferred, LateComplaintAccepted
+    │   ├── CaseClosed, CaseReopened, CaseWithdrawn, WithdrawalUndone, CaseReferred,
+    │   ├── LateComplaintAccepted,
+    │   └── SuggestionAcknowledged, SuggestionForwarded, SuggestionConverted
     ├── DeadlineReminderDue         a reminder alarm rang
     ├── DeadlineBreached            a deadline passed: marked overdue, maybe escalated
     ├── DeadlinesMoved              a calendar change moved the case's deadlines
@@ -162,6 +164,12 @@ class CaseWithdrawn(ActionTaken):
     __slots__ = ()
 
 
+class WithdrawalUndone(ActionTaken):
+    """A withdrawal was undone within the window; the case is open again as it was."""
+
+    __slots__ = ()
+
+
 class CaseReferred(ActionTaken):
     """Referred to the body that has authority over it."""
 
@@ -170,6 +178,24 @@ class CaseReferred(ActionTaken):
 
 class LateComplaintAccepted(ActionTaken):
     """A late submission was accepted as a complaint by a supervisor (item 3)."""
+
+    __slots__ = ()
+
+
+class SuggestionAcknowledged(ActionTaken):
+    """A suggestion was taken up by the complaint staff (items 3 and 5b)."""
+
+    __slots__ = ()
+
+
+class SuggestionForwarded(ActionTaken):
+    """A classified suggestion was forwarded to the yearly evaluation (component 14)."""
+
+    __slots__ = ()
+
+
+class SuggestionConverted(ActionTaken):
+    """A suggestion screened by mistake was made a complaint by a supervisor, with a reason."""
 
     __slots__ = ()
 
@@ -206,13 +232,6 @@ class DeadlinesMoved(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ConcernsNamed(DomainEvent):
-    """Staff the case concerns (terlapor) were named; a concerned holder was skipped upwards."""
-
-    actor: str
-    concerned: tuple[str, ...]
-    assignee_before: str | None
-@dataclass(frozen=True, slots=True, kw_only=True)
 class HolderHandedOver(DomainEvent):
     """The holder left or was deactivated: the case went to their superior (issue 13 item 2)."""
 
@@ -220,3 +239,10 @@ class HolderHandedOver(DomainEvent):
     to_holder: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConcernsNamed(DomainEvent):
+    """Staff the case concerns (terlapor) were named; a concerned holder was skipped upwards."""
+
+    actor: str
+    concerned: tuple[str, ...]
+    assignee_before: str | None

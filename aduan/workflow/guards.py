@@ -208,6 +208,20 @@ def within_reopen_window(ctx: ActionContext) -> None:
         )
 
 
+def within_undo_window(ctx: ActionContext) -> None:
+    """A withdrawal may be undone only within the configured hours after it (issue 12 item 4)."""
+    case = ctx.case
+    hours = ctx.policy.withdraw_undo_hours
+    at = case.withdrawal.at if case.withdrawal else None
+    if at is None or ctx.now - at > timedelta(hours=hours):
+        raise RuleViolationError(
+            case.ref,
+            "undo_window",
+            N_("batas waktu pembatalan pencabutan (%(hours)s jam setelah dicabut) telah lewat"),
+            hours=hours,
+        )
+
+
 def late_submission_only(ctx: ActionContext) -> None:
     """Item 3: only a late complaint 'may' be treated as a complaint; 5b has no such leeway."""
     case = ctx.case
@@ -221,6 +235,23 @@ def late_submission_only(ctx: ActionContext) -> None:
                 "(alasan: %(reason)s)"
             ),
             reason=reason,
+        )
+
+
+def suggestion_classified(ctx: ActionContext) -> None:
+    """Item 5c: a suggestion reaches the yearly evaluation classified by service and component.
+
+    Unclassified, the evaluation could count it under no service and no standard component.
+    """
+    case = ctx.case
+    if case.service_code is None or not case.problem_types:
+        raise RuleViolationError(
+            case.ref,
+            "forward_requires_classification",
+            N_(
+                "klasifikasikan saran ini menurut layanan dan komponen standar pelayanan "
+                "sebelum diteruskan ke evaluasi"
+            ),
         )
 
 

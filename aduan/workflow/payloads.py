@@ -110,6 +110,8 @@ class ReferPayload(Payload):
 
     addressee: ShortText = Field(description="instansi tujuan")
     reason: Text = Field(description="alasan")
+    # Item 8: the referral is reported to the referring officer's direct superior (the chart).
+    superior_context: str | None = None
 
 
 class AnswerPayload(Payload):

@@ -44,9 +44,17 @@ class Status(StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
     SUGGESTION = "suggestion"
+    SUGGESTION_ACKNOWLEDGED = "suggestion_acknowledged"
+    SUGGESTION_FORWARDED = "suggestion_forwarded"
     WITHDRAWN = "withdrawn"
     REFERRED = "referred"
 
+
+# A suggestion's own path (seed §6 items 3 and 5b): recorded, taken up by the complaint staff,
+# classified by service and standard component, then forwarded to the yearly evaluation of the
+# service standard — or, for a screening mistake, made the complaint it should have been. The
+# ones still waiting for the complaint staff are the suggestion queue.
+SUGGESTION_WORK: tuple[Status, ...] = (Status.SUGGESTION, Status.SUGGESTION_ACKNOWLEDGED)
 
 OPEN_STATUSES: frozenset[Status] = frozenset(
     {
@@ -103,8 +111,12 @@ class Action(StrEnum):
     CLOSE = "close"
     REOPEN = "reopen"
     WITHDRAW = "withdraw"
+    UNDO_WITHDRAW = "undo_withdraw"
     REFER = "refer"
     ACCEPT_LATE = "accept_late"
+    ACKNOWLEDGE_SUGGESTION = "acknowledge_suggestion"
+    FORWARD_SUGGESTION = "forward_suggestion"
+    CONVERT_SUGGESTION = "convert_suggestion"
 
 
 class Channel(StrEnum):
@@ -202,7 +214,11 @@ STATUS_NAMES: dict[Status, str] = {
     Status.RESOLVED: N_("Hasil tindak lanjut tersedia"),
     Status.CLOSED: N_("Selesai"),
     Status.SUGGESTION: N_("Dicatat sebagai saran/masukan"),
-    Status.WITHDRAWN: N_("Dicabut oleh pelapor"),
+    Status.SUGGESTION_ACKNOWLEDGED: N_("Saran/masukan diterima petugas"),
+    Status.SUGGESTION_FORWARDED: N_("Saran/masukan diteruskan ke evaluasi standar pelayanan"),
+    # Who withdrew it (the complainant, or an officer, e.g. for a duplicate) is on the record
+    # (``Case.withdrawal``) and in the public view, not in the status.
+    Status.WITHDRAWN: N_("Dicabut"),
     Status.REFERRED: N_("Dilimpahkan ke instansi berwenang"),
 }
 """Each status in words (Bahasa Indonesia, a msgid): ``translate(STATUS_NAMES[s], lang)``."""

@@ -15,7 +15,7 @@ from aduan.locale import translate
 from aduan.workflow import guards as g
 from aduan.workflow.context import ActionContext
 from aduan.workflow.guards import Guard
-from aduan.workflow.states import N_, OPEN_STATUSES, Action, Role, Status
+from aduan.workflow.states import N_, OPEN_STATUSES, SUGGESTION_WORK, Action, Role, Status
 
 Selector = Callable[[ActionContext], bool]
 
@@ -56,9 +56,18 @@ def _origin(status: Status) -> Selector:
     return selector
 
 
+def _withdrawn_from(status: Status) -> Selector:
+    def selector(ctx: ActionContext) -> bool:
+        withdrawal = ctx.case.withdrawal
+        return withdrawal is not None and withdrawal.from_status is status
+
+    return selector
+
+
 S = Status
 A = Action
 _HANDLING = (S.INTERNAL, S.AGENCY, S.APIP)
+_SUGGESTION_WORK = list(SUGGESTION_WORK)
 _ANSWERABLE = (S.RECORDED, S.CLASSIFIED, S.REVIEWED, S.INTERNAL, S.AGENCY, S.APIP_PENDING, S.APIP)
 
 RULES: tuple[Rule, ...] = (
@@ -146,15 +155,42 @@ RULES: tuple[Rule, ...] = (
         (g.within_reopen_window,),
     ),
     *_rows(A.WITHDRAW, sorted(OPEN_STATUSES), S.WITHDRAWN, {Role.COMPLAINANT, Role.OFFICER}),
+    # Issue 12 item 4: a withdrawal may be undone within a short window, back where it was.
+    *(
+        Rule(
+            A.UNDO_WITHDRAW,
+            S.WITHDRAWN,
+            back,
+            frozenset({Role.COMPLAINANT, Role.OFFICER}),
+            (g.within_undo_window,),
+            _withdrawn_from(back),
+            f"from {back.value}",
+        )
+        for back in sorted(OPEN_STATUSES)
+    ),
     *_rows(A.REFER, [S.RECORDED, S.CLASSIFIED, S.REVIEWED], S.REFERRED, OFFICE_STAFF),
     # Item 3: a late submission "may" be treated as a suggestion; a supervisor may accept it.
     *_rows(
         A.ACCEPT_LATE,
-        [S.SUGGESTION],
+        _SUGGESTION_WORK,
         S.RECORDED,
         {Role.SUPERVISOR, Role.HEAD},
         (g.late_submission_only,),
     ),
+    # Items 3 and 5b: a suggestion is work, not a dead end. The complaint staff take it up,
+    # classify it by service and standard component (item 5c, as a complaint) and forward it to
+    # the yearly evaluation of the service standard; a screening mistake is made the complaint
+    # it should have been, by a supervisor, with a written reason.
+    *_rows(A.ACKNOWLEDGE_SUGGESTION, [S.SUGGESTION], S.SUGGESTION_ACKNOWLEDGED, OFFICE_STAFF),
+    *_rows(A.CLASSIFY, _SUGGESTION_WORK, None, OFFICE_STAFF),
+    *_rows(
+        A.FORWARD_SUGGESTION,
+        _SUGGESTION_WORK,
+        S.SUGGESTION_FORWARDED,
+        OFFICE_STAFF,
+        (g.suggestion_classified,),
+    ),
+    *_rows(A.CONVERT_SUGGESTION, _SUGGESTION_WORK, S.RECORDED, {Role.SUPERVISOR, Role.HEAD}),
 )
 
 

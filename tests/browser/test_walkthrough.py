@@ -102,7 +102,9 @@ def test_complaint_walkthrough_in_chromium(server: str, browser: Browser) -> Non
     officer.get_by_label("Uraian (opsional)").fill("Sudah lewat 7 hari kerja sejak berkas lengkap")
     officer.get_by_label("Layanan (opsional)", exact=True).select_option("15121")
     served = wib_date(datetime.now(UTC)) - timedelta(days=5)  # the server runs on wall time
-    officer.get_by_label("Tanggal menerima layanan (wajib)").fill(served.isoformat())
+    officer.get_by_label("Tanggal menerima layanan (wajib bila layanan sudah diterima)").fill(
+        served.isoformat()
+    )
     shot(officer, "03-intake-form")
     officer.get_by_role("button", name="Kirim").click()
     expect(officer.locator("[role=status]")).to_contain_text("Pengaduan Anda telah diterima")
@@ -186,7 +188,9 @@ def test_complaint_walkthrough_in_chromium(server: str, browser: Browser) -> Non
     phone.get_by_role("button", name="Lacak pengaduan").click()
     result = phone.locator(".result")
     expect(result.locator(".status")).to_have_text("Selesai")
-    expect(result).to_contain_text("Sertifikat standar telah diterbitkan")
+    # The result as it was sent to the complainant, not the office's summary (issue 12 item 3).
+    expect(result).to_contain_text("Sertifikat standar Anda telah terbit dan dapat diunduh")
+    expect(result).not_to_contain_text("Sertifikat standar telah diterbitkan")
     expect(phone.locator("main")).not_to_contain_text("Siti")
     shot(phone, "10-tracking-phone")
     phone.goto(f"{server}/lacak?code={code}&lang=en")

@@ -43,7 +43,9 @@ PAYLOADS: dict[Action, dict[str, Any]] = {
     Action.INFORM_COMPLAINANT: {"channel": "email", "text": "Sertifikat Anda telah terbit"},
     Action.REPORT_TO_SUPERIOR: {"text": "Pengaduan selesai ditindaklanjuti"},
     Action.REOPEN: {"reason": "Sertifikat belum saya terima"},
+    Action.WITHDRAW: {"reason": "Sertifikat sudah terbit"},
     Action.ACCEPT_LATE: {"reason": "Pemohon sakit, dibuktikan surat dokter"},
+    Action.CONVERT_SUGGESTION: {"reason": "Identitas ada di surat, terlewat saat dicatat"},
 }
 
 

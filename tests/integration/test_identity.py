@@ -107,6 +107,9 @@ def status_and_events(deps: Deps, code: str) -> tuple[str, int]:
     return seen.status, len(seen.timeline)
 
 
+REASON = {"reason": "Sudah diselesaikan di loket"}
+
+
 def test_withdrawing_by_code_needs_the_pin_of_the_receipt(deps: Deps) -> None:
     case = service.submit_complaint(deps, submission(deps))
     assert case.pin is not None and len(case.pin) == 6
@@ -116,11 +119,13 @@ def test_withdrawing_by_code_needs_the_pin_of_the_receipt(deps: Deps) -> None:
 
     for pin in (None, "", wrong):
         with pytest.raises(InputError) as caught:
-            service.act_as_complainant(deps, case.tracking_code, A.WITHDRAW, {}, pin)
+            service.act_as_complainant(deps, case.tracking_code, A.WITHDRAW, REASON, pin)
         assert (caught.value.field, caught.value.rule) == ("pin", "matches_receipt")
     assert status_and_events(deps, case.tracking_code) == before
 
-    done = service.act_as_complainant(deps, case.tracking_code, A.WITHDRAW, {}, f" {case.pin} ")
+    done = service.act_as_complainant(
+        deps, case.tracking_code, A.WITHDRAW, REASON, f" {case.pin} "
+    )
 
     assert done.status == "withdrawn"
 

@@ -69,9 +69,12 @@ def test_statistics_match_the_hand_computed_numbers(deps: Deps, clock: FixedCloc
 
     assert (s.total, s.complaints, s.suggestions) == (7, 6, 1)
     assert s.suggestion_reasons == {"no_identity": 1}
+    # Compliance counts the complaints whose deadline falls in the period, whenever received:
+    # the one of 15 December (due early in January, still open) is late here, though received
+    # before the period; the one of 12 February (due Friday 6 March) is not judged here.
     c = s.compliance
-    assert (c.on_time, c.late_answered, c.overdue_open, c.late) == (2, 1, 1, 2)
-    assert (c.pending, c.ended_unanswered, c.on_time_rate) == (1, 1, 0.5)
+    assert (c.on_time, c.late_answered, c.overdue_open, c.late) == (2, 1, 2, 3)
+    assert (c.pending, c.ended_unanswered, c.on_time_rate, c.falling_due) == (0, 1, 0.4, 6)
     # Answered after 0, 4 and 15 working days: median 4; p90 at rank 1.8 = 4 + 0.8 x 11.
     assert (s.answer_days.answered, s.answer_days.median) == (3, 4.0)
     assert round(s.answer_days.p90 or 0, 6) == 12.8
@@ -81,23 +84,26 @@ def test_statistics_match_the_hand_computed_numbers(deps: Deps, clock: FixedCloc
     assert s.by_tier == {"internal": {"1": 1}}
     assert s.by_status["withdrawn"] == 1 and s.by_status["apip_pending"] == 1
     assert (s.apip.requested, s.apip.awaiting_approval, s.apip.approved) == (1, 1, 0)
-    assert "compliance,overdue_open,1" in statistics_csv(s)
+    assert "compliance,overdue_open,2" in statistics_csv(s)
 
 
 def test_an_open_complaint_counts_as_late_only_once_its_deadline_has_passed(
     deps: Deps, clock: FixedClock
 ) -> None:
     clock.current = MON_19_JAN
-    b.submit(deps)
-    january = period.month("2026-01")
+    b.submit(deps)  # due at the end of Friday 6 February
+    january, february = period.month("2026-01"), period.month("2026-02")
 
     clock.current = datetime(2026, 2, 6, 16, 59, tzinfo=UTC)  # 23:59 WIB on the due day
-    before = compute_statistics(deps, january, "dewi").compliance
+    before = compute_statistics(deps, february, "dewi").compliance
     clock.current = datetime(2026, 2, 6, 17, 0, 1, tzinfo=UTC)
-    after = compute_statistics(deps, january, "dewi").compliance
+    after = compute_statistics(deps, february, "dewi").compliance
 
     assert (before.pending, before.overdue_open, before.late) == (1, 0, 0)
     assert (after.pending, after.overdue_open, after.late) == (0, 1, 1)
+    # Judged in February, when its deadline passed, not in January, when it arrived.
+    received = compute_statistics(deps, january, "dewi")
+    assert received.complaints == 1 and received.compliance.falling_due == 0
 
 
 def test_tier_reached_is_the_highest_a_case_ever_reached_even_after_a_reopen(

@@ -39,6 +39,11 @@ CONTEXT = {
     "deadline": "response",
     "point": "before_1",
     "due_at": DUE.isoformat(),
+    "by_officer": True,
+    "reason": "Duplikat ADN-7K2QX-AAAAA",
+    "requested_by": "Budi Santoso, Pelaksana",
+    "undo_until": DUE.isoformat(),
+    "addressee": "Dinas Perhubungan",
 }
 
 
@@ -54,7 +59,7 @@ def test_every_message_names_the_code_the_status_and_the_deadline(
         assert CONTEXT["tracking_code"] in shape
     label = translate(STATUS_NAMES[LONGEST], language)
     assert label in message.text
-    if event not in ("suggestion_recorded", "late_acceptance_requested"):
+    if event not in ("suggestion_recorded", "late_acceptance_requested", "referred"):
         assert "27-03-2026 23:59 WIB" in message.text
     assert len(message.short) <= SMS_LIMIT
 

@@ -10,7 +10,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from aduan.workflow.case import Actor, Case, Complainant, PlanStep, TierLevel, Worksheet
+from aduan.workflow.case import (
+    Actor,
+    Case,
+    Complainant,
+    PlanStep,
+    TierLevel,
+    Withdrawal,
+    Worksheet,
+)
 from aduan.workflow.errors import (
     InvalidTransitionError,
     PermissionDeniedError,
@@ -59,6 +67,8 @@ _WITHDRAW_WHILE_OPEN = {
         S.RESOLVED,
     )
 }
+# Issue 12 item 4: a withdrawal may be undone, by the complainant or an officer (in a window).
+_UNDO_WITHDRAWAL = {(S.WITHDRAWN, A.UNDO_WITHDRAW): ON_BEHALF}
 # Not this office's authority: referred before a track is chosen.
 _REFER_BEFORE_TRACK = {
     (status, A.REFER): OFFICE for status in (S.RECORDED, S.CLASSIFIED, S.REVIEWED)
@@ -67,6 +77,7 @@ _REFER_BEFORE_TRACK = {
 EXPECTED: dict[tuple[Status, Action], set[Role]] = {
     **_ANSWER_BEFORE_RESULT,
     **_WITHDRAW_WHILE_OPEN,
+    **_UNDO_WITHDRAWAL,
     **_REFER_BEFORE_TRACK,
     # Item 5c: classify, and correct the classification until the review.
     (S.RECORDED, A.CLASSIFY): OFFICE,
@@ -101,6 +112,18 @@ EXPECTED: dict[tuple[Status, Action], set[Role]] = {
     (S.CLOSED, A.REOPEN): ON_BEHALF,
     # Item 3: a supervisor may accept a late submission as a complaint.
     (S.SUGGESTION, A.ACCEPT_LATE): {SUPERVISOR, HEAD},
+    (S.SUGGESTION_ACKNOWLEDGED, A.ACCEPT_LATE): {SUPERVISOR, HEAD},
+    # Items 3, 5b and 5c: a suggestion is the complaint staff's work. They take it up, classify
+    # it by service and standard component and forward it to the yearly evaluation; only a
+    # supervisor (or the Head above) makes one screened by mistake a complaint.
+    (S.SUGGESTION, A.ACKNOWLEDGE_SUGGESTION): OFFICE,
+    (S.SUGGESTION, A.CLASSIFY): OFFICE,
+    (S.SUGGESTION_ACKNOWLEDGED, A.CLASSIFY): OFFICE,
+    (S.SUGGESTION, A.FORWARD_SUGGESTION): OFFICE,
+    (S.SUGGESTION_ACKNOWLEDGED, A.FORWARD_SUGGESTION): OFFICE,
+    (S.SUGGESTION, A.CONVERT_SUGGESTION): {SUPERVISOR, HEAD},
+    (S.SUGGESTION_ACKNOWLEDGED, A.CONVERT_SUGGESTION): {SUPERVISOR, HEAD},
+    # Forwarded to the evaluation, a suggestion is done: nobody acts on it any more.
 }
 
 # Impossible pairs that answer with the rule people need to hear instead of "invalid".
@@ -125,9 +148,16 @@ NOW = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
 
 
 def a_case(status: Status) -> Case:
+    case = _a_case(status)
+    if status is S.WITHDRAWN:  # withdrawn from where it stood, a moment ago
+        case.withdrawal = Withdrawal(S.RECORDED, NOW, "user-officer", R.OFFICER, "Duplikat")
+    return case
+
+
+def _a_case(status: Status) -> Case:
     return Case(
         tracking_code="ADN-MATRX-CELL2",
-        kind=Kind.SUGGESTION if status is S.SUGGESTION else Kind.COMPLAINT,
+        kind=Kind.SUGGESTION if status.value.startswith("suggestion") else Kind.COMPLAINT,
         status=status,
         channel=Channel.EMAIL,
         complainant=Complainant("Sari", email="sari@example.id"),
@@ -193,7 +223,8 @@ def test_roles_outside_the_procedure_can_do_almost_nothing(role: Role) -> None:
     expected = {
         R.ADMIN: set(),
         R.SYSTEM: {(S.INTERNAL, A.ESCALATE), (S.AGENCY, A.ESCALATE)},
-        R.COMPLAINANT: {(s, A.WITHDRAW) for s, _ in _WITHDRAW_WHILE_OPEN} | {(S.CLOSED, A.REOPEN)},
+        R.COMPLAINANT: {(s, A.WITHDRAW) for s, _ in _WITHDRAW_WHILE_OPEN}
+        | {(S.CLOSED, A.REOPEN), (S.WITHDRAWN, A.UNDO_WITHDRAW)},
     }[role]
     assert can == expected
 

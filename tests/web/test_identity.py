@@ -55,7 +55,7 @@ def test_a_wrong_pin_changes_nothing_over_the_public_api(sqlite_web: Web) -> Non
     assert refused.status_code == 422 and refused.json()["field"] == "pin"
     assert missing.status_code == 422
     assert public.get(f"/api/v1/public/track/{code}").json()["status"] == "recorded"
-    done = public.post(url, json={"action": "withdraw", "pin": pin})
+    done = public.post(url, json={"action": "withdraw", "reason": "Sudah terbit", "pin": pin})
     assert done.status_code == 200 and done.json()["status"] == "withdrawn"
 
 

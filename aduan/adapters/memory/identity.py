@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aduan.adapters.rows import case_from_row
-from aduan.ports import IdentityAccess
+from aduan.ports import IdentityAccess, IntakeKey
 from aduan.schemas import views
 
 if TYPE_CHECKING:
@@ -21,10 +21,17 @@ class IdentityRows:
     log: list[IdentityAccess] = field(default_factory=list)
     pins: dict[int, str] = field(default_factory=dict)
     clients: dict[int, int] = field(default_factory=dict)
+    intake_keys: dict[str, IntakeKey] = field(default_factory=dict)
 
     def copy(self) -> IdentityRows:
         """A working copy for one unit of work (entries are never changed in place)."""
-        return replace(self, log=list(self.log), pins=dict(self.pins), clients=dict(self.clients))
+        return replace(
+            self,
+            log=list(self.log),
+            pins=dict(self.pins),
+            clients=dict(self.clients),
+            intake_keys=dict(self.intake_keys),
+        )
 
 
 class InMemoryIdentityRepository:
@@ -47,6 +54,15 @@ class InMemoryIdentityRepository:
 
     def pin_hash(self, case_id: int) -> str | None:
         return self._rows.pins.get(case_id)
+
+    def claim_intake_key(self, key: IntakeKey) -> bool:
+        if key.key_hash in self._rows.intake_keys:
+            return False
+        self._rows.intake_keys[key.key_hash] = key
+        return True
+
+    def intake_key(self, key_hash: str) -> IntakeKey | None:
+        return self._rows.intake_keys.get(key_hash)
 
     def client_key_id(self, key_hash: str) -> int | None:
         # The store keeps keys in the order they were issued: the position is the id.

@@ -6,10 +6,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from aduan.adapters.sql import codec
-from aduan.adapters.sql.tables import cases, client_keys, identity_access, open_due_at
-from aduan.ports import IdentityAccess
+from aduan.adapters.sql.tables import (
+    cases,
+    client_keys,
+    identity_access,
+    intake_keys,
+    open_due_at,
+)
+from aduan.ports import IdentityAccess, IntakeKey
 
 _SUMMARY = select(*(cases.c[name] for name in codec.SUMMARY_COLUMNS), open_due_at.label("due_at"))
 
@@ -49,6 +56,32 @@ class SqlIdentityRepository:
 
     def pin_hash(self, case_id: int) -> str | None:
         return self.conn.execute(select(cases.c.pin_hash).where(cases.c.id == case_id)).scalar()
+
+    def claim_intake_key(self, key: IntakeKey) -> bool:
+        # A savepoint: the unique violation of a key another transaction committed first
+        # (PostgreSQL waits for it) undoes this insert only, and the caller rolls back the rest.
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(
+                    insert(intake_keys).values(
+                        key_hash=key.key_hash,
+                        case_id=key.case_id,
+                        fingerprint=key.fingerprint,
+                        pin_sealed=key.pin_sealed,
+                        created_at=key.created_at,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def intake_key(self, key_hash: str) -> IntakeKey | None:
+        row = self.conn.execute(
+            select(intake_keys).where(intake_keys.c.key_hash == key_hash)
+        ).first()
+        if row is None:
+            return None
+        return IntakeKey(row.key_hash, row.case_id, row.fingerprint, row.pin_sealed, row.created_at)
 
     def client_key_id(self, key_hash: str) -> int | None:
         return self.conn.execute(

@@ -132,21 +132,27 @@ cases = Table(
     Column("service_code", String(32)),
     Column("service_text", String(500)),
     Column("licence_number", String(100)),
+    # The day the 30-day window runs from (seed §6 items 2–3): the day the service was
+    # received, or for a service not yet delivered (service_pending, migration 0018) the day
+    # it was due, its application date (applied_on) plus its completion time in working days.
     Column("service_received_on", Date, nullable=False),
-    Column("complained_at", UtcDateTime, nullable=False),
+    Column("service_pending", Boolean, nullable=False, server_default=false()),
+    Column("applied_on", Date),
+    Column("channel_facts", Json),  # what the channel recorded (ChannelFacts), else NULL
+    Column("complained_at", UtcDateTime, nullable=False),  # made-at: as the channel records
     Column("received_at", UtcDateTime, nullable=False),
     Column("intake_days", Integer, nullable=False),
     Column("problem_types", Json, nullable=False),
     Column("worksheet", Json),
     Column("track", String(16), index=True),
     Column("apip_origin", String(32)),
+    Column("result_position", String(64)),  # who decided (item 8); their superior closes
     Column("agency_unit", String(64)),
     Column("chain", Json, nullable=False),
     Column("tier", Integer, nullable=False),
     Column("assignee", String(64), index=True),
     Column("outcome", String(32)),
     Column("result_summary", Text),
-    Column("result_position", String(64)),  # who decided (item 8); their superior closes
     Column("corrective_actions", Json, nullable=False),
     Column("answered_at", UtcDateTime),
     Column("informed_at", UtcDateTime),
@@ -298,7 +304,8 @@ case_events = Table(
 
 # The units a case has been with (DESIGN §6): the agencies it was routed to and the inspectorate
 # once APIP involvement was approved. The visibility policy reads it through the unit-led index
-# (an agency's list is an EXISTS on (unit, case_id)); rows are only ever added.
+# (an agency's list is read from (unit, case_id) and (unit, due_at, case_id), below); rows are
+# only ever added, and only their copy of the case's deadline (``due_at``) changes.
 case_units = Table(
     "case_units",
     metadata,
@@ -320,6 +327,8 @@ written_reports = Table(
     Column("to_position", String(64)),
     Column("text", Text, nullable=False),
     Column("at", UtcDateTime, nullable=False),
+    # The document as filed (issue 13 item 4): what its PDF prints, frozen, with its SHA-256.
+    Column("document", Json),
 )
 
 APPEND_ONLY = ("case_events", "written_reports")
@@ -368,8 +377,11 @@ client_keys = Table(
     Column("revoked_at", UtcDateTime),
 )
 
-# Logins, failed logins, throttled attempts, logouts and credential changes (the audit log);
-# login throttling counts the recent failures here, so it holds across instances.
+# Logins, failed logins, throttled attempts, logouts and credential changes (the audit log).
+# Repeated failures and throttled attempts of one username from one address are one entry,
+# counted (``count``, ``last_at``; migration 0019); an unknown username is never stored ("?").
+# Only ``count`` and ``last_at`` may change, and only sign-in entries may be deleted (the
+# retention job); credential changes stay.
 auth_events = Table(
     "auth_events",
     metadata,
@@ -379,7 +391,34 @@ auth_events = Table(
     Column("username", String(64), nullable=False),
     Column("client_ip", String(64), nullable=False),
     Column("detail", String(300), nullable=False),
+    Column("count", Integer, nullable=False, server_default=text("1")),
+    Column("last_at", UtcDateTime),
     Index("ix_auth_events_username_client_ip_at", "username", "client_ip", "at"),
+    Index("ix_auth_events_at", "at"),
+)
+
+# Rate limits shared by every worker and instance (issue 12 item 5, migration 0019): hits per
+# bucket (a device, an address, a username at an address) and time slot; the sliding window
+# sums the slots inside it. Slots older than a day are purged.
+rate_hits = Table(
+    "rate_hits",
+    metadata,
+    Column("bucket", String(100), primary_key=True),
+    Column("slot", UtcDateTime, primary_key=True),
+    Column("hits", Integer, nullable=False),
+    Index("ix_rate_hits_slot", "slot"),
+)
+
+# Addresses the administrator lists for a larger public allowance: the MPP kiosk, the
+# office network behind one NAT (issue 12 item 5). Changes are in the login audit.
+public_allowances = Table(
+    "public_allowances",
+    metadata,
+    Column("network", String(64), primary_key=True),  # a CIDR, normalised
+    Column("per_hour", Integer, nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )
 
 # --- reports (issue 6): the SKM survey, office-wide singleton runs, indexes for statistics -----
@@ -393,6 +432,17 @@ Index(
     case_events.c.case_id,
     sqlite_where=text("action IN ('request_apip', 'approve_apip', 'refuse_apip')"),
     postgresql_where=text("action IN ('request_apip', 'approve_apip', 'refuse_apip')"),
+)
+# Answer compliance judges a complaint in the period its deadline falls in
+# (escalation.answer): the deadline range, and the answer and status the verdict needs, so
+# PostgreSQL answers from the index alone. Complaints only (suggestions have no deadline).
+Index(
+    "ix_cases_response_due_at",
+    cases.c.response_due_at,
+    cases.c.answered_at,
+    cases.c.status,
+    sqlite_where=text("response_due_at IS NOT NULL"),
+    postgresql_where=text("response_due_at IS NOT NULL"),
 )
 # The highest tier a reopened case reached is in its history (reports.statistics): only the
 # reopened cases of a period, a small partial index.
@@ -577,4 +627,37 @@ fold_watermarks = Table(
     Column("name", String(32), primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("folded_at", UtcDateTime),
+)
+
+# Issue 12 item 4. Who withdrew an open case, when, why and what undoing it restores (JSON of
+# ``Withdrawal``; NULL unless withdrawn). And the idempotency keys of public submissions: a
+# refresh, a double click or two workers given the same form file one case. Only the key's
+# SHA-256 is kept (unique: the second insert fails, and gets the first's receipt), with a
+# fingerprint of what was submitted and the complainant's PIN sealed with the key itself, so
+# the receipt can be shown again to whoever holds the key and to nobody who reads the table.
+cases.append_column(Column("withdrawal", Json))
+intake_keys = Table(
+    "intake_keys",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("pin_sealed", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Issue 16, migration 0020. The visibility policy's order, copied onto ``case_units``: each row
+# carries its case's ``open_due_at`` (NULL once the case is no longer in progress), kept equal to
+# the case's on every write of it (``SqlCaseRepository.save`` and ``add_unit``). A unit's
+# deadline queue is then read from this index in order (the unit's first entries, a primary-key
+# probe of ``cases`` each) instead of walking the office's whole queue and probing the unit for
+# every case; its newest-first list likewise walks ix_case_units_unit_case_id backwards.
+case_units.append_column(Column("due_at", UtcDateTime))
+Index(
+    "ix_case_units_unit_due_at_case_id",
+    case_units.c.unit,
+    case_units.c.due_at,
+    case_units.c.case_id,
+    sqlite_where=text("due_at IS NOT NULL"),
+    postgresql_where=text("due_at IS NOT NULL"),
 )

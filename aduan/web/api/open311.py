@@ -298,7 +298,7 @@ def get_request(
     client_id, _ = _client(request, api_key)
     view = clients.client_request(deps_of(request), client_id, service_request_id)
     label = STATUS_NAMES[Status(view.status)]
-    notes = f"{label}: {view.result}" if view.result else label
+    notes = f"{label}: {view.answer}" if view.answer else label
     updated = max((at for at, _ in view.history), default=None)
     return [
         ServiceRequest(

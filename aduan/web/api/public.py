@@ -11,22 +11,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from aduan import service as svc
 from aduan.schemas.commands import ComplainantInput, ShortText, SubmitCommand
 from aduan.schemas.views import TrackingView
+from aduan.service import receipts
 from aduan.web.auth import client_ip, deps_of
+from aduan.web.i18n import language_of
 from aduan.web.problems import PROBLEM_RESPONSES
-from aduan.web.ratelimit import RateLimiter, app_limiter
+from aduan.web.ratelimit import RateLimiter, app_limiter, check_intake
 from aduan.workflow.intake import normalise_tracking_code
 from aduan.workflow.states import Action, Channel
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"], responses=PROBLEM_RESPONSES)
 TrackingCode = Annotated[str, Path(min_length=1, max_length=32, description="Kode pelacakan")]
-INTAKE_LIMIT = 10  # submissions per address …
-INTAKE_WINDOW = 3600.0  # … per hour
 TRACK_LIMIT = 60  # tracking-code lookups and complainant actions per address …
 TRACK_WINDOW = 600.0  # … per ten minutes
 PIN_LIMIT = 10  # PIN tries per tracking code …
@@ -34,17 +34,32 @@ PIN_WINDOW = 3600.0  # … per hour
 
 
 class PublicSubmission(BaseModel):
-    """A complaint from the web form (channel: Web DPMPTSP, seed §6 item 2j)."""
+    """A complaint from the web (seed §6 item 2 j, k: the website it came from is its channel).
+
+    ``service_received_on`` is required unless the service is not yet delivered
+    (``service_pending``, with ``applied_on`` and a catalog ``service_code``).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
+    website: Literal["dpmptsp", "mpp"] = Field(
+        default="dpmptsp",
+        description="situs asal: dpmptsp (Web DPMPTSP, butir 2j) atau mpp (Web MPP, butir 2k)",
+    )
     complainant: ComplainantInput = Field(default_factory=ComplainantInput)
     subject: ShortText
     description: str = Field(default="", max_length=20_000)
     service_code: str | None = Field(default=None, max_length=32)
     service_text: str | None = Field(default=None, max_length=500)
     licence_number: str | None = Field(default=None, max_length=100)
-    service_received_on: date
+    service_received_on: date | None = None
+    service_pending: bool = False
+    applied_on: date | None = Field(default=None, description="Tanggal permohonan layanan")
+
+    @property
+    def channel(self) -> Channel:
+        """The channel of the website it came from."""
+        return Channel.WEB_MPP if self.website == "mpp" else Channel.WEB_DPMPTSP
 
 
 class Receipt(BaseModel):
@@ -57,7 +72,15 @@ class Receipt(BaseModel):
     screening_reason: str | None
     received_at: datetime
     response_due_at: datetime | None
-    pin: str = Field(description="PIN pelapor, hanya ditampilkan sekali / shown only once")
+    pin: str = Field(
+        description="PIN pelapor: ditampilkan hanya kepada pengirim (kunci idempotensi yang sama)"
+        " / shown only to the sender (the same idempotency key)"
+    )
+    heading: str = Field(description="judul tanda terima / the receipt's heading")
+    notes: list[str] = Field(
+        description="dicatat sebagai apa, mengapa, apa selanjutnya, tenggat jawaban / recorded "
+        "as what, why, what happens next, the answer deadline"
+    )
 
 
 class ComplainantAction(BaseModel):
@@ -65,18 +88,9 @@ class ComplainantAction(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    action: Literal["withdraw", "reopen"]
+    action: Literal["withdraw", "undo_withdraw", "reopen"]
     reason: str = Field(default="", max_length=2_000)
     pin: str = Field(default="", max_length=32, description="PIN dari tanda terima")
-
-
-def intake_limiter(request: Request) -> RateLimiter:
-    """The app's public intake rate limit (one per app, set up on first use)."""
-    limiter = getattr(request.app.state, "intake_limiter", None)
-    if limiter is None:
-        limiter = RateLimiter(INTAKE_LIMIT, INTAKE_WINDOW, "pengaduan publik/public submissions")
-        request.app.state.intake_limiter = limiter
-    return limiter
 
 
 def tracking_limiter(request: Request) -> RateLimiter:
@@ -101,12 +115,25 @@ def check_pin_attempt(request: Request, code: str) -> None:
     pin_limiter(request).hit(normalise_tracking_code(code))
 
 
-def submit_public(deps: svc.Deps, body: PublicSubmission, channel: Channel) -> Receipt:
-    """Record a submission from the public and return its receipt."""
-    detail = svc.submit_complaint(
-        deps, SubmitCommand(channel=channel, **body.model_dump(exclude_unset=True))
+def submit_public(
+    deps: svc.Deps,
+    body: PublicSubmission,
+    channel: Channel,
+    key: str | None = None,
+    lang: str = "id",
+) -> tuple[Receipt, bool]:
+    """Record a submission from the public (once per idempotency ``key``): (receipt, replayed)."""
+    command = SubmitCommand(
+        channel=channel, **body.model_dump(exclude_unset=True, exclude={"website"})
     )
-    return Receipt(
+    if key is None:
+        detail, replayed = svc.submit_complaint(deps, command), False
+    else:
+        detail, replayed = receipts.submit_once(deps, command, receipts.check_key(key))
+    words = receipts.receipt_text(
+        detail.kind, detail.screening_reason, detail.response_due_at, lang
+    )
+    receipt = Receipt(
         tracking_code=detail.tracking_code,
         kind=detail.kind,
         status=detail.status,
@@ -115,14 +142,44 @@ def submit_public(deps: svc.Deps, body: PublicSubmission, channel: Channel) -> R
         received_at=detail.received_at,
         response_due_at=detail.response_due_at,
         pin=detail.pin or "",
+        heading=words.heading,
+        notes=words.lines,
     )
+    return receipt, replayed
 
 
-@router.post("/complaints", response_model=Receipt, status_code=201)
-def submit(body: PublicSubmission, request: Request) -> Receipt:
-    """Submit a complaint without an account; returns the tracking code (rate-limited)."""
-    intake_limiter(request).hit(client_ip(request))
-    return submit_public(deps_of(request), body, Channel.WEB_DPMPTSP)
+@router.post(
+    "/complaints",
+    response_model=Receipt,
+    status_code=201,
+    responses={200: {"model": Receipt, "description": "sudah dikirim / already submitted"}},
+)
+def submit(
+    body: PublicSubmission,
+    request: Request,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=receipts.KEY_MAX_LENGTH,
+            description="kunci acak per pengaduan: kiriman ulang dengan kunci yang sama tidak "
+            "mencatat pengaduan baru dan mendapat tanda terima yang sama (200) / a random key "
+            "per complaint: a resubmission with it files nothing and gets the same receipt",
+        ),
+    ] = None,
+) -> Receipt:
+    """Submit a complaint without an account; returns the tracking code.
+
+    Rate-limited per device and address (an address the administrator lists has its own
+    allowance); refused with 429 and ``Retry-After``.
+    """
+    check_intake(request)
+    receipt, replayed = submit_public(
+        deps_of(request), body, body.channel, idempotency_key, language_of(request)
+    )
+    if replayed:
+        response.status_code = 200
+    return receipt
 
 
 @router.get("/track/{code}", response_model=TrackingView)

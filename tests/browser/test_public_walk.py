@@ -1,0 +1,168 @@
+"""The citizen's side in a real browser (issue 12 items 3-4): Debian's Chromium, headless,
+against `aduan serve`.
+
+A citizen files a complaint on /lapor and lands on the receipt (post/redirect/get), which says
+it was recorded as a complaint, what happens next and the answer deadline; reloading the
+receipt, and a double click on the form's button, file nothing more. On /lacak they withdraw it
+(a reason, then a confirmation), see who withdrew it and until when that can be undone, and
+undo it. A late submission's receipt says it was recorded as a suggestion, why, and that a
+supervisor may still accept it. Each page is saved in ``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from aduan import service
+from aduan.bootstrap import build, upgrade_database
+from aduan.config import Settings
+from aduan.ports import CaseQuery
+from aduan.service import Deps
+from aduan.workflow.intake import wib_date
+from tests.browser.conftest import serving
+from tests.indonesian import leaks
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Deps]]:
+    """`aduan serve` over a new SQLite file, and the service layer over the same file."""
+    folder = tmp_path_factory.mktemp("public-walk")
+    url = f"sqlite:///{folder / 'aduan.db'}"
+    deps = build(Settings(database_url=url))
+    upgrade_database(deps)
+    with serving(url, folder) as base:
+        yield base, deps
+
+
+PAGES: dict[str, str] = {}
+
+
+def shot(page: Page, name: str) -> None:
+    """Save the whole page as ``test-artifacts/screenshots/public-<name>.png``; keep its text."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"public-{name}.png"), full_page=True)
+    PAGES[name] = page.locator("main").inner_text()
+
+
+def fill_form(page: Page, base: str, subject: str, days_ago: int) -> None:
+    """Open /lapor and fill it in as a citizen with a name and an email address."""
+    page.goto(f"{base}/lapor")
+    website = page.locator("select[name=website]")
+    if website.count():  # the form asks which site it was opened from
+        website.select_option("dpmptsp")
+    page.locator("[name='complainant.name']").fill("Ahmad Fauzi")
+    page.locator("[name='complainant.email']").fill("ahmad@contoh.id")
+    page.locator("[name=subject]").fill(subject)
+    page.locator("[name=description]").fill("Diminta biaya tambahan di loket pendaftaran")
+    served = wib_date(datetime.now(UTC)) - timedelta(days=days_ago)  # the server's wall time
+    page.locator("[name=service_received_on]").fill(served.isoformat())
+
+
+def cases(deps: Deps) -> list[str]:
+    return [c.tracking_code for c in service.list_cases(deps, CaseQuery())]
+
+
+def test_a_citizen_files_once_withdraws_with_confirmation_and_undoes_it(
+    site: tuple[str, Deps], browser: Browser
+) -> None:
+    base, deps = site
+    page = browser.new_page(viewport=PHONE)
+
+    fill_form(page, base, "Biaya tidak sesuai tarif", days_ago=3)
+    shot(page, "01-form")
+    page.get_by_role("button", name="Kirim").click()
+    expect(page).to_have_url(re.compile(r"/lapor/tanda-terima$"))
+    expect(page.locator("h1")).to_have_text("Pengaduan Anda telah diterima.")
+    receipt = page.locator("main")
+    expect(receipt).to_contain_text("Dicatat sebagai pengaduan.")
+    expect(receipt).to_contain_text(
+        "Selanjutnya petugas mengklasifikasi dan menelaah pengaduan Anda"
+    )
+    expect(receipt).to_contain_text("Jawaban kami sampaikan paling lambat")
+    expect(receipt).to_contain_text("Batas waktu jawaban")
+    code = page.locator("#tracking-code").inner_text()
+    pin = page.locator("#pin").inner_text()
+    shot(page, "02-receipt")
+
+    page.reload()  # a real refresh of the receipt page
+    expect(page.locator("#tracking-code")).to_have_text(code)
+    expect(page.locator("#pin")).to_have_text(pin)
+    assert cases(deps) == [code]
+
+    # A double click on the button sends the form twice: one case.
+    fill_form(page, base, "Antrean pendaftaran terlalu lama", days_ago=3)
+    page.get_by_role("button", name="Kirim").dblclick()
+    expect(page).to_have_url(re.compile(r"/lapor/tanda-terima$"))
+    second = page.locator("#tracking-code").inner_text()
+    assert second != code
+    assert sorted(cases(deps)) == sorted([code, second])
+
+    # Tracking: the deadline; withdrawing asks a reason, then a confirmation.
+    page.goto(f"{base}/lacak")
+    page.get_by_label("Kode pelacakan").fill(code)
+    page.get_by_role("button", name="Lacak pengaduan").click()
+    result = page.locator(".result")
+    expect(result.locator(".status")).to_have_text("Dicatat")
+    expect(result).to_contain_text("Batas waktu jawaban")
+    shot(page, "03-tracking")
+    page.get_by_label("Alasan").fill("Biaya sudah dikembalikan petugas loket")
+    page.get_by_label("PIN").fill(pin)
+    page.get_by_role("button", name="Lanjutkan").click()
+    expect(page.locator("#h-confirm")).to_have_text("Yakin mencabut pengaduan ini?")
+    expect(page.locator(".confirm")).to_contain_text("dalam 72 jam")
+    assert service.track_case(deps, code).status == "recorded"  # nothing yet
+    shot(page, "04-confirm")
+    page.get_by_role("button", name="Ya, cabut pengaduan").click()
+    expect(page.locator("[role=status]")).to_have_text("Pengaduan Anda telah dicabut.")
+    expect(result.locator(".status")).to_have_text("Dicabut oleh pelapor")
+    expect(result).to_contain_text("Pencabutan dapat dibatalkan sampai")
+    shot(page, "05-withdrawn")
+    page.reload()  # the page after the redirect: reloading repeats nothing
+    timeline = service.get_case(deps, code, "budi").timeline
+    assert [e.action for e in timeline] == ["submit", "withdraw"]
+
+    # Undo within the window: back where it was.
+    page.get_by_label("PIN").fill(pin)
+    page.get_by_role("button", name="Batalkan pencabutan").click()
+    expect(page.locator("[role=status]")).to_have_text(
+        "Pencabutan dibatalkan; pengaduan Anda kembali ditindaklanjuti."
+    )
+    expect(result.locator(".status")).to_have_text("Dicatat")
+    shot(page, "06-undone")
+    assert service.track_case(deps, code).status == "recorded"
+
+
+def test_a_late_submission_is_told_it_is_a_suggestion_and_why(
+    site: tuple[str, Deps], browser: Browser
+) -> None:
+    base, _ = site
+    page = browser.new_page(viewport=PHONE)
+
+    fill_form(page, base, "Pelayanan lambat bulan lalu", days_ago=45)
+    page.get_by_role("button", name="Kirim").click()
+
+    expect(page.locator("h1")).to_have_text("Masukan Anda telah diterima.")
+    main = page.locator("main")
+    expect(main).to_contain_text(
+        "Dicatat sebagai saran/masukan, bukan pengaduan, karena diajukan lebih dari 30 hari "
+        "setelah layanan diterima."
+    )
+    expect(main).to_contain_text(
+        "Atasan pengelola pengaduan masih dapat menerimanya sebagai pengaduan."
+    )
+    expect(main).not_to_contain_text("Batas waktu jawaban")
+    shot(page, "07-receipt-suggestion")
+
+
+def test_no_public_page_shows_a_code_or_an_english_word() -> None:
+    assert set(PAGES) >= {"02-receipt", "04-confirm", "05-withdrawn", "07-receipt-suggestion"}
+    assert {name: leaks(text) for name, text in PAGES.items() if leaks(text)} == {}
