@@ -114,7 +114,9 @@ def test_internal_case_walks_up_two_tiers_and_closes(cli: Cli) -> None:
     shown = cli("show", code, "--as", "sari").stdout
     assert "Perlu keputusan Kepala Bidang" in shown and "riwayat/timeline" in shown
     public = as_json(cli("track", code.lower().replace("-", ""), "--json"))
-    assert public["status_label"] == "Selesai" and public["result"] == "Sertifikat diterbitkan"
+    # The result as sent to the complainant, not the office's summary (issue 12 item 3).
+    assert public["status_label"] == "Selesai" and public["answer"] == "Sudah terbit"
+    assert "Sertifikat diterbitkan" not in json.dumps(public)
     assert "Ani" not in json.dumps(public)
 
 
