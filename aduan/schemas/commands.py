@@ -58,8 +58,42 @@ class ComplainantInput(_Command):
         return "+62" + digits.removeprefix("+62").removeprefix("62").removeprefix("0")
 
 
+class ChannelFactsInput(_Command):
+    """What the channel records as the complaint arrives (seed §6 item 2; ``ChannelFacts``).
+
+    Which channel takes which fact is ``intake.CHANNEL_FACTS``; a fact of another channel, or
+    a required one missing, is refused by the service with the field named.
+    """
+
+    dropped_on: date | None = Field(
+        default=None, description="Kotak Pengaduan: tanggal surat dimasukkan ke kotak"
+    )
+    letter_number: str | None = Field(default=None, max_length=100, description="Nomor surat")
+    letter_date: date | None = Field(default=None, description="Tanggal surat")
+    postmarked_on: date | None = Field(default=None, description="Tanggal cap pos")
+    social_handle: str | None = Field(
+        default=None, max_length=100, description="Twitter/Instagram: akun pengirim"
+    )
+    lapor_id: str | None = Field(
+        default=None, max_length=64, description="SP4N-LAPOR!: nomor tiket"
+    )
+    lapor_received_on: date | None = Field(
+        default=None, description="SP4N-LAPOR!: tanggal LAPOR! menerima pengaduan"
+    )
+
+    @field_validator("letter_number", "social_handle", "lapor_id")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+
 class SubmitCommand(_Command):
-    """Intake of a complaint through any channel (seed §6 item 2)."""
+    """Intake of a complaint through any channel (seed §6 item 2).
+
+    ``service_received_on`` is required unless the service is not yet delivered
+    (``service_pending``: "belum terbit/belum selesai"), which needs ``applied_on`` and a
+    ``service_code`` of the catalog instead (items 2–3; ``intake.window_start``).
+    """
 
     channel: Channel
     complainant: ComplainantInput = Field(default_factory=ComplainantInput)
@@ -68,7 +102,10 @@ class SubmitCommand(_Command):
     service_code: str | None = Field(default=None, max_length=32)
     service_text: str | None = Field(default=None, max_length=500)
     licence_number: str | None = Field(default=None, max_length=100)
-    service_received_on: date
+    service_received_on: date | None = None
+    service_pending: bool = False
+    applied_on: date | None = Field(default=None, description="Tanggal permohonan layanan")
+    channel_facts: ChannelFactsInput = Field(default_factory=ChannelFactsInput)
     complained_at: AwareDatetime | None = None
     received_at: AwareDatetime | None = None
 

@@ -1,4 +1,7 @@
-"""Intake screening (seed §6 items 2, 3, 5a–b), impossible dates, and tracking codes."""
+"""Intake screening (seed §6 items 2, 3, 5a–b), impossible dates, and tracking codes.
+
+Every expected day and outcome below is counted by hand on a calendar, never by Aduan.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +12,20 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from aduan.workflow.case import Complainant
+from aduan.escalation.calendar import WorkingCalendar
+from aduan.workflow.case import ChannelFacts, Complainant
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import (
     FUTURE_TOLERANCE,
-    check_times,
+    check_channel_facts,
+    made_at,
     new_tracking_code,
     normalise_tracking_code,
     screen,
+    window_start,
+    with_channel_contact,
 )
-from aduan.workflow.states import Kind, ScreeningReason, Status
+from aduan.workflow.states import Channel, Kind, ScreeningReason, Status
 
 SERVICE_ON = date(2026, 8, 1)
 WIB_OFFSET = timedelta(hours=7)  # Asia/Jakarta has been UTC+7, without DST, since 1964
@@ -84,9 +91,10 @@ def test_a_longer_configured_window_keeps_day_31_on_time() -> None:
         Complainant(None, email="anon@example.id"),
         Complainant("", phone="0812"),
         Complainant("Sari Wulandari"),
-        Complainant("Sari Wulandari", address="Jl. Merdeka 1"),
+        Complainant(None, address="Jl. Veteran No. 139, Nagrikaler, Purwakarta 41115"),
+        Complainant("   ", address="Jl. Veteran No. 139"),
     ],
-    ids=["no-name", "empty-name", "name-no-contact", "name-and-address-only"],
+    ids=["no-name", "empty-name", "name-no-contact", "address-no-name", "blank-name-address"],
 )
 def test_complaint_without_identity_becomes_suggestion(complainant: Complainant) -> None:
     result = screen(complainant, "Izin belum terbit", SERVICE_ON, wib(2026, 8, 10))
@@ -99,8 +107,9 @@ def test_complaint_without_identity_becomes_suggestion(complainant: Complainant)
         Complainant("Sari", email="sari@example.id"),
         Complainant("Sari", phone="0812"),
         Complainant("Sari", social="@sari"),
+        Complainant("Sari", address="Jl. Veteran No. 139, Nagrikaler, Purwakarta 41115"),
     ],
-    ids=["email", "phone", "social"],
+    ids=["email", "phone", "social", "postal-address"],
 )
 def test_a_name_and_any_one_contact_is_an_identity(complainant: Complainant) -> None:
     assert screen(complainant, "x", SERVICE_ON, wib(2026, 8, 10)).kind is Kind.COMPLAINT
@@ -126,40 +135,275 @@ def test_missing_subject_is_the_reason_given_even_when_also_late() -> None:
 # --- impossible dates: rejected, nothing written ------------------------------------------
 
 NOW = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
+NO_FACTS = ChannelFacts()
 
 
 def test_receipt_up_to_five_minutes_ahead_of_the_clock_is_accepted() -> None:
-    check_times(SERVICE_ON, NOW, NOW + FUTURE_TOLERANCE, NOW)
+    assert made_at(NO_FACTS, NOW, NOW + FUTURE_TOLERANCE, NOW) == NOW
 
 
 def test_receipt_more_than_five_minutes_in_the_future_is_rejected() -> None:
     ahead = NOW + timedelta(minutes=5, seconds=1)
     with pytest.raises(InputError) as error:
-        check_times(SERVICE_ON, NOW, ahead, NOW)
+        made_at(NO_FACTS, NOW, ahead, NOW)
     assert (error.value.field, error.value.rule) == ("received_at", "not_in_future")
     assert "received_at" in str(error.value)
 
 
 def test_complaint_made_after_the_office_received_it_is_rejected() -> None:
     with pytest.raises(InputError) as error:
-        check_times(SERVICE_ON, NOW, NOW - timedelta(seconds=1), NOW)
-    assert error.value.field == "complained_at"
+        made_at(NO_FACTS, NOW, NOW - timedelta(seconds=1), NOW)
+    assert (error.value.field, error.value.rule) == ("complained_at", "not_after_received")
+
+
+def test_complaint_made_in_the_future_is_rejected_as_such() -> None:
+    with pytest.raises(InputError) as error:
+        made_at(NO_FACTS, NOW + timedelta(hours=1), NOW, NOW)
+    assert (error.value.field, error.value.rule) == ("complained_at", "not_in_future")
 
 
 def test_complaint_made_and_received_at_the_same_instant_is_accepted() -> None:
-    check_times(SERVICE_ON, NOW, NOW, NOW)
+    assert made_at(NO_FACTS, NOW, NOW, NOW) == NOW
+
+
+def test_without_a_stated_time_a_complaint_is_made_when_it_arrives() -> None:
+    assert made_at(NO_FACTS, None, NOW - timedelta(hours=2), NOW) == NOW - timedelta(hours=2)
 
 
 def test_service_received_after_the_complaint_is_rejected() -> None:
     complained_at = wib(2026, 8, 20, 23, 59, 59)
     with pytest.raises(InputError) as error:
-        check_times(date(2026, 8, 21), complained_at, complained_at, NOW)
-    assert error.value.field == "service_received_on"
+        window_start(date(2026, 8, 21), False, None, None, complained_at, TODAY, CAL)
+    assert (error.value.field, error.value.rule) == ("service_received_on", "not_after_complaint")
 
 
 def test_service_received_on_the_wib_date_of_the_complaint_is_accepted() -> None:
     complained_at = datetime(2026, 8, 20, 17, 30, tzinfo=UTC)  # 00:30 WIB on 21 August
-    check_times(date(2026, 8, 21), complained_at, complained_at, NOW)
+    assert window_start(date(2026, 8, 21), False, None, None, complained_at, TODAY, CAL) == date(
+        2026, 8, 21
+    )
+
+
+def test_a_delivered_service_needs_its_date() -> None:
+    with pytest.raises(InputError) as error:
+        window_start(None, False, None, None, NOW, TODAY, CAL)
+    assert (error.value.field, error.value.rule) == ("service_received_on", "required")
+
+
+# --- the window runs from when the complaint was made (items 2–3, issue 12) ----------------
+
+TODAY = date(2026, 9, 30)
+CAL = WorkingCalendar.for_indonesia().add_working_days
+
+
+def test_a_phone_complaint_made_on_day_30_and_logged_on_day_34_is_on_time() -> None:
+    made = made_at(NO_FACTS, wib(2026, 8, 31, 16), wib(2026, 9, 4, 10), wib(2026, 9, 4, 10))
+    result = screen(identified(), "Izin belum terbit", SERVICE_ON, made)
+    assert (result.kind, result.intake_days) == (Kind.COMPLAINT, 30)
+
+
+def test_box_letter_dropped_on_day_30_and_collected_on_day_34_is_a_complaint() -> None:
+    facts = ChannelFacts(dropped_on=date(2026, 8, 31))
+    check_channel_facts(Channel.BOX, facts)
+    made = made_at(facts, None, wib(2026, 9, 4, 8), wib(2026, 9, 4, 9))
+    assert made == wib(2026, 8, 31, 0)  # 00:00 WIB on the drop date
+    result = screen(identified(), "Petugas meminta biaya", SERVICE_ON, made)
+    assert (result.kind, result.status, result.intake_days) == (
+        Kind.COMPLAINT,
+        Status.RECORDED,
+        30,
+    )
+
+
+def test_box_letter_dropped_on_day_31_is_late() -> None:
+    facts = ChannelFacts(dropped_on=date(2026, 9, 1))
+    made = made_at(facts, None, wib(2026, 9, 4, 8), wib(2026, 9, 4, 9))
+    result = screen(identified(), "Petugas meminta biaya", SERVICE_ON, made)
+    assert (result.kind, result.reason, result.intake_days) == (
+        Kind.SUGGESTION,
+        ScreeningReason.LATE,
+        31,
+    )
+
+
+def test_box_letter_dropped_the_day_the_box_is_opened_is_accepted() -> None:
+    facts = ChannelFacts(dropped_on=date(2026, 9, 4))
+    assert made_at(facts, None, wib(2026, 9, 4, 8), wib(2026, 9, 4, 9)) == wib(2026, 9, 4, 0)
+
+
+def test_box_letter_dropped_after_the_box_was_opened_is_rejected() -> None:
+    facts = ChannelFacts(dropped_on=date(2026, 9, 5))
+    with pytest.raises(InputError) as error:
+        made_at(facts, None, wib(2026, 9, 4, 8), wib(2026, 9, 4, 9))
+    assert (error.value.field, error.value.rule) == (
+        "channel_facts.dropped_on",
+        "not_after_received",
+    )
+
+
+def test_a_letter_counts_from_its_postmark_before_its_date() -> None:
+    facts = ChannelFacts(letter_date=date(2026, 8, 28), postmarked_on=date(2026, 8, 31))
+    made = made_at(facts, None, wib(2026, 9, 7, 10), wib(2026, 9, 7, 11))
+    assert made == wib(2026, 8, 31, 0)
+    assert screen(identified(), "x", SERVICE_ON, made).intake_days == 30
+
+
+def test_a_letter_without_postmark_counts_from_its_date() -> None:
+    facts = ChannelFacts(letter_number="12/RT03/VIII/2026", letter_date=date(2026, 9, 1))
+    made = made_at(facts, None, wib(2026, 9, 7, 10), wib(2026, 9, 7, 11))
+    assert screen(identified(), "x", SERVICE_ON, made).reason is ScreeningReason.LATE
+
+
+def test_a_lapor_complaint_counts_from_the_day_lapor_received_it() -> None:
+    facts = ChannelFacts(lapor_id="LAP-4417002", lapor_received_on=date(2026, 8, 31))
+    check_channel_facts(Channel.LAPOR, facts)
+    made = made_at(facts, None, wib(2026, 9, 10, 10), wib(2026, 9, 10, 11))
+    result = screen(identified(), "x", SERVICE_ON, made)
+    assert (result.kind, result.intake_days) == (Kind.COMPLAINT, 30)
+
+
+def test_a_stated_time_where_the_channel_records_the_day_is_refused() -> None:
+    facts = ChannelFacts(dropped_on=date(2026, 8, 31))
+    with pytest.raises(InputError) as error:
+        made_at(facts, wib(2026, 8, 30), wib(2026, 9, 4, 8), wib(2026, 9, 4, 9))
+    assert (error.value.field, error.value.rule) == ("complained_at", "set_by_channel")
+
+
+# --- the channel's facts (item 2, a–m) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("channel", "facts", "field"),
+    [
+        (Channel.BOX, ChannelFacts(), "channel_facts.dropped_on"),
+        (Channel.LETTER, ChannelFacts(letter_number="7/2026"), "channel_facts.letter_date"),
+        (Channel.TWITTER, ChannelFacts(), "channel_facts.social_handle"),
+        (Channel.INSTAGRAM, ChannelFacts(), "channel_facts.social_handle"),
+        (Channel.LAPOR, ChannelFacts(lapor_received_on=date(2026, 8, 3)), "channel_facts.lapor_id"),
+        (Channel.LAPOR, ChannelFacts(lapor_id="LAP-1"), "channel_facts.lapor_received_on"),
+    ],
+    ids=["box", "letter", "twitter", "instagram", "lapor-id", "lapor-date"],
+)
+def test_a_missing_channel_fact_is_refused(
+    channel: Channel, facts: ChannelFacts, field: str
+) -> None:
+    with pytest.raises(InputError) as error:
+        check_channel_facts(channel, facts)
+    assert (error.value.field, error.value.rule) == (field, "required_for_channel")
+
+
+@pytest.mark.parametrize(
+    ("channel", "facts", "field"),
+    [
+        (Channel.PHONE, ChannelFacts(lapor_id="LAP-1"), "channel_facts.lapor_id"),
+        (Channel.WEB_MPP, ChannelFacts(dropped_on=date(2026, 8, 3)), "channel_facts.dropped_on"),
+        (
+            Channel.BOX,
+            ChannelFacts(dropped_on=date(2026, 8, 3), social_handle="@sari"),
+            "channel_facts.social_handle",
+        ),
+    ],
+    ids=["phone-lapor-id", "web-drop-date", "box-handle"],
+)
+def test_a_fact_of_another_channel_is_refused(
+    channel: Channel, facts: ChannelFacts, field: str
+) -> None:
+    with pytest.raises(InputError) as error:
+        check_channel_facts(channel, facts)
+    assert (error.value.field, error.value.rule) == (field, "not_for_channel")
+
+
+def test_the_account_a_tweet_came_from_reaches_its_sender() -> None:
+    facts = ChannelFacts(social_handle="@sari_w")
+    check_channel_facts(Channel.TWITTER, facts)
+    person = with_channel_contact(Complainant("Sari Wulandari"), facts)
+    assert person.social == "@sari_w"
+    assert screen(person, "x", SERVICE_ON, wib(2026, 8, 10)).kind is Kind.COMPLAINT
+
+
+def test_a_stated_social_account_is_kept_over_the_channel_handle() -> None:
+    person = Complainant("Sari", social="ig:sari.w")
+    assert with_channel_contact(person, ChannelFacts(social_handle="@x")).social == "ig:sari.w"
+
+
+# --- a service not yet delivered: application date + completion time (items 2–3) ----------
+
+# 3 August 2026 is a Monday; 7 working days after it (the day itself does not count):
+# 4, 5, 6, 7, 10, 11, 12 August -> due on Wednesday 12 August. Day 30 is 11 September.
+APPLIED = date(2026, 8, 3)
+DUE = date(2026, 8, 12)
+
+
+def test_a_pending_service_counts_from_its_application_plus_working_days() -> None:
+    start = window_start(None, True, APPLIED, 7, wib(2026, 9, 11, 15), TODAY, CAL)
+    assert start == DUE
+
+
+def test_a_pending_service_complaint_on_day_30_after_due_is_on_time() -> None:
+    made = wib(2026, 9, 11, 23, 59, 59)
+    start = window_start(None, True, APPLIED, 7, made, TODAY, CAL)
+    result = screen(identified(), "Izin belum terbit", start, made)
+    assert (result.kind, result.intake_days) == (Kind.COMPLAINT, 30)
+
+
+def test_a_pending_service_complaint_on_day_31_after_due_is_late() -> None:
+    made = wib(2026, 9, 12, 0, 0, 0)
+    start = window_start(None, True, APPLIED, 7, made, TODAY, CAL)
+    result = screen(identified(), "Izin belum terbit", start, made)
+    assert (result.kind, result.reason, result.intake_days) == (
+        Kind.SUGGESTION,
+        ScreeningReason.LATE,
+        31,
+    )
+
+
+def test_working_days_skip_weekends_and_independence_day() -> None:
+    # Wed 12 Aug + 7 working days: 13, 14, (15-16 weekend, 17 Hari Kemerdekaan), 18, 19, 20,
+    # 21, 24 -> Monday 24 August.
+    made = wib(2026, 9, 1)
+    assert window_start(None, True, date(2026, 8, 12), 7, made, TODAY, CAL) == date(2026, 8, 24)
+
+
+def test_a_pending_service_complaint_before_it_was_due_is_a_complaint() -> None:
+    made = wib(2026, 8, 5)
+    start = window_start(None, True, APPLIED, 7, made, TODAY, CAL)
+    result = screen(identified(), "Berkas belum diproses", start, made)
+    assert (result.kind, result.intake_days) == (Kind.COMPLAINT, -7)
+
+
+@pytest.mark.parametrize(
+    ("received_on", "applied_on", "completion", "field", "rule"),
+    [
+        (None, None, 7, "applied_on", "required_when_pending"),
+        (date(2026, 8, 20), APPLIED, 7, "service_received_on", "empty_when_pending"),
+        (None, APPLIED, None, "service_code", "required_when_pending"),
+        (None, date(2026, 10, 1), 7, "applied_on", "not_in_future"),
+        (None, date(2026, 9, 2), 7, "applied_on", "not_after_complaint"),
+    ],
+    ids=["no-application-date", "with-service-date", "no-catalog-service", "future", "after"],
+)
+def test_a_pending_service_without_what_it_needs_is_refused(
+    received_on: date | None,
+    applied_on: date | None,
+    completion: int | None,
+    field: str,
+    rule: str,
+) -> None:
+    with pytest.raises(InputError) as error:
+        window_start(received_on, True, applied_on, completion, wib(2026, 9, 1), TODAY, CAL)
+    assert (error.value.field, error.value.rule) == (field, rule)
+
+
+def test_an_application_date_for_a_delivered_service_is_refused() -> None:
+    with pytest.raises(InputError) as error:
+        window_start(SERVICE_ON, False, APPLIED, 7, wib(2026, 9, 1), TODAY, CAL)
+    assert (error.value.field, error.value.rule) == ("applied_on", "only_when_pending")
+
+
+def test_an_application_date_outside_the_working_calendar_names_the_field() -> None:
+    with pytest.raises(InputError) as error:
+        window_start(None, True, date(2019, 12, 30), 7, wib(2026, 9, 1), TODAY, CAL)
+    assert (error.value.field, error.value.rule) == ("applied_on", "in_calendar_range")
 
 
 # --- properties ---------------------------------------------------------------------------
