@@ -1,4 +1,4 @@
-"""Commands on cases: submit, show, track and list (``act`` is in ``act.py``)."""
+"""Commands on cases: submit, show, track, list, suggestions (``act`` is in ``act.py``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from aduan.schemas.commands import ComplainantInput, SubmitCommand
 from aduan.schemas.views import CaseDetail
 from aduan.service import timekeeping
 from aduan.workflow.intake import WIB
-from aduan.workflow.states import Channel, Kind, Status, Track
+from aduan.workflow.states import Channel, Kind, ScreeningReason, Status, Track
 
 
 @common.commands.command()
@@ -154,3 +154,32 @@ def _due_before(overdue: bool, due_within: int | None) -> datetime | None:
     if due_within == 0:
         return datetime.combine(now.astimezone(WIB).date(), time(23, 59, 59), WIB)
     return timekeeping.calendar(deps).response_due_at(now, due_within)
+
+
+@common.commands.command("suggestions")
+def suggestion_queue(
+    reason: Annotated[
+        ScreeningReason | None, typer.Option(help="Alasan dicatat sebagai saran / reason.")
+    ] = None,
+    service: Annotated[
+        str | None, typer.Option(help="Kode layanan dari katalog / service code.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 200,
+    as_user: common.AsUser = "",
+    as_json: common.JsonOpt = False,
+) -> None:
+    """Saran/masukan yang menunggu / suggestions waiting for the complaint staff."""
+    if not as_user:  # the queue is the suggestions this user may see (DESIGN §6)
+        common.fail("--as: sebutkan pengguna / name the staff user (--as or ADUAN_USER)", 2)
+    items = common.run(lambda: svc.suggestion_queue(common.deps(), as_user, reason, service, limit))
+    if as_json:
+        common.print_json(items)
+        return
+    if not items:
+        typer.echo("(tidak ada saran / no suggestions waiting)")
+    for item in items:
+        c = item.case
+        typer.echo(
+            f"{c.tracking_code}  #{c.id:<5} {c.status:<23} {c.screening_reason or '-':<11} "
+            f"{c.service_code or '-':<8} {c.assignee or '-':<8} {c.subject}"
+        )

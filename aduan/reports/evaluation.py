@@ -23,8 +23,10 @@ from aduan.reports import pdf
 from aduan.reports.documents import day_id
 from aduan.reports.period import Period
 from aduan.reports.recap import problem_labels
+from aduan.workflow.states import Status
 
 REASONS = {"late": "Lewat 30 hari", "no_identity": "Tanpa identitas", "no_subject": "Tanpa materi"}
+FORWARDED = Status.SUGGESTION_FORWARDED.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class EvaluationRow:
     suggestions: int
     complaints_before: int
     suggestions_before: int
+    forwarded: int = 0  # this year's suggestions the complaint staff forwarded to the evaluation
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +58,19 @@ Counted = dict[tuple[str, str, str], int]  # (service, kind, problem type) -> ca
 def arrange_evaluation(
     period: Period, now: Counted, then: Counted, notes: list[dict[str, Any]]
 ) -> Evaluation:
-    """The evaluation of a year from its counts, the previous year's and its suggestions."""
-    keys = sorted({(s, p) for s, _, p in now} | {(s, p) for s, _, p in then})
+    """The evaluation of a year from its counts, the previous year's and its suggestions.
+
+    A suggestion the complaint staff classified counts under its service and standard
+    components like a complaint; ``forwarded`` counts those they forwarded to the evaluation.
+    """
+    forwarded = forwarded_counts(notes)
+    keys = sorted({(s, p) for s, _, p in now} | {(s, p) for s, _, p in then} | set(forwarded))
     rows = [
         EvaluationRow(
             s, p,
             now.get((s, "complaint", p), 0), now.get((s, "suggestion", p), 0),
             then.get((s, "complaint", p), 0), then.get((s, "suggestion", p), 0),
+            forwarded.get((s, p), 0),
         )
         for s, p in keys
     ]  # fmt: skip
@@ -74,21 +83,36 @@ def arrange_evaluation(
     return Evaluation(period, rows, top, notes)
 
 
+def forwarded_counts(notes: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    """Suggestions forwarded to the evaluation by (service, standard component)."""
+    found: dict[tuple[str, str], int] = {}
+    for note in notes:
+        if note.get("status") != FORWARDED:
+            continue
+        for problem in set(note.get("problem_types") or []) or {"unclassified"}:
+            key = (note["service_code"] or "-", problem)
+            found[key] = found.get(key, 0) + 1
+    return found
+
+
 def evaluation_csv(e: Evaluation) -> str:
     """Two tables in one CSV: the counts per service × component, then every suggestion."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     prev = e.period.previous().key
     w.writerow(["service", "component", "complaints", "suggestions",
-                f"complaints_{prev}", f"suggestions_{prev}"])  # fmt: skip
+                f"complaints_{prev}", f"suggestions_{prev}", "suggestions_forwarded"])  # fmt: skip
     for r in e.rows:
         w.writerow([r.service, r.component, r.complaints, r.suggestions,
-                    r.complaints_before, r.suggestions_before])  # fmt: skip
+                    r.complaints_before, r.suggestions_before, r.forwarded])  # fmt: skip
     w.writerow([])
-    w.writerow(["tracking_code", "received_at", "service", "reason", "subject", "description"])
+    w.writerow(["tracking_code", "received_at", "service", "reason", "subject", "description",
+                "components", "forwarded"])  # fmt: skip
     for s in e.suggestions:
         w.writerow([s["tracking_code"], s["received_at"].isoformat(), s["service_code"] or "-",
-                    s["screening_reason"] or "-", s["subject"], s["description"]])  # fmt: skip
+                    s["screening_reason"] or "-", s["subject"], s["description"],
+                    ";".join(s.get("problem_types") or []) or "-",
+                    "yes" if s.get("status") == FORWARDED else "no"])  # fmt: skip
     return out.getvalue()
 
 
@@ -108,11 +132,12 @@ def evaluation_pdf(e: Evaluation, office: Office) -> bytes:
                               {c: a for c, a, _ in e.top_problems}, labels)]  # fmt: skip
     story += [pdf.para("Per layanan dan komponen (pengaduan/saran)", pdf.HEADING)]
     story += [pdf.grid_table(
-        ["Layanan", "Komponen", f"{e.period.key}", prev],
+        ["Layanan", "Komponen", f"{e.period.key}", prev, "Saran diteruskan"],
         [[r.service, labels.get(r.component, r.component),
-          f"{r.complaints}/{r.suggestions}", f"{r.complaints_before}/{r.suggestions_before}"]
+          f"{r.complaints}/{r.suggestions}", f"{r.complaints_before}/{r.suggestions_before}",
+          r.forwarded]
          for r in e.rows],
-        [2.5 * cm, 7 * cm, 3 * cm, 3 * cm],
+        [2.5 * cm, 6 * cm, 2.5 * cm, 2.5 * cm, 3 * cm],
     )]  # fmt: skip
     story += [pdf.para(f"Seluruh saran/masukan ({len(e.suggestions)})", pdf.HEADING)]
     story += [pdf.grid_table(

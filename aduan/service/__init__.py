@@ -15,7 +15,13 @@ from aduan.service.cases import (
     track_case,
 )
 from aduan.service.deps import SYSTEM, CalendarCache, Deps, ReferenceCache, actor_of
-from aduan.service.queues import apip_approvals, overdue_board, supervisor_queue, work_queue
+from aduan.service.queues import (
+    apip_approvals,
+    overdue_board,
+    suggestion_queue,
+    supervisor_queue,
+    work_queue,
+)
 from aduan.service.reference import (
     add_user,
     list_services,
@@ -46,6 +52,7 @@ __all__ = [
     "seed_reference_data",
     "show_orgchart",
     "submit_complaint",
+    "suggestion_queue",
     "supervisor_queue",
     "track_case",
     "work_queue",

@@ -1,7 +1,8 @@
-"""Work queues: my queue, the overdue board, the supervisor's desk, the APIP approvals.
+"""Work queues: my queue, the overdue board, the supervisor's desk, APIP approvals, suggestions.
 
 A person's own queue says of each case why it is theirs (issue 16 item 6): the tier they hold,
-their agency's track, a referral to APIP, or a case still waiting for an officer.
+their agency's track, a referral to APIP, or a case still waiting for an officer. Suggestions
+wait in a queue of their own for the complaint staff (seed §6 items 3 and 5b).
 """
 
 from __future__ import annotations
@@ -33,11 +34,12 @@ from aduan.schemas.views import (
 from aduan.service.deps import (
     Deps,
     Viewer,
+    unknown_service,
     viewer_of,
 )
 from aduan.workflow.case import Actor, Case
 from aduan.workflow.context import ActionContext, Policy
-from aduan.workflow.errors import RuleViolationError
+from aduan.workflow.errors import AccessDeniedError, RuleViolationError
 from aduan.workflow.guards import approver_has_authority
 from aduan.workflow.payloads import (
     Payload,
@@ -45,16 +47,24 @@ from aduan.workflow.payloads import (
 from aduan.workflow.states import (
     N_,
     STATUS_NAMES,
+    SUGGESTION_WORK,
     Action,
     Role,
     ScreeningReason,
     Status,
     Track,
 )
-from aduan.workflow.table import roles_for
-from aduan.workflow.visibility import Reach
+from aduan.workflow.table import actions_from, roles_for
+from aduan.workflow.visibility import Reach, Sight
 
 log = structlog.get_logger()
+# Who may take any action on a suggestion still waiting: who sees the suggestion queue.
+SUGGESTION_ROLES = frozenset(
+    role
+    for status in SUGGESTION_WORK
+    for a in actions_from(status)
+    for role in roles_for(status, a)
+)
 
 
 # --- work queues --------------------------------------------------------------------------
@@ -150,20 +160,66 @@ def supervisor_queue(deps: Deps, username: str, limit: int = 100) -> SupervisorQ
         recipients = [actor.username, *([actor.position] if actor.position else [])]
         late: list[CaseListing] = []
         if actor.role in roles_for(Status.SUGGESTION, Action.ACCEPT_LATE):
-            late = uow.cases.summaries(
-                CaseQuery(
-                    status=Status.SUGGESTION,
-                    screening_reason=ScreeningReason.LATE,
-                    newest_first=True,
-                    limit=limit,
-                    sight=sight,
-                )
-            )
+            late = _suggestions(uow, ScreeningReason.LATE, None, limit, sight)
         return SupervisorQueue(
             escalations=_queue(deps, uow, [c for c in held if c.tier > 0]),
             reports=[_report_item(r) for r in uow.cases.reports_to(recipients, limit)],
             late_requests=_queue(deps, uow, late),
         )
+
+
+def suggestion_queue(
+    deps: Deps,
+    username: str,
+    reason: ScreeningReason | None = None,
+    service_code: str | None = None,
+    limit: int = 200,
+) -> list[QueueItem]:
+    """Suggestions waiting for the complaint staff (items 3 and 5b), oldest first.
+
+    Those recorded and those taken up, not yet forwarded to the evaluation nor made a
+    complaint; filtered by screening reason and by service (a code of the catalog, else an
+    ``InputError`` naming ``service_code``). Only for those who may act on a suggestion (the
+    transition table: the office's complaint staff and the Head); the cases are those in the
+    reader's sight, decided in the query.
+    """
+    with deps.uow(readonly=True) as uow:
+        viewer = viewer_of(deps, uow, username)
+        if viewer.actor.role not in SUGGESTION_ROLES:
+            raise AccessDeniedError(
+                "suggestion_staff",
+                N_(
+                    "antrean saran/masukan hanya untuk petugas pengaduan, atasan dan Kepala DPMPTSP"
+                ),
+            )
+        if service_code is not None and deps.reference.service(uow, service_code) is None:
+            raise unknown_service(uow, service_code)
+        found = _suggestions(uow, reason, service_code, limit, viewer.sight)
+        return _queue(deps, uow, found)
+
+
+def _suggestions(
+    uow: UnitOfWork,
+    reason: ScreeningReason | None,
+    service_code: str | None,
+    limit: int,
+    sight: Sight,
+) -> list[CaseListing]:
+    """The oldest ``limit`` suggestions still waiting (one indexed query per status)."""
+    found = [
+        listing
+        for status in SUGGESTION_WORK
+        for listing in uow.cases.summaries(
+            CaseQuery(
+                status=status,
+                screening_reason=reason,
+                service_code=service_code,
+                limit=limit,
+                sight=sight,
+            )
+        )
+    ]
+    return sorted(found, key=lambda c: c.id)[:limit]
 
 
 def apip_approvals(deps: Deps, username: str, limit: int = 100) -> list[QueueItem]:

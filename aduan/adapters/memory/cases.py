@@ -132,6 +132,7 @@ class InMemoryCaseRepository:
             "kind": query.kind,
             "track": query.track,
             "assignee": query.assignee,
+            "service_code": query.service_code,
         }
         wanted: dict[str, Any] = {k: v for k, v in filters.items() if v is not None}
         if query.unassigned:

@@ -41,7 +41,7 @@ from aduan.workflow.errors import ConflictError, NotFoundError
 from aduan.workflow.states import OPEN_STATUSES, Status
 from aduan.workflow.visibility import OFFICE_SIGHT, Reach, Sight
 
-_FILTERS = ("status", "kind", "track", "assignee", "screening_reason")
+_FILTERS = ("status", "kind", "track", "assignee", "screening_reason", "service_code")
 # The open statuses as SQL literals (fixed enum names), so the prepared statement has no IN list.
 _OPEN = cases.c.status.in_([literal_column(f"'{s.value}'") for s in sorted(OPEN_STATUSES)])
 # One prepared SELECT per (columns, shape of the query): which filters are set and the order.

@@ -58,7 +58,10 @@ class SqlCaseListingReader:
     def suggestions(
         self, start: datetime, end: datetime, *, sight: Sight, limit: int = 10_000
     ) -> list[dict[str, Any]]:
-        """Every suggestion of the period (late complaints treated as suggestions included)."""
+        """Every suggestion of the period (late complaints treated as suggestions included).
+
+        With its status (forwarded to the evaluation or not) and its classification.
+        """
         stmt = (
             select(
                 cases.c.tracking_code,
@@ -67,6 +70,8 @@ class SqlCaseListingReader:
                 cases.c.screening_reason,
                 cases.c.subject,
                 cases.c.description,
+                cases.c.status,
+                cases.c.problem_types,
             )
             .where(in_scope(start, end, sight), cases.c.kind == "suggestion")
             .order_by(cases.c.received_at, cases.c.id)

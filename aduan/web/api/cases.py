@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from aduan import service as svc
 from aduan.ports import CaseQuery
 from aduan.schemas.commands import ActionCommand, SubmitCommand
-from aduan.schemas.views import ActionResult, CaseDetail, CaseSummary
+from aduan.schemas.views import ActionResult, CaseDetail, CaseSummary, QueueItem
 from aduan.service.accounts import STAFF_ROLES, Staff
 from aduan.web.api import concerns as api_concerns
 from aduan.web.api import identity as api_identity
@@ -42,7 +42,7 @@ from aduan.web.auth import (
 )
 from aduan.web.problems import PROBLEM_RESPONSES
 from aduan.workflow.errors import InputError
-from aduan.workflow.states import N_, Action, Kind, Role, Status, Track
+from aduan.workflow.states import N_, Action, Kind, Role, ScreeningReason, Status, Track
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 router.include_router(api_reference.router)
@@ -184,6 +184,31 @@ def list_cases(
     more = len(items) == limit
     page = CasePage(items=items, next_cursor=_next(items[-1], by_deadline) if more else None)
     return as_json(page)
+
+
+@router.get("/suggestions", tags=["cases"], response_model=list[QueueItem])
+def suggestion_queue(
+    request: Request,
+    staff: AnyStaff,
+    reason: Annotated[
+        ScreeningReason | None, Query(description="Alasan dicatat sebagai saran")
+    ] = None,
+    service_code: Annotated[
+        str | None, Query(min_length=1, max_length=32, description="Kode layanan (katalog)")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> Response:
+    """Suggestions waiting for the complaint staff (items 3, 5b), by screening reason and service.
+
+    Recorded or taken up, not yet forwarded to the evaluation nor made a complaint; for the
+    office's complaint staff and the Head (403 for others), an unknown service is 422.
+    """
+    deps = deps_of(request)
+    items = svc.suggestion_queue(deps, staff.username, reason, service_code, limit)
+    return Response(_QUEUE.dump_json(items), media_type="application/json")
+
+
+_QUEUE = TypeAdapter(list[QueueItem])
 
 
 def _keyset(after: tuple[datetime | None, int | None]) -> tuple[datetime, int] | None:

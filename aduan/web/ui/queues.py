@@ -1,4 +1,4 @@
-"""Work-queue pages: my queue, the supervisor's desk, the head's APIP approvals, overdue cases."""
+"""Work-queue pages: my queue, the supervisor's desk, APIP approvals, overdue, suggestions."""
 
 from __future__ import annotations
 
@@ -6,8 +6,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from aduan import service
+from aduan.schemas.views import QueueItem
 from aduan.web.auth import current_staff, deps_of
+from aduan.web.i18n import Translator, language_of
+from aduan.web.ui.case import services_choices
+from aduan.web.ui.forms import Field, FormState, error_state
 from aduan.web.ui.render import page, to_login, translator
+from aduan.workflow.errors import AduanError, http_status
+from aduan.workflow.states import ScreeningReason
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,3 +63,56 @@ def approvals(request: Request) -> Response:
     items = service.apip_approvals(deps_of(request), staff.username)
     t = translator(request)
     return page(request, "queue.html", {"items": items, "heading": t("Persetujuan APIP")})
+
+
+@router.get("/saran", response_class=HTMLResponse)
+def suggestions(request: Request) -> Response:
+    """Suggestions waiting for the complaint staff, filterable by screening reason and service.
+
+    Each is opened on its case page, where the staff take it up, classify it, forward it to the
+    yearly evaluation or (a supervisor, with a reason) make it the complaint it should have been.
+    """
+    staff = current_staff(request)
+    if staff is None:
+        return to_login(request)
+    t = translator(request)
+    deps = deps_of(request)
+    asked = {
+        name: str(request.query_params.get(name, "")).strip() for name in ("reason", "service_code")
+    }
+    services = services_choices(deps)
+    fields = [
+        Field("reason", t("Alasan dicatat sebagai saran"), "select", choices=_reasons(t)),
+        Field("service_code", t("Layanan"), "select", choices=services),
+    ]
+    state = FormState(values=asked)
+    items: list[QueueItem] = []
+    reason: ScreeningReason | None = None
+    if asked["reason"]:
+        try:
+            reason = ScreeningReason(asked["reason"])
+        except ValueError:
+            state.errors["reason"] = t("pilih salah satu alasan dari daftar")
+    status_code = 200
+    if not state.failed:
+        try:
+            items = service.suggestion_queue(
+                deps, staff.username, reason, asked["service_code"] or None
+            )
+        except AduanError as exc:
+            state = error_state(exc, language_of(request), asked, ["reason", "service_code"])
+            status_code = http_status(exc)
+    context = {
+        "items": items,
+        "fields": fields,
+        "state": state,
+        "service_titles": dict(services),
+        "names": {u.username: u.full_name for u in service.show_orgchart(deps).users.values()},
+    }
+    return page(
+        request, "suggestions.html", context, status_code=status_code, title=t("Saran/masukan")
+    )
+
+
+def _reasons(t: Translator) -> list[tuple[str, str]]:
+    return [(r.value, t.label(r)) for r in ScreeningReason]

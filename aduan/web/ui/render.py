@@ -21,6 +21,7 @@ from aduan.escalation.deadlines import DeadlineKind
 from aduan.locale import translate, translations
 from aduan.schemas.views import DeadlineView
 from aduan.service import inbox
+from aduan.service.queues import SUGGESTION_ROLES
 from aduan.service.reporting import FIGURES_ROLES
 from aduan.web.auth import Staff, csrf_token, current_staff, deps_of
 from aduan.web.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, Translator, language_of
@@ -143,6 +144,8 @@ def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, 
     items = [("/queue", t("Antrean saya")), inbox_link]
     if staff.role in INTAKE_ROLES:
         items.append(("/cases/new", t("Catat pengaduan")))
+    if staff.role in SUGGESTION_ROLES:  # the office's complaint staff and the Head
+        items.append(("/saran", t("Saran/masukan")))
     if staff.role in SUPERVISOR_ROLES:
         items.append(("/supervisor", t("Meja atasan")))
     if staff.role in APPROVER_ROLES:
