@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Annotated
 
 import typer
@@ -10,7 +10,7 @@ import typer
 from aduan import service as svc
 from aduan.cli import common, terminal
 from aduan.ports import CaseQuery
-from aduan.schemas.commands import ComplainantInput, SubmitCommand
+from aduan.schemas.commands import ChannelFactsInput, ComplainantInput, SubmitCommand
 from aduan.schemas.views import CaseDetail
 from aduan.service import timekeeping
 from aduan.workflow.intake import WIB
@@ -21,7 +21,10 @@ from aduan.workflow.states import Channel, Kind, ScreeningReason, Status, Track
 def submit(
     channel: Annotated[Channel, typer.Option(help="Saluran / intake channel.")],
     subject: Annotated[str, typer.Option(help="Perihal / subject line.")],
-    service_date: Annotated[str, typer.Option(help="Tanggal menerima layanan (YYYY-MM-DD).")],
+    service_date: Annotated[
+        str | None,
+        typer.Option(help="Tanggal menerima layanan (YYYY-MM-DD); tidak untuk --pending."),
+    ] = None,
     description: Annotated[str, typer.Option(help="Materi pengaduan / what happened.")] = "",
     name: Annotated[str | None, typer.Option(help="Nama pelapor.")] = None,
     email: Annotated[str | None, typer.Option()] = None,
@@ -34,8 +37,34 @@ def submit(
         str | None, typer.Option(help="Layanan bila kode tidak diketahui.")
     ] = None,
     licence: Annotated[str | None, typer.Option(help="Nomor izin/NIB.")] = None,
+    pending: Annotated[
+        bool,
+        typer.Option(
+            "--pending", help="Layanan belum terbit/belum selesai / service not yet delivered."
+        ),
+    ] = False,
+    applied_on: Annotated[
+        str | None, typer.Option(help="Tanggal permohonan (YYYY-MM-DD), dengan --pending.")
+    ] = None,
+    dropped_on: Annotated[
+        str | None, typer.Option(help="Kotak Pengaduan: tanggal surat dimasukkan ke kotak.")
+    ] = None,
+    letter_number: Annotated[str | None, typer.Option(help="Surat: nomor surat.")] = None,
+    letter_date: Annotated[str | None, typer.Option(help="Surat: tanggal surat.")] = None,
+    postmarked_on: Annotated[str | None, typer.Option(help="Surat: tanggal cap pos.")] = None,
+    handle: Annotated[
+        str | None, typer.Option(help="Twitter/Instagram: akun pengirim (@nama).")
+    ] = None,
+    lapor_id: Annotated[str | None, typer.Option(help="SP4N-LAPOR!: nomor tiket.")] = None,
+    lapor_received_on: Annotated[
+        str | None, typer.Option(help="SP4N-LAPOR!: tanggal LAPOR! menerima pengaduan.")
+    ] = None,
     complained_at: Annotated[
-        str | None, typer.Option(help="Waktu pengaduan dibuat (ISO; tanpa zona = WIB).")
+        str | None,
+        typer.Option(
+            help="Waktu pengaduan dibuat (ISO; tanpa zona = WIB); untuk surat, kotak dan "
+            "LAPOR! diambil dari tanggalnya."
+        ),
     ] = None,
     received_at: Annotated[
         str | None, typer.Option(help="Waktu diterima kantor (ISO; default sekarang).")
@@ -68,7 +97,18 @@ def submit(
             service_code=service,
             service_text=service_text,
             licence_number=licence,
-            service_received_on=common.day(service_date, "service_received_on"),
+            service_received_on=_day(service_date, "service_received_on"),
+            service_pending=pending,
+            applied_on=_day(applied_on, "applied_on"),
+            channel_facts=ChannelFactsInput(
+                dropped_on=_day(dropped_on, "channel_facts.dropped_on"),
+                letter_number=letter_number,
+                letter_date=_day(letter_date, "channel_facts.letter_date"),
+                postmarked_on=_day(postmarked_on, "channel_facts.postmarked_on"),
+                social_handle=handle,
+                lapor_id=lapor_id,
+                lapor_received_on=_day(lapor_received_on, "channel_facts.lapor_received_on"),
+            ),
             complained_at=common.moment(complained_at, "complained_at"),
             received_at=common.moment(received_at, "received_at"),
         )
@@ -88,6 +128,10 @@ def submit(
     if case.kind == Kind.SUGGESTION.value:
         typer.echo(f"dicatat sebagai saran/recorded as a suggestion: {case.screening_reason}")
     typer.echo(terminal.case_text(case))
+
+
+def _day(text: str | None, field: str) -> date | None:
+    return None if text is None else common.day(text, field)
 
 
 @common.commands.command()

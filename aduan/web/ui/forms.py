@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -20,12 +20,14 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from starlette.datastructures import FormData
 
+from aduan.schemas.commands import SubmitCommand
 from aduan.web.i18n import Translator
 from aduan.workflow.actions import PAYLOADS
+from aduan.workflow.case import Complainant
 from aduan.workflow.errors import AduanError, InputError
-from aduan.workflow.intake import WIB
+from aduan.workflow.intake import WIB, check_reachable, check_service_dates
 from aduan.workflow.payloads import PlanStepInput
-from aduan.workflow.states import N_, Action, StepKind
+from aduan.workflow.states import N_, Action, Channel, StepKind
 
 PLAN_ROWS = 3
 LONG_TEXT = 300  # longer limits get a textarea
@@ -45,6 +47,7 @@ class Field:
     choices: Choices = field(default_factory=list)
     hint: str = ""
     max_length: int | None = None
+    marker: str = ""  # said instead of "(wajib)"/"(opsional)": when the field is needed
 
     @property
     def id(self) -> str:
@@ -195,10 +198,25 @@ COMPLAINANT_FIELDS = ("name", "email", "phone", "social", "address")
 def intake_fields(
     t: Translator, services: Choices, channels: Choices | None, *, public: bool
 ) -> list[Field]:
-    """The intake form: the channel and office times for officers, the rest for everyone."""
+    """The intake form, fields in order.
+
+    The channel, its facts and office times for officers; the website it came from for the
+    public (seed §6 item 2 j, k); the rest for everyone.
+    """
     out: list[Field] = []
     if channels is not None:
         out.append(Field("channel", t("Saluran"), "select", True, channels))
+    if public:
+        out.append(
+            Field(
+                "website",
+                t("Anda membuka formulir ini dari"),
+                "select",
+                True,
+                [(k, t(label)) for k, (_, label) in WEBSITES.items()],
+                hint=t("Pengaduan lewat web dicatat menurut situs asalnya."),
+            )
+        )
     out += [
         Field("complainant.name", t("Nama"), "text", max_length=300),
         Field("complainant.email", t("Email"), "email", max_length=320),
@@ -208,21 +226,63 @@ def intake_fields(
     ]
     if not public:
         out.append(Field("complainant.confidential", t("Rahasiakan identitas"), "checkbox"))
+    description = Field("description", t("Uraian"), "textarea", max_length=20_000)
+    if public:  # seed §6 item 5a-b: without it a complaint cannot be examined
+        description.required = True
+        description.hint = t(
+            "Ceritakan apa yang terjadi. Tanpa uraian, pengaduan tidak dapat ditelaah dan "
+            "hanya dapat dicatat sebagai saran (Standar Pelayanan bagian 6 butir 5)."
+        )
+    pending = t("wajib bila layanan belum terbit/belum selesai")
     out += [
         Field("subject", t("Pokok pengaduan"), "text", True, max_length=300),
-        Field("description", t("Uraian"), "textarea", max_length=20_000),
+        description,
         Field("service_code", t("Layanan"), "select", False, services),
         Field("service_text", t("Layanan (bila tidak ada di katalog)"), "text", max_length=500),
         Field("licence_number", t("Nomor izin/berkas"), "text", max_length=100),
-        Field("service_received_on", t("Tanggal menerima layanan"), "date", True),
+        Field(
+            "service_received_on",
+            t("Tanggal menerima layanan"),
+            "date",
+            marker=t("wajib bila layanan sudah diterima"),
+            hint=t("Batas pengaduan 30 hari kalender dihitung dari tanggal ini."),
+        ),
+        Field("service_pending", t("Layanan belum terbit/belum selesai"), "checkbox"),
+        Field(
+            "applied_on",
+            t("Tanggal permohonan"),
+            "date",
+            marker=pending,
+            hint=t(
+                "Batas 30 hari dihitung dari tanggal permohonan ditambah jangka waktu "
+                "penyelesaian layanan dalam hari kerja (Standar Pelayanan); pilih layanannya "
+                "dari katalog."
+            ),
+        ),
     ]
     if not public:
+        by_channel = t("menurut saluran")
+        out += [
+            Field(
+                f"channel_facts.{name}",
+                t(label),
+                widget,
+                marker=by_channel,
+                hint=t(hint),
+                max_length=length,
+            )
+            for name, label, widget, hint, length in CHANNEL_FACT_FIELDS
+        ]
         out += [
             Field(
                 "complained_at",
                 t("Waktu pengaduan disampaikan"),
                 "datetime",
-                hint=t("Waktu Indonesia Barat (WIB)"),
+                hint=t(
+                    "Waktu Indonesia Barat (WIB). Kosongkan bila sama dengan waktu diterima, "
+                    "dan untuk surat, Kotak Pengaduan dan SP4N-LAPOR! (diambil dari tanggal di "
+                    "atas)."
+                ),
             ),
             Field(
                 "received_at",
@@ -234,10 +294,63 @@ def intake_fields(
     return out
 
 
+# The website a web complaint came from (seed §6 item 2 j, k), as the public form asks it.
+WEBSITES: dict[str, tuple[Channel, str]] = {
+    "dpmptsp": (Channel.WEB_DPMPTSP, N_("Situs DPMPTSP (www.dpmptsp.purwakartakab.go.id)")),
+    "mpp": (Channel.WEB_MPP, N_("Situs MPP (www.mpp.purwakartakab.go.id)")),
+}
+
+# What staff intake records of each channel (seed §6 item 2; ``intake.CHANNEL_FACTS``):
+# name, label, widget, hint, max length.
+CHANNEL_FACT_FIELDS: list[tuple[str, str, str, str, int | None]] = [
+    (
+        "dropped_on",
+        N_("Tanggal dimasukkan ke kotak"),
+        "date",
+        N_(
+            "Kotak Pengaduan: hari surat dimasukkan, sejauh dapat diketahui (bukan hari kotak "
+            "dibuka); batas 30 hari dihitung dari tanggal ini."
+        ),
+        None,
+    ),
+    ("letter_number", N_("Nomor surat"), "text", N_("Surat: nomor surat, bila ada."), 100),
+    ("letter_date", N_("Tanggal surat"), "date", N_("Surat: tanggal surat."), None),
+    (
+        "postmarked_on",
+        N_("Tanggal cap pos"),
+        "date",
+        N_(
+            "Surat: bila ada cap pos, batas 30 hari dihitung dari tanggal cap pos, bila tidak "
+            "dari tanggal surat."
+        ),
+        None,
+    ),
+    (
+        "social_handle",
+        N_("Akun pengirim"),
+        "text",
+        N_("Twitter/Instagram: akun yang mengirim pengaduan, mis. @nama."),
+        100,
+    ),
+    ("lapor_id", N_("Nomor tiket LAPOR!"), "text", N_("SP4N-LAPOR!: nomor tiket."), 64),
+    (
+        "lapor_received_on",
+        N_("Tanggal diterima LAPOR!"),
+        "date",
+        N_("SP4N-LAPOR!: hari LAPOR! menerima pengaduan; batas 30 hari dihitung dari sini."),
+        None,
+    ),
+]
+
+
 def parse_intake_form(
     form: FormData, *, public: bool, channel: str | None
 ) -> tuple[Values, Values]:
-    """The ``SubmitCommand`` fields and the raw values to re-show the form with."""
+    """The ``SubmitCommand`` fields and the raw values to re-show the form with.
+
+    On the public form the channel is the website it came from (``website``); a form without
+    the field (from before it was asked) came from the DPMPTSP site.
+    """
     values: Values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     person: dict[str, Any] = {
         key: values[f"complainant.{key}"]
@@ -245,20 +358,114 @@ def parse_intake_form(
         if values.get(f"complainant.{key}", "").strip()
     }
     person["confidential"] = public or "complainant.confidential" in form
+    if public and "website" in values:
+        site = WEBSITES.get(values["website"])
+        channel = site[0].value if site else ""
     command: Values = {
         "channel": channel if channel is not None else values.get("channel", ""),
         "complainant": person,
         "subject": values.get("subject", ""),
         "description": values.get("description", ""),
-        "service_received_on": values.get("service_received_on", ""),
+        "service_pending": "service_pending" in form,
     }
     for key in ("service_code", "service_text", "licence_number"):
         if values.get(key, "").strip():
             command[key] = values[key].strip()
+    for key in ("service_received_on", "applied_on"):
+        if values.get(key, "").strip():
+            command[key] = values[key].strip()
+    if not public:
+        command["channel_facts"] = {
+            name: values[f"channel_facts.{name}"].strip()
+            for name, *_ in CHANNEL_FACT_FIELDS
+            if values.get(f"channel_facts.{name}", "").strip()
+        }
     for key in ("complained_at", "received_at"):
         if not public and values.get(key, "").strip():
             command[key] = wib_datetime(values[key])
     return command, values
+
+
+class FormProblems(Exception):
+    """The form is shown again with these problems; nothing was written."""
+
+    def __init__(self, state: FormState) -> None:
+        super().__init__("form problems")
+        self.state = state
+
+
+def validate_public_form(
+    fields: Values, values: Values, lang: str, known: Sequence[str]
+) -> SubmitCommand:
+    """The public form's ``SubmitCommand``, or ``FormProblems`` with every problem at once.
+
+    Besides the command's own validation, the form asks of a person, who can still fix it:
+    the website, one of the two (item 2 j, k); the description, since without it a complaint
+    cannot be examined (item 5a-b); a way to reach a person who gives a name
+    (``intake.check_reachable``); and the service's dates (``intake.check_service_dates``).
+    Staff intake records what arrived instead.
+    """
+    from aduan.schemas.commands import SubmitCommand
+
+    problems: list[InputError] = []
+    said = {k: values.get(f"complainant.{k}") for k in COMPLAINANT_FIELDS}
+    person = Complainant(
+        said["name"],
+        email=said["email"],
+        phone=said["phone"],
+        social=said["social"],
+        address=said["address"],
+    )
+    checks: list[Callable[[], None]] = [
+        lambda: _website(values),
+        lambda: _description(values),
+        lambda: check_reachable(person),
+        lambda: check_service_dates(
+            bool(values.get("service_received_on", "").strip()),
+            "service_pending" in values,
+            bool(values.get("applied_on", "").strip()),
+        ),
+    ]
+    for check in checks:
+        try:
+            check()
+        except InputError as exc:
+            problems.append(exc)
+    try:
+        command = SubmitCommand.model_validate(fields)
+    except ValidationError as exc:
+        state = validation_state(exc, lang, values, known)
+    else:
+        if not problems:
+            return command
+        state = FormState(values=values)
+    for problem in problems:
+        shown = error_state(problem, lang, values, known)
+        for name, text in shown.errors.items():
+            state.errors.setdefault(name, text)
+        state.general += shown.general
+    raise FormProblems(state)
+
+
+def _website(values: Values) -> None:
+    if "website" in values and values["website"] not in WEBSITES:
+        raise InputError(
+            "website",
+            "one_of",
+            N_("pilih situs tempat Anda membuka formulir ini: DPMPTSP atau MPP"),
+        )
+
+
+def _description(values: Values) -> None:
+    if not values.get("description", "").strip():
+        raise InputError(
+            "description",
+            "required_public",
+            N_(
+                "wajib diisi: tanpa uraian masalahnya, pengaduan tidak dapat ditelaah dan hanya "
+                "dapat dicatat sebagai saran"
+            ),
+        )
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -277,6 +484,7 @@ _RULES: dict[str, str] = {
     "date_parsing": N_("tanggal tidak valid"),
     "datetime_from_date_parsing": N_("waktu tidak valid"),
     "datetime_parsing": N_("waktu tidak valid"),
+    "string_pattern_mismatch": N_("bentuknya tidak sesuai (lihat petunjuk isian)"),
 }
 
 
@@ -332,4 +540,3 @@ def _known_name(reported: str, known: Sequence[str]) -> str | None:
         if candidate in known:
             return candidate
     return None
-    "string_pattern_mismatch": N_("bentuknya tidak sesuai (lihat petunjuk isian)"),
