@@ -5,10 +5,12 @@ Pure: counts in, markup out; every label is XML-escaped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape
 
-PALETTE = ("#1f6f8b", "#e07a1f", "#3c9d5d", "#c0392b", "#7d5ba6", "#8c6d31", "#5d6d7e")
+# Categories (services, channels, statuses) are one neutral colour: a colour that means
+# something (green on time, red late) is kept for what it means (``share_bar``).
+NEUTRAL = "#0b4f8a"
 ROW = 22
 LABEL_WIDTH = 230
 BAR_WIDTH = 300
@@ -35,7 +37,7 @@ def bar_chart(
         y = 28 + i * ROW
         w = round(BAR_WIDTH * n / top, 1)
         label = escape(_short(labels.get(key, key)))
-        color = PALETTE[i % len(PALETTE)]
+        color = NEUTRAL
         parts += [
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 14}" text-anchor="end">{label}</text>',
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{w}" height="{ROW - 6}" fill="{color}">'
@@ -47,11 +49,20 @@ def bar_chart(
 
 
 def share_bar(
-    title: str, parts_: Mapping[str, int], labels: Mapping[str, str] | None = None
+    title: str,
+    parts_: Mapping[str, int],
+    labels: Mapping[str, str],
+    colors: Mapping[str, str],
+    counted: Sequence[str],
+    note: str = "",
 ) -> str:
-    """One 100 % bar split by share, with a legend (for on time / late / pending)."""
-    labels = labels or {}
-    total = sum(parts_.values())
+    """One 100 % bar of the ``counted`` parts, with a legend in words for every part.
+
+    Each part has its own colour (``colors``) *and* its name and count in the legend, so the
+    colour is never the only signal. Shares are of the ``counted`` parts only; the others are
+    listed with their count and ``note`` (e.g. not yet due: not judged).
+    """
+    total = sum(parts_.get(k, 0) for k in counted)
     width = LABEL_WIDTH + BAR_WIDTH + 60
     height = 60 + ROW * len(parts_)
     out = [
@@ -61,21 +72,33 @@ def share_bar(
         f'<text x="0" y="16" font-weight="bold">{escape(title)}</text>',
     ]
     x = 0.0
-    for i, (key, n) in enumerate(parts_.items()):
-        color = PALETTE[i % len(PALETTE)]
+    for key in counted:
+        n = parts_.get(key, 0)
         w = (width - 10) * n / total if total else 0
         if w:
-            out.append(f'<rect x="{x:.1f}" y="24" width="{w:.1f}" height="18" fill="{color}"/>')
+            label = escape(labels.get(key, key))
+            out.append(
+                f'<rect x="{x:.1f}" y="24" width="{w:.1f}" height="18" fill="{colors[key]}">'
+                f"<title>{label}: {n}</title></rect>"
+            )
         x += w
-        share = f"{100 * n / total:.1f} %" if total else "-"
+    if not total:
+        out.append(f'<rect x="0" y="24" width="{width - 10}" height="18" fill="#e0e0e0"/>')
+    for i, (key, n) in enumerate(parts_.items()):
+        share = (percent(n / total) if total else "-") if key in counted else note
         y = 60 + i * ROW
         label = escape(labels.get(key, key))
         out += [
-            f'<rect x="0" y="{y - 11}" width="12" height="12" fill="{color}"/>',
-            f'<text x="18" y="{y}">{label}: {n} ({share})</text>',
+            f'<rect x="0" y="{y - 11}" width="12" height="12" fill="{colors[key]}"/>',
+            f'<text x="18" y="{y}">{label}: {n} ({escape(share)})</text>',
         ]
     out.append("</svg>")
     return "".join(out)
+
+
+def percent(rate: float | None) -> str:
+    """A share as people write it here: ``66,7 %`` (one decimal, a decimal comma); ``-``."""
+    return "-" if rate is None else f"{100 * rate:.1f} %".replace(".", ",")
 
 
 def _short(text: str, limit: int = 36) -> str:

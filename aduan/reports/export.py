@@ -20,17 +20,54 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from aduan.ports import EXPORT_COLUMNS
+from aduan.escalation.answer import answer_standing
+from aduan.reports import labels
 from aduan.reports.period import Period
 from aduan.schemas.views import ComplainantView, document_complainant
 from aduan.workflow.case import Complainant
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB
-from aduan.workflow.states import N_, Role
+from aduan.workflow.states import N_, OPEN_STATUSES, Role, Status
 
 FORMATS = ("csv", "xlsx")
 IDENTITY = ("complainant_name", "complainant_email", "complainant_phone", "complainant_address")
-HEADER = [c for c in EXPORT_COLUMNS if c != "id"]
+# The exported columns and their headings, in Bahasa Indonesia (issue 13 item 5); ``service``
+# and ``standing`` are added to the stored columns: the service's title from the catalog, and
+# what the answer deadline says (``aduan.escalation.answer``, as the dashboard counts it).
+TITLES = {
+    "tracking_code": "Kode pelacakan",
+    "received_at": "Diterima (WIB)",
+    "kind": "Jenis",
+    "screening_reason": "Alasan dicatat sebagai saran",
+    "channel": "Saluran",
+    "service_code": "Kode layanan",
+    "service": "Layanan",
+    "problem_types": "Jenis masalah",
+    "subject": "Pokok pengaduan",
+    "status": "Status",
+    "track": "Jalur",
+    "tier": "Tingkat",
+    "outcome": "Hasil",
+    "response_due_at": "Tenggat jawaban (WIB)",
+    "answered_at": "Dijawab (WIB)",
+    "standing": "Ketepatan jawaban",
+    "closed_at": "Selesai (WIB)",
+    "complainant_name": "Nama pelapor",
+    "complainant_email": "Email pelapor",
+    "complainant_phone": "Telepon pelapor",
+    "complainant_address": "Alamat pelapor",
+    "confidential": "Identitas dirahasiakan",
+}
+COLUMNS = tuple(TITLES)
+HEADER = [TITLES[c] for c in COLUMNS]
+VALUE_LABELS = {
+    "kind": labels.KINDS,
+    "screening_reason": labels.SUGGESTION_REASONS,
+    "channel": labels.CHANNELS,
+    "status": labels.STATUSES,
+    "track": labels.TRACKS,
+    "outcome": labels.OUTCOMES,
+}
 # A spreadsheet reads a cell starting with one of these as a formula (CSV injection, OWASP):
 # complainants write subjects, descriptions and names, so those are always written as text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -61,24 +98,46 @@ def export_complainant(row: Mapping[str, Any], role: Role) -> ComplainantView:
     )
 
 
-def export_line(row: Mapping[str, Any], role: Role) -> list[Any]:
-    """One exported case (``HEADER`` order), its complainant shown as ``role`` may see them."""
+def export_line(
+    row: Mapping[str, Any], role: Role, now: datetime, service_names: Mapping[str, str]
+) -> list[Any]:
+    """One exported case (``COLUMNS`` order): values in words, its tier counted from 1.
+
+    The complainant is shown as ``role`` may see them; ``standing`` is what the answer
+    deadline says as of ``now`` (``answer_standing``); ``service_names``: the catalog's titles.
+    """
     shown = export_complainant(row, role)
-    identity = {
+    values: dict[str, Any] = {
+        **row,
         "complainant_name": shown.name,
         "complainant_email": shown.email,
         "complainant_phone": shown.phone,
         "complainant_address": shown.address,
+        "service": service_names.get(row["service_code"] or "", ""),
+        "tier": labels.tier(row["tier"], row["track"]),
+        "standing": _standing(row, now),
+        "confidential": "ya" if row["confidential"] else "tidak",
     }
     out: list[Any] = []
-    for column in HEADER:
-        value: Any = identity[column] if column in IDENTITY else row[column]
+    for column in COLUMNS:
+        value = values[column]
         if column == "problem_types":
-            value = ",".join(value if isinstance(value, list) else json.loads(value or "[]"))
+            codes = value if isinstance(value, list) else json.loads(value or "[]")
+            value = "; ".join(labels.label(labels.PROBLEM_TYPES, code) for code in codes)
+        elif column in VALUE_LABELS:
+            value = "" if value is None else labels.label(VALUE_LABELS[column], value)
         elif isinstance(value, datetime):
             value = value.astimezone(WIB).strftime("%Y-%m-%d %H:%M")
         out.append(value)
     return out
+
+
+def _standing(row: Mapping[str, Any], now: datetime) -> str:
+    if row["response_due_at"] is None:
+        return ""
+    is_open = Status(row["status"]) in OPEN_STATUSES
+    standing = answer_standing(row["response_due_at"], row["answered_at"], is_open, now)
+    return labels.STANDINGS[standing]
 
 
 def csv_cell(value: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -30,6 +30,7 @@ from reportlab.platypus import (
 )
 
 from aduan.config import Office
+from aduan.reports.charts import percent
 from aduan.reports.documents import ReportDocument, Signatory
 
 CLOSING = "Demikian laporan ini kami sampaikan untuk menjadi bahan pertimbangan dan tindak lanjut."
@@ -98,8 +99,11 @@ def grid_table(
     return table
 
 
-def signature(place_date: str, signatory: Signatory) -> KeepTogether:
-    """The signature block, right half of the page: place and date, position, name, NIP."""
+def signature(place_date: str, signatory: Signatory, lead: Sequence[Flowable] = ()) -> KeepTogether:
+    """The signature block, right half of the page: place and date, position, name, NIP.
+
+    ``lead`` (the closing sentence) is kept on the same page as the block.
+    """
     block = Table(
         [
             [para(place_date)],
@@ -111,7 +115,7 @@ def signature(place_date: str, signatory: Signatory) -> KeepTogether:
         colWidths=[8 * cm],
     )
     outer = Table([["", block]], colWidths=[8 * cm, 8 * cm])
-    return KeepTogether([Spacer(1, 0.6 * cm), outer])
+    return KeepTogether([Spacer(1, 0.3 * cm), *lead, Spacer(1, 0.3 * cm), outer])
 
 
 def bar_drawing(
@@ -143,6 +147,40 @@ def bar_drawing(
     chart.barLabels.boxAnchor = "w"
     chart.barLabels.dx = 3
     drawing.add(chart)
+    return drawing
+
+
+def share_drawing(
+    title: str,
+    parts: Mapping[str, int],
+    labels: Mapping[str, str],
+    fills: Mapping[str, str],
+    counted: Sequence[str],
+    note: str = "",
+) -> Drawing:
+    """One 100 % bar of the ``counted`` parts and a legend in words (as ``charts.share_bar``)."""
+    total = sum(parts.get(k, 0) for k in counted)
+    width = 16 * cm
+    height = 44 + 14 * len(parts)
+    drawing = Drawing(width, height)
+    drawing.add(String(0, height - 12, title, fontName="Helvetica-Bold", fontSize=10))
+    x = 0.0
+    for key in counted:
+        w = width * parts.get(key, 0) / total if total else 0
+        if w:
+            drawing.add(Rect(x, height - 34, w, 14, fillColor=colors.HexColor(fills[key]),
+                             strokeColor=None))  # fmt: skip
+        x += w
+    if not total:
+        drawing.add(Rect(0, height - 34, width, 14, fillColor=colors.lightgrey, strokeColor=None))
+    for i, (key, n) in enumerate(parts.items()):
+        y = height - 50 - 14 * i
+        share = (percent(n / total) if total else "-") if key in counted else note
+        drawing.add(Rect(0, y - 1, 8, 8, fillColor=colors.HexColor(fills[key]), strokeColor=None))
+        drawing.add(
+            String(12, y, f"{labels.get(key, key)}: {n} ({share})", fontName="Helvetica",
+                   fontSize=9)
+        )  # fmt: skip
     return drawing
 
 
@@ -186,9 +224,12 @@ def written_report_pdf(doc: ReportDocument) -> bytes:
     story += [para(f"{section}. Temuan dan laporan", HEADING), para(doc.findings)]
     if doc.result:
         story += [Spacer(1, 0.2 * cm), facts_table(doc.result)]
-    story += [
-        Spacer(1, 0.3 * cm),
-        para(CLOSING),
-        signature(doc.place_date, doc.signatory),
-    ]
+    # The closing sentence stays with the signature: never a signature alone on a page.
+    story.append(signature(doc.place_date, doc.signatory, lead=[para(CLOSING)]))
+    if doc.sha256:
+        story += [
+            Spacer(1, 0.4 * cm),
+            para(f"Sidik dokumen (SHA-256): {doc.sha256}", SMALL),
+            para("Isi laporan ini disimpan saat laporan dibuat dan tidak berubah.", SMALL),
+        ]
     return build(story, f"{doc.title} {doc.number}")

@@ -135,5 +135,41 @@ def previous_quarter(day: date) -> Period:
     return quarter_of(quarter_of(day).first - timedelta(days=1))
 
 
+def kind_of(p: Period) -> str:
+    """Which kind of period ``p`` is: ``month``, ``quarter``, ``year`` or ``range``."""
+    if _MONTH.match(p.key):
+        return "month"
+    if _QUARTER.match(p.key):
+        return "quarter"
+    return "year" if p.key.isdigit() else "range"
+
+
+def query_of(p: Period) -> dict[str, str]:
+    """The query parameters that ask for ``p`` again (``?month=2026-02``, ``?from=..&to=..``)."""
+    kind = kind_of(p)
+    if kind == "range":
+        return {"from": p.first.isoformat(), "to": p.last.isoformat()}
+    return {kind: p.key}
+
+
+def step(p: Period, by: int) -> Period:
+    """The period of the same kind ``by`` (-1 or 1) before or after ``p``.
+
+    A calendar month, quarter or year moves to the one before or after it; a range of days
+    moves by its own length.
+    """
+    kind = kind_of(p)
+    if kind == "year":
+        return year(int(p.key) + by)
+    if kind == "month":
+        y, m = divmod(p.first.year * 12 + p.first.month - 1 + by, 12)
+        return month(f"{y}-{m + 1:02d}")
+    if kind == "quarter":
+        day = p.first - timedelta(days=1) if by < 0 else p.last + timedelta(days=1)
+        return quarter_of(day)
+    length = timedelta(days=(p.last - p.first).days + 1)
+    return between(p.first + by * length, p.last + by * length)
+
+
 def _day_id(day: date) -> str:
     return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"

@@ -1,9 +1,13 @@
 """Statistics of a period (issue 6 item 1): counts, answer compliance, answer times, tiers, APIP.
 
-The database counts (``ports.StatisticsReader``: the whole months of a period from the rollup
-kept on write, the partial months at its edges from the cases). This module only names and
-arranges the counts, turns the (start day, answer day) pairs into working days with the office's
-calendar, and corrects the tier reached of reopened cases from their history.
+The database counts (``ports.StatisticsReader``: the whole months of a period from the rollup,
+the partial months at its edges from the cases). This module only names and arranges the counts,
+turns the (start day, answer day) pairs into working days with the office's calendar, and
+corrects the tier reached of reopened cases from their history.
+
+Every figure counts the cases *received* in the period, but for the answer compliance: that
+judges the complaints whose answer deadline *falls* in the period, whenever they arrived, with
+the one definition of on time in ``aduan.escalation.answer`` (issue 13 item 5).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from aduan.catalog.orgchart import OrgChart
+from aduan.escalation.answer import on_time_rate
 from aduan.escalation.calendar import WorkingCalendar
 from aduan.ports import NO_VALUE, AnswerDeadline, PastTier, PeriodCounts
 from aduan.reports.period import Period
@@ -25,11 +30,15 @@ from aduan.reports.period import Period
 class Compliance(BaseModel):
     """Answers against the 14-working-day limit (seed §6 item 4), as of ``generated_at``.
 
-    ``late`` counts answers given after the deadline **and** open complaints already past it.
+    The complaints whose answer deadline falls in the period (``falling_due``), whenever they
+    arrived. ``late`` counts answers given after the deadline **and** open complaints already
+    past it (late in the period their deadline passed); ``on_time_rate`` is on time among those
+    judged (``on_time + late``): ``aduan.escalation.answer.on_time_rate``.
     """
 
     model_config = ConfigDict(frozen=True)
 
+    falling_due: int
     on_time: int
     late_answered: int
     overdue_open: int
@@ -83,7 +92,7 @@ class Statistics(BaseModel):
     by_outcome: dict[str, int]
     by_status: dict[str, int]
     by_tier: dict[str, dict[str, int]]  # track -> highest tier reached (1-based) -> cases
-    compliance: Compliance
+    compliance: Compliance  # by the period the deadline falls in, not the one of receipt
     answer_days: AnswerTimes
     apip: Apip
 
@@ -92,14 +101,17 @@ def arrange_statistics(
     period: Period,
     now: datetime,
     counts: PeriodCounts,
+    due: dict[str, int],
     history: list[PastTier],
     calendar: WorkingCalendar,
     chart: OrgChart | None,
 ) -> Statistics:
     """The statistics of ``period`` as of ``now`` from what the database counted.
 
-    ``history``: the reopened cases' earlier tiers; ``chart`` (needed only with a history) maps
-    the positions their tier reports went up to onto tier levels.
+    ``due``: the complaints whose answer deadline falls in the period, by ``AnswerDeadline``
+    key (``StatisticsReader.deadline_compliance``); ``history``: the reopened cases' earlier
+    tiers; ``chart`` (needed only with a history) maps the positions their tier reports went
+    up to onto tier levels.
     """
     dims, spans, apip = counts.dims, counts.spans, counts.apip
     problems = dims["problem_types"]
@@ -132,7 +144,7 @@ def arrange_statistics(
         by_outcome=_sorted(dims["outcome"]),
         by_status=_sorted(dims["status"]),
         by_tier=_tiers(dims["tier"], history, _tier_levels(chart) if chart else {}),
-        compliance=_compliance(dims["compliance"]),
+        compliance=_compliance(due),
         answer_days=AnswerTimes(
             answered=sum(days.values()),
             median=weighted_percentile(hist, 0.5),
@@ -224,13 +236,14 @@ def _compliance(counts: dict[str, int]) -> Compliance:
     overdue_open = counts.get(AnswerDeadline.OVERDUE_OPEN, 0)
     late = late_answered + overdue_open
     return Compliance(
+        falling_due=sum(n for key, n in counts.items() if key != AnswerDeadline.NOT_APPLICABLE),
         on_time=on_time,
         late_answered=late_answered,
         overdue_open=overdue_open,
         late=late,
         pending=counts.get(AnswerDeadline.PENDING, 0),
         ended_unanswered=counts.get(AnswerDeadline.ENDED_UNANSWERED, 0),
-        on_time_rate=round(on_time / (on_time + late), 4) if on_time + late else None,
+        on_time_rate=on_time_rate(on_time, late),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+from aduan.reports.charts import percent
 from aduan.reports.statistics import Statistics
 from aduan.reports.survey import SurveyResult
 
@@ -18,7 +19,7 @@ def _block(title: str, counts: dict[str, int]) -> list[str]:
 def statistics_text(s: Statistics) -> str:
     """The statistics as aligned text."""
     c, a, apip = s.compliance, s.answer_days, s.apip
-    rate = "-" if c.on_time_rate is None else f"{100 * c.on_time_rate:.1f} %"
+    rate = percent(c.on_time_rate)
     median = "-" if a.median is None else a.median
     p90 = "-" if a.p90 is None else a.p90
     lines = [
@@ -26,7 +27,8 @@ def statistics_text(s: Statistics) -> str:
         f"  total {s.total:,}: pengaduan/complaints {s.complaints:,}, "
         f"saran/suggestions {s.suggestions:,}, "
         f"terlambat diterima/late accepted {s.accepted_late:,}",
-        "Kepatuhan jawaban 14 hari kerja / answers within 14 working days:",
+        f"Kepatuhan jawaban 14 hari kerja, tenggat pada periode ini / answers within 14 working "
+        f"days, deadline in this period: {c.falling_due:,}",
         f"  tepat waktu/on time {c.on_time:,}; terlambat/late {c.late:,} "
         f"(dijawab terlambat {c.late_answered:,} + terbuka lewat tenggat {c.overdue_open:,});",
         f"  belum jatuh tempo/pending {c.pending:,}; berakhir tanpa jawaban "

@@ -12,11 +12,13 @@ office's complaints manager and Head, and for the unit-scoped staff on their own
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
 from typing import IO, Any
 
 import structlog
 
 from aduan.config import Office
+from aduan.escalation.deadlines import DeadlineKind, describe
 from aduan.ports import CaseLine, IdentityAccess
 from aduan.reports import export
 from aduan.reports.documents import ReportDocument, assemble_written_report
@@ -26,7 +28,7 @@ from aduan.reports.statistics import Statistics, arrange_statistics
 from aduan.service.cases import get_case
 from aduan.service.deps import Deps
 from aduan.service.identity import shows_identity
-from aduan.service.reference import show_orgchart
+from aduan.service.reference import list_services, show_orgchart
 from aduan.service.reporting import (
     check_report_reader,
     figures_viewer,
@@ -56,10 +58,11 @@ def compute_statistics(
     with reporting_uow(deps, readonly=True) as uow:
         sight = figures_viewer(deps, uow, username).sight
         counts = uow.stats.period_counts(start, end, now, sight=sight, rollup=rollup)
+        due = uow.stats.deadline_compliance(start, end, now, sight=sight)
         history = uow.stats.reopened_tier_history(start, end, sight=sight)
         calendar = deps.calendars.get(uow)
         chart = deps.reference.orgchart(uow) if history else None
-    return arrange_statistics(period, now, counts, history, calendar, chart)
+    return arrange_statistics(period, now, counts, due, history, calendar, chart)
 
 
 def fold_rollup(deps: Deps) -> dict[str, int] | None:
@@ -84,10 +87,14 @@ def compact_rollup(deps: Deps) -> dict[str, int]:
     return {"rows_removed": removed}
 
 
-def case_lists(deps: Deps, period: Period, username: str) -> tuple[list[CaseLine], list[CaseLine]]:
-    """The period's overdue complaints (as of now) and its cases escalated to APIP.
+def case_lists(
+    deps: Deps, period: Period, username: str
+) -> tuple[list[CaseLine], list[CaseLine], dict[int, int]]:
+    """The complaints still overdue as the period closes, its APIP cases, and days late.
 
-    Only those ``username`` sees.
+    The overdue complaints are those unanswered at now whose deadline passed before the
+    period's end, whenever they arrived; with each one's working days late (as the case page
+    counts them). Only those ``username`` sees.
     """
     now = deps.clock.now()
     start, end = period.start_at, period.end_at
@@ -95,13 +102,21 @@ def case_lists(deps: Deps, period: Period, username: str) -> tuple[list[CaseLine
         sight = figures_viewer(deps, uow, username).sight
         overdue = uow.stats.overdue_cases(start, end, now, RECAP_LIST_LIMIT, sight=sight)
         apip = uow.stats.apip_cases(start, end, RECAP_LIST_LIMIT, sight=sight)
-    return overdue, apip
+        calendar = deps.calendars.get(uow)
+    late = {
+        c.id: describe(DeadlineKind.RESPONSE, c.response_due_at, now, calendar).overdue_working_days
+        for c in overdue
+        if c.response_due_at is not None
+    }
+    return overdue, apip, late
 
 
 def build_recap(deps: Deps, period: Period, username: str) -> Recap:
     """Gather the recap of ``period`` as ``username`` sees it (statistics as of now)."""
-    overdue, apip = case_lists(deps, period, username)
-    return Recap(period, compute_statistics(deps, period, username), overdue, apip)
+    overdue, apip, late = case_lists(deps, period, username)
+    statistics = compute_statistics(deps, period, username)
+    names = {s.code: s.title for s in list_services(deps)}
+    return Recap(period, statistics, overdue, apip, late, names)
 
 
 def written_report(
@@ -127,10 +142,12 @@ def export_cases(deps: Deps, period: Period, username: str, fmt: str, out: IO[by
     """
     export.check_format(fmt)
     unmasked: list[int] = []
+    now = deps.clock.now()
+    names = {s.code: s.title for s in list_services(deps)}
     with reporting_uow(deps, readonly=True) as uow:
         viewer = report_viewer(deps, uow, username)
         rows = uow.listings.export_rows(period.start_at, period.end_at, sight=viewer.sight)
-        lines = _export_lines(rows, viewer.actor.role, unmasked)
+        lines = _export_lines(rows, viewer.actor.role, unmasked, now, names)
         count = export.write_export(lines, period, fmt, out)
     _record_export(deps, viewer.actor, unmasked)
     log.info(
@@ -145,13 +162,17 @@ def export_cases(deps: Deps, period: Period, username: str, fmt: str, out: IO[by
 
 
 def _export_lines(
-    rows: Iterable[Mapping[str, Any]], role: Role, unmasked: list[int]
+    rows: Iterable[Mapping[str, Any]],
+    role: Role,
+    unmasked: list[int],
+    now: datetime,
+    service_names: Mapping[str, str],
 ) -> Iterator[list[Any]]:
     """The export lines of ``rows``; the id of each case shown unmasked goes to ``unmasked``."""
     for row in rows:
         if shows_identity(export.export_complainant(row, role)):
             unmasked.append(row["id"])
-        yield export.export_line(row, role)
+        yield export.export_line(row, role, now, service_names)
 
 
 def _record_export(deps: Deps, actor: Actor, case_ids: list[int]) -> None:

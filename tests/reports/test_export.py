@@ -29,12 +29,12 @@ def test_the_head_sees_the_complainant_and_apip_only_its_referral_masked(deps: D
 
     head, apip = exported_csv(deps, "dewi"), exported_csv(deps, "irfan")
 
-    assert [r["tracking_code"] for r in head] == [unrouted, referred]
-    assert head[0]["complainant_email"] == "siti.aminah@contoh.id"
+    assert [r["Kode pelacakan"] for r in head] == [unrouted, referred]
+    assert head[0]["Email pelapor"] == "siti.aminah@contoh.id"
     # APIP sees the case referred to it (DESIGN §6), never the one it was not given.
-    assert [r["tracking_code"] for r in apip] == [referred]
-    assert apip[0]["complainant_name"] == "(dirahasiakan)"
-    assert apip[0]["complainant_email"] == "" and apip[0]["complainant_phone"] == ""
+    assert [r["Kode pelacakan"] for r in apip] == [referred]
+    assert apip[0]["Nama pelapor"] == "(dirahasiakan)"
+    assert apip[0]["Email pelapor"] == "" and apip[0]["Telepon pelapor"] == ""
 
 
 def test_xlsx_has_a_header_and_one_row_per_case(deps: Deps) -> None:
@@ -47,7 +47,7 @@ def test_xlsx_has_a_header_and_one_row_per_case(deps: Deps) -> None:
     sheet = load_workbook(io.BytesIO(out.getvalue())).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert count == 2 and len(rows) == 3 and rows[0][0] == "tracking_code"
+    assert count == 2 and len(rows) == 3 and rows[0][0] == "Kode pelacakan"
 
 
 def test_unknown_format_is_refused(deps: Deps) -> None:
@@ -70,7 +70,7 @@ def test_csv_cells_that_would_run_as_formulas_start_with_a_quote(deps: Deps) -> 
     rows = exported_csv(deps, "dewi")
 
     for row, text in zip(rows, HOSTILE, strict=True):
-        for column in ("subject", "complainant_name", "complainant_address"):
+        for column in ("Pokok pengaduan", "Nama pelapor", "Alamat pelapor"):
             assert row[column] == "'" + text
 
 
@@ -86,6 +86,6 @@ def test_xlsx_stores_text_that_looks_like_a_formula_as_text(deps: Deps) -> None:
     cells = list(sheet.iter_rows(min_row=2))
     assert all(cell.data_type != "f" for row in cells for cell in row)
     for row, text in zip(cells, HOSTILE, strict=True):
-        for column in ("subject", "complainant_name", "complainant_address"):
+        for column in ("Pokok pengaduan", "Nama pelapor", "Alamat pelapor"):
             cell = row[header.index(column)]
             assert cell.value == text and cell.data_type == "s"

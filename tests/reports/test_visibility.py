@@ -122,7 +122,7 @@ def test_the_export_has_only_the_cases_in_sight(deps: Deps, month: Month, userna
 
     rows = exported(deps, username)
 
-    assert {r["tracking_code"] for r in rows} == expected
+    assert {r["Kode pelacakan"] for r in rows} == expected
     assert len(rows) == len(expected)
 
 
@@ -136,7 +136,7 @@ def test_a_plain_officer_gets_no_office_figures_but_the_export(deps: Deps, month
             attempt()
         assert refused.value.rule == "office_figures"
         assert "ekspor" in str(refused.value)
-    assert {r["tracking_code"] for r in exported(deps, "budi")} == month.all()
+    assert {r["Kode pelacakan"] for r in exported(deps, "budi")} == month.all()
 
 
 def test_an_unmasked_export_is_on_record_and_a_masked_one_is_not(deps: Deps, month: Month) -> None:
@@ -148,11 +148,11 @@ def test_an_unmasked_export_is_on_record_and_a_masked_one_is_not(deps: Deps, mon
 
     before = exports()
     masked = exported(deps, "tono")  # Dinas Pertanian: its complainant asked for confidentiality
-    assert masked[0]["complainant_name"] == "(dirahasiakan)"
+    assert masked[0]["Nama pelapor"] == "(dirahasiakan)"
     assert exports() == before == []
 
     shown = exported(deps, "dewi")  # the Head sees every complainant
-    assert {r["complainant_name"] for r in shown} != {"(dirahasiakan)"}
+    assert {r["Nama pelapor"] for r in shown} != {"(dirahasiakan)"}
     assert exports() == sorted(("dewi", code) for code in month.all())
 
 

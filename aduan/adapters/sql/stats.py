@@ -121,7 +121,11 @@ def in_scope(start: datetime, end: datetime, sight: Sight) -> ColumnElement[bool
 
 
 def compliance(now: datetime) -> ColumnElement[str]:
-    """The answer-deadline bucket of a case (see the constants above)."""
+    """The answer-deadline bucket of a case, as of ``now``.
+
+    ``aduan.escalation.answer.answer_standing`` in SQL: the one definition of "on time" (a test
+    holds the two together on SQLite and PostgreSQL).
+    """
     due, answered = cases.c.response_due_at, cases.c.answered_at
     is_open = cases.c.status.in_(OPEN)
     return case(
@@ -297,6 +301,33 @@ def answer_spans(
     return [AnswerSpan(as_day(s), as_day(a), int(n)) for s, a, n in conn.execute(stmt)]
 
 
+def deadline_compliance(
+    conn: Connection,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    sight: Sight = OFFICE_SIGHT,
+) -> dict[str, int]:
+    """Complaints whose answer deadline falls in ``[start, end)``, by ``compliance`` bucket.
+
+    The period a complaint is judged in is the one its deadline falls in, whenever it arrived
+    (``aduan.escalation.answer``): an open complaint that became late this month counts as late
+    this month. Through the index ``ix_cases_response_due_at`` (deadline, answer, status: the
+    bucket needs no table row on PostgreSQL's index-only scan).
+    """
+    bucket = compliance(now)
+    stmt = (
+        select(bucket, func.count())
+        .where(
+            cases.c.response_due_at >= start,
+            cases.c.response_due_at < end,
+            in_sight(sight),
+        )
+        .group_by(bucket)
+    )
+    return {str(key): int(n) for key, n in conn.execute(stmt)}
+
+
 def as_day(value: Any) -> date:
     """A day as the database returns it: a date, an ISO string, a WIB midnight instant."""
     if isinstance(value, datetime):  # 00:00 WIB of the day (PostgreSQL)
@@ -395,18 +426,21 @@ def overdue_cases(
     limit: int,
     sight: Sight = OFFICE_SIGHT,
 ) -> list[CaseLine]:
-    """Open complaints received in ``[start, end)`` whose answer is overdue at ``now``.
+    """Open complaints still unanswered at ``now`` whose deadline passed before ``end``.
 
-    Oldest deadline first, through the partial index ``ix_cases_open_response_due_at``.
+    The backlog as the period closes (or now, for the running period): those that became late in
+    ``[start, end)`` and those still late from before it, whenever they arrived. ``start`` is
+    not a bound: a complaint late since an earlier month is still late. Oldest deadline first,
+    through the partial index ``ix_cases_open_response_due_at``.
     """
     stmt = (
         select(*_LINE)
         .where(
             cases.c.response_due_at.is_not(None),
             cases.c.answered_at.is_(None),
-            cases.c.response_due_at < now,
+            cases.c.response_due_at < min(now, end),
             cases.c.status.in_(OPEN),
-            in_scope(start, end, sight),
+            in_sight(sight),
         )
         .order_by(cases.c.response_due_at, cases.c.id)
         .limit(limit)
