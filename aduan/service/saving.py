@@ -6,8 +6,8 @@ written reports appended, the alarms replanned, and the reactions to the domain 
 recorded — the notices planned and queued in the same unit of work, so they exist exactly when
 the change does. What need not be atomic (the log lines) runs after commit (``announce``).
 
-The statistics rollup is kept by the database itself (triggers on every case write), in the same
-transaction; it therefore needs no reaction here.
+The statistics rollup needs nothing here either: every change appends an audit event, and the
+scheduler folds those into the rollup later (``adapters/sql/rollup.py``, issue 15).
 """
 
 from __future__ import annotations

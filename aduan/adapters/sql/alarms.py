@@ -8,14 +8,17 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    and_,
     bindparam,
     delete,
+    literal_column,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from aduan.adapters.sql.cases import SqlCaseRepository
 from aduan.adapters.sql.prepared import Prepared, Runner
 from aduan.adapters.sql.tables import (
     alarms,
@@ -24,54 +27,108 @@ from aduan.escalation.deadlines import Alarm, AlarmPoint, DeadlineKind
 from aduan.ports import (
     DueAlarm,
 )
+from aduan.workflow.states import OPEN_STATUSES
 
 _ALARM_KEYS = ("case_id", "kind", "point", "due_at", "fire_at")
-_INSERT_ALARM = {
-    "sqlite": Prepared(sqlite_insert(alarms).inline().on_conflict_do_nothing(), _ALARM_KEYS),
-    "postgresql": Prepared(
-        postgresql_insert(alarms).inline().on_conflict_do_nothing(), _ALARM_KEYS
-    ),
-}
+_INSERTS: dict[str, Any] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+_UPSERTS: dict[tuple[str, int], Prepared] = {}  # per (dialect, rows): one statement for all
+_DROPS: dict[tuple[DeadlineKind, tuple[str, ...]], Prepared] = {}  # per (kind, points kept)
+_OPEN = frozenset(s.value for s in OPEN_STATUSES)
 
-_PENDING_OF_CASE = delete(alarms).where(
-    alarms.c.case_id == bindparam("case_id"), alarms.c.fired_at.is_(None)
-)
-# Pending alarms of some deadline kinds: every kind needs no kind filter (no IN list to expand).
-_DROP_PENDING = {
-    frozenset(DeadlineKind): Prepared(_PENDING_OF_CASE),
-    **{
-        frozenset({kind}): Prepared(_PENDING_OF_CASE.where(alarms.c.kind == kind.value))
-        for kind in DeadlineKind
-    },
-}
+
+def _upsert(dialect: str, n: int) -> Prepared:
+    """INSERT of ``n`` alarms in one statement; a pending one already there takes the new time.
+
+    An alarm that rang already (a deadline moved away and back) never rings twice: the unique
+    (case, kind, point, due_at) row is kept as it is.
+    """
+    found = _UPSERTS.get((dialect, n))
+    if found is None:
+        rows = [
+            {k: bindparam(f"{k}_{i}", type_=alarms.c[k].type) for k in _ALARM_KEYS}
+            for i in range(n)
+        ]
+        stmt: Any = _INSERTS[dialect](alarms).values(rows)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["case_id", "kind", "point", "due_at"],
+            set_={"fire_at": stmt.excluded.fire_at},
+            where=and_(alarms.c.fired_at.is_(None), alarms.c.fire_at != stmt.excluded.fire_at),
+        )
+        found = _UPSERTS[(dialect, n)] = Prepared(stmt)
+    return found
+
+
+def _drop(kind: DeadlineKind, points: tuple[str, ...]) -> Prepared:
+    """DELETE of a case's pending alarms of ``kind`` but those of ``points`` at ``due_at``."""
+    found = _DROPS.get((kind, points))
+    if found is None:
+        stmt = delete(alarms).where(
+            alarms.c.case_id == bindparam("case_id"),
+            alarms.c.fired_at.is_(None),
+            alarms.c.kind == literal_column(f"'{kind.value}'"),
+        )
+        if points:
+            kept = alarms.c.point.in_([literal_column(f"'{p}'") for p in points])
+            stmt = stmt.where(~and_(alarms.c.due_at == bindparam("due_at"), kept))
+        found = _DROPS[(kind, points)] = Prepared(stmt)
+    return found
+
+
+def _deadline(row: dict[str, Any], kind: DeadlineKind) -> tuple[Any, ...]:
+    """What the pending alarms of ``kind`` follow: nothing when that deadline is not running."""
+    running = row["status"] in _OPEN
+    if kind is DeadlineKind.RESPONSE:
+        if running and row["response_due_at"] is not None and row["answered_at"] is None:
+            return (row["response_started_at"], row["response_due_at"])
+        return ()
+    if running and row["stage_due_at"] is not None:
+        return (row["stage_started_at"], row["stage_due_at"])
+    return ()
 
 
 class SqlAlarmRepository:
-    """Alarms over one connection; the sweep's claim skips rows other workers hold."""
+    """Alarms over one connection; the sweep's claim skips rows other workers hold.
 
-    def __init__(self, conn: Connection) -> None:
+    ``cases``: the unit of work's case repository, which knows each case it saved as it was
+    before and after; a deadline that did not move keeps its alarms without a statement.
+    """
+
+    def __init__(self, conn: Connection, cases: SqlCaseRepository | None = None) -> None:
         self.conn = conn
+        self.cases = cases
 
     def replace(self, case_id: int, kinds: frozenset[DeadlineKind], items: Sequence[Alarm]) -> None:
+        # Only where a deadline moved: the alarms it no longer has go, the new ones are upserted
+        # (the unchanged ones stay as they are). Per kind, at most a DELETE and one INSERT.
+        saved = self.cases.saved.get(case_id) if self.cases is not None else None
         runner = Runner(self.conn)
-        if kinds:
-            runner.execute(_DROP_PENDING[kinds], {"case_id": case_id})
-        if items:
-            # An alarm that rang already (a deadline moved away and back) never rings twice:
-            # the unique (case, kind, point, due_at) row is kept as it is.
-            runner.execute_many(
-                _INSERT_ALARM[self.conn.dialect.name],
-                [
-                    {
-                        "case_id": case_id,
-                        "kind": a.kind.value,
-                        "point": a.point.value,
-                        "due_at": a.due_at,
-                        "fire_at": a.fire_at,
-                    }
-                    for a in items
-                ],
-            )
+        dialect = self.conn.dialect.name
+        for kind in DeadlineKind:
+            mine = [a for a in items if a.kind is kind]
+            if kind not in kinds and not mine:
+                continue
+            before: tuple[Any, ...] = (None,)  # unknown: there may be pending alarms
+            if saved is not None:
+                before = () if saved[0] is None else _deadline(saved[0], kind)
+                if before == _deadline(saved[1], kind):
+                    continue  # this deadline did not move
+            if kind in kinds and before:
+                points = tuple(sorted(a.point.value for a in mine))
+                due = {"due_at": mine[0].due_at} if mine else {}
+                runner.execute(_drop(kind, points), {"case_id": case_id, **due})
+            if mine:
+                values = {
+                    f"{key}_{i}": value
+                    for i, a in enumerate(mine)
+                    for key, value in (
+                        ("case_id", case_id),
+                        ("kind", a.kind.value),
+                        ("point", a.point.value),
+                        ("due_at", a.due_at),
+                        ("fire_at", a.fire_at),
+                    )
+                }
+                runner.execute(_upsert(dialect, len(mine)), values)
 
     def claim_due(self, now: datetime, limit: int) -> list[DueAlarm]:
         stmt = (

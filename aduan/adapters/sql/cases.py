@@ -257,6 +257,9 @@ class SqlCaseRepository:
         self.conn = conn
         self._runner: Runner | None = None
         self._loaded: dict[int, dict[str, Any]] = {}  # case id -> row as loaded or last saved
+        # case id -> (row before, row after) of its last add (None before) or save in this unit
+        # of work: the alarms replan only the deadlines that moved (alarms.py).
+        self.saved: dict[int, tuple[dict[str, Any] | None, dict[str, Any]]] = {}
 
     @property
     def runner(self) -> Runner:
@@ -268,9 +271,11 @@ class SqlCaseRepository:
     def add(self, case: Case, event: CaseEvent) -> int:
         if self.conn.execute(_CODE_TAKEN, {"key": case.tracking_code}).first() is not None:
             raise TrackingCodeTakenError(case.tracking_code)
-        case_id = self.conn.execute(_INSERT_CASE, codec.case_to_row(case)).inserted_primary_key
+        row = codec.case_to_row(case)
+        case_id = self.conn.execute(_INSERT_CASE, row).inserted_primary_key
         assert case_id is not None
         case.id = int(case_id[0])
+        self.saved[case.id] = (None, row)
         self.runner.execute(_INSERT_EVENT, codec.event_to_row(case.id, event))
         return case.id
 
@@ -309,6 +314,10 @@ class SqlCaseRepository:
             raise ConflictError(case.ref, expected_version, actual)
         case.version = expected_version + 1
         self._loaded[case.id] = row
+        if before is not None:
+            self.saved[case.id] = (before, row)
+        else:  # not read through ``get`` (a bulk recompute): its alarms are replanned whole
+            self.saved.pop(case.id, None)
 
     def append(self, case_id: int, outcomes: Outcomes) -> None:
         self.runner.execute(_INSERT_EVENT, codec.event_to_row(case_id, outcomes.event))

@@ -6,8 +6,10 @@ compiled once per dialect by SQLAlchemy's compiler, with SQLAlchemy's bind and r
 (so the SQL text and every value conversion are the ones ``Connection.execute`` would use; only
 ``UtcDateTime`` on SQLite takes a one-step shortcut to the same text), and a ``Runner`` runs it
 on the DBAPI cursor of the unit of work's connection, inside its transaction. Driver errors are
-re-raised as SQLAlchemy's ``DBAPIError`` subclasses, as ``Connection.execute`` would raise them;
-statement events (``echo``, ``before_cursor_execute``) do not see these statements.
+re-raised as SQLAlchemy's ``DBAPIError`` subclasses, as ``Connection.execute`` would raise them.
+A ``before_cursor_execute`` listener on the engine sees these statements too (with no execution
+context), so statements can be counted (tests/integration/test_statement_counts.py); ``echo``
+does not log them.
 
 Only SQLAlchemy's public API is used: ``ClauseElement.compile``, the compiled statement's
 ``string``, ``binds`` and ``positiontup``, ``TypeEngine.dialect_impl`` with its
@@ -166,17 +168,25 @@ class Prepared:
 class Runner:
     """Runs prepared statements on one connection's DBAPI cursor, in its transaction."""
 
-    __slots__ = ("cursor", "dialect", "error")
+    __slots__ = ("conn", "cursor", "dialect", "error")
 
     def __init__(self, conn: Connection) -> None:
+        self.conn = conn
         self.dialect = conn.dialect
         self.cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         self.error: type[Exception] = self.dialect.loaded_dbapi.Error
+
+    def _announce(self, sql: str, params: Any, many: bool) -> None:
+        """Tell the ``before_cursor_execute`` listeners, if any (one truth test otherwise)."""
+        listeners = self.conn.dispatch.before_cursor_execute
+        if listeners:
+            listeners(self.conn, self.cursor, sql, params, None, many)
 
     def execute(self, stmt: Prepared, values: Mapping[str, Any]) -> int:
         """Run once; return the driver's row count."""
         c = stmt.compiled(self.dialect)
         params = c.params(values)
+        self._announce(c.sql, params, False)
         try:
             self.cursor.execute(c.sql, params)
         except self.error as exc:
@@ -187,6 +197,7 @@ class Runner:
         """Run once per parameter set (the driver's ``executemany``)."""
         c = stmt.compiled(self.dialect)
         params = [c.params(r) for r in rows]
+        self._announce(c.sql, params, True)
         try:
             self.cursor.executemany(c.sql, params)
         except self.error as exc:
@@ -204,6 +215,7 @@ class Runner:
         c = stmt.compiled(self.dialect)
         params = c.params(values)
         cursor = self.cursor
+        self._announce(c.sql, params, False)
         try:
             cursor.execute(c.sql, params)
             raw = cursor.fetchall() if limit is None else cursor.fetchmany(limit)

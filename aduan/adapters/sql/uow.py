@@ -74,7 +74,7 @@ class SqlUnitOfWork:
         self._conn = conn
         self.cases = SqlCaseRepository(conn)
         self.reference = SqlReferenceRepository(conn)
-        self.alarms = SqlAlarmRepository(conn)
+        self.alarms = SqlAlarmRepository(conn, self.cases)
         self.outbox = SqlOutboxRepository(conn)
         self.calendar = SqlCalendarRepository(conn)
         self.accounts = SqlAccountRepository(conn)
