@@ -12,7 +12,7 @@ from aduan.web.i18n import Translator, language_of
 from aduan.web.ui.case import services_choices
 from aduan.web.ui.forms import Field, FormState, error_state
 from aduan.web.ui.render import page, to_login, translator
-from aduan.workflow.errors import AduanError, http_status
+from aduan.workflow.errors import AduanError, InputError, http_status
 from aduan.workflow.states import ScreeningReason
 
 router = APIRouter(include_in_schema=False)
@@ -99,6 +99,9 @@ def suggestions(request: Request) -> Response:
             items = service.suggestion_queue(
                 deps, staff.username, reason, asked["service_code"] or None
             )
+        except InputError as exc:  # the label is drawn beside the message: not twice
+            state.errors[exc.field] = AduanError.text(exc, language_of(request))
+            status_code = http_status(exc)
         except AduanError as exc:
             state = error_state(exc, language_of(request), asked, ["reason", "service_code"])
             status_code = http_status(exc)
