@@ -51,6 +51,7 @@ calendar_app = group("Kalender hari kerja / working-day calendar.")
 users_app = group("Pengguna / staff users.")
 notify_app = group("Notifikasi / notifications: outbox, dead letters, inbox.")
 open311_app = group("Open311 GeoReport v2: kunci klien / client keys.")
+admin_app = group("Administrasi / administration: batas akses publik / public allowances.")
 GROUPS = {
     "db": db_app,
     "catalog": catalog_app,
@@ -59,6 +60,7 @@ GROUPS = {
     "calendar": calendar_app,
     "notify": notify_app,
     "open311": open311_app,
+    "admin": admin_app,
 }
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON / JSON output.")]

@@ -46,6 +46,7 @@ def scheduler(
         dispatcher=bootstrap.build_dispatcher(deps, settings),
         dispatch_seconds=settings.notify.interval_seconds,
         retention_days=settings.notify.retention_days,
+        auth_retention_days=settings.auth_retention_days,
     )
 
 

@@ -14,6 +14,7 @@ import typer
 
 from aduan import bootstrap
 from aduan.cli import (  # noqa: F401 - importing a module registers its commands
+    access,
     act,
     admin,
     cases,

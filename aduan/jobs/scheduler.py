@@ -17,7 +17,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from aduan.jobs import reports as reports_jobs
 from aduan.jobs.periodic import every
-from aduan.service import Deps, inbox, timekeeping
+from aduan.service import Deps, accounts, inbox, timekeeping
 from aduan.service.dispatch import Dispatcher
 
 log = structlog.get_logger()
@@ -38,6 +38,11 @@ def _purge(deps: Deps, retention_days: int) -> dict[str, int] | None:
     return {"rows": purged, "retention_days": retention_days} if purged else None
 
 
+def _purge_sign_ins(deps: Deps, retention_days: int) -> dict[str, int] | None:
+    purged = accounts.purge_sign_ins(deps, retention_days)
+    return {**purged, "retention_days": retention_days} if any(purged.values()) else None
+
+
 def configure(
     scheduler: BaseScheduler,
     deps: Deps,
@@ -46,15 +51,18 @@ def configure(
     dispatcher: Dispatcher | None = None,
     dispatch_seconds: float = 10.0,
     retention_days: int = 90,
+    auth_retention_days: int = accounts.AUTH_RETENTION_DAYS,
 ) -> None:
     """Add the sweep job: every ``interval_seconds``, first run at once, never two at a time.
 
     With a ``dispatcher``, also deliver the outbox every ``dispatch_seconds`` and purge delivered
-    payloads older than ``retention_days`` once a day.
+    payloads older than ``retention_days`` once a day. Once a day, sign-in entries of the login
+    audit older than ``auth_retention_days`` and spent rate-limit slots are deleted.
     """
     if dispatcher is not None:
         every(scheduler, dispatch_seconds, "outbox_dispatch", _deliver, dispatcher)
         every(scheduler, 86_400, "outbox_purge", _purge, deps, retention_days)
+    every(scheduler, 86_400, "auth_purge", _purge_sign_ins, deps, auth_retention_days)
     every(scheduler, interval_seconds, "deadline_sweep", _sweep, deps)
     # Office-wide singletons: the quarterly SKM survey and the yearly evaluation (issue 6).
     reports_jobs.configure(scheduler, deps)
@@ -67,6 +75,7 @@ def run_forever(
     dispatcher: Dispatcher | None = None,
     dispatch_seconds: float = 10.0,
     retention_days: int = 90,
+    auth_retention_days: int = accounts.AUTH_RETENTION_DAYS,
 ) -> None:
     """Block, sweeping every ``interval_seconds`` (and delivering) until interrupted."""
     scheduler = BlockingScheduler(timezone="UTC")
@@ -77,6 +86,7 @@ def run_forever(
         dispatcher=dispatcher,
         dispatch_seconds=dispatch_seconds,
         retention_days=retention_days,
+        auth_retention_days=auth_retention_days,
     )
     # A service manager stops us with SIGTERM: finish the running sweep's transaction, then go.
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))

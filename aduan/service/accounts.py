@@ -3,14 +3,14 @@
 Use cases shared by the web app and the CLI. Passwords are argon2id hashes; session cookies,
 bearer tokens and client keys are random and stored only as their SHA-256 (they carry 256
 bits, so a slow hash adds nothing). Logins, failed logins, throttled attempts and credential
-changes go to the login audit (``auth_events``), and throttling counts failures there, so it
-holds across several instances.
+changes go to the login audit (``auth_events``; repeated failures as one counted entry, an
+unknown username never by name). Throttling counts attempts in the database's rate-limit
+buckets (``service.limits``), so it holds across workers and instances.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,8 +21,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from aduan.catalog.orgchart import StaffUser
 from aduan.ports import AuthEvent, SessionRecord, UnitOfWork
+from aduan.service import limits
 from aduan.service.administrator import require_admin
 from aduan.service.deps import Deps
+from aduan.service.limits import Limit, slot_of
 from aduan.workflow.errors import AuthenticationError, InputError, NotFoundError, ThrottledError
 from aduan.workflow.states import N_, Role
 
@@ -31,6 +33,11 @@ log = structlog.get_logger()
 SESSION_LIFETIME = timedelta(hours=12)
 THROTTLE_FAILURES = 5  # failed logins per username and address …
 THROTTLE_WINDOW = timedelta(minutes=15)  # … within this window lock out that pair
+ADDRESS_FAILURES = 30  # failed logins per address, any usernames (known or not), per window
+UNKNOWN = "?"  # the audit's username for a name no account has (it is often a password)
+# The sign-in entries of the login audit, deleted after the retention (ADUAN_AUTH_RETENTION_DAYS)
+SIGN_IN_EVENTS = ("login", "login_failed", "login_throttled", "logout")
+AUTH_RETENTION_DAYS = 365
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
 # Roles a person logs in with; "system" and "complainant" are never staff accounts.
@@ -154,27 +161,80 @@ def ensure_initial_password(deps: Deps, username: str = "admin") -> str | None:
 # --- login sessions -----------------------------------------------------------------------
 
 
-def login(deps: Deps, username: str, password: str, client_ip: str) -> Session:
-    """Check a password and open a session; throttled after repeated failures."""
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """A login let through the throttle and counted as a failure until it succeeds.
+
+    ``begin_login`` makes it in a short write transaction; the password is checked after that,
+    outside any transaction (``password_matches``, ~0.2 s of CPU), and ``finish_login`` writes
+    the outcome. So the slow hash never holds SQLite's write turn nor a request's connection.
+    """
+
+    username: str
+    client_ip: str
+    on_record: str  # the username as the audit keeps it: UNKNOWN for a name no account has
+    user: StaffUser | None
+    stored: str | None
+    counted_at: datetime
+
+
+def login_limits(username: str, client_ip: str) -> list[Limit]:
+    """Where a login attempt counts: this username at this address, and the address."""
+    address = client_ip[:60]
+    return [
+        Limit(f"login:{limits.digest(username)}@{address}", THROTTLE_FAILURES, THROTTLE_WINDOW),
+        Limit(f"login:ip:{address}", ADDRESS_FAILURES, THROTTLE_WINDOW),
+    ]
+
+
+def begin_login(deps: Deps, username: str, client_ip: str) -> LoginAttempt:
+    """Let an attempt through the throttle (counted), or raise ``ThrottledError``.
+
+    Counting and checking are one step, so concurrent guesses are exact: five means five.
+    """
     username = username.strip().lower()[:64]
     now = deps.clock.now()
     with deps.uow() as uow:
-        retry_after = _throttled_for(uow, username, client_ip, now)
+        known = uow.reference.user(username) is not None
+        on_record = username if known else UNKNOWN
+        retry_after = limits.reserve(uow.accounts, login_limits(username, client_ip), now)
         if retry_after:
-            uow.accounts.record(AuthEvent(now, "login_throttled", username, client_ip))
+            throttled = AuthEvent(now, "login_throttled", on_record, client_ip)
+            uow.accounts.record_repeat(throttled, now - THROTTLE_WINDOW)
             uow.commit()
-            log.warning("login_throttled", username=username, client_ip=client_ip)
+            log.warning("login_throttled", username=on_record, client_ip=client_ip)
             raise ThrottledError("login", retry_after)
         user = _usable(uow, username)
         stored = uow.accounts.password_hash(username) if user else None
-        matches = _verify(stored or _dummy_hash(), password)  # same cost for unknown users
-        if user is None or stored is None or not matches:
-            uow.accounts.record(AuthEvent(now, "login_failed", username, client_ip))
+        uow.commit()
+    return LoginAttempt(username, client_ip, on_record, user, stored, now)
+
+
+def password_matches(attempt: LoginAttempt, password: str) -> bool:
+    """Whether ``password`` is the attempt's user's (same cost for unknown users). No I/O."""
+    matches = _verify(attempt.stored or _dummy_hash(), password)
+    return matches and attempt.user is not None and attempt.stored is not None
+
+
+def finish_login(deps: Deps, attempt: LoginAttempt, password: str, matches: bool) -> Session:
+    """Open the session of a matching attempt, or record the failure and raise."""
+    now = deps.clock.now()
+    client_ip = attempt.client_ip
+    if not matches or attempt.user is None or attempt.stored is None:
+        with deps.uow() as uow:
+            failed = AuthEvent(now, "login_failed", attempt.on_record, client_ip)
+            uow.accounts.record_repeat(failed, now - THROTTLE_WINDOW)
             uow.commit()
-            log.warning("login_failed", username=username, client_ip=client_ip)
-            raise _wrong_login()
-        if _hasher.check_needs_rehash(stored):
-            uow.accounts.set_password_hash(username, _hasher.hash(password), now)
+        log.warning("login_failed", username=attempt.on_record, client_ip=client_ip)
+        raise _wrong_login()
+    username, user = attempt.username, attempt.user
+    rehashed = _hasher.hash(password) if _hasher.check_needs_rehash(attempt.stored) else None
+    pair, address = login_limits(username, client_ip)
+    with deps.uow() as uow:
+        uow.accounts.clear_hits(pair.bucket)  # a successful login forgives the failures before it
+        uow.accounts.add_hit(address.bucket, slot_of(attempt.counted_at, address.window), -1)
+        if rehashed is not None:
+            uow.accounts.set_password_hash(username, rehashed, now)
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         record = SessionRecord(username, csrf, client_ip[:64], now, now + SESSION_LIFETIME)
         uow.accounts.add_session(digest(token), record)
@@ -183,6 +243,15 @@ def login(deps: Deps, username: str, password: str, client_ip: str) -> Session:
         uow.commit()
     log.info("login", username=username, role=user.role.value)
     return Session(token, csrf, record.expires_at, staff)
+
+
+def login(deps: Deps, username: str, password: str, client_ip: str) -> Session:
+    """Check a password and open a session; throttled after repeated failures.
+
+    The web app runs the three steps itself, the hash on a thread of its own.
+    """
+    attempt = begin_login(deps, username, client_ip)
+    return finish_login(deps, attempt, password, password_matches(attempt, password))
 
 
 def _dummy_hash() -> str:
@@ -199,18 +268,17 @@ def _verify(stored: str, password: str) -> bool:
         return False
 
 
-def _throttled_for(uow: UnitOfWork, username: str, client_ip: str, now: datetime) -> int:
-    """Seconds until this username may try again from this address (0: now)."""
-    failures: list[datetime] = []
-    for event in uow.accounts.recent(username, client_ip, now - THROTTLE_WINDOW):
-        if event.event == "login":
-            failures.clear()  # a successful login forgives the failures before it
-        elif event.event == "login_failed":
-            failures.append(event.at)
-    if len(failures) < THROTTLE_FAILURES:
-        return 0
-    free_at = failures[-THROTTLE_FAILURES] + THROTTLE_WINDOW
-    return max(1, math.ceil((free_at - now).total_seconds()))
+def purge_sign_ins(deps: Deps, retention_days: int) -> dict[str, int]:
+    """Delete sign-in entries older than ``retention_days`` and rate-limit slots past use.
+
+    Credential changes (passwords, tokens, keys, users, allowances) are kept.
+    """
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        events = uow.accounts.purge_events(now - timedelta(days=retention_days), SIGN_IN_EVENTS)
+        slots = uow.accounts.purge_hits(now - limits.HITS_KEPT)
+        uow.commit()
+    return {"auth_events": events, "rate_slots": slots}
 
 
 def logout(deps: Deps, session_token: str) -> None:

@@ -33,6 +33,8 @@ from aduan.web.api import cases as api
 from aduan.web.api import open311, public
 from aduan.web.auth import StaffCache
 from aduan.web.middleware import Guard, RequestContext
+from aduan.web.proxies import TrustedProxies
+from aduan.web.ratelimit import IntakeLimits
 from aduan.web.ui import reports as reports_ui
 from aduan.web.ui.render import http_error_page
 
@@ -70,6 +72,7 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
                 dispatcher=bootstrap.build_dispatcher(deps, settings),
                 dispatch_seconds=settings.notify.interval_seconds,
                 retention_days=settings.notify.retention_days,
+                auth_retention_days=settings.auth_retention_days,
             )
             background.start()
             app.state.scheduler = background
@@ -95,10 +98,13 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
     app.state.scheduler = None
     app.state.staff_cache = StaffCache(STAFF_CACHE_SECONDS)
     app.state.background = start_background
+    app.state.intake_limits = IntakeLimits(settings.intake_per_device, settings.intake_per_address)
     problems.install(app)
     install_pages(app)
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContext)  # outermost: a refused body is logged with its id
+    app.add_middleware(RequestContext)  # a refused body is logged with its id
+    # Outermost: the caller's address as everything after sees it (ADUAN_TRUSTED_PROXIES).
+    app.add_middleware(TrustedProxies, trusted=settings.trusted_proxies)
 
     @app.get(
         "/healthz",

@@ -12,6 +12,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable
 
+import anyio
+from anyio import to_thread
 from fastapi import Request, Response
 
 from aduan.service import Deps, accounts
@@ -23,6 +25,7 @@ from aduan.workflow.states import N_, Role
 __all__ = [
     "CSRF_COOKIE",
     "CSRF_HEADER",
+    "DEVICE_COOKIE",
     "SESSION_COOKIE",
     "Session",
     "Staff",
@@ -33,6 +36,7 @@ __all__ = [
     "current_staff",
     "deps_of",
     "login",
+    "login_async",
     "logout",
     "require_roles",
     "require_staff",
@@ -43,6 +47,10 @@ __all__ = [
 
 SESSION_COOKIE = "aduan_session"
 CSRF_COOKIE = "aduan_csrf"
+# A random token per browser, handed out with the anonymous CSRF cookie: the public intake's
+# rate limit counts devices by it, so another device behind the same address is not refused.
+DEVICE_COOKIE = "aduan_device"
+DEVICE_MAX_AGE = 365 * 24 * 3600
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _NO_ONE = object()  # request.state marker: looked up, nobody logged in
@@ -55,13 +63,43 @@ def deps_of(request: Request) -> Deps:
 
 
 def client_ip(request: Request) -> str:
-    """The caller's address, as the login throttle and rate limits count it."""
+    """The caller's address, as the login throttle and rate limits count it.
+
+    The connection's, or what a trusted proxy says (``proxies.TrustedProxies``).
+    """
     return request.client.host if request.client else "unknown"
 
 
 def login(deps: Deps, username: str, password: str, client_ip: str) -> Session:
     """Check a password and open a session (``AuthenticationError`` or ``ThrottledError``)."""
     return accounts.login(deps, username, password, client_ip)
+
+
+_hashing: list[anyio.CapacityLimiter] = []
+
+
+def _hash_limiter() -> anyio.CapacityLimiter:
+    # One password check at a time per process, on a thread outside the request threads'
+    # limit: a flood of logins waits for its turn here while every other request goes on.
+    if not _hashing:
+        _hashing.append(anyio.CapacityLimiter(HASHING_THREADS))
+    return _hashing[0]
+
+
+HASHING_THREADS = 1
+
+
+async def login_async(deps: Deps, username: str, password: str, client_ip: str) -> Session:
+    """``login`` for ``async`` routes: never on the event loop, the hash in no transaction.
+
+    The throttle and the outcome are short writes on a request thread; the password hash
+    (~0.2 s of CPU) runs on a thread of its own, one at a time, outside SQLite's write turn.
+    """
+    attempt = await to_thread.run_sync(accounts.begin_login, deps, username, client_ip)
+    matches = await to_thread.run_sync(
+        accounts.password_matches, attempt, password, limiter=_hash_limiter()
+    )
+    return await to_thread.run_sync(accounts.finish_login, deps, attempt, password, matches)
 
 
 def logout(deps: Deps, session_token: str, cache: StaffCache | None = None) -> None:
@@ -209,6 +247,8 @@ def csrf_token(request: Request) -> str:
     if not token:
         token = secrets.token_urlsafe(32)
         request.state.csrf_cookie = token  # the access-log middleware sets the cookie
+    if not request.cookies.get(DEVICE_COOKIE) and not getattr(request.state, "device", None):
+        request.state.device = secrets.token_urlsafe(24)  # … and this one
     return str(token)
 
 

@@ -14,7 +14,7 @@ import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aduan.web.auth import CSRF_COOKIE
+from aduan.web.auth import CSRF_COOKIE, DEVICE_COOKIE, DEVICE_MAX_AGE
 
 log = structlog.get_logger("aduan.access")
 # Request ids: a random prefix per process and a counter (uuid4 read os.urandom per request).
@@ -51,7 +51,7 @@ class RequestContext:
     The access log holds method, path, status, duration and the request id, never query
     strings or bodies (they may carry a complainant's details), and the path with its
     tracking codes redacted (``redact_path``). It also sets the anonymous
-    CSRF cookie when a page handed out a new token (``auth.csrf_token``).
+    CSRF cookie and the device cookie when a page handed out new ones (``auth.csrf_token``).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -79,6 +79,13 @@ class RequestContext:
                 if csrf:
                     headers.append(
                         "set-cookie", f"{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Lax"
+                    )
+                device = state.get("device")
+                if device:
+                    headers.append(
+                        "set-cookie",
+                        f"{DEVICE_COOKIE}={device}; Max-Age={DEVICE_MAX_AGE}; Path=/; "
+                        "HttpOnly; SameSite=Lax",
                     )
             await send(message)
 

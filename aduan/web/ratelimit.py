@@ -1,4 +1,11 @@
-"""Sliding-window rate limits per key (in process): the public intake, tracking-code lookups."""
+"""Rate limits: the public intake in the database (shared), tracking lookups in process.
+
+The public intake (issue 12 item 5) counts per device (the ``aduan_device`` cookie) and per
+address, with the administrator's larger allowances for listed addresses, in the database, so
+every worker and instance shares one count (``service.limits``); staff are never limited.
+Tracking-code lookups and PIN tries stay in process (``RateLimiter``): they are reads, and a
+write per lookup would cost more than the bound they keep.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,14 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from aduan.service import limits
+from aduan.web.auth import DEVICE_COOKIE, client_ip, current_staff, deps_of
 from aduan.workflow.errors import ThrottledError
 
 
@@ -56,3 +69,37 @@ def app_limiter(state: Any, name: str, limit: int, window: float, what: str) -> 
         limiter = RateLimiter(limit, window, what)
         setattr(state, name, limiter)
     return limiter
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeLimits:
+    """Public submissions per device and per address an hour (listed addresses: their own)."""
+
+    per_device: int = limits.INTAKE_PER_DEVICE
+    per_address: int = limits.INTAKE_PER_ADDRESS
+
+
+def device_of(request: Request) -> str | None:
+    """This browser's device cookie (a random token the pages hand out), or None."""
+    device = request.cookies.get(DEVICE_COOKIE, "").strip()
+    return device[:128] or None
+
+
+def check_intake(request: Request) -> None:
+    """Count one public submission, or raise ``ThrottledError``; staff are never limited."""
+    if current_staff(request) is not None:
+        return
+    found = getattr(request.app.state, "intake_limits", None)
+    rules = found if isinstance(found, IntakeLimits) else IntakeLimits()
+    limits.count_public_submission(
+        deps_of(request),
+        client_ip(request),
+        device_of(request),
+        per_device=rules.per_device,
+        per_address=rules.per_address,
+    )
+
+
+async def check_intake_async(request: Request) -> None:
+    """``check_intake`` from an ``async`` route: the database write on a worker thread."""
+    await run_in_threadpool(check_intake, request)

@@ -117,7 +117,9 @@ def serve(
         echo(line)
     log.info("serve_started", host=host, port=port, workers=workers)
     # Our middleware writes the access log (structlog, with request ids); uvicorn's is off.
-    options: dict[str, Any] = {"access_log": False, "log_level": "warning"}
+    # So is uvicorn's X-Forwarded-For handling, which believed 127.0.0.1: the app believes only
+    # the proxies in ADUAN_TRUSTED_PROXIES (web/proxies.py).
+    options: dict[str, Any] = {"access_log": False, "log_level": "warning", "proxy_headers": False}
     if workers <= 1:
         app = create_app(deps, settings, start_background=scheduler)
         settle_memory()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from aduan.ports import AuthEvent, SessionRecord
+from aduan.ports import Allowance, AuthEvent, SessionRecord
 
 
 @dataclass(slots=True)
@@ -17,6 +18,8 @@ class AccountRows:
     sessions: dict[str, SessionRecord] = field(default_factory=dict)
     keys: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
     events: list[AuthEvent] = field(default_factory=list)
+    hits: dict[str, dict[datetime, int]] = field(default_factory=dict)
+    allowances: dict[str, Allowance] = field(default_factory=dict)
 
     def copy(self) -> AccountRows:
         """A working copy for one unit of work."""
@@ -27,6 +30,8 @@ class AccountRows:
             sessions=dict(self.sessions),
             keys=dict(self.keys),
             events=list(self.events),
+            hits={bucket: dict(slots) for bucket, slots in self.hits.items()},
+            allowances=dict(self.allowances),
         )
 
 
@@ -93,3 +98,58 @@ class InMemoryAccountRepository:
 
     def audit(self, username: str) -> list[AuthEvent]:
         return [e for e in self._rows.events if e.username == username]
+
+    def record_repeat(self, event: AuthEvent, since: datetime) -> None:
+        events = self._rows.events
+        for i in range(len(events) - 1, -1, -1):
+            e = events[i]
+            same = (e.event, e.username, e.client_ip) == (
+                event.event,
+                event.username,
+                event.client_ip,
+            )
+            if same and e.at >= since:
+                events[i] = replace(e, count=e.count + event.count, last_at=event.at)
+                return
+        events.append(event)
+
+    def purge_events(self, before: datetime, events: Sequence[str]) -> int:
+        kept = [e for e in self._rows.events if not (e.at < before and e.event in events)]
+        gone = len(self._rows.events) - len(kept)
+        self._rows.events[:] = kept
+        return gone
+
+    def lock_buckets(self, buckets: Sequence[str]) -> None:
+        return None  # writers take the store's one write lock
+
+    def hits(self, bucket: str, since: datetime) -> list[tuple[datetime, int]]:
+        slots = self._rows.hits.get(bucket, {})
+        return sorted((s, n) for s, n in slots.items() if s >= since and n > 0)
+
+    def add_hit(self, bucket: str, slot: datetime, n: int = 1) -> None:
+        slots = self._rows.hits.setdefault(bucket, {})
+        if slot in slots or n > 0:
+            slots[slot] = slots.get(slot, 0) + n
+
+    def clear_hits(self, bucket: str) -> None:
+        self._rows.hits.pop(bucket, None)
+
+    def purge_hits(self, before: datetime) -> int:
+        gone = 0
+        for bucket in list(self._rows.hits):
+            slots = self._rows.hits[bucket]
+            for slot in [s for s in slots if s < before]:
+                del slots[slot]
+                gone += 1
+            if not slots:
+                del self._rows.hits[bucket]
+        return gone
+
+    def allowances(self) -> list[Allowance]:
+        return [self._rows.allowances[n] for n in sorted(self._rows.allowances)]
+
+    def put_allowance(self, allowance: Allowance) -> None:
+        self._rows.allowances[allowance.network] = allowance
+
+    def drop_allowance(self, network: str) -> bool:
+        return self._rows.allowances.pop(network, None) is not None

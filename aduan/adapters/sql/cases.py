@@ -204,7 +204,8 @@ _EVENT_KEYS = (
 )  # fmt: skip
 _INSERT_EVENT = Prepared(insert(case_events).inline(), _EVENT_KEYS)  # inline: no RETURNING id
 _REPORT_KEYS = (
-    "case_id", "kind", "author", "addressee", "text", "at", "from_position", "to_position"
+    "case_id", "kind", "author", "addressee", "text", "at", "from_position", "to_position",
+    "document",
 )  # fmt: skip
 _INSERT_REPORT = Prepared(insert(written_reports).inline(), _REPORT_KEYS)
 # The case page reads the timeline and the reports on every view.

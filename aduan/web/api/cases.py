@@ -32,7 +32,7 @@ from aduan.web.auth import (
     client_ip,
     current_staff,
     deps_of,
-    login,
+    login_async,
     logout,
     require_roles,
     require_staff,
@@ -117,9 +117,9 @@ def _me(staff: Staff, expires_at: datetime | None = None) -> Me:
 
 
 @router.post("/session", tags=["session"], response_model=Me, status_code=201)
-def create_session(body: LoginRequest, request: Request, response: Response) -> Me:
+async def create_session(body: LoginRequest, request: Request, response: Response) -> Me:
     """Log in: sets the ``aduan_session`` cookie; throttled after 5 failures in 15 minutes."""
-    session = login(deps_of(request), body.username, body.password, client_ip(request))
+    session = await login_async(deps_of(request), body.username, body.password, client_ip(request))
     secure = request.url.scheme == "https"
     set_session_cookie(response, session, secure=secure)
     return _me(session.staff, session.expires_at)

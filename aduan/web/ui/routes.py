@@ -52,7 +52,7 @@ async def login_submit(request: Request) -> Response:
     target = safe_next(str(form.get("next", "/queue")))
     try:
         auth.verify_csrf(request, str(form.get("csrf_token", "")))
-        session = auth.login(
+        session = await auth.login_async(
             auth.deps_of(request), username, str(form.get("password", "")), auth.client_ip(request)
         )
     except AduanError as exc:
