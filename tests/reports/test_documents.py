@@ -99,3 +99,28 @@ def test_yearly_evaluation_lists_every_suggestion(deps: Deps) -> None:
     assert "Seluruh saran/masukan (1)" in text and "Ruang tunggu sempit" in text
     assert "15121,completion_time,1,0,0,0" in table
     assert "Ruang tunggu sempit" in table
+
+
+def test_a_written_report_is_frozen_when_filed_and_prints_the_same_later(deps: Deps) -> None:
+    # Issue 13 item 4: report 001 once re-rendered with the next tier, the result and the
+    # corrective actions that came after it.
+    code = escalated_case(deps)  # report 001: tier 1 -> tier 2 (the section head)
+    _, filed = pdf_text(written_report_pdf(written_report(deps, code, "sari", 1, Office())))
+
+    b.act(deps, code, Action.ESCALATE, "sari", report="Mohon keputusan Kepala Bidang")
+    b.act(
+        deps, code, Action.RECORD_RESULT, "agus", outcome="substantiated",
+        summary="Sertifikat diterbitkan ulang", corrective_actions=["Verifikator ditambah"],
+    )  # fmt: skip
+    _, later = pdf_text(written_report_pdf(written_report(deps, code, "agus", 1, Office())))
+
+    assert later == filed
+    assert "Tingkat 2 dari 4" in later.replace(":", "").replace("  ", " ") or "2 dari 4" in later
+    assert "3 dari 4" not in later  # the later tier is not on the earlier report
+    assert "Sertifikat diterbitkan ulang" not in later and "Verifikator ditambah" not in later
+    assert "Klarifikasi" in later and "clarification" not in later  # plan steps in Indonesian
+    assert "Sidik dokumen (SHA-256):" in later
+
+    _, second = pdf_text(written_report_pdf(written_report(deps, code, "agus", 2, Office())))
+    assert "002/" in second and "Mohon keputusan Kepala Bidang" in second
+    assert "3 dari 4" in second
