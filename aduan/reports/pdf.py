@@ -140,6 +140,7 @@ def bar_drawing(
     chart.categoryAxis.labels.fontName = "Helvetica"
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueStep = max(1, -(-max(n for _, n in items) // 5))  # whole cases
     chart.valueAxis.labels.fontSize = 7
     chart.bars[0].fillColor = colors.HexColor("#1f6f8b")
     chart.barLabelFormat = "%d"

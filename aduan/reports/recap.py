@@ -9,6 +9,7 @@ what they say: green on time, red late, amber not yet due, always with the words
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, Spacer
@@ -21,6 +22,7 @@ from aduan.reports.charts import percent
 from aduan.reports.documents import day_id
 from aduan.reports.period import Period
 from aduan.reports.statistics import Compliance, Statistics
+from aduan.workflow.intake import WIB
 
 RECAP_LIST_LIMIT = 200  # cases listed per table (overdue, APIP)
 COMPLIANCE_TITLE = "Kepatuhan jawaban 14 hari kerja (tenggat pada periode ini)"
@@ -89,6 +91,11 @@ def summary_rows(s: Statistics) -> list[tuple[str, str]]:
     ]  # fmt: skip
 
 
+def _wib(instant: str) -> str:
+    """An ISO instant as Jakarta time: ``2026-03-02 10:00 WIB``."""
+    return datetime.fromisoformat(instant).astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
+
+
 def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:g}".replace(".", ",")
 
@@ -112,7 +119,7 @@ def overdue_title(recap: Recap) -> str:
     """The heading of the overdue list: what it holds, as of when."""
     return (
         f"Pengaduan belum dijawab yang lewat tenggat ({len(recap.overdue)}), per "
-        f"{recap.statistics.generated_at[:10]}, termasuk yang tenggatnya sebelum periode ini"
+        f"{_wib(recap.statistics.generated_at)[:10]}, termasuk yang tenggatnya sebelum periode ini"
     )
 
 
@@ -122,7 +129,7 @@ def recap_pdf(recap: Recap, office: Office) -> bytes:
     story: list[Flowable] = [*pdf.letterhead(office)]
     story += [pdf.para(f"REKAP PENANGANAN PENGADUAN {recap.period.label.upper()}", pdf.TITLE)]
     story += [
-        pdf.para(f"{s.first_day} s.d. {s.last_day}; data per {s.generated_at[:16]} UTC", pdf.CENTER)
+        pdf.para(f"{s.first_day} s.d. {s.last_day}; data per {_wib(s.generated_at)}", pdf.CENTER)
     ]
     story += [Spacer(1, 0.3 * cm), pdf.facts_table(summary_rows(s))]
     story += [

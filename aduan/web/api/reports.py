@@ -147,7 +147,15 @@ def reports(
                 key="yearly_evaluation",
                 title="Evaluasi tahunan standar pelayanan",
                 title_en="Yearly evaluation of the service standard",
-                links=[],
+                links=[
+                    ReportLink(
+                        format=fmt,
+                        media_type=media,
+                        period=str(today.year - 1),
+                        href=f"/laporan/evaluasi.{fmt}?year={today.year - 1}",
+                    )
+                    for fmt, media in (("pdf", PDF), ("csv", "text/csv"))
+                ],
                 runs=_runs(request, EVALUATION_JOB),
             ),
         ],

@@ -9,26 +9,33 @@ public and guarded by its one-time token.
 from __future__ import annotations
 
 import io
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from aduan.config import Settings
-from aduan.reports import ikm
+from aduan.reports import ikm, labels
 from aduan.reports import period as periods
+from aduan.reports.charts import percent
+from aduan.reports.evaluation import evaluation_csv, evaluation_pdf
 from aduan.reports.html import render
 from aduan.reports.pdf import written_report_pdf
-from aduan.reports.recap import recap_html, recap_pdf
+from aduan.reports.recap import COMPLIANCE_COLOURS, Recap, recap_charts, recap_pdf
 from aduan.reports.statistics import Statistics
 from aduan.service import survey
 from aduan.service.accounts import Staff
+from aduan.service.evaluation import build_evaluation
 from aduan.service.reports import build_recap, compute_statistics, export_cases, written_report
 from aduan.web.auth import current_staff, deps_of, require_staff
+from aduan.web.i18n import Translator
 from aduan.web.ui.case import error_page
-from aduan.web.ui.render import to_login
-from aduan.workflow.errors import AduanError
+from aduan.web.ui.render import page, to_login, translator
+from aduan.workflow.errors import AduanError, InputError
 from aduan.workflow.intake import wib_date
+from aduan.workflow.states import N_
 
 router = APIRouter(include_in_schema=False)  # pages and documents; /api/v1/reports lists them
 StaffUser = Annotated[Staff, Depends(require_staff)]
@@ -58,23 +65,100 @@ def _period(
 @router.get("/laporan", response_class=HTMLResponse)
 def dashboard(
     request: Request,
+    first: Annotated[str | None, Query(alias="from")] = None,
+    to: str | None = None,
     month: str | None = None,
     quarter: str | None = None,
-    year: int | None = None,
+    year: str | None = None,
 ) -> Response:
-    """Dasbor statistik dengan grafik / the statistics dashboard with charts.
+    """Laporan: dasbor statistik dengan grafik / the reports page: figures, charts and links.
 
-    A browser that is not logged in goes to the login page and comes back here after.
+    A page of the site (the menu, a period picker, the links to the recap, the export, the
+    written reports and the yearly evaluation). A browser that is not logged in goes to the
+    login page and comes back here after; a period it cannot read is said next to the picker.
     """
     staff = current_staff(request)
     if staff is None:
         return to_login(request)
+    deps = deps_of(request)
+    today = wib_date(deps.clock.now())
     try:
-        chosen = _period(request, None, None, month, quarter, year)
-        recap = build_recap(deps_of(request), chosen, staff.username)
+        chosen = _period(request, first, to, month, quarter, _year(year))
+    except InputError as exc:
+        chosen = periods.month(today.strftime("%Y-%m"))
+        problem: InputError | None = exc
+    else:
+        problem = None
+    try:
+        recap = build_recap(deps, chosen, staff.username)
     except AduanError as exc:  # a person in a browser gets a page, not problem+json
         return error_page(request, exc)
-    return HTMLResponse(recap_html(recap, _settings(request).office))
+    return page(
+        request,
+        "reports.html",
+        dashboard_context(recap, today, problem, translator(request)),
+        title=translator(request)("Laporan %(period)s", period=chosen.label),
+    )
+
+
+def _year(text: str | None) -> int | None:
+    """``?year=`` as a number; an input error naming the field otherwise."""
+    if not text:
+        return None
+    if not text.strip().isdigit():
+        raise InputError("year", "number", N_("tahun berupa angka, bukan %(text)r"), text=text)
+    return int(text)
+
+
+def dashboard_context(
+    recap: Recap, today: date, problem: InputError | None, t: Translator
+) -> dict[str, Any]:
+    """What the reports page shows for ``recap``."""
+    chosen = recap.period
+    arg = urlencode(periods.query_of(chosen))
+    kind = periods.kind_of(chosen)
+    recap_arg = (
+        arg
+        if kind in ("month", "quarter")
+        else urlencode({"quarter": periods.quarter_of(chosen.first).key})
+    )
+    this_year = chosen.first.year
+    current = periods.quarter_of(today)
+    quarters = [current]
+    for _ in range(7):  # this quarter and the seven before it, newest first
+        quarters.append(periods.step(quarters[-1], -1))
+    return {
+        "recap": recap,
+        "s": recap.statistics,
+        "generated_at": datetime.fromisoformat(recap.statistics.generated_at),
+        "c": recap.statistics.compliance,
+        "kind": kind,
+        "problem": t.error(problem) if problem else None,
+        "charts": recap_charts(recap),
+        "compliance_colours": COMPLIANCE_COLOURS,
+        "percent": percent,
+        "overdue": [(c, recap.late_days.get(c.id)) for c in recap.overdue],
+        "apip": recap.apip,
+        "status_label": lambda code: labels.label(labels.STATUSES, code),
+        "previous": "?" + urlencode(periods.query_of(periods.step(chosen, -1))),
+        "next": "?" + urlencode(periods.query_of(periods.step(chosen, 1))),
+        "month_value": chosen.first.strftime("%Y-%m"),
+        "quarters": [(q.key, q.label) for q in quarters],
+        "quarter_value": periods.quarter_of(chosen.first).key,
+        "year_value": this_year,
+        "links": {
+            "recap_pdf": f"/laporan/rekap.pdf?{recap_arg}",
+            "export_csv": f"/laporan/ekspor.csv?{arg}",
+            "export_xlsx": f"/laporan/ekspor.xlsx?{arg}",
+            "json": f"/laporan/statistik.json?{arg}",
+            "evaluation_pdf": f"/laporan/evaluasi.pdf?year={this_year - 1}",
+            "evaluation_csv": f"/laporan/evaluasi.csv?year={this_year - 1}",
+        },
+        "evaluation_year": this_year - 1,
+        "recap_label": chosen.label
+        if kind in ("month", "quarter")
+        else periods.quarter_of(chosen.first).label,
+    }
 
 
 @router.get("/laporan/statistik.json")
@@ -90,6 +174,26 @@ def statistics_json(
     """Statistik periode (JSON) / the statistics of a period."""
     chosen = _period(request, first, to, month, quarter, year)
     return compute_statistics(deps_of(request), chosen, staff.username)
+
+
+@router.get("/laporan/evaluasi.{fmt}")
+def evaluation_download(request: Request, staff: StaffUser, fmt: str, year: int) -> Response:
+    """Evaluasi tahunan standar pelayanan (PDF atau CSV) / the yearly evaluation."""
+    if fmt not in ("pdf", "csv"):
+        raise InputError("format", "pdf_or_csv", N_("format pdf atau csv, bukan %(fmt)r"), fmt=fmt)
+    result = build_evaluation(deps_of(request), periods.year(year), staff.username)
+    if fmt == "csv":
+        return Response(
+            evaluation_csv(result),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="evaluasi-{year}.csv"'},
+        )
+    data = evaluation_pdf(result, _settings(request).office)
+    return Response(
+        data,
+        media_type=PDF,
+        headers={"Content-Disposition": f'inline; filename="evaluasi-{year}.pdf"'},
+    )
 
 
 @router.get("/laporan/rekap.pdf")
