@@ -141,11 +141,11 @@ def test_the_export_masks_a_confidential_complainant_for_an_agency(web: Web) -> 
 
     manager, agency = export_rows(web, "sari"), export_rows(web, "tono")
 
-    assert manager[0]["complainant_name"] == "Siti Aminah"
-    assert manager[0]["complainant_email"] == "siti.aminah@contoh.id"
-    assert agency[0]["complainant_name"] == "(dirahasiakan)"
-    assert agency[0]["complainant_email"] == "" and agency[0]["complainant_phone"] == ""
-    assert agency[0]["subject"] == manager[0]["subject"]
+    assert manager[0]["Nama pelapor"] == "Siti Aminah"
+    assert manager[0]["Email pelapor"] == "siti.aminah@contoh.id"
+    assert agency[0]["Nama pelapor"] == "(dirahasiakan)"
+    assert agency[0]["Email pelapor"] == "" and agency[0]["Telepon pelapor"] == ""
+    assert agency[0]["Pokok pengaduan"] == manager[0]["Pokok pengaduan"]
 
 
 def test_an_unmasked_export_shows_in_the_heads_identity_report_a_masked_one_not(
@@ -177,7 +177,7 @@ def test_an_agency_officer_sees_only_its_agency_on_the_dashboard_and_in_the_expo
     assert received.format(1, 1) in page.text
     tono = web.staff("tono").get("/laporan/statistik.json", params={"month": MONTH}).json()
     assert (tono["total"], tono["by_track"]) == (1, {"agency": 1})
-    assert [r["tracking_code"] for r in export_rows(web, "tono")] == [ours]
+    assert [r["Kode pelacakan"] for r in export_rows(web, "tono")] == [ours]
 
     head = web.staff("dewi")
     assert received.format(3, 3) in head.get("/laporan", params={"month": MONTH}).text
