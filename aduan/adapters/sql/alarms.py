@@ -22,6 +22,7 @@ from aduan.adapters.sql.cases import SqlCaseRepository
 from aduan.adapters.sql.prepared import Prepared, Runner
 from aduan.adapters.sql.tables import (
     alarms,
+    cases,
 )
 from aduan.escalation.deadlines import Alarm, AlarmPoint, DeadlineKind
 from aduan.ports import (
@@ -138,7 +139,23 @@ class SqlAlarmRepository:
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises writers instead
         )
-        return [_due(r) for r in self.conn.execute(stmt).mappings()]
+        due = [_due(r) for r in self.conn.execute(stmt).mappings()]
+        if not due or self.conn.dialect.name != "postgresql":
+            return due
+        # A staff action locks the case (saving it) and then its alarms (replanning them); the
+        # sweep locked the alarms and then waited for the case, and the two deadlocked under
+        # load. The sweep now never waits for a case while it holds alarms: it locks the cases
+        # it can at once (FOR NO KEY UPDATE, as an UPDATE does) and leaves the alarms of a case
+        # someone is saving to the next sweep (the staff action waits for this batch instead).
+        free = set(
+            self.conn.execute(
+                select(cases.c.id)
+                .where(cases.c.id.in_(sorted({a.case_id for a in due})))
+                .order_by(cases.c.id)
+                .with_for_update(skip_locked=True, key_share=True)
+            ).scalars()
+        )
+        return [a for a in due if a.case_id in free]
 
     def mark_fired(self, ids: Sequence[int], now: datetime, worker: str) -> None:
         self.conn.execute(
