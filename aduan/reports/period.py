@@ -48,6 +48,8 @@ class Period:
 
 def between(first: date, last: date) -> Period:
     """An arbitrary range of days; ``first`` must not be after ``last``."""
+    _sensible_year(first.year, "from")
+    _sensible_year(last.year, "to")
     if first > last:
         raise InputError(
             "to",
@@ -66,6 +68,7 @@ def month(text: str) -> Period:
     if not match or not 1 <= int(match[2]) <= 12:
         raise InputError("month", "yyyy_mm", N_("bulan YYYY-MM, bukan %(text)r"), text=text)
     y, m = int(match[1]), int(match[2])
+    _sensible_year(y, "month")
     first = date(y, m, 1)
     last = date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1)
     return Period(first, last, f"{y}-{m:02d}", f"{MONTHS_ID[m - 1]} {y}")
@@ -79,15 +82,21 @@ def quarter(text: str) -> Period:
             "quarter", "yyyyqn", N_("triwulan YYYYQn, mis. 2026Q1, bukan %(text)r"), text=text
         )
     y, q = int(match[1]), int(match[2])
+    _sensible_year(y, "quarter")
     first = date(y, 3 * q - 2, 1)
     last = date(y + q // 4, (3 * q) % 12 + 1, 1) - timedelta(days=1)
     return Period(first, last, f"{y}Q{q}", f"Triwulan {('I', 'II', 'III', 'IV')[q - 1]} {y}")
 
 
+def _sensible_year(value: int, field: str) -> None:
+    # Year 0 or 9999 is nobody's report, and the day after 9999-12-31 does not exist.
+    if not 2000 <= value <= 2100:
+        raise InputError(field, "2000_2100", N_("tahun tidak masuk akal: %(year)s"), year=value)
+
+
 def year(value: int) -> Period:
     """A calendar year."""
-    if not 2000 <= value <= 2100:
-        raise InputError("year", "2000_2100", N_("tahun tidak masuk akal: %(year)s"), year=value)
+    _sensible_year(value, "year")
     return Period(date(value, 1, 1), date(value, 12, 31), str(value), f"Tahun {value}")
 
 

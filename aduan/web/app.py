@@ -32,11 +32,14 @@ from aduan.web import health, problems
 from aduan.web.api import cases as api
 from aduan.web.api import open311, public
 from aduan.web.auth import StaffCache
+from aduan.web.i18n import Translator, language_of
 from aduan.web.middleware import Guard, RequestContext
 from aduan.web.proxies import TrustedProxies
 from aduan.web.ratelimit import IntakeLimits
 from aduan.web.ui import reports as reports_ui
-from aduan.web.ui.render import http_error_page
+from aduan.web.ui.render import http_error_page, page
+from aduan.workflow.errors import AduanError
+from aduan.workflow.states import N_
 
 log = structlog.get_logger()
 # Threads running the (synchronous) endpoints. SQLite work is Python and C in this process, so
@@ -162,7 +165,24 @@ def install_pages(app: FastAPI) -> None:
             return http_error_page(request, exc.status_code, dict(exc.headers or {}))
         return problems.http_problem(request, exc)
 
+    async def on_aduan(request: Request, exc: Exception) -> Response:
+        # A refused request on a page (a bad quarter in a public link, say): the reason on a
+        # page in the browser's language, with the problem's status and headers.
+        assert isinstance(exc, AduanError)
+        problem = problems.aduan_problem(request, exc)
+        if not wants_page(request):
+            return problem
+        t = Translator(language_of(request))
+        heading = t(N_("Permintaan tidak dapat diproses"))
+        context = {"message": t.error(exc), "code": problem.status_code, "heading": heading}
+        shown = page(request, "error.html", context, status_code=problem.status_code, title=heading)
+        for name in ("retry-after", "www-authenticate"):
+            if name in problem.headers:
+                shown.headers[name] = problem.headers[name]
+        return shown
+
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(AduanError, on_aduan)
 
 
 def worker_threads(deps: Deps) -> int:

@@ -230,6 +230,8 @@ def _cursor(text: str | None, by_deadline: bool) -> tuple[datetime | None, int |
         data = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
         due = datetime.fromisoformat(data["d"]) if by_deadline else None
         last = int(data["i"])
+        if not 0 < last < 2**63:  # a case id; a bigger number overflows the database's integer
+            raise ValueError("id")
         if due is not None and due.tzinfo is None:
             raise ValueError("naive")
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):

@@ -24,7 +24,7 @@ from aduan.schemas.views import CaseSummary
 from aduan.service import accounts
 from aduan.service import open311 as clients
 from aduan.web.auth import deps_of
-from aduan.workflow.errors import AccessDeniedError, NotFoundError
+from aduan.workflow.errors import AccessDeniedError, InputError, NotFoundError
 from aduan.workflow.intake import wib_date
 from aduan.workflow.states import N_, OPEN_STATUSES, STATUS_NAMES, Channel, Status
 
@@ -264,8 +264,12 @@ def list_requests(
     """The client's own requests (``api_key``): the last 90 days, at most 1000, newest first."""
     client_id, _ = _client(request, api_key)
     deps = deps_of(request)
-    end = _aware(end_date) if end_date else None
-    start = _aware(start_date) if start_date else (end or deps.clock.now()) - timedelta(LIST_DAYS)
+    end = _aware(end_date, "end_date") if end_date else None
+    start = (
+        _aware(start_date, "start_date")
+        if start_date
+        else (end or deps.clock.now()) - timedelta(LIST_DAYS)
+    )
     ids = {i.strip().upper() for i in service_request_id.split(",")} if service_request_id else None
     found = clients.client_requests(deps, client_id, start, end, LIST_MAX)
     names = _services(request)
@@ -283,8 +287,12 @@ def list_requests(
     return out
 
 
-def _aware(value: datetime) -> datetime:
-    """A date-time without a zone is read as UTC."""
+def _aware(value: datetime, field: str) -> datetime:
+    """A date-time without a zone is read as UTC; years outside 2000-2100 are refused."""
+    if not 2000 <= value.year <= 2100:  # (0001-01-01 minus 90 days does not exist)
+        raise InputError(
+            field, "2000_2100", N_("tahun tidak masuk akal: %(year)s"), year=value.year
+        )
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
