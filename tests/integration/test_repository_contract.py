@@ -315,6 +315,49 @@ def test_a_case_out_of_sight_is_not_found_like_a_missing_one(
             assert caught.value.key == ref(case)
 
 
+def test_a_units_lists_follow_its_cases_deadlines_and_ids(uow_factory: UnitOfWorkFactory) -> None:
+    """A unit's deadline queue and newest-first list, paged, after its cases' deadlines change.
+
+    SQL reads them from the unit's rows in ``case_units`` (their copy of each case's deadline,
+    migration 0020); memory from the cases themselves: both give these very pages.
+    """
+    day = timedelta(days=1)
+    a, b, c, no_due, elsewhere, closed = stored(
+        uow_factory,
+        a_case(response_due_at=AT + 5 * day),
+        a_case(response_due_at=AT + day),
+        a_case(response_due_at=AT + 6 * day, stage_due_at=AT + 3 * day),
+        a_case(),
+        a_case(response_due_at=AT + 2 * day),
+        a_case(status=Status.CLOSED, response_due_at=AT),
+    )
+    for case in (a, b, c, no_due, closed):
+        with_units(uow_factory, case, "dispertan")
+    with uow_factory() as uow:  # b's answer deadline moves after it came to the unit
+        moved = uow.cases.get(b.tracking_code)
+        moved.response_due_at = AT + 10 * day
+        uow.cases.save(moved, expected_version=1)
+        uow.commit()
+    assert a.id is not None and c.id is not None
+
+    def page(**query: Any) -> list[tuple[str, datetime | None]]:
+        with uow_factory(readonly=True) as uow:
+            rows = uow.cases.summary_fields(CaseQuery(sight=DISPERTAN, **query))
+        return [(r["tracking_code"], r["due_at"]) for r in rows]
+
+    due = {"due_before": AT + 30 * day, "limit": 2}
+    assert page(**due) == [(c.tracking_code, AT + 3 * day), (a.tracking_code, AT + 5 * day)]
+    assert page(**due, after_deadline=(AT + 5 * day, a.id)) == [(b.tracking_code, AT + 10 * day)]
+    assert page(due_before=AT + 4 * day) == [(c.tracking_code, AT + 3 * day)]
+    newest = [x.tracking_code for x in (closed, no_due, c, b, a)]
+    assert [code for code, _ in page(newest_first=True, limit=3)] == newest[:3]
+    assert [code for code, _ in page(newest_first=True, after_id=c.id)] == newest[3:]
+    assert [code for code, _ in page(open_only=True, status=Status.RECORDED)] == [
+        x.tracking_code for x in (a, b, c, no_due)
+    ]
+    assert elsewhere.tracking_code not in {code for code, _ in page(limit=50)}
+
+
 # --- related records (item 6c) ------------------------------------------------------------
 
 
