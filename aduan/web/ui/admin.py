@@ -2,7 +2,8 @@
 
 Users: add, change role, post or contact, deactivate, reset a password (the list with roles and
 units is issue 16 item 6). The working-day calendar: overrides, previewed with the deadlines
-they move before they are saved. Every change is on record.
+they move before they are saved. The public allowances: addresses (the MPP kiosk, the office
+network) with a larger limit on public complaints (issue 12 item 5). Every change is on record.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from pydantic import ValidationError
 
 from aduan.catalog.orgchart import StaffUser
 from aduan.escalation.calendar import Override, OverrideKind
-from aduan.service import inbox, timekeeping
+from aduan.service import inbox, limits, timekeeping
 from aduan.service.accounts import set_password
 from aduan.service.reference import add_user, list_staff, set_acting, show_orgchart
 from aduan.service.timekeeping import DeadlineMove
-from aduan.web.auth import Staff, current_staff, deps_of, verify_csrf
+from aduan.web.auth import Staff, client_ip, current_staff, deps_of, verify_csrf
 from aduan.web.ui.case import error_page
 from aduan.web.ui.forms import FormState, error_state, validation_state
 from aduan.web.ui.render import page, see_other, to_login, translator
@@ -345,3 +346,69 @@ def _day(raw: str) -> date:
         raise InputError(
             "on", "date", N_("tanggal tidak valid (TTTT-BB-HH): %(raw)r"), raw=raw
         ) from None
+
+
+# --- the public allowances: addresses with a larger public limit (issue 12 item 5) -------------
+
+ACCESS_FIELDS = ("network", "per_hour", "label")
+
+
+def _access_page(
+    request: Request, staff: Staff, state: FormState, status_code: int = 200
+) -> Response:
+    try:
+        allowances = limits.list_allowances(deps_of(request), staff.username)
+    except AduanError as exc:
+        return error_page(request, exc)
+    settings = request.app.state.settings
+    context = {
+        "allowances": allowances,
+        "state": state,
+        "per_device": settings.intake_per_device,
+        "per_address": settings.intake_per_address,
+        "notice": request.query_params.get("done"),
+    }
+    return page(request, "admin_access.html", context, status_code=status_code)
+
+
+@router.get("/admin/akses-publik", response_class=HTMLResponse)
+def access_page(request: Request) -> Response:
+    """The listed addresses (MPP kiosk, office network) and their allowances; admin only."""
+    staff = _admin(request)
+    if not isinstance(staff, Staff):
+        return staff
+    return _access_page(request, staff, FormState())
+
+
+@router.post("/admin/akses-publik", response_class=HTMLResponse)
+async def change_access(request: Request) -> Response:
+    """Add or change an address's allowance, or remove one; audited, admin only."""
+    staff = _admin(request)
+    if not isinstance(staff, Staff):
+        return staff
+    form = await request.form()
+    values = {k: str(form.get(k, "")).strip() for k in ACCESS_FIELDS}
+    remove = form.get("remove") == "1"
+    lang = translator(request).lang
+    deps, address = deps_of(request), client_ip(request)
+    try:
+        verify_csrf(request, str(form.get("csrf_token", "")))
+        if remove:
+            limits.remove_allowance(deps, values["network"], by=staff.username, client_ip=address)
+            done = "removed"
+        else:
+            if not values["per_hour"].isdigit():
+                raise InputError("per_hour", "int", N_("isi dengan bilangan bulat, mis. 200"))
+            limits.set_allowance(
+                deps,
+                values["network"],
+                int(values["per_hour"]),
+                values["label"],
+                by=staff.username,
+                client_ip=address,
+            )
+            done = "saved"
+    except AduanError as exc:
+        state = error_state(exc, lang, {} if remove else values, ACCESS_FIELDS)
+        return _access_page(request, staff, state, http_status(exc))
+    return see_other(f"/admin/akses-publik?done={done}#allowances")

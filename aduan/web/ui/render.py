@@ -138,8 +138,9 @@ def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, 
         return [
             ("/admin/pengguna", t("Pengguna")),
             ("/admin/kalender", t("Kalender")),
-            inbox_link,
+            ("/admin/akses-publik", t("Akses publik")),
             ("/admin/pengiriman", t("Pengiriman gagal")),
+            inbox_link,
         ]
     items = [("/queue", t("Antrean saya")), inbox_link]
     if staff.role in INTAKE_ROLES:
