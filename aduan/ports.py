@@ -14,6 +14,7 @@ from aduan.escalation.answer import AnswerDeadline as AnswerDeadline  # the comp
 from aduan.escalation.calendar import Override
 from aduan.escalation.deadlines import Alarm, AlarmPoint, DeadlineKind
 from aduan.workflow.case import Case, CaseEvent, Outcomes, RelatedRecord, WrittenReport
+from aduan.workflow.search import SearchTerms
 from aduan.workflow.states import Channel, Kind, ScreeningReason, Status, Track
 from aduan.workflow.visibility import OFFICE_SIGHT, Sight
 
@@ -153,10 +154,14 @@ class CaseRepository(Protocol):
     def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
         """Earlier cases with the same contact, service or licence number (item 6c)."""
 
-    def reports_to(self, recipients: Sequence[str], limit: int = 50) -> list[AddressedReport]:
+    def reports_to(
+        self, recipients: Sequence[str], limit: int = 50, sight: Sight = OFFICE_SIGHT
+    ) -> list[AddressedReport]:
         """Written reports addressed to any of ``recipients`` (usernames or positions).
 
         A report matches on its addressee or on the position it was sent to; newest first.
+        Only reports of cases in ``sight`` (DESIGN §6: a sealed case's reports are not on the
+        desk of a reader who may not see it), and none of a case naming one of ``recipients``.
         """
 
     def open_with_deadlines(self) -> list[Case]:
@@ -526,6 +531,43 @@ class IdentityRepository(Protocol):
         """``views.summary_fields`` of the cases one client filed in the window, newest first."""
 
 
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A case found by a staff search (issue 14 item 2).
+
+    ``rank``: higher is a better match (the engines' scales differ; only the order counts);
+    ``snippet``: HTML — the case's text escaped, the matched words in ``<mark>``.
+    """
+
+    case_id: int
+    tracking_code: str
+    subject: str
+    status: Status
+    rank: float
+    snippet: str
+
+
+class CaseSearch(Protocol):
+    """Full-text search over cases: subject, description, plan, notes, reports and answers.
+
+    The visibility policy is applied inside the query (a case out of ``sight`` is never found);
+    the complainant's name and contacts are searched only when ``identity`` is true (those who
+    see them unmasked). One engine behind it: SQLite FTS5 or PostgreSQL ``tsvector``.
+    """
+
+    def index(self, case: Case, texts: Sequence[str]) -> None:
+        """Keep ``case``'s searchable text: its facts and people now, ``texts`` (the notes and
+        written reports just recorded) added to its log. One write per saved case."""
+
+    def search(
+        self, terms: SearchTerms, sight: Sight, limit: int = 20, *, identity: bool = False
+    ) -> list[SearchHit]:
+        """The cases in ``sight`` matching every word of ``terms``, best first.
+
+        A case whose tracking code ``terms`` spells comes first.
+        """
+
+
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit`` is called."""
 
@@ -556,6 +598,10 @@ class UnitOfWork(Protocol):
     @property
     def identity(self) -> IdentityRepository:
         """The identity-access log, the complainant's PIN and a case's Open311 client."""
+
+    @property
+    def search(self) -> CaseSearch:
+        """Full-text search over cases, kept on the save path."""
 
     def __enter__(self) -> Self: ...
 

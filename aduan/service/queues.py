@@ -163,7 +163,7 @@ def supervisor_queue(deps: Deps, username: str, limit: int = 100) -> SupervisorQ
             late = _suggestions(uow, ScreeningReason.LATE, None, limit, sight)
         return SupervisorQueue(
             escalations=_queue(deps, uow, [c for c in held if c.tier > 0]),
-            reports=[_report_item(r) for r in uow.cases.reports_to(recipients, limit)],
+            reports=[_report_item(r) for r in uow.cases.reports_to(recipients, limit, sight)],
             late_requests=_queue(deps, uow, late),
         )
 

@@ -20,8 +20,10 @@ from aduan.catalog.orgchart import StaffUser
 from aduan.config import Office
 from aduan.reports import period
 from aduan.service import Deps
+from aduan.service.concerns import name_concerned
 from aduan.service.evaluation import build_evaluation
 from aduan.service.identity import identity_report
+from aduan.service.queues import supervisor_queue
 from aduan.service.reference import add_user
 from aduan.service.reports import (
     build_recap,
@@ -206,3 +208,25 @@ def test_the_administrator_gets_no_case_figures_at_all(deps: Deps, month: Month)
         with pytest.raises(AccessDeniedError) as refused:
             attempt()
         assert refused.value.rule == "case_sight"
+
+
+def test_a_sealed_case_leaves_the_figures_and_desk_of_who_may_not_see_it(
+    deps: Deps, month: Month
+) -> None:
+    """Sealed to the Head and APIP: gone from the supervisor's desk, counts, recap and export."""
+
+    def desk(username: str) -> list[str]:
+        return [r.tracking_code for r in supervisor_queue(deps, username).reports]
+
+    assert desk("sari") == [month.internal]  # budi's tier report of the internal case
+    assert compute_statistics(deps, MARCH, "sari").total == 4
+
+    name_concerned(deps, month.internal, "dewi", [], "Menyangkut perilaku petugas", seal=True)
+
+    assert desk("sari") == []
+    for rollup in (True, False):
+        assert compute_statistics(deps, MARCH, "sari", rollup=rollup).total == 3
+        assert compute_statistics(deps, MARCH, "dewi", rollup=rollup).total == 4
+    assert build_recap(deps, MARCH, "sari").statistics.total == 3
+    assert month.internal not in {row["Kode pelacakan"] for row in exported(deps, "budi")}
+    assert {row["Kode pelacakan"] for row in exported(deps, "dewi")} == month.all()

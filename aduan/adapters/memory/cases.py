@@ -162,10 +162,12 @@ class InMemoryCaseRepository:
         """What a list page shows of the cases ``find`` returns, in the same order."""
         return [views.summary_fields(c) for c in self.find(query)]
 
-    def reports_to(self, recipients: Sequence[str], limit: int = 50) -> list[AddressedReport]:
+    def reports_to(
+        self, recipients: Sequence[str], limit: int = 50, sight: Sight = OFFICE_SIGHT
+    ) -> list[AddressedReport]:
         """Written reports addressed to any of ``recipients``, newest first.
 
-        Not those of a case that names one of ``recipients`` as concerned.
+        Only of cases in ``sight``; not those of a case that names one of ``recipients``.
         """
         wanted = set(recipients)
         found = [
@@ -174,6 +176,7 @@ class InMemoryCaseRepository:
             for index, row in enumerate(rows)
             if (row["addressee"] in wanted or row["to_position"] in wanted)
             and not wanted & set(self._data.concerns.get(case_id, ()))
+            and self._sees(sight, case_id)
         ]
         found.sort(key=lambda t: t[:3], reverse=True)
         out = []

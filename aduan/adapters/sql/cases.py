@@ -426,7 +426,15 @@ class SqlCaseRepository:
         stmt, values = _listing("summary", query)
         return [codec.summary_from_row(r) for r in self.runner.all(stmt, values)]
 
-    def reports_to(self, recipients: Sequence[str], limit: int = 50) -> list[AddressedReport]:
+    def reports_to(
+        self, recipients: Sequence[str], limit: int = 50, sight: Sight = OFFICE_SIGHT
+    ) -> list[AddressedReport]:
+        if sight.reach is Reach.NONE:
+            return []
+        # The reader's sight, as the case page's (a sealed case is not on a supervisor's desk).
+        values = _sight_values(sight)
+        in_sight = [_WITH_UNIT] if sight.reach is Reach.UNIT else []
+        in_sight += _sight_conditions(tuple(k for k in values if k != "unit"), sight.sealed)
         stmt = (
             select(written_reports, cases.c.tracking_code, cases.c.subject, cases.c.status)
             .join(cases, cases.c.id == written_reports.c.case_id)
@@ -440,6 +448,7 @@ class SqlCaseRepository:
                     case_concerns.c.case_id == written_reports.c.case_id,
                     case_concerns.c.username.in_(recipients),
                 ),
+                *in_sight,
             )
             .order_by(written_reports.c.id.desc())
             .limit(limit)
@@ -452,7 +461,7 @@ class SqlCaseRepository:
                 Status(r["status"]),
                 codec.report_from_row(r),
             )
-            for r in self.conn.execute(stmt).mappings()
+            for r in self.conn.execute(stmt, values).mappings()
         ]
 
     def open_with_deadlines(self) -> list[Case]:
