@@ -6,6 +6,8 @@ import io
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
 
 from aduan import service
 from aduan.ports import CaseQuery, FixedClock, UnitOfWorkFactory
@@ -21,6 +23,7 @@ from tests.conftest import wired
 from tests.integration.builders import (
     act,
     agency_case,
+    engine_of,
     internal_case,
     reviewed_case,
     submission,
@@ -269,3 +272,34 @@ def test_bad_naming_at_intake_records_no_case(
             concerned_reason=reason,
         )
     assert service.list_cases(deps, CaseQuery(), "dewi") == []
+
+
+def named_rows(deps: Deps) -> list[tuple[str, str]]:
+    with engine_of(deps).connect() as conn:
+        rows = conn.execute(text("SELECT username, reason FROM case_concerns ORDER BY username"))
+        return [(row.username, row.reason) for row in rows]
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE case_concerns SET reason = 'diubah'", "DELETE FROM case_concerns"]
+)
+def test_the_named_staff_are_kept_like_the_audit_trail(sql_deps: Deps, statement: str) -> None:
+    deps = sql_deps
+    case = internal_case(deps)
+    name_concerned(deps, case.tracking_code, "sari", ["budi"], REASON)
+
+    with pytest.raises(sa_exc.DBAPIError, match="append-only"), engine_of(deps).begin() as conn:
+        conn.execute(text(statement))
+
+    assert named_rows(deps) == [("budi", REASON)]
+    assert not seen_by(deps, case.tracking_code, "budi")
+
+
+def test_the_named_staff_cannot_be_truncated_on_postgresql(pg_deps: Deps) -> None:
+    case = internal_case(pg_deps)
+    name_concerned(pg_deps, case.tracking_code, "sari", ["budi"], REASON)
+
+    with pytest.raises(sa_exc.DBAPIError, match="append-only"), engine_of(pg_deps).begin() as conn:
+        conn.execute(text("TRUNCATE case_concerns CASCADE"))
+
+    assert named_rows(pg_deps) == [("budi", REASON)]
