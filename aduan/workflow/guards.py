@@ -139,19 +139,6 @@ def approver_has_authority(ctx: ActionContext) -> None:
         )
 
 
-# The guards that decide who may act, reading only the actor and the case (never the payload,
-# the time or the policy): what the UI uses to offer only actions the actor may take.
-AUTHORITY_GUARDS: frozenset[Guard] = frozenset(
-    {
-        holds_current_tier,
-        tier_holder_or_above,
-        agency_staff_hold_tier,
-        own_agency,
-        approver_has_authority,
-    }
-)
-
-
 def answer_and_report_done(ctx: ActionContext) -> None:
     """Item 8: the result is told to the complainant and reported to the direct superior."""
     case = ctx.case
@@ -268,3 +255,17 @@ def plan_step_exists(ctx: ActionContext) -> None:
             step=ctx.payload.step,
             steps=steps,
         )
+
+
+# The guards that decide who may act, reading only the actor and the case (never the payload,
+# the time or the policy): what the UI uses to offer only actions the actor may take.
+AUTHORITY_GUARDS: frozenset[Guard] = frozenset(
+    {
+        holds_current_tier,
+        tier_holder_or_above,
+        agency_staff_hold_tier,
+        own_agency,
+        approver_has_authority,
+        superior_of_decider_closes,
+    }
+)

@@ -2,8 +2,8 @@
 
 An officer records a WhatsApp complaint, classifies and reviews it, puts it on the internal
 track and escalates it with a written report; the supervisor finds the report on her desk;
-the officer records the result, answers the complainant, reports to the superior and closes
-the case; the complainant follows it on the tracking page. Each page is saved as a screenshot
+she records the result, the officer answers the complainant and reports to the superior of
+the deciding tier, who closes the case; the complainant follows it on the tracking page. Each page is saved as a screenshot
 in ``test-artifacts/screenshots/``.
 """
 
@@ -25,7 +25,7 @@ from tests.browser.conftest import serving
 from tests.indonesian import leaks
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-PASSWORDS = {"budi": "rahasia-budi-2026", "sari": "rahasia-sari-2026"}
+PASSWORDS = {"budi": "rahasia-budi-2026", "sari": "rahasia-sari-2026", "agus": "rahasia-agus-2026"}
 PHONE = {"width": 390, "height": 844}
 
 
@@ -157,17 +157,21 @@ def test_complaint_walkthrough_in_chromium(server: str, browser: Browser) -> Non
     expect(officer.locator("[role=status]")).to_contain_text("Tersimpan")
     log_out(officer)
 
-    # The officer answers the complainant, reports upward and closes.
-    log_in(officer, server, "budi")
+    # Her superior, the Kepala Bidang, closes; closing too early names the missing steps,
+    # next to the close form.
+    log_in(officer, server, "agus")
     officer.goto(f"{server}/cases/{code}")
-
-    # Closing too early names the missing steps, next to the close form.
     officer.locator("#act-close summary").click()
     officer.locator("#form-close button[type=submit]").click()
     expect(officer.locator("#form-close [role=alert]")).to_contain_text(
         "hasil belum disampaikan kepada pemohon"
     )
     shot(officer, "08-close-refused")
+    log_out(officer)
+
+    # The officer answers the complainant and reports upward.
+    log_in(officer, server, "budi")
+    officer.goto(f"{server}/cases/{code}")
 
     officer.locator("#act-inform_complainant summary").click()
     officer.locator("#form-inform_complainant [name=channel]").select_option("whatsapp")
@@ -177,6 +181,13 @@ def test_complaint_walkthrough_in_chromium(server: str, browser: Browser) -> Non
     officer.locator("#form-inform_complainant button[type=submit]").click()
     expect(officer.locator("[role=status]")).to_contain_text("Tersimpan")
     take(officer, "report_to_superior", {"text": "Pengaduan selesai ditindaklanjuti"})
+    # The Kepala Seksi decided: the report of the result went to her superior, the Kepala
+    # Bidang, who closes (item 8); the officer below is not offered the close.
+    expect(officer.locator("#act-close")).to_have_count(0)
+    log_out(officer)
+    log_in(officer, server, "agus")
+    officer.goto(f"{server}/cases/{code}")
+    expect(officer.locator("#h-reports")).to_contain_text("(2)")
     take(officer, "close")
     expect(officer.locator(".badges")).to_contain_text("Selesai")
     shot(officer, "09-case-closed")

@@ -106,7 +106,34 @@ TEMPLATES.env.add_extension("jinja2.ext.i18n")
 TEMPLATES.env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 
-TEMPLATES.env.filters.update(wib=wib, day=day, wib_input=wib_input, urgency=urgency)
+# Why a delivery failed, in words an officer reads: the channels report technical English
+# ("channel 'whatsapp' is not configured"); the page says what it means (msgids, translated by
+# the page's language), and the technical text stays for the administrator.
+DELIVERY_REASONS: tuple[tuple[str, str], ...] = (
+    ("not configured", N_("saluran ini belum diatur di server; hubungi administrator")),
+    ("recipient refused", N_("alamat penerima ditolak server surel")),
+    ("not local@domain", N_("alamat surel penerima tidak valid")),
+    ("refused", N_("server pengirim tidak dapat dihubungi")),
+    ("timed out", N_("server pengirim tidak menjawab")),
+    ("timeout", N_("server pengirim tidak menjawab")),
+    ("template", N_("isi pesan tidak dapat disusun (kesalahan sistem)")),
+)
+
+
+@pass_context
+def delivery_reason(context: Context, error: str | None) -> str:
+    """A delivery error as the page's reader understands it."""
+    t: Translator = context["t"]
+    lowered = (error or "").lower()
+    for marker, message in DELIVERY_REASONS:
+        if marker in lowered:
+            return t(message)
+    return t(N_("pengiriman gagal; rincian teknis ada pada halaman Pengiriman gagal"))
+
+
+TEMPLATES.env.filters.update(
+    wib=wib, day=day, wib_input=wib_input, urgency=urgency, delivery_reason=delivery_reason
+)
 TEMPLATES.env.globals.update(
     due_text=due_text,
     history_label=history_label,
