@@ -76,8 +76,7 @@ def figures_viewer(deps: Deps, uow: UnitOfWork, username: str) -> Viewer:
     but who is neither the complaints manager nor the Head: the office-wide dashboard is theirs.
     """
     viewer = report_viewer(deps, uow, username)
-    role = viewer.actor.role
-    if viewer.sight.reach is Reach.OFFICE and role not in OFFICE_FIGURES_ROLES:
+    if not reads_figures(viewer):
         raise AccessDeniedError(
             FIGURES_RULE,
             N_(
@@ -86,6 +85,11 @@ def figures_viewer(deps: Deps, uow: UnitOfWork, username: str) -> Viewer:
             ),
         )
     return viewer
+
+
+def reads_figures(viewer: Viewer) -> bool:
+    """Whether ``viewer`` (a reader of reports) may open the figures (see ``figures_viewer``)."""
+    return viewer.sight.reach is not Reach.OFFICE or viewer.actor.role in OFFICE_FIGURES_ROLES
 
 
 def check_report_reader(deps: Deps, username: str) -> Viewer:

@@ -44,3 +44,25 @@ def test_reports_of_another_period_and_bad_periods(web: Web) -> None:
     assert bad.headers["content-type"].startswith("application/problem+json")
     assert bad.json()["field"] == "month"
     assert anonymous.status_code == 401
+
+
+def test_the_index_lists_only_links_the_caller_may_open(web: Web) -> None:
+    """A plain officer is given no office-wide figures (they would answer 403); an agency is."""
+    expected = {
+        Role.OFFICER: {"export", "written", "skm_survey", "yearly_evaluation"},
+        Role.AGENCY_OFFICER: {
+            "statistics", "dashboard", "recap", "export", "written", "skm_survey",
+            "yearly_evaluation",
+        },
+    }  # fmt: skip
+    for role, keys in expected.items():
+        client = web.role(role)
+        kinds = {r["key"]: r for r in client.get("/api/v1/reports").json()["reports"]}
+
+        assert set(kinds) == keys, role
+        for kind in kinds.values():
+            for link in kind["links"]:
+                served = client.get(link["href"])
+                assert served.status_code == 200, (role, link, served.text[:300])
+    refused = web.role(Role.OFFICER).get("/laporan/statistik.json")
+    assert refused.status_code == 403  # what the officer's index leaves out
