@@ -3,8 +3,8 @@
 An officer records a WhatsApp complaint, classifies and reviews it, puts it on the internal
 track and escalates it with a written report; the supervisor finds the report on her desk;
 she records the result, the officer answers the complainant and reports to the superior of
-the deciding tier, who closes the case; the complainant follows it on the tracking page. Each page is saved as a screenshot
-in ``test-artifacts/screenshots/``.
+the deciding tier, who closes the case; the complainant follows it on the tracking page. Each
+page is saved as a screenshot in ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
