@@ -117,7 +117,7 @@ TRACK: list[tuple[Action, str, Payload]] = [
         "sari",
         lambda i, svc: {"text": f"Pengaduan {i} selesai ditindaklanjuti."},
     ),
-    (Action.CLOSE, "sari", lambda i, svc: {}),
+    (Action.CLOSE, "agus", lambda i, svc: {}),  # the superior of the tier that decided
 ]
 TRANSITIONS_PER_CASE = len(TRACK)
 

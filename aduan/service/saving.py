@@ -70,7 +70,7 @@ def save_case(deps: Deps, uow: UnitOfWork, change: CaseChange, now: datetime) ->
             outcomes = _frozen(deps, uow, case, outcomes, filed)
             filed += len(outcomes.reports)
         uow.cases.append(case.id, outcomes)
-    for replan in change.replans:
+    for replan in _merged(change.replans):
         schedule(uow, case.id, replan, now)
     events = case.take_events()
     record_units(deps, uow, case.id, events)
@@ -113,6 +113,15 @@ def record_units(deps: Deps, uow: UnitOfWork, case_id: int, events: Sequence[Dom
 def apip_unit(chart: OrgChart) -> str | None:
     """The inspectorate's unit in the org chart (the unit of kind ``apip``), if any."""
     return min((u.code for u in chart.units.values() if u.kind == "apip"), default=None)
+
+
+def _merged(replans: Sequence[Replan]) -> Sequence[Replan]:
+    """Replans of different deadline kinds as one (one INSERT of alarms at submission)."""
+    kinds = [k for r in replans for k in r.replaced]
+    if len(replans) < 2 or len(kinds) != len(set(kinds)):
+        return replans
+    alarms = tuple(a for r in replans for a in r.alarms)
+    return [Replan(frozenset(kinds), alarms)]
 
 
 def schedule(uow: UnitOfWork, case_id: int, replan: Replan, now: datetime) -> None:

@@ -34,7 +34,7 @@ TRACK: list[tuple[Action, str, int]] = [
     (Action.INFORM_COMPLAINANT, "sari", 6),  # answered: the answer reminders go, one notice
     (Action.REPORT_TO_SUPERIOR, "sari", 6),  # no deadline moves: no alarm statement at all
 ]
-SUBMIT = 9
+SUBMIT = 8  # the case, its event, its alarms (one INSERT), a notice, the PIN; and reads
 WRITE = re.compile(r"(INSERT|UPDATE|DELETE)(?: INTO| FROM)? (\w+)")
 
 

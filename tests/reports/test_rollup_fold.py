@@ -187,7 +187,7 @@ def test_a_crash_between_the_fold_and_its_watermark_leaves_the_figures_exact(
     assert done.returncode == 3, done.stderr.decode()
     assert rollup_rows(deps) == before and unfolded(deps) == waiting  # nothing of it stayed
     assert mismatch_in_one_snapshot(deps) is None
-    assert fold(deps) == len(LIFE) + 1
+    assert fold_everything(deps) >= len(LIFE) + 1
     assert_folded_equals_scan(deps)
 
 
@@ -203,8 +203,9 @@ def test_two_instances_folding_at_once_fold_each_case_once(deps: Deps) -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(instance, range(2)))
 
-    assert sorted(r or 0 for r in results) == [0, len(LIFE) + 1]
-    assert_folded_equals_scan(deps)
+    if engine_of(deps).dialect.name == "sqlite":  # PostgreSQL: see ``fold_everything``
+        assert sorted(r or 0 for r in results) == [0, len(LIFE) + 1]
+    assert_folded_equals_scan(deps)  # nothing counted twice
 
 
 def _wait_for(check: Callable[[], bool], seconds: float = 10.0) -> None:

@@ -100,10 +100,10 @@ class SqlAlarmRepository:
 
     def replace(self, case_id: int, kinds: frozenset[DeadlineKind], items: Sequence[Alarm]) -> None:
         # Only where a deadline moved: the alarms it no longer has go, the new ones are upserted
-        # (the unchanged ones stay as they are). Per kind, at most a DELETE and one INSERT.
+        # (the unchanged ones stay as they are): a DELETE per kind that moved, one INSERT.
         saved = self.cases.saved.get(case_id) if self.cases is not None else None
         runner = Runner(self.conn)
-        dialect = self.conn.dialect.name
+        upserted: list[Alarm] = []
         for kind in DeadlineKind:
             mine = [a for a in items if a.kind is kind]
             if kind not in kinds and not mine:
@@ -117,19 +117,20 @@ class SqlAlarmRepository:
                 points = tuple(sorted(a.point.value for a in mine))
                 due = {"due_at": mine[0].due_at} if mine else {}
                 runner.execute(_drop(kind, points), {"case_id": case_id, **due})
-            if mine:
-                values = {
-                    f"{key}_{i}": value
-                    for i, a in enumerate(mine)
-                    for key, value in (
-                        ("case_id", case_id),
-                        ("kind", a.kind.value),
-                        ("point", a.point.value),
-                        ("due_at", a.due_at),
-                        ("fire_at", a.fire_at),
-                    )
-                }
-                runner.execute(_upsert(dialect, len(mine)), values)
+            upserted += mine
+        if upserted:  # the new alarms of every kind that moved, in one statement
+            values = {
+                f"{key}_{i}": value
+                for i, a in enumerate(upserted)
+                for key, value in (
+                    ("case_id", case_id),
+                    ("kind", a.kind.value),
+                    ("point", a.point.value),
+                    ("due_at", a.due_at),
+                    ("fire_at", a.fire_at),
+                )
+            }
+            runner.execute(_upsert(self.conn.dialect.name, len(upserted)), values)
 
     def claim_due(self, now: datetime, limit: int) -> list[DueAlarm]:
         stmt = (
