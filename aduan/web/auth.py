@@ -9,7 +9,9 @@ session (login, public intake) get a double-submit CSRF cookie (``aduan_csrf``).
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import weakref
 from collections.abc import Callable, Iterable
 
 import anyio
@@ -75,18 +77,20 @@ def login(deps: Deps, username: str, password: str, client_ip: str) -> Session:
     return accounts.login(deps, username, password, client_ip)
 
 
-_hashing: list[anyio.CapacityLimiter] = []
+# One password check at a time per event loop (a server), on a thread outside the request
+# threads' limit: a flood of logins waits for its turn here while every other request goes on.
+HASHING_THREADS = 1
+_hashing: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _hash_limiter() -> anyio.CapacityLimiter:
-    # One password check at a time per process, on a thread outside the request threads'
-    # limit: a flood of logins waits for its turn here while every other request goes on.
-    if not _hashing:
-        _hashing.append(anyio.CapacityLimiter(HASHING_THREADS))
-    return _hashing[0]
-
-
-HASHING_THREADS = 1
+    loop = asyncio.get_running_loop()
+    limiter = _hashing.get(loop)
+    if limiter is None:
+        limiter = _hashing[loop] = anyio.CapacityLimiter(HASHING_THREADS)
+    return limiter
 
 
 async def login_async(deps: Deps, username: str, password: str, client_ip: str) -> Session:
