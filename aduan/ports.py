@@ -880,6 +880,7 @@ class Invitation:
     service_code: str | None
     expires_at: datetime
     used_at: datetime | None
+    case_id: int | None = None  # the case it speaks for; None: a public visit without proof
 
 
 class SurveyRepository(Protocol):
@@ -912,8 +913,28 @@ class SurveyRepository(Protocol):
     ) -> None:
         """Store one respondent's nine scores."""
 
+    def proven_cases(self, proof: str, code: str, start: datetime, end: datetime) -> list[int]:
+        """Cases closed or answered in ``[start, end)`` with tracking code or licence number.
+
+        ``code`` is matched as the tracking code, ``proof`` as the licence number; oldest first.
+        """
+
+    def answered_cases(self, period: str, case_ids: Sequence[int]) -> set[int]:
+        """Those of ``case_ids`` that have a response (invited or public) for ``period``."""
+
+    def open_public_invitation(
+        self, *, period: str, case_id: int, token_hash: str, now: datetime, expires_at: datetime
+    ) -> bool:
+        """The case's public invitation for ``period`` with this token; False if used already.
+
+        An unused earlier public invitation of the case gets the new token (one row per case).
+        """
+
     def score_sums(self, period: str) -> tuple[int, list[int]]:
-        """Respondents of a quarter and the sum of their scores per element."""
+        """Verified respondents of a quarter (with a case) and the sum of their scores."""
+
+    def unverified_count(self, period: str) -> int:
+        """Public responses of a quarter without a case (not counted in the index)."""
 
     def comments(self, period: str, limit: int = 500) -> list[str]:
         """Respondents' free-text suggestions of a quarter, oldest first."""

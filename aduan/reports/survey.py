@@ -4,8 +4,12 @@ Invitations go through the notification outbox, written in the same transaction 
 invitation rows, with one idempotency key per case and channel and quarter
 (``survey:2026Q1:<case_id>:<channel>``): dispatching twice sends nothing twice. Each link
 carries a random one-time token; only its SHA-256 is stored. The public link (for service
-users who did not complain) hands out a fresh one-time token per visit. The use cases are in
-``aduan.service.survey``; this module holds what they decide and write.
+users who were not invited) first asks for proof of a real service (issue 17): the tracking
+code or the licence number of a case closed or answered in that quarter, checked in the
+database; then it hands out a one-time token for that case. One response per case and
+quarter; starting public surveys is limited per device and per address. The official IKM
+counts only verified responses (invited, or public with a case) and says so (``basis``). The
+use cases are in ``aduan.service.survey``; this module holds what they decide and write.
 """
 
 from __future__ import annotations
@@ -17,12 +21,46 @@ from datetime import datetime
 from aduan.ports import Invitation, OutboxMessage, SurveyContact
 from aduan.reports import ikm
 from aduan.reports.period import Period
-from aduan.workflow.errors import InputError, NotFoundError
+from aduan.workflow.errors import InputError, NotFoundError, Wording
+from aduan.workflow.intake import normalise_tracking_code
 from aduan.workflow.states import N_
 
 INVITATION_DAYS = 30  # how long a link stays valid
 PUBLIC_DAYS = 1  # a token drawn from the public link is for filling in the form now
 COMMENT_LIMIT = 2000
+PROOF_LIMIT = 100  # a licence number is at most 100 characters (cases.licence_number)
+PUBLIC_PER_DEVICE = 5  # public surveys started per device and hour
+PUBLIC_PER_ADDRESS = 20  # … per address and hour, every device behind it
+PUBLIC_SURVEYS = "survei publik/public surveys"
+
+
+def check_proof(text: str) -> tuple[str, str]:
+    """The proof as typed (a licence number) and as a tracking code, or an input error."""
+    proof = (text or "").strip()
+    if not proof:
+        raise InputError(
+            "bukti",
+            "required",
+            N_("isi kode lacak pengaduan atau nomor izin Anda"),
+        )
+    if len(proof) > PROOF_LIMIT:
+        raise InputError(
+            "bukti", "max_length", N_("paling panjang %(limit)s karakter"), limit=PROOF_LIMIT
+        )
+    return proof, normalise_tracking_code(proof)
+
+
+def proof_refused(period: Period) -> InputError:
+    """One refusal for every proof that does not open a form: it never says which case exists."""
+    return InputError(
+        "bukti",
+        "tidak_cocok",
+        N_(
+            "kode lacak atau nomor izin tidak cocok dengan pengaduan yang selesai atau dijawab "
+            "pada %(period)s, atau sudah dipakai untuk survei triwulan ini"
+        ),
+        period=Wording({"id": period.label, "en": period.key}),
+    )
 
 
 def token_hash(token: str) -> str:
@@ -132,5 +170,15 @@ class SurveyResult:
     """The IKM of a quarter with the respondents' suggestions."""
 
     period: Period
-    ikm: ikm.Ikm
+    ikm: ikm.Ikm  # verified responses only: invited, or public with a case's proof
     comments: list[str]
+    unverified: int = 0  # public responses without proof, not counted
+
+    def basis(self) -> str:
+        """Which responses the index counts, in words (Indonesian / English)."""
+        return (
+            f"dihitung dari {self.ikm.respondents} responden terverifikasi; {self.unverified} "
+            f"tanggapan publik tanpa bukti tidak dihitung / computed from "
+            f"{self.ikm.respondents} verified respondents; {self.unverified} public responses "
+            "without proof not counted"
+        )

@@ -55,13 +55,24 @@ def ikm_text(result: SurveyResult, as_json: bool) -> str:
     ikm = result.ikm
     if as_json:
         return json.dumps(
-            {"period": result.period.key, **asdict(ikm), "comments": result.comments}, indent=2
+            {
+                "period": result.period.key,
+                **asdict(ikm),
+                "unverified_responses": result.unverified,
+                "counted": result.basis(),
+                "comments": result.comments,
+            },
+            indent=2,
         )
     if ikm.category is None or ikm.converted is None or ikm.index is None:
-        return f"IKM {result.period.label}: belum ada responden / no respondents yet"
+        return (
+            f"IKM {result.period.label}: belum ada responden terverifikasi / no verified "
+            f"respondents yet\n  {result.basis()}"
+        )
     lines = [
         f"IKM {result.period.label}: {ikm.converted:.2f} (indeks {ikm.index:.4f}), mutu "
-        f"{ikm.category.grade} - {ikm.category.label_id}; {ikm.respondents} responden"
+        f"{ikm.category.grade} - {ikm.category.label_id}; {ikm.respondents} responden",
+        f"  {result.basis()}",
     ]
     lines += [
         f"  {e.key.upper():<3} {e.label_id:<42} NRR {e.mean:.3f}  {e.converted:6.2f}  "

@@ -12,14 +12,15 @@ from typing import Any
 
 import structlog
 
-from aduan.ports import Invitation, ReportingUnitOfWork
+from aduan.ports import Allowance, Invitation, ReportingUnitOfWork
 from aduan.reports import ikm
 from aduan.reports import survey as skm
 from aduan.reports.period import Period, previous_quarter, quarter
+from aduan.service import limits
 from aduan.service.deps import Deps
 from aduan.service.reporting import reporting_uow
 from aduan.service.singleton import run_once
-from aduan.workflow.errors import InputError
+from aduan.workflow.errors import InputError, ThrottledError
 from aduan.workflow.intake import wib_date
 from aduan.workflow.states import N_
 
@@ -72,23 +73,67 @@ def survey_tick(deps: Deps, base_url: str) -> dict[str, Any] | None:
     return run_once(deps, SURVEY_JOB, last.key, work)
 
 
-def open_public_form(deps: Deps, period_key: str) -> str:
-    """A fresh one-time token for a visitor of the public link of a quarter."""
+def public_limits(
+    allowance: Allowance | None,
+    address: str,
+    device: str | None,
+    per_device: int,
+    per_address: int,
+) -> list[limits.Limit]:
+    """The buckets a started public survey counts in (a listed address: its allowance)."""
+    if allowance is not None:
+        return [limits.Limit(f"survey:ip:{address}", allowance.per_hour, limits.HOUR)]
+    who = f"dev:{limits.digest(device)}" if device else f"nodev:{address}"
+    return [
+        limits.Limit(f"survey:{who}", per_device, limits.HOUR),
+        limits.Limit(f"survey:ip:{address}", per_address, limits.HOUR),
+    ]
+
+
+def open_public_form(
+    deps: Deps,
+    period_key: str,
+    proof: str,
+    *,
+    address: str = "local",
+    device: str | None = None,
+    per_device: int = skm.PUBLIC_PER_DEVICE,
+    per_address: int = skm.PUBLIC_PER_ADDRESS,
+) -> str:
+    """A one-time token for a service user who proves a case of the quarter (issue 17).
+
+    ``proof`` is the tracking code or the licence number of a case closed or answered in the
+    quarter without a response yet; anything else gets one refusal that never says which case
+    exists. Every attempt counts against the device's and the address's hourly limit first
+    (in the shared ``rate_hits``), so codes cannot be guessed in bulk either.
+    """
     period = quarter(period_key)
+    typed, code = skm.check_proof(proof)
     now = deps.clock.now()
+    with deps.uow() as auth:
+        allowance = limits.allowance_for(auth.accounts.allowances(), address)
+        buckets = public_limits(allowance, address, device, per_device, per_address)
+        wait = limits.reserve(auth.accounts, buckets, now)
+        auth.commit()
+    if wait:
+        log.warning("public_survey_throttled", client_ip=address)
+        raise ThrottledError(skm.PUBLIC_SURVEYS, wait)
     token = secrets.token_urlsafe(24)
     with reporting_uow(deps) as uow:
-        uow.surveys.add_invitation(
-            period=period.key,
-            token_hash=skm.token_hash(token),
-            case_id=None,
-            channel="public",
-            service_code=None,
-            now=now,
-            expires_at=now + timedelta(days=skm.PUBLIC_DAYS),
-        )
-        uow.commit()
-    return token
+        found = uow.surveys.proven_cases(typed, code, period.start_at, period.end_at)
+        answered = uow.surveys.answered_cases(period.key, found)
+        for case_id in (c for c in found if c not in answered):
+            if uow.surveys.open_public_invitation(
+                period=period.key,
+                case_id=case_id,
+                token_hash=skm.token_hash(token),
+                now=now,
+                expires_at=now + timedelta(days=skm.PUBLIC_DAYS),
+            ):
+                uow.commit()
+                return token
+    log.info("public_survey_refused", period=period.key)
+    raise skm.proof_refused(period)
 
 
 def survey_form(deps: Deps, token: str) -> Invitation:
@@ -104,6 +149,12 @@ def submit_survey(deps: Deps, token: str, scores: list[int], comment: str | None
     now = deps.clock.now()
     with reporting_uow(deps) as uow:
         found = skm.usable(uow.surveys.invitation(skm.token_hash(token)), now)
+        if found.case_id is not None and uow.surveys.answered_cases(found.period, [found.case_id]):
+            raise InputError(  # the case answered by its other link (invited or public)
+                "token",
+                "one_per_case",
+                N_("pengaduan ini sudah dinilai triwulan ini; terima kasih"),
+            )
         if not uow.surveys.use_invitation(found.id, now):  # a simultaneous submission won
             skm.usable(uow.surveys.invitation(skm.token_hash(token)), now)
             raise InputError("token", "one_time", N_("tautan sudah dipakai"))
@@ -113,8 +164,12 @@ def submit_survey(deps: Deps, token: str, scores: list[int], comment: str | None
 
 
 def survey_results(deps: Deps, period: Period) -> skm.SurveyResult:
-    """The IKM of a quarter: the database sums the scores, ``ikm`` applies the formula."""
+    """The official IKM of a quarter: verified responses only, and how many were left out.
+
+    The database sums the scores, ``ikm`` applies the formula.
+    """
     with reporting_uow(deps, readonly=True) as uow:
         respondents, sums = uow.surveys.score_sums(period.key)
+        unverified = uow.surveys.unverified_count(period.key)
         notes = uow.surveys.comments(period.key)
-    return skm.SurveyResult(period, ikm.compute_ikm(respondents, sums), notes)
+    return skm.SurveyResult(period, ikm.compute_ikm(respondents, sums), notes, unverified)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -223,9 +224,28 @@ def test_the_administrator_gets_no_report_on_cases(web: Web) -> None:
     assert "case_sight" not in page.text
 
 
+def closed_code(web: Web) -> str:
+    """The tracking code of a case closed in the test clock's quarter (2026Q1)."""
+    case = b.resolved_case(web.deps)
+    b.act(web.deps, case, Action.INFORM_COMPLAINANT, "budi")
+    b.act(web.deps, case, Action.REPORT_TO_SUPERIOR, "budi")
+    return b.act(web.deps, case, Action.CLOSE, "agus").tracking_code
+
+
+def start_survey(visitor: httpx.Client, proof: str, quarter: str = "2026Q1") -> httpx.Response:
+    """Open the public link and give ``proof``, with the page's CSRF token, like a browser."""
+    page = visitor.get(f"/survei/publik/{quarter}")
+    assert page.status_code == 200 and 'name="bukti"' in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    return visitor.post(
+        f"/survei/publik/{quarter}", data={"bukti": proof, "csrf_token": token.group(1)}
+    )
+
+
 def test_the_public_survey_form_takes_one_answer_per_token(web: Web) -> None:
     visitor = web.anon(follow_redirects=False)
-    link = visitor.get("/survei/publik/2026Q1")
+    link = start_survey(visitor, closed_code(web))
     assert link.status_code == 303
     form_url = link.headers["location"]
     assert form_url.startswith("/survei/")
@@ -244,9 +264,30 @@ def test_the_public_survey_form_takes_one_answer_per_token(web: Web) -> None:
     assert visitor.get(form_url).status_code == 422  # the form is gone too
 
 
+def test_the_public_survey_refuses_a_made_up_code_next_to_the_field(web: Web) -> None:
+    code = closed_code(web)
+    visitor = web.anon(follow_redirects=False)
+
+    refused = start_survey(visitor, "ADN-AAAAA-BBBBB")
+
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("text/html")
+    assert 'id="bukti-error"' in refused.text and "tidak cocok" in refused.text
+    assert start_survey(visitor, code).status_code == 303
+    again = start_survey(web.anon(follow_redirects=False), code)  # answered or not: one case
+    assert again.status_code == 303  # not answered yet: the new link replaces the first
+
+
+def test_the_public_survey_link_is_limited_per_device(web: Web) -> None:
+    visitor = web.anon(follow_redirects=False)
+    answers = [start_survey(visitor, "ADN-AAAAA-BBBBB").status_code for _ in range(6)]
+
+    assert answers == [422] * 5 + [429]
+
+
 def test_the_survey_refuses_a_score_outside_1_to_4_naming_the_element(web: Web) -> None:
     visitor = web.anon(follow_redirects=False)
-    form_url = visitor.get("/survei/publik/2026Q1").headers["location"]
+    form_url = start_survey(visitor, closed_code(web)).headers["location"]
 
     refused = visitor.post(form_url, data={**SCORES, "u4": "5"})
     assert refused.status_code == 422

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -92,9 +92,69 @@ class SqlSurveyRepository:
                 survey_invitations.c.service_code,
                 survey_invitations.c.expires_at,
                 survey_invitations.c.used_at,
+                survey_invitations.c.case_id,
             ).where(survey_invitations.c.token_hash == token_hash)
         ).first()
         return None if row is None else Invitation(*row)
+
+    def proven_cases(self, proof: str, code: str, start: datetime, end: datetime) -> list[int]:
+        """Cases closed or answered in ``[start, end)`` with tracking code or licence number.
+
+        ``code`` is matched as the tracking code, ``proof`` as the licence number; oldest first.
+        """
+        stmt = (
+            select(cases.c.id)
+            .where(
+                or_(cases.c.tracking_code == code, cases.c.licence_number == proof),
+                or_(
+                    and_(cases.c.closed_at >= start, cases.c.closed_at < end),
+                    and_(cases.c.answered_at >= start, cases.c.answered_at < end),
+                ),
+            )
+            .order_by(cases.c.id)
+            .limit(50)
+        )
+        return [int(i) for i in self.conn.execute(stmt).scalars()]
+
+    def answered_cases(self, period: str, case_ids: Sequence[int]) -> set[int]:
+        """Those of ``case_ids`` that have a response (invited or public) for ``period``."""
+        if not case_ids:
+            return set()
+        stmt = select(survey_responses.c.case_id).where(
+            survey_responses.c.period == period, survey_responses.c.case_id.in_(list(case_ids))
+        )
+        return {int(i) for i in self.conn.execute(stmt).scalars()}
+
+    def open_public_invitation(
+        self, *, period: str, case_id: int, token_hash: str, now: datetime, expires_at: datetime
+    ) -> bool:
+        """The case's public invitation for ``period`` with this token; False if used already.
+
+        An unused earlier public invitation of the case gets the new token (one row per case).
+        """
+        if self.add_invitation(
+            period=period,
+            token_hash=token_hash,
+            case_id=case_id,
+            channel="public",
+            service_code=self.conn.execute(
+                select(cases.c.service_code).where(cases.c.id == case_id)
+            ).scalar_one_or_none(),
+            now=now,
+            expires_at=expires_at,
+        ):
+            return True
+        result = self.conn.execute(
+            update(survey_invitations)
+            .where(
+                survey_invitations.c.period == period,
+                survey_invitations.c.case_id == case_id,
+                survey_invitations.c.channel == "public",
+                survey_invitations.c.used_at.is_(None),
+            )
+            .values(token_hash=token_hash, created_at=now, expires_at=expires_at)
+        )
+        return result.rowcount == 1
 
     def use_invitation(self, invitation_id: int, now: datetime) -> bool:
         """Mark the invitation used if it is still unused and unexpired; False otherwise.
@@ -124,6 +184,7 @@ class SqlSurveyRepository:
         self.conn.execute(
             insert(survey_responses).values(
                 invitation_id=invitation.id,
+                case_id=invitation.case_id,
                 period=invitation.period,
                 service_code=invitation.service_code,
                 submitted_at=now,
@@ -133,12 +194,24 @@ class SqlSurveyRepository:
         )
 
     def score_sums(self, period: str) -> tuple[int, list[int]]:
-        """Respondents of a period and the sum of their scores per element, summed in SQL."""
+        """Verified respondents of a period (with a case) and their score sums, summed in SQL."""
         cols = [func.coalesce(func.sum(survey_responses.c[c]), 0) for c in ELEMENT_COLUMNS]
         row = self.conn.execute(
-            select(func.count(), *cols).where(survey_responses.c.period == period)
+            select(func.count(), *cols).where(
+                survey_responses.c.period == period, survey_responses.c.case_id.is_not(None)
+            )
         ).one()
         return int(row[0]), [int(v) for v in row[1:]]
+
+    def unverified_count(self, period: str) -> int:
+        """Public responses of a period without a case (not counted in the index)."""
+        return int(
+            self.conn.execute(
+                select(func.count()).where(
+                    survey_responses.c.period == period, survey_responses.c.case_id.is_(None)
+                )
+            ).scalar_one()
+        )
 
     def comments(self, period: str, limit: int = 500) -> list[str]:
         """Respondents' free-text suggestions of a period, oldest first."""

@@ -470,6 +470,9 @@ survey_invitations = Table(
 )
 
 # The nine elements (unsur) scored 1..4, one column each so the database averages them.
+# ``case_id`` is the case a response speaks for (the invited complainant's, or the one whose
+# tracking code or licence number a public respondent gave; migration 0024): one response per
+# case and quarter, and the official IKM counts only responses with a case (issue 17).
 survey_responses = Table(
     "survey_responses",
     metadata,
@@ -480,6 +483,8 @@ survey_responses = Table(
     Column("submitted_at", UtcDateTime, nullable=False),
     *(Column(f"u{i}", Integer, nullable=False) for i in range(1, 10)),
     Column("comment", Text),
+    Column("case_id", Id, ForeignKey("cases.id")),  # None: a public answer without proof
+    UniqueConstraint("period", "case_id"),
 )
 
 # Office-wide jobs that must run exactly once per period, whatever the number of instances:

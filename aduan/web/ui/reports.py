@@ -29,8 +29,10 @@ from aduan.service import survey
 from aduan.service.accounts import Staff
 from aduan.service.evaluation import build_evaluation
 from aduan.service.reports import build_recap, compute_statistics, export_cases, written_report
-from aduan.web.auth import current_staff, deps_of, require_staff
+from aduan.web import auth
+from aduan.web.auth import client_ip, current_staff, deps_of, require_staff
 from aduan.web.i18n import Translator
+from aduan.web.ratelimit import device_of
 from aduan.web.ui.case import error_page
 from aduan.web.ui.render import page, to_login, translator
 from aduan.workflow.errors import AduanError, InputError
@@ -243,10 +245,53 @@ def export_download(
     )
 
 
-@router.get("/survei/publik/{quarter}")
-def public_survey(request: Request, quarter: str) -> RedirectResponse:
-    """Tautan publik: setiap kunjungan mendapat token sekali pakai / the public link."""
-    token = survey.open_public_form(deps_of(request), quarter)
+def _proof_page(
+    request: Request, chosen: periods.Period, proof: str, problem: InputError | None
+) -> HTMLResponse:
+    """The public link's first step: the tracking code or licence number, and why not."""
+    return HTMLResponse(
+        render(
+            "survey_proof.html",
+            period=chosen,
+            proof=proof,
+            problem=translator(request).error(problem) if problem else None,
+            csrf=auth.csrf_token(request),
+        ),
+        status_code=422 if problem else 200,
+    )
+
+
+@router.get("/survei/publik/{quarter}", response_class=HTMLResponse)
+def public_survey(request: Request, quarter: str) -> HTMLResponse:
+    """Tautan publik: minta kode lacak atau nomor izin dulu / the public link asks for proof."""
+    return _proof_page(request, periods.quarter(quarter), "", None)
+
+
+@router.post("/survei/publik/{quarter}", response_class=HTMLResponse)
+def public_survey_start(
+    request: Request,
+    quarter: str,
+    bukti: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Mulai survei publik dengan bukti layanan / start a public survey with a service's proof.
+
+    Each try counts against this device's and this address's hourly limit (429 beyond it);
+    a proof that matches no case of the quarter without an answer gets one message, next to
+    the field, that never says which case exists.
+    """
+    chosen = periods.quarter(quarter)
+    auth.verify_csrf(request, csrf_token)
+    try:
+        token = survey.open_public_form(
+            deps_of(request),
+            chosen.key,
+            bukti,
+            address=client_ip(request),
+            device=device_of(request),
+        )
+    except InputError as exc:
+        return _proof_page(request, chosen, bukti[:100], exc)
     return RedirectResponse(f"/survei/{token}", status_code=303)
 
 
