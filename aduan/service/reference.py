@@ -42,6 +42,23 @@ def load_catalog(deps: Deps, path: Path | None = None, *, by: str | None = None)
     return services
 
 
+def save_services(deps: Deps, services: list[Service], *, by: str | None) -> list[Service]:
+    """Add or change catalog services (the administrator's catalog page); on record."""
+    with deps.uow() as uow:
+        require_admin(uow, by)
+        uow.reference.put_services(services, deps.clock.now())
+        now = deps.clock.now()
+        for service in services:
+            detail = (
+                f"catalog by {by or '-'}: {service.code} completion_days={service.completion_days}"
+            )
+            uow.accounts.record(AuthEvent(now, "catalog_saved", by or "-", "-", detail[:300]))
+        uow.commit()
+    deps.reference.invalidate()
+    log.info("catalog_saved", services=len(services), by=by)
+    return services
+
+
 def show_orgchart(deps: Deps) -> OrgChart:
     """The organisation chart."""
     with deps.uow(readonly=True) as uow:

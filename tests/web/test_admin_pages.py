@@ -181,3 +181,28 @@ def test_failed_deliveries_are_listed_masked_and_retried_in_the_browser(
     assert retried.headers["location"] == "/admin/pengiriman?done=1"
     with deps.uow(readonly=True) as uow:
         assert uow.outbox.counts()["pending"] == 1 and uow.outbox.counts()["dead"] == 0
+
+
+def test_an_administrator_changes_a_services_completion_time(
+    admin: httpx.Client, deps: Deps
+) -> None:
+    page = admin.get("/admin/katalog?kode=15121").text
+    assert 'name="code" value="15121"' in page and "readonly" in page
+    form = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'<input id="s-\w+" name="(\w+)" value="([^"]*)"', page)
+    }
+    basis = re.search(
+        r'<textarea id="s-legal_basis" name="legal_basis"[^>]*>(.*?)</textarea>', page, re.S
+    )
+    assert basis
+    form["legal_basis"] = html.unescape(basis.group(1))
+
+    refused = post_form(admin, "/admin/katalog", "/admin/katalog", {**form, "completion_days": "0"})
+    assert refused.status_code == 422 and 'id="s-completion_days-error"' in refused.text
+
+    saved = post_form(admin, "/admin/katalog", "/admin/katalog", {**form, "completion_days": "5"})
+    assert saved.headers["location"] == "/admin/katalog?done=15121"
+    (service,) = [s for s in b.service.list_services(deps) if s.code == "15121"]
+    assert service.completion_days == 5
+    assert service.legal_basis  # kept from the form

@@ -18,10 +18,18 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from aduan.catalog.orgchart import StaffUser
+from aduan.catalog.services import Service
 from aduan.escalation.calendar import Override, OverrideKind
 from aduan.service import inbox, limits, timekeeping
 from aduan.service.accounts import set_password
-from aduan.service.reference import add_user, list_staff, set_acting, show_orgchart
+from aduan.service.reference import (
+    add_user,
+    list_services,
+    list_staff,
+    save_services,
+    set_acting,
+    show_orgchart,
+)
 from aduan.service.timekeeping import DeadlineMove
 from aduan.web.auth import Staff, client_ip, current_staff, deps_of, verify_csrf
 from aduan.web.ui.case import error_page
@@ -180,6 +188,75 @@ async def save_acting(request: Request, code: str) -> Response:
     except AduanError as exc:
         return error_page(request, exc)
     return see_other(f"/admin/pengguna?done={code}#posts")
+
+
+# --- the service catalog (issue 13 item 7) --------------------------------------------------
+
+SERVICE_FIELDS = (
+    "code", "title", "licence_type", "risk_level", "completion_days", "fee", "product",
+    "legal_basis", "technical_agency",
+)  # fmt: skip
+
+
+def _catalog_page(
+    request: Request, state: FormState, editing: str | None, status_code: int = 200
+) -> Response:
+    services = list_services(deps_of(request))
+    context = {
+        "services": services,
+        "state": state,
+        "editing": editing,
+        "notice": request.query_params.get("done"),
+    }
+    return page(request, "admin_catalog.html", context, status_code=status_code)
+
+
+@router.get("/admin/katalog", response_class=HTMLResponse)
+def catalog_page(request: Request, kode: str = "") -> Response:
+    """The services and their standard (completion time, fee, product); edit one or load a file."""
+    staff = _admin(request)
+    if not isinstance(staff, Staff):
+        return staff
+    try:
+        _require_admin(staff)
+    except AduanError as exc:
+        return error_page(request, exc)
+    found = next((s for s in list_services(deps_of(request)) if s.code == kode), None)
+    values: dict[str, Any] = {}
+    if found is not None:
+        values = found.model_dump(mode="json")
+        values["legal_basis"] = "\n".join(found.legal_basis)
+    return _catalog_page(request, FormState(values=values), found.code if found else None)
+
+
+@router.post("/admin/katalog", response_class=HTMLResponse)
+async def save_service(request: Request) -> Response:
+    """Add or change one service; bad input next to its field, nothing saved."""
+    staff = _admin(request)
+    if not isinstance(staff, Staff):
+        return staff
+    form = await request.form()
+    values = {k: str(form.get(k, "")).strip() for k in SERVICE_FIELDS}
+    editing = str(form.get("editing", "")) or None
+    lang = translator(request).lang
+    deps = deps_of(request)
+    try:
+        verify_csrf(request, str(form.get("csrf_token", "")))
+        _require_admin(staff)
+        before = next((s for s in list_services(deps) if s.code == values["code"]), None)
+        data: dict[str, Any] = before.model_dump() if before else {}
+        data.update({k: v for k, v in values.items() if k not in ("legal_basis",)})
+        data["legal_basis"] = [x.strip() for x in values["legal_basis"].splitlines() if x.strip()]
+        data["technical_agency"] = values["technical_agency"] or None
+        service = Service.model_validate(data)
+        save_services(deps, [service], by=staff.username)
+    except ValidationError as exc:
+        state = validation_state(exc, lang, values, SERVICE_FIELDS)
+        return _catalog_page(request, state, editing, 422)
+    except AduanError as exc:
+        state = error_state(exc, lang, values, SERVICE_FIELDS)
+        return _catalog_page(request, state, editing, http_status(exc))
+    return see_other(f"/admin/katalog?done={service.code}")
 
 
 # --- failed deliveries, with retry (issue 13 item 6) ---------------------------------------

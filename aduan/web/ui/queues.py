@@ -11,9 +11,9 @@ from aduan.web.auth import current_staff, deps_of
 from aduan.web.i18n import Translator, language_of
 from aduan.web.ui.case import services_choices
 from aduan.web.ui.forms import Field, FormState, error_state
-from aduan.web.ui.render import page, to_login, translator
+from aduan.web.ui.render import page, see_other, to_login, translator
 from aduan.workflow.errors import AduanError, InputError, http_status
-from aduan.workflow.states import ScreeningReason
+from aduan.workflow.states import Role, ScreeningReason
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,6 +27,8 @@ def my_queue(request: Request) -> Response:
     staff = current_staff(request)
     if staff is None:
         return to_login(request)
+    if staff.role is Role.ADMIN:  # no cases: the administrator's home is the user list
+        return see_other("/admin/pengguna")
     items = service.work_queue(deps_of(request), staff.username)
     t = translator(request)
     context = {"items": items, "heading": t("Antrean saya"), "reasons": True}

@@ -165,6 +165,7 @@ def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, 
         return [
             ("/admin/pengguna", t("Pengguna")),
             ("/admin/kalender", t("Kalender")),
+            ("/admin/katalog", t("Katalog layanan")),
             ("/admin/akses-publik", t("Akses publik")),
             ("/admin/pengiriman", t("Pengiriman gagal")),
             inbox_link,
