@@ -555,9 +555,12 @@ class CaseSearch(Protocol):
     see them unmasked). One engine behind it: SQLite FTS5 or PostgreSQL ``tsvector``.
     """
 
-    def index(self, case: Case, texts: Sequence[str]) -> None:
-        """Keep ``case``'s searchable text: its facts and people now, ``texts`` (the notes and
-        written reports just recorded) added to its log. One write per saved case."""
+    def index(self, case: Case, texts: Sequence[str], *, new: bool = False) -> None:
+        """Keep ``case``'s searchable text: one write per saved case (``new``: just added).
+
+        Its facts and people as they are now; ``texts`` (the notes and written reports just
+        recorded) added to its log.
+        """
 
     def search(
         self, terms: SearchTerms, sight: Sight, limit: int = 20, *, identity: bool = False

@@ -25,7 +25,7 @@ from aduan.notifications.outbox import enqueue
 from aduan.ports import TrackingCodeTakenError, UnitOfWork
 from aduan.reports import documents
 from aduan.service.deps import Deps
-from aduan.workflow import intake
+from aduan.workflow import intake, search
 from aduan.workflow.case import Case, CaseEvent, Outcomes
 from aduan.workflow.events import (
     ActionTaken,
@@ -58,6 +58,9 @@ class CaseChange:
 def save_case(deps: Deps, uow: UnitOfWork, change: CaseChange, now: datetime) -> list[DomainEvent]:
     """Store ``change`` and react to the events its case recorded; return those events."""
     case, records = change.case, list(change.records)
+    # What the search adds to the case's log (issue 14 item 2): the notes and written reports.
+    logged = [t for o in records for t in search.logged_texts(o.event.note, o.event.data)]
+    logged += [r.text for o in records for r in o.reports]
     if change.loaded_version is None:
         _add_with_fresh_code(uow, case, records.pop(0).event)
     else:
@@ -70,6 +73,8 @@ def save_case(deps: Deps, uow: UnitOfWork, change: CaseChange, now: datetime) ->
             outcomes = _frozen(deps, uow, case, outcomes, filed)
             filed += len(outcomes.reports)
         uow.cases.append(case.id, outcomes)
+    # One write of the case's searchable text (no trigger: the save path stays cheap).
+    uow.search.index(case, logged, new=change.loaded_version is None)
     for replan in _merged(change.replans):
         schedule(uow, case.id, replan, now)
     events = case.take_events()

@@ -23,6 +23,7 @@ from aduan.adapters.memory.reference import (
     InMemoryCalendarRepository,
     InMemoryReferenceRepository,
 )
+from aduan.adapters.memory.search import InMemoryCaseSearch
 from aduan.adapters.memory.store import WRITE_LOCK_TIMEOUT_S, Data
 from aduan.workflow.errors import DatabaseUnavailableError
 
@@ -49,6 +50,7 @@ class InMemoryUnitOfWork:
     calendar: InMemoryCalendarRepository
     accounts: InMemoryAccountRepository
     identity: InMemoryIdentityRepository
+    search: InMemoryCaseSearch
 
     def __init__(self, store: InMemoryStore, *, readonly: bool = False) -> None:
         self.store = store
@@ -67,6 +69,7 @@ class InMemoryUnitOfWork:
         self.calendar = InMemoryCalendarRepository(self._work)
         self.accounts = InMemoryAccountRepository(self._work.accounts)
         self.identity = InMemoryIdentityRepository(self._work)
+        self.search = InMemoryCaseSearch(self._work, self.cases)
         return self
 
     def __exit__(

@@ -26,6 +26,7 @@ from aduan.adapters.sql.listings import SqlCaseListingReader
 from aduan.adapters.sql.outbox import SqlOutboxRepository
 from aduan.adapters.sql.reference import SqlCalendarRepository, SqlReferenceRepository
 from aduan.adapters.sql.rollup import SqlStatisticsReader
+from aduan.adapters.sql.search import SqlCaseSearch
 from aduan.adapters.sql.surveys import SqlSingletonRuns, SqlSurveyRepository
 from aduan.adapters.sql.writer_turn import WriterTurn
 from aduan.workflow.errors import DatabaseUnavailableError
@@ -108,6 +109,12 @@ class SqlUnitOfWork:
         self._conn.commit()
 
     # The report readers (``ReportingUnitOfWork``), made on use: most transactions need none.
+    @property
+    def search(self) -> SqlCaseSearch:
+        """Full-text search over cases in this transaction."""
+        assert self._conn is not None
+        return SqlCaseSearch(self._conn)
+
     @property
     def stats(self) -> SqlStatisticsReader:
         """Statistics counts in this transaction."""

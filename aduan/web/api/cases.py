@@ -19,8 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from aduan import service as svc
 from aduan.ports import CaseQuery
 from aduan.schemas.commands import ActionCommand, SubmitCommand
+from aduan.schemas.search import SearchPage, search_page
 from aduan.schemas.views import ActionResult, CaseDetail, CaseSummary, QueueItem
 from aduan.service.accounts import STAFF_ROLES, Staff
+from aduan.service.search import MAX_LIMIT, search_cases
 from aduan.web.api import concerns as api_concerns
 from aduan.web.api import identity as api_identity
 from aduan.web.api import reference as api_reference
@@ -42,6 +44,7 @@ from aduan.web.auth import (
 )
 from aduan.web.problems import PROBLEM_RESPONSES
 from aduan.workflow.errors import InputError
+from aduan.workflow.search import MAX_LENGTH
 from aduan.workflow.states import N_, Action, Kind, Role, ScreeningReason, Status, Track
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
@@ -152,10 +155,20 @@ def submit(body: SubmitCommand, request: Request, staff: Intake) -> CaseDetail:
     return svc.submit_complaint(deps_of(request), body, recorded_by=staff.username)
 
 
-@router.get("/cases", tags=["cases"], response_model=CasePage)
+@router.get("/cases", tags=["cases"], response_model=CasePage | SearchPage)
 def list_cases(
     request: Request,
     staff: AnyStaff,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_LENGTH,
+            description=(
+                "Pencarian teks (subjek, uraian, rencana, catatan, laporan, jawaban; kode "
+                "register dalam ejaan apa pun): kata-kata, bukan operator; hasil terbaik dahulu"
+            ),
+        ),
+    ] = None,
     status: Status | None = None,
     kind: Kind | None = None,
     track: Track | None = None,
@@ -165,8 +178,22 @@ def list_cases(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """Cases by filters; ``sort=deadline`` (or ``overdue``) lists open cases soonest first."""
+    """Cases by filters; ``sort=deadline`` (or ``overdue``) lists open cases soonest first.
+
+    With ``q``: the cases matching the words, best first, with a highlighted snippet
+    (``SearchPage``); no other filter or cursor then.
+    """
     deps = deps_of(request)
+    if q is not None:
+        combined = [status, kind, track, assignee, cursor, overdue or None]
+        if any(v is not None for v in combined) or sort != "id":
+            raise InputError(
+                "q",
+                "alone",
+                N_("pencarian tidak dapat digabung dengan filter, urutan, atau cursor lain"),
+            )
+        hits = search_cases(deps, staff.username, q, min(limit, MAX_LIMIT))
+        return as_json(search_page(q, hits))
     by_deadline = overdue or sort == "deadline"
     after = _cursor(cursor, by_deadline)
     now = deps.clock.now()

@@ -30,6 +30,9 @@ from aduan.web.ui import (
 from aduan.web.ui import (
     queues as ui_queues,
 )
+from aduan.web.ui import (
+    search as ui_search,
+)
 from aduan.web.ui.render import page, safe_next, see_other
 from aduan.workflow.errors import AccessDeniedError, AduanError, http_status
 
@@ -84,3 +87,4 @@ router.include_router(ui_case.router)
 router.include_router(ui_inbox.router)
 router.include_router(ui_identity.router)
 router.include_router(ui_admin.router)
+router.include_router(ui_search.router)
