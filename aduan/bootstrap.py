@@ -73,7 +73,7 @@ def build_channels(settings: Settings) -> dict[str, DeliveryChannel]:
     n = settings.notify
     found: dict[str, DeliveryChannel] = {
         "in_app": InAppChannel(),
-        "letter": LetterChannel(Path(n.letter_dir), settings.office.name),
+        "letter": LetterChannel(Path(n.letter_dir), settings.office),
     }
     if n.smtp_host:
         found["email"] = EmailChannel(

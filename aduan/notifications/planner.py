@@ -16,14 +16,14 @@ outbox in the same transaction as the change; the dispatcher renders and deliver
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from aduan.catalog.orgchart import OrgChart
 from aduan.locale import translate
 from aduan.workflow import events as ev
-from aduan.workflow.case import Case, WrittenReport
+from aduan.workflow.case import Case, TierLevel, WrittenReport
 from aduan.workflow.events import ComplaintSubmitted, DomainEvent
 from aduan.workflow.states import (
     STATUS_NAMES,
@@ -151,8 +151,60 @@ def own_reactions(kind: type[DomainEvent]) -> list[Reaction]:
 
 
 def notices_for(event: DomainEvent, case: Case, situation: Situation) -> list[Notice]:
-    """The notices ``event`` gives rise to, for ``case`` as it stands after the change."""
-    return [n for reaction in reactions_to(type(event)) for n in reaction(event, case, situation)]
+    """The notices ``event`` gives rise to, for ``case`` as it stands after the change.
+
+    A letter also carries what is printed on it besides the notice (``letter_context``).
+    """
+    notices = [
+        n for reaction in reactions_to(type(event)) for n in reaction(event, case, situation)
+    ]
+    return [
+        replace(n, context=n.context | letter_context(event, case, situation.chart))
+        if n.channel == LETTER
+        else n
+        for n in notices
+    ]
+
+
+COMPLAINTS_OFFICER = "Pejabat Pengelola Pengaduan"  # who signs when the chart names no one
+
+
+def letter_context(event: DomainEvent, case: Case, chart: OrgChart) -> dict[str, Any]:
+    """What a letter prints besides the notice: the addressee and who signs (issue 13 item 4).
+
+    The complainant's name and postal address on separate lines; the signatory is the staff
+    member who took the action (who sent the answer), else the holder of the office's entry
+    post (its complaints officer): name, position and NIP from the org chart, else the post's
+    title alone.
+    """
+    person = case.complainant
+    user = None
+    if isinstance(event, ev.ActionTaken) and not event.by_system:
+        user = chart.users.get(event.actor)
+    entry = _entry_post(chart)
+    if user is None and entry is not None and entry.holder:
+        user = chart.users.get(entry.holder)
+    post = chart.positions.get(user.position) if user and user.position else None
+    title = post.title if post else (entry.title if entry else COMPLAINTS_OFFICER)
+    signatory = {
+        "name": user.full_name if user else "",
+        "position": title,
+        "nip": user.nip if user else None,
+    }
+    return {
+        "letter": {
+            "name": person.name or "",
+            "address": person.address or "",
+            "signatory": signatory,
+        }
+    }
+
+
+def _entry_post(chart: OrgChart) -> TierLevel | None:
+    """The first post of the office's chain: its complaints officer."""
+    offices = [u for u in chart.units.values() if u.kind == "office"]
+    levels = chart.chain(offices[0].code) if offices else []
+    return levels[0] if levels else None
 
 
 @reacts_to(ComplaintSubmitted)

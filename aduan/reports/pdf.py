@@ -189,8 +189,12 @@ def _short(text: str, limit: int = 34) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def build(story: list[Flowable], title: str) -> bytes:
-    """Lay the story out on A4 pages, numbered at the foot; return the PDF."""
+def build(story: list[Flowable], title: str, invariant: bool = False) -> bytes:
+    """Lay the story out on A4 pages, numbered at the foot; return the PDF.
+
+    ``invariant``: no creation time and no random document id, so the same story always gives
+    the same bytes (a frozen letter rendered again from its snapshot is identical).
+    """
     out = io.BytesIO()
 
     def footer(canvas: Any, doc: Any) -> None:
@@ -201,7 +205,7 @@ def build(story: list[Flowable], title: str) -> bytes:
 
     doc = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=2.5 * cm, rightMargin=2 * cm, topMargin=1.8 * cm,
-        bottomMargin=2 * cm, title=title, author="Aduan",
+        bottomMargin=2 * cm, title=title, author="Aduan", invariant=1 if invariant else None,
     )  # fmt: skip
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

@@ -7,11 +7,14 @@ stepped through exactly.
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from aduan import bootstrap, service
 from aduan.adapters.channels.smtp import idempotency_message_id
@@ -208,11 +211,16 @@ def test_a_complainant_without_email_or_phone_channel_gets_a_print_ready_letter(
 
     assert dispatcher(deps, tmp_path).dispatch().counts["sent"] == 1
 
-    (letter,) = (tmp_path / "letters").iterdir()
-    page = letter.read_text(encoding="utf-8")
-    assert "Kepada Yth. Ani, Jl. Mawar 1, Purwakarta" in page
+    # A PDF letter and the JSON snapshot it was rendered from (tests/integration/test_letters.py).
+    (letter,) = (tmp_path / "letters").glob("*.pdf")
+    (snapshot,) = (tmp_path / "letters").glob("*.json")
+    page = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(letter.read_bytes())).pages).split()
+    )
+    assert "Kepada Yth. Ani Jl. Mawar 1, Purwakarta" in page
     assert case.tracking_code in page
     assert "DINAS PENANAMAN MODAL" in page
+    assert json.loads(snapshot.read_text(encoding="utf-8"))["sha256"] in page
 
 
 def test_staff_messages_are_in_the_inbox_and_delivery_marks_them_sent(

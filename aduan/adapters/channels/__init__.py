@@ -3,7 +3,8 @@
 - ``smtp``: email over SMTP with STARTTLS or TLS and a login, one reused connection, a
   plain-text part and an HTML part;
 - ``webhook``: ``sms`` and ``whatsapp`` through a gateway, JSON signed with HMAC-SHA256;
-- ``letter``: a print-ready HTML letter written to a folder for the office to print and post;
+- ``letter``: a frozen PDF letter (and its JSON snapshot) written to a folder for the office
+  to print and post;
 - ``inapp``: the staff inbox; the row itself is the message, so delivery only marks it.
 
 Each message carries its idempotency key (``Message-ID``/``X-Aduan-Idempotency-Key`` for email,

@@ -1,42 +1,76 @@
-"""Letters: a print-ready HTML page per message, written to a folder for the office to post.
+"""Letters: a frozen A4 PDF letter per message, written to a folder for the office to post.
 
-The file is named after the outbox row's idempotency key, so a duplicate overwrites its twin.
+Each letter is two files named after the outbox row's idempotency key: ``<key>.json``, the
+snapshot of everything the letter prints with its SHA-256, and ``<key>.pdf``, the letter
+rendered from it (the hash printed at its foot). The letter file is the record: once written it
+is never rendered again from the case or the org chart, so a duplicate delivery or a retry leaves
+the sent letter as it was; a snapshot whose PDF is missing (the process stopped in between) is
+rendered to the same bytes.
 """
 
 from __future__ import annotations
 
-import html
+import json
 import re
 from pathlib import Path
+from typing import Any
 
+from aduan.config import Office
 from aduan.ports import DeliveryError, OutboxEntry, RenderedMessage
+from aduan.reports.documents import digest
+from aduan.reports.letter import content_of, freeze_letter, letter_pdf
 
 
 class LetterChannel:
-    """Writes a print-ready letter (HTML) per message into a folder; the office prints it."""
+    """Writes a frozen PDF letter (and its JSON snapshot) per message; the office prints it."""
 
     name = "letter"
 
-    def __init__(self, folder: Path, office: str) -> None:
+    def __init__(self, folder: Path, office: Office) -> None:
         self.folder = folder
         self.office = office
 
-    def send(self, entry: OutboxEntry, message: RenderedMessage) -> None:
+    def paths(self, entry: OutboxEntry) -> tuple[Path, Path]:
+        """The letter's (PDF, snapshot) files."""
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", entry.message.idempotency_key)
-        target = self.folder / f"{safe}.html"
-        page = message.html.replace(
-            "<body>\n",
-            f"<body>\n<header><strong>{self.office}</strong></header>\n"
-            f"<p>Kepada Yth. {html.escape(entry.message.recipient)}</p>\n",
-            1,
-        )
+        return self.folder / f"{safe}.pdf", self.folder / f"{safe}.json"
+
+    def send(self, entry: OutboxEntry, message: RenderedMessage) -> None:
+        target, snap = self.paths(entry)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(".tmp")
-            tmp.write_text(page, encoding="utf-8")
-            tmp.replace(target)  # the same key overwrites: a duplicate is one letter
+            if snap.exists():
+                snapshot = json.loads(snap.read_text(encoding="utf-8"))
+                if digest(content_of(snapshot)) != snapshot.get("sha256"):
+                    raise DeliveryError(f"letter {snap.name}: snapshot altered", permanent=True)
+                if target.exists():
+                    return  # written already: the letter stands as it was sent
+            else:
+                snapshot = self._freeze(entry, message)
+                _write(snap, json.dumps(snapshot, ensure_ascii=False, indent=2).encode())
+            _write(target, letter_pdf(snapshot))
         except OSError as exc:
             raise DeliveryError(f"letter folder: {exc}") from None
 
+    def _freeze(self, entry: OutboxEntry, message: RenderedMessage) -> dict[str, Any]:
+        m = entry.message
+        context = m.payload.get("context", {})
+        return freeze_letter(
+            self.office,
+            sequence=entry.id,
+            tracking_code=str(context.get("tracking_code", "-")),
+            written_at=m.created_at,
+            subject=message.subject,
+            body=message.text,
+            letter=context.get("letter"),
+            recipient=m.recipient,
+        )
+
     def close(self) -> None:
         return None
+
+
+def _write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(target)
