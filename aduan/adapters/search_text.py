@@ -127,7 +127,9 @@ def _text(facts: list[str | None], people: list[str | None], texts: Sequence[str
     phone = people[2] or ""
     digits = "".join(ch for ch in phone if ch.isdigit())
     local = "0" + digits[2:] if digits.startswith("62") else None  # +62812… is typed 0812…
-    found = [people[0], people[1], digits or None, local, people[3], people[4]]
+    # An address's parts as words too: PostgreSQL's parser keeps an email address whole.
+    email = " ".join(_WORD.findall(people[1])) if people[1] else None
+    found = [people[0], people[1], email, digits or None, local, people[3], people[4]]
     return CaseText(_join(facts), _join(texts), _join(found))
 
 

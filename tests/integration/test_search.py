@@ -92,6 +92,8 @@ def test_names_and_contacts_only_for_those_who_see_them_unmasked(any_deps: Deps)
 
     assert codes(any_deps, "sari", "aminah") == [case.tracking_code]  # supervisor
     assert codes(any_deps, "sari", "081234567890") == [case.tracking_code]
+    assert codes(any_deps, "sari", "siti.aminah@contoh.id") == [case.tracking_code]
+    assert codes(any_deps, "sari", "contoh") == [case.tracking_code]
     assert codes(any_deps, "budi", "aminah") == []  # an officer sees the identity masked
     assert codes(any_deps, "budi", "contoh") == []
     assert "Aminah" not in "".join(h.snippet for h in search_cases(any_deps, "budi", "sertifikat"))
