@@ -10,6 +10,7 @@ from typing import Any, Protocol, Self, runtime_checkable
 
 from aduan.catalog.orgchart import OrgChart, StaffUser
 from aduan.catalog.services import Service
+from aduan.catalog.templates import AnswerTemplate
 from aduan.escalation.answer import AnswerDeadline as AnswerDeadline  # the compliance keys
 from aduan.escalation.calendar import Override
 from aduan.escalation.deadlines import Alarm, AlarmPoint, DeadlineKind
@@ -45,6 +46,8 @@ class CaseQuery:
     due_before: datetime | None = None  # open cases with a deadline by then, soonest first
     open_only: bool = False  # only cases still in progress (work queues)
     unassigned: bool = False  # only cases nobody holds yet (e.g. from the public intake)
+    # Only cases on which this username still owes a written report (issue 13 item 3).
+    owes_report: str | None = None
     screening_reason: ScreeningReason | None = None
     service_code: str | None = None
     newest_first: bool = False  # by id descending; ``after_id`` then pages to older ids
@@ -334,6 +337,15 @@ class ReferenceRepository(Protocol):
 
     def put_orgchart(self, chart: OrgChart) -> None:
         """Replace the chart (units, positions, users) as a whole."""
+
+    def answer_templates(self) -> list[AnswerTemplate]:
+        """The answer templates, by name."""
+
+    def put_answer_template(self, template: AnswerTemplate, now: datetime) -> int:
+        """Add (no id) or replace (by id) a template; its id."""
+
+    def delete_answer_template(self, template_id: int) -> bool:
+        """Remove a template; False when there was none."""
 
 
 @dataclass(frozen=True, slots=True)

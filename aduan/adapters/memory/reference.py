@@ -8,6 +8,7 @@ from datetime import date, datetime
 from aduan.adapters.memory.store import Data
 from aduan.catalog.orgchart import OrgChart, Position, StaffUser, Unit, build_orgchart
 from aduan.catalog.services import Service
+from aduan.catalog.templates import AnswerTemplate
 from aduan.escalation.calendar import Override
 from aduan.escalation.deadlines import Alarm, DeadlineKind
 from aduan.ports import (
@@ -48,6 +49,22 @@ class InMemoryReferenceRepository:
             [Position.model_validate(p) for p in positions],
             [StaffUser.model_validate(u) for u in users],
         )
+
+    def answer_templates(self) -> list[AnswerTemplate]:
+        """The answer templates, by name."""
+        found = [AnswerTemplate.model_validate(r) for r in self._data.templates.values()]
+        return sorted(found, key=lambda t: (t.name, t.id or 0))
+
+    def put_answer_template(self, template: AnswerTemplate, now: datetime) -> int:
+        """Add (no id) or replace (by id) a template; its id."""
+        template_id = template.id or max(self._data.templates, default=0) + 1
+        row = template.model_copy(update={"id": template_id}).model_dump(mode="json")
+        self._data.templates[template_id] = row
+        return template_id
+
+    def delete_answer_template(self, template_id: int) -> bool:
+        """Remove a template; False when there was none."""
+        return self._data.templates.pop(template_id, None) is not None
 
     def put_orgchart(self, chart: OrgChart) -> None:
         """Replace the chart as a whole."""

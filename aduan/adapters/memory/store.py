@@ -65,6 +65,7 @@ class Data:
     units: dict[int, dict[str, datetime]] = field(default_factory=dict)  # case -> unit -> since
     concerns: dict[int, dict[str, Row]] = field(default_factory=dict)  # case -> username -> row
     sealed: set[int] = field(default_factory=set)  # the sealed cases' ids
+    templates: dict[int, Row] = field(default_factory=dict)  # answer templates by id
 
     def copy(self) -> Data:
         return Data(
@@ -85,4 +86,5 @@ class Data:
             units={k: dict(v) for k, v in self.units.items()},
             concerns={k: dict(v) for k, v in self.concerns.items()},
             sealed=set(self.sealed),
+            templates=dict(self.templates),
         )

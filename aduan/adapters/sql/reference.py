@@ -15,6 +15,7 @@ from sqlalchemy import (
 
 from aduan.adapters.sql.prepared import Prepared, Runner
 from aduan.adapters.sql.tables import (
+    answer_templates,
     calendar_overrides,
     positions,
     services,
@@ -23,9 +24,13 @@ from aduan.adapters.sql.tables import (
 )
 from aduan.catalog.orgchart import OrgChart, Position, StaffUser, Unit, build_orgchart
 from aduan.catalog.services import Service
+from aduan.catalog.templates import AnswerTemplate
 from aduan.escalation.calendar import Override
 
 _USER = Prepared(select(users).where(users.c.username == bindparam("key")))
+
+
+_TEMPLATE_FIELDS = ("id", "name", "service_code", "problem_type", "text", "updated_by")
 
 
 class SqlReferenceRepository:
@@ -33,6 +38,31 @@ class SqlReferenceRepository:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def answer_templates(self) -> list[AnswerTemplate]:
+        rows = self.conn.execute(
+            select(answer_templates).order_by(answer_templates.c.name, answer_templates.c.id)
+        ).mappings()
+        return [
+            AnswerTemplate.model_validate({k: r[k] for k in _TEMPLATE_FIELDS}) for r in rows
+        ]
+
+    def put_answer_template(self, template: AnswerTemplate, now: datetime) -> int:
+        values = {
+            **template.model_dump(mode="json", include=set(_TEMPLATE_FIELDS) - {"id"}),
+            "updated_at": now,
+        }
+        if template.id is None:
+            stmt = insert(answer_templates).values(values).returning(answer_templates.c.id)
+            return int(self.conn.execute(stmt).scalar_one())
+        self.conn.execute(
+            update(answer_templates).where(answer_templates.c.id == template.id).values(values)
+        )
+        return template.id
+
+    def delete_answer_template(self, template_id: int) -> bool:
+        stmt = delete(answer_templates).where(answer_templates.c.id == template_id)
+        return self.conn.execute(stmt).rowcount == 1
 
     def services(self) -> list[Service]:
         rows = self.conn.execute(select(services.c.data).order_by(services.c.code)).scalars()

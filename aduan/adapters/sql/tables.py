@@ -151,6 +151,9 @@ cases = Table(
     Column("chain", Json, nullable=False),
     Column("tier", Integer, nullable=False),
     Column("assignee", String(64), index=True),
+    # Written reports the tiers passed over by the deadline sweep still owe (issue 13 item 3,
+    # migration 0025): JSON of ``OverdueReport``s, NULL when none.
+    Column("overdue_reports", Json),
     Column("outcome", String(32)),
     Column("result_summary", Text),
     Column("corrective_actions", Json, nullable=False),
@@ -313,6 +316,19 @@ case_units = Table(
     Column("unit", String(64), primary_key=True),
     Column("since", UtcDateTime, nullable=False),
     Index("ix_case_units_unit_case_id", "unit", "case_id"),
+)
+
+# Answer templates (templat jawaban, issue 14 item 3), kept by supervisors in the browser.
+answer_templates = Table(
+    "answer_templates",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("service_code", String(32)),
+    Column("problem_type", String(32)),
+    Column("text", Text, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )
 
 written_reports = Table(

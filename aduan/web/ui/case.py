@@ -14,9 +14,10 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from aduan import service
+from aduan.catalog.templates import AnswerTemplate
 from aduan.schemas.commands import ActionCommand, SubmitCommand
 from aduan.schemas.views import CaseDetail
-from aduan.service import Deps, concerns, identity
+from aduan.service import Deps, concerns, identity, templates
 from aduan.web import auth
 from aduan.web.auth import Staff
 from aduan.web.i18n import Translator, language_of
@@ -153,6 +154,19 @@ def _defaults(detail: CaseDetail) -> dict[str, dict[str, Any]]:
     }
 
 
+def _offered_templates(request: Request, detail: CaseDetail) -> list[AnswerTemplate]:
+    """The answer templates that fit this case, when the viewer may answer it."""
+    answering = {Action.RESPOND.value, Action.INFORM_COMPLAINANT.value}
+    staff = auth.current_staff(request)
+    if staff is None or staff.role not in templates.READERS:
+        return []
+    if not answering & set(detail.allowed_actions):
+        return []
+    return templates.offered(
+        templates.list_templates(auth.deps_of(request), staff.username), detail
+    )
+
+
 def _case_page(
     request: Request,
     detail: CaseDetail,
@@ -167,6 +181,13 @@ def _case_page(
     deps = auth.deps_of(request)
     choices = _choices(deps, detail.allowed_actions)
     defaults = _defaults(detail)
+    offered = _offered_templates(request, detail)
+    chosen = next((x for x in offered if str(x.id) == request.query_params.get("templat")), None)
+    if chosen is not None:  # the answer forms start from the template, filled; still editable
+        office = request.app.state.settings.office.name
+        text = templates.filled(chosen, detail, office.title() if office.isupper() else office)
+        for action in (Action.RESPOND.value, Action.INFORM_COMPLAINANT.value):
+            defaults.setdefault(action, {})["text"] = text
     forms = []
     for name in detail.allowed_actions:
         action = Action(name)
@@ -182,6 +203,8 @@ def _case_page(
         "reveal": reveal or FormState({}),
         "concern": concern or FormState({}),
         "may_name_concerned": _office_staff(request),
+        "answer_templates": offered,
+        "chosen_template": chosen,
     }
     return page(request, "case.html", context, status_code=status_code, title=detail.subject)
 

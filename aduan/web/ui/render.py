@@ -174,7 +174,7 @@ def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, 
     if staff.role in INTAKE_ROLES:
         items.append(("/cases/new", t("Catat pengaduan")))
     if staff.role in SUGGESTION_ROLES:  # the office's complaint staff and the Head
-        items.append(("/saran", t("Saran/masukan")))
+        items += [("/saran", t("Saran/masukan")), ("/templat", t("Templat jawaban"))]
     if staff.role in SUPERVISOR_ROLES:
         items.append(("/supervisor", t("Meja atasan")))
     if staff.role in APPROVER_ROLES:

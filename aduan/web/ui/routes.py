@@ -16,6 +16,9 @@ from aduan.web.ui import (
     admin as ui_admin,
 )
 from aduan.web.ui import (
+    answer_templates as ui_templates,
+)
+from aduan.web.ui import (
     case as ui_case,
 )
 from aduan.web.ui import (
@@ -87,4 +90,5 @@ router.include_router(ui_case.router)
 router.include_router(ui_inbox.router)
 router.include_router(ui_identity.router)
 router.include_router(ui_admin.router)
+router.include_router(ui_templates.router)
 router.include_router(ui_search.router)
