@@ -16,6 +16,7 @@ from aduan.workflow.case import (
     CaseEvent,
     ChannelFacts,
     Complainant,
+    OverdueReport,
     PlanStep,
     RelatedRecord,
     StandardLink,
@@ -110,6 +111,35 @@ def _withdrawal_from_json(data: dict[str, Any] | None) -> Withdrawal | None:
     )
 
 
+def _overdue_to_json(owed: list[OverdueReport]) -> list[dict[str, Any]] | None:
+    """The written reports tiers still owe; NULL when none (``CaseQuery.owes_report`` reads it).
+
+    Each entry keeps ``"holder": "<username>"`` as JSON writes it on both databases.
+    """
+    if not owed:
+        return None
+    return [
+        {
+            "tier": o.tier,
+            "position": o.position,
+            "title": o.title,
+            "holder": o.holder,
+            "to_position": o.to_position,
+            "to_title": o.to_title,
+            "to_holder": o.to_holder,
+            "missed_at": o.missed_at.isoformat(),
+        }
+        for o in owed
+    ]
+
+
+def _overdue_from_json(data: list[dict[str, Any]] | None) -> list[OverdueReport]:
+    return [
+        OverdueReport(**{**o, "missed_at": datetime.fromisoformat(o["missed_at"])})
+        for o in data or []
+    ]
+
+
 def case_to_row(case: Case) -> dict[str, Any]:
     """Every column of ``cases`` except ``id``."""
     c = case.complainant
@@ -147,6 +177,7 @@ def case_to_row(case: Case) -> dict[str, Any]:
         "chain": chain_to_json(case.chain),
         "tier": case.tier,
         "assignee": case.assignee,
+        "overdue_reports": _overdue_to_json(case.overdue_reports),
         "outcome": case.outcome and case.outcome.value,
         "result_summary": case.result_summary,
         "result_position": case.result_position,
@@ -209,6 +240,7 @@ def case_from_row(r: Any) -> Case:
         chain=[TierLevel(**level) for level in r["chain"]],
         tier=r["tier"],
         assignee=r["assignee"],
+        overdue_reports=_overdue_from_json(r.get("overdue_reports")),
         outcome=opt(r["outcome"], Outcome),
         result_summary=r["result_summary"],
         result_position=r["result_position"],

@@ -91,6 +91,21 @@ class ReportView(View):
     document: dict[str, Any] | None = None  # as filed, frozen (issue 13 item 4)
 
 
+class OverdueReportView(View):
+    """A written report a tier still owes: the sweep moved the case past it (issue 13 item 3).
+
+    ``tier`` and ``to_tier`` are counted from 1, as people say them.
+    """
+
+    tier: int
+    title: str
+    holder: str | None
+    to_tier: int
+    to_title: str
+    to_holder: str | None
+    missed_at: datetime
+
+
 class DeadlineView(View):
     """A limit the case is under: when, and how many working days are left or how late it is."""
 
@@ -160,6 +175,8 @@ class CaseDetail(CaseSummary):
     overdue: bool
     timeline: list[EventView]
     reports: list[ReportView]
+    # Written reports tiers still owe after a breach escalation (issue 13 item 3).
+    overdue_reports: list[OverdueReportView] = []
     # Who the usernames on this page are (timeline actors, report authors and addressees, the
     # chain's holders): the person's name and position, so a page never shows a bare username.
     people: dict[str, PersonView] = {}
@@ -405,6 +422,8 @@ class SupervisorQueue(View):
     escalations: list[QueueItem]
     reports: list[ReportItem]
     late_requests: list[QueueItem]
+    # Cases on which the user still owes a written report after a breach escalation.
+    owed_reports: list[QueueItem] = []
 
 
 class IdentityAccessView(View):

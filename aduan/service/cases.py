@@ -22,6 +22,7 @@ from aduan.schemas.views import (
     CaseDetail,
     CaseSummary,
     DeliveryView,
+    OverdueReportView,
     TrackingView,
     deadline_view,
     event_view,
@@ -44,10 +45,12 @@ from aduan.service.pin import hash_pin, new_pin, pin_matches
 from aduan.service.saving import CaseChange, announce, save_case
 from aduan.workflow import intake
 from aduan.workflow.case import Actor, Case, CaseEvent, ChannelFacts, Complainant, Outcomes
-from aduan.workflow.errors import ConflictError, InputError
+from aduan.workflow.errors import ConflictError, InputError, NotFoundError
 from aduan.workflow.events import ComplaintSubmitted, DomainEvent
 from aduan.workflow.lifecycle import parse_payload, perform, permitted_actions
 from aduan.workflow.states import N_, STATUS_NAMES, Action, Kind, Role, Status
+from aduan.workflow.table import roles_for
+from aduan.workflow.visibility import Reach, Sight
 
 if TYPE_CHECKING:
     from aduan.service.receipts import Claim
@@ -190,6 +193,37 @@ def perform_action(deps: Deps, cmd: ActionCommand, username: str) -> ActionResul
         # A case out of sight cannot be acted on either: 404, as one that does not exist.
         case = uow.cases.get(case_ref(cmd.case_ref), viewer.sight)
         result = _act(deps, uow, case, viewer.actor, cmd.action, cmd.payload, cmd.expected_version)
+        uow.commit()
+    announce(case, result.events)
+    return result.view
+
+
+def open_apip_by_code(
+    deps: Deps, tracking_code: str, username: str, payload: dict[str, Any]
+) -> ActionResult:
+    """APIP takes a case up on a legal basis (item 7c), found by its tracking code.
+
+    The inspectorate does not see a case before it is referred to it (DESIGN §6), and it needs
+    no list of the office's cases to act on a referral: an Ombudsman or SP4N-LAPOR! referral,
+    or its own audit, names the case by its tracking code. So this one action reaches a case
+    by the code alone (never by the guessable numeric id), with the office's reach but still
+    not a case that names the auditor, and answers exactly as for a code that does not exist
+    when the case is not one APIP may take up now. Once taken up, the case is with the
+    inspectorate's unit (``record_units``) and in its sight as any referred case.
+    """
+    code = tracking_code.strip()
+    with deps.uow() as uow:
+        actor = viewer_of(deps, uow, username).actor
+        if actor.role is not Role.APIP or code.isdigit():
+            raise NotFoundError("kasus/case", code)
+        reach = Sight(Reach.OFFICE, None, actor.username, sealed=True)
+        try:
+            case = uow.cases.get(intake.normalise_tracking_code(code), reach)
+        except NotFoundError:
+            raise NotFoundError("kasus/case", code) from None
+        if Role.APIP not in roles_for(case.status, Action.OPEN_APIP):
+            raise NotFoundError("kasus/case", code)
+        result = _act(deps, uow, case, actor, Action.OPEN_APIP, payload, None)
         uow.commit()
     announce(case, result.events)
     return result.view
@@ -390,12 +424,25 @@ def _detail(deps: Deps, uow: UnitOfWork, case: Case, actor: Actor) -> CaseDetail
         overdue=any(d.overdue for d in limits),
         timeline=[event_view(e) for e in events],
         reports=reports,
+        overdue_reports=[
+            OverdueReportView(
+                tier=o.tier + 1,
+                title=o.title,
+                holder=o.holder,
+                to_tier=o.tier + 2,
+                to_title=o.to_title,
+                to_holder=o.to_holder,
+                missed_at=o.missed_at,
+            )
+            for o in case.overdue_reports
+        ],
         service_title=_service_title(deps, uow, case.service_code),
         people=people_of(
             deps.reference.orgchart(uow),
             [e.actor for e in events]
             + [name for r in reports for name in (r.author, r.addressee)]
-            + [str(level.get("holder")) for level in chain if level.get("holder")],
+            + [str(level.get("holder")) for level in chain if level.get("holder")]
+            + [name for o in case.overdue_reports for name in (o.holder, o.to_holder) if name],
         ),
     )
 

@@ -89,13 +89,26 @@ def work_queue(deps: Deps, username: str, limit: int = 200) -> list[QueueItem]:
                 track=Track.APIP, unassigned=True, open_only=True, limit=limit, sight=sight
             )
             found += uow.cases.summaries(referred)
+        # Issue 13 item 3: a tier the deadline sweep passed over still owes its written report.
+        owing = CaseQuery(owes_report=actor.username, open_only=True, limit=limit, sight=sight)
+        owed = {c.id: c for c in uow.cases.summaries(owing)}
+        found = [c for c in found if c.id not in owed] + list(owed.values())
         unit = deps.reference.orgchart(uow).units.get(actor.unit) if actor.unit else None
         unit_name = unit.name if unit is not None else None
         reasons = {c.id: queue_reason(c, viewer, unit_name) for c in found}
+        reasons.update({c.id: OWED_REPORT for c in owed.values()})
         return [
             item.model_copy(update={"reason": reasons[item.case.id]})
             for item in _queue(deps, uow, found)
         ]
+
+
+OWED_REPORT = QueueReason(
+    code="overdue_report",
+    message=N_(
+        "Laporan tertulis belum dibuat: tenggat tingkat Anda terlewati dan kasus dinaikkan otomatis"
+    ),
+)
 
 
 def queue_reason(case: CaseListing, viewer: Viewer, unit_name: str | None) -> QueueReason:
@@ -165,6 +178,13 @@ def supervisor_queue(deps: Deps, username: str, limit: int = 100) -> SupervisorQ
             escalations=_queue(deps, uow, [c for c in held if c.tier > 0]),
             reports=[_report_item(r) for r in uow.cases.reports_to(recipients, limit, sight)],
             late_requests=_queue(deps, uow, late),
+            owed_reports=_queue(
+                deps,
+                uow,
+                uow.cases.summaries(
+                    CaseQuery(owes_report=actor.username, open_only=True, limit=limit, sight=sight)
+                ),
+            ),
         )
 
 

@@ -32,6 +32,11 @@ from aduan.workflow.states import OPEN_STATUSES, Action, Status
 
 log = structlog.get_logger()
 _TRACKS = (Status.INTERNAL, Status.AGENCY)
+# How the system notice of a breach escalation names the deadline missed (a record, in Indonesian).
+_DEADLINE_NAMES = {
+    DeadlineKind.RESPONSE: "tenggat tanggapan 14 hari kerja",
+    DeadlineKind.STAGE: "tenggat tahap",
+}
 
 
 @dataclass(slots=True)
@@ -155,8 +160,16 @@ def _breach(
     due_text = alarm.due_at.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
     escalation: Outcomes | None = None
     if case.status in _TRACKS and case.tier < len(case.chain) - 1:
-        report = f"Batas waktu {alarm.kind.value} ({due_text}) terlampaui; dinaikkan otomatis."
-        escalation = perform(case, Action.ESCALATE, SYSTEM, {"report": report}, now, deps.policy)
+        # A system notice, not a written report (issue 13 item 3): the tier that missed its
+        # deadline is left the task of filing its own report to the tier above.
+        missed, above = case.chain[case.tier], case.chain[case.tier + 1]
+        notice = (
+            f"Pemberitahuan sistem: tenggat tingkat {case.tier + 1} ({missed.title}) terlewati "
+            f"({_DEADLINE_NAMES[alarm.kind]}, {due_text}); kasus dinaikkan otomatis ke tingkat "
+            f"{case.tier + 2} ({above.title}). Laporan tertulis tingkat {case.tier + 1} belum "
+            "dibuat."
+        )
+        escalation = perform(case, Action.ESCALATE, SYSTEM, {"report": notice}, now, deps.policy)
         superior = case.assignee or (case.holder.title if case.holder else holder)
     else:
         superior = _superior(deps, uow, holder)

@@ -24,6 +24,7 @@ from aduan.workflow.states import (
     STATUS_NAMES,
     Action,
     AnswerKind,
+    ApipBasis,
     Channel,
     Kind,
     Outcome,
@@ -75,6 +76,11 @@ _OTHER_LABELS: dict[type[StrEnum], dict[str, str]] = {
     AnswerKind: {
         "answer": N_("Jawaban (menghentikan tenggat 14 hari kerja)"),
         "interim": N_("Tanggapan sementara (tenggat tetap berjalan)"),
+    },
+    ApipBasis: {
+        "own_audit": N_("Audit/pengawasan APIP sendiri"),
+        "ombudsman": N_("Rujukan Ombudsman Republik Indonesia"),
+        "lapor": N_("Rujukan SP4N-LAPOR!"),
     },
     ReplyChannel: {
         "email": N_("Email"),
@@ -139,6 +145,7 @@ FIELD_LABELS: dict[str, str] = {
     "year": N_("Tahun"),
     "corrective_actions": N_("Tindakan perbaikan"),
     "extra_links": N_("Keterkaitan tambahan (SOP, peraturan)"),
+    "legal_basis": N_("Dasar hukum"),
     "note": N_("Catatan (jejak audit)"),
     "outcome": N_("Hasil"),
     "plan": N_("Rencana penanganan"),

@@ -109,6 +109,20 @@ ACTIONS: Mapping[Action, ActionSpec] = {
             N_("Setujui pelibatan APIP"),
         ),
         _spec(
+            A.OPEN_APIP,
+            pl.ApipByLawPayload,
+            fx.open_apip,
+            ev.ApipOpenedByLaw,
+            N_("Tangani oleh APIP sesuai peraturan perundang-undangan"),
+        ),
+        _spec(
+            A.FILE_OVERDUE_REPORT,
+            pl.OverdueReportPayload,
+            fx.file_overdue_report,
+            ev.OverdueReportFiled,
+            N_("Buat laporan tertulis yang belum dibuat"),
+        ),
+        _spec(
             A.REFUSE_APIP,
             pl.ReasonPayload,
             fx.refuse_apip,

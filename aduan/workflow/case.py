@@ -151,6 +151,25 @@ class WrittenReport:
 
 
 @dataclass(frozen=True, slots=True)
+class OverdueReport:
+    """A written report a tier still owes: its deadline passed and the sweep moved the case up.
+
+    Issue 13 item 3: the automatic escalation is a system notice, not a written report; the
+    tier that missed its deadline keeps the task of filing its own report (laporan tertulis)
+    to the tier above, until it does (``file_overdue_report``).
+    """
+
+    tier: int  # 0-based, as ``Case.tier``
+    position: str
+    title: str
+    holder: str | None
+    to_position: str
+    to_title: str
+    to_holder: str | None
+    missed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Withdrawal:
     """Who withdrew an open case, when and why, and what undoing it restores (issue 12 item 4).
 
@@ -222,6 +241,8 @@ class Case:
     chain: list[TierLevel] = field(default_factory=list)
     tier: int = 0
     assignee: str | None = None
+    # Written reports the tiers passed over by the deadline sweep still owe (issue 13 item 3).
+    overdue_reports: list[OverdueReport] = field(default_factory=list)
     outcome: Outcome | None = None
     result_summary: str | None = None
     # The post whose holder recorded the result (item 8): its direct superior receives the
@@ -289,6 +310,7 @@ __all__ = [
     "ChannelFacts",
     "Complainant",
     "Outcomes",
+    "OverdueReport",
     "PlanStep",
     "RelatedRecord",
     "StandardLink",

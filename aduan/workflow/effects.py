@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from aduan.workflow.case import (
     Case,
+    OverdueReport,
     PlanStep,
     StandardLink,
     Withdrawal,
@@ -21,8 +22,10 @@ from aduan.workflow.errors import InputError
 from aduan.workflow.payloads import (
     AnswerPayload,
     ApipApprovalPayload,
+    ApipByLawPayload,
     ClassifyPayload,
     EscalatePayload,
+    OverdueReportPayload,
     Payload,
     ReasonPayload,
     RecordStepPayload,
@@ -96,11 +99,32 @@ def route_agency(ctx: ActionContext) -> None:
 
 
 def escalate(ctx: ActionContext) -> None:
-    """Move the case exactly one tier up, with the written report to that tier's holder."""
+    """Move the case exactly one tier up, with the written report to that tier's holder.
+
+    The deadline sweep (the system) writes no report: its text is a system notice on the
+    timeline, and the tier that missed its deadline is left the task of filing its own written
+    report (``case.overdue_reports``, issue 13 item 3).
+    """
     p = _payload(ctx, EscalatePayload)
     case = ctx.case
     level = case.tier
     below, above = case.chain[level], case.chain[level + 1]
+    if ctx.actor.role is Role.SYSTEM:
+        case.overdue_reports.append(
+            OverdueReport(
+                tier=level,
+                position=below.position,
+                title=below.title,
+                holder=below.holder,
+                to_position=above.position,
+                to_title=above.title,
+                to_holder=above.holder,
+                missed_at=ctx.now,
+            )
+        )
+        case.tier = level + 1
+        case.assignee = above.holder
+        return
     ctx.reports.append(
         WrittenReport(
             kind="tier",
@@ -114,6 +138,36 @@ def escalate(ctx: ActionContext) -> None:
     )
     case.tier = level + 1
     case.assignee = above.holder
+
+
+def owed_report(ctx: ActionContext) -> OverdueReport | None:
+    """The overdue written report the actor owes on this case: for their post, or by name."""
+    actor = ctx.actor
+    for owed in ctx.case.overdue_reports:
+        if (actor.position is not None and owed.position == actor.position) or (
+            owed.holder == actor.username
+        ):
+            return owed
+    return None
+
+
+def file_overdue_report(ctx: ActionContext) -> None:
+    """File the written report a tier owes, addressed to the tier the sweep moved the case to."""
+    p = _payload(ctx, OverdueReportPayload)
+    owed = owed_report(ctx)
+    assert owed is not None  # guarded by owes_overdue_report
+    ctx.case.overdue_reports.remove(owed)
+    ctx.reports.append(
+        WrittenReport(
+            kind="tier",
+            author=ctx.actor.username,
+            addressee=owed.to_holder or owed.to_title,
+            text=p.report,
+            at=ctx.now,
+            from_position=owed.position,
+            to_position=owed.to_position,
+        )
+    )
 
 
 def skip_concerned(case: Case, concerned: frozenset[str] | set[str]) -> None:
@@ -156,6 +210,12 @@ def request_apip(ctx: ActionContext) -> None:
 def approve_apip(ctx: ActionContext) -> None:
     """Put the case on the APIP track, held by the inspectorate's entry post (it is told)."""
     _enter_track(ctx, Track.APIP, _payload(ctx, ApipApprovalPayload))
+
+
+def open_apip(ctx: ActionContext) -> None:
+    """APIP takes the case up on a legal basis: the APIP track, held by its entry post."""
+    ctx.case.apip_origin = None
+    _enter_track(ctx, Track.APIP, _payload(ctx, ApipByLawPayload))
 
 
 def refuse_apip(ctx: ActionContext) -> None:

@@ -116,6 +116,22 @@ class ApipApproved(ActionTaken):
     __slots__ = ()
 
 
+class ApipOpenedByLaw(ApipApproved):
+    """APIP took the case up on a legal basis, without the head's approval (item 7c).
+
+    A kind of approval: the case is on the APIP track and the inspectorate's unit sees it from
+    then on (``record_units``).
+    """
+
+    __slots__ = ()
+
+
+class OverdueReportFiled(ActionTaken):
+    """A tier passed over by the deadline sweep filed the written report it owed."""
+
+    __slots__ = ()
+
+
 class ApipRefused(ActionTaken):
     """The head refused APIP involvement; the case went back to its track."""
 

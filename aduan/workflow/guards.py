@@ -55,6 +55,24 @@ def holds_current_tier(ctx: ActionContext) -> None:
         )
 
 
+def owes_overdue_report(ctx: ActionContext) -> None:
+    """Only the tier the deadline sweep passed over files the written report it still owes."""
+    actor = ctx.actor
+    owed = any(
+        (actor.position is not None and o.position == actor.position) or o.holder == actor.username
+        for o in ctx.case.overdue_reports
+    )
+    if not owed:
+        raise RuleViolationError(
+            ctx.case.ref,
+            "owes_overdue_report",
+            N_(
+                "hanya pemegang tingkat yang tenggatnya terlewati yang membuat laporan tertulis "
+                "yang belum dibuat"
+            ),
+        )
+
+
 def tier_holder_or_above(ctx: ActionContext) -> None:
     """Items 7a/7b: on a track, the holder of the current tier or a level above it acts."""
     if not _holds_or_above(ctx):
@@ -267,5 +285,6 @@ AUTHORITY_GUARDS: frozenset[Guard] = frozenset(
         own_agency,
         approver_has_authority,
         superior_of_decider_closes,
+        owes_overdue_report,
     }
 )

@@ -14,7 +14,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from aduan.workflow.case import RelatedRecord, StandardLink, TierLevel
 from aduan.workflow.errors import InputError
-from aduan.workflow.states import N_, AnswerKind, Outcome, ProblemType, ReplyChannel, StepKind
+from aduan.workflow.states import (
+    N_,
+    AnswerKind,
+    ApipBasis,
+    Outcome,
+    ProblemType,
+    ReplyChannel,
+    StepKind,
+)
 
 WIB_ZONE = ZoneInfo("Asia/Jakarta")
 
@@ -81,6 +89,15 @@ class ApipApprovalPayload(RoutePayload):
     """Approve involving APIP: the case goes to the inspectorate's entry post (its chain)."""
 
 
+class ApipByLawPayload(ApipApprovalPayload):
+    """The inspectorate takes a case up on a legal basis, without the head's approval (item 7c)."""
+
+    legal_basis: ApipBasis = Field(
+        description="dasar hukum: audit sendiri, rujukan Ombudsman atau SP4N-LAPOR!"
+    )
+    reason: Text = Field(description="alasan")
+
+
 class RouteAgencyPayload(RoutePayload):
     """Put the case on the agency / technical-team track of a named regional agency."""
 
@@ -89,6 +106,12 @@ class RouteAgencyPayload(RoutePayload):
 
 class EscalatePayload(Payload):
     """Move the case one tier up with a written report to the level above (item 7a/7b)."""
+
+    report: Text = Field(description="laporan tertulis ke tingkat atas")
+
+
+class OverdueReportPayload(Payload):
+    """The written report a tier owes after the sweep moved the case past it (item 7a/7b)."""
 
     report: Text = Field(description="laporan tertulis ke tingkat atas")
 

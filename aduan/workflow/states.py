@@ -117,6 +117,8 @@ class Action(StrEnum):
     ACKNOWLEDGE_SUGGESTION = "acknowledge_suggestion"
     FORWARD_SUGGESTION = "forward_suggestion"
     CONVERT_SUGGESTION = "convert_suggestion"
+    FILE_OVERDUE_REPORT = "file_overdue_report"
+    OPEN_APIP = "open_apip"
 
 
 class Channel(StrEnum):
@@ -201,6 +203,19 @@ class AnswerKind(StrEnum):
 
     ANSWER = "answer"
     INTERIM = "interim"
+
+
+class ApipBasis(StrEnum):
+    """The legal basis on which the inspectorate takes up a case without the head's approval.
+
+    Seed §6 item 7c: APIP is involved "berdasarkan persetujuan Kepala DPMPTSP/Perangkat Daerah
+    atau sesuai dengan peraturan perundang-undangan" — its own audit, or a referral from the
+    Ombudsman or SP4N-LAPOR!.
+    """
+
+    OWN_AUDIT = "own_audit"
+    OMBUDSMAN = "ombudsman"
+    LAPOR = "lapor"
 
 
 STATUS_NAMES: dict[Status, str] = {

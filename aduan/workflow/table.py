@@ -114,6 +114,18 @@ RULES: tuple[Rule, ...] = (
     *_rows(A.REQUEST_APIP, [S.INTERNAL], S.APIP_PENDING, OFFICE_CHAIN),
     *_rows(A.REQUEST_APIP, [S.AGENCY], S.APIP_PENDING, AGENCY_STAFF, (g.own_agency,)),
     *_rows(A.APPROVE_APIP, [S.APIP_PENDING], S.APIP, APPROVERS, (g.approver_has_authority,)),
+    # Item 7c "atau sesuai dengan peraturan perundang-undangan": the inspectorate takes a case
+    # up on a recorded legal basis (its own audit, an Ombudsman or SP4N-LAPOR! referral),
+    # without the head's approval, from where an APIP request could be made.
+    *_rows(A.OPEN_APIP, [S.REVIEWED, S.INTERNAL, S.AGENCY], S.APIP, {Role.APIP}),
+    # Item 7a/7b: a tier the deadline sweep passed over still files its written report.
+    *_rows(
+        A.FILE_OVERDUE_REPORT,
+        [*_HANDLING, S.APIP_PENDING, S.RESOLVED],
+        None,
+        OFFICE_CHAIN | AGENCY_STAFF,
+        (g.owes_overdue_report,),
+    ),
     *(
         Rule(
             A.REFUSE_APIP,

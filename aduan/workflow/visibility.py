@@ -9,7 +9,9 @@ after the fact. A case out of a person's sight answers exactly as a case that do
 - agency staff (officer, head): the cases that are or were on their own agency's track, from the
   moment of routing;
 - APIP: the cases referred to it (after approval, or opened on a legal basis), and those it
-  handled before;
+  handled before. To open one on a legal basis (item 7c: its own audit, an Ombudsman or
+  SP4N-LAPOR! referral) it names the case by the tracking code the referral gives
+  (``service.open_apip_by_code``); a code it may not act on answers as one that does not exist;
 - the administrator: no case content at all (operational views only).
 
 Conflict of interest (issue 16 item 3): a case can name the staff members it concerns

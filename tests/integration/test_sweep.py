@@ -208,13 +208,13 @@ def test_response_breach_on_the_internal_track_escalates_one_tier(
     )  # fmt: skip
     assert breach.data == {"deadline": "response", "due_at": DUE.isoformat(), "to": "sari"}
     assert (escalation.action, escalation.actor, escalation.at) == ("escalate", "system", BREACH)
-    report_up = after.reports[-1]
-    assert (report_up.kind, report_up.author, report_up.addressee) == ("tier", "system", "sari")
-    assert (report_up.from_position, report_up.to_position) == (
-        "pelaksana-pengaduan",
-        "kasi-pengaduan",
-    )
-    assert "2026-09-02 23:59 WIB" in report_up.text
+    # A system notice on the timeline, not a written report (issue 13 item 3): the tier that
+    # missed its deadline still owes its report (tests/integration/test_overdue_reports.py).
+    assert after.reports == []
+    assert "2026-09-02 23:59 WIB" in escalation.data["report"]
+    assert escalation.data["report"].startswith("Pemberitahuan sistem: tenggat tingkat 1 ")
+    [owed] = after.overdue_reports
+    assert (owed.tier, owed.holder, owed.to_tier, owed.to_holder) == (1, "budi", 2, "sari")
     assert rung(deps, "sari", K.RESPONSE) == [("deadline_breached", "response", "breach")]
     assert rung(deps, "budi", K.RESPONSE)[-1] == ("deadline_breached", "response", "breach")
 

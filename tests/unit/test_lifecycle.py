@@ -458,10 +458,16 @@ def test_reopened_case_returns_to_the_office_unassigned_from_the_agency() -> Non
 
 def test_system_escalates_a_breached_case_without_holding_the_tier() -> None:
     case = on_internal_track(tier=0)
-    outcomes = do(case, A.ESCALATE, system(), {"report": "Batas waktu tahap terlampaui"})
+    notice = "Pemberitahuan sistem: tenggat tingkat 1 terlewati"
+    outcomes = do(case, A.ESCALATE, system(), {"report": notice})
     assert (case.tier, case.assignee) == (1, "budi")
-    assert outcomes.reports[0].author == "system"
     assert outcomes.event.role is Role.SYSTEM
+    # Issue 13 item 3: a system notice on the timeline, not a written report; the tier that
+    # missed its deadline still owes its own report to the tier above.
+    assert outcomes.reports == ()
+    assert outcomes.event.data["report"] == notice
+    [owed] = case.overdue_reports
+    assert (owed.tier, owed.holder, owed.to_holder) == (0, case.chain[0].holder, "budi")
 
 
 # --- closing (item 8) ---------------------------------------------------------------------

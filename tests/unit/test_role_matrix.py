@@ -70,6 +70,15 @@ _WITHDRAW_WHILE_OPEN = {
 # Issue 12 item 4: a withdrawal may be undone, by the complainant or an officer (in a window).
 _UNDO_WITHDRAWAL = {(S.WITHDRAWN, A.UNDO_WITHDRAW): ON_BEHALF}
 # Not this office's authority: referred before a track is chosen.
+# Issue 13 item 3: a tier the deadline sweep passed over files the written report it owes, on
+# the internal, agency or APIP track, while APIP's approval is pending, or once resolved.
+_OWED_REPORT = {
+    (status, A.FILE_OVERDUE_REPORT): CHAIN | AGENCY
+    for status in (S.INTERNAL, S.AGENCY, S.APIP_PENDING, S.APIP, S.RESOLVED)
+}
+# Item 7c "atau sesuai dengan peraturan perundang-undangan": APIP takes a case up on a legal
+# basis, from where an APIP request could be made (reviewed, or on the internal/agency track).
+_APIP_BY_LAW = {(status, A.OPEN_APIP): {APIP} for status in (S.REVIEWED, S.INTERNAL, S.AGENCY)}
 _REFER_BEFORE_TRACK = {
     (status, A.REFER): OFFICE for status in (S.RECORDED, S.CLASSIFIED, S.REVIEWED)
 }
@@ -79,6 +88,8 @@ EXPECTED: dict[tuple[Status, Action], set[Role]] = {
     **_WITHDRAW_WHILE_OPEN,
     **_UNDO_WITHDRAWAL,
     **_REFER_BEFORE_TRACK,
+    **_OWED_REPORT,
+    **_APIP_BY_LAW,
     # Item 5c: classify, and correct the classification until the review.
     (S.RECORDED, A.CLASSIFY): OFFICE,
     (S.CLASSIFIED, A.CLASSIFY): OFFICE,
@@ -245,6 +256,8 @@ AUTHORITY: dict[tuple[Status, Action], dict[Role, set[str]]] = {
     (S.AGENCY, A.REQUEST_APIP): {r: {"own_agency_only"} for r in AGENCY},
     (S.APIP_PENDING, A.APPROVE_APIP): {r: {"apip_approval_authority"} for r in APPROVERS},
     (S.APIP_PENDING, A.REFUSE_APIP): {r: {"apip_approval_authority"} for r in APPROVERS},
+    # Only the holder of the tier that missed its deadline files the report it owes.
+    **{cell: {r: {"owes_overdue_report"} for r in CHAIN | AGENCY} for cell in _OWED_REPORT},
 }
 _AUTHORITY_PAYLOADS: dict[Action, dict[str, object]] = {
     A.RECORD_STEP: {"step": 1, "outcome": "x"},
@@ -253,6 +266,7 @@ _AUTHORITY_PAYLOADS: dict[Action, dict[str, object]] = {
     A.REQUEST_APIP: {"reason": "x"},
     A.APPROVE_APIP: {},
     A.REFUSE_APIP: {"reason": "x"},
+    A.FILE_OVERDUE_REPORT: {"report": "x"},
 }
 
 
@@ -301,3 +315,67 @@ def test_no_other_cell_is_narrowed_by_authority(status: Status, role: Role) -> N
     offered = set(permitted_actions(case, an_outsider(role), NOW))
     narrowed = {a for (s, a), roles in AUTHORITY.items() if s is status and role in roles}
     assert offered == set(allowed_actions(status, role)) - narrowed
+
+
+# --- a breach escalation leaves the tier that missed its deadline a report to file ---------
+
+
+def _escalated_by_the_sweep() -> Case:
+    case = a_case_on_a_track(S.INTERNAL)
+    case.chain = [
+        TierLevel("kasi", "Kepala Seksi Pengaduan", "office", "sari"),
+        TierLevel("kabid", "Kepala Bidang Pengaduan", "office", "budi"),
+        TierLevel("kadis", "Kepala DPMPTSP", "office", "rina"),
+    ]
+    case.tier, case.assignee = 0, "sari"
+    sweep = Actor("system", R.SYSTEM)
+    outcomes = perform(case, A.ESCALATE, sweep, {"report": "Pemberitahuan sistem: ..."}, NOW)
+    assert outcomes.reports == ()  # a system notice, not a written report
+    return case
+
+
+def test_the_sweeps_escalation_is_no_written_report_and_leaves_a_task() -> None:
+    case = _escalated_by_the_sweep()
+    assert (case.tier, case.assignee) == (1, "budi")
+    [owed] = case.overdue_reports
+    assert (owed.position, owed.holder, owed.to_position, owed.to_holder) == (
+        "kasi",
+        "sari",
+        "kabid",
+        "budi",
+    )
+
+
+@pytest.mark.parametrize(
+    ("username", "position", "allowed"),
+    [
+        ("sari", "kasi", True),  # the holder of the tier that missed its deadline
+        ("plt-kasi", "kasi", True),  # whoever holds that post now
+        ("budi", "kabid", False),  # the new holder receives it, does not write it
+        ("rina", "kadis", False),
+    ],
+)
+def test_only_the_tier_that_missed_its_deadline_files_its_report(
+    username: str, position: str, allowed: bool
+) -> None:
+    case = _escalated_by_the_sweep()
+    actor = Actor(username, R.SUPERVISOR, position=position, unit="office")
+    assert (A.FILE_OVERDUE_REPORT in permitted_actions(case, actor, NOW)) is allowed
+    if not allowed:
+        with pytest.raises(RuleViolationError) as refused:
+            perform(case, A.FILE_OVERDUE_REPORT, actor, {"report": "Laporan"}, NOW)
+        assert refused.value.rule == "owes_overdue_report"
+        assert len(case.overdue_reports) == 1
+        return
+    outcomes = perform(case, A.FILE_OVERDUE_REPORT, actor, {"report": "Laporan tingkat 1"}, NOW)
+    [report] = outcomes.reports
+    assert (report.kind, report.author, report.addressee, report.text) == (
+        "tier",
+        username,
+        "budi",
+        "Laporan tingkat 1",
+    )
+    assert (report.from_position, report.to_position) == ("kasi", "kabid")
+    assert case.overdue_reports == []
+    assert (case.tier, case.assignee, case.status) == (1, "budi", S.INTERNAL)
+    assert A.FILE_OVERDUE_REPORT not in permitted_actions(case, actor, NOW)

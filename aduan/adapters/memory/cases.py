@@ -146,6 +146,10 @@ class InMemoryCaseRepository:
             and self._sees(query.sight, case_id)
             and all(row[k] == v for k, v in wanted.items())
             and (not query.open_only or row["status"] in OPEN_STATUSES)
+            and (
+                query.owes_report is None
+                or any(o["holder"] == query.owes_report for o in row["overdue_reports"] or [])
+            )
         )
         if query.due_before is None:
             return [case_from_row(loaded(r)) for r in itertools.islice(rows, query.limit)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,9 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    Text,
     bindparam,
+    cast,
     exists,
     insert,
     literal_column,
@@ -111,6 +114,10 @@ def _listing(columns: str, query: CaseQuery) -> tuple[Prepared, dict[str, Any]]:
     values.update(_sight_values(query.sight))
     if query.after_id is not None:
         values["after_id"] = query.after_id
+    if query.owes_report is not None:
+        held = json.dumps(query.owes_report)
+        held = held.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+        values["owes_report"] = f'%"holder": {held}%'
     if query.due_before is not None:
         values["due_before"] = query.due_before
         if query.after_deadline is not None:
@@ -158,6 +165,9 @@ def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -
         stmt = stmt.where(_OPEN)
     if query.unassigned:
         stmt = stmt.where(cases.c.assignee.is_(None))
+    if "owes_report" in names:  # the JSON as text, ``"holder": "<username>"`` on both databases
+        owed = cast(cases.c.overdue_reports, Text)
+        stmt = stmt.where(owed.like(bindparam("owes_report", type_=Text()), escape="\\"))
     if "due_before" not in names:
         stmt = stmt.order_by(key.desc() if query.newest_first else key)
     else:
