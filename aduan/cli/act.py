@@ -24,6 +24,7 @@ from aduan import service as svc
 from aduan.cli import common, terminal
 from aduan.schemas.commands import ActionCommand
 from aduan.schemas.views import CaseDetail, TrackingView
+from aduan.service import cases as svc_cases
 from aduan.workflow.actions import ACTIONS
 from aduan.workflow.errors import InputError
 from aduan.workflow.states import N_, Action
@@ -162,8 +163,11 @@ def act(
                 "required",
                 N_("sebutkan pengguna dengan --as atau ADUAN_USER"),
             )
-        cmd = ActionCommand(case_ref=case, action=action, payload=payload, expected_version=version)
         deps = common.deps()
+        if action is Action.OPEN_APIP:  # by tracking code: APIP does not see the case before
+            done = svc_cases.open_apip_by_code(deps, case, as_user, payload)
+            return svc.get_case(deps, done.tracking_code, as_user)
+        cmd = ActionCommand(case_ref=case, action=action, payload=payload, expected_version=version)
         done = svc.perform_action(deps, cmd, as_user)
         return svc.get_case(deps, done.tracking_code, as_user)
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from aduan import service
 from aduan.schemas.views import QueueItem
-from aduan.web.auth import current_staff, deps_of
+from aduan.service.cases import open_apip_by_code
+from aduan.web.auth import current_staff, deps_of, verify_csrf
 from aduan.web.i18n import Translator, language_of
 from aduan.web.ui.case import services_choices
-from aduan.web.ui.forms import Field, FormState, error_state
+from aduan.web.ui.forms import Field, FormState, error_state, validation_state
 from aduan.web.ui.render import page, see_other, to_login, translator
-from aduan.workflow.errors import AduanError, InputError, http_status
-from aduan.workflow.states import Role, ScreeningReason
+from aduan.workflow.errors import AduanError, InputError, NotFoundError, http_status
+from aduan.workflow.states import N_, Action, ApipBasis, Role, ScreeningReason
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,8 +35,59 @@ def my_queue(request: Request) -> Response:
         return see_other("/admin/pengguna")
     items = service.work_queue(deps_of(request), staff.username)
     t = translator(request)
-    context = {"items": items, "heading": t("Antrean saya"), "reasons": True}
+    context: dict[str, Any] = {"items": items, "heading": t("Antrean saya"), "reasons": True}
+    if staff.role is Role.APIP:
+        context["apip_open"] = _apip_open_state(t, FormState(values={}))
     return page(request, "queue.html", context)
+
+
+APIP_OPEN_FIELDS = ("tracking_code", "legal_basis", "reason")
+
+
+def _apip_open_state(t: Translator, state: FormState) -> dict[str, Any]:
+    bases = [(b.value, t.label(b.value, ApipBasis)) for b in ApipBasis]
+    return {"state": state, "bases": bases}
+
+
+@router.post("/apip/tangani", response_class=HTMLResponse)
+async def apip_open(request: Request) -> Response:
+    """APIP takes a case up on a legal basis (item 7c), by the tracking code of the referral."""
+    staff = current_staff(request)
+    if staff is None:
+        return to_login(request)
+    form = await request.form()
+    values = {k: str(form.get(k, "")).strip() for k in APIP_OPEN_FIELDS}
+    t = translator(request)
+    deps = deps_of(request)
+    try:
+        verify_csrf(request, str(form.get("csrf_token", "")))
+        payload = {"legal_basis": values["legal_basis"], "reason": values["reason"]}
+        done = open_apip_by_code(deps, values["tracking_code"], staff.username, payload)
+    except (AduanError, ValidationError) as exc:
+        if isinstance(exc, ValidationError):
+            state = validation_state(exc, t.lang, values, APIP_OPEN_FIELDS)
+            status = 422
+        elif isinstance(exc, NotFoundError):
+            message = t(
+                N_(
+                    "kode pelacakan tidak ditemukan, atau kasus ini tidak dapat ditangani APIP "
+                    "saat ini"
+                )
+            )
+            state = FormState(values=values, errors={"tracking_code": message})
+            status = 404
+        else:
+            state = error_state(exc, t.lang, values, APIP_OPEN_FIELDS)
+            status = http_status(exc)
+        items = service.work_queue(deps, staff.username)
+        context = {
+            "items": items,
+            "heading": t("Antrean saya"),
+            "reasons": True,
+            "apip_open": _apip_open_state(t, state),
+        }
+        return page(request, "queue.html", context, status_code=status)
+    return see_other(f"/cases/{done.tracking_code}?done={Action.OPEN_APIP.value}")
 
 
 @router.get("/overdue", response_class=HTMLResponse)
