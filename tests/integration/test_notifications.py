@@ -98,7 +98,9 @@ def test_a_late_complaint_is_told_why_and_supervisors_are_asked_to_accept_it(dep
 
 
 def test_an_anonymous_submission_queues_nothing_for_a_complainant(deps: Deps) -> None:
-    submit(deps, channel="box", complainant={"name": None})
+    # A box letter records the day it was dropped in (issue 12 item 6).
+    dropped = today(deps).isoformat()
+    submit(deps, channel="box", complainant={"name": None}, channel_facts={"dropped_on": dropped})
 
     with deps.uow(readonly=True) as uow:
         assert uow.outbox.counts() == {"pending": 0, "sent": 0, "dead": 0}
