@@ -1,4 +1,4 @@
-"""The statistics rollup folded from the audit trail gives the numbers the cases give, on both engines."""
+"""The rollup folded from the audit trail gives the numbers the cases give, on both engines."""
 
 from __future__ import annotations
 
