@@ -123,9 +123,7 @@ def test_withdrawing_by_code_needs_the_pin_of_the_receipt(deps: Deps) -> None:
         assert (caught.value.field, caught.value.rule) == ("pin", "matches_receipt")
     assert status_and_events(deps, case.tracking_code) == before
 
-    done = service.act_as_complainant(
-        deps, case.tracking_code, A.WITHDRAW, REASON, f" {case.pin} "
-    )
+    done = service.act_as_complainant(deps, case.tracking_code, A.WITHDRAW, REASON, f" {case.pin} ")
 
     assert done.status == "withdrawn"
 

@@ -43,9 +43,7 @@ class SqlReferenceRepository:
         rows = self.conn.execute(
             select(answer_templates).order_by(answer_templates.c.name, answer_templates.c.id)
         ).mappings()
-        return [
-            AnswerTemplate.model_validate({k: r[k] for k in _TEMPLATE_FIELDS}) for r in rows
-        ]
+        return [AnswerTemplate.model_validate({k: r[k] for k in _TEMPLATE_FIELDS}) for r in rows]
 
     def put_answer_template(self, template: AnswerTemplate, now: datetime) -> int:
         values = {
