@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 # freezegun breaks pydantic's schema generation: build every model before any test freezes time.
 import aduan.catalog.orgchart
@@ -127,13 +127,22 @@ def engine_of(deps: Deps) -> Engine:
 def empty_tables(engine: Engine) -> None:
     """Remove every row of Aduan's tables, cheaply (the schema and its version stay).
 
-    The audit tables refuse TRUNCATE (migration 0002); replica mode, which only a superuser
-    may set, skips those triggers for this one test-reset transaction.
+    The audit tables refuse changes (migration 0002); replica mode, which only a superuser may
+    set, skips those triggers for this one test-reset transaction. DELETE, children first, then
+    every sequence restarted: a test's tables hold a handful of rows, and TRUNCATE of ~40 tables
+    cost ~60 ms a test (new files for every table and index), DELETE ~5 ms.
     """
-    names = ", ".join(t.name for t in metadata.sorted_tables)
+    deletes = "; ".join(f"DELETE FROM {t.name}" for t in reversed(metadata.sorted_tables))
     with engine.begin() as conn:
-        conn.execute(text("SET LOCAL session_replication_role = replica"))
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        conn.exec_driver_sql(deletes)
+        sequences = conn.exec_driver_sql(
+            "SELECT relname FROM pg_class "
+            "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"
+        ).scalars()
+        restarts = "; ".join(f'ALTER SEQUENCE "{name}" RESTART' for name in sequences)
+        if restarts:
+            conn.exec_driver_sql(restarts)
 
 
 @contextlib.contextmanager
