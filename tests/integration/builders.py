@@ -46,6 +46,8 @@ PAYLOADS: dict[Action, dict[str, Any]] = {
     Action.WITHDRAW: {"reason": "Sertifikat sudah terbit"},
     Action.ACCEPT_LATE: {"reason": "Pemohon sakit, dibuktikan surat dokter"},
     Action.CONVERT_SUGGESTION: {"reason": "Identitas ada di surat, terlewat saat dicatat"},
+    Action.FILE_OVERDUE_REPORT: {"report": "Tenggat terlewati karena berkas belum lengkap"},
+    Action.OPEN_APIP: {"legal_basis": "ombudsman", "reason": "Rujukan Ombudsman No. 12/2026"},
 }
 
 

@@ -16,7 +16,9 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from aduan.workflow.states import Action
+from aduan.catalog.orgchart import StaffUser
+from aduan.service.reference import add_user
+from aduan.workflow.states import Action, Role
 from tests.integration import builders as b
 from tests.web.conftest import Web
 from tests.web.ui_support import login, set_passwords
@@ -169,8 +171,13 @@ def test_an_agency_officer_sees_only_its_agency_on_the_dashboard_and_in_the_expo
 ) -> None:
     b.submit(web.deps)  # never routed: the office's alone
     ours = b.agency_case(web.deps).tracking_code  # Dinas Pertanian
+    wawan = StaffUser(
+        username="wawan", full_name="Wawan Gunawan", role=Role.AGENCY_OFFICER,
+        position="tim-teknis-disperindag",
+    )  # fmt: skip
+    add_user(web.deps, wawan, by="admin")  # Disperindag's entry post is held: it can be routed to
     b.act(web.deps, b.reviewed_case(web.deps), Action.ROUTE_AGENCY, "budi", agency="disperindag")
-    received = "<td>Jumlah diterima</td><td>:</td><td>{} (pengaduan {}, saran/masukan 0)</td>"
+    received = '<td id="fig-total">{}</td>\n      <td>pengaduan {}, saran/masukan 0</td>'
 
     login(browser, "tono")
     page = browser.get("/laporan", params={"month": MONTH})

@@ -138,7 +138,8 @@ def test_supervisor_sees_late_complaints_to_accept(deps: Deps, browser: httpx.Cl
     late = submit(deps, service_received_on=today(deps) - timedelta(days=45))
     login(browser, "sari")
     desk = browser.get("/supervisor").text
-    assert late.tracking_code in desk.split("<section")[3]
+    late_section = desk.split('<section aria-labelledby="h-late">')[1].split("</section>")[0]
+    assert late.tracking_code in late_section
 
 
 def test_head_sees_apip_requests_to_approve(deps: Deps, browser: httpx.Client) -> None:
@@ -274,7 +275,7 @@ def test_action_without_the_form_token_is_refused(deps: Deps, browser: httpx.Cli
 
 def test_a_rule_of_the_procedure_is_shown_on_the_form(deps: Deps, browser: httpx.Client) -> None:
     case = act(deps, internal_case(deps), Action.RECORD_RESULT, "budi")
-    login(browser, "budi")
+    login(browser, "sari")  # budi decided: his superior closes (item 8)
     url = f"/cases/{case.tracking_code}"
     page = browser.get(url).text
     form = {"csrf_token": csrf_of(page), "expected_version": version_of(page)}

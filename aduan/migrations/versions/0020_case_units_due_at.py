@@ -88,5 +88,6 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
         op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
     op.drop_index("ix_case_units_unit_due_at_case_id", table_name="case_units")
-    with op.batch_alter_table("case_units", schema=None) as batch_op:
-        batch_op.drop_column("due_at")
+    # Not in batch mode: SQLite (>= 3.35) drops a column in place; a batch copies the table and
+    # reflects ``cases`` (its foreign key), whose expression index SQLAlchemy cannot reflect.
+    op.drop_column("case_units", "due_at")

@@ -52,7 +52,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("survey_responses", schema=None) as batch_op:
+    with (
+        warnings.catch_warnings(),
+        op.batch_alter_table("survey_responses", schema=None) as batch_op,
+    ):
+        warnings.filterwarnings(
+            "ignore", "Skipped unsupported reflection of expression-based index", sa.exc.SAWarning
+        )
         batch_op.drop_constraint(batch_op.f("uq_survey_responses_period_case_id"), type_="unique")
         batch_op.drop_constraint(
             batch_op.f("fk_survey_responses_case_id_cases"), type_="foreignkey"

@@ -24,10 +24,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("overdue_reports", Json, nullable=True))
+    op.add_column("cases", sa.Column("overdue_reports", Json, nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.drop_column("overdue_reports")
+    # Not in batch mode: SQLite (>= 3.35) drops a column in place, where a batch would copy
+    # ``cases`` and lose its expression index (0009) and triggers.
+    op.drop_column("cases", "overdue_reports")
