@@ -136,7 +136,13 @@ def _choices(deps: Deps, allowed: list[str]) -> dict[str, Choices]:
         found["service_code"] = services_choices(deps)
     if Action.ROUTE_AGENCY.value in allowed:
         chart = service.show_orgchart(deps)
-        found["agency"] = [(u.code, u.name) for u in chart.units.values() if u.kind == "agency"]
+        # Only agencies whose entry post someone holds (or acts for): routing elsewhere is
+        # refused (issue 13 item 2), so the form does not offer a choice that can only fail.
+        found["agency"] = [
+            (u.code, u.name)
+            for u in chart.units.values()
+            if u.kind == "agency" and u.entry_position and chart.holder(u.entry_position)
+        ]
     return found
 
 
