@@ -113,9 +113,8 @@ def check_channel_facts(channel: Channel, facts: ChannelFacts) -> None:
             )
     for group in rule.required:
         if not any(name in given for name in group):
-            raise InputError(
-                f"channel_facts.{group[0]}", "required_for_channel", _REQUIRED_FACT[group[0]]
-            )
+            message = _REQUIRED_FACT[group[0]]  # each an N_() msgid
+            raise InputError(f"channel_facts.{group[0]}", "required_for_channel", message)
 
 
 def check_reachable(complainant: Complainant) -> None:
