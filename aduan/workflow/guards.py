@@ -231,15 +231,13 @@ def late_submission_only(ctx: ActionContext) -> None:
     """Item 3: only a late complaint 'may' be treated as a complaint; 5b has no such leeway."""
     case = ctx.case
     if case.screening_reason is not ScreeningReason.LATE:
-        reason = case.screening_reason.value if case.screening_reason else "-"
         raise RuleViolationError(
             case.ref,
             "accept_late_only",
             N_(
-                "hanya pengaduan terlambat yang dapat diterima sebagai pengaduan "
-                "(alasan: %(reason)s)"
+                "hanya pengaduan terlambat yang dapat diterima sebagai pengaduan; saran ini "
+                'dicatat karena alasan lain (gunakan "Jadikan pengaduan (kesalahan penyaringan)")'
             ),
-            reason=reason,
         )
 
 
@@ -275,8 +273,9 @@ def plan_step_exists(ctx: ActionContext) -> None:
         )
 
 
-# The guards that decide who may act, reading only the actor and the case (never the payload,
-# the time or the policy): what the UI uses to offer only actions the actor may take.
+# The guards that decide who may act, and the case facts that decide whether an action applies
+# at all, reading only the actor and the case (never the payload, the time or the policy): what
+# the UI uses to offer only actions the actor may take.
 AUTHORITY_GUARDS: frozenset[Guard] = frozenset(
     {
         holds_current_tier,
@@ -286,5 +285,6 @@ AUTHORITY_GUARDS: frozenset[Guard] = frozenset(
         approver_has_authority,
         superior_of_decider_closes,
         owes_overdue_report,
+        late_submission_only,
     }
 )

@@ -25,7 +25,16 @@ from aduan.workflow.errors import (
     RuleViolationError,
 )
 from aduan.workflow.lifecycle import check_permission, perform, permitted_actions
-from aduan.workflow.states import Action, Channel, Kind, Role, Status, StepKind, Track
+from aduan.workflow.states import (
+    Action,
+    Channel,
+    Kind,
+    Role,
+    ScreeningReason,
+    Status,
+    StepKind,
+    Track,
+)
 from aduan.workflow.table import allowed_actions
 
 S, A, R = Status, Action, Role
@@ -162,6 +171,8 @@ def a_case(status: Status) -> Case:
     case = _a_case(status)
     if status is S.WITHDRAWN:  # withdrawn from where it stood, a moment ago
         case.withdrawal = Withdrawal(S.RECORDED, NOW, "user-officer", R.OFFICER, "Duplikat")
+    if case.kind is Kind.SUGGESTION:  # late: the one screening reason every suggestion row takes
+        case.screening_reason = ScreeningReason.LATE
     return case
 
 
@@ -315,6 +326,18 @@ def test_no_other_cell_is_narrowed_by_authority(status: Status, role: Role) -> N
     offered = set(permitted_actions(case, an_outsider(role), NOW))
     narrowed = {a for (s, a), roles in AUTHORITY.items() if s is status and role in roles}
     assert offered == set(allowed_actions(status, role)) - narrowed
+
+
+@pytest.mark.parametrize("reason", [ScreeningReason.NO_IDENTITY, ScreeningReason.NO_SUBJECT])
+@pytest.mark.parametrize("role", [R.SUPERVISOR, R.HEAD])
+def test_accepting_late_is_not_offered_for_a_suggestion_that_was_not_late(
+    reason: ScreeningReason, role: Role
+) -> None:
+    case = a_case(S.SUGGESTION)
+    case.screening_reason = reason
+    actor = Actor(f"user-{role.value}", role)
+    assert A.ACCEPT_LATE not in permitted_actions(case, actor, NOW)
+    assert A.CONVERT_SUGGESTION in permitted_actions(case, actor, NOW)
 
 
 # --- a breach escalation leaves the tier that missed its deadline a report to file ---------
