@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -194,6 +195,27 @@ class OutboxMessage:
     payload: dict[str, Any]
     created_at: datetime
     case_id: int | None = None
+
+    @property
+    def delivery_key(self) -> str:
+        """The key a receiver sees (``Message-ID``, ``Idempotency-Key``): stable per row.
+
+        The idempotency key alone is not unique over time: after a restore from a backup the
+        database numbers cases and versions again from where the backup stood, so a new
+        message would carry the key (and ``Message-ID``) of one already delivered, and a
+        deduplicating receiver would drop it (issue 17). The random nonce the row got when it
+        was stored (:func:`with_nonce`) tells them apart; a retry of the same row keeps it.
+        """
+        nonce = self.payload.get(NONCE)
+        return f"{self.idempotency_key}/{nonce}" if nonce else self.idempotency_key
+
+
+NONCE = "nonce"  # the payload field holding a row's random nonce (``OutboxMessage.delivery_key``)
+
+
+def with_nonce(payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` with a fresh random nonce, as an outbox stores a new row."""
+    return {**payload, NONCE: secrets.token_hex(8)}
 
 
 class AlarmRepository(Protocol):

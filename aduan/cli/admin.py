@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ import typer
 
 from aduan import bootstrap
 from aduan import service as svc
+from aduan.adapters.sql import backup
 from aduan.catalog.orgchart import StaffUser
 from aduan.cli import common
 from aduan.service.reference import set_acting
@@ -22,6 +24,30 @@ def db_upgrade() -> None:
     added = common.run(lambda: bootstrap.upgrade_database(common.deps()))
     url = common.settings().database_url
     typer.echo(f"database siap/ready: {url} (layanan baru/new services: {added[0]})")
+
+
+@common.db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="Berkas cadangan baru / new backup file.")],
+) -> None:
+    """Cadangkan basis data SQLite, juga saat server berjalan / back up SQLite, live."""
+    try:
+        size = backup.backup(common.settings().database_url, path)
+    except (backup.BackupError, sqlite3.Error) as exc:
+        common.fail(f"cadangan gagal/backup failed: {exc}", 1)
+    typer.echo(f"cadangan dibuat/backup written: {path} ({size} bytes, integritas/integrity ok)")
+
+
+@common.db_app.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(help="Berkas cadangan / backup file.")],
+) -> None:
+    """Pulihkan SQLite dari cadangan (server dihentikan dulu) / restore (server stopped)."""
+    try:
+        backup.restore(common.settings().database_url, path)
+    except (backup.BackupError, sqlite3.Error) as exc:
+        common.fail(f"pemulihan gagal/restore failed: {exc}", 1)
+    typer.echo(f"basis data dipulihkan/restored from {path} (integritas/integrity ok)")
 
 
 @common.catalog_app.command("list")

@@ -7,8 +7,10 @@
   to print and post;
 - ``inapp``: the staff inbox; the row itself is the message, so delivery only marks it.
 
-Each message carries its idempotency key (``Message-ID``/``X-Aduan-Idempotency-Key`` for email,
-``Idempotency-Key`` for webhooks, the file name for letters) so that a receiver can recognise
-the rare duplicate an interrupted dispatcher sends again. ``aduan.bootstrap`` picks which
-channels the settings configure; adding a channel adds one module here.
+Each message carries its delivery key (``Message-ID``/``X-Aduan-Idempotency-Key`` for email,
+``Idempotency-Key`` for webhooks, the file name for letters): the idempotency key and the row's
+random nonce (``OutboxMessage.delivery_key``, unique even after a restore from a backup), so
+that a receiver can recognise the rare duplicate an interrupted dispatcher sends again.
+``aduan.bootstrap`` picks which channels the settings configure; adding a channel adds one module
+here.
 """

@@ -1,6 +1,6 @@
 """Letters: a frozen A4 PDF letter per message, written to a folder for the office to post.
 
-Each letter is two files named after the outbox row's idempotency key: ``<key>.json``, the
+Each letter is two files named after the outbox row's delivery key: ``<key>.json``, the
 snapshot of everything the letter prints with its SHA-256, and ``<key>.pdf``, the letter
 rendered from it (the hash printed at its foot). The letter file is the record: once written it
 is never rendered again from the case or the org chart, so a duplicate delivery or a retry leaves
@@ -32,7 +32,9 @@ class LetterChannel:
 
     def paths(self, entry: OutboxEntry) -> tuple[Path, Path]:
         """The letter's (PDF, snapshot) files."""
-        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", entry.message.idempotency_key)
+        # The delivery key, not the idempotency key alone: after a restore from a backup a new
+        # letter may carry an old key, and must not be taken for the one already written.
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", entry.message.delivery_key)
         return self.folder / f"{safe}.pdf", self.folder / f"{safe}.json"
 
     def send(self, entry: OutboxEntry, message: RenderedMessage) -> None:

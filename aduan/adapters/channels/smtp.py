@@ -1,7 +1,8 @@
 """Email over SMTP: STARTTLS or TLS and a login, one reused connection, text and HTML parts.
 
-The ``Message-ID`` and ``X-Aduan-Idempotency-Key`` headers carry the outbox row's idempotency
-key, so a mail system can recognise the rare duplicate an interrupted dispatcher sends again.
+The ``Message-ID`` and ``X-Aduan-Idempotency-Key`` headers carry the outbox row's delivery key
+(its idempotency key and the row's nonce, ``OutboxMessage.delivery_key``), so a mail system can
+recognise the rare duplicate an interrupted dispatcher sends again.
 
 Addresses come from the public: a non-ASCII domain is sent in its IDNA (``xn--``) form, a
 non-ASCII local part only to a server that offers SMTPUTF8 (else the row fails, alone, with the
@@ -142,7 +143,7 @@ class EmailChannel:
         data = mime_message(
             sender=self.settings.sender,
             recipient=recipient,
-            key=entry.message.idempotency_key,
+            key=entry.message.delivery_key,
             message=message,
             utf8=international,
         )

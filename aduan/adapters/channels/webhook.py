@@ -43,7 +43,7 @@ class WebhookChannel:
                 "to": entry.message.recipient,
                 "channel": self.name,
                 "text": message.short if self.name == "sms" else message.text,
-                "idempotency_key": entry.message.idempotency_key,
+                "idempotency_key": entry.message.delivery_key,
                 "event": entry.message.event,
             },
             ensure_ascii=False,
@@ -51,7 +51,7 @@ class WebhookChannel:
         stamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
-            KEY_HEADER: entry.message.idempotency_key,
+            KEY_HEADER: entry.message.delivery_key,
             TIMESTAMP_HEADER: stamp,
             SIGNATURE_HEADER: sign(self.secret, stamp, body),
         }

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from aduan.ports import ChannelBacklog, OutboxEntry, OutboxMessage
+from aduan.ports import ChannelBacklog, OutboxEntry, OutboxMessage, with_nonce
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 IN_APP = "in_app"
@@ -46,7 +46,8 @@ class InMemoryOutboxRepository:
             return False
         new_id = self._data.next_id
         self._data.next_id += 1
-        entry = OutboxEntry(new_id, message, PENDING, 0, message.created_at)
+        stored = dataclasses.replace(message, payload=with_nonce(message.payload))
+        entry = OutboxEntry(new_id, stored, PENDING, 0, message.created_at)
         self._data.rows[new_id] = _Row(entry)
         self._data.keys[message.idempotency_key] = new_id
         return True

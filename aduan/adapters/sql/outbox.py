@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from aduan.adapters.sql.prepared import Prepared, Runner
 from aduan.adapters.sql.tables import outbox
-from aduan.ports import ChannelBacklog, OutboxEntry, OutboxMessage
+from aduan.ports import ChannelBacklog, OutboxEntry, OutboxMessage, with_nonce
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 IN_APP = "in_app"
@@ -75,7 +75,7 @@ class SqlOutboxRepository:
                 "case_id": message.case_id,
                 "recipient": message.recipient,
                 "channel": message.channel,
-                "payload": message.payload,
+                "payload": with_nonce(message.payload),
                 "status": PENDING,
                 "created_at": message.created_at,
                 "next_attempt_at": message.created_at,
