@@ -14,6 +14,8 @@ import structlog
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from aduan.workflow.errors import StorageRefusedError
+
 log = structlog.get_logger()
 Job = Callable[..., Mapping[str, Any] | None]
 
@@ -21,6 +23,9 @@ Job = Callable[..., Mapping[str, Any] | None]
 def _run(name: str, fn: Job, *args: Any) -> None:
     try:
         result = fn(*args)
+    except StorageRefusedError as exc:  # a read-only or full disk: one line, not a traceback
+        log.warning(f"{name}_refused", reason=exc.reason)
+        return
     except Exception:
         log.exception(f"{name}_failed")
         return

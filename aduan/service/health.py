@@ -21,6 +21,15 @@ def database_status(uow: UnitOfWorkFactory) -> str:
     return "ok"
 
 
+def storage_status(uow: UnitOfWorkFactory) -> str:
+    """``"ok"``, or why the database refused the latest write: ``read_only`` or ``full``.
+
+    The SQL unit-of-work factory remembers it (``adapters.sql.storage``) until a write succeeds.
+    """
+    refused = getattr(uow, "refused", None)
+    return refused if isinstance(refused, str) else "ok"
+
+
 @dataclass(frozen=True, slots=True)
 class ChannelState:
     """One delivery channel as the probe reports it."""

@@ -1,7 +1,8 @@
 """``/healthz``: is the database reachable, the scheduler alive, and is any channel's mail stuck?
 
-A stalled channel (the mail server down for a while, or no dispatcher running) makes the
-probe say ``"status": "degraded"`` and name the channel, with HTTP 200 still: the server keeps
+A stalled channel (the mail server down for a while, or no dispatcher running), or a database
+that refuses writes (``"storage": "read_only"`` or ``"full"``: reads are still served), makes
+the probe say ``"status": "degraded"`` and name the channel, with HTTP 200 still: the server keeps
 taking complaints, and a load balancer must not take it out of service for the mail server's
 sake. Monitoring alerts on ``status``; only ``"down"`` (database or scheduler) answers 503.
 """
@@ -33,6 +34,7 @@ class Health(BaseModel):
     ok: bool
     status: str  # "ok", "degraded" (a channel stalled; still serving) or "down"
     database: str  # "ok" or why not
+    storage: str  # "ok", or "read_only" / "full": reads are served, writes refused (503)
     scheduler: str  # "running", "stopped" or "disabled" (not started in this process)
     stalled: list[str]  # channels whose oldest message waited longer than the threshold
     notifications: dict[str, ChannelHealth]  # channels with messages waiting
@@ -52,10 +54,12 @@ def check(
     ok = database == "ok" and state != "stopped"
     channels = health.channel_states(deps.uow, deps.clock, stall_after) if database == "ok" else []
     stalled = [c.channel for c in channels if c.stalled]
+    storage = health.storage_status(deps.uow)
     return Health(
         ok=ok,
-        status="down" if not ok else "degraded" if stalled else "ok",
+        status="down" if not ok else "degraded" if stalled or storage != "ok" else "ok",
         database=database,
+        storage=storage,
         scheduler=state,
         stalled=stalled,
         notifications={

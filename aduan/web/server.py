@@ -24,6 +24,7 @@ from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
 from aduan.config import Settings, load_settings
 from aduan.service import Deps, accounts
 from aduan.web.app import create_app
+from aduan.workflow.errors import DatabaseUnavailableError
 
 log = structlog.get_logger()
 
@@ -40,8 +41,32 @@ def prepare(deps: Deps) -> str | None:
         else contextlib.nullcontext()
     )
     with lock:
+        if isinstance(factory, SqlUnitOfWorkFactory) and read_only_start(factory):
+            return None
         bootstrap.upgrade_database(deps)
         return accounts.ensure_initial_password(deps)
+
+
+def read_only_start(factory: SqlUnitOfWorkFactory) -> bool:
+    """True when the database refuses writes (a read-only file, folder or disk, or full).
+
+    Then nothing is migrated or seeded: the server starts to serve reads, writes are refused
+    with a clear 503, and ``/healthz`` says why. A schema that is not current cannot be served.
+    """
+    from aduan.adapters.sql import migrate, storage
+
+    refused = storage.write_probe(factory.engine)
+    if refused is None:
+        return False
+    if not migrate.is_current(factory.engine):
+        raise DatabaseUnavailableError(
+            factory.engine.url.render_as_string(hide_password=True),
+            "read-only, and its schema is older than this version (aduan db upgrade needs "
+            "a writable database)",
+        )
+    factory.refused = refused
+    log.warning("storage_refuses_writes", reason=refused, serving="reads only")
+    return True
 
 
 def banner(host: str, port: int, first_password: str | None) -> list[str]:
@@ -113,6 +138,12 @@ def serve(
     first_password = prepare(deps)
     for line in banner(host, port, first_password):
         echo(line)
+    if isinstance(deps.uow, SqlUnitOfWorkFactory) and deps.uow.refused is not None:
+        echo(
+            "PERHATIAN: basis data tidak dapat ditulisi (hanya baca atau penuh); server hanya "
+            "melayani baca sampai diperbaiki / WARNING: the database refuses writes "
+            f"({deps.uow.refused}); serving reads only"
+        )
     for line in delivery_warnings(settings):
         echo(line)
     log.info("serve_started", host=host, port=port, workers=workers)

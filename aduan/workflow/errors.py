@@ -14,6 +14,7 @@ both read alike) or ``error.text(lang)``; the API maps classes to HTTP statuses 
     ├── ThrottledError             too many attempts from one place; retry later (429)
     ├── AccessDeniedError          the caller's role may not use this at all, or bad CSRF (403)
     ├── DatabaseUnavailableError   the store cannot be reached or stays locked too long (API: 503)
+    │   └── StorageRefusedError    the store is read-only or full: reads go on, writes wait (503)
     └── WorkflowError              the procedure does not allow it (409 / 403)
         ├── InvalidTransitionError  action not possible from the current status
         ├── PermissionDeniedError   role may not take the action (403)
@@ -193,6 +194,34 @@ class DatabaseUnavailableError(AduanError):
         )
 
 
+READ_ONLY, FULL = "read_only", "full"  # why storage refuses writes (``StorageRefusedError``)
+
+
+class StorageRefusedError(DatabaseUnavailableError):
+    """The database refuses writes: its file or disk is read-only, or the disk is full.
+
+    Nothing of the refused change is kept (the transaction rolled back); reads still work.
+    """
+
+    code = "storage_refused"
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        self.url = ""
+        message = (
+            N_(
+                "penyimpanan basis data penuh: perubahan tidak disimpan; "
+                "coba lagi nanti atau hubungi pengelola sistem"
+            )
+            if reason == FULL
+            else N_(
+                "basis data hanya dapat dibaca: perubahan tidak disimpan; "
+                "coba lagi nanti atau hubungi pengelola sistem"
+            )
+        )
+        AduanError.__init__(self, message)
+
+
 class WorkflowError(AduanError):
     """The procedure does not allow what was asked."""
 
@@ -264,6 +293,7 @@ HTTP_STATUS: dict[type[AduanError], int] = {
     AuthenticationError: 401,
     ThrottledError: 429,
     AccessDeniedError: 403,
+    DatabaseUnavailableError: 503,
     PermissionDeniedError: 403,
     InvalidTransitionError: 409,
     RuleViolationError: 409,

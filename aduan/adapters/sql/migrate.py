@@ -38,6 +38,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     analyze(engine)
 
 
+def is_current(engine: Engine) -> bool:
+    """Whether the schema of ``engine``'s database is at the newest migration (read only)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+        conn.rollback()
+    return current == set(script.get_heads())
+
+
 def analyze(engine: Engine) -> None:
     """Refresh the planner's statistics (after a migration or a bulk load).
 

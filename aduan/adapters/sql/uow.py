@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from aduan.adapters.sql import storage
 from aduan.adapters.sql.accounts import SqlAccountRepository
 from aduan.adapters.sql.alarms import SqlAlarmRepository
 from aduan.adapters.sql.cases import SqlCaseRepository
@@ -27,9 +28,10 @@ from aduan.adapters.sql.outbox import SqlOutboxRepository
 from aduan.adapters.sql.reference import SqlCalendarRepository, SqlReferenceRepository
 from aduan.adapters.sql.rollup import SqlStatisticsReader
 from aduan.adapters.sql.search import SqlCaseSearch
+from aduan.adapters.sql.storage import refusal
 from aduan.adapters.sql.surveys import SqlSingletonRuns, SqlSurveyRepository
 from aduan.adapters.sql.writer_turn import WriterTurn
-from aduan.workflow.errors import DatabaseUnavailableError
+from aduan.workflow.errors import DatabaseUnavailableError, StorageRefusedError
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
 
@@ -54,7 +56,7 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         turn = None if self.readonly else self.factory.writer
-        if turn is not None and not turn.acquire():
+        if turn is not None and not self._take(turn):
             raise DatabaseUnavailableError(
                 _safe_url(self.engine), f"another writer held it for {turn.timeout_s:.0f} s"
             )
@@ -69,6 +71,10 @@ class SqlUnitOfWork:
         except BaseException as exc:
             self.factory.release(conn, self.readonly, reusable=False)
             self._end_turn()
+            refused = refusal(exc)
+            if refused is not None:
+                self.factory.refused = refused
+                raise StorageRefusedError(refused) from None
             if isinstance(exc, OperationalError):
                 raise DatabaseUnavailableError(_safe_url(self.engine), str(exc.orig)) from None
             raise
@@ -103,10 +109,17 @@ class SqlUnitOfWork:
         finally:
             self.factory.release(conn, self.readonly, reusable=reusable)
             self._end_turn()
+        refused = refusal(exc) if isinstance(exc, DBAPIError) else None
+        if refused is not None:
+            # The write is refused whole (rolled back above); say why, not a driver error.
+            self.factory.refused = refused
+            raise StorageRefusedError(refused) from None
 
     def commit(self) -> None:
         assert self._conn is not None
         self._conn.commit()
+        if not self.readonly:
+            self.factory.refused = None  # storage takes writes (again)
 
     # The report readers (``ReportingUnitOfWork``), made on use: most transactions need none.
     @property
@@ -139,6 +152,17 @@ class SqlUnitOfWork:
         assert self._conn is not None
         return SqlSingletonRuns(self._conn)
 
+    def _take(self, turn: WriterTurn) -> bool:
+        """Wait for the writer turn; a folder that refuses its lock file refuses writes."""
+        try:
+            return turn.acquire()
+        except OSError as exc:
+            refused = storage.os_refusal(exc)
+            if refused is None:
+                raise
+            self.factory.refused = refused
+            raise StorageRefusedError(refused) from None
+
     def _end_turn(self) -> None:
         turn, self._turn = self._turn, None
         if turn is not None:
@@ -170,6 +194,7 @@ class SqlUnitOfWorkFactory:
             on_disk = bool(path) and path != ":memory:" and not str(path).startswith("file:")
             self.writer = WriterTurn(path if on_disk else None, SQLITE_BUSY_TIMEOUT_MS / 1000)
         self.keep = keep
+        self.refused: str | None = None  # why storage refused the latest write (``storage``)
         self._idle: dict[bool, list[Connection]] = {False: [], True: []}
         self._born: dict[int, float] = {}  # id(connection) -> when it left the pool
         self._lock = threading.Lock()
