@@ -57,7 +57,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Deps:
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     return Deps(
-        uow=SqlUnitOfWorkFactory(engine),
+        uow=SqlUnitOfWorkFactory(engine, group_commit=settings.group_commit),
         clock=clock or SystemClock(),
         policy=Policy(
             reopen_window_days=settings.reopen_window_days,

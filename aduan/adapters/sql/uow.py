@@ -13,6 +13,7 @@ from typing import Self
 from sqlalchemy import (
     Connection,
     Engine,
+    NestedTransaction,
     event,
 )
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -22,6 +23,7 @@ from aduan.adapters.sql.accounts import SqlAccountRepository
 from aduan.adapters.sql.alarms import SqlAlarmRepository
 from aduan.adapters.sql.cases import SqlCaseRepository
 from aduan.adapters.sql.engine import SQLITE_BUSY_TIMEOUT_MS
+from aduan.adapters.sql.group_commit import CommitGroup, GroupCommitter
 from aduan.adapters.sql.identity import SqlIdentityRepository
 from aduan.adapters.sql.listings import SqlCaseListingReader
 from aduan.adapters.sql.outbox import SqlOutboxRepository
@@ -53,6 +55,11 @@ class SqlUnitOfWork:
         self.readonly = readonly
         self._conn: Connection | None = None
         self._turn: WriterTurn | None = None
+        # Group commit (SQLite): the group this unit of work's transaction belongs to, the
+        # savepoint its not-yet-committed work is in, and whether committed work waits in it.
+        self._group: CommitGroup | None = None
+        self._savepoint: NestedTransaction | None = None
+        self._deferred = False
 
     def __enter__(self) -> Self:
         turn = None if self.readonly else self.factory.writer
@@ -61,6 +68,12 @@ class SqlUnitOfWork:
                 _safe_url(self.engine), f"another writer held it for {turn.timeout_s:.0f} s"
             )
         self._turn = turn
+        grouper = None if self.readonly else self.factory.grouper
+        group = grouper.take_open() if grouper is not None else None
+        if group is not None:
+            assert grouper is not None
+            self._join(grouper, group)
+            return self._with_repositories(group.conn)
         try:
             conn = self.factory.acquire(self.readonly)
         except BaseException:
@@ -78,6 +91,19 @@ class SqlUnitOfWork:
             if isinstance(exc, OperationalError):
                 raise DatabaseUnavailableError(_safe_url(self.engine), str(exc.orig)) from None
             raise
+        return self._with_repositories(conn)
+
+    def _join(self, grouper: GroupCommitter, group: CommitGroup) -> None:
+        """Work inside the open group's transaction, in a savepoint of this unit's own."""
+        self._turn, self._group = None, group  # the turn is the group's until it commits
+        try:
+            self._savepoint = group.conn.begin_nested()
+        except BaseException:
+            self._group = None
+            grouper.end_turn(group)
+            raise
+
+    def _with_repositories(self, conn: Connection) -> Self:
         self._conn = conn
         self.cases = SqlCaseRepository(conn)
         self.reference = SqlReferenceRepository(conn)
@@ -97,6 +123,9 @@ class SqlUnitOfWork:
         conn = self._conn
         assert conn is not None
         self._conn = None
+        if self._group is not None:
+            self._end_in_group(self._group, exc)
+            return
         # A domain error (bad input, a conflict) leaves the connection as good as new; after a
         # database error it is not trusted again and goes back to the pool to be reset.
         reusable = exc is None or not isinstance(exc, DBAPIError)
@@ -109,17 +138,55 @@ class SqlUnitOfWork:
         finally:
             self.factory.release(conn, self.readonly, reusable=reusable)
             self._end_turn()
-        refused = refusal(exc) if isinstance(exc, DBAPIError) else None
-        if refused is not None:
-            # The write is refused whole (rolled back above); say why, not a driver error.
-            self.factory.refused = refused
-            raise StorageRefusedError(refused) from None
+        self._raise_refused(exc)  # the write is refused whole (rolled back above)
 
     def commit(self) -> None:
-        assert self._conn is not None
-        self._conn.commit()
-        if not self.readonly:
-            self.factory.refused = None  # storage takes writes (again)
+        conn = self._conn
+        assert conn is not None
+        grouper = self.factory.grouper
+        if self._group is None and (
+            grouper is None or self._turn is None or not grouper.others_waiting()
+        ):  # alone (or not a SQLite writer): commit now, no wait for anyone
+            conn.commit()
+            if not self.readonly:
+                self.factory.refused = None  # storage takes writes (again)
+            return
+        if self._group is None:
+            self._group = CommitGroup(conn)  # writers are queued: they join this transaction
+        elif self._savepoint is not None:
+            self._savepoint.commit()
+        self._deferred = True
+        self._savepoint = conn.begin_nested()  # later work of this unit stays its own
+
+    def _end_in_group(self, group: CommitGroup, exc: BaseException | None) -> None:
+        """Leave the group: drop uncommitted work, pass the turn or commit, wait for the disk."""
+        grouper = self.factory.grouper
+        assert grouper is not None
+        self._group, self._turn = None, None
+        savepoint, self._savepoint = self._savepoint, None
+        deferred, self._deferred = self._deferred, False
+        try:
+            if savepoint is not None and savepoint.is_active:
+                savepoint.rollback()  # what this unit did after its last commit, or all of it
+        finally:
+            group.members += deferred
+            grouper.end_turn(group)
+        if deferred:
+            grouper.wait(group)
+            if group.error is None:
+                self.factory.refused = None
+            elif exc is None:
+                self._raise_refused(group.error)
+                detail = str(getattr(group.error, "orig", None) or group.error)
+                raise DatabaseUnavailableError(_safe_url(self.engine), detail) from group.error
+        self._raise_refused(exc)
+
+    def _raise_refused(self, exc: BaseException | None) -> None:
+        """A write the database refused (read-only, full) is said as such, not a driver error."""
+        refused = refusal(exc) if isinstance(exc, DBAPIError) else None
+        if refused is not None:
+            self.factory.refused = refused
+            raise StorageRefusedError(refused) from None
 
     # The report readers (``ReportingUnitOfWork``), made on use: most transactions need none.
     @property
@@ -185,14 +252,18 @@ class SqlUnitOfWorkFactory:
     database goes back to the pool. ``Engine.dispose()`` closes the waiting ones too.
     """
 
-    def __init__(self, engine: Engine, *, keep: int = 4) -> None:
+    def __init__(self, engine: Engine, *, keep: int = 4, group_commit: bool = True) -> None:
         self.engine = engine
-        # SQLite: writers queue for the one write lock (models/writer_turn.py).
+        # SQLite: writers queue for the one write lock (writer_turn.py), and those queued behind
+        # a commit join it (group_commit.py).
         self.writer: WriterTurn | None = None
+        self.grouper: GroupCommitter | None = None
         if engine.dialect.name == "sqlite":
             path = engine.url.database
             on_disk = bool(path) and path != ":memory:" and not str(path).startswith("file:")
             self.writer = WriterTurn(path if on_disk else None, SQLITE_BUSY_TIMEOUT_MS / 1000)
+            if group_commit:
+                self.grouper = GroupCommitter(self.writer, self._give_back)
         self.keep = keep
         self.refused: str | None = None  # why storage refused the latest write (``storage``)
         self._idle: dict[bool, list[Connection]] = {False: [], True: []}
@@ -245,6 +316,9 @@ class SqlUnitOfWorkFactory:
                     return
         self._born.pop(id(conn), None)
         conn.close()
+
+    def _give_back(self, conn: Connection, reusable: bool) -> None:
+        self.release(conn, False, reusable=reusable)
 
     def close(self, *, drop: bool = False) -> None:
         """Return every waiting connection to the pool (``drop``: close it for good)."""

@@ -31,11 +31,25 @@ class WriterTurn:
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._pid = 0
+        self._waiting = 0  # threads of this process queued for the turn (group commit reads it)
+        self._count = threading.Lock()
+
+    @property
+    def waiting(self) -> int:
+        """How many threads of this process are waiting for the turn now."""
+        return self._waiting
 
     def acquire(self) -> bool:
         """Wait for this writer's turn; False if it did not come within the timeout."""
         deadline = time.monotonic() + self.timeout_s
-        if not self._lock.acquire(timeout=self.timeout_s):
+        with self._count:
+            self._waiting += 1
+        try:
+            got = self._lock.acquire(timeout=self.timeout_s)
+        finally:
+            with self._count:
+                self._waiting -= 1
+        if not got:
             return False
         if self.path is None:
             return True
@@ -61,6 +75,14 @@ class WriterTurn:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._lock.release()
+
+    def pass_on(self) -> None:
+        """Let the next thread of this process in, keeping the file lock (a group goes on)."""
+        self._lock.release()
+
+    def try_take(self) -> bool:
+        """Take this process's turn if it is free now (the file lock is the group's already)."""
+        return self._lock.acquire(blocking=False)
 
     def _file(self) -> int:
         # Opened in the process that writes: a descriptor inherited across fork would share
