@@ -30,6 +30,26 @@ class TrackingCodeTakenError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Open311Query:
+    """Which Open311 requests a GeoReport ``GET requests`` lists, all decided in the query.
+
+    ``client``: that client's own requests; None: the public list, every request filed through
+    Open311 that is not sealed (issue 16 item 5: never a staff-entered case). ``codes``: these
+    tracking codes only; GeoReport says they override every other filter but the client's.
+    Empty ``service_codes`` or ``statuses``: any. Newest first, ``offset``/``limit`` a page.
+    """
+
+    client: int | None
+    start: datetime
+    end: datetime
+    codes: frozenset[str] = frozenset()
+    service_codes: frozenset[str] = frozenset()
+    statuses: frozenset[Status] = frozenset()
+    offset: int = 0
+    limit: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
 class CaseQuery:
     """Filters of a case list; ``after_id`` pages through results in id order.
 
@@ -559,10 +579,8 @@ class IdentityRepository(Protocol):
     def client_of(self, case_id: int) -> int | None:
         """The Open311 client that filed the case, or None."""
 
-    def client_cases(
-        self, client_id: int, start: datetime, end: datetime | None, limit: int
-    ) -> list[dict[str, Any]]:
-        """``views.summary_fields`` of the cases one client filed in the window, newest first."""
+    def open311_requests(self, query: Open311Query) -> list[dict[str, Any]]:
+        """``views.summary_fields`` of the Open311 requests ``query`` selects, newest first."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aduan.web import georeport
 from aduan.web.auth import CSRF_COOKIE, DEVICE_COOKIE, DEVICE_MAX_AGE
 
 log = structlog.get_logger("aduan.access")
@@ -202,8 +203,8 @@ class Guard:
     async def _refuse(self, path: str, send: Send) -> None:
         detail = f"Isi permintaan melebihi {self.max_body_bytes} bita / request body too large"
         if path.startswith("/open311/"):
-            payload: Any = [{"code": 413, "description": detail}]
-            media = b"application/json"
+            answer = georeport.errors(path, 413, detail)
+            body, media = bytes(answer.body), answer.headers["content-type"].encode()
         elif path.startswith(_API_PREFIXES):
             payload = {
                 "type": "urn:aduan:problem:body_too_large",
@@ -213,11 +214,11 @@ class Guard:
                 "instance": path,
                 "code": "body_too_large",
             }
+            body = json.dumps(payload).encode()
             media = b"application/problem+json"
         else:
-            payload = None
+            body = detail.encode()
             media = b"text/plain; charset=utf-8"
-        body = json.dumps(payload).encode() if payload is not None else detail.encode()
         headers = [
             (b"content-type", media),
             (b"content-length", str(len(body)).encode()),

@@ -12,10 +12,11 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from aduan.web import georeport
 from aduan.workflow.errors import (
     AduanError,
     AuthenticationError,
@@ -79,12 +80,10 @@ def problem_response(
     detail: str,
     headers: dict[str, str] | None = None,
     **extra: Any,
-) -> JSONResponse:
-    """A problem+json response (Open311 clients get GeoReport's ``[{code, description}]``)."""
+) -> Response:
+    """A problem+json response (Open311 clients get GeoReport's error list, XML or JSON)."""
     if request.url.path.startswith("/open311/"):
-        return JSONResponse(
-            [{"code": status, "description": detail}], status_code=status, headers=headers
-        )
+        return georeport.errors(request.url.path, status, detail, headers)
     body = {
         "type": f"urn:aduan:problem:{code}",
         "title": HTTPStatus(status).phrase,
@@ -101,7 +100,7 @@ def _status(exc: AduanError) -> int:
     return 503 if isinstance(exc, DatabaseUnavailableError) else http_status(exc)
 
 
-def aduan_problem(request: Request, exc: AduanError) -> JSONResponse:
+def aduan_problem(request: Request, exc: AduanError) -> Response:
     """Map a domain error to its problem, naming the field and rule when it has them."""
     headers: dict[str, str] = {}
     if isinstance(exc, ThrottledError):
@@ -133,7 +132,7 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-def validation_problem(request: Request, errors: list[Any]) -> JSONResponse:
+def validation_problem(request: Request, errors: list[Any]) -> Response:
     """422 for a request that fails validation: every field, the first one in ``detail``."""
     items = [
         {
@@ -155,7 +154,7 @@ def validation_problem(request: Request, errors: list[Any]) -> JSONResponse:
     )
 
 
-def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
     """404, 405 and other HTTP errors as problems (405 keeps its ``Allow`` header)."""
     status = exc.status_code
     code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
@@ -169,23 +168,23 @@ def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
-    async def on_aduan(request: Request, exc: Exception) -> JSONResponse:
+    async def on_aduan(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, AduanError)
         return aduan_problem(request, exc)
 
-    async def on_request_validation(request: Request, exc: Exception) -> JSONResponse:
+    async def on_request_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         return validation_problem(request, list(exc.errors()))
 
-    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+    async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ValidationError)
         return validation_problem(request, list(exc.errors()))
 
-    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+    async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         return http_problem(request, exc)
 
-    async def on_crash(request: Request, exc: Exception) -> JSONResponse:
+    async def on_crash(request: Request, exc: Exception) -> Response:
         log.error("request_failed", error=type(exc).__name__, exc_info=exc)
         return problem_response(
             request, 500, "internal_error", "kesalahan internal / internal error"

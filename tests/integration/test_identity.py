@@ -10,7 +10,7 @@ from sqlalchemy import text
 from aduan import service
 from aduan.adapters.memory.uow import InMemoryUnitOfWorkFactory
 from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
-from aduan.ports import FixedClock, UnitOfWorkFactory
+from aduan.ports import FixedClock, Open311Query, UnitOfWorkFactory
 from aduan.service import Deps, identity
 from aduan.service import open311 as clients
 from aduan.service.accounts import issue_client_key
@@ -162,7 +162,8 @@ def test_an_open311_client_sees_only_its_own_requests(deps: Deps) -> None:
     )
     since = deps.clock.now() - DAY
 
-    listed = clients.client_requests(deps, first, since, None, 100)
+    now = deps.clock.now()
+    listed = clients.list_requests(deps, Open311Query(client=first, start=since, end=now))
 
     assert [c.tracking_code for c in listed] == [mine.tracking_code]
     assert clients.client_request(deps, first, mine.tracking_code).status == "recorded"

@@ -1,39 +1,87 @@
-"""Open311 GeoReport v2: a civic app lists services, files a request and follows it."""
+"""Open311 GeoReport v2: a civic app lists services, files a request and follows it.
+
+Every endpoint in XML (the default, also without an extension) and JSON, with the
+specification's element names; every refusal as GeoReport's error list in the same format.
+"""
 
 from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+import httpx
+import pytest
 
 from aduan.service import accounts
 from aduan.workflow.states import Role
 from tests.web.conftest import Web
 
 SERVICE = "15121"
+V2 = "/open311/v2"
+SERVICE_FIELDS = [
+    "service_code",
+    "service_name",
+    "description",
+    "metadata",
+    "type",
+    "keywords",
+    "group",
+]
 
 
-def test_services_are_the_catalog(sqlite_web: Web) -> None:
+def xml(response: httpx.Response) -> ET.Element:
+    assert response.headers["content-type"].startswith("application/xml"), response.text
+    return ET.fromstring(response.content)
+
+
+def xml_error(response: httpx.Response) -> tuple[int, str]:
+    """The one ``<errors><error>`` of an XML refusal: (code, description)."""
+    root = xml(response)
+    assert root.tag == "errors" and [e.tag for e in root] == ["error"]
+    code, description = root.find("error/code"), root.find("error/description")
+    assert code is not None and description is not None and description.text
+    assert int(code.text or 0) == response.status_code
+    return response.status_code, description.text
+
+
+def json_error(response: httpx.Response) -> tuple[int, str]:
+    [error] = response.json()
+    assert set(error) == {"code", "description"} and error["code"] == response.status_code
+    return response.status_code, error["description"]
+
+
+def test_services_in_xml_by_default_and_in_json(sqlite_web: Web) -> None:
     client = sqlite_web.anon()
 
-    services = client.get("/open311/v2/services.json").json()
-    definition = client.get(f"/open311/v2/services/{SERVICE}.json").json()
+    bare = xml(client.get(f"{V2}/services"))
+    as_xml = xml(client.get(f"{V2}/services.xml"))
+    as_json = client.get(f"{V2}/services.json").json()
 
-    one = next(s for s in services if s["service_code"] == SERVICE)
-    assert set(one) == {
-        "service_code",
-        "service_name",
-        "description",
-        "metadata",
-        "type",
-        "keywords",
-        "group",
-    }
-    assert one["type"] == "realtime" and one["metadata"] is True
-    assert definition["service_code"] == SERVICE
-    assert [a["code"] for a in definition["attributes"]] == [
-        "service_received_on",
-        "licence_number",
-    ]
-    missing = client.get("/open311/v2/services/00000.json")
-    assert missing.status_code == 404
-    assert missing.json() == [{"code": 404, "description": missing.json()[0]["description"]}]
+    assert bare.tag == as_xml.tag == "services"
+    assert {e.tag for e in as_xml} == {"service"}
+    one = next(s for s in as_xml if s.findtext("service_code") == SERVICE)
+    assert [e.tag for e in one] == SERVICE_FIELDS
+    assert (one.findtext("metadata"), one.findtext("type")) == ("true", "realtime")
+    assert len(as_xml) == len(as_json) == len(bare)
+    first = next(s for s in as_json if s["service_code"] == SERVICE)
+    assert list(first) == SERVICE_FIELDS and first["metadata"] is True
+    assert first["service_name"] == one.findtext("service_name")
+
+
+def test_a_service_definition_lists_the_attributes_a_request_carries(sqlite_web: Web) -> None:
+    client = sqlite_web.anon()
+
+    as_xml = xml(client.get(f"{V2}/services/{SERVICE}.xml"))
+    as_json = client.get(f"{V2}/services/{SERVICE}.json").json()
+
+    assert as_xml.tag == "service_definition" and as_xml.findtext("service_code") == SERVICE
+    codes = [a.findtext("code") for a in as_xml.findall("attributes/attribute")]
+    assert codes == ["service_received_on", "licence_number", "service_pending", "applied_on"]
+    keys = [v.findtext("key") for v in as_xml.findall("attributes/attribute/values/value")]
+    assert keys == ["false", "true"]
+    assert [a["code"] for a in as_json["attributes"]] == codes
+    missing = client.get(f"{V2}/services/00000.json")
+    assert json_error(missing)[0] == 404
+    assert xml_error(client.get(f"{V2}/services/00000"))[0] == 404
 
 
 def test_a_trusted_client_files_a_request_that_becomes_a_complaint(sqlite_web: Web) -> None:
@@ -41,7 +89,7 @@ def test_a_trusted_client_files_a_request_that_becomes_a_complaint(sqlite_web: W
     client = sqlite_web.anon()
 
     response = client.post(
-        "/open311/v2/requests.json",
+        f"{V2}/requests.json",
         data={
             "api_key": key,
             "service_code": SERVICE,
@@ -52,6 +100,7 @@ def test_a_trusted_client_files_a_request_that_becomes_a_complaint(sqlite_web: W
             "lat": "-6.55",
             "long": "107.44",
             "attribute[service_received_on]": "2026-02-23",
+            "attribute[licence_number]": "SS-2026-000123",
         },
     )
 
@@ -66,37 +115,126 @@ def test_a_trusted_client_files_a_request_that_becomes_a_complaint(sqlite_web: W
     assert case["complainant"]["name"] == "Siti Aminah"
     assert "-6.550000,107.440000" in case["description"]
     assert case["service_received_on"] == "2026-02-23"
+    assert case["licence_number"] == "SS-2026-000123"
 
-    [one] = client.get(f"/open311/v2/requests/{code}.json", params={"api_key": key}).json()
+    [one] = client.get(f"{V2}/requests/{code}.json", params={"api_key": key}).json()
     assert one["status"] == "open" and one["service_request_id"] == code
+    assert one["media_url"] is None
     assert "Siti" not in str(one) and "menunggu" not in str(one)
-    listed = client.get("/open311/v2/requests.json", params={"api_key": key}).json()
+    listed = client.get(f"{V2}/requests.json", params={"api_key": key}).json()
     assert [r["service_request_id"] for r in listed] == [code]
-    assert (
-        client.get("/open311/v2/requests.json", params={"api_key": key, "status": "closed"}).json()
-        == []
-    )
+    closed = client.get(f"{V2}/requests.json", params={"api_key": key, "status": "closed"})
+    assert closed.json() == []
 
 
-def test_without_a_valid_api_key_nothing_is_filed_or_listed(sqlite_web: Web) -> None:
+def test_requests_in_xml_need_no_key_to_read(sqlite_web: Web) -> None:
+    key = accounts.issue_client_key(sqlite_web.deps, "Aplikasi Warga")
     client = sqlite_web.anon()
-    form = {"api_key": "o311_palsu", "service_code": SERVICE, "description": "Halo"}
+    form = {
+        "api_key": key,
+        "service_code": SERVICE,
+        "description": "Izin belum terbit",
+        "first_name": "Siti",
+        "email": "siti@contoh.id",
+    }
 
-    filed = client.post("/open311/v2/requests.json", data=form)
-    listed = client.get("/open311/v2/requests.json")
+    created = xml(client.post(f"{V2}/requests.xml", data=form))
+    code = created.findtext("request/service_request_id")
+    listed = xml(client.get(f"{V2}/requests"))
+    one = xml(client.get(f"{V2}/requests/{code}.xml"))
 
-    assert filed.status_code == listed.status_code == 403
-    assert filed.json()[0]["code"] == 403
+    assert created.tag == "service_requests" and [e.tag for e in created] == ["request"]
+    assert code and code in (created.findtext("request/service_notice") or "")
+    assert listed.tag == "service_requests"
+    assert [r.findtext("service_request_id") for r in listed.findall("request")] == [code]
+    assert [r.findtext("service_request_id") for r in one.findall("request")] == [code]
+    request = one.find("request")
+    assert request is not None and request.findtext("status") == "open"
+    assert request.find("media_url") is not None and request.findtext("media_url") == ""
+
+
+def test_a_request_pending_service_carries_its_application_date(sqlite_web: Web) -> None:
+    key = accounts.issue_client_key(sqlite_web.deps, "Aplikasi Warga")
+    form = {
+        "api_key": key,
+        "service_code": SERVICE,
+        "description": "Izin belum terbit",
+        "first_name": "Siti",
+        "email": "siti@contoh.id",
+        "attribute[service_pending]": "true",
+        "attribute[applied_on]": "2026-02-02",
+    }
+
+    created = sqlite_web.anon().post(f"{V2}/requests.json", data=form)
+
+    code = created.json()[0]["service_request_id"]
+    case = sqlite_web.role(Role.SUPERVISOR).get(f"/api/v1/cases/{code}").json()
+    assert case["service_pending"] is True and case["applied_on"] == "2026-02-02"
+
+
+def test_the_jurisdiction_is_this_office_and_another_is_refused(sqlite_web: Web) -> None:
+    client = sqlite_web.anon()
+
+    ours = client.get(f"{V2}/services.json", params={"jurisdiction_id": "localhost"})
+    theirs = client.get(f"{V2}/services.xml", params={"jurisdiction_id": "kota-lain.go.id"})
+
+    assert ours.status_code == 200
+    status, description = xml_error(theirs)
+    assert status == 422 and "jurisdiction_id" in description and "localhost" in description
+
+
+REFUSED = [
+    ("get", "requests.json", {"start_date": "bukan-tanggal"}, "start_date"),
+    ("get", "requests.xml", {"start_date": "2026-02-10", "end_date": "2026-01-01"}, "end_date"),
+    ("get", "requests.json", {"start_date": "2025-01-01", "end_date": "2025-12-31"}, "90"),
+    ("get", "requests", {"status": "selesai"}, "status"),
+    ("get", "services.csv", {}, "format"),
+    ("get", "requests/ADN-AAAAA-22222.csv", {}, "format"),
+    ("post", "requests.json", {"service_code": SERVICE, "description": "Halo"}, "api_key"),
+    ("post", "requests.xml", {"service_code": "99999", "description": "Halo"}, "service_code"),
+    ("post", "requests.csv", {"service_code": SERVICE, "description": "Halo"}, "format"),
+    ("post", "requests.xml", {"service_code": SERVICE, "attribute[service_pending]": "ya"}, ""),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "params", "named"), REFUSED)
+def test_bad_input_is_a_georeport_error_and_writes_nothing(
+    sqlite_web: Web, method: str, path: str, params: dict[str, str], named: str
+) -> None:
+    key = accounts.issue_client_key(sqlite_web.deps, "Aplikasi Warga")
+    client = sqlite_web.anon()
+    if method == "post" and named != "api_key":
+        params = {**params, "api_key": key}
+
+    if method == "get":
+        response = client.get(f"{V2}/{path}", params=params)
+    else:
+        response = client.post(f"{V2}/{path}", data=params)
+
+    assert 400 <= response.status_code < 500
+    wants_json = path.endswith(".json")
+    _status, description = json_error(response) if wants_json else xml_error(response)
+    assert named in description
     assert sqlite_web.role(Role.OFFICER).get("/api/v1/cases").json()["items"] == []
 
 
-def test_an_unknown_service_code_is_refused_naming_it(sqlite_web: Web) -> None:
-    key = accounts.issue_client_key(sqlite_web.deps, "Aplikasi Warga")
+def test_without_a_valid_api_key_nothing_is_filed(sqlite_web: Web) -> None:
+    client = sqlite_web.anon()
+    form = {"api_key": "o311_palsu", "service_code": SERVICE, "description": "Halo"}
 
-    response = sqlite_web.anon().post(
-        "/open311/v2/requests.json",
-        data={"api_key": key, "service_code": "99999", "description": "Halo"},
-    )
+    filed = client.post(f"{V2}/requests.json", data=form)
+    listed = client.get(f"{V2}/requests.json", params={"api_key": "o311_palsu"})
 
-    assert response.status_code == 422
-    assert "service_code" in response.json()[0]["description"]
+    assert json_error(filed)[0] == json_error(listed)[0] == 403
+    assert sqlite_web.role(Role.OFFICER).get("/api/v1/cases").json()["items"] == []
+
+
+def test_a_body_over_the_limit_is_refused_in_the_format_asked(sqlite_web: Web) -> None:
+    client = sqlite_web.anon()
+    body = {"service_code": SERVICE, "description": "x" * (3 << 20)}
+
+    as_xml = client.post(f"{V2}/requests.xml", data=body)
+    as_json = client.post(f"{V2}/requests.json", data=body)
+
+    assert xml_error(as_xml)[0] == json_error(as_json)[0] == 413
+    assert sqlite_web.role(Role.OFFICER).get("/api/v1/cases").json()["items"] == []

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aduan.adapters.rows import case_from_row
-from aduan.ports import IdentityAccess, IntakeKey
+from aduan.ports import IdentityAccess, IntakeKey, Open311Query
 from aduan.schemas import views
 
 if TYPE_CHECKING:
@@ -77,13 +77,23 @@ class InMemoryIdentityRepository:
     def client_of(self, case_id: int) -> int | None:
         return self._rows.clients.get(case_id)
 
-    def client_cases(
-        self, client_id: int, start: datetime, end: datetime | None, limit: int
-    ) -> list[dict[str, Any]]:
-        mine = sorted((c for c, k in self._rows.clients.items() if k == client_id), reverse=True)
+    def open311_requests(self, query: Open311Query) -> list[dict[str, Any]]:
         out = []
-        for case_id in mine:
+        for case_id, client in self._rows.clients.items():
+            if query.client is not None and client != query.client:
+                continue
+            if query.client is None and case_id in self._data.sealed:
+                continue
             case = case_from_row(dict(self._data.cases[case_id]))
-            if case.received_at >= start and (end is None or case.received_at <= end):
-                out.append(views.summary_fields(case))
-        return out[:limit]
+            if query.codes:
+                chosen = case.tracking_code in query.codes
+            else:
+                chosen = (
+                    query.start <= case.received_at <= query.end
+                    and (not query.service_codes or case.service_code in query.service_codes)
+                    and (not query.statuses or case.status in query.statuses)
+                )
+            if chosen:
+                out.append((case.received_at, case_id, views.summary_fields(case)))
+        out.sort(key=lambda row: (row[0], row[1]), reverse=True)
+        return [row[2] for row in out[query.offset : query.offset + query.limit]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, false, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from aduan.adapters.sql import codec
@@ -16,7 +16,7 @@ from aduan.adapters.sql.tables import (
     intake_keys,
     open_due_at,
 )
-from aduan.ports import IdentityAccess, IntakeKey
+from aduan.ports import IdentityAccess, IntakeKey, Open311Query
 
 _SUMMARY = select(*(cases.c[name] for name in codec.SUMMARY_COLUMNS), open_due_at.label("due_at"))
 
@@ -100,12 +100,21 @@ class SqlIdentityRepository:
             select(cases.c.open311_client).where(cases.c.id == case_id)
         ).scalar()
 
-    def client_cases(
-        self, client_id: int, start: datetime, end: datetime | None, limit: int
-    ) -> list[dict[str, Any]]:
-        # The client's own requests only (issue 16 item 5), read through (open311_client, id).
-        stmt = _SUMMARY.where(cases.c.open311_client == client_id, cases.c.received_at >= start)
-        if end is not None:
-            stmt = stmt.where(cases.c.received_at <= end)
-        rows = self.conn.execute(stmt.order_by(cases.c.id.desc()).limit(limit))
+    def open311_requests(self, query: Open311Query) -> list[dict[str, Any]]:
+        # Read through (open311_client, id) for one client; the public list never shows a
+        # staff-entered case (no client) nor a sealed one (issue 16 item 5).
+        if query.client is not None:
+            stmt = _SUMMARY.where(cases.c.open311_client == query.client)
+        else:
+            stmt = _SUMMARY.where(cases.c.open311_client.is_not(None), cases.c.sealed == false())
+        if query.codes:
+            stmt = stmt.where(cases.c.tracking_code.in_(sorted(query.codes)))
+        else:
+            stmt = stmt.where(cases.c.received_at >= query.start, cases.c.received_at <= query.end)
+            if query.service_codes:
+                stmt = stmt.where(cases.c.service_code.in_(sorted(query.service_codes)))
+            if query.statuses:
+                stmt = stmt.where(cases.c.status.in_(sorted(s.value for s in query.statuses)))
+        stmt = stmt.order_by(cases.c.received_at.desc(), cases.c.id.desc())
+        rows = self.conn.execute(stmt.offset(query.offset).limit(query.limit))
         return [codec.summary_from_row(dict(r._mapping)) for r in rows]

@@ -1,35 +1,45 @@
 """Open311 GeoReport v2 under ``/open311/v2``: the catalog as services, intake as requests.
 
-Existing civic apps can file complaints unchanged: ``POST requests.json`` (form-encoded, with
-the ``api_key`` of a trusted client, ``aduan open311 key NAME``) becomes a submission on the
-``api`` channel; its ``service_request_id`` is the tracking code. Reads never show who
-complained or what they wrote, and a client reads only the requests it filed itself (issue 16
-item 5: never another client's, never staff-entered cases), with its ``api_key``; another
-request answers 404 as one that does not exist. Errors follow GeoReport:
-``[{"code": …, "description": …}]``.
+Every endpoint answers in XML (the specification's default, also without an extension) or
+JSON, by the path's extension: ``services.xml``, ``services/{code}.json``, ``requests.xml``,
+``requests/{id}.json``, ``POST requests.xml``; errors come as GeoReport's error list in the
+same format (``aduan.web.georeport``). Existing civic apps file complaints unchanged: ``POST
+requests`` (form-encoded, with the ``api_key`` of a trusted client, ``aduan open311 key
+NAME``) becomes a submission on the ``api`` channel; its ``service_request_id`` is the
+tracking code. Reads need no key and never show who complained or what they wrote: with its
+``api_key`` a client reads its own requests (with the answer), without one anyone reads the
+public ones, those filed through Open311 and not sealed (issue 16 item 5); another case
+answers 404 as one that does not exist. ``jurisdiction_id`` may be given: the host of the
+public address (``ADUAN_PUBLIC_URL``); another is refused.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Literal
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Path, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Form, Query, Request, Response
 
 from aduan import service as svc
 from aduan.catalog.services import Service
+from aduan.ports import Open311Query
 from aduan.schemas.commands import ComplainantInput, SubmitCommand
 from aduan.schemas.views import CaseSummary
 from aduan.service import accounts
 from aduan.service import open311 as clients
-from aduan.web.auth import deps_of
+from aduan.web import georeport
+from aduan.web.api import open311_models as m
+from aduan.web.api import open311_params as params
+from aduan.web.api.public import tracking_limiter
+from aduan.web.auth import client_ip, deps_of
 from aduan.workflow.errors import AccessDeniedError, InputError, NotFoundError
 from aduan.workflow.intake import wib_date
 from aduan.workflow.states import N_, OPEN_STATUSES, STATUS_NAMES, Channel, Status
 
 _ERROR = {
-    "description": "GeoReport error",
+    "description": "GeoReport error list (XML: <errors><error><code/><description/></error>)",
     "content": {
         "application/json": {
             "schema": {
@@ -40,105 +50,76 @@ _ERROR = {
                     "required": ["code", "description"],
                 },
             }
-        }
+        },
+        georeport.XML_MEDIA: {},
     },
 }
+_BOTH: dict[int | str, dict[str, Any]] = {200: {"content": {georeport.XML_MEDIA: {}}}}
 router = APIRouter(
     prefix="/open311/v2",
     tags=["open311"],
     responses=dict.fromkeys((400, 403, 404, 422, 429), _ERROR),
 )
-RECEIVED_ON = "service_received_on"
-LIST_DAYS = 90  # GeoReport: without dates, the last 90 days …
-LIST_MAX = 1000  # … and at most 1000 requests
-
-
-class ServiceItem(BaseModel):
-    """A GeoReport service: one entry of the catalog."""
-
-    service_code: str
-    service_name: str
-    description: str
-    metadata: bool
-    type: Literal["realtime", "batch", "blackbox"]
-    keywords: str
-    group: str
-
-
-class AttributeValue(BaseModel):
-    """A choice of a list attribute."""
-
-    key: str
-    name: str
-
-
-class Attribute(BaseModel):
-    """An extra field a request of this service may carry."""
-
-    variable: bool
-    code: str
-    datatype: str
-    required: bool
-    datatype_description: str
-    order: int
-    description: str
-    values: list[AttributeValue] = []
-
-
-class ServiceDefinition(BaseModel):
-    """The attributes of a service."""
-
-    service_code: str
-    attributes: list[Attribute]
-
-
-class RequestCreated(BaseModel):
-    """The answer to a new service request."""
-
-    service_request_id: str
-    service_notice: str
-    account_id: str | None = None
-
-
-class ServiceRequest(BaseModel):
-    """A service request as GeoReport shows it (status only, nobody's identity)."""
-
-    service_request_id: str
-    status: Literal["open", "closed"]
-    status_notes: str
-    service_code: str | None
-    service_name: str | None
-    agency_responsible: str
-    requested_datetime: datetime
-    updated_datetime: datetime | None
-    expected_datetime: datetime | None
-
-
-ATTRIBUTES = [
-    Attribute(
-        variable=True,
-        code=RECEIVED_ON,
-        datatype="datetime",
-        required=False,
-        datatype_description="YYYY-MM-DD; tanpa isian: hari ini / default today",
-        order=1,
-        description="Tanggal menerima layanan / date the service was received",
-    ),
-    Attribute(
-        variable=True,
-        code="licence_number",
-        datatype="string",
-        required=False,
-        datatype_description="Nomor izin/berkas / licence or file number",
-        order=2,
-        description="Nomor izin / licence number",
-    ),
-]
+LIST_MAX = 1000  # GeoReport lets the server bound a list: at most 1000 requests a page
 AGENCY = "DPMPTSP"
+Jurisdiction = Annotated[str | None, Query(max_length=200)]
+F = TypeVar("F", bound=Callable[..., Response])
 
 
-def _item(s: Service) -> ServiceItem:
-    return ServiceItem(
+def _in_both(method: str, path: str, model: Any, status_code: int = 200) -> Callable[[F], F]:
+    """Register an endpoint at ``path.json``, ``path.xml`` and ``path`` (XML, the default)."""
+
+    def register(endpoint: F) -> F:
+        for suffix in (".json", ".xml", ""):
+            router.add_api_route(
+                path + suffix,
+                endpoint,
+                methods=[method],
+                response_model=model,
+                status_code=status_code,
+                responses=_BOTH,
+            )
+        return endpoint
+
+    return register
+
+
+def _format(request: Request) -> str:
+    fmt = georeport.format_of(request.url.path)
+    if fmt is None:
+        raise InputError("format", "xml_or_json", N_("format harus xml atau json"))
+    return fmt
+
+
+def _check_jurisdiction(request: Request, jurisdiction_id: str | None) -> None:
+    """A ``jurisdiction_id`` must be this office's (the host of its public address)."""
+    ours = (urlsplit(request.app.state.settings.public_url).hostname or "").lower()
+    if jurisdiction_id is not None and jurisdiction_id.strip().lower() != ours:
+        raise InputError(
+            "jurisdiction_id",
+            "this_office",
+            N_("jurisdiction_id tidak dikenal; gunakan %(ours)s"),
+            ours=ours,
+        )
+
+
+def _services(request: Request) -> dict[str, Service]:
+    return {s.code: s for s in svc.list_services(deps_of(request))}
+
+
+def _client(request: Request, api_key: str | None) -> int:
+    """The client's key id; ``AccessDeniedError`` for a missing, unknown or revoked key."""
+    found = clients.client_id(deps_of(request), api_key) if api_key else None
+    if found is None:
+        raise AccessDeniedError(
+            "api_key",
+            N_("api_key tidak dikenal; minta ke pengelola (aduan open311 key NAMA)"),
+        )
+    return found
+
+
+def _item(s: Service) -> dict[str, Any]:
+    return m.ServiceItem(
         service_code=s.code,
         service_name=s.title,
         description=f"{s.licence_type}; {s.product}",
@@ -146,55 +127,37 @@ def _item(s: Service) -> ServiceItem:
         type="realtime",
         keywords=s.kbli,
         group=s.sector or "perizinan",
-    )
+    ).model_dump(mode="json")
 
 
-def _services(request: Request) -> dict[str, Service]:
-    return {s.code: s for s in svc.list_services(deps_of(request))}
-
-
-def _check_key(request: Request, api_key: str | None) -> str:
-    label = accounts.client_label(deps_of(request), api_key) if api_key else None
-    if label is None:
-        raise AccessDeniedError(
-            "api_key",
-            N_("api_key tidak dikenal; minta ke pengelola (aduan open311 key NAMA)"),
-        )
-    return label
-
-
-def _client(request: Request, api_key: str | None) -> tuple[int, str]:
-    """The client's key id and label; ``AccessDeniedError`` for a missing or unknown key."""
-    label = _check_key(request, api_key)
-    assert api_key is not None
-    found = clients.client_id(deps_of(request), api_key)
-    if found is None:  # revoked between the two reads
-        _check_key(request, None)
-    assert found is not None
-    return found, label
-
-
-@router.get("/services.json", response_model=list[ServiceItem])
-def services(request: Request) -> list[ServiceItem]:
+@_in_both("GET", "/services", list[m.ServiceItem])
+def services(request: Request, jurisdiction_id: Jurisdiction = None) -> Response:
     """Every service of the catalog."""
-    return [_item(s) for s in _services(request).values()]
+    fmt = _format(request)
+    _check_jurisdiction(request, jurisdiction_id)
+    items = [_item(s) for s in _services(request).values()]
+    return georeport.respond(fmt, "services", "service", items)
 
 
-@router.get("/services/{service_code}.json", response_model=ServiceDefinition)
+@_in_both("GET", "/services/{service_code}", m.ServiceDefinition)
 def service_definition(
-    service_code: Annotated[str, Path(max_length=32)], request: Request
-) -> ServiceDefinition:
-    """The extra attributes a request for this service may carry."""
-    if service_code not in _services(request):
-        raise NotFoundError("service_code", service_code)
-    return ServiceDefinition(service_code=service_code, attributes=ATTRIBUTES)
+    service_code: str, request: Request, jurisdiction_id: Jurisdiction = None
+) -> Response:
+    """The attributes a request for this service may carry (``attribute[code]`` on POST)."""
+    fmt = _format(request)
+    _check_jurisdiction(request, jurisdiction_id)
+    if len(service_code) > 32 or service_code not in _services(request):
+        raise NotFoundError("service_code", service_code[:32])
+    body = m.ServiceDefinition(service_code=service_code, attributes=m.ATTRIBUTES)
+    return georeport.respond(fmt, "service_definition", None, body.model_dump(mode="json"))
 
 
-@router.post("/requests.json", response_model=list[RequestCreated], status_code=201)
+@_in_both("POST", "/requests", list[m.RequestCreated], 201)
 def create_request(
     request: Request,
-    api_key: Annotated[str, Form(max_length=200)],
     service_code: Annotated[str, Form(max_length=32)],
+    api_key: Annotated[str | None, Form(max_length=200)] = None,
+    jurisdiction_id: Annotated[str | None, Form(max_length=200)] = None,
     description: Annotated[str, Form(max_length=4000)] = "",
     lat: Annotated[float | None, Form(ge=-90, le=90)] = None,
     long: Annotated[float | None, Form(ge=-180, le=180)] = None,
@@ -203,14 +166,21 @@ def create_request(
     first_name: Annotated[str | None, Form(max_length=150)] = None,
     last_name: Annotated[str | None, Form(max_length=150)] = None,
     phone: Annotated[str | None, Form(max_length=32)] = None,
-    received_on: Annotated[date | None, Form(alias=f"attribute[{RECEIVED_ON}]")] = None,
-    licence_number: Annotated[str | None, Form(alias="attribute[licence_number]")] = None,
-) -> list[RequestCreated]:
+    received_on: Annotated[date | None, Form(alias=f"attribute[{m.RECEIVED_ON}]")] = None,
+    licence_number: Annotated[
+        str | None, Form(alias=f"attribute[{m.LICENCE_NUMBER}]", max_length=100)
+    ] = None,
+    pending: Annotated[str | None, Form(alias=f"attribute[{m.PENDING}]", max_length=5)] = None,
+    applied_on: Annotated[date | None, Form(alias=f"attribute[{m.APPLIED_ON}]")] = None,
+) -> Response:
     """File a complaint as a service request (``api_key`` of a trusted client required)."""
-    client_id, client = _client(request, api_key)
+    fmt = _format(request)
+    _check_jurisdiction(request, jurisdiction_id)
+    client_id = _client(request, api_key)
+    client = accounts.client_label(deps_of(request), api_key or "") or ""
     deps = deps_of(request)
     name = " ".join(p.strip() for p in (first_name, last_name) if p and p.strip()) or None
-    where = ", ".join(p for p in (address_string, _point(lat, long)) if p)
+    where = ", ".join(p for p in (address_string, params.point(lat, long)) if p)
     text = description.strip()
     subject = (text.splitlines()[0] if text else "")[:120] or f"Pengaduan layanan {service_code}"
     command = SubmitCommand(
@@ -220,8 +190,8 @@ def create_request(
         description=f"{text}\n\nLokasi / location: {where}" if where else text,
         service_code=service_code,
         licence_number=licence_number or None,
-        service_received_on=received_on or wib_date(deps.clock.now()),
         service_text=f"Open311: {client}",
+        **params.service_dates(received_on, pending, applied_on, wib_date(deps.clock.now())),
     )
     detail = svc.submit_complaint(deps, command, open311_client=client_id)
     notice = (
@@ -229,16 +199,17 @@ def create_request(
         f"(hanya ditampilkan sekali) / track with code {detail.tracking_code}, PIN "
         f"{detail.pin} (shown only once)"
     )
-    return [RequestCreated(service_request_id=detail.tracking_code, service_notice=notice)]
+    created = m.RequestCreated(service_request_id=detail.tracking_code, service_notice=notice)
+    return georeport.respond(fmt, "service_requests", "request", [created.model_dump()], 201)
 
 
-def _point(lat: float | None, long: float | None) -> str | None:
-    return f"{lat:.6f},{long:.6f}" if lat is not None and long is not None else None
+def _media(urls: list[str]) -> str | None:
+    return urls[0] if urls else None
 
 
-def _request(c: CaseSummary, names: dict[str, Service]) -> ServiceRequest:
+def _request(c: CaseSummary, names: dict[str, Service], urls: list[str]) -> dict[str, Any]:
     service = names.get(c.service_code) if c.service_code else None
-    return ServiceRequest(
+    return m.ServiceRequest(
         service_request_id=c.tracking_code,
         status="open" if Status(c.status) in OPEN_STATUSES else "closed",
         status_notes=c.status_label,
@@ -248,76 +219,92 @@ def _request(c: CaseSummary, names: dict[str, Service]) -> ServiceRequest:
         requested_datetime=c.received_at,
         updated_datetime=None,
         expected_datetime=c.due_at,
-    )
+        media_url=_media(urls),
+    ).model_dump(mode="json")
 
 
-@router.get("/requests.json", response_model=list[ServiceRequest])
+@_in_both("GET", "/requests", list[m.ServiceRequest])
 def list_requests(
     request: Request,
     api_key: Annotated[str | None, Query(max_length=200)] = None,
+    jurisdiction_id: Jurisdiction = None,
     service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
-    service_code: Annotated[str | None, Query(max_length=32)] = None,
+    service_code: Annotated[str | None, Query(max_length=2000)] = None,
     start_date: datetime | None = None,
     end_date: datetime | None = None,
-    status: Literal["open", "closed"] | None = None,
-) -> list[ServiceRequest]:
-    """The client's own requests (``api_key``): the last 90 days, at most 1000, newest first."""
-    client_id, _ = _client(request, api_key)
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=LIST_MAX)] = LIST_MAX,
+) -> Response:
+    """Requests received in a range of at most 90 days (the last 90 by default), newest first.
+
+    With ``api_key`` the client's own, without it the public ones; ``service_request_id`` (a
+    comma list) overrides the other filters; ``page``/``page_size`` walk a long list.
+    """
+    fmt = _format(request)
+    _check_jurisdiction(request, jurisdiction_id)
+    client = _client(request, api_key) if api_key else None
     deps = deps_of(request)
-    end = _aware(end_date, "end_date") if end_date else None
-    start = (
-        _aware(start_date, "start_date")
-        if start_date
-        else (end or deps.clock.now()) - timedelta(LIST_DAYS)
+    start, end = clients.window(
+        deps.clock.now(), params.aware(start_date, "start_date"), params.aware(end_date, "end_date")
     )
-    ids = {i.strip().upper() for i in service_request_id.split(",")} if service_request_id else None
-    found = clients.client_requests(deps, client_id, start, end, LIST_MAX)
+    query = Open311Query(
+        client=client,
+        start=start,
+        end=end,
+        codes=frozenset(c.upper() for c in params.listed(service_request_id)),
+        service_codes=params.listed(service_code),
+        statuses=params.statuses(status),
+        offset=(page - 1) * page_size,
+        limit=page_size,
+    )
+    found = clients.list_requests(deps, query)
     names = _services(request)
-    out = []
-    for c in found:
-        item = _request(c, names)
-        if (
-            (ids is None or c.tracking_code in ids)
-            and (service_code is None or c.service_code == service_code)
-            and (status is None or item.status == status)
-            and c.received_at >= start
-            and (end is None or c.received_at <= end)
-        ):
-            out.append(item)
-    return out
+    urls = clients.media_urls(deps, [c.tracking_code for c in found])
+    items = [_request(c, names, urls.get(c.tracking_code, [])) for c in found]
+    return georeport.respond(fmt, "service_requests", "request", items)
 
 
-def _aware(value: datetime, field: str) -> datetime:
-    """A date-time without a zone is read as UTC; years outside 2000-2100 are refused."""
-    if not 2000 <= value.year <= 2100:  # (0001-01-01 minus 90 days does not exist)
-        raise InputError(
-            field, "2000_2100", N_("tahun tidak masuk akal: %(year)s"), year=value.year
-        )
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-@router.get("/requests/{service_request_id}.json", response_model=list[ServiceRequest])
+@_in_both("GET", "/requests/{service_request_id}", list[m.ServiceRequest])
 def get_request(
-    service_request_id: Annotated[str, Path(max_length=32)],
+    service_request_id: str,
     request: Request,
     api_key: Annotated[str | None, Query(max_length=200)] = None,
-) -> list[ServiceRequest]:
-    """One request the client filed, by id (its tracking code): status and dates."""
-    client_id, _ = _client(request, api_key)
-    view = clients.client_request(deps_of(request), client_id, service_request_id)
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    """One request by id (its tracking code): status and dates; the answer for its own client.
+
+    Counted against the address's tracking look-ups, as on the public tracking page.
+    """
+    fmt = _format(request)
+    _check_jurisdiction(request, jurisdiction_id)
+    client = _client(request, api_key) if api_key else None
+    if len(service_request_id) > 32:
+        raise NotFoundError("service_request_id", service_request_id[:32])
+    tracking_limiter(request).hit(client_ip(request))
+    deps = deps_of(request)
+    view = clients.client_request(deps, client, service_request_id)
     label = STATUS_NAMES[Status(view.status)]
-    notes = f"{label}: {view.answer}" if view.answer else label
-    updated = max((at for at, _ in view.history), default=None)
-    return [
-        ServiceRequest(
-            service_request_id=view.tracking_code,
-            status="open" if Status(view.status) in OPEN_STATUSES else "closed",
-            status_notes=notes,
-            service_code=None,
-            service_name=None,
-            agency_responsible=AGENCY,
-            requested_datetime=view.received_at,
-            updated_datetime=updated,
-            expected_datetime=None,
-        )
-    ]
+    notes = f"{label}: {view.answer}" if view.answer and client is not None else label
+    urls = clients.media_urls(deps, [view.tracking_code]).get(view.tracking_code, [])
+    one = m.ServiceRequest(
+        service_request_id=view.tracking_code,
+        status="open" if Status(view.status) in OPEN_STATUSES else "closed",
+        status_notes=notes,
+        service_code=None,
+        service_name=None,
+        agency_responsible=AGENCY,
+        requested_datetime=view.received_at,
+        updated_datetime=max((at for at, _ in view.history), default=None),
+        expected_datetime=view.response_due_at,
+        media_url=_media(urls),
+    )
+    return georeport.respond(fmt, "service_requests", "request", [one.model_dump(mode="json")])
+
+
+@router.api_route("/{name}.{extension}", methods=["GET", "POST"], include_in_schema=False)
+def unknown_format(name: str, extension: str, request: Request) -> Response:
+    """``services.csv`` and the like: the format error (in XML), not a bare 404."""
+    if name in ("services", "requests"):
+        _format(request)
+    raise NotFoundError("path", name[:32])
