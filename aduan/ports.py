@@ -889,6 +889,17 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class CaseGroup:
+    """Cases of a period alike in service, kind, standard components (as stored) and status."""
+
+    service: str | None
+    kind: str
+    problem_types: tuple[str, ...]
+    status: str
+    count: int
+
+
 class CaseListingReader(Protocol):
     """The cases of a period as rows and groups: the case export and the yearly evaluation.
 
@@ -904,6 +915,9 @@ class CaseListingReader(Protocol):
         self, start: datetime, end: datetime, *, sight: Sight
     ) -> dict[tuple[str, str, str], int]:
         """Cases of the period by (service, kind, problem type); ``unclassified`` for none."""
+
+    def case_groups(self, start: datetime, end: datetime, *, sight: Sight) -> list[CaseGroup]:
+        """The period's cases grouped by service, kind, standard components and status."""
 
     def suggestions(
         self, start: datetime, end: datetime, *, sight: Sight, limit: int = 10_000

@@ -134,6 +134,29 @@ def _iso_day(text: str, field: str) -> date:
         ) from None
 
 
+def from_key(text: str, field: str = "periode") -> Period:
+    """A month (``YYYY-MM``), a quarter (``YYYYQn``) or a year (``YYYY``) by its key.
+
+    An input error names ``field`` (the one parameter of the public page and its CSV).
+    """
+    text = text.strip()
+    try:
+        if _QUARTER.match(text):
+            return quarter(text)
+        if text.isdigit() and len(text) == 4:
+            return year(int(text))
+        if re.match(r"^\d{4}-\d{1,2}$", text):
+            return month(text)
+    except InputError as exc:
+        raise InputError(field, exc.rule, exc.msgid, **exc.facts) from None
+    raise InputError(
+        field,
+        "period_key",
+        N_("bulan YYYY-MM, triwulan YYYYQn atau tahun YYYY, bukan %(text)r"),
+        text=text,
+    )
+
+
 def quarter_of(day: date) -> Period:
     """The quarter a day is in."""
     return quarter(f"{day.year}Q{(day.month - 1) // 3 + 1}")

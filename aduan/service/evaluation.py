@@ -9,13 +9,14 @@ from typing import Any
 
 import structlog
 
-from aduan.ports import UnitOfWork
+from aduan.ports import ReportingUnitOfWork, UnitOfWork
 from aduan.reports.evaluation import Evaluation, announcement, arrange_evaluation
 from aduan.reports.period import Period, year
 from aduan.service.deps import Deps
 from aduan.service.reporting import report_viewer, reporting_uow
 from aduan.service.singleton import run_once
 from aduan.workflow.intake import wib_date
+from aduan.workflow.visibility import Sight
 
 log = structlog.get_logger()
 EVALUATION_JOB = "yearly_evaluation_reminder"  # the office-wide run of the January reminder
@@ -26,13 +27,18 @@ def build_evaluation(deps: Deps, period: Period, username: str) -> Evaluation:
 
     The database groups; ``reports`` only arranges.
     """
-    before = period.previous()
     with reporting_uow(deps, readonly=True) as uow:
         sight = report_viewer(deps, uow, username).sight
-        listings = uow.listings
-        now = listings.service_problem_counts(period.start_at, period.end_at, sight=sight)
-        then = listings.service_problem_counts(before.start_at, before.end_at, sight=sight)
-        notes = listings.suggestions(period.start_at, period.end_at, sight=sight)
+        return evaluation_in(uow, period, sight)
+
+
+def evaluation_in(uow: ReportingUnitOfWork, period: Period, sight: Sight) -> Evaluation:
+    """The evaluation of a year for ``sight``, read in ``uow`` (the public page: the office's)."""
+    before = period.previous()
+    listings = uow.listings
+    now = listings.service_problem_counts(period.start_at, period.end_at, sight=sight)
+    then = listings.service_problem_counts(before.start_at, before.end_at, sight=sight)
+    notes = listings.suggestions(period.start_at, period.end_at, sight=sight)
     return arrange_evaluation(period, now, then, notes)
 
 

@@ -19,7 +19,7 @@ import structlog
 
 from aduan.config import Office
 from aduan.escalation.deadlines import DeadlineKind, describe
-from aduan.ports import CaseLine, IdentityAccess
+from aduan.ports import CaseLine, IdentityAccess, ReportingUnitOfWork
 from aduan.reports import export
 from aduan.reports.documents import ReportDocument, assemble_written_report
 from aduan.reports.period import Period
@@ -37,6 +37,7 @@ from aduan.service.reporting import (
 )
 from aduan.workflow.case import Actor
 from aduan.workflow.states import Role
+from aduan.workflow.visibility import Sight
 
 log = structlog.get_logger()
 
@@ -53,15 +54,26 @@ def compute_statistics(
     case of the period (the same numbers, slower: for checks and the benchmark). The rollup is
     the office's: a narrower sight counts cases.
     """
-    now = deps.clock.now()
-    start, end = period.start_at, period.end_at
     with reporting_uow(deps, readonly=True) as uow:
         sight = figures_viewer(deps, uow, username).sight
-        counts = uow.stats.period_counts(start, end, now, sight=sight, rollup=rollup)
-        due = uow.stats.deadline_compliance(start, end, now, sight=sight)
-        history = uow.stats.reopened_tier_history(start, end, sight=sight)
-        calendar = deps.calendars.get(uow)
-        chart = deps.reference.orgchart(uow) if history else None
+        return statistics_in(deps, uow, period, sight, rollup=rollup)
+
+
+def statistics_in(
+    deps: Deps, uow: ReportingUnitOfWork, period: Period, sight: Sight, *, rollup: bool = True
+) -> Statistics:
+    """The statistics of ``period`` for ``sight``, read in ``uow`` (see ``compute_statistics``).
+
+    The public transparency page reads the office's with ``OFFICE_SIGHT`` (no user) here, so
+    its figures are the office dashboard's.
+    """
+    now = deps.clock.now()
+    start, end = period.start_at, period.end_at
+    counts = uow.stats.period_counts(start, end, now, sight=sight, rollup=rollup)
+    due = uow.stats.deadline_compliance(start, end, now, sight=sight)
+    history = uow.stats.reopened_tier_history(start, end, sight=sight)
+    calendar = deps.calendars.get(uow)
+    chart = deps.reference.orgchart(uow) if history else None
     return arrange_statistics(period, now, counts, due, history, calendar, chart)
 
 

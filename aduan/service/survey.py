@@ -169,7 +169,12 @@ def survey_results(deps: Deps, period: Period) -> skm.SurveyResult:
     The database sums the scores, ``ikm`` applies the formula.
     """
     with reporting_uow(deps, readonly=True) as uow:
-        respondents, sums = uow.surveys.score_sums(period.key)
-        unverified = uow.surveys.unverified_count(period.key)
-        notes = uow.surveys.comments(period.key)
+        return survey_results_in(uow, period)
+
+
+def survey_results_in(uow: ReportingUnitOfWork, period: Period) -> skm.SurveyResult:
+    """``survey_results`` read in ``uow`` (the public page reads it with the other figures)."""
+    respondents, sums = uow.surveys.score_sums(period.key)
+    unverified = uow.surveys.unverified_count(period.key)
+    notes = uow.surveys.comments(period.key)
     return skm.SurveyResult(period, ikm.compute_ikm(respondents, sums), notes, unverified)

@@ -37,6 +37,7 @@ from aduan.web.middleware import Guard, RequestContext
 from aduan.web.proxies import TrustedProxies
 from aduan.web.ratelimit import IntakeLimits
 from aduan.web.ui import reports as reports_ui
+from aduan.web.ui import transparency as transparency_ui
 from aduan.web.ui.render import http_error_page, page
 from aduan.workflow.errors import AduanError
 from aduan.workflow.states import N_
@@ -130,6 +131,7 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
     app.include_router(public.router)
     app.include_router(open311.router)
     app.include_router(reports_ui.router)
+    app.include_router(transparency_ui.router)
     ui = _ui_router()
     if ui is not None:
         app.include_router(ui)

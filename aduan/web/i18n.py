@@ -140,6 +140,7 @@ FIELD_LABELS: dict[str, str] = {
     "core_problem": N_("Pokok masalah"),
     "from": N_("Dari tanggal"),
     "month": N_("Bulan"),
+    "periode": N_("Periode"),
     "quarter": N_("Triwulan"),
     "to": N_("Sampai tanggal"),
     "year": N_("Tahun"),

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, RowMapping, String, cast, func, select
 
 from aduan.adapters.sql.stats import in_scope
 from aduan.adapters.sql.tables import cases
-from aduan.ports import EXPORT_COLUMNS
+from aduan.ports import EXPORT_COLUMNS, CaseGroup
 from aduan.workflow.visibility import Sight
 
 
@@ -40,20 +40,23 @@ class SqlCaseListingReader:
     def service_problem_counts(
         self, start: datetime, end: datetime, *, sight: Sight
     ) -> dict[tuple[str, str, str], int]:
-        """Cases of the period by (service, kind, problem type), grouped in SQL by stored list."""
-        key = cast(cases.c.problem_types, String)
-        stmt = (
-            select(cases.c.service_code, cases.c.kind, key, func.count())
-            .where(in_scope(start, end, sight))
-            .group_by(cases.c.service_code, cases.c.kind, key)
-        )
+        """Cases of the period by (service, kind, problem type): ``case_groups`` summed."""
         found: dict[tuple[str, str, str], int] = {}
-        for service, kind, stored, n in self.conn.execute(stmt):
-            problems = set(json.loads(stored or "[]")) or {"unclassified"}
-            for problem in problems:
-                k = (service or "-", str(kind), problem)
-                found[k] = found.get(k, 0) + int(n)
+        for group in self.case_groups(start, end, sight=sight):
+            for problem in set(group.problem_types) or {"unclassified"}:
+                k = (group.service or "-", group.kind, problem)
+                found[k] = found.get(k, 0) + group.count
         return found
+
+    def case_groups(self, start: datetime, end: datetime, *, sight: Sight) -> list[CaseGroup]:
+        """The period's cases by (service, kind, stored problem types, status), grouped in SQL."""
+        key = cast(cases.c.problem_types, String)
+        cols = (cases.c.service_code, cases.c.kind, key, cases.c.status)
+        stmt = select(*cols, func.count()).where(in_scope(start, end, sight)).group_by(*cols)
+        return [
+            CaseGroup(service, str(kind), tuple(json.loads(stored or "[]")), str(status), int(n))
+            for service, kind, stored, status, n in self.conn.execute(stmt)
+        ]
 
     def suggestions(
         self, start: datetime, end: datetime, *, sight: Sight, limit: int = 10_000

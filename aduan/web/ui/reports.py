@@ -9,6 +9,7 @@ public and guarded by its one-time token.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -125,11 +126,8 @@ def dashboard_context(
         else urlencode({"quarter": periods.quarter_of(chosen.first).key})
     )
     this_year = chosen.first.year
-    current = periods.quarter_of(today)
-    quarters = [current]
-    for _ in range(7):  # this quarter and the seven before it, newest first
-        quarters.append(periods.step(quarters[-1], -1))
     return {
+        **picker_context(chosen, today, "/laporan", periods.query_of),
         "recap": recap,
         "s": recap.statistics,
         "generated_at": datetime.fromisoformat(recap.statistics.generated_at),
@@ -142,12 +140,6 @@ def dashboard_context(
         "overdue": [(c, recap.late_days.get(c.id)) for c in recap.overdue],
         "apip": recap.apip,
         "status_label": lambda code: labels.label(labels.STATUSES, code),
-        "previous": "?" + urlencode(periods.query_of(periods.step(chosen, -1))),
-        "next": "?" + urlencode(periods.query_of(periods.step(chosen, 1))),
-        "month_value": chosen.first.strftime("%Y-%m"),
-        "quarters": [(q.key, q.label) for q in quarters],
-        "quarter_value": periods.quarter_of(chosen.first).key,
-        "year_value": this_year,
         "links": {
             "recap_pdf": f"/laporan/rekap.pdf?{recap_arg}",
             "export_csv": f"/laporan/ekspor.csv?{arg}",
@@ -160,6 +152,33 @@ def dashboard_context(
         "recap_label": chosen.label
         if kind in ("month", "quarter")
         else periods.quarter_of(chosen.first).label,
+    }
+
+
+def picker_context(
+    chosen: periods.Period,
+    today: date,
+    action: str,
+    query: Callable[[periods.Period], dict[str, str]],
+    names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """What the period picker (``_period_picker.html``) shows on the page at ``action``.
+
+    ``query`` gives the query parameters that ask for a period; ``names`` the parameter of
+    each of the three forms (``month``, ``quarter``, ``year`` unless said otherwise).
+    """
+    quarters = [periods.quarter_of(today)]
+    for _ in range(7):  # this quarter and the seven before it, newest first
+        quarters.append(periods.step(quarters[-1], -1))
+    return {
+        "picker_action": action,
+        "picker_names": {k: k for k in ("month", "quarter", "year")} | dict(names or {}),
+        "previous": "?" + urlencode(query(periods.step(chosen, -1))),
+        "next": "?" + urlencode(query(periods.step(chosen, 1))),
+        "month_value": chosen.first.strftime("%Y-%m"),
+        "quarters": [(q.key, q.label) for q in quarters],
+        "quarter_value": periods.quarter_of(chosen.first).key,
+        "year_value": chosen.first.year,
     }
 
 
