@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from aduan.adapters.sql.tables import alarms, case_events, cases, outbox
+from aduan.ports import NONCE
 
 KEY_HEADER = "X-Aduan-Idempotency-Key"
 
@@ -125,14 +126,20 @@ def delivery_checks(
     once, and the receiver recognises it by its ``Message-ID``. Those are counted apart.
     """
     messages = [m for _, m in arrivals]
-    times: dict[str, list[float]] = defaultdict(list)
-    for at, m in arrivals:
-        times[str(m[KEY_HEADER])].append(at)
     with engine.connect() as conn:
         rows = conn.execute(
-            select(outbox.c.idempotency_key, outbox.c.status).where(outbox.c.channel == "email")
+            select(outbox.c.idempotency_key, outbox.c.status, outbox.c.payload).where(
+                outbox.c.channel == "email"
+            )
         ).all()
-    received = Counter(str(m[KEY_HEADER]) for m in messages)
+    # The key a receiver sees is the row's idempotency key and its nonce (one per row).
+    key_of = {_delivery_key(r.idempotency_key, r.payload): r.idempotency_key for r in rows}
+    received = Counter(
+        key_of.get(str(m[KEY_HEADER]).strip(), str(m[KEY_HEADER]).strip()) for m in messages
+    )
+    times: dict[str, list[float]] = defaultdict(list)
+    for at, m in arrivals:
+        times[key_of.get(str(m[KEY_HEADER]).strip(), str(m[KEY_HEADER]).strip())].append(at)
     doubled = [k for k, n in received.items() if n > 1]
     resent = [
         k
@@ -152,9 +159,15 @@ def delivery_checks(
         "sent_not_received": len(not_received),
         "sent_not_received_examples": _examples(not_received),
         "unknown_received": len(set(received) - {r.idempotency_key for r in rows}),
+        "unknown_received_examples": _examples(set(received) - {r.idempotency_key for r in rows}),
         "undelivered": len(undelivered),
         "undelivered_examples": _examples(undelivered),
     }
+
+
+def _delivery_key(key: str, payload: Any) -> str:
+    nonce = _data(payload).get(NONCE)
+    return f"{key}/{nonce}" if nonce else key
 
 
 def pending_emails(engine: Engine) -> int:
