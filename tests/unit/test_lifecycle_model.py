@@ -31,7 +31,14 @@ from aduan.adapters.memory.uow import InMemoryUnitOfWorkFactory
 from aduan.ports import CaseQuery, FixedClock
 from aduan.schemas.commands import ActionCommand, SubmitCommand
 from aduan.schemas.views import CaseDetail
-from aduan.service import Deps, get_case, list_cases, perform_action, seed_reference_data
+from aduan.service import (
+    Deps,
+    get_case,
+    list_cases,
+    perform_action,
+    seed_reference_data,
+    submit_complaint,
+)
 from aduan.service.cases import open_apip_by_code
 from aduan.service.timekeeping import sweep
 from aduan.workflow.errors import AduanError
@@ -94,8 +101,6 @@ class Lifecycle(RuleBasedStateMachine):
             "service_received_on": wib_date(self.clock.now()) - timedelta(days=days_ago),
         }
         try:
-            from aduan.service import submit_complaint
-
             case = submit_complaint(self.deps, SubmitCommand.model_validate(fields))
         except (AduanError, ValueError):  # bad text or a late complaint: refused, nothing kept
             return self.codes[-1] if self.codes else ""
