@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from aduan.ports import Open311Query
 from aduan.schemas.views import CaseSummary, TrackingView, summaries_of
@@ -22,6 +23,13 @@ from aduan.workflow.errors import InputError, NotFoundError
 from aduan.workflow.states import N_
 
 WINDOW = timedelta(days=90)  # GeoReport: a range spans at most 90 days, the last 90 by default
+
+
+class FiledRequest(NamedTuple):
+    """One request as its tracking view, with the code of the catalog service it is about."""
+
+    view: TrackingView
+    service_code: str | None
 
 
 def client_id(deps: Deps, key: str) -> int | None:
@@ -63,8 +71,8 @@ def list_requests(deps: Deps, query: Open311Query) -> list[CaseSummary]:
     return summaries_of(rows)
 
 
-def client_request(deps: Deps, client: int | None, tracking_code: str) -> TrackingView:
-    """One request as the tracking page shows it: ``client``'s own, or (None) a public one.
+def client_request(deps: Deps, client: int | None, tracking_code: str) -> FiledRequest:
+    """One request, ``client``'s own or (None) a public one: its tracking view and service.
 
     Raises:
         NotFoundError: another client's request (with a key), a sealed or staff-entered case
@@ -75,12 +83,13 @@ def client_request(deps: Deps, client: int | None, tracking_code: str) -> Tracki
         case = uow.cases.get(code)
         assert case.id is not None
         filer = uow.identity.client_of(case.id)
+        service_code = case.service_code
         shown = filer == client if client is not None else (
             filer is not None and not uow.cases.sealed(case.id)
         )  # fmt: skip
     if not shown:
         raise NotFoundError("service_request_id", tracking_code)
-    return track_case(deps, code)
+    return FiledRequest(track_case(deps, code), service_code)
 
 
 def media_urls(deps: Deps, tracking_codes: Sequence[str]) -> dict[str, list[str]]:

@@ -98,7 +98,7 @@ def test_the_public_list_has_every_client_but_no_staff_entered_or_sealed_case(
 
     assert codes(deps, client=None, **window) == [b, a]
     assert codes(deps, client=second, **window) == [sealed, b]  # its own, sealed or not
-    assert clients.client_request(deps, None, a).tracking_code == a
+    assert clients.client_request(deps, None, a).view.tracking_code == a
 
 
 @pytest.mark.parametrize(

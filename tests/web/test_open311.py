@@ -119,6 +119,7 @@ def test_a_trusted_client_files_a_request_that_becomes_a_complaint(sqlite_web: W
 
     [one] = client.get(f"{V2}/requests/{code}.json", params={"api_key": key}).json()
     assert one["status"] == "open" and one["service_request_id"] == code
+    assert (one["service_code"], one["expected_datetime"] is not None) == (SERVICE, True)
     assert one["media_url"] is None
     assert "Siti" not in str(one) and "menunggu" not in str(one)
     listed = client.get(f"{V2}/requests.json", params={"api_key": key}).json()

@@ -283,7 +283,8 @@ def get_request(
         raise NotFoundError("service_request_id", service_request_id[:32])
     tracking_limiter(request).hit(client_ip(request))
     deps = deps_of(request)
-    view = clients.client_request(deps, client, service_request_id)
+    view, service_code = clients.client_request(deps, client, service_request_id)
+    service = _services(request).get(service_code or "")
     label = STATUS_NAMES[Status(view.status)]
     notes = f"{label}: {view.answer}" if view.answer and client is not None else label
     urls = clients.media_urls(deps, [view.tracking_code]).get(view.tracking_code, [])
@@ -291,8 +292,8 @@ def get_request(
         service_request_id=view.tracking_code,
         status="open" if Status(view.status) in OPEN_STATUSES else "closed",
         status_notes=notes,
-        service_code=None,
-        service_name=None,
+        service_code=service_code,
+        service_name=service.title if service else None,
         agency_responsible=AGENCY,
         requested_datetime=view.received_at,
         updated_datetime=max((at for at, _ in view.history), default=None),
