@@ -6,7 +6,7 @@ export ADUAN_DATABASE_URL=${ADUAN_DATABASE_URL:-sqlite:///demo.db}
 export ADUAN_LOG_LEVEL=${ADUAN_LOG_LEVEL:-warning}
 rm -f demo.db demo.db-wal demo.db-shm
 step() { printf '\n\033[1m$ aduan %s\033[0m\n' "$*"; "$ADUAN" "$@"; }
-code_of() { "$ADUAN" list --json --limit 1000 | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["tracking_code"])'; }
+code_of() { "$ADUAN" list --json --limit 1000 --as budi | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["tracking_code"])'; }
 served=$(python3 -c 'import datetime as d; print(d.date.today() - d.timedelta(days=6))')
 late=$(python3 -c 'import datetime as d; print(d.date.today() - d.timedelta(days=45))')
 
@@ -39,12 +39,13 @@ step act "$LATE" accept_late --as sari --reason "Pelapor dirawat di rumah sakit 
 
 echo; echo "== 3. A case for the agency (Dinas Pertanian) and one the office asks APIP to examine =="
 step submit --channel letter --subject "Pemeriksaan lapangan tidak datang" --description "Tim teknis tidak hadir" \
-  --name "Sri" --phone 0857000111222 --service 01622 --service-date "$served" --as budi >/dev/null
+  --name "Sri" --phone 0857000111222 --service 01622 --service-date "$served" \
+  --letter-number "12/SRI/XII/2026" --letter-date "$served" --as budi >/dev/null
 AG=$(code_of)
 "$ADUAN" act "$AG" classify --as budi --service 01622 --problem procedure >/dev/null
 "$ADUAN" act "$AG" review --as budi --core-problem "Jadwal pemeriksaan lapangan" --plan "confirmation:Dinas Pertanian" >/dev/null
 step act "$AG" route_agency --as budi --agency dispertan >/dev/null
 step act "$AG" request_apip --as tono --reason "Dugaan pungutan saat pemeriksaan" >/dev/null
 step act "$AG" approve_apip --as rina --note "Disetujui Kepala Dinas Pertanian" >/dev/null
-step list
+step list --as dewi
 echo; echo "Demo database: demo.db — try: $ADUAN show $CASE --as sari"
