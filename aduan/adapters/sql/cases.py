@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Integer,
     Select,
     Text,
     bindparam,
@@ -76,6 +77,17 @@ _NOT_CONCERNED: ColumnElement[bool] = ~exists().where(
 _NOT_SEALED: ColumnElement[bool] = cases.c.sealed.is_(False)
 
 
+# PostgreSQL plans (issue 16): psycopg prepares a statement on the server from its fifth run, and
+# the server keeps one generic plan for it only if that plan is estimated no dearer than the
+# custom plans it made with the values. A LIMIT given as a parameter and a deadline bound the
+# planner can see (it estimates the whole queue is due) made the generic plans look dearer, so
+# every read was planned anew: 0.2-0.3 ms of a 0.6 ms read, twice that for the two-table unit
+# reads. So the page size is a literal (one statement per page size; the sizes are few) and the
+# bound is an InitPlan, ``(SELECT :due_before)``, which both plans estimate alike and which still
+# bounds the index range. Measured with bench/visibility.py (numbers in its docstring).
+_DUE_BEFORE = select(bindparam("due_before", type_=cases.c.response_due_at.type)).scalar_subquery()
+
+
 def _sight_values(sight: Sight) -> dict[str, Any]:
     """The bound values of ``sight``'s conditions (see ``_sight_conditions``)."""
     values: dict[str, Any] = {}
@@ -110,7 +122,6 @@ def _listing(columns: str, query: CaseQuery) -> tuple[Prepared, dict[str, Any]]:
         for name in _FILTERS
         if (value := getattr(query, name)) is not None
     }
-    values["limit"] = query.limit
     values.update(_sight_values(query.sight))
     if query.after_id is not None:
         values["after_id"] = query.after_id
@@ -125,6 +136,7 @@ def _listing(columns: str, query: CaseQuery) -> tuple[Prepared, dict[str, Any]]:
     shape = (
         columns,
         tuple(values),
+        int(query.limit),
         query.newest_first,
         query.open_only,
         query.unassigned,
@@ -132,7 +144,8 @@ def _listing(columns: str, query: CaseQuery) -> tuple[Prepared, dict[str, Any]]:
     )
     found = _LISTINGS.get(shape)
     if found is None:
-        found = _LISTINGS[shape] = Prepared(_listing_statement(columns, query, tuple(values)))
+        statement = _listing_statement(columns, query, tuple(values))
+        found = _LISTINGS[shape] = Prepared(statement.limit(_page(query.limit)))
     return found, values
 
 
@@ -172,7 +185,7 @@ def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -
         stmt = stmt.order_by(key.desc() if query.newest_first else key)
     else:
         due_type = cases.c.response_due_at.type
-        stmt = stmt.where(due <= bindparam("due_before", type_=due_type))
+        stmt = stmt.where(due <= _DUE_BEFORE)
         stmt = stmt.order_by(due, key)
         if "after_due" in names:
             after_due = bindparam("after_due", type_=due_type)
@@ -180,7 +193,12 @@ def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -
             # The row value is the keyset; the bound before it is where SQLite's index range
             # starts (it does not use a row value on an expression index for that).
             stmt = stmt.where(due >= after_due, tuple_(due, key) > tuple_(after_due, last))
-    return stmt.limit(bindparam("limit"))
+    return stmt
+
+
+def _page(limit: int) -> ColumnElement[int]:
+    """The page size as a literal of the statement (see ``_DUE_BEFORE``)."""
+    return literal_column(str(int(limit)), Integer)
 
 
 def _conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
