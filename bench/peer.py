@@ -1,0 +1,320 @@
+"""The same case life in Aduan, in SpiffWorkflow and as the raw floor, side by side (issue 15).
+
+Needs SpiffWorkflow 3, which is not a dependency of Aduan: ``pip install SpiffWorkflow`` (into
+the same environment; or ``pip install -e '.[bench]'``).
+
+The case life is bench/lifecycle.py's: submit, classify, review, internal track, one escalation
+with a written report, result, inform, report to superior, close: 9 committed steps. Run by
+
+- **Aduan**: ``submit_complaint`` then eight ``perform_action`` through the real service layer
+  (deadlines, alarms, notices, audit, statistics: everything a step does in production);
+- **SpiffWorkflow 3**: the BPMN model ``bench/peer_case_life.bpmn`` (nine user tasks in a row).
+  Each step is what a deployment would do per request: in one transaction, read the workflow's
+  serialized state (the first step creates it), deserialize it, complete the ready task with the
+  same payload Aduan gets, serialize it, UPDATE its row and INSERT an audit row, commit;
+- **the floor**: one UPDATE of the case's row and one INSERT of an audit row per commit.
+
+All three write to the same database (one made and migrated by the bench), with the same
+durability: SQLite in WAL mode with synchronous=FULL and BEGIN IMMEDIATE (Aduan's engine sets
+both on every connection it opens, and the other two use connections from that engine);
+PostgreSQL with the server's defaults (fsync, synchronous_commit on). Rounds are interleaved in
+one process (each round runs ``n / rounds`` cases of each, the order rotating), so load on this
+shared machine hits all three alike.
+
+Printed per engine: steps/s, client CPU ms per step, p50/p99 of a step, statements per step
+(Aduan: counted by a ``before_cursor_execute`` listener on its engine, which its prepared
+statements announce too; SpiffWorkflow and the floor run on the driver's cursor, counted by a
+wrapper around its ``execute``; BEGIN and COMMIT are not counted for any of them) and the
+ratios to the floor and to SpiffWorkflow. It asserts nothing::
+
+    .venv/bin/python bench/peer.py --n 300 --db both
+
+django-helpdesk is not included (issue 15 lists it as optional): it needs a Django project,
+settings and its own migrations around it, more than this comparison needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lifecycle import (  # noqa: E402
+    DEFAULT_PG_URL,
+    TRACK,
+    _engine,
+    postgres_deps,
+    sqlite_deps,
+    submit_command,
+)
+from sqlalchemy import event  # noqa: E402
+
+from aduan.bootstrap import configure_logging  # noqa: E402
+from aduan.config import Settings  # noqa: E402
+from aduan.schemas.commands import ActionCommand  # noqa: E402
+from aduan.service import Deps, list_services, perform_action, submit_complaint  # noqa: E402
+
+STEPS = 1 + len(TRACK)  # submit, then the eight actions
+MODEL = Path(__file__).resolve().parent / "peer_case_life.bpmn"
+PEER_TABLES = {
+    "sqlite": [
+        "CREATE TABLE peer_workflows (id INTEGER PRIMARY KEY, state TEXT NOT NULL,"
+        " updated_at TEXT NOT NULL)",
+        "CREATE TABLE peer_audit (id INTEGER PRIMARY KEY, workflow_id INTEGER NOT NULL,"
+        " step TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL)",
+    ],
+    "postgresql": [
+        "CREATE TABLE peer_workflows (id BIGINT PRIMARY KEY, state TEXT NOT NULL,"
+        " updated_at TIMESTAMPTZ NOT NULL)",
+        "CREATE TABLE peer_audit (id BIGSERIAL PRIMARY KEY, workflow_id BIGINT NOT NULL,"
+        " step TEXT NOT NULL, actor TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, data TEXT NOT NULL)",
+    ],
+}
+
+
+@dataclass
+class Tally:
+    """What one system did: step latencies, client CPU and statements."""
+
+    latencies: list[float] = field(default_factory=list)  # seconds per committed step
+    cpu: float = 0.0  # process CPU seconds
+    statements: int = 0
+
+    def steps_per_s(self) -> float:
+        return len(self.latencies) / sum(self.latencies) if self.latencies else 0.0
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+
+
+class Raw:
+    """The driver's connection of the bench's engine, with a counting cursor."""
+
+    def __init__(self, deps: Deps) -> None:
+        engine = _engine(deps)
+        self.sqlite = engine.dialect.name == "sqlite"
+        self.conn = engine.raw_connection()  # the engine's connect hook: WAL + FULL on SQLite
+        self.cursor = self.conn.cursor()
+        self.mark = "?" if self.sqlite else "%s"
+        self.count = 0
+
+    def begin(self) -> None:
+        if self.sqlite:  # autocommit mode on the driver (Aduan's engine): our own BEGIN
+            self.cursor.execute("BEGIN IMMEDIATE")
+
+    def execute(self, sql: str, params: tuple[Any, ...]) -> None:
+        self.count += 1
+        self.cursor.execute(sql.replace("?", self.mark), params)
+
+    def commit(self) -> None:
+        if self.sqlite:
+            self.cursor.execute("COMMIT")
+        else:
+            self.conn.commit()
+
+    def now(self) -> Any:
+        at = datetime.now(UTC)
+        return at.replace(tzinfo=None).isoformat(" ") if self.sqlite else at
+
+    def close(self) -> None:
+        self.cursor.close()
+        self.conn.close()
+
+
+def payloads(i: int, service_code: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(step, actor, payload) of case ``i``'s nine steps, as Aduan gets them."""
+    first = ("submit", "pelapor", submit_command(i, service_code).model_dump(mode="json"))
+    return [first] + [(a.value, user, make(i, service_code)) for a, user, make in TRACK]
+
+
+def run_aduan(deps: Deps, cases: range, codes: list[str], tally: Tally) -> None:
+    """Each case through the service layer, every step timed."""
+    for i in cases:
+        code = codes[i % len(codes)]
+        t = time.perf_counter()
+        ref = str(submit_complaint(deps, submit_command(i, code)).id)
+        tally.latencies.append(time.perf_counter() - t)
+        for action, user, make in TRACK:
+            command = ActionCommand(case_ref=ref, action=action, payload=make(i, code))
+            t = time.perf_counter()
+            perform_action(deps, command, user)
+            tally.latencies.append(time.perf_counter() - t)
+
+
+class Spiff:
+    """The case life as a SpiffWorkflow 3 BPMN process, stored after every step."""
+
+    def __init__(self, raw: Raw) -> None:
+        from SpiffWorkflow.bpmn import BpmnWorkflow
+        from SpiffWorkflow.bpmn.parser import BpmnParser
+        from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+        from SpiffWorkflow.util.task import TaskState
+
+        parser = BpmnParser()
+        parser.add_bpmn_file(str(MODEL))
+        self.spec = parser.get_spec("case_life")
+        self.workflow = BpmnWorkflow
+        self.ready = TaskState.READY
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure())
+        self.raw = raw
+
+    def step(self, wf_id: int, step: str, actor: str, data: dict[str, Any]) -> None:
+        """One committed step: read, complete the ready task, write state and audit."""
+        raw = self.raw
+        raw.begin()
+        if step == "submit":
+            wf = self.workflow(self.spec)
+            wf.do_engine_steps()
+        else:
+            lock = "" if raw.sqlite else " FOR UPDATE"
+            raw.execute(f"SELECT state FROM peer_workflows WHERE id = ?{lock}", (wf_id,))
+            wf = self.serializer.deserialize_json(raw.cursor.fetchone()[0])
+        task = wf.get_next_task(state=self.ready, manual=True)
+        assert task is not None, step
+        assert task.task_spec.name == step, (task.task_spec.name, step)
+        task.data.update(data)
+        task.run()
+        wf.do_engine_steps()
+        state, now = self.serializer.serialize_json(wf), raw.now()
+        if step == "submit":
+            sql = "INSERT INTO peer_workflows (state, updated_at, id) VALUES (?, ?, ?)"
+        else:
+            sql = "UPDATE peer_workflows SET state = ?, updated_at = ? WHERE id = ?"
+        raw.execute(sql, (state, now, wf_id))
+        raw.execute(
+            "INSERT INTO peer_audit (workflow_id, step, actor, at, data) VALUES (?, ?, ?, ?, ?)",
+            (wf_id, step, actor, now, json.dumps(data)),
+        )
+        raw.commit()
+
+
+def run_spiff(spiff: Spiff, cases: range, codes: list[str], tally: Tally) -> None:
+    """Each case through the BPMN process, every step timed."""
+    for i in cases:
+        for step, actor, data in payloads(i, codes[i % len(codes)]):
+            t = time.perf_counter()
+            spiff.step(i, step, actor, data)
+            tally.latencies.append(time.perf_counter() - t)
+
+
+def run_floor(raw: Raw, cases: range, ids: list[int], tally: Tally) -> None:
+    """One UPDATE of a case row and one INSERT of an event per commit, nine per case."""
+    update = "UPDATE cases SET status = ?, version = version + 1, assignee = ?, updated_at = ?"
+    insert = (
+        "INSERT INTO case_events (case_id, at, actor, role, action, from_status, to_status,"
+        " note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    for i in cases:
+        case_id = ids[i % len(ids)]
+        for _ in range(STEPS):
+            t = time.perf_counter()
+            now = raw.now()
+            raw.begin()
+            raw.execute(update + " WHERE id = ?", ("closed", "sari", now, case_id))
+            row = (case_id, now, "sari", "supervisor", "bench", "closed", "closed", "", "{}")
+            raw.execute(insert, row)
+            raw.commit()
+            tally.latencies.append(time.perf_counter() - t)
+
+
+@contextlib.contextmanager
+def counted(deps: Deps, tally: Tally) -> Iterator[None]:
+    """Count the statements Aduan's engine sends (``before_cursor_execute``)."""
+
+    def listen(*args: Any) -> None:
+        params, many = args[3], args[5]
+        tally.statements += len(params) if many else 1
+
+    engine = _engine(deps)
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+
+
+def bench_engine(deps: Deps, label: str, args: argparse.Namespace) -> None:
+    """Warm up, then interleaved rounds of the three; print the table."""
+    codes = [s.code for s in list_services(deps)]
+    raw = Raw(deps)
+    for sql in PEER_TABLES["sqlite" if raw.sqlite else "postgresql"]:
+        raw.begin()
+        raw.execute(sql, ())
+        raw.commit()
+    spiff = Spiff(raw)
+    tallies = {name: Tally() for name in ("aduan", "spiffworkflow", "floor")}
+    run_aduan(deps, range(10**6, 10**6 + 5), codes, Tally())  # warm-up, untimed
+    run_spiff(spiff, range(10**6, 10**6 + 5), codes, Tally())
+    with _engine(deps).connect() as conn:
+        ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM cases ORDER BY id")]
+    per_round = max(1, args.n // args.rounds)
+    runs: dict[str, Callable[[range, Tally], None]] = {
+        "aduan": lambda cases, t: run_aduan(deps, cases, codes, t),
+        "spiffworkflow": lambda cases, t: run_spiff(spiff, cases, codes, t),
+        "floor": lambda cases, t: run_floor(raw, cases, ids, t),
+    }
+    names = list(runs)
+    for r in range(args.rounds):
+        cases = range(r * per_round, (r + 1) * per_round)
+        for name in names[r % 3 :] + names[: r % 3]:
+            tally = tallies[name]
+            raw.count = 0
+            cpu = time.process_time()
+            with counted(deps, tally) if name == "aduan" else contextlib.nullcontext():
+                runs[name](cases, tally)
+            tally.cpu += time.process_time() - cpu
+            if name != "aduan":
+                tally.statements += raw.count
+    raw.close()
+    report(label, tallies, args)
+
+
+def report(label: str, tallies: dict[str, Tally], args: argparse.Namespace) -> None:
+    """One line per system, with the ratios."""
+    floor, peer = tallies["floor"].steps_per_s(), tallies["spiffworkflow"].steps_per_s()
+    print(f"{label}: {args.n} cases x {STEPS} steps each, {args.rounds} interleaved rounds")
+    for name, t in tallies.items():
+        steps = len(t.latencies)
+        print(
+            f"  {name:<14} {t.steps_per_s():8.1f} steps/s | client CPU {t.cpu / steps * 1000:5.2f}"
+            f" ms/step | p50 {t.quantile(0.5):6.2f} ms p99 {t.quantile(0.99):6.2f} ms |"
+            f" {t.statements / steps:5.2f} statements/step | {t.steps_per_s() / floor:5.1%} of"
+            f" the floor | {t.steps_per_s() / peer:4.2f}x SpiffWorkflow"
+        )
+    mean = statistics.fmean(tallies["aduan"].latencies) * 1000
+    print(f"  (Aduan mean step {mean:.2f} ms; load {os.getloadavg()[0]:.1f})")
+
+
+def main() -> None:
+    """Parse the options and run each engine."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=300, help="cases per system and engine")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--pg-url", default=os.environ.get("ADUAN_BENCH_PG_URL", DEFAULT_PG_URL))
+    args = parser.parse_args()
+    configure_logging(Settings(log_level="warning"))  # as lifecycle.py: no line per step
+    for kind in ("sqlite", "postgres") if args.db == "both" else (args.db,):
+        opener = sqlite_deps(None) if kind == "sqlite" else postgres_deps(args.pg_url)
+        with opener as (deps, _url):
+            label = "SQLite (WAL, synchronous=FULL)" if kind == "sqlite" else "PostgreSQL"
+            bench_engine(deps, label, args)
+
+
+if __name__ == "__main__":
+    main()
