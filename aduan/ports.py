@@ -130,6 +130,13 @@ class CaseRepository(Protocol):
         A case out of ``sight`` raises the same ``NotFoundError`` as one that does not exist.
         """
 
+    def get_as(self, ref: str, username: str, sight: Sight) -> tuple[StaffUser | None, Case | None]:
+        """The staff user ``username`` and the case ``ref`` if it is in ``sight``, in one read.
+
+        ``sight`` is what the caller expects the user's sight to be; it checks that against the
+        user returned (None: no such user, and then no case either).
+        """
+
     def save(self, case: Case, expected_version: int) -> None:
         """Write the case if its stored version is still ``expected_version``; else conflict."""
 

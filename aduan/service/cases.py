@@ -36,6 +36,7 @@ from aduan.service.context import with_context
 from aduan.service.deps import (
     COMPLAINANT_ACTIONS,
     Deps,
+    acting_on,
     actor_of,
     case_ref,
     unknown_service,
@@ -189,9 +190,8 @@ def submit_complaint(
 def perform_action(deps: Deps, cmd: ActionCommand, username: str) -> ActionResult:
     """Take one action of the transition table on a case, as a staff user."""
     with deps.uow() as uow:
-        viewer = viewer_of(deps, uow, username)
         # A case out of sight cannot be acted on either: 404, as one that does not exist.
-        case = uow.cases.get(case_ref(cmd.case_ref), viewer.sight)
+        viewer, case = acting_on(deps, uow, username, case_ref(cmd.case_ref))
         result = _act(deps, uow, case, viewer.actor, cmd.action, cmd.payload, cmd.expected_version)
         uow.commit()
     announce(case, result.events)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from aduan.catalog.orgchart import OrgChart
+from aduan.catalog.orgchart import OrgChart, StaffUser
 from aduan.catalog.services import Service
 from aduan.escalation.calendar import WorkingCalendar
 from aduan.escalation.deadlines import DeadlinePolicy
@@ -25,9 +25,9 @@ from aduan.ports import (
 )
 from aduan.service.cache import Expiring, monotonic
 from aduan.workflow import intake
-from aduan.workflow.case import Actor
+from aduan.workflow.case import Actor, Case
 from aduan.workflow.context import Policy
-from aduan.workflow.errors import InputError
+from aduan.workflow.errors import InputError, NotFoundError
 from aduan.workflow.states import N_, Action, Role
 from aduan.workflow.visibility import Sight, sight_of
 
@@ -85,6 +85,9 @@ class ReferenceCache:
         # Bumped by every local change of users or credentials: caches keyed on who is
         # calling (aduan.web.auth.StaffCache) drop what they hold when it moves.
         self.generation = 0
+        # The sight each user had on their last action: only a guess that lets the action read
+        # the user and the case in one statement (``acting_on``), checked against the user read.
+        self.sights: dict[str, Sight] = {}
 
     def orgchart(self, uow: UnitOfWork) -> OrgChart:
         """The org chart in force."""
@@ -105,6 +108,7 @@ class ReferenceCache:
         """Read both again on next use (and look every caller up again)."""
         self._charts.clear()
         self._services.clear()
+        self.sights.clear()
         self.generation += 1
 
 
@@ -131,7 +135,10 @@ def actor_of(deps: Deps, uow: UnitOfWork, username: str) -> Actor:
     The user is read on every call (who may act is never cached); the unit of their post comes
     from the cached org chart, not from reading the whole chart on every action.
     """
-    user = uow.reference.user(username)
+    return _actor(deps, uow, username, uow.reference.user(username))
+
+
+def _actor(deps: Deps, uow: UnitOfWork, username: str, user: StaffUser | None) -> Actor:
     if user is None or not user.active:
         raise InputError(
             "user",
@@ -158,6 +165,29 @@ def viewer_of(deps: Deps, uow: UnitOfWork, username: str) -> Viewer:
     """The active staff user ``username`` with their sight (DESIGN §6); as ``actor_of``."""
     actor = actor_of(deps, uow, username)
     return Viewer(actor, sight_for(actor))
+
+
+def acting_on(deps: Deps, uow: UnitOfWork, username: str, ref: str) -> tuple[Viewer, Case]:
+    """The active staff user ``username`` and the case ``ref`` in their sight, in one read.
+
+    As ``viewer_of`` then ``uow.cases.get``, in one statement when the user's sight is the one
+    of their last action (issue 15 item 2: one read of the case with its actor). The user is
+    still read on every call: a changed role or post gives another sight, and then the case is
+    read again in that one. An unknown or inactive user is an input error.
+    """
+    guess = deps.reference.sights.get(username)
+    if guess is not None:
+        user, case = uow.cases.get_as(ref, username, guess)
+        actor = _actor(deps, uow, username, user)
+        viewer = Viewer(actor, sight_for(actor))
+        if viewer.sight == guess:
+            if case is None:  # out of sight answers as a case that does not exist
+                raise NotFoundError("kasus/case", ref)
+            return viewer, case
+    else:
+        viewer = viewer_of(deps, uow, username)
+    deps.reference.sights[username] = viewer.sight
+    return viewer, uow.cases.get(ref, viewer.sight)
 
 
 def sight_for(actor: Actor) -> Sight:

@@ -124,6 +124,25 @@ def test_added_case_reads_back_whole_by_tracking_code_and_by_id(
     assert reloaded(uow_factory, str(case.id)) == case
 
 
+def test_the_user_and_the_case_in_a_sight_are_read_together(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    (case,) = stored(uow_factory, a_case())
+    agency = Sight(Reach.UNIT, "dispertan", "budi")
+    with uow_factory(readonly=True) as uow:
+        user, by_code = uow.cases.get_as(case.tracking_code, "budi", OFFICE_SIGHT)
+        _, by_id = uow.cases.get_as(str(case.id), "budi", OFFICE_SIGHT)
+        _, elsewhere = uow.cases.get_as(case.tracking_code, "budi", agency)
+        _, admin = uow.cases.get_as(case.tracking_code, "budi", NO_SIGHT)
+        _, missing = uow.cases.get_as("ADN-ZZZZZ-ZZZZZ", "budi", OFFICE_SIGHT)
+        nobody = uow.cases.get_as(case.tracking_code, "nobody", OFFICE_SIGHT)
+    assert user is not None
+    assert (user.username, user.role) == ("budi", Role.OFFICER)
+    assert by_code == case
+    assert by_id == case
+    assert (elsewhere, admin, missing, nobody) == (None, None, None, (None, None))
+
+
 @pytest.mark.parametrize("ref", ["ADN-ZZZZZ-ZZZZZ", "999999"])
 def test_unknown_case_is_not_found(uow_factory: UnitOfWorkFactory, ref: str) -> None:
     stored(uow_factory, a_case())

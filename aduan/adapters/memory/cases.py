@@ -16,6 +16,7 @@ from aduan.adapters.rows import (
     report_from_row,
     report_to_row,
 )
+from aduan.catalog.orgchart import StaffUser
 from aduan.ports import (
     AddressedReport,
     CaseListing,
@@ -56,6 +57,17 @@ class InMemoryCaseRepository:
         if row is None or not self._sees(sight, row["id"]):
             raise NotFoundError("kasus/case", ref)
         return case_from_row(loaded(row))
+
+    def get_as(self, ref: str, username: str, sight: Sight) -> tuple[StaffUser | None, Case | None]:
+        """The staff user and the case if it is in ``sight`` (None for each one missing)."""
+        rows = [row for row in self._data.chart[2] if row["username"] == username]
+        if not rows:
+            return None, None
+        try:
+            case: Case | None = self.get(ref, sight)
+        except NotFoundError:
+            case = None
+        return StaffUser.model_validate(rows[0]), case
 
     def save(self, case: Case, expected_version: int) -> None:
         """Write the case if its stored version is still ``expected_version``; else conflict."""

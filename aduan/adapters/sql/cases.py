@@ -13,9 +13,11 @@ from sqlalchemy import (
     Integer,
     Select,
     Text,
+    and_,
     bindparam,
     cast,
     exists,
+    false,
     insert,
     literal_column,
     or_,
@@ -32,8 +34,10 @@ from aduan.adapters.sql.tables import (
     case_units,
     cases,
     open_due_at,
+    users,
     written_reports,
 )
+from aduan.catalog.orgchart import StaffUser
 from aduan.ports import (
     AddressedReport,
     CaseListing,
@@ -235,6 +239,32 @@ def _viewer_get(by_id: bool, sight: Sight) -> Prepared:
     return found
 
 
+# The acting user and the case in one read (issue 15 item 2): the user's row, and the case's
+# row joined to it only if it is in the sight the caller expects that user to have.
+_USER_AND_CASE: dict[tuple[bool, Reach, bool, bool], Prepared] = {}
+
+
+def _user_and_case(by_id: bool, sight: Sight) -> Prepared:
+    shape = (by_id, sight.reach, sight.viewer is not None, sight.sealed)
+    found = _USER_AND_CASE.get(shape)
+    if found is None:
+        key = cases.c.id if by_id else cases.c.tracking_code
+        on = [key == bindparam("key")]
+        if sight.reach is Reach.UNIT:
+            on.append(_WITH_UNIT)
+        elif sight.reach is Reach.NONE:
+            on.append(false())
+        on += _sight_conditions(("me",) if sight.viewer is not None else (), sight.sealed)
+        who = [c.label(f"user_{c.name}") for c in users.c]
+        stmt = (
+            select(*who, *cases.c)
+            .select_from(users.outerjoin(cases, and_(*on)))
+            .where(users.c.username == bindparam("username"))
+        )
+        found = _USER_AND_CASE[shape] = Prepared(stmt)
+    return found
+
+
 _CONCERNS_OF_CASE = select(case_concerns.c.username).where(
     case_concerns.c.case_id == bindparam("case_id")
 )
@@ -353,6 +383,19 @@ class SqlCaseRepository:
         case = codec.case_from_row(row)  # builds its own objects: ``row`` stays as read
         self._loaded[row["id"]] = row
         return case
+
+    def get_as(self, ref: str, username: str, sight: Sight) -> tuple[StaffUser | None, Case | None]:
+        by_id = ref.isascii() and ref.isdigit()
+        values = {"key": int(ref) if by_id else ref, "username": username}
+        values.update(_sight_values(sight))
+        row = self.runner.first(_user_and_case(by_id, sight), values)
+        if row is None:
+            return None, None
+        user = StaffUser.model_validate({c.name: row.pop(f"user_{c.name}") for c in users.c})
+        if row["id"] is None:  # no such case, or not in that sight
+            return user, None
+        self._loaded[row["id"]] = row
+        return user, codec.case_from_row(row)
 
     def save(self, case: Case, expected_version: int) -> None:
         assert case.id is not None
