@@ -129,6 +129,20 @@ def plan(deps: Deps, query: CaseQuery) -> str:
     return "\n".join(f"    {r[0]}" for r in rows)
 
 
+def plans_made(deps: Deps) -> str:
+    """PostgreSQL: how the listings prepared on the bench's connection were planned.
+
+    psycopg prepares a statement on the server from its fifth run; the server then either
+    reuses one generic plan or plans each run anew with its values (a custom plan).
+    """
+    with _engine(deps).connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT count(*), coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)"
+            " FROM pg_prepared_statements WHERE statement LIKE 'SELECT cases.id, %'"
+        ).one()
+    return f"{row[0]} listings prepared: {row[1]} runs on a generic plan, {row[2]} planned anew"
+
+
 def pct(values: list[float], q: float) -> float:
     """The ``q`` quantile (0–1) of ``values``."""
     ordered = sorted(values)
@@ -178,6 +192,8 @@ def run(kind: str, args: argparse.Namespace) -> None:
                     f"p99 {s99 / p99:4.2f}x (mean {statistics.fmean(mine):.2f} ms)"
                 )
                 print(f"  plan of the {who}'s {name}:\n{plan(deps, scoped)}")
+        if kind == "postgres":
+            print(f"  {plans_made(deps)}")
 
 
 def main() -> None:
