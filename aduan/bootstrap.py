@@ -14,9 +14,10 @@ from aduan.adapters.channels.inapp import InAppChannel
 from aduan.adapters.channels.letter import LetterChannel
 from aduan.adapters.channels.smtp import EmailChannel, SmtpSettings
 from aduan.adapters.channels.webhook import WebhookChannel
+from aduan.adapters.files import FilesystemFileStore
 from aduan.adapters.sql.engine import make_engine
 from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
-from aduan.config import Settings, load_settings
+from aduan.config import Settings, files_dir, load_settings
 from aduan.escalation.deadlines import DeadlinePolicy
 from aduan.notifications.planner import NotifyPolicy
 from aduan.ports import Clock, DeliveryChannel, SystemClock
@@ -65,6 +66,8 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Deps:
         ),
         deadlines=DeadlinePolicy(reminders_before=settings.reminders_before),
         notify=NotifyPolicy(language=settings.notify.language),
+        files=FilesystemFileStore(files_dir(settings.attachments, settings.database_url)),
+        attachments=settings.attachments,
     )
 
 

@@ -88,6 +88,44 @@ class Notify:
         return min(float(self.timeout_seconds), self.lease_seconds / LEASE_PER_TIMEOUT)
 
 
+@dataclass(frozen=True, slots=True)
+class Attachments:
+    """Evidence files (lampiran, issue 14 item 1): ``ADUAN_FILES_DIR``, ``ADUAN_ATTACHMENT_*``."""
+
+    files_dir: str = ""  # content-addressed store; empty: ``files`` beside the SQLite database
+    max_bytes: int = 10 * 1024 * 1024  # one file, as stored (bytes)
+    max_files: int = 5  # files in one submission or upload
+    max_per_case: int = 30  # files on one case, all uploads together
+    max_pixels: int = 40_000_000  # an image larger than this is refused, never decoded
+
+    @property
+    def body_bytes(self) -> int:
+        """The largest multipart request body: ``max_files`` full files and some room."""
+        return self.max_files * self.max_bytes + DEFAULT_MAX_BODY_BYTES
+
+
+def files_dir(attachments: Attachments, database_url: str) -> str:
+    """``ADUAN_FILES_DIR``, else ``files`` beside a SQLite database file, else ``./files``."""
+    if attachments.files_dir:
+        return attachments.files_dir
+    prefix = "sqlite:///"
+    path = database_url[len(prefix) :] if database_url.startswith(prefix) else ""
+    if path and path != ":memory:" and not path.startswith("file:"):
+        return os.path.join(os.path.dirname(path) or ".", "files")
+    return "files"
+
+
+def _attachments(env: Mapping[str, str]) -> Attachments:
+    d = Attachments()
+    return Attachments(
+        files_dir=env.get("ADUAN_FILES_DIR", ""),
+        max_bytes=max(1, _int(env, "ADUAN_ATTACHMENT_MAX_BYTES", d.max_bytes)),
+        max_files=max(1, _int(env, "ADUAN_ATTACHMENT_MAX_FILES", d.max_files)),
+        max_per_case=max(1, _int(env, "ADUAN_ATTACHMENT_MAX_PER_CASE", d.max_per_case)),
+        max_pixels=max(1, _int(env, "ADUAN_ATTACHMENT_MAX_PIXELS", d.max_pixels)),
+    )
+
+
 def _notify(env: Mapping[str, str]) -> Notify:
     language = env.get("ADUAN_NOTIFY_LANGUAGE", "id")
     security = env.get("ADUAN_SMTP_SECURITY", "none")
@@ -145,6 +183,7 @@ class Settings:
     intake_per_device: int = 10  # public submissions per device (cookie) and hour …
     intake_per_address: int = 30  # … and per address; listed addresses: their allowance
     auth_retention_days: int = 365  # sign-in entries of the login audit are deleted after this
+    attachments: Attachments = field(default_factory=Attachments)  # evidence files
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -187,6 +226,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         intake_per_device=max(1, _int(env, "ADUAN_INTAKE_PER_DEVICE", 10)),
         intake_per_address=max(1, _int(env, "ADUAN_INTAKE_PER_ADDRESS", 30)),
         auth_retention_days=max(1, _int(env, "ADUAN_AUTH_RETENTION_DAYS", 365)),
+        attachments=_attachments(env),
     )
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, BinaryIO, Protocol, Self, runtime_checkable
 
 from aduan.catalog.orgchart import OrgChart, StaffUser
 from aduan.catalog.services import Service
@@ -630,6 +630,80 @@ class CaseSearch(Protocol):
         """
 
 
+# --- evidence files (issue 14 item 1) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A file kept by a ``FileStore``: its SHA-256 (hex, its address) and size in bytes.
+
+    ``created``: this ``put`` wrote it; false when the same content was already kept.
+    """
+
+    sha256: str
+    size: int
+    created: bool = True
+
+
+class FileStore(Protocol):
+    """Where evidence files live, content-addressed by SHA-256 (a folder today, S3 later).
+
+    The store knows nothing of cases: the ``attachments`` table says which case holds which
+    file, and one content kept once may be named by several rows.
+    """
+
+    def put(self, chunks: Iterable[bytes]) -> StoredFile:
+        """Keep the streamed ``chunks`` (never held whole in memory) and return their address."""
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The content at ``sha256`` to read in chunks; ``FileNotFoundError`` when absent."""
+
+    def exists(self, sha256: str) -> bool:
+        """Whether content at ``sha256`` is kept."""
+
+    def delete(self, sha256: str) -> None:
+        """Forget the content at ``sha256`` (nothing happens when it is absent)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """One evidence file on a case: what was stored, what it was called, who brought it.
+
+    ``action``: what it came with (``submit`` at intake, ``attach`` on its own); ``identity``:
+    an identity document (KTP), shown and served under the identity masking rule.
+    """
+
+    case_id: int
+    sha256: str
+    name: str
+    content_type: str
+    size: int
+    identity: bool
+    action: str
+    uploaded_by: str
+    uploaded_at: datetime
+    id: int | None = None
+
+
+class AttachmentRepository(Protocol):
+    """The rows naming a case's evidence files."""
+
+    def add(self, attachment: Attachment) -> int:
+        """Record ``attachment``; its new id."""
+
+    def for_case(self, case_id: int) -> list[Attachment]:
+        """The case's attachments, oldest first."""
+
+    def get(self, case_id: int, attachment_id: int) -> Attachment | None:
+        """One attachment of the case, or None (also when it belongs to another case)."""
+
+    def delete_for_case(self, case_id: int) -> list[str]:
+        """Delete the case's rows; the SHA-256 of the files they named."""
+
+    def referenced(self, sha256: str) -> bool:
+        """Whether any row still names the file ``sha256``."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit`` is called."""
 
@@ -664,6 +738,10 @@ class UnitOfWork(Protocol):
     @property
     def search(self) -> CaseSearch:
         """Full-text search over cases, kept on the save path."""
+
+    @property
+    def attachments(self) -> AttachmentRepository:
+        """The rows naming cases' evidence files (the files live in a ``FileStore``)."""
 
     def __enter__(self) -> Self: ...
 

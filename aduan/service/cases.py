@@ -31,7 +31,7 @@ from aduan.schemas.views import (
     summaries_of,
     summary_fields,
 )
-from aduan.service import concerns, identity
+from aduan.service import attachments, concerns, identity
 from aduan.service.context import with_context
 from aduan.service.deps import (
     COMPLAINANT_ACTIONS,
@@ -71,6 +71,7 @@ def submit_complaint(
     concerned: Sequence[str] = (),
     concerned_reason: str = "",
     intake_claim: Claim | None = None,
+    files: Sequence[attachments.Prepared] = (),
 ) -> CaseDetail:
     """Record a submission, screen it (item 2, 3, 5a–b) and give it a tracking code.
 
@@ -79,7 +80,8 @@ def submit_complaint(
     office staff may name the staff the complaint concerns (``concerned``, with a reason;
     ``aduan.service.concerns``): in the same transaction, or nothing is written. A public
     submission's idempotency key (``intake_claim``, ``aduan.service.receipts.submit_once``) is
-    kept in the same transaction too.
+    kept in the same transaction too, and so are the checked evidence ``files``
+    (``attachments.prepare``): refused, they leave no file in the store.
     """
     names, reason = concerns.checked(concerned, concerned_reason) if concerned else ([], "")
     now = deps.clock.now()
@@ -88,7 +90,7 @@ def submit_complaint(
     intake.check_channel_facts(cmd.channel, facts)
     complained_at = intake.made_at(facts, cmd.complained_at, received_at, now)
     complainant = intake.with_channel_contact(Complainant(**cmd.complainant.model_dump()), facts)
-    with deps.uow() as uow:
+    with attachments.kept(deps, files) as stored, deps.uow() as uow:
         actor = (
             actor_of(deps, uow, recorded_by) if recorded_by else Actor("public", Role.COMPLAINANT)
         )
@@ -172,6 +174,8 @@ def submit_complaint(
         assert case.id is not None
         if names:
             uow.cases.add_concerns(case.id, names, actor.username, now, reason)
+        kept = list(zip(files, stored, strict=True))
+        attachments.record(uow, deps, case.id, actor.username, attachments.SUBMIT, kept, now)
         pin = new_pin()  # issue 16 item 5: the code alone never acts on the case
         uow.identity.set_pin(case.id, hash_pin(pin))
         if intake_claim is not None:

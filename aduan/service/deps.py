@@ -15,11 +15,13 @@ import structlog
 
 from aduan.catalog.orgchart import OrgChart, StaffUser
 from aduan.catalog.services import Service
+from aduan.config import Attachments
 from aduan.escalation.calendar import WorkingCalendar
 from aduan.escalation.deadlines import DeadlinePolicy
 from aduan.notifications.planner import NotifyPolicy
 from aduan.ports import (
     Clock,
+    FileStore,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -123,6 +125,8 @@ class Deps:
     calendars: CalendarCache = field(default_factory=CalendarCache)
     reference: ReferenceCache = field(default_factory=ReferenceCache)
     notify: NotifyPolicy = field(default_factory=NotifyPolicy)
+    files: FileStore | None = None  # where evidence files live (None: uploads are refused)
+    attachments: Attachments = field(default_factory=Attachments)  # their limits
 
 
 SYSTEM = Actor("system", Role.SYSTEM)

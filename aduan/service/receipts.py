@@ -18,8 +18,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aduan.locale import translate
 from aduan.ports import IntakeKey, UnitOfWork
@@ -30,6 +32,9 @@ from aduan.workflow.case import Actor
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import N_, Kind, Role, ScreeningReason
+
+if TYPE_CHECKING:
+    from aduan.service.attachments import Prepared
 
 KEY_BYTES = 24  # 192 random bits, URL-safe text of 32 characters
 KEY_MAX_LENGTH = 200  # what a client may send as a key
@@ -98,7 +103,9 @@ class Claim:
             raise KeyTaken
 
 
-def submit_once(deps: Deps, cmd: SubmitCommand, key: str) -> tuple[CaseDetail, bool]:
+def submit_once(
+    deps: Deps, cmd: SubmitCommand, key: str, files: Sequence[Prepared] = ()
+) -> tuple[CaseDetail, bool]:
     """File ``cmd`` once per ``key``: (the receipt, whether it was filed before).
 
     The same key with other content is refused (``submission_key``): it is not a resubmission,
@@ -109,9 +116,12 @@ def submit_once(deps: Deps, cmd: SubmitCommand, key: str) -> tuple[CaseDetail, b
     claim = Claim(key, fingerprint(cmd))
     earlier = receipt(deps, key, claim.fingerprint)
     if earlier is not None:
+        from aduan.service.attachments import close_all
+
+        close_all(files)  # the form sent again: its files were kept the first time
         return earlier, True
     try:
-        return submit_complaint(deps, cmd, intake_claim=claim), False
+        return submit_complaint(deps, cmd, intake_claim=claim, files=files), False
     except KeyTaken:
         won = receipt(deps, key, claim.fingerprint)
         assert won is not None  # the transaction that took the key has committed

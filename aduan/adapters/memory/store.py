@@ -13,6 +13,7 @@ from aduan.adapters.memory.identity import IdentityRows
 from aduan.adapters.memory.outbox import OutboxRows
 from aduan.escalation.calendar import Override
 from aduan.ports import (
+    Attachment,
     DueAlarm,
 )
 
@@ -66,6 +67,7 @@ class Data:
     concerns: dict[int, dict[str, Row]] = field(default_factory=dict)  # case -> username -> row
     sealed: set[int] = field(default_factory=set)  # the sealed cases' ids
     templates: dict[int, Row] = field(default_factory=dict)  # answer templates by id
+    attachments: dict[int, Attachment] = field(default_factory=dict)  # evidence files by id
 
     def copy(self) -> Data:
         return Data(
@@ -87,4 +89,5 @@ class Data:
             concerns={k: dict(v) for k, v in self.concerns.items()},
             sealed=set(self.sealed),
             templates=dict(self.templates),
+            attachments=dict(self.attachments),
         )

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Self
 
 from aduan.adapters.memory.accounts import InMemoryAccountRepository
+from aduan.adapters.memory.attachments import InMemoryAttachmentRepository
 from aduan.adapters.memory.cases import InMemoryCaseRepository
 from aduan.adapters.memory.identity import InMemoryIdentityRepository
 from aduan.adapters.memory.outbox import InMemoryOutboxRepository
@@ -51,6 +52,7 @@ class InMemoryUnitOfWork:
     accounts: InMemoryAccountRepository
     identity: InMemoryIdentityRepository
     search: InMemoryCaseSearch
+    attachments: InMemoryAttachmentRepository
 
     def __init__(self, store: InMemoryStore, *, readonly: bool = False) -> None:
         self.store = store
@@ -70,6 +72,7 @@ class InMemoryUnitOfWork:
         self.accounts = InMemoryAccountRepository(self._work.accounts)
         self.identity = InMemoryIdentityRepository(self._work)
         self.search = InMemoryCaseSearch(self._work, self.cases)
+        self.attachments = InMemoryAttachmentRepository(self._work)
         return self
 
     def __exit__(

@@ -682,3 +682,22 @@ Index(
     sqlite_where=text("due_at IS NOT NULL"),
     postgresql_where=text("due_at IS NOT NULL"),
 )
+
+# Issue 14 item 1, migration 0027. The evidence files of a case: each row names a file kept in
+# the content-addressed file store by its SHA-256 (indexed: a file is deleted only when no row
+# names it any more), with the name it was uploaded under (no path), the type read from its
+# content, and whether it is an identity document (KTP), shown under the identity masking rule.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("identity", Boolean, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+)

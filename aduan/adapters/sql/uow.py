@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from aduan.adapters.sql import storage
 from aduan.adapters.sql.accounts import SqlAccountRepository
 from aduan.adapters.sql.alarms import SqlAlarmRepository
+from aduan.adapters.sql.attachments import SqlAttachmentRepository
 from aduan.adapters.sql.cases import SqlCaseRepository
 from aduan.adapters.sql.engine import SQLITE_BUSY_TIMEOUT_MS
 from aduan.adapters.sql.group_commit import CommitGroup, GroupCommitter
@@ -194,6 +195,12 @@ class SqlUnitOfWork:
         """Full-text search over cases in this transaction."""
         assert self._conn is not None
         return SqlCaseSearch(self._conn)
+
+    @property
+    def attachments(self) -> SqlAttachmentRepository:
+        """The rows naming cases' evidence files in this transaction."""
+        assert self._conn is not None
+        return SqlAttachmentRepository(self._conn)
 
     @property
     def stats(self) -> SqlStatisticsReader:

@@ -1,0 +1,314 @@
+"""Evidence files of a case (lampiran, issue 14 item 1): check, keep, list, serve, purge.
+
+Every file is checked before anything is kept (``prepare``): its name (no path), its type
+read from its content and agreeing with its name, its size, and how many come at once; an image
+is written again without its metadata. Then the files go to the content-addressed store and
+their rows to the database in one unit of work; when that fails, the files this request added
+are removed again (``kept``), so a refused request leaves no file and no row. Reads follow the
+visibility policy (a case out of sight is not found) and the identity masking rule.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO
+
+from aduan.ports import Attachment, FileStore, IdentityAccess, StoredFile, UnitOfWork
+from aduan.schemas.attachments import AttachmentView
+from aduan.schemas.views import sees_identity
+from aduan.service import filetypes
+from aduan.service.deps import Deps, case_ref, viewer_of
+from aduan.service.identity import VIEW, recorder_of
+from aduan.workflow.case import Actor
+from aduan.workflow.errors import AccessDeniedError, InputError, NotFoundError
+from aduan.workflow.states import N_
+
+SUBMIT = "submit"  # came with the complaint
+ATTACH = "attach"  # added on its own, on the case page or by the API
+MASKED_FILE = N_("(dokumen identitas)")
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file as an entry point received it: the form field, the sent name, a seekable file."""
+
+    field: str
+    name: str | None
+    file: BinaryIO
+    identity: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A checked file, ready to keep: its clean name, type, content and size."""
+
+    field: str
+    name: str
+    kind: filetypes.FileType
+    file: BinaryIO
+    size: int
+    identity: bool
+    owned: bool = False  # ``file`` is a clean copy made here, closed by ``close_all``
+
+
+def close_all(prepared: Sequence[Prepared]) -> None:
+    """Close the clean copies made by ``prepare`` (the uploads are their sender's to close)."""
+    for item in prepared:
+        if item.owned:
+            item.file.close()
+
+
+def store_of(deps: Deps) -> FileStore:
+    """The configured file store (``bootstrap.build`` sets it)."""
+    if deps.files is None:
+        raise RuntimeError("no file store configured (Deps.files)")
+    return deps.files
+
+
+def prepare(deps: Deps, uploads: Sequence[Upload]) -> list[Prepared]:
+    """Check every upload (name, type, size, count); images come back re-encoded.
+
+    Nothing is kept: a refused upload raises ``InputError`` naming its field and rule.
+    """
+    limits = deps.attachments
+    if len(uploads) > limits.max_files:
+        raise InputError(
+            uploads[0].field,
+            "max_files",
+            N_("paling banyak %(limit)s berkas sekaligus"),
+            limit=limits.max_files,
+        )
+    done: list[Prepared] = []
+    try:
+        for upload in uploads:
+            done.append(_prepared(deps, upload))  # noqa: PERF401 (close what was made)
+    except BaseException:
+        close_all(done)
+        raise
+    return done
+
+
+def _prepared(deps: Deps, upload: Upload) -> Prepared:
+    limits = deps.attachments
+    name = filetypes.clean_name(upload.field, upload.name)
+    _check_size(upload.field, name, filetypes.size_of(upload.file), limits.max_bytes)
+    kind = filetypes.detect(upload.field, name, upload.file)
+    if not kind.image:
+        size = filetypes.size_of(upload.file)
+        return Prepared(upload.field, name, kind, upload.file, size, upload.identity)
+    file = filetypes.reencoded(upload.field, name, kind, upload.file, limits.max_pixels)
+    try:
+        _check_size(upload.field, name, filetypes.size_of(file), limits.max_bytes)
+    except InputError:
+        file.close()
+        raise
+    return Prepared(upload.field, name, kind, file, filetypes.size_of(file), upload.identity, True)
+
+
+def _check_size(field: str, name: str, size: int, limit: int) -> None:
+    if size == 0:
+        raise InputError(field, "not_empty", N_("berkas %(name)s kosong"), name=name)
+    if size > limit:
+        raise InputError(
+            field,
+            "max_size",
+            N_("berkas %(name)s melebihi batas %(limit)s MB"),
+            name=name,
+            limit=round(limit / 1_048_576, 1),
+        )
+
+
+@contextlib.contextmanager
+def kept(deps: Deps, prepared: Sequence[Prepared]) -> Iterator[list[StoredFile]]:
+    """Keep the files in the store for the block; remove the ones added here if it fails.
+
+    The clean copies of ``prepared`` are closed at the end, whatever happens.
+    """
+    stored: list[StoredFile] = []
+    try:
+        store = store_of(deps)
+        for item in prepared:
+            # One by one, so that a failure midway still knows what to remove.
+            stored.append(store.put(filetypes.chunks_of(item.file)))  # noqa: PERF401
+        yield stored
+    except BaseException:
+        discard(deps, [s.sha256 for s in stored if s.created])
+        raise
+    finally:
+        close_all(prepared)
+
+
+def discard(deps: Deps, shas: Sequence[str]) -> None:
+    """Delete the files ``shas`` that no attachment row names (another request may have)."""
+    if not shas:
+        return
+    with deps.uow(readonly=True) as uow:
+        unused = [sha for sha in shas if not uow.attachments.referenced(sha)]
+    for sha in unused:
+        store_of(deps).delete(sha)
+
+
+def record(
+    uow: UnitOfWork,
+    deps: Deps,
+    case_id: int,
+    by: str,
+    action: str,
+    files: Sequence[tuple[Prepared, StoredFile]],
+    now: datetime,
+) -> None:
+    """Add the rows of kept files to a case, within the per-case limit."""
+    limit = deps.attachments.max_per_case
+    if files and len(uow.attachments.for_case(case_id)) + len(files) > limit:
+        raise InputError(
+            files[0][0].field,
+            "max_per_case",
+            N_("satu pengaduan paling banyak memuat %(limit)s berkas"),
+            limit=limit,
+        )
+    for item, stored in files:
+        uow.attachments.add(
+            Attachment(
+                case_id=case_id,
+                sha256=stored.sha256,
+                name=item.name,
+                content_type=item.kind.mime,
+                size=stored.size,
+                identity=item.identity,
+                action=action,
+                uploaded_by=by,
+                uploaded_at=now,
+            )
+        )
+
+
+def add_attachments(
+    deps: Deps, ref: str, username: str, uploads: Sequence[Upload]
+) -> list[AttachmentView]:
+    """Add files to a case in ``username``'s sight; the case's attachments after."""
+    if not uploads:
+        raise InputError("file", "required", N_("pilih paling sedikit satu berkas"))
+    prepared = prepare(deps, uploads)
+    now = deps.clock.now()
+    with kept(deps, prepared) as stored, deps.uow() as uow:
+        viewer = viewer_of(deps, uow, username)
+        case = uow.cases.get(case_ref(ref), viewer.sight)
+        assert case.id is not None
+        record(uow, deps, case.id, username, ATTACH, list(zip(prepared, stored, strict=True)), now)
+        views = _views(uow, case.id, viewer.actor)
+        uow.commit()
+    return views
+
+
+def list_attachments(deps: Deps, ref: str, username: str) -> list[AttachmentView]:
+    """The attachments of a case in ``username``'s sight (identity documents masked for some)."""
+    with deps.uow(readonly=True) as uow:
+        viewer = viewer_of(deps, uow, username)
+        case = uow.cases.get(case_ref(ref), viewer.sight)
+        assert case.id is not None
+        return _views(uow, case.id, viewer.actor)
+
+
+def _sees_identity(uow: UnitOfWork, case_id: int, actor: Actor) -> bool:
+    return sees_identity(actor.role, actor.username, recorder_of(uow.cases.events(case_id)))
+
+
+def _views(uow: UnitOfWork, case_id: int, actor: Actor) -> list[AttachmentView]:
+    shown = _sees_identity(uow, case_id, actor)
+    found = []
+    for a in uow.attachments.for_case(case_id):
+        assert a.id is not None
+        masked = a.identity and not shown
+        found.append(
+            AttachmentView(
+                id=a.id,
+                name=MASKED_FILE if masked else a.name,
+                content_type=a.content_type,
+                type_label=filetypes.label_of(a.content_type),
+                size=a.size,
+                identity=a.identity,
+                masked=masked,
+                action=a.action,
+                uploaded_by=a.uploaded_by,
+                uploaded_at=a.uploaded_at,
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A file to send: its name, type, size and content (the caller closes it)."""
+
+    name: str
+    content_type: str
+    size: int
+    file: BinaryIO
+
+
+def open_attachment(deps: Deps, ref: str, attachment_id: int, username: str) -> Download:
+    """One attachment's content for ``username``: the case in sight, else not found.
+
+    An identity document only for those who see the complainant unmasked; their download is
+    on record in the identity-access log, as a view of the identity.
+    """
+    with deps.uow(readonly=True) as uow:
+        viewer = viewer_of(deps, uow, username)
+        case = uow.cases.get(case_ref(ref), viewer.sight)
+        assert case.id is not None
+        found = uow.attachments.get(case.id, attachment_id)
+        if found is None:
+            raise NotFoundError("lampiran/attachment", attachment_id)
+        if found.identity and not _sees_identity(uow, case.id, viewer.actor):
+            raise AccessDeniedError(
+                "identity_document",
+                N_("dokumen identitas pelapor hanya untuk petugas yang melihat identitasnya"),
+            )
+    if found.identity:
+        _record_identity_view(deps, case.id, viewer.actor)
+    file = store_of(deps).open(found.sha256)
+    return Download(found.name, found.content_type, found.size, file)
+
+
+def _record_identity_view(deps: Deps, case_id: int, actor: Actor) -> None:
+    with deps.uow() as uow:
+        access = IdentityAccess(case_id, deps.clock.now(), actor.username, actor.role.value, VIEW)
+        uow.identity.record(access)
+        uow.commit()
+
+
+def public_media_urls(deps: Deps, case_id: int, base_url: str) -> list[str]:
+    """Where a case's photos can be fetched, for Open311's ``media_url`` (issue 14 item 6).
+
+    Only images, never an identity document; each URL is the staff API's download, served
+    under the visibility policy like every other read of the file.
+    """
+    base = base_url.rstrip("/")
+    with deps.uow(readonly=True) as uow:
+        rows = uow.attachments.for_case(case_id)
+    return [
+        f"{base}/api/v1/cases/{case_id}/attachments/{a.id}"
+        for a in rows
+        if not a.identity and filetypes.BY_MIME.get(a.content_type, _NONE).image
+    ]
+
+
+_NONE = filetypes.FileType("", "", (), "")
+
+
+def purge_case_files(deps: Deps, case_id: int) -> int:
+    """Delete a case's attachments with its personal data; the files no other row names.
+
+    For the retention purge of a case's personal data (none exists yet). Returns how many
+    files left the store.
+    """
+    with deps.uow() as uow:
+        shas = uow.attachments.delete_for_case(case_id)
+        unused = [sha for sha in shas if not uow.attachments.referenced(sha)]
+        uow.commit()
+    for sha in unused:
+        store_of(deps).delete(sha)
+    return len(unused)

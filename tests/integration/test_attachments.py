@@ -1,0 +1,209 @@
+"""Evidence files through the service layer, on memory, SQLite and PostgreSQL (issue 14 item 1).
+
+Checked before anything is kept, stored content-addressed without EXIF, read only within the
+visibility policy and the identity masking rule, and removed with the case's personal data.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from aduan import service
+from aduan.adapters.files import FilesystemFileStore
+from aduan.config import Attachments
+from aduan.ports import CaseQuery, FixedClock, UnitOfWorkFactory
+from aduan.service import Deps, attachments
+from aduan.service.attachments import Upload
+from aduan.workflow.errors import AccessDeniedError, InputError, NotFoundError
+from tests.attachment_files import docx, exif_of, jpeg_with_gps, legacy_xls, pdf, png
+from tests.integration.builders import submission
+
+
+@pytest.fixture
+def deps(uow_factory: UnitOfWorkFactory, clock: FixedClock, tmp_path: Path) -> Deps:
+    """The service layer on memory, SQLite and PostgreSQL, files in a fresh folder."""
+    limits = Attachments(max_bytes=64 * 1024, max_files=3, max_per_case=4)
+    store = FilesystemFileStore(tmp_path / "files")
+    return Deps(uow=uow_factory, clock=clock, files=store, attachments=limits)
+
+
+def up(name: str, content: bytes, *, identity: bool = False, field: str = "file") -> Upload:
+    return Upload(field, name, io.BytesIO(content), identity)
+
+
+def stored_files(deps: Deps) -> list[Path]:
+    assert isinstance(deps.files, FilesystemFileStore)
+    return [p for p in deps.files.root.rglob("*") if p.is_file()]
+
+
+def read(deps: Deps, ref: str, attachment_id: int, user: str) -> bytes:
+    with service.attachments.open_attachment(deps, ref, attachment_id, user).file as file:
+        return file.read()
+
+
+def test_files_filed_with_a_complaint_are_listed_and_photos_lose_their_exif(deps: Deps) -> None:
+    files = attachments.prepare(
+        deps, [up("foto lokasi.JPG", jpeg_with_gps()), up("surat.pdf", pdf()), up("a.docx", docx())]
+    )
+    case = service.submit_complaint(deps, submission(deps), files=files)
+
+    shown = attachments.list_attachments(deps, case.tracking_code, "budi")
+
+    assert [(a.name, a.type_label, a.action) for a in shown] == [
+        ("foto lokasi.JPG", "Foto (JPEG)", "submit"),
+        ("surat.pdf", "Dokumen PDF", "submit"),
+        ("a.docx", "Dokumen Word", "submit"),
+    ]
+    photo = read(deps, case.tracking_code, shown[0].id, "budi")
+    assert photo.startswith(b"\xff\xd8\xff")
+    assert exif_of(photo) == {}
+    assert read(deps, case.tracking_code, shown[1].id, "budi") == pdf()
+    assert len(stored_files(deps)) == 3
+
+
+def test_staff_add_files_to_a_case_and_the_same_content_is_kept_once(deps: Deps) -> None:
+    case = service.submit_complaint(deps, submission(deps))
+
+    attachments.add_attachments(deps, case.tracking_code, "budi", [up("tabel.xls", legacy_xls())])
+    shown = attachments.add_attachments(deps, str(case.id), "sari", [up("lagi.xls", legacy_xls())])
+
+    assert [(a.name, a.uploaded_by, a.action) for a in shown] == [
+        ("tabel.xls", "budi", "attach"),
+        ("lagi.xls", "sari", "attach"),
+    ]
+    assert len(stored_files(deps)) == 1
+
+
+@pytest.mark.parametrize(
+    ("upload", "rule"),
+    [
+        (up("foto.png", pdf()), "type_matches_name"),
+        (up("program.exe", b"MZ\x90\x00"), "allowed_type"),
+        (up("catatan.txt", b"teks biasa"), "allowed_type"),
+        (up("palsu.pdf", b"<html>bukan pdf</html>"), "allowed_type"),
+        (up("../../etc/bukti.pdf", pdf()), "no_path"),
+        (up("C:\\Users\\bukti.pdf", pdf()), "no_path"),
+        (up("besar.pdf", pdf(padding=70 * 1024)), "max_size"),
+        (up("kosong.pdf", b""), "not_empty"),
+        (up("rusak.jpg", b"\xff\xd8\xff\xe0rusak"), "readable_image"),
+    ],
+)
+def test_a_refused_file_names_its_rule_and_leaves_no_file_and_no_row(
+    deps: Deps, upload: Upload, rule: str
+) -> None:
+    case = service.submit_complaint(deps, submission(deps))
+    good = up("baik.png", png())
+
+    with pytest.raises(InputError) as refused:
+        attachments.add_attachments(deps, case.tracking_code, "budi", [good, upload])
+
+    assert (refused.value.field, refused.value.rule) == ("file", rule)
+    assert attachments.list_attachments(deps, case.tracking_code, "budi") == []
+    assert stored_files(deps) == []
+
+
+def test_a_refused_complaint_keeps_none_of_its_files(deps: Deps) -> None:
+    with pytest.raises(InputError) as wrong:
+        attachments.prepare(deps, [up("x.pdf", b"GIF89a", field="lampiran")])
+    with pytest.raises(InputError) as too_many:
+        attachments.prepare(deps, [up(f"{i}.png", png()) for i in range(4)])
+    files = attachments.prepare(deps, [up("a.png", png()), up("b.pdf", pdf())])
+    with pytest.raises(InputError) as unknown:
+        service.submit_complaint(deps, submission(deps, service_code="99999"), files=files)
+
+    assert (wrong.value.field, too_many.value.rule) == ("lampiran", "max_files")
+    assert unknown.value.field == "service_code"
+    assert service.list_cases(deps, CaseQuery(), "sari") == []
+    assert stored_files(deps) == []
+
+
+def test_the_per_case_limit_refuses_the_upload_and_removes_its_files(deps: Deps) -> None:
+    case = service.submit_complaint(deps, submission(deps))
+    attachments.add_attachments(deps, case.tracking_code, "budi", [up("1.pdf", pdf(1))])
+    attachments.add_attachments(deps, case.tracking_code, "budi", [up("2.pdf", pdf(2))])
+    before = sorted(stored_files(deps))
+
+    with pytest.raises(InputError) as refused:
+        many = [up("3.pdf", pdf(3)), up("4.pdf", pdf(4)), up("5.pdf", pdf(5))]
+        attachments.add_attachments(deps, case.tracking_code, "budi", many)
+
+    assert refused.value.rule == "max_per_case"
+    assert sorted(stored_files(deps)) == before
+
+
+def test_a_case_out_of_sight_has_no_attachments_to_list_add_or_download(deps: Deps) -> None:
+    files = attachments.prepare(deps, [up("bukti.pdf", pdf())])
+    case = service.submit_complaint(deps, submission(deps), files=files)
+    (first,) = attachments.list_attachments(deps, case.tracking_code, "budi")
+
+    with pytest.raises(NotFoundError):
+        attachments.list_attachments(deps, case.tracking_code, "tono")
+    with pytest.raises(NotFoundError):
+        attachments.open_attachment(deps, case.tracking_code, first.id, "tono")
+    with pytest.raises(NotFoundError):
+        attachments.add_attachments(deps, case.tracking_code, "tono", [up("b.pdf", pdf(9))])
+    other = service.submit_complaint(deps, submission(deps))
+    with pytest.raises(NotFoundError):  # an attachment of another case
+        attachments.open_attachment(deps, other.tracking_code, first.id, "budi")
+    assert len(stored_files(deps)) == 1
+
+
+def test_an_identity_document_follows_the_identity_masking_rule(deps: Deps) -> None:
+    files = attachments.prepare(deps, [up("KTP Siti Aminah.png", png(), identity=True)])
+    case = service.submit_complaint(deps, submission(deps), files=files)  # by the public
+
+    (for_sari,) = attachments.list_attachments(deps, case.tracking_code, "sari")
+    (for_budi,) = attachments.list_attachments(deps, case.tracking_code, "budi")
+
+    assert (for_sari.name, for_sari.masked) == ("KTP Siti Aminah.png", False)
+    assert (for_budi.name, for_budi.masked) == ("(dokumen identitas)", True)
+    assert read(deps, case.tracking_code, for_sari.id, "sari").startswith(b"\x89PNG")
+    with pytest.raises(AccessDeniedError):
+        attachments.open_attachment(deps, case.tracking_code, for_sari.id, "budi")
+    now = deps.clock.now()
+    with deps.uow(readonly=True) as uow:
+        log = uow.identity.accesses(now.replace(year=2000), now.replace(year=2100), 100)
+    assert [(e.username, e.reason) for e in log] == [("sari", "view")]
+
+
+def test_purging_a_case_removes_its_files_but_keeps_content_another_case_names(
+    deps: Deps,
+) -> None:
+    shared = [up("sama.pdf", pdf())]
+    one = service.submit_complaint(
+        deps, submission(deps), files=attachments.prepare(deps, [*shared, up("b.png", png())])
+    )
+    other = service.submit_complaint(
+        deps, submission(deps), files=attachments.prepare(deps, [up("sama.pdf", pdf())])
+    )
+
+    removed = attachments.purge_case_files(deps, one.id)
+
+    assert removed == 1
+    assert attachments.list_attachments(deps, one.tracking_code, "sari") == []
+    (left,) = attachments.list_attachments(deps, other.tracking_code, "sari")
+    assert read(deps, other.tracking_code, left.id, "sari") == pdf()
+    assert len(stored_files(deps)) == 1
+
+
+def test_only_photos_that_are_no_identity_document_are_offered_as_media(deps: Deps) -> None:
+    files = attachments.prepare(
+        deps,
+        [up("foto.jpg", jpeg_with_gps()), up("ktp.png", png(), identity=True), up("s.pdf", pdf())],
+    )
+    case = service.submit_complaint(deps, submission(deps), files=files)
+    photo = attachments.list_attachments(deps, case.tracking_code, "sari")[0]
+
+    urls = attachments.public_media_urls(deps, case.id, "https://aduan.contoh.id/")
+
+    assert urls == [f"https://aduan.contoh.id/api/v1/cases/{case.id}/attachments/{photo.id}"]
+
+
+def test_without_a_file_store_nothing_is_accepted(deps: Deps) -> None:
+    bare = replace(deps, files=None)
+    with pytest.raises(RuntimeError, match="file store"):
+        attachments.add_attachments(bare, "1", "budi", [up("a.pdf", pdf())])
