@@ -117,7 +117,7 @@ def _check_size(field: str, name: str, size: int, limit: int) -> None:
             "max_size",
             N_("berkas %(name)s melebihi batas %(limit)s MB"),
             name=name,
-            limit=round(limit / 1_048_576, 1),
+            limit=filetypes.megabytes(limit),
         )
 
 
@@ -186,11 +186,14 @@ def record(
 
 
 def add_attachments(
-    deps: Deps, ref: str, username: str, uploads: Sequence[Upload]
+    deps: Deps, ref: str, username: str, uploads: Sequence[Upload], field: str = "file"
 ) -> list[AttachmentView]:
-    """Add files to a case in ``username``'s sight; the case's attachments after."""
+    """Add files to a case in ``username``'s sight; the case's attachments after.
+
+    ``field``: the input named when no file was sent.
+    """
     if not uploads:
-        raise InputError("file", "required", N_("pilih paling sedikit satu berkas"))
+        raise InputError(field, "required", N_("pilih paling sedikit satu berkas"))
     prepared = prepare(deps, uploads)
     now = deps.clock.now()
     with kept(deps, prepared) as stored, deps.uow() as uow:

@@ -68,6 +68,11 @@ _OLE_STREAMS = {
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
+def megabytes(size: int) -> str:
+    """A size in MB as people write it here: ``10``, ``2,5``."""
+    return f"{size / 1_048_576:.1f}".removesuffix(".0").replace(".", ",")
+
+
 def label_of(mime: str) -> str:
     """The Indonesian words (a msgid) for a stored MIME type."""
     found = BY_MIME.get(mime)

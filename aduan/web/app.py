@@ -105,7 +105,11 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
     app.state.intake_limits = IntakeLimits(settings.intake_per_device, settings.intake_per_address)
     problems.install(app)
     install_pages(app)
-    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        Guard,
+        max_body_bytes=settings.max_body_bytes,
+        upload_body_bytes=deps.attachments.body_bytes,
+    )
     app.add_middleware(RequestContext)  # a refused body is logged with its id
     # Outermost: the caller's address as everything after sees it (ADUAN_TRUSTED_PROXIES).
     app.add_middleware(TrustedProxies, trusted=settings.trusted_proxies)

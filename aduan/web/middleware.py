@@ -148,9 +148,12 @@ class Guard:
     to more: the rest is never read and the app's own response is dropped.
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, upload_body_bytes: int = 0) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # A multipart body (a form with files, issue 14 item 1) may carry the attachments'
+        # limit: the files are spooled to disk by the form parser, never held in memory.
+        self.upload_body_bytes = max(upload_body_bytes, max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
@@ -163,16 +166,23 @@ class Guard:
 
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *security]
+                own = message.get("headers", ())
+                # A response with its own policy (a file download's) keeps it, stricter.
+                given = {name.lower() for name, _ in own}
+                extra = [(k, v) for k, v in security if k not in given]
+                message["headers"] = [*own, *extra]
             await send(message)
 
+        limit = self.max_body_bytes
+        if (_header(scope, b"content-type") or "").startswith("multipart/form-data"):
+            limit = self.upload_body_bytes
         length = _header(scope, b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
-            await self._refuse(path, send_secured)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._refuse(path, send_secured, limit)
             return
-        await self._limited(scope, receive, send_secured)
+        await self._limited(scope, receive, send_secured, limit)
 
-    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _limited(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         """Run the app counting the streamed body; answer 413 once it goes over the limit."""
         received = 0
         too_large = False
@@ -183,7 +193,7 @@ class Guard:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit:
                     too_large = True
                     raise _TooLargeError
             return message
@@ -198,10 +208,10 @@ class Guard:
         with contextlib.suppress(_TooLargeError):
             await self.app(scope, receive_limited, send_unless_refused)
         if too_large and not started:
-            await self._refuse(scope["path"], send)
+            await self._refuse(scope["path"], send, limit)
 
-    async def _refuse(self, path: str, send: Send) -> None:
-        detail = f"Isi permintaan melebihi {self.max_body_bytes} bita / request body too large"
+    async def _refuse(self, path: str, send: Send, limit: int) -> None:
+        detail = f"Isi permintaan melebihi {limit} bita / request body too large"
         if path.startswith("/open311/"):
             answer = georeport.errors(path, 413, detail)
             body, media = bytes(answer.body), answer.headers["content-type"].encode()

@@ -127,8 +127,8 @@ def test_the_per_case_limit_refuses_the_upload_and_removes_its_files(deps: Deps)
     attachments.add_attachments(deps, case.tracking_code, "budi", [up("2.pdf", pdf(2))])
     before = sorted(stored_files(deps))
 
+    many = [up("3.pdf", pdf(3)), up("4.pdf", pdf(4)), up("5.pdf", pdf(5))]
     with pytest.raises(InputError) as refused:
-        many = [up("3.pdf", pdf(3)), up("4.pdf", pdf(4)), up("5.pdf", pdf(5))]
         attachments.add_attachments(deps, case.tracking_code, "budi", many)
 
     assert refused.value.rule == "max_per_case"

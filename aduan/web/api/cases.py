@@ -23,6 +23,7 @@ from aduan.schemas.search import SearchPage, search_page
 from aduan.schemas.views import ActionResult, CaseDetail, CaseSummary, QueueItem
 from aduan.service.accounts import STAFF_ROLES, Staff
 from aduan.service.search import MAX_LIMIT, search_cases
+from aduan.web.api import attachments as api_attachments
 from aduan.web.api import concerns as api_concerns
 from aduan.web.api import identity as api_identity
 from aduan.web.api import reference as api_reference
@@ -52,6 +53,7 @@ router.include_router(api_reference.router)
 router.include_router(api_reports.router)
 router.include_router(api_identity.router)
 router.include_router(api_concerns.router)
+router.include_router(api_attachments.router)
 
 # Intake is the office's desk work (seed §6 item 2): officers and supervisors record it.
 INTAKE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})

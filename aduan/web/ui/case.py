@@ -12,6 +12,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from aduan import service
 from aduan.catalog.templates import AnswerTemplate
@@ -21,6 +23,7 @@ from aduan.service import Deps, concerns, identity, templates
 from aduan.web import auth
 from aduan.web.auth import Staff
 from aduan.web.i18n import Translator, language_of
+from aduan.web.ui import attachments as ui_files
 from aduan.web.ui.forms import (
     Choices,
     FormState,
@@ -74,7 +77,8 @@ def _channels(t: Translator) -> Choices:
 def _intake_page(request: Request, state: FormState, status_code: int = 200) -> Response:
     t = translator(request)
     fields = intake_fields(t, services_choices(auth.deps_of(request)), _channels(t), public=False)
-    context = {"fields": fields, "state": state, "action_url": "/cases/new"}
+    files = ui_files.file_inputs(request, t)
+    context = {"fields": fields, "state": state, "action_url": "/cases/new", "files": files}
     return page(
         request, "intake.html", context, status_code=status_code, title=t("Catat pengaduan")
     )
@@ -109,6 +113,13 @@ async def intake_submit(request: Request) -> Response:
     if not isinstance(staff, Staff):
         return staff
     form = await request.form()
+    try:
+        return await _intake_submit(request, staff, form)
+    finally:
+        await form.close()  # its files, spooled to disk
+
+
+async def _intake_submit(request: Request, staff: Staff, form: FormData) -> Response:
     lang = language_of(request)
     try:
         auth.verify_csrf(request, str(form.get("csrf_token", "")))
@@ -116,12 +127,16 @@ async def intake_submit(request: Request) -> Response:
         return error_page(request, exc)
     fields, values = parse_intake_form(form, public=False, channel=None)
     known = [f.name for f in intake_fields(translator(request), [], [], public=False)]
+    known.extend(ui_files.FILE_FIELDS)
     try:
         command = SubmitCommand.model_validate(fields)
     except ValidationError as exc:
         return _intake_page(request, validation_state(exc, lang, values, known), 422)
     try:
-        detail = service.submit_complaint(auth.deps_of(request), command, staff.username)
+        files = await ui_files.prepared_files(request, form)
+        detail = await run_in_threadpool(
+            service.submit_complaint, auth.deps_of(request), command, staff.username, files=files
+        )
     except AduanError as exc:
         return _intake_page(request, error_state(exc, lang, values, known), http_status(exc))
     return see_other(f"/cases/{detail.tracking_code}?done=submit")
@@ -181,10 +196,13 @@ def _case_page(
     notice: str | None = None,
     reveal: FormState | None = None,
     concern: FormState | None = None,
+    upload: FormState | None = None,
     status_code: int = 200,
 ) -> Response:
     t = translator(request)
     deps = auth.deps_of(request)
+    staff = auth.current_staff(request)
+    files = ui_files.listed(request, str(detail.id), staff.username) if staff else []
     choices = _choices(deps, detail.allowed_actions)
     defaults = _defaults(detail)
     offered = _offered_templates(request, detail)
@@ -211,8 +229,24 @@ def _case_page(
         "may_name_concerned": _office_staff(request),
         "answer_templates": offered,
         "chosen_template": chosen,
+        "attachments": files,
+        "size_text": ui_files.size_text,
+        "upload": upload or FormState({}),
+        "file_inputs": ui_files.file_inputs(request, t),
     }
     return page(request, "case.html", context, status_code=status_code, title=detail.subject)
+
+
+def reload_with_upload_error(
+    request: Request, ref: str, username: str, exc: AduanError
+) -> Response:
+    """The case page again with a refused upload's message next to the file input."""
+    try:
+        detail = service.get_case(auth.deps_of(request), ref, username)
+    except AduanError as found:
+        return error_page(request, found)
+    state = error_state(exc, language_of(request), {}, [ui_files.EVIDENCE])
+    return _case_page(request, detail, upload=state, status_code=http_status(exc))
 
 
 @router.get("/cases/{ref}", response_class=HTMLResponse)
@@ -231,6 +265,8 @@ def case_page(request: Request, ref: str, done: str | None = None) -> Response:
         notice = t("Pengaduan Anda telah diterima.")
     elif done == "concerns":
         notice = t("Terlapor dicatat.")
+    elif done == "lampiran":
+        notice = t("Lampiran disimpan.")
     elif done in ACTION_NAMES:
         notice = t("Tersimpan: %(what)s", what=t.label(Action(done)))
     return _case_page(request, detail, notice=notice)

@@ -351,7 +351,9 @@ def parse_intake_form(
     On the public form the channel is the website it came from (``website``); a form without
     the field (from before it was asked) came from the DPMPTSP site.
     """
-    values: Values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    values: Values = {
+        k: str(v) for k, v in form.items() if k != "csrf_token" and isinstance(v, str)
+    }  # files (issue 14 item 1) are not values to show again
     person: dict[str, Any] = {
         key: values[f"complainant.{key}"]
         for key in COMPLAINANT_FIELDS

@@ -21,6 +21,8 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from aduan import service
 from aduan.schemas.views import TrackingView
@@ -30,6 +32,7 @@ from aduan.web import auth
 from aduan.web.api.public import check_pin_attempt, tracking_limiter
 from aduan.web.i18n import language_of
 from aduan.web.ratelimit import check_intake_async
+from aduan.web.ui import attachments as ui_files
 from aduan.web.ui.case import services_choices
 from aduan.web.ui.forms import (
     WEBSITES,
@@ -78,6 +81,7 @@ def _form(request: Request, state: FormState, key: str, status_code: int = 200) 
         "action_url": "/lapor",
         "public": True,
         "submission_key": key,
+        "files": ui_files.file_inputs(request, t),
     }
     return page(
         request, "intake.html", context, status_code=status_code, title=t("Sampaikan pengaduan")
@@ -109,16 +113,25 @@ def _submission_key(form: Any) -> str:
 async def public_submit(request: Request) -> Response:
     """Record a public complaint once per form, then redirect to its receipt (PRG)."""
     form = await request.form()
+    try:
+        return await _public_submit(request, form)
+    finally:
+        await form.close()  # its files, spooled to disk
+
+
+async def _public_submit(request: Request, form: FormData) -> Response:
     lang = language_of(request)
     key = _submission_key(form)
     fields, values = parse_intake_form(form, public=True, channel=Channel.WEB_DPMPTSP.value)
     known = [f.name for f in intake_fields(translator(request), [], None, public=True)]
     known.append("complainant")  # a name with no way to reach its owner
+    known.extend(ui_files.FILE_FIELDS)
     try:
         auth.verify_csrf(request, str(form.get("csrf_token", "")))
         command = validate_public_form(fields, values, lang, known)
+        files = await ui_files.prepared_files(request, form)  # checked before the rate limit
         await check_intake_async(request)
-        receipts.submit_once(auth.deps_of(request), command, key)
+        await run_in_threadpool(receipts.submit_once, auth.deps_of(request), command, key, files)
     except FormProblems as exc:
         return _form(request, exc.state, key, 422)
     except InputError as exc:

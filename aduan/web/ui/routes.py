@@ -19,6 +19,9 @@ from aduan.web.ui import (
     answer_templates as ui_templates,
 )
 from aduan.web.ui import (
+    attachments as ui_attachments,
+)
+from aduan.web.ui import (
     case as ui_case,
 )
 from aduan.web.ui import (
@@ -87,6 +90,7 @@ async def logout(request: Request) -> RedirectResponse:
 router.include_router(ui_public.router)
 router.include_router(ui_queues.router)
 router.include_router(ui_case.router)
+router.include_router(ui_attachments.router)
 router.include_router(ui_inbox.router)
 router.include_router(ui_identity.router)
 router.include_router(ui_admin.router)
