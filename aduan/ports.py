@@ -299,11 +299,21 @@ class OutboxRepository(Protocol):
     def for_recipient(self, recipient: str) -> list[OutboxMessage]:
         """Messages to one recipient, oldest first."""
 
-    def claim(self, now: datetime, limit: int, worker: str, until: datetime) -> list[OutboxEntry]:
+    def claim(
+        self,
+        now: datetime,
+        limit: int,
+        worker: str,
+        until: datetime,
+        horizon: datetime | None = None,
+    ) -> list[OutboxEntry]:
         """Lease up to ``limit`` pending rows due by ``now`` to ``worker`` until ``until``.
 
         A row leased to another worker whose lease has not run out is skipped; on PostgreSQL
         rows locked by a concurrent claim are skipped too (``FOR UPDATE SKIP LOCKED``).
+        The wall clock may step back (issue 17): a lease ending more than twice its length
+        (``until - now``) from now, and a row due after ``horizon`` (later than any retry
+        waits), were set before the step, and count as expired and due.
         """
 
     def mark_sent(self, entry_id: int, worker: str, now: datetime) -> bool:

@@ -7,11 +7,13 @@ when not None, is logged as ``<job>_done``. Used by the scheduler and the report
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from aduan.workflow.errors import StorageRefusedError
@@ -46,3 +48,40 @@ def every(scheduler: BaseScheduler, seconds: float, name: str, fn: Job, *args: A
         misfire_grace_time=None,
         replace_existing=True,
     )
+
+
+MAX_SLEEP_S = 30.0  # the scheduler looks at the wall clock at least this often
+STEP_SLACK = timedelta(seconds=5)
+
+
+class StepTolerant:
+    """A scheduler that a wall clock stepping back does not put to sleep (issue 17).
+
+    APScheduler 3 keeps each job's next run as a wall-clock time and sleeps (on the monotonic
+    clock) until it: after a one-hour step back, every job's next run lay an hour ahead, and the
+    sweep and the dispatcher froze for that hour, even once the clock was put right. Here the
+    scheduler never sleeps longer than ``MAX_SLEEP_S``, and an interval job whose next run is
+    further ahead than its interval (impossible unless the clock stepped back) runs now.
+    """
+
+    def _process_jobs(self) -> float | None:
+        now = datetime.now(UTC)
+        for job in self.get_jobs():  # type: ignore[attr-defined]
+            trigger, next_run = job.trigger, job.next_run_time
+            if not isinstance(trigger, IntervalTrigger) or next_run is None:
+                continue
+            if next_run - now > trigger.interval + STEP_SLACK:
+                log.warning(
+                    "clock_stepped_back", job=job.id, ahead_s=int((next_run - now).total_seconds())
+                )
+                job.modify(next_run_time=now)
+        wait: float | None = super()._process_jobs()  # type: ignore[misc]
+        return MAX_SLEEP_S if wait is None else min(wait, MAX_SLEEP_S)
+
+
+class SteadyBackgroundScheduler(StepTolerant, BackgroundScheduler):  # type: ignore[misc]
+    """``BackgroundScheduler`` that survives a wall clock stepping back."""
+
+
+class SteadyBlockingScheduler(StepTolerant, BlockingScheduler):  # type: ignore[misc]
+    """``BlockingScheduler`` that survives a wall clock stepping back."""

@@ -13,18 +13,18 @@ import signal
 
 import structlog
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 
 from aduan.jobs import reports as reports_jobs
-from aduan.jobs.periodic import every
+from aduan.jobs.periodic import SteadyBlockingScheduler, every
 from aduan.service import Deps, accounts, inbox, timekeeping
+from aduan.service.clockwatch import ClockWatch
 from aduan.service.dispatch import Dispatcher
 
 log = structlog.get_logger()
 
 
-def _sweep(deps: Deps) -> dict[str, int] | None:
-    report = timekeeping.sweep(deps)
+def _sweep(deps: Deps, watch: ClockWatch) -> dict[str, int] | None:
+    report = timekeeping.sweep(deps, now=watch.trusted(deps.clock.now()))
     return {"handled": report.handled, **report.counts} if report.handled else None
 
 
@@ -63,7 +63,7 @@ def configure(
         every(scheduler, dispatch_seconds, "outbox_dispatch", _deliver, dispatcher)
         every(scheduler, 86_400, "outbox_purge", _purge, deps, retention_days)
     every(scheduler, 86_400, "auth_purge", _purge_sign_ins, deps, auth_retention_days)
-    every(scheduler, interval_seconds, "deadline_sweep", _sweep, deps)
+    every(scheduler, interval_seconds, "deadline_sweep", _sweep, deps, ClockWatch())
     # Office-wide singletons: the quarterly SKM survey and the yearly evaluation (issue 6).
     reports_jobs.configure(scheduler, deps)
 
@@ -78,7 +78,7 @@ def run_forever(
     auth_retention_days: int = accounts.AUTH_RETENTION_DAYS,
 ) -> None:
     """Block, sweeping every ``interval_seconds`` (and delivering) until interrupted."""
-    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler = SteadyBlockingScheduler(timezone="UTC")
     configure(
         scheduler,
         deps,

@@ -59,6 +59,11 @@ class RetryPolicy:
     batch_size: int = 50
     lease: timedelta = timedelta(minutes=10)
 
+    @property
+    def step_horizon(self) -> timedelta:
+        """No row waits longer than this; one due later was scheduled before a clock step back."""
+        return 2 * max(self.cap, self.lease)
+
     def retry_at(
         self, attempts_made: int, now: datetime, queued_at: datetime | None = None
     ) -> datetime | None:
@@ -136,7 +141,11 @@ class Dispatcher:
         now = self.clock.now()
         with self.uow() as uow:
             batch = uow.outbox.claim(
-                now, self.policy.batch_size, self.worker, now + self.policy.lease
+                now,
+                self.policy.batch_size,
+                self.worker,
+                now + self.policy.lease,
+                now + self.policy.step_horizon,
             )
             uow.commit()
         if not batch:

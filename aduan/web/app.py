@@ -17,7 +17,6 @@ from typing import Any
 
 import anyio.to_thread
 import structlog
-from apscheduler.schedulers.background import BackgroundScheduler
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -27,6 +26,7 @@ from aduan import bootstrap
 from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
 from aduan.config import Settings
 from aduan.jobs import scheduler
+from aduan.jobs.periodic import SteadyBackgroundScheduler
 from aduan.service import Deps
 from aduan.web import health, problems
 from aduan.web.api import cases as api
@@ -69,7 +69,7 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = worker_threads(deps)
         if start_background:
-            background = BackgroundScheduler(timezone="UTC")
+            background = SteadyBackgroundScheduler(timezone="UTC")
             scheduler.configure(
                 background,
                 deps,

@@ -55,14 +55,25 @@ class InMemoryOutboxRepository:
     def for_recipient(self, recipient: str) -> list[OutboxMessage]:
         return [r.entry.message for r in self._all() if r.entry.message.recipient == recipient]
 
-    def claim(self, now: datetime, limit: int, worker: str, until: datetime) -> list[OutboxEntry]:
+    def claim(
+        self,
+        now: datetime,
+        limit: int,
+        worker: str,
+        until: datetime,
+        horizon: datetime | None = None,
+    ) -> list[OutboxEntry]:
+        stale = until + (until - now)  # a lease ending later was taken before a step back
         due = [
             r
             for r in self._all()
             if r.entry.status == PENDING
             and r.entry.next_attempt_at is not None
-            and r.entry.next_attempt_at <= now
-            and (r.claimed_until is None or r.claimed_until < now)
+            and (
+                r.entry.next_attempt_at <= now
+                or (horizon is not None and r.entry.next_attempt_at > horizon)
+            )
+            and (r.claimed_until is None or not now <= r.claimed_until <= stale)
         ]
         due.sort(key=lambda r: (r.entry.next_attempt_at, r.entry.id))
         picked = due[:limit]

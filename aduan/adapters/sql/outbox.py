@@ -90,11 +90,27 @@ class SqlOutboxRepository:
         ).mappings()
         return [_message(r) for r in rows]
 
-    def claim(self, now: datetime, limit: int, worker: str, until: datetime) -> list[OutboxEntry]:
-        free = or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now)
+    def claim(
+        self,
+        now: datetime,
+        limit: int,
+        worker: str,
+        until: datetime,
+        horizon: datetime | None = None,
+    ) -> list[OutboxEntry]:
+        # A lease ending after ``stale`` was taken before the wall clock stepped back.
+        stale = until + (until - now)
+        free = or_(
+            outbox.c.claimed_until.is_(None),
+            outbox.c.claimed_until < now,
+            outbox.c.claimed_until > stale,
+        )
+        due = outbox.c.next_attempt_at <= now
+        if horizon is not None:
+            due = or_(due, outbox.c.next_attempt_at > horizon)
         picked = (
             select(outbox.c.id)
-            .where(outbox.c.status == PENDING, outbox.c.next_attempt_at <= now, free)
+            .where(outbox.c.status == PENDING, due, free)
             .order_by(outbox.c.next_attempt_at, outbox.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises writers instead
