@@ -7,7 +7,10 @@ from datetime import date
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
+from aduan.locale import SOURCE_LANGUAGE, translate
+from aduan.schemas import text
 from aduan.workflow.states import Action, Channel
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -17,6 +20,14 @@ _PHONE = re.compile(r"^(\+62|62|0)[0-9]{8,13}$")
 
 class _Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        # Nested commands check their own fields; a payload dict is checked whole.
+        if not isinstance(value, BaseModel) and text.has_control(value):
+            raise PydanticCustomError(text.RULE, translate(text.MESSAGE, SOURCE_LANGUAGE))
+        return value
 
 
 class ComplainantInput(_Command):

@@ -21,6 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from aduan.catalog.orgchart import StaffUser
 from aduan.ports import AuthEvent, SessionRecord, UnitOfWork
+from aduan.schemas import text
 from aduan.service import limits
 from aduan.service.administrator import require_admin
 from aduan.service.deps import Deps
@@ -192,7 +193,7 @@ def begin_login(deps: Deps, username: str, client_ip: str) -> LoginAttempt:
 
     Counting and checking are one step, so concurrent guesses are exact: five means five.
     """
-    username = username.strip().lower()[:64]
+    username = text.checked("username", username.strip().lower()[:64])
     now = deps.clock.now()
     with deps.uow() as uow:
         known = uow.reference.user(username) is not None
