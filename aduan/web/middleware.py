@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import itertools
 import json
 import re
@@ -14,8 +15,10 @@ import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aduan.locale import SOURCE_LANGUAGE, translate
 from aduan.web import georeport
 from aduan.web.auth import CSRF_COOKIE, DEVICE_COOKIE, DEVICE_MAX_AGE
+from aduan.workflow.states import N_
 
 log = structlog.get_logger("aduan.access")
 # Request ids: a random prefix per process and a counter (uuid4 read os.urandom per request).
@@ -136,6 +139,21 @@ _COMMON_HEADERS = (
 _API_PREFIXES = ("/api/", "/open311/")
 
 
+def security_headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The security headers of a response to ``path`` (every response carries them)."""
+    policy = DOCS_CONTENT_SECURITY_POLICY if path in DOCS_PATHS else CONTENT_SECURITY_POLICY
+    return ((b"content-security-policy", policy.encode()), *_COMMON_HEADERS)
+
+
+TOO_LARGE_TITLE = N_("Kiriman terlalu besar")
+TOO_LARGE_TEXT = N_(
+    "Isian atau lampiran yang Anda kirim lebih besar dari batas %(limit)s sehingga tidak "
+    "diterima dan tidak ada yang tersimpan. Persingkat isian atau perkecil lampiran, lalu "
+    "kirim lagi."
+)
+TOO_LARGE_BACK = N_("Kembali ke formulir")
+
+
 class _TooLargeError(Exception):
     """The request body went over the limit while the app was reading it."""
 
@@ -161,8 +179,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        policy = DOCS_CONTENT_SECURITY_POLICY if path in DOCS_PATHS else CONTENT_SECURITY_POLICY
-        security = ((b"content-security-policy", policy.encode()), *_COMMON_HEADERS)
+        security = security_headers(path)
 
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -210,6 +227,19 @@ class Guard:
         if too_large and not started:
             await self._refuse(scope["path"], send, limit)
 
+    def _page(self, path: str, limit_bytes: int) -> bytes:
+        """The 413 page for a browser, in Indonesian, with a way back to the form."""
+        limit = f"{limit_bytes / 1_048_576:.0f} MB".replace(".", ",")
+        title = html.escape(translate(TOO_LARGE_TITLE, SOURCE_LANGUAGE))
+        text = html.escape(translate(TOO_LARGE_TEXT, SOURCE_LANGUAGE) % {"limit": limit})
+        back = html.escape(translate(TOO_LARGE_BACK, SOURCE_LANGUAGE))
+        return (
+            f'<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<link rel="stylesheet" href="/static/aduan.css"></head><body><main>'
+            f"<h1>{title}</h1><p>{text}</p>"
+            f'<p><a href="{html.escape(path, quote=True)}">{back}</a></p></main></body></html>'
+        ).encode()
+
     async def _refuse(self, path: str, send: Send, limit: int) -> None:
         detail = f"Isi permintaan melebihi {limit} bita / request body too large"
         if path.startswith("/open311/"):
@@ -226,9 +256,9 @@ class Guard:
             }
             body = json.dumps(payload).encode()
             media = b"application/problem+json"
-        else:
-            body = detail.encode()
-            media = b"text/plain; charset=utf-8"
+        else:  # a page (the public form /lapor, a staff form): a page that says so
+            body = self._page(path, limit)
+            media = b"text/html; charset=utf-8"
         headers = [
             (b"content-type", media),
             (b"content-length", str(len(body)).encode()),

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aduan.web import georeport
+from aduan.web.middleware import security_headers
 from aduan.workflow.errors import (
     AduanError,
     AuthenticationError,
@@ -186,8 +187,11 @@ def install(app: FastAPI) -> None:
 
     async def on_crash(request: Request, exc: Exception) -> Response:
         log.error("request_failed", error=type(exc).__name__, exc_info=exc)
+        # Starlette answers a crash from its outermost layer, outside the middleware that adds
+        # the security headers: they are added here (issue 17).
+        headers = {k.decode(): v.decode() for k, v in security_headers(request.url.path)}
         return problem_response(
-            request, 500, "internal_error", "kesalahan internal / internal error"
+            request, 500, "internal_error", "kesalahan internal / internal error", headers
         )
 
     app.add_exception_handler(Exception, on_crash)

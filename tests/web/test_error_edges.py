@@ -1,0 +1,87 @@
+"""The edges of error handling (issue 17): a crash keeps the security headers, a too-large
+form gets a page in Indonesian, and what reaches the console log is escaped."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import anyio
+from fastapi import FastAPI
+
+from aduan.config import Settings
+from aduan.service import Deps
+from aduan.web.app import create_app
+from tests.web.conftest import Web
+from tests.web.test_security import BIG, SECURITY_HEADERS, assert_secured, case_count
+
+
+def crashing_app(deps: Deps, url: str) -> FastAPI:
+    app = create_app(deps, Settings(database_url=url), start_background=False)
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/boom", boom)
+    app.add_api_route("/halaman-rusak", boom)
+    return app
+
+
+def test_an_unhandled_exception_still_answers_with_the_security_headers(
+    sqlite_web: Web,
+) -> None:
+    app = crashing_app(sqlite_web.deps, str(sqlite_web.deps.uow.engine.url))  # type: ignore[attr-defined]
+    for path, accept in (("/boom", "application/json"), ("/halaman-rusak", "text/html")):
+        status, headers, body = anyio.run(asgi_get, app, path, accept)
+        assert status == 500
+        for name, value in SECURITY_HEADERS.items():
+            assert headers.get(name) == value, name
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert b"RuntimeError" not in body and b"a bug" not in body
+
+
+async def asgi_get(app: FastAPI, path: str, accept: str) -> tuple[int, dict[str, str], bytes]:
+    """One GET straight through the ASGI app, as the server would call it (no socket)."""
+    sent: list[dict[str, Any]] = []
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"host", b"test"), (b"accept", accept.encode())],
+        "client": ("127.0.0.1", 1234),
+        "server": ("test", 80),
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    with contextlib.suppress(RuntimeError):  # Starlette answers, then raises for the server
+        await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    headers = {k.decode(): v.decode() for k, v in start["headers"]}
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], headers, body
+
+
+def test_a_too_large_intake_form_gets_a_page_in_indonesian(sqlite_web: Web) -> None:
+    before = case_count(sqlite_web)
+    browser = sqlite_web.anon(headers={"Accept": "text/html"})
+
+    response = browser.post("/lapor", data={"subject": "Izin", "description": "a" * BIG})
+
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<html lang="id">' in response.text
+    assert "Kiriman terlalu besar" in response.text
+    assert "lebih besar dari batas 2 MB" in response.text
+    assert 'href="/lapor"' in response.text
+    assert_secured(response)
+    assert case_count(sqlite_web) == before
