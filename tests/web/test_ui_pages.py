@@ -420,3 +420,18 @@ def test_an_officer_reveals_a_masked_complainant_and_the_head_sees_who_and_why(
     assert "Menelepon pelapor untuk klarifikasi" in report.text
     assert case.tracking_code in report.text
     assert "Budi" in report.text  # the person's name, not the username
+
+
+def test_an_action_form_without_its_version_is_refused_not_taken_blind(
+    deps: Deps, browser: httpx.Client
+) -> None:
+    case = submit(deps)
+    login(browser, "budi")
+    url = f"/cases/{case.tracking_code}"
+    page = browser.get(url).text
+    act(deps, case, Action.CLASSIFY, "sari")  # someone else acts in between
+    form = {"csrf_token": csrf_of(page), "service_code": "15121", "problem_types": ["fees"]}
+    refused = browser.post(f"{url}/actions/classify", data=form)  # expected_version left out
+    assert refused.status_code == 422
+    assert "Formulir ini tidak membawa versi kasus" in refused.text
+    assert service.get_case(deps, case.tracking_code, "budi").problem_types == ["completion_time"]

@@ -50,6 +50,12 @@ STALE = N_(
     "Kasus ini sudah diubah orang lain sejak Anda membukanya. Halaman telah dimuat ulang; "
     "periksa perubahan lalu kirim lagi."
 )
+# The form always sends the version it was drawn from; without it the stale-page check could
+# not be made, so the action is refused rather than taken blind (issue 17).
+NO_VERSION = N_(
+    "Formulir ini tidak membawa versi kasus, sehingga tidak dapat diperiksa apakah kasus sudah "
+    "diubah orang lain. Halaman telah dimuat ulang; periksa lalu kirim lagi."
+)
 
 router = APIRouter(include_in_schema=False)
 ACTION_NAMES = frozenset(a.value for a in Action)
@@ -291,13 +297,17 @@ async def act(request: Request, ref: str, name: str) -> Response:
         return error_page(request, exc)
     payload, values = parse_action_form(action, form)
     known = [f.name for f in action_fields(action, translator(request), {})]
+    version = _version(form.get("expected_version"))
+    if version is None:
+        state = FormState(values=values, general=[translator(request)(NO_VERSION)])
+        return _case_page(request, detail, failed=(name, state), status_code=422)
     try:
         PAYLOADS[action].model_validate(payload)
         command = ActionCommand(
             case_ref=detail.tracking_code,
             action=action,
             payload=payload,
-            expected_version=_version(form.get("expected_version")),
+            expected_version=version,
         )
     except ValidationError as exc:
         state = validation_state(exc, lang, values, known)
