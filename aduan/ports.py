@@ -182,8 +182,22 @@ class CaseRepository(Protocol):
         them into ``CaseSummary`` objects in one pass.
         """
 
-    def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
-        """Earlier cases with the same contact, service or licence number (item 6c)."""
+    def related(
+        self,
+        case: Case,
+        limit: int = 20,
+        *,
+        since: datetime | None = None,
+        sight: Sight | None = None,
+    ) -> list[RelatedRecord]:
+        """Other cases with the same contact, licence number or service (item 6c), newest first.
+
+        ``since``: only those received from then on; ``sight``: only those the reader may see
+        (the visibility policy, in the query) — the likely duplicates (issue 14 item 4).
+        """
+
+    def duplicates_of(self, case_id: int) -> list[Case]:
+        """The duplicates merged into the case ``case_id`` (issue 14 item 4), oldest first."""
 
     def reports_to(
         self, recipients: Sequence[str], limit: int = 50, sight: Sight = OFFICE_SIGHT
@@ -879,6 +893,9 @@ class PeriodCounts:
     dims: dict[str, dict[str, int]]
     spans: list[AnswerSpan]
     apip: dict[str, int]
+    # Duplicates merged into the period's complaints (issue 14 item 4): their complainants,
+    # counted with the main complaint; a merged duplicate is never counted as a case itself.
+    merged: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,8 @@ EVENTS = (
     "closed",  # complainant: closed, and until when it may be disputed
     "withdrawn",  # complainant: withdrawn (by whom, why) and until when it may be undone
     "referred",  # complainant: referred, to whom and why
+    "merged",  # complainant: merged into the main case as a duplicate (issue 14 item 4)
+    "merged_result",  # complainant of a merged duplicate: the main case's result
     "assigned",  # case holder
     "report_addressed",  # the addressee of a written report
     "late_acceptance_requested",  # supervisors: a late complaint may be accepted
@@ -284,6 +286,42 @@ def _referred(event: ev.CaseReferred, case: Case, situation: Situation) -> list[
         return []
     extra = {"addressee": case.referred_to or "", "reason": getattr(event.payload, "reason", "")}
     return [_to_complainant("referred", route, case_context(case) | extra)]
+
+
+@reacts_to(ev.CaseMarkedDuplicate)
+def _merged(event: ev.CaseMarkedDuplicate, case: Case, situation: Situation) -> list[Notice]:
+    """Merged as a duplicate: handled with the main case, whose result will reach them too.
+
+    The main case's tracking code only when it is their own complaint too (the same email
+    address or phone number): another complainant's code would open that case's answers.
+    """
+    route = complainant_channel(case)
+    if not route:
+        return []
+    payload = event.payload
+    extra = {
+        "main_code": getattr(payload, "shown_code_context", None),
+        "response_due_at": getattr(payload, "main_due_context", None),
+    }
+    return [_to_complainant("merged", route, case_context(case) | extra)]
+
+
+def merged_result(main: Case, duplicate: Case) -> list[Notice]:
+    """The main case's result for the complainant of a duplicate merged into it (at its close).
+
+    The outcome, the summary of the result and the corrective actions: what the office found,
+    never the main complainant's identity or the answer addressed to them.
+    """
+    route = complainant_channel(duplicate)
+    if not route:
+        return []
+    extra = {
+        "outcome": main.outcome.value if main.outcome else None,
+        "summary": main.result_summary or "",
+        "corrective_actions": list(main.corrective_actions),
+        "response_due_at": _iso(main.response_due_at),
+    }
+    return [_to_complainant("merged_result", route, case_context(duplicate) | extra)]
 
 
 @reacts_to(ev.LateComplaintAccepted, ev.SuggestionConverted)

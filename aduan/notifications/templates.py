@@ -48,6 +48,9 @@ _OPTIONAL: dict[str, Any] = {
     "screening_reason": None,
     "response_due_at": None,
     "stage_due_at": None,
+    "main_code": None,
+    "summary": None,
+    "corrective_actions": (),
 }
 
 

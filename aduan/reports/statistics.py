@@ -85,6 +85,9 @@ class Statistics(BaseModel):
     suggestions: int
     suggestion_reasons: dict[str, int]  # late | no_identity | no_subject | - (filed as one)
     accepted_late: int  # late complaints a supervisor accepted as complaints
+    # Complainants of the period's complaints: one each, plus the duplicates merged into them
+    # (issue 14 item 4); a merged duplicate is counted once, with its main complaint.
+    complainants: int = 0
     by_service: dict[str, int]
     by_problem_type: dict[str, int]
     by_channel: dict[str, int]
@@ -137,6 +140,7 @@ def arrange_statistics(
             }
         ),
         accepted_late=dims["kind_reason"].get("complaint:late", 0),
+        complainants=kinds["complaint"] + counts.merged,
         by_service=_sorted(dims["service"]),
         by_problem_type=_sorted(problems),
         by_channel=_sorted(dims["channel"]),

@@ -135,6 +135,19 @@ class CaseSummary(View):
     due_at: datetime | None = None  # the soonest open deadline (answer or current stage)
 
 
+class RelatedView(View):
+    """Another case shown beside this one: a likely duplicate or a merged one (issue 14 item 4).
+
+    ``reasons``: why it is shown (``same_contact``, ``same_licence``, ``same_service``,
+    ``similar_text``, ``merged``); the page says each in words.
+    """
+
+    tracking_code: str
+    subject: str
+    status: str
+    reasons: list[str] = []
+
+
 class CaseDetail(CaseSummary):
     """Everything about a case a staff member may see, and what they may do next."""
 
@@ -185,6 +198,12 @@ class CaseDetail(CaseSummary):
     # The complainant's PIN (issue 16 item 5): only in the answer to a submission, shown once
     # to be handed to the complainant; it is kept hashed and never shown again.
     pin: str | None = None
+    # Duplicates (issue 14 item 4): the likely ones, for staff who may merge this case; the
+    # main case it was merged into; the duplicates merged into it, and so its complainants.
+    likely_duplicates: list[RelatedView] = []
+    merged_into: str | None = None
+    duplicates: list[RelatedView] = []
+    complainants: int = 1
 
 
 class ActionResult(View):

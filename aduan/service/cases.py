@@ -31,7 +31,7 @@ from aduan.schemas.views import (
     summaries_of,
     summary_fields,
 )
-from aduan.service import attachments, concerns, identity
+from aduan.service import attachments, concerns, duplicates, identity
 from aduan.service.context import with_context
 from aduan.service.deps import (
     COMPLAINANT_ACTIONS,
@@ -448,6 +448,7 @@ def _detail(deps: Deps, uow: UnitOfWork, case: Case, actor: Actor) -> CaseDetail
             + [str(level.get("holder")) for level in chain if level.get("holder")]
             + [name for o in case.overdue_reports for name in (o.holder, o.to_holder) if name],
         ),
+        **duplicates.detail_fields(uow, case, actor, now),
     )
 
 
@@ -480,7 +481,7 @@ def _tracking(deps: Deps, uow: UnitOfWork, case: Case) -> TrackingView:
         final = last.action == Action.INFORM_COMPLAINANT.value
         answer_kind = "result" if final else str(last.data.get("answer_kind") or "answer")
     withdrawal = case.withdrawal if case.status is Status.WITHDRAWN else None
-    live = case.status not in (Status.WITHDRAWN, Status.REFERRED)  # still the office's to answer
+    live = case.status not in (Status.WITHDRAWN, Status.REFERRED, Status.MERGED)  # to answer
     reopen_until = None
     if case.status is Status.CLOSED and case.closed_at is not None:
         reopen_until = case.closed_at + timedelta(days=deps.policy.reopen_window_days)

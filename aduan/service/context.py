@@ -13,6 +13,7 @@ from typing import Any
 
 from aduan.catalog.services import standard_links
 from aduan.ports import UnitOfWork
+from aduan.service import duplicates
 from aduan.service.deps import Deps, unknown_service
 from aduan.workflow.case import Actor, Case
 from aduan.workflow.errors import InputError
@@ -50,6 +51,27 @@ def _standard_links(s: Situation, payload: Payload) -> Any:
 
 def _related(s: Situation, payload: Payload) -> Any:
     return s.uow.cases.related(s.case)
+
+
+def _main(s: Situation, payload: Payload) -> Case:
+    # Issue 14 item 4: the main case a duplicate joins, found in the actor's sight and checked.
+    typed = getattr(payload, "main_code")  # noqa: B009 - named by the field it reads
+    return duplicates.main_case(s.uow, s.case, s.actor, typed)
+
+
+def _main_case(s: Situation, payload: Payload) -> Any:
+    return _main(s, payload).id
+
+
+def _shown_code(s: Situation, payload: Payload) -> Any:
+    # The duplicate's complainant hears the main case's code only when it is theirs too.
+    main = _main(s, payload)
+    return main.tracking_code if duplicates.same_complainant(s.case, main) else None
+
+
+def _main_due(s: Situation, payload: Payload) -> Any:
+    due = _main(s, payload).response_due_at
+    return due.isoformat() if due else None
 
 
 def _chain(s: Situation, payload: Payload) -> Any:
@@ -115,6 +137,9 @@ FILLERS: dict[str, Filler] = {
     "related_context": _related,
     "chain_context": _chain,
     "addressee": _addressee,
+    "main_context": _main_case,
+    "shown_code_context": _shown_code,
+    "main_due_context": _main_due,
 }
 
 

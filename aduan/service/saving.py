@@ -30,6 +30,7 @@ from aduan.workflow.case import Case, CaseEvent, Outcomes
 from aduan.workflow.events import (
     ActionTaken,
     ApipApproved,
+    CaseClosed,
     ComplaintSubmitted,
     DeadlineBreached,
     DeadlineReminderDue,
@@ -157,6 +158,20 @@ def publish(
         if notices:
             source = _source(event, case)
             enqueue(uow.outbox, source, notices, deps.notify.language, now, case.id)
+    if any(isinstance(e, CaseClosed) for e in events):
+        _merged_results(deps, uow, case, now)
+
+
+def _merged_results(deps: Deps, uow: UnitOfWork, main: Case, now: datetime) -> None:
+    """A closed case's result to the complainant of each duplicate merged into it (issue 14).
+
+    Each notice is on the duplicate's own record (its deliveries), not the main case's.
+    """
+    assert main.id is not None
+    for duplicate in uow.cases.duplicates_of(main.id):
+        notices = planner.merged_result(main, duplicate)
+        source = f"case:{main.id}:v{main.version}:merged:{duplicate.id}"
+        enqueue(uow.outbox, source, notices, deps.notify.language, now, duplicate.id)
 
 
 def announce(case: Case, events: Sequence[DomainEvent]) -> None:

@@ -147,6 +147,7 @@ FIELD_LABELS: dict[str, str] = {
     "corrective_actions": N_("Tindakan perbaikan"),
     "extra_links": N_("Keterkaitan tambahan (SOP, peraturan)"),
     "legal_basis": N_("Dasar hukum"),
+    "main_code": N_("Kode pelacakan pengaduan utama"),
     "note": N_("Catatan (jejak audit)"),
     "outcome": N_("Hasil"),
     "plan": N_("Rencana penanganan"),

@@ -191,6 +191,14 @@ ACTIONS: Mapping[Action, ActionSpec] = {
             "referred",
         ),
         _spec(
+            A.MARK_DUPLICATE,
+            pl.DuplicatePayload,
+            fx.mark_duplicate,
+            ev.CaseMarkedDuplicate,
+            N_("Gabungkan sebagai duplikat"),
+            "merged",
+        ),
+        _spec(
             A.ACCEPT_LATE,
             pl.ReasonPayload,
             fx.accept_late,

@@ -122,6 +122,8 @@ class RelatedRecord:
     status: str
     reason: str  # "same_contact" | "same_service" | "same_licence"
     subject: str
+    # Every reason it matched, ``reason`` first (issue 14 item 4); not part of its identity.
+    reasons: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(slots=True)
@@ -257,6 +259,7 @@ class Case:
     referred_to: str | None = None
     withdrawal: Withdrawal | None = None  # set while withdrawn, for the record and the undo
     reopen_count: int = 0
+    merged_into: int | None = None  # the main case's id, once merged as a duplicate (issue 14)
     # Deadlines (DESIGN §3), kept by the escalation policy, never by the transition table.
     response_started_at: datetime | None = None
     response_due_at: datetime | None = None

@@ -24,6 +24,7 @@ from aduan.workflow.payloads import (
     ApipApprovalPayload,
     ApipByLawPayload,
     ClassifyPayload,
+    DuplicatePayload,
     EscalatePayload,
     OverdueReportPayload,
     Payload,
@@ -338,6 +339,14 @@ def refer(ctx: ActionContext) -> None:
             from_position=ctx.actor.position,
         )
     )
+    end_case(ctx)
+
+
+def mark_duplicate(ctx: ActionContext) -> None:
+    """End the case as a duplicate of its main case, which answers for it (issue 14 item 4)."""
+    p = _payload(ctx, DuplicatePayload)
+    assert p.main_context is not None  # the service found the main case in sight
+    ctx.case.merged_into = p.main_context
     end_case(ctx)
 
 

@@ -17,6 +17,7 @@ Each action of the transition table has its own event class, named in its declar
     │   ├── ApipRequested, ApipApproved, ApipRefused,
     │   ├── ComplainantAnswered, ResultRecorded, ComplainantInformed, SuperiorReported,
     │   ├── CaseClosed, CaseReopened, CaseWithdrawn, WithdrawalUndone, CaseReferred,
+    │   ├── CaseMarkedDuplicate,
     │   ├── LateComplaintAccepted,
     │   └── SuggestionAcknowledged, SuggestionForwarded, SuggestionConverted
     ├── DeadlineReminderDue         a reminder alarm rang
@@ -188,6 +189,12 @@ class WithdrawalUndone(ActionTaken):
 
 class CaseReferred(ActionTaken):
     """Referred to the body that has authority over it."""
+
+    __slots__ = ()
+
+
+class CaseMarkedDuplicate(ActionTaken):
+    """Merged into its main case as a duplicate (issue 14 item 4)."""
 
     __slots__ = ()
 

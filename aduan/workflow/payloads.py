@@ -137,6 +137,17 @@ class ReferPayload(Payload):
     superior_context: str | None = None
 
 
+class DuplicatePayload(Payload):
+    """Merge a duplicate into its main case (issue 14 item 4); the service finds the main."""
+
+    main_code: ShortText = Field(description="kode pelacakan pengaduan utama")
+    reason: Text = Field(description="alasan")
+    main_context: int | None = None  # the main case's id, found by the service in sight
+    # For the complainant's notice: the main's code if theirs too, the main's answer deadline.
+    shown_code_context: str | None = None
+    main_due_context: str | None = None
+
+
 class AnswerPayload(Payload):
     """An answer sent to the complainant (item 4 and item 8)."""
 

@@ -48,6 +48,8 @@ class Status(StrEnum):
     SUGGESTION_FORWARDED = "suggestion_forwarded"
     WITHDRAWN = "withdrawn"
     REFERRED = "referred"
+    # Issue 14 item 4: a duplicate merged into its main case; the main's result reaches it.
+    MERGED = "merged"
 
 
 # A suggestion's own path (seed §6 items 3 and 5b): recorded, taken up by the complaint staff,
@@ -119,6 +121,7 @@ class Action(StrEnum):
     CONVERT_SUGGESTION = "convert_suggestion"
     FILE_OVERDUE_REPORT = "file_overdue_report"
     OPEN_APIP = "open_apip"
+    MARK_DUPLICATE = "mark_duplicate"
 
 
 class Channel(StrEnum):
@@ -235,5 +238,6 @@ STATUS_NAMES: dict[Status, str] = {
     # (``Case.withdrawal``) and in the public view, not in the status.
     Status.WITHDRAWN: N_("Dicabut"),
     Status.REFERRED: N_("Dilimpahkan ke instansi berwenang"),
+    Status.MERGED: N_("Digabungkan dengan pengaduan yang sama"),
 }
 """Each status in words (Bahasa Indonesia, a msgid): ``translate(STATUS_NAMES[s], lang)``."""

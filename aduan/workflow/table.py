@@ -181,6 +181,14 @@ RULES: tuple[Rule, ...] = (
         for back in sorted(OPEN_STATUSES)
     ),
     *_rows(A.REFER, [S.RECORDED, S.CLASSIFIED, S.REVIEWED], S.REFERRED, OFFICE_STAFF),
+    # Issue 14 item 4: a duplicate is merged into its main case (checked by the service: an
+    # open complaint in sight, not itself, not itself a duplicate) until it is on its way out.
+    *_rows(
+        A.MARK_DUPLICATE,
+        [S.RECORDED, S.CLASSIFIED, S.REVIEWED, S.INTERNAL, S.AGENCY],
+        S.MERGED,
+        OFFICE_STAFF,
+    ),
     # Item 3: a late submission "may" be treated as a suggestion; a supervisor may accept it.
     *_rows(
         A.ACCEPT_LATE,

@@ -215,7 +215,14 @@ class InMemoryCaseRepository:
             c for c in found if c.status in OPEN_STATUSES and (c.response_due_at or c.stage_due_at)
         ]
 
-    def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
+    def related(
+        self,
+        case: Case,
+        limit: int = 20,
+        *,
+        since: datetime | None = None,
+        sight: Sight | None = None,
+    ) -> list[RelatedRecord]:
         """Other cases with the same contact, licence number or service, newest first."""
         c = case.complainant
         reasons = [
@@ -225,15 +232,34 @@ class InMemoryCaseRepository:
             ("same_service", "service_code", case.service_code),
         ]
         matches = [(reason, column, value) for reason, column, value in reasons if value]
-        return list(itertools.islice(self._related(case.id, matches), limit))
+        found = (
+            r
+            for case_id, r in self._related(case.id, matches)
+            if (since is None or self._data.cases[case_id]["received_at"] >= since)
+            and (sight is None or self._sees(sight, case_id))
+        )
+        return list(itertools.islice(found, limit))
+
+    def duplicates_of(self, case_id: int) -> list[Case]:
+        """The duplicates merged into ``case_id``, oldest first."""
+        return [
+            case_from_row(loaded(row))
+            for _, row in sorted(self._data.cases.items())
+            if row.get("merged_into") == case_id
+        ]
 
     def _related(
         self, case_id: int | None, matches: list[tuple[str, str, str]]
-    ) -> Iterator[RelatedRecord]:
+    ) -> Iterator[tuple[int, RelatedRecord]]:
         for other_id, row in sorted(self._data.cases.items(), reverse=True):
-            reason = next((r for r, column, value in matches if row[column] == value), None)
-            if other_id != case_id and reason is not None:
-                yield RelatedRecord(row["tracking_code"], row["status"], reason, row["subject"])
+            reasons = tuple(
+                dict.fromkeys(r for r, column, value in matches if row[column] == value)
+            )
+            if other_id != case_id and reasons:
+                record = RelatedRecord(
+                    row["tracking_code"], row["status"], reasons[0], row["subject"], reasons
+                )
+                yield other_id, record
 
 
 def _after(case_id: int, query: CaseQuery) -> bool:

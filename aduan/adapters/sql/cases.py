@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +27,7 @@ from sqlalchemy import (
     update,
 )
 
-from aduan.adapters.sql import codec
+from aduan.adapters.sql import codec, stats
 from aduan.adapters.sql.prepared import Prepared, Runner
 from aduan.adapters.sql.tables import (
     case_concerns,
@@ -542,7 +543,14 @@ class SqlCaseRepository:
         )
         return [codec.case_from_row(r) for r in self.conn.execute(stmt).mappings()]
 
-    def related(self, case: Case, limit: int = 20) -> list[RelatedRecord]:
+    def related(
+        self,
+        case: Case,
+        limit: int = 20,
+        *,
+        since: datetime | None = None,
+        sight: Sight | None = None,
+    ) -> list[RelatedRecord]:
         # One small indexed query per reason ((column, id) indexes, newest first, LIMIT): the
         # cost stays flat as the office's history grows, unlike one OR over every reason.
         c = case.complainant
@@ -556,12 +564,38 @@ class SqlCaseRepository:
         for reason, column, value in reasons:
             if not value:
                 continue
-            rows = self.runner.all(
-                _RELATED[column], {"value": value, "case_id": case.id or 0, "limit": limit}
-            )
+            values = {"value": value, "case_id": case.id or 0, "limit": limit}
+            if since is None and sight is None:
+                rows = self.runner.all(_RELATED[column], values)
+            else:
+                stmt = _related_in_sight(column, since, sight or OFFICE_SIGHT)
+                rows = [dict(r) for r in self.conn.execute(stmt, values).mappings()]
             for row in rows:
-                found.setdefault(
-                    row["id"],
-                    RelatedRecord(row["tracking_code"], row["status"], reason, row["subject"]),
-                )
+                known = found.get(row["id"])
+                if known is None:
+                    found[row["id"]] = RelatedRecord(
+                        row["tracking_code"], row["status"], reason, row["subject"], (reason,)
+                    )
+                elif reason not in known.reasons:
+                    found[row["id"]] = replace(known, reasons=(*known.reasons, reason))
         return [found[i] for i in sorted(found, reverse=True)[:limit]]
+
+    def duplicates_of(self, case_id: int) -> list[Case]:
+        stmt = select(cases).where(cases.c.merged_into == case_id).order_by(cases.c.id)
+        return [codec.case_from_row(r) for r in self.conn.execute(stmt).mappings()]
+
+
+def _related_in_sight(column: str, since: datetime | None, sight: Sight) -> Any:
+    """``_RELATED[column]`` received since ``since``, in ``sight`` (the likely duplicates)."""
+    after = [cases.c.received_at >= since] if since is not None else []
+    return (
+        select(cases.c.id, cases.c.tracking_code, cases.c.status, cases.c.subject)
+        .where(
+            cases.c[column] == bindparam("value"),
+            cases.c.id != bindparam("case_id"),
+            *after,
+            stats.in_sight(sight),
+        )
+        .order_by(cases.c.id.desc())
+        .limit(bindparam("limit"))
+    )

@@ -160,7 +160,8 @@ class SqlStatisticsReader:
             )
         dims = dict(counts.dims)
         dims["problem_types"] = stats.problem_type_counts(dims["problem_types"])
-        return PeriodCounts(dims, counts.spans, counts.apip)
+        merged = stats.merged_complainants(self.conn, start, end, sight)
+        return PeriodCounts(dims, counts.spans, counts.apip, merged)
 
     def reopened_tier_history(
         self, start: datetime, end: datetime, *, sight: Sight
@@ -357,7 +358,7 @@ def current_state(conn: Connection, case_ids: Select[Any]) -> Select[Any]:
         case((answered, _day(conn, "cases.answered_at"))).label("answered_on"),
         case((waiting, c.response_due_at)).label("due_at"),
         *flags,
-    ).where(c.id.in_(case_ids))
+    ).where(c.id.in_(case_ids), stats.counted())
 
 
 def contributions(

@@ -50,7 +50,7 @@ from aduan.ports import (
     CaseLine,
     PastTier,
 )
-from aduan.workflow.states import OPEN_STATUSES
+from aduan.workflow.states import OPEN_STATUSES, Status
 from aduan.workflow.visibility import OFFICE_SIGHT, Reach, Sight
 
 EPOCH = date(1970, 1, 1)
@@ -115,9 +115,29 @@ def excludes_any(conn: Connection, sight: Sight) -> bool:
     return False
 
 
+def counted() -> ColumnElement[bool]:
+    """Not a merged duplicate: it is counted once, with its main complaint (issue 14 item 4)."""
+    return cases.c.status != literal_column(f"'{Status.MERGED.value}'")
+
+
 def in_scope(start: datetime, end: datetime, sight: Sight) -> ColumnElement[bool]:
-    """Cases received in ``[start, end)`` that ``sight`` reaches."""
-    return and_(in_period(start, end), in_sight(sight))
+    """Cases received in ``[start, end)`` that ``sight`` reaches, merged duplicates left out."""
+    return and_(in_period(start, end), in_sight(sight), counted())
+
+
+def merged_complainants(
+    conn: Connection, start: datetime, end: datetime, sight: Sight = OFFICE_SIGHT
+) -> int:
+    """Duplicates merged into the cases received in ``[start, end)`` in ``sight``.
+
+    Through the partial index ``ix_cases_merged_into``: a handful of rows, never the period.
+    """
+    duplicate = cases.alias("duplicate")
+    mains = select(cases.c.id).where(in_scope(start, end, sight))
+    stmt = select(func.count()).where(
+        duplicate.c.merged_into.is_not(None), duplicate.c.merged_into.in_(mains)
+    )
+    return int(conn.execute(stmt).scalar_one())
 
 
 def compliance(now: datetime) -> ColumnElement[str]:
@@ -322,6 +342,7 @@ def deadline_compliance(
             cases.c.response_due_at >= start,
             cases.c.response_due_at < end,
             in_sight(sight),
+            counted(),
         )
         .group_by(bucket)
     )

@@ -164,6 +164,8 @@ cases = Table(
     Column("late_acceptance_reason", Text),
     Column("referred_to", String(300)),
     Column("reopen_count", Integer, nullable=False),
+    # The main case a duplicate was merged into (issue 14 item 4, migration 0028).
+    Column("merged_into", Id),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     # Deadlines (DESIGN §3): the database owns them; the scheduler is only an alarm clock.
@@ -183,6 +185,12 @@ cases = Table(
         "response_due_at",
         sqlite_where=text("response_due_at IS NOT NULL AND answered_at IS NULL"),
         postgresql_where=text("response_due_at IS NOT NULL AND answered_at IS NULL"),
+    ),
+    Index(
+        "ix_cases_merged_into",
+        "merged_into",
+        sqlite_where=text("merged_into IS NOT NULL"),
+        postgresql_where=text("merged_into IS NOT NULL"),
     ),
     Index(
         "ix_cases_open_stage_due_at",
