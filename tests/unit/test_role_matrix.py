@@ -91,6 +91,12 @@ _APIP_BY_LAW = {(status, A.OPEN_APIP): {APIP} for status in (S.REVIEWED, S.INTER
 _REFER_BEFORE_TRACK = {
     (status, A.REFER): OFFICE for status in (S.RECORDED, S.CLASSIFIED, S.REVIEWED)
 }
+# Issue 14 item 4: the office's complaint staff merge a duplicate into its main case, while
+# the duplicate is still before its result (not once resolved, nor on the APIP track).
+_MERGE_DUPLICATE = {
+    (status, A.MARK_DUPLICATE): OFFICE
+    for status in (S.RECORDED, S.CLASSIFIED, S.REVIEWED, S.INTERNAL, S.AGENCY)
+}
 
 EXPECTED: dict[tuple[Status, Action], set[Role]] = {
     **_ANSWER_BEFORE_RESULT,
@@ -99,6 +105,7 @@ EXPECTED: dict[tuple[Status, Action], set[Role]] = {
     **_REFER_BEFORE_TRACK,
     **_OWED_REPORT,
     **_APIP_BY_LAW,
+    **_MERGE_DUPLICATE,
     # Item 5c: classify, and correct the classification until the review.
     (S.RECORDED, A.CLASSIFY): OFFICE,
     (S.CLASSIFIED, A.CLASSIFY): OFFICE,
