@@ -182,7 +182,7 @@ def submit_complaint(
             intake_claim.record(uow, case.id, pin, deps)  # KeyTaken: another filed it first
         if open311_client is not None:
             uow.identity.set_client(case.id, open311_client)
-        detail = _detail(deps, uow, case, actor).model_copy(update={"pin": pin})
+        detail = _detail(deps, uow, case, actor, new=True).model_copy(update={"pin": pin})
         uow.commit()
     announce(case, events)
     return detail
@@ -385,7 +385,9 @@ def list_cases(deps: Deps, query: CaseQuery, username: str | None = None) -> lis
     return summaries_of(rows)
 
 
-def _detail(deps: Deps, uow: UnitOfWork, case: Case, actor: Actor) -> CaseDetail:
+def _detail(
+    deps: Deps, uow: UnitOfWork, case: Case, actor: Actor, *, new: bool = False
+) -> CaseDetail:
     assert case.id is not None
     now = deps.clock.now()
     limits = deadlines.statuses(case, now, deps.calendars.get(uow))
@@ -448,7 +450,7 @@ def _detail(deps: Deps, uow: UnitOfWork, case: Case, actor: Actor) -> CaseDetail
             + [str(level.get("holder")) for level in chain if level.get("holder")]
             + [name for o in case.overdue_reports for name in (o.holder, o.to_holder) if name],
         ),
-        **duplicates.detail_fields(uow, case, actor, now),
+        **duplicates.detail_fields(uow, case, actor, now, new=new),
     )
 
 

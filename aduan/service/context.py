@@ -18,7 +18,8 @@ from aduan.service.deps import Deps, unknown_service
 from aduan.workflow.case import Actor, Case
 from aduan.workflow.errors import InputError
 from aduan.workflow.payloads import ApipApprovalPayload, Payload
-from aduan.workflow.states import N_
+from aduan.workflow.states import N_, Action
+from aduan.workflow.table import roles_for
 
 KEEP = object()  # a filler's answer: leave the field as the person typed it
 
@@ -53,25 +54,29 @@ def _related(s: Situation, payload: Payload) -> Any:
     return s.uow.cases.related(s.case)
 
 
-def _main(s: Situation, payload: Payload) -> Case:
-    # Issue 14 item 4: the main case a duplicate joins, found in the actor's sight and checked.
+def _main(s: Situation, payload: Payload) -> Case | None:
+    # Issue 14 item 4: the main case a duplicate joins, found in the actor's sight and checked;
+    # not looked up for whoever may not merge this case now (the table refuses them).
+    if s.actor.role not in roles_for(s.case.status, Action.MARK_DUPLICATE):
+        return None
     typed = getattr(payload, "main_code")  # noqa: B009 - named by the field it reads
     return duplicates.main_case(s.uow, s.case, s.actor, typed)
 
 
 def _main_case(s: Situation, payload: Payload) -> Any:
-    return _main(s, payload).id
+    main = _main(s, payload)
+    return main.id if main else None
 
 
 def _shown_code(s: Situation, payload: Payload) -> Any:
     # The duplicate's complainant hears the main case's code only when it is theirs too.
     main = _main(s, payload)
-    return main.tracking_code if duplicates.same_complainant(s.case, main) else None
+    return main.tracking_code if main and duplicates.same_complainant(s.case, main) else None
 
 
 def _main_due(s: Situation, payload: Payload) -> Any:
-    due = _main(s, payload).response_due_at
-    return due.isoformat() if due else None
+    main = _main(s, payload)
+    return main.response_due_at.isoformat() if main and main.response_due_at else None
 
 
 def _chain(s: Situation, payload: Payload) -> Any:

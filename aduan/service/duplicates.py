@@ -111,12 +111,14 @@ def _already_duplicate(uow: UnitOfWork, main: Case, actor: Actor) -> InputError:
     )
 
 
-def detail_fields(uow: UnitOfWork, case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
+def detail_fields(
+    uow: UnitOfWork, case: Case, actor: Actor, now: datetime, *, new: bool = False
+) -> dict[str, Any]:
     """What the case page shows about duplicates, as ``actor`` may see it.
 
     The likely duplicates only for staff who may merge the case now; the main case when it is
     one in the reader's sight; the duplicates merged into it, those in sight listed, all counted
-    among its complainants.
+    among its complainants (none yet for a ``new`` case: nothing is read).
     """
     assert case.id is not None
     sight = sight_for(actor)
@@ -126,7 +128,8 @@ def detail_fields(uow: UnitOfWork, case: Case, actor: Actor, now: datetime) -> d
     if case.merged_into is not None:
         with suppress(NotFoundError):  # a main case out of sight is not named
             fields["merged_into"] = uow.cases.get(str(case.merged_into), sight).tracking_code
-    merged = uow.cases.duplicates_of(case.id) if case.kind is Kind.COMPLAINT else []
+    complaint = case.kind is Kind.COMPLAINT and not new
+    merged = uow.cases.duplicates_of(case.id) if complaint else []
     if merged:
         fields["complainants"] = 1 + len(merged)
         fields["duplicates"] = [

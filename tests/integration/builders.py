@@ -48,6 +48,7 @@ PAYLOADS: dict[Action, dict[str, Any]] = {
     Action.CONVERT_SUGGESTION: {"reason": "Identitas ada di surat, terlewat saat dicatat"},
     Action.FILE_OVERDUE_REPORT: {"report": "Tenggat terlewati karena berkas belum lengkap"},
     Action.OPEN_APIP: {"legal_basis": "ombudsman", "reason": "Rujukan Ombudsman No. 12/2026"},
+    Action.MARK_DUPLICATE: {"reason": "Pokok dan pelapornya sama dengan pengaduan utama"},
 }
 
 

@@ -81,16 +81,17 @@ def _sees(role: Role, status: Status) -> bool:
     return role in OFFICE_ROLES or role in SEEN_BY_UNIT.get(status, set())
 
 
-def _try(web: Web, role: Role, case_id: int, action: Action) -> tuple[int, dict[str, Any]]:
+def _try(
+    web: Web, role: Role, case_id: int, action: Action, main: str
+) -> tuple[int, dict[str, Any]]:
     client = web.role(role)
     version = web.role(Role.OFFICER).get(f"/api/v1/cases/{case_id}").json()["version"]
+    payload = PAYLOADS.get(action, {})
+    if action is Action.MARK_DUPLICATE:
+        payload = {**payload, "main_code": main}  # an open complaint every office role sees
     response = client.post(
         f"/api/v1/cases/{case_id}/actions",
-        json={
-            "action": action.value,
-            "payload": PAYLOADS.get(action, {}),
-            "expected_version": version,
-        },
+        json={"action": action.value, "payload": payload, "expected_version": version},
     )
     return response.status_code, response.json()
 
@@ -102,13 +103,14 @@ def test_every_role_and_action_is_allowed_or_refused_as_the_table_says(
     deps = sqlite_web.deps
     shared = STAGES[status](deps)
     assert shared.status == status.value
+    main = b.reviewed_case(deps).tracking_code  # the main case a duplicate is merged into
     outcomes: dict[tuple[Role, Action], int] = {}
     for action in Action:
         offered = action in actions_from(status)
         for role in ROLE_USERS:
             allowed = role in roles_for(status, action)
             case = STAGES[status](deps) if allowed else shared
-            code, body = _try(sqlite_web, role, case.id, action)
+            code, body = _try(sqlite_web, role, case.id, action, main)
             outcomes[(role, action)] = code
             if not _sees(role, status):
                 assert code == 404, (role, action, body)
