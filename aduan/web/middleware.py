@@ -38,6 +38,18 @@ _TRACKING_CODE = re.compile(r"ADN-?[0-9A-Z]{5}-?[0-9A-Z]{5}", re.IGNORECASE)
 REDACTED = "{code}"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters written out as hex escapes.
+
+    A URL's escape sequences must not reach a terminal that shows the log: they can recolour,
+    hide or rewrite its lines (issue 17).
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def redact_path(path: str) -> str:
     """``path`` with every tracking code (and survey token) in it replaced by ``{code}``."""
     parts = path.split("/")
@@ -100,7 +112,7 @@ class RequestContext:
                 log.info(
                     "http_request",
                     method=scope["method"],
-                    path=redact_path(scope["path"]),
+                    path=printable(redact_path(scope["path"])),
                     status=status,
                     duration_ms=round((time.perf_counter() - started) * 1000, 1),
                     client=scope["client"][0] if scope.get("client") else None,

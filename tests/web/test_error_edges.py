@@ -7,10 +7,12 @@ import contextlib
 from typing import Any
 
 import anyio
+import pytest
 from fastapi import FastAPI
 
 from aduan.config import Settings
 from aduan.service import Deps
+from aduan.web import middleware
 from aduan.web.app import create_app
 from tests.web.conftest import Web
 from tests.web.test_security import BIG, SECURITY_HEADERS, assert_secured, case_count
@@ -85,3 +87,37 @@ def test_a_too_large_intake_form_gets_a_page_in_indonesian(sqlite_web: Web) -> N
     assert 'href="/lapor"' in response.text
     assert_secured(response)
     assert case_count(sqlite_web) == before
+
+
+class Recorder:
+    """Stands in for the access logger: keeps each event's fields."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def info(self, event: str, **fields: Any) -> None:
+        self.events.append({"event": event, **fields})
+
+
+def test_escape_sequences_in_a_url_reach_the_access_log_escaped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recorder = Recorder()
+    monkeypatch.setattr(middleware, "log", recorder)
+
+    async def not_found(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 404, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def call() -> None:
+        scope = {"type": "http", "method": "GET", "path": "/lapor\x1b[2J\x1b[31mmerah\x00"}
+        await middleware.RequestContext(not_found)(scope, None, _discard)  # type: ignore[arg-type]
+
+    anyio.run(call)
+    (logged,) = recorder.events
+    assert logged["path"] == r"/lapor\x1b[2J\x1b[31mmerah\x00"
+    assert not any(ch in logged["path"] for ch in "\x1b\x00")
+
+
+async def _discard(message: Any) -> None:
+    pass
