@@ -330,8 +330,14 @@ class OutboxRepository(Protocol):
         waits), were set before the step, and count as expired and due.
         """
 
-    def mark_sent(self, entry_id: int, worker: str, now: datetime) -> bool:
-        """Record a delivery; False when the lease was lost to another worker meanwhile."""
+    def mark_sent(
+        self, entry_id: int, worker: str, now: datetime, payload: dict[str, Any] | None = None
+    ) -> bool:
+        """Record a delivery; False when the lease was lost to another worker meanwhile.
+
+        ``payload``: what the row keeps from now on, when it must not keep all it had (a
+        delivered one-time link, ``notifications.outbox.after_delivery``).
+        """
 
     def mark_failed(
         self, entry_id: int, worker: str, error: str, retry_at: datetime | None

@@ -36,3 +36,19 @@ def enqueue(
         )
         added += outbox.add(message)
     return added
+
+
+# Context fields that open something once (the survey's one-time link holds its token): a
+# delivered row forgets them, rather than keep a working token for the retention period.
+ONE_TIME_FIELDS: dict[str, tuple[str, ...]] = {"survey_invitation": ("link",)}
+FORGOTTEN = "(terkirim)"
+
+
+def after_delivery(event: str, stored: dict[str, Any]) -> dict[str, Any] | None:
+    """What a delivered row of ``event`` keeps, when it must forget a one-time field; else None."""
+    fields = ONE_TIME_FIELDS.get(event)
+    context = stored.get("context", stored)  # rows of the old shape kept the fields at the top
+    if not fields or not isinstance(context, dict):
+        return None
+    kept = {k: (FORGOTTEN if k in fields else v) for k, v in context.items()}
+    return {**stored, "context": kept} if "context" in stored else kept

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 import structlog
 from jinja2 import TemplateError as JinjaError
 
+from aduan.notifications.outbox import after_delivery
 from aduan.notifications.templates import TemplateError, render
 from aduan.ports import (
     Clock,
@@ -232,7 +233,10 @@ class Dispatcher:
         now: datetime,
     ) -> str:
         if error is None:
-            kept = outbox.mark_sent(entry.id, self.worker, now)
+            message = entry.message
+            kept = outbox.mark_sent(
+                entry.id, self.worker, now, after_delivery(message.event, message.payload)
+            )
             status = "sent"
         else:
             attempts = entry.attempts + 1

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from aduan.ports import ChannelBacklog, OutboxEntry, OutboxMessage, with_nonce
 
@@ -81,12 +82,22 @@ class InMemoryOutboxRepository:
             self._put(dataclasses.replace(row, claimed_by=worker, claimed_until=until))
         return [r.entry for r in picked]
 
-    def mark_sent(self, entry_id: int, worker: str, now: datetime) -> bool:
+    def mark_sent(
+        self, entry_id: int, worker: str, now: datetime, payload: dict[str, Any] | None = None
+    ) -> bool:
         row = self._held(entry_id, worker)
         if row is None:
             return False
+        message = row.entry.message
+        if payload is not None:
+            message = dataclasses.replace(message, payload=payload)
         entry = dataclasses.replace(
-            row.entry, status=SENT, sent_at=now, attempts=row.entry.attempts + 1, last_error=None
+            row.entry,
+            message=message,
+            status=SENT,
+            sent_at=now,
+            attempts=row.entry.attempts + 1,
+            last_error=None,
         )
         self._put(_Row(entry, purged_at=row.purged_at))
         return True

@@ -126,19 +126,20 @@ class SqlOutboxRepository:
         ).mappings()
         return sorted((_entry(r) for r in rows), key=lambda e: ids.index(e.id))
 
-    def mark_sent(self, entry_id: int, worker: str, now: datetime) -> bool:
-        result = self.conn.execute(
-            update(outbox)
-            .where(_held(entry_id, worker))
-            .values(
-                status=SENT,
-                sent_at=now,
-                attempts=outbox.c.attempts + 1,
-                last_error=None,
-                claimed_by=None,
-                claimed_until=None,
-            )
-        )
+    def mark_sent(
+        self, entry_id: int, worker: str, now: datetime, payload: dict[str, Any] | None = None
+    ) -> bool:
+        values: dict[str, Any] = {
+            "status": SENT,
+            "sent_at": now,
+            "attempts": outbox.c.attempts + 1,
+            "last_error": None,
+            "claimed_by": None,
+            "claimed_until": None,
+        }
+        if payload is not None:
+            values["payload"] = payload
+        result = self.conn.execute(update(outbox).where(_held(entry_id, worker)).values(values))
         return result.rowcount == 1
 
     def mark_failed(
