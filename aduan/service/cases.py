@@ -191,12 +191,26 @@ def submit_complaint(
 # --- actions ------------------------------------------------------------------------------
 
 
-def perform_action(deps: Deps, cmd: ActionCommand, username: str) -> ActionResult:
-    """Take one action of the transition table on a case, as a staff user."""
-    with deps.uow() as uow:
+def perform_action(
+    deps: Deps,
+    cmd: ActionCommand,
+    username: str,
+    files: Sequence[attachments.Prepared] = (),
+) -> ActionResult:
+    """Take one action of the transition table on a case, as a staff user.
+
+    The checked evidence ``files`` (``attachments.prepare``) come with the action, in the same
+    transaction: a refused action keeps none of them.
+    """
+    with attachments.kept(deps, files) as stored, deps.uow() as uow:
         # A case out of sight cannot be acted on either: 404, as one that does not exist.
         viewer, case = acting_on(deps, uow, username, case_ref(cmd.case_ref))
         result = _act(deps, uow, case, viewer.actor, cmd.action, cmd.payload, cmd.expected_version)
+        if files:
+            assert case.id is not None
+            kept = list(zip(files, stored, strict=True))
+            now = deps.clock.now()
+            attachments.record(uow, deps, case.id, username, cmd.action.value, kept, now)
         uow.commit()
     announce(case, result.events)
     return result.view

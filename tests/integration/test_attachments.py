@@ -16,11 +16,13 @@ from aduan import service
 from aduan.adapters.files import FilesystemFileStore
 from aduan.config import Attachments
 from aduan.ports import CaseQuery, FixedClock, UnitOfWorkFactory
+from aduan.schemas.commands import ActionCommand
 from aduan.service import Deps, attachments
 from aduan.service.attachments import Upload
-from aduan.workflow.errors import AccessDeniedError, InputError, NotFoundError
+from aduan.workflow.errors import AccessDeniedError, ConflictError, InputError, NotFoundError
+from aduan.workflow.states import Action
 from tests.attachment_files import docx, exif_of, jpeg_with_gps, legacy_xls, pdf, png
-from tests.integration.builders import submission
+from tests.integration.builders import PAYLOADS, submission
 
 
 @pytest.fixture
@@ -207,3 +209,25 @@ def test_without_a_file_store_nothing_is_accepted(deps: Deps) -> None:
     bare = replace(deps, files=None)
     with pytest.raises(RuntimeError, match="file store"):
         attachments.add_attachments(bare, "1", "budi", [up("a.pdf", pdf())])
+
+
+def test_files_come_with_an_action_and_a_refused_action_keeps_none(deps: Deps) -> None:
+    case = service.submit_complaint(deps, submission(deps))
+    classify = ActionCommand(
+        case_ref=case.tracking_code, action=Action.CLASSIFY, payload=PAYLOADS[Action.CLASSIFY]
+    )
+    files = attachments.prepare(deps, [up("nota dinas.pdf", pdf())])
+    service.perform_action(deps, classify, "budi", files)
+    stale = ActionCommand(
+        case_ref=case.tracking_code,
+        action=Action.REVIEW,
+        payload=PAYLOADS[Action.REVIEW],
+        expected_version=1,  # classify made it 2
+    )
+
+    with pytest.raises(ConflictError):
+        service.perform_action(deps, stale, "budi", attachments.prepare(deps, [up("b.png", png())]))
+
+    shown = attachments.list_attachments(deps, case.tracking_code, "budi")
+    assert [(a.name, a.action) for a in shown] == [("nota dinas.pdf", "classify")]
+    assert len(stored_files(deps)) == 1

@@ -241,3 +241,35 @@ def test_staff_intake_and_the_case_page_take_files_and_serve_them_in_sight(web: 
         == 404
     )
     assert len(stored(web)) == 2
+
+
+def test_an_action_form_on_the_case_page_carries_files(web: Web) -> None:
+    case = submit(web.deps)
+    officer = web.anon(follow_redirects=False)
+    login(officer, "budi")
+    page = officer.get(f"/cases/{case.tracking_code}").text
+    version = re.search(r'name="expected_version" value="(\d+)"', page)
+    assert version and 'id="act-classify-lampiran"' in page
+    data = {
+        "csrf_token": csrf_of(page),
+        "expected_version": version.group(1),
+        "service_code": "15121",
+        "problem_types": "completion_time",
+    }
+
+    refused = officer.post(
+        f"/cases/{case.tracking_code}/actions/classify",
+        data=data,
+        files=[("lampiran", ("memo.docx", pdf(), "application/pdf"))],
+    )
+    done = officer.post(
+        f"/cases/{case.tracking_code}/actions/classify",
+        data=data,
+        files=[("lampiran", ("memo.pdf", pdf(), "application/pdf"))],
+    )
+
+    assert refused.status_code == 422 and 'id="act-classify-lampiran-error"' in refused.text
+    assert done.status_code == 303, done.text
+    shown = service.attachments.list_attachments(web.deps, case.tracking_code, "budi")
+    assert [(a.name, a.action) for a in shown] == [("memo.pdf", "classify")]
+    assert len(stored(web)) == 1

@@ -286,8 +286,17 @@ async def act(request: Request, ref: str, name: str) -> Response:
         return to_login(request)
     if name not in ACTION_NAMES:
         return error_page(request, NotFoundError("tindakan/action", name))
-    action = Action(name)
     form = await request.form()
+    try:
+        return await _take_action(request, staff, ref, Action(name), form)
+    finally:
+        await form.close()  # its files, spooled to disk
+
+
+async def _take_action(
+    request: Request, staff: Staff, ref: str, action: Action, form: FormData
+) -> Response:
+    name = action.value
     lang = language_of(request)
     deps = auth.deps_of(request)
     try:
@@ -297,6 +306,7 @@ async def act(request: Request, ref: str, name: str) -> Response:
         return error_page(request, exc)
     payload, values = parse_action_form(action, form)
     known = [f.name for f in action_fields(action, translator(request), {})]
+    known.append(ui_files.EVIDENCE)
     version = _version(form.get("expected_version"))
     if version is None:
         state = FormState(values=values, general=[translator(request)(NO_VERSION)])
@@ -313,7 +323,8 @@ async def act(request: Request, ref: str, name: str) -> Response:
         state = validation_state(exc, lang, values, known)
         return _case_page(request, detail, failed=(name, state), status_code=422)
     try:
-        service.perform_action(deps, command, staff.username)
+        files = await ui_files.prepared_files(request, form)
+        await run_in_threadpool(service.perform_action, deps, command, staff.username, files)
     except ConflictError:
         fresh = service.get_case(deps, ref, staff.username)
         state = FormState(values=values, general=[translator(request)(STALE)])
