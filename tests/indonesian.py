@@ -37,6 +37,7 @@ ENUMS: tuple[type[StrEnum], ...] = (
 ALIKE = frozenset(
     {"email", "sms", "whatsapp", "twitter", "instagram", "api", "apip", "lapor", "status", "wib"}
     | {"internal"}
+    | {"word"}  # Microsoft Word, a brand: the file types of evidence (issue 14 item 1)
 )
 TRACKING_CODE = re.compile(r"\bADN-[A-Z0-9]{5}-[A-Z0-9]{5}\b")
 WORD = re.compile(r"[A-Za-z][A-Za-z_]*")
