@@ -64,7 +64,11 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Deps:
             reopen_window_days=settings.reopen_window_days,
             withdraw_undo_hours=settings.withdraw_undo_hours,
         ),
-        deadlines=DeadlinePolicy(reminders_before=settings.reminders_before),
+        deadlines=DeadlinePolicy(
+            reminders_before=settings.reminders_before,
+            info_wait_days=settings.info_wait_days,
+            extension_max_days=settings.extension_max_days,
+        ),
         notify=NotifyPolicy(language=settings.notify.language),
         files=FilesystemFileStore(files_dir(settings.attachments, settings.database_url)),
         attachments=settings.attachments,

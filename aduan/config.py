@@ -184,6 +184,10 @@ class Settings:
     intake_per_address: int = 30  # … and per address; listed addresses: their allowance
     auth_retention_days: int = 365  # sign-in entries of the login audit are deleted after this
     attachments: Attachments = field(default_factory=Attachments)  # evidence files
+    # Issue 14 item 5: working days a paused answer clock waits for the complainant's reply,
+    # and the most working days extensions of the answer deadline may add in all.
+    info_wait_days: int = 10
+    extension_max_days: int = 14
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -227,6 +231,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         intake_per_address=max(1, _int(env, "ADUAN_INTAKE_PER_ADDRESS", 30)),
         auth_retention_days=max(1, _int(env, "ADUAN_AUTH_RETENTION_DAYS", 365)),
         attachments=_attachments(env),
+        info_wait_days=max(1, _int(env, "ADUAN_INFO_WAIT_DAYS", 10)),
+        extension_max_days=max(0, _int(env, "ADUAN_EXTENSION_MAX_DAYS", 14)),
     )
 
 

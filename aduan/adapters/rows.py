@@ -199,6 +199,8 @@ def case_to_row(case: Case) -> dict[str, Any]:
         "stage_started_at": case.stage_started_at,
         "stage_due_at": case.stage_due_at,
         "stage_breached_at": case.stage_breached_at,
+        "answer_clock": _clock_to_json(case),
+        "response_original_due_at": case.response_original_due_at,
     }
 
 
@@ -263,7 +265,32 @@ def case_from_row(r: Any) -> Case:
         stage_started_at=r["stage_started_at"],
         stage_due_at=r["stage_due_at"],
         stage_breached_at=r["stage_breached_at"],
+        response_original_due_at=r.get("response_original_due_at"),
+        **_clock_from_json(r.get("answer_clock")),
     )
+
+
+def _clock_to_json(case: Case) -> dict[str, Any] | None:
+    """The paused and extended answer clock (issue 14 item 5); None when never touched."""
+    at = case.info_requested_at
+    if at is None and not case.response_paused_days and not case.response_extended_days:
+        return None
+    return {
+        "info_requested_at": at.isoformat() if at else None,
+        "paused_days": case.response_paused_days,
+        "extended_days": case.response_extended_days,
+    }
+
+
+def _clock_from_json(data: dict[str, Any] | None) -> dict[str, Any]:
+    if not data:
+        return {}
+    at = data.get("info_requested_at")
+    return {
+        "info_requested_at": datetime.fromisoformat(at) if at else None,
+        "response_paused_days": int(data.get("paused_days", 0)),
+        "response_extended_days": int(data.get("extended_days", 0)),
+    }
 
 
 def event_to_row(case_id: int, e: CaseEvent) -> dict[str, Any]:

@@ -11,6 +11,12 @@ together), rate it with ``on_time_rate`` and place it in a period with ``falls_d
 - **ended unanswered**: withdrawn or referred before any answer (not rated);
 - suggestions have no answer deadline (not applicable).
 
+Issue 14 item 5: a supervisor may extend the deadline. Compliance is then judged twice, with
+the same rule: against the deadline in force (extended) and against the original deadline
+(14 working days plus the days the clock stood still waiting for the complainant, without the
+extensions). The counts of the second carry the prefix ``ORIGINAL``; ``EXTENDED`` counts the
+complaints whose deadline was extended.
+
 A complaint is counted in the period in which its deadline falls: that is when it became late,
 if it did, so an open complaint that arrived in an earlier month is late in the month its
 deadline passed, not in the month it arrived (issue 13 item 5). Pure: time is passed in.
@@ -32,6 +38,9 @@ class AnswerDeadline:
     ENDED_UNANSWERED: Final = "ended_unanswered"  # withdrawn or referred before any answer
     NOT_APPLICABLE: Final = "not_applicable"  # suggestions: no answer deadline
 
+
+ORIGINAL = "original:"  # prefix of the counts judged against the deadline without extensions
+EXTENDED = "extended"  # the count of complaints whose answer deadline was extended
 
 LATE_STANDINGS = frozenset({AnswerDeadline.LATE, AnswerDeadline.OVERDUE_OPEN})
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -24,6 +24,7 @@ class DeadlineKind(StrEnum):
 
     RESPONSE = "response"  # seed §6 item 4: answer within 14 working days of receipt
     STAGE = "stage"  # the office's own target for the current status
+    INFO_WAIT = "info_wait"  # issue 14 item 5: how long the paused clock waits for a reply
 
 
 class AlarmPoint(StrEnum):
@@ -64,6 +65,10 @@ class DeadlinePolicy:
     stage_days: Mapping[Status, int] = field(default_factory=lambda: DEFAULT_STAGE_DAYS)
     reminders_before: tuple[int, ...] = (3, 1)
     remind_at_half: bool = True
+    # Issue 14 item 5 (``aduan.escalation.pause``): working days a paused answer clock waits
+    # for the complainant's reply, and the most working days extensions may add in all.
+    info_wait_days: int = 10
+    extension_max_days: int = 14
 
     def __post_init__(self) -> None:
         """Refuse reminder points the alarm table cannot name (1 to 5 working days before)."""
@@ -96,6 +101,7 @@ class DeadlineStatus:
     working_days_left: int
     overdue: bool
     overdue_working_days: int
+    paused: bool = False  # the answer clock stands still (waiting for the complainant)
 
 
 def response_due_at(
@@ -106,7 +112,8 @@ def response_due_at(
         return None
     if case.answered_at is not None:
         return None
-    return calendar.response_due_at(started_at, policy.response_days)
+    shift = case.response_paused_days + case.response_extended_days  # issue 14 item 5
+    return calendar.response_due_at(started_at, policy.response_days + shift)
 
 
 def stage_due_at(
@@ -175,12 +182,23 @@ class Replan:
 def start_response(
     case: Case, started_at: datetime, calendar: WorkingCalendar, policy: DeadlinePolicy
 ) -> Replan:
-    """Start the 14-working-day clock (at intake, or when a late complaint is accepted)."""
+    """Start the 14-working-day clock (at intake, or when a late complaint is accepted).
+
+    Counted again after a calendar change, the working days a pause or an extension added stay
+    added (``aduan.escalation.pause``); a clock that stands still rings nothing.
+    """
     due = response_due_at(case, started_at, calendar, policy)
     case.response_started_at = started_at if due else None
     case.response_due_at = due
+    case.response_original_due_at = (
+        calendar.response_due_at(started_at, policy.response_days + case.response_paused_days)
+        if due
+        else None
+    )
     case.response_breached_at = None
-    ringing = alarms(DeadlineKind.RESPONSE, started_at, due, calendar, policy) if due else []
+    ringing = []
+    if due is not None and case.info_requested_at is None:
+        ringing = alarms(DeadlineKind.RESPONSE, started_at, due, calendar, policy)
     return Replan(frozenset({DeadlineKind.RESPONSE}), tuple(ringing))
 
 
@@ -248,7 +266,9 @@ def resume(case: Case, now: datetime, calendar: WorkingCalendar, policy: Deadlin
     ):
         if started is None or due is None or case.kind is not Kind.COMPLAINT:
             continue
-        if kind is DeadlineKind.RESPONSE and case.answered_at is not None:
+        if kind is DeadlineKind.RESPONSE and (
+            case.answered_at is not None or case.info_requested_at is not None
+        ):
             continue
         unrung = kind is DeadlineKind.RESPONSE and case.response_breached_at is None
         ringing += [
@@ -276,7 +296,12 @@ def statuses(case: Deadlined, now: datetime, calendar: WorkingCalendar) -> list[
     """The deadlines an open case is under now, for the case page and the lists."""
     found = []
     if case.response_due_at and case.answered_at is None and case.status in OPEN_STATUSES:
-        found.append(describe(DeadlineKind.RESPONSE, case.response_due_at, now, calendar))
+        paused_at: datetime | None = getattr(case, "info_requested_at", None)
+        # While the clock stands still, the days left are those it had when it stopped.
+        at = paused_at or now
+        found.append(describe(DeadlineKind.RESPONSE, case.response_due_at, at, calendar))
+        if paused_at is not None:
+            found[-1] = replace(found[-1], paused=True)
     if case.stage_due_at and case.status in OPEN_STATUSES:
         found.append(describe(DeadlineKind.STAGE, case.stage_due_at, now, calendar))
     return found

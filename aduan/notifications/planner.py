@@ -51,6 +51,8 @@ EVENTS = (
     "referred",  # complainant: referred, to whom and why
     "merged",  # complainant: merged into the main case as a duplicate (issue 14 item 4)
     "merged_result",  # complainant of a merged duplicate: the main case's result
+    "info_requested",  # complainant: the question; the answer deadline waits for the reply
+    "deadline_extended",  # complainant: the new answer deadline and why
     "assigned",  # case holder
     "report_addressed",  # the addressee of a written report
     "late_acceptance_requested",  # supervisors: a late complaint may be accepted
@@ -329,6 +331,24 @@ def _accepted(event: ev.ActionTaken, case: Case, situation: Situation) -> list[N
     """A late submission accepted, or a suggestion converted, is acknowledged as a complaint."""
     route = complainant_channel(case)
     return [_to_complainant("acknowledged", route, case_context(case))] if route else []
+
+
+@reacts_to(ev.InformationRequested)
+def _info_requested(event: ev.ActionTaken, case: Case, situation: Situation) -> list[Notice]:
+    """Issue 14 item 5: the complainant reads the question and how to reply."""
+    route = complainant_channel(case)
+    extra = {"question": getattr(event.payload, "question", "")}
+    return [_to_complainant("info_requested", route, case_context(case) | extra)] if route else []
+
+
+@reacts_to(ev.DeadlineExtended)
+def _extended(event: ev.ActionTaken, case: Case, situation: Situation) -> list[Notice]:
+    """Issue 14 item 5: the complainant reads the new answer deadline and the written reason."""
+    route = complainant_channel(case)
+    extra = {"reason": getattr(event.payload, "reason", "")}
+    return (
+        [_to_complainant("deadline_extended", route, case_context(case) | extra)] if route else []
+    )
 
 
 @reacts_to(ev.ApipRequested)

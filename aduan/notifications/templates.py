@@ -51,6 +51,7 @@ _OPTIONAL: dict[str, Any] = {
     "main_code": None,
     "summary": None,
     "corrective_actions": (),
+    "question": "",  # info_requested (issue 14 item 5)
 }
 
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from aduan.catalog.orgchart import OrgChart
-from aduan.escalation.answer import on_time_rate
+from aduan.escalation.answer import EXTENDED, ORIGINAL, on_time_rate
 from aduan.escalation.calendar import WorkingCalendar
 from aduan.ports import NO_VALUE, AnswerDeadline, PastTier, PeriodCounts
 from aduan.reports.period import Period
@@ -46,6 +46,7 @@ class Compliance(BaseModel):
     pending: int
     ended_unanswered: int
     on_time_rate: float | None  # on_time / (on_time + late); None when nothing is due yet
+    extended: int = 0  # of the complaints falling due, those whose deadline was extended
 
 
 class AnswerTimes(BaseModel):
@@ -96,6 +97,9 @@ class Statistics(BaseModel):
     by_status: dict[str, int]
     by_tier: dict[str, dict[str, int]]  # track -> highest tier reached (1-based) -> cases
     compliance: Compliance  # by the period the deadline falls in, not the one of receipt
+    # Issue 14 item 5: the same complaints judged against their deadline without the extensions
+    # (14 working days plus the days the clock stood still), separately.
+    compliance_original: Compliance | None = None
     answer_days: AnswerTimes
     apip: Apip
 
@@ -148,7 +152,10 @@ def arrange_statistics(
         by_outcome=_sorted(dims["outcome"]),
         by_status=_sorted(dims["status"]),
         by_tier=_tiers(dims["tier"], history, _tier_levels(chart) if chart else {}),
-        compliance=_compliance(due),
+        compliance=_compliance(due).model_copy(update={"extended": due.get(EXTENDED, 0)}),
+        compliance_original=_compliance(
+            {k.removeprefix(ORIGINAL): n for k, n in due.items() if k.startswith(ORIGINAL)}
+        ),
         answer_days=AnswerTimes(
             answered=sum(days.values()),
             median=weighted_percentile(hist, 0.5),
@@ -235,6 +242,7 @@ def _reopened(
 
 
 def _compliance(counts: dict[str, int]) -> Compliance:
+    counts = {k: n for k, n in counts.items() if k in _STANDINGS}
     on_time = counts.get(AnswerDeadline.ON_TIME, 0)
     late_answered = counts.get(AnswerDeadline.LATE, 0)
     overdue_open = counts.get(AnswerDeadline.OVERDUE_OPEN, 0)
@@ -249,6 +257,11 @@ def _compliance(counts: dict[str, int]) -> Compliance:
         ended_unanswered=counts.get(AnswerDeadline.ENDED_UNANSWERED, 0),
         on_time_rate=on_time_rate(on_time, late),
     )
+
+
+_STANDINGS = frozenset(
+    v for k, v in vars(AnswerDeadline).items() if not k.startswith("_") and isinstance(v, str)
+)
 
 
 def _sorted(counts: dict[str, int]) -> dict[str, int]:
@@ -304,6 +317,9 @@ def statistics_csv(s: Statistics) -> str:
         w.writerows(["tier", f"{track}:{level}", n] for level, n in levels.items())
     for name, value in s.compliance.model_dump().items():
         w.writerow(["compliance", name, "" if value is None else value])
+    if s.compliance_original is not None:
+        for name, value in s.compliance_original.model_dump(exclude={"extended"}).items():
+            w.writerow(["compliance_original", name, "" if value is None else value])
     for name, value in s.answer_days.model_dump().items():
         w.writerow(["answer_working_days", name, "" if value is None else value])
     for name, value in s.apip.model_dump().items():

@@ -16,6 +16,18 @@ def _block(title: str, counts: dict[str, int]) -> list[str]:
     return lines
 
 
+def _original_lines(s: Statistics) -> list[str]:
+    """Issue 14 item 5: compliance against the deadline without the extensions, separately."""
+    o = s.compliance_original
+    if o is None:
+        return []
+    return [
+        f"  tenggat diperpanjang/extended {s.compliance.extended:,}; terhadap tenggat awal / "
+        f"against the original deadline: tepat waktu/on time {o.on_time:,}; terlambat/late "
+        f"{o.late:,}; tepat waktu {percent(o.on_time_rate)}",
+    ]
+
+
 def statistics_text(s: Statistics) -> str:
     """The statistics as aligned text."""
     c, a, apip = s.compliance, s.answer_days, s.apip
@@ -33,6 +45,7 @@ def statistics_text(s: Statistics) -> str:
         f"(dijawab terlambat {c.late_answered:,} + terbuka lewat tenggat {c.overdue_open:,});",
         f"  belum jatuh tempo/pending {c.pending:,}; berakhir tanpa jawaban "
         f"{c.ended_unanswered:,}; tepat waktu {rate}",
+        *_original_lines(s),
         f"Hari kerja sampai jawaban / working days to answer: n={a.answered:,}, "
         f"median {median}, p90 {p90}",
         f"APIP: diminta {apip.requested}, disetujui {apip.approved}, ditolak {apip.refused}, "

@@ -114,6 +114,23 @@ class DeadlineView(View):
     working_days_left: int
     overdue: bool
     overdue_working_days: int
+    paused: bool = False  # the answer clock stands still: waiting for the complainant
+
+
+class AnswerClockView(View):
+    """The answer clock paused and extended (issue 14 item 5), as the case and tracking pages say.
+
+    ``waiting_since`` and ``question``: while the office waits for the complainant's reply;
+    ``extension_reason``: the written reason of the latest extension (shown to the complainant);
+    ``original_due_at``: the deadline without the extensions, when there were any.
+    """
+
+    waiting_since: datetime | None = None
+    question: str | None = None
+    paused_days: int = 0
+    extended_days: int = 0
+    extension_reason: str | None = None
+    original_due_at: datetime | None = None
 
 
 class CaseSummary(View):
@@ -195,6 +212,7 @@ class CaseDetail(CaseSummary):
     people: dict[str, PersonView] = {}
     service_title: str | None = None  # the catalog's name of ``service_code``
     deliveries: list[DeliveryView] = []  # messages to the complainant and their delivery
+    answer_clock: AnswerClockView = AnswerClockView()  # paused or extended (issue 14 item 5)
     # The complainant's PIN (issue 16 item 5): only in the answer to a submission, shown once
     # to be handed to the complainant; it is kept hashed and never shown again.
     pin: str | None = None
@@ -253,6 +271,7 @@ class TrackingView(View):
     withdrawn_by: str | None = None  # "complainant" or "officer"
     undo_until: datetime | None = None  # a withdrawal may be undone until then
     history: list[tuple[datetime, str]]
+    answer_clock: AnswerClockView = AnswerClockView()  # paused or extended (issue 14 item 5)
 
 
 def summary_fields(case: Case | CaseListing) -> dict[str, Any]:
@@ -361,6 +380,7 @@ def deadline_view(d: DeadlineStatus) -> DeadlineView:
         working_days_left=d.working_days_left,
         overdue=d.overdue,
         overdue_working_days=d.overdue_working_days,
+        paused=d.paused,
     )
 
 

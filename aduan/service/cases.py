@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from aduan.escalation import deadlines
+from aduan.escalation import deadlines, pause
 from aduan.locale import translate
 from aduan.ports import (
     CaseQuery,
@@ -31,7 +31,7 @@ from aduan.schemas.views import (
     summaries_of,
     summary_fields,
 )
-from aduan.service import attachments, concerns, duplicates, identity
+from aduan.service import answer_clock, attachments, concerns, duplicates, identity
 from aduan.service.context import with_context
 from aduan.service.deps import (
     COMPLAINANT_ACTIONS,
@@ -330,8 +330,11 @@ def _act(
     before = (case.status, case.tier, case.kind)
     now = deps.clock.now()
     outcomes = perform(case, action, actor, payload, now, deps.policy)
-    replan = deadlines.after_change(case, before, now, deps.calendars.get(uow), deps.deadlines)
-    events = save_case(deps, uow, CaseChange(case, loaded_version, [outcomes], [replan]), now)
+    calendar = deps.calendars.get(uow)
+    clock = pause.react(case, now, calendar, deps.deadlines)  # issue 14 item 5
+    replans = [deadlines.after_change(case, before, now, calendar, deps.deadlines)]
+    replans += [clock] if clock else []
+    events = save_case(deps, uow, CaseChange(case, loaded_version, [outcomes], replans), now)
     assert case.id is not None
     view = ActionResult(
         id=case.id,
@@ -443,6 +446,7 @@ def _detail(
         response_due_at=case.response_due_at,
         overdue=any(d.overdue for d in limits),
         timeline=[event_view(e) for e in events],
+        answer_clock=answer_clock.clock_view(case, events),
         reports=reports,
         overdue_reports=[
             OverdueReportView(
@@ -489,7 +493,11 @@ def _tracking(deps: Deps, uow: UnitOfWork, case: Case) -> TrackingView:
     assert case.id is not None
     label_id, label_en = STATUS_NAMES[case.status], translate(STATUS_NAMES[case.status], "en")
     events = uow.cases.events(case.id)
-    history = [(e.at, _history_label(e)) for e in events if e.from_status != e.to_status]
+    history = [
+        (e.at, _history_label(e))
+        for e in events
+        if e.from_status != e.to_status or e.action in answer_clock.HISTORY
+    ]
     sent = [e for e in events if e.action in _ANSWERS and e.data.get("text")]
     last = sent[-1] if sent else None
     answer_kind = None
@@ -522,6 +530,7 @@ def _tracking(deps: Deps, uow: UnitOfWork, case: Case) -> TrackingView:
         if withdrawal
         else None,
         history=history,
+        answer_clock=answer_clock.clock_view(case, events),
     )
 
 
@@ -533,6 +542,8 @@ def _history_label(e: CaseEvent) -> str:
     """A public history entry: the status entered; a withdrawal says by whom (item 4)."""
     if e.action == Action.WITHDRAW.value:
         return WITHDRAWN_BY[_withdrawn_by(e.role)]
+    if e.action in answer_clock.HISTORY:
+        return answer_clock.HISTORY[e.action]
     return STATUS_NAMES[e.to_status]
 
 

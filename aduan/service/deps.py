@@ -130,7 +130,9 @@ class Deps:
 
 
 SYSTEM = Actor("system", Role.SYSTEM)
-COMPLAINANT_ACTIONS = frozenset({Action.WITHDRAW, Action.UNDO_WITHDRAW, Action.REOPEN})
+COMPLAINANT_ACTIONS = frozenset(
+    {Action.WITHDRAW, Action.UNDO_WITHDRAW, Action.REOPEN, Action.RECORD_INFO_REPLY}
+)
 
 
 def actor_of(deps: Deps, uow: UnitOfWork, username: str) -> Actor:

@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 import structlog
 
-from aduan.escalation import deadlines
+from aduan.escalation import deadlines, pause
 from aduan.escalation.calendar import NonWorkingDay, Override, WorkingCalendar
 from aduan.escalation.deadlines import AlarmPoint, DeadlineKind
 from aduan.ports import DueAlarm, UnitOfWork
@@ -41,7 +41,7 @@ _DEADLINE_NAMES = {
 
 @dataclass(slots=True)
 class SweepReport:
-    """What one sweep did, counted by outcome (reminded, breached, escalated, stale, failed)."""
+    """What one sweep did, by outcome (reminded, breached, escalated, resumed, stale, failed)."""
 
     now: datetime
     counts: Counter[str] = field(default_factory=Counter)
@@ -124,6 +124,8 @@ def _give_up(deps: Deps, report: SweepReport, worker: str, exc: AduanError) -> N
 def _still_due(case: Case, alarm: DueAlarm) -> bool:
     if case.status not in OPEN_STATUSES:
         return False
+    if alarm.kind is DeadlineKind.INFO_WAIT:  # a reply came first: the pause already ended
+        return case.info_requested_at is not None and case.info_requested_at < alarm.due_at
     if alarm.kind is DeadlineKind.RESPONSE:
         return case.answered_at is None and case.response_due_at == alarm.due_at
     return case.stage_due_at == alarm.due_at
@@ -133,6 +135,8 @@ def _ring(deps: Deps, uow: UnitOfWork, alarm: DueAlarm, now: datetime) -> str:
     case = uow.cases.get(str(alarm.case_id))
     if not _still_due(case, alarm):
         return "stale"
+    if alarm.kind is DeadlineKind.INFO_WAIT:
+        return _end_wait(deps, uow, case, now)
     holder = _holder(deps, uow, case)
     if alarm.point is not AlarmPoint.BREACH:
         reminder = DeadlineReminderDue(
@@ -146,6 +150,19 @@ def _ring(deps: Deps, uow: UnitOfWork, alarm: DueAlarm, now: datetime) -> str:
         publish(deps, uow, case, [reminder], now)
         return "reminded"
     return _breach(deps, uow, case, alarm, holder, now)
+
+
+def _end_wait(deps: Deps, uow: UnitOfWork, case: Case, now: datetime) -> str:
+    """The wait for the complainant's reply ran out: the answer clock runs again (item 5).
+
+    The deadline moves later by the working days it stood still (``aduan.escalation.pause``).
+    """
+    loaded = case.version
+    outcomes = perform(case, Action.END_INFO_WAIT, SYSTEM, {}, now, deps.policy)
+    calendar = deps.calendars.get(uow)
+    replan = pause.react(case, now, calendar, deps.deadlines)
+    save_case(deps, uow, CaseChange(case, loaded, [outcomes], [replan] if replan else []), now)
+    return "resumed"
 
 
 def _breach(

@@ -118,6 +118,7 @@ _OTHER_LABELS: dict[type[StrEnum], dict[str, str]] = {
     DeadlineKind: {
         "response": N_("Tanggapan (14 hari kerja)"),
         "stage": N_("Tahap saat ini"),
+        "info_wait": N_("Menunggu informasi dari pelapor"),
     },
 }
 
@@ -149,6 +150,10 @@ FIELD_LABELS: dict[str, str] = {
     "legal_basis": N_("Dasar hukum"),
     "main_code": N_("Kode pelacakan pengaduan utama"),
     "note": N_("Catatan (jejak audit)"),
+    "question": N_("Pertanyaan kepada pelapor"),
+    "reply": N_("Jawaban pelapor"),
+    "until": N_("Tenggat jawaban baru"),
+    "working_days": N_("Tambahan hari kerja"),
     "outcome": N_("Hasil"),
     "plan": N_("Rencana penanganan"),
     "problem_types": N_("Jenis masalah"),

@@ -228,6 +228,37 @@ ACTIONS: Mapping[Action, ActionSpec] = {
             N_("Jadikan pengaduan (kesalahan penyaringan)"),
             "acknowledged",
         ),
+        # Issue 14 item 5: the answer clock paused for missing information, and extended.
+        _spec(
+            A.REQUEST_INFO,
+            pl.InfoRequestPayload,
+            fx.request_info,
+            ev.InformationRequested,
+            N_("Minta kelengkapan informasi"),
+            "info_requested",
+        ),
+        _spec(
+            A.RECORD_INFO_REPLY,
+            pl.InfoReplyPayload,
+            fx.resume_clock,
+            ev.InformationReceived,
+            N_("Catat jawaban pelapor atas permintaan informasi"),
+        ),
+        _spec(
+            A.END_INFO_WAIT,
+            pl.Payload,
+            fx.resume_clock,
+            ev.InformationWaitEnded,
+            N_("Lanjutkan tenggat (batas menunggu informasi habis)"),
+        ),
+        _spec(
+            A.EXTEND_DEADLINE,
+            pl.ExtensionPayload,
+            fx.extend_deadline,
+            ev.DeadlineExtended,
+            N_("Perpanjang tenggat jawaban"),
+            "deadline_extended",
+        ),
     )
 }
 

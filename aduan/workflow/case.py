@@ -267,6 +267,13 @@ class Case:
     stage_started_at: datetime | None = None
     stage_due_at: datetime | None = None
     stage_breached_at: datetime | None = None
+    # Issue 14 item 5 (``aduan.escalation.pause``): the answer clock stands still from
+    # ``info_requested_at`` until the complainant's reply or the end of the wait; the working
+    # days it stood still and those a supervisor granted move the answer deadline later.
+    info_requested_at: datetime | None = None
+    response_paused_days: int = 0
+    response_extended_days: int = 0
+    response_original_due_at: datetime | None = None  # the deadline without the extensions
     # What happened to it since it was loaded (``aduan.workflow.events``); never stored as such.
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 

@@ -380,3 +380,27 @@ def convert_suggestion(ctx: ActionContext) -> None:
     """
     ctx.case.kind = Kind.COMPLAINT
     ctx.case.response_started_at = ctx.case.received_at
+
+
+def request_info(ctx: ActionContext) -> None:
+    """Stop the answer clock from now (issue 14 item 5); the question goes to the complainant.
+
+    The deadline policy (``aduan.escalation.pause``) drops the answer's alarms and sets the
+    alarm of the end of the wait.
+    """
+    ctx.case.info_requested_at = ctx.now
+
+
+def resume_clock(ctx: ActionContext) -> None:
+    """Nothing changes here: the deadline policy ends the pause and moves the deadline later.
+
+    A reply (``record_info_reply``) and the end of the wait (``end_info_wait``) resume the
+    clock; ``aduan.escalation.pause.resume`` counts the working days it stood still.
+    """
+
+
+def extend_deadline(ctx: ActionContext) -> None:
+    """Nothing changes here: ``aduan.escalation.pause.extend`` checks the limits and moves it.
+
+    The new deadline depends on the working-day calendar, which only the deadline policy has.
+    """

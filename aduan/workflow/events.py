@@ -19,6 +19,7 @@ Each action of the transition table has its own event class, named in its declar
     │   ├── CaseClosed, CaseReopened, CaseWithdrawn, WithdrawalUndone, CaseReferred,
     │   ├── CaseMarkedDuplicate,
     │   ├── LateComplaintAccepted,
+    │   ├── InformationRequested, InformationReceived, InformationWaitEnded, DeadlineExtended,
     │   └── SuggestionAcknowledged, SuggestionForwarded, SuggestionConverted
     ├── DeadlineReminderDue         a reminder alarm rang
     ├── DeadlineBreached            a deadline passed: marked overdue, maybe escalated
@@ -219,6 +220,30 @@ class SuggestionForwarded(ActionTaken):
 
 class SuggestionConverted(ActionTaken):
     """A suggestion screened by mistake was made a complaint by a supervisor, with a reason."""
+
+    __slots__ = ()
+
+
+class InformationRequested(ActionTaken):
+    """The complainant was asked for missing information; the answer clock stopped."""
+
+    __slots__ = ()
+
+
+class InformationReceived(ActionTaken):
+    """The complainant's reply arrived (by the tracking page or recorded by staff)."""
+
+    __slots__ = ()
+
+
+class InformationWaitEnded(ActionTaken):
+    """The wait for the complainant's reply ran out; the answer clock runs again."""
+
+    __slots__ = ()
+
+
+class DeadlineExtended(ActionTaken):
+    """A supervisor or the head moved the answer deadline later, with a written reason."""
 
     __slots__ = ()
 

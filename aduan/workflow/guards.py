@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from aduan.workflow.clock import CLOCK_GUARDS
 from aduan.workflow.context import ActionContext
 from aduan.workflow.errors import Phrase, RuleViolationError
 from aduan.workflow.payloads import RecordStepPayload
@@ -286,5 +287,6 @@ AUTHORITY_GUARDS: frozenset[Guard] = frozenset(
         superior_of_decider_closes,
         owes_overdue_report,
         late_submission_only,
+        *CLOCK_GUARDS,
     }
 )

@@ -6,7 +6,7 @@ chart or earlier records; the user never types them.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -182,6 +182,32 @@ class SuperiorReportPayload(Payload):
 
     text: Text = Field(description="isi laporan")
     addressee: ShortText | None = Field(default=None, description="tujuan laporan")
+
+
+class InfoRequestPayload(Payload):
+    """Ask the complainant for missing information: the answer clock stops (issue 14 item 5)."""
+
+    question: Text = Field(description="pertanyaan kepada pelapor")
+
+
+class InfoReplyPayload(Payload):
+    """The complainant's reply to a request for information: the answer clock runs again."""
+
+    reply: Text = Field(description="jawaban pelapor atas permintaan informasi")
+
+
+class ExtensionPayload(Payload):
+    """A later answer deadline, by date or by working days, with the reason the complainant reads.
+
+    Exactly one of ``until`` and ``working_days``; the limits are checked against the case's
+    deadline by ``aduan.escalation.pause.extension_days``.
+    """
+
+    until: date | None = Field(default=None, description="tenggat jawaban baru (YYYY-MM-DD)")
+    working_days: int | None = Field(
+        default=None, ge=1, description="tambahan hari kerja pada tenggat jawaban"
+    )
+    reason: Text = Field(description="alasan")
 
 
 # How far ahead of the server's clock a stated sending time may be (a phone's clock running fast).

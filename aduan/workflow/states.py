@@ -122,6 +122,11 @@ class Action(StrEnum):
     FILE_OVERDUE_REPORT = "file_overdue_report"
     OPEN_APIP = "open_apip"
     MARK_DUPLICATE = "mark_duplicate"
+    # Issue 14 item 5: the answer clock paused for missing information, and extended.
+    REQUEST_INFO = "request_info"
+    RECORD_INFO_REPLY = "record_info_reply"
+    END_INFO_WAIT = "end_info_wait"
+    EXTEND_DEADLINE = "extend_deadline"
 
 
 class Channel(StrEnum):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from aduan.locale import translate
+from aduan.workflow import clock
 from aduan.workflow import guards as g
 from aduan.workflow.context import ActionContext
 from aduan.workflow.guards import Guard
@@ -211,6 +212,31 @@ RULES: tuple[Rule, ...] = (
         (g.suggestion_classified,),
     ),
     *_rows(A.CONVERT_SUGGESTION, _SUGGESTION_WORK, S.RECORDED, {Role.SUPERVISOR, Role.HEAD}),
+    # Issue 14 item 5: the answer clock stops while the complainant is asked for missing
+    # information, runs again on their reply (by the tracking page, or recorded by staff) or
+    # when the wait runs out (the sweep); a supervisor or the head may extend the deadline.
+    *_rows(
+        A.REQUEST_INFO,
+        _ANSWERABLE,
+        None,
+        OFFICE_STAFF,
+        (clock.answer_clock_open, clock.not_waiting_for_info),
+    ),
+    *_rows(
+        A.RECORD_INFO_REPLY,
+        _ANSWERABLE,
+        None,
+        OFFICE_STAFF | {Role.COMPLAINANT},
+        (clock.waiting_for_info,),
+    ),
+    *_rows(A.END_INFO_WAIT, _ANSWERABLE, None, {Role.SYSTEM}, (clock.waiting_for_info,)),
+    *_rows(
+        A.EXTEND_DEADLINE,
+        _ANSWERABLE,
+        None,
+        {Role.SUPERVISOR, Role.HEAD},
+        (clock.answer_clock_open, clock.not_waiting_for_info),
+    ),
 )
 
 

@@ -709,3 +709,10 @@ attachments = Table(
     Column("uploaded_by", String(64), nullable=False),
     Column("uploaded_at", UtcDateTime, nullable=False),
 )
+
+# Issue 14 item 5 (migration 0029): the answer clock paused for missing information and
+# extended. ``answer_clock`` is JSON (``info_requested_at`` while paused, the working days
+# paused and extended; NULL when none), ``response_original_due_at`` the answer deadline
+# without the extensions, which the statistics judge compliance against besides the one in force.
+cases.append_column(Column("answer_clock", Json))
+cases.append_column(Column("response_original_due_at", UtcDateTime))

@@ -12,7 +12,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -103,6 +103,8 @@ def _field(name: str, info: FieldInfo, t: Translator, choices: Mapping[str, Choi
         base.widget = "number"
     elif annotation is datetime:
         base.widget, base.hint = "datetime", t("Waktu Indonesia Barat (WIB)")
+    elif annotation is date:
+        base.widget = "date"
     elif (base.max_length or 0) > LONG_TEXT:
         base.widget = "textarea"
     return base

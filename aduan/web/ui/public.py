@@ -50,7 +50,12 @@ from aduan.workflow.states import N_, Action, Channel
 
 router = APIRouter(include_in_schema=False)
 COMPLAINANT_ACTIONS = frozenset(
-    {Action.WITHDRAW.value, Action.UNDO_WITHDRAW.value, Action.REOPEN.value}
+    {
+        Action.WITHDRAW.value,
+        Action.UNDO_WITHDRAW.value,
+        Action.REOPEN.value,
+        Action.RECORD_INFO_REPLY.value,  # issue 14 item 5: the reply to a request for info
+    }
 )
 RECEIPT_COOKIE = "aduan_receipt"
 RECEIPT_SECONDS = 3600  # the receipt (with the PIN) stays on this browser for an hour
@@ -62,6 +67,9 @@ DONE = {
         "Pencabutan dibatalkan; pengaduan Anda kembali ditindaklanjuti."
     ),
     Action.REOPEN.value: N_("Keberatan Anda tercatat; pengaduan Anda ditelaah kembali."),
+    Action.RECORD_INFO_REPLY.value: N_(
+        "Jawaban Anda telah kami terima; batas waktu jawaban berjalan kembali."
+    ),
 }
 NO_STORE = {"Cache-Control": "no-store"}  # pages carrying a PIN are never cached
 
@@ -217,13 +225,16 @@ def _tracking_context(
 
 @router.post("/lacak/{code}", response_class=HTMLResponse)
 async def complainant_act(request: Request, code: str) -> Response:
-    """The complainant withdraws (reason, then confirmation), undoes it, or disputes the answer.
+    """The complainant acts on their case with the PIN of the receipt.
 
-    Every success redirects to the tracking page (PRG): a reload repeats nothing.
+    They withdraw it (reason, then confirmation), undo that, dispute the answer, or reply to a
+    request for information (issue 14 item 5). Every success redirects to the tracking page
+    (PRG): a reload repeats nothing.
     """
     form = await request.form()
     name = str(form.get("action", ""))
     reason = str(form.get("reason", "")).strip()
+    reply = str(form.get("reply", "")).strip()
     pin = str(form.get("pin", ""))[:32]
     confirmed = form.get("confirm") == "yes"
     deps = auth.deps_of(request)
@@ -234,6 +245,8 @@ async def complainant_act(request: Request, code: str) -> Response:
         check_pin_attempt(request, code)
         action = Action(name)
         payload = {"reason": reason} if reason else {}
+        if action is Action.RECORD_INFO_REPLY:
+            payload = {"reply": reply}
         if action is Action.WITHDRAW and not confirmed:
             view = confirm_complainant(deps, code, action, payload, pin)
             confirm = {"action": name, "reason": reason, "pin": pin}
@@ -249,7 +262,14 @@ async def complainant_act(request: Request, code: str) -> Response:
         except AduanError:
             shown = None
         context = _tracking_context(
-            request, code, shown, act_error=message, act_field=_field_of(exc), typed=reason
+            request,
+            code,
+            shown,
+            act_error=message,
+            act_field=_field_of(exc),
+            typed=reason,
+            typed_reply=reply,
+            acted=name,
         )
         return page(request, "track.html", context, status_code=http_status(exc))
     query = urlencode({"code": view.tracking_code, "done": name})
