@@ -78,9 +78,14 @@ def _drop(kind: DeadlineKind, points: tuple[str, ...]) -> Prepared:
 def _deadline(row: dict[str, Any], kind: DeadlineKind) -> tuple[Any, ...]:
     """What the pending alarms of ``kind`` follow: nothing when that deadline is not running."""
     running = row["status"] in _OPEN
+    # Issue 14 item 5: a paused answer clock rings nothing but the end of its wait.
+    paused = (row.get("answer_clock") or {}).get("info_requested_at")
+    if kind is DeadlineKind.INFO_WAIT:
+        return (paused,) if running and paused else ()
     if kind is DeadlineKind.RESPONSE:
-        if running and row["response_due_at"] is not None and row["answered_at"] is None:
-            return (row["response_started_at"], row["response_due_at"])
+        due, answered = row["response_due_at"], row["answered_at"]
+        if running and due is not None and answered is None and not paused:
+            return (row["response_started_at"], due)
         return ()
     if running and row["stage_due_at"] is not None:
         return (row["stage_started_at"], row["stage_due_at"])
