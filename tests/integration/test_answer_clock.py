@@ -151,9 +151,9 @@ def test_bad_input_is_refused_by_name_and_writes_nothing(deps: Deps, clock: Fixe
     with pytest.raises(RuleViolationError) as not_waiting:
         act(deps, case, A.RECORD_INFO_REPLY, "budi", reply="x")
     with pytest.raises(InputError) as no_reason:
-        act(deps, case, A.EXTEND_DEADLINE, "sari", working_days=3)
+        act(deps, case, A.EXTEND_DEADLINE, "sari", working_days=3, reason="")
     with pytest.raises(InputError) as not_later:
-        act(deps, case, A.EXTEND_DEADLINE, "sari", until="2026-09-02", reason="Survei lapangan")
+        act(deps, case, A.EXTEND_DEADLINE, "sari", until="2026-09-02", working_days=None)
     with pytest.raises(InputError) as too_long:
         act(deps, case, A.EXTEND_DEADLINE, "sari", working_days=20, reason="Survei lapangan")
 
@@ -179,7 +179,7 @@ def test_an_extension_is_told_with_its_reason_and_judged_apart_in_the_statistics
     case = reviewed_case(deps)
     clock.current = wib(8, 28)
     reason = "Menunggu hasil pemeriksaan lapangan Dinas Pertanian"
-    act(deps, case, A.EXTEND_DEADLINE, "sari", until="2026-09-09", reason=reason)
+    act(deps, case, A.EXTEND_DEADLINE, "sari", until="2026-09-09", working_days=None, reason=reason)
 
     extended = service.get_case(deps, case.tracking_code, "sari")
     assert extended.response_due_at == end_of(9, 9)
