@@ -13,6 +13,7 @@ from aduan.escalation import deadlines, pause
 from aduan.locale import translate
 from aduan.ports import (
     CaseQuery,
+    StoredFile,
     UnitOfWork,
 )
 from aduan.schemas import codec
@@ -43,6 +44,7 @@ from aduan.service.deps import (
     viewer_of,
 )
 from aduan.service.pin import hash_pin, new_pin, pin_matches
+from aduan.service.retry import retrying
 from aduan.service.saving import CaseChange, announce, save_case
 from aduan.workflow import intake
 from aduan.workflow.case import Actor, Case, CaseEvent, ChannelFacts, Complainant, Outcomes
@@ -200,9 +202,21 @@ def perform_action(
     """Take one action of the transition table on a case, as a staff user.
 
     The checked evidence ``files`` (``attachments.prepare``) come with the action, in the same
-    transaction: a refused action keeps none of them.
+    transaction: a refused action keeps none of them. The transaction runs again if PostgreSQL
+    fails it to break a deadlock (``retry.retrying``); the files are stored once.
     """
-    with attachments.kept(deps, files) as stored, deps.uow() as uow:
+    with attachments.kept(deps, files) as stored:
+        return retrying(lambda: _perform_action(deps, cmd, username, files, stored))
+
+
+def _perform_action(
+    deps: Deps,
+    cmd: ActionCommand,
+    username: str,
+    files: Sequence[attachments.Prepared],
+    stored: Sequence[StoredFile],
+) -> ActionResult:
+    with deps.uow() as uow:
         # A case out of sight cannot be acted on either: 404, as one that does not exist.
         viewer, case = acting_on(deps, uow, username, case_ref(cmd.case_ref))
         result = _act(deps, uow, case, viewer.actor, cmd.action, cmd.payload, cmd.expected_version)

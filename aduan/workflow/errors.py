@@ -14,7 +14,8 @@ both read alike) or ``error.text(lang)``; the API maps classes to HTTP statuses 
     ├── ThrottledError             too many attempts from one place; retry later (429)
     ├── AccessDeniedError          the caller's role may not use this at all, or bad CSRF (403)
     ├── DatabaseUnavailableError   the store cannot be reached or stays locked too long (API: 503)
-    │   └── StorageRefusedError    the store is read-only or full: reads go on, writes wait (503)
+    │   ├── StorageRefusedError    the store is read-only or full: reads go on, writes wait (503)
+    │   └── TransientConflictError  a deadlock or serialisation failure, still so after retries
     └── WorkflowError              the procedure does not allow it (409 / 403)
         ├── InvalidTransitionError  action not possible from the current status
         ├── PermissionDeniedError   role may not take the action (403)
@@ -220,6 +221,25 @@ class StorageRefusedError(DatabaseUnavailableError):
             )
         )
         AduanError.__init__(self, message)
+
+
+class TransientConflictError(DatabaseUnavailableError):
+    """The database broke a deadlock or a serialisation conflict by failing this transaction.
+
+    Nothing of it was kept; the use case is run again (``service.retry``) before this reaches
+    anyone (503).
+    """
+
+    code = "database_busy"
+
+    def __init__(self) -> None:
+        self.url = ""
+        AduanError.__init__(
+            self,
+            N_(
+                "basis data sedang sibuk dengan perubahan lain; tidak ada yang tersimpan, coba lagi"
+            ),
+        )
 
 
 class WorkflowError(AduanError):

@@ -31,6 +31,15 @@ def refusal(exc: BaseException) -> str | None:
     return _SQLSTATES.get(sqlstate) if isinstance(sqlstate, str) else None
 
 
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock, serialisation failure
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether ``exc`` is PostgreSQL failing a transaction to break a deadlock or conflict."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    return getattr(orig, "sqlstate", None) in TRANSIENT_SQLSTATES
+
+
 def os_refusal(exc: OSError) -> str | None:
     """``READ_ONLY`` or ``FULL`` when the file system refused a file, else None."""
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):

@@ -34,7 +34,11 @@ from aduan.adapters.sql.search import SqlCaseSearch
 from aduan.adapters.sql.storage import refusal
 from aduan.adapters.sql.surveys import SqlSingletonRuns, SqlSurveyRepository
 from aduan.adapters.sql.writer_turn import WriterTurn
-from aduan.workflow.errors import DatabaseUnavailableError, StorageRefusedError
+from aduan.workflow.errors import (
+    DatabaseUnavailableError,
+    StorageRefusedError,
+    TransientConflictError,
+)
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
 
@@ -184,6 +188,8 @@ class SqlUnitOfWork:
 
     def _raise_refused(self, exc: BaseException | None) -> None:
         """A write the database refused (read-only, full) is said as such, not a driver error."""
+        if isinstance(exc, DBAPIError) and storage.transient(exc):
+            raise TransientConflictError from None  # rolled back above; the use case retries
         refused = refusal(exc) if isinstance(exc, DBAPIError) else None
         if refused is not None:
             self.factory.refused = refused
