@@ -27,6 +27,7 @@ from hypothesis.stateful import (
     rule,
 )
 
+from aduan.adapters.memory.files import InMemoryFileStore
 from aduan.adapters.memory.uow import InMemoryUnitOfWorkFactory
 from aduan.ports import CaseQuery, FixedClock
 from aduan.schemas.commands import ActionCommand, SubmitCommand
@@ -78,7 +79,9 @@ class Lifecycle(RuleBasedStateMachine):
     @initialize()
     def office(self) -> None:
         self.clock = FixedClock(NOW)
-        self.deps = Deps(uow=InMemoryUnitOfWorkFactory(), clock=self.clock)
+        self.deps = Deps(
+            uow=InMemoryUnitOfWorkFactory(), clock=self.clock, files=InMemoryFileStore()
+        )
         seed_reference_data(self.deps)
         self.codes: list[str] = []
 
@@ -123,10 +126,10 @@ class Lifecycle(RuleBasedStateMachine):
             key = data.draw(st.sampled_from(sorted(payload)))
             payload[key] = data.draw(st.one_of(st.text(max_size=5), st.integers(), st.none()))
         before = self._seen(case, "dewi")
-        cmd = ActionCommand(case_ref=case, action=action, payload=payload)
         try:
+            cmd = ActionCommand(case_ref=case, action=action, payload=payload)
             perform_action(self.deps, cmd, who)
-        except AduanError:
+        except (AduanError, ValueError):  # ValueError: pydantic refused the command itself
             after = self._seen(case, "dewi")
             assert after == before, f"a refused {action} by {who} changed the case"
             return
