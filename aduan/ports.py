@@ -196,6 +196,13 @@ class CaseRepository(Protocol):
         (the visibility policy, in the query) — the likely duplicates (issue 14 item 4).
         """
 
+    def codes_in_sight(self, codes: Sequence[str], sight: Sight) -> set[str]:
+        """Which of the tracking ``codes`` name cases in ``sight`` (one query, in the query).
+
+        What a stored list of other cases (the worksheet's related records) may show a reader:
+        a case out of their sight is not named to them, not even by its code or subject.
+        """
+
     def duplicates_of(self, case_id: int) -> list[Case]:
         """The duplicates merged into the case ``case_id`` (issue 14 item 4), oldest first."""
 

@@ -129,8 +129,9 @@ def kept(deps: Deps, prepared: Sequence[Prepared]) -> Iterator[list[StoredFile]]
     """
     stored: list[StoredFile] = []
     try:
-        store = store_of(deps)
+        store = store_of(deps) if prepared else None  # no files: no store needed
         for item in prepared:
+            assert store is not None
             # One by one, so that a failure midway still knows what to remove.
             stored.append(store.put(filetypes.chunks_of(item.file)))  # noqa: PERF401
         yield stored

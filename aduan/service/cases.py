@@ -40,6 +40,7 @@ from aduan.service.deps import (
     acting_on,
     actor_of,
     case_ref,
+    sight_for,
     unknown_service,
     viewer_of,
 )
@@ -440,7 +441,7 @@ def _detail(
         complained_at=case.complained_at,
         intake_days=case.intake_days,
         problem_types=[p.value for p in case.problem_types],
-        worksheet=codec.worksheet_to_json(case.worksheet),
+        worksheet=_worksheet_in_sight(uow, case, actor),
         agency_unit=case.agency_unit,
         chain=chain,
         tier=case.tier,
@@ -484,6 +485,22 @@ def _detail(
         ),
         **duplicates.detail_fields(uow, case, actor, now, new=new),
     )
+
+
+def _worksheet_in_sight(uow: UnitOfWork, case: Case, actor: Actor) -> dict[str, Any] | None:
+    """The worksheet as ``actor`` may read it: its related records only those in their sight.
+
+    The related records were found at review time in the reviewing officer's view; an agency
+    officer, the auditor or a supervisor kept from a sealed case must not learn another case's
+    code or subject from them (issue 16: a case out of sight is as one that does not exist).
+    """
+    shown = codec.worksheet_to_json(case.worksheet)
+    if shown is None or not shown["related"]:
+        return shown
+    codes = [r["tracking_code"] for r in shown["related"]]
+    visible = uow.cases.codes_in_sight(codes, sight_for(actor))
+    shown["related"] = [r for r in shown["related"] if r["tracking_code"] in visible]
+    return shown
 
 
 def public_detail(deps: Deps, uow: UnitOfWork, case: Case, actor: Actor) -> CaseDetail:

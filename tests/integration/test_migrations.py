@@ -21,7 +21,7 @@ from aduan.ports import FixedClock
 from aduan.service import Deps
 from tests.integration.builders import engine_of
 
-SEEDED = {"services": 4, "units": 5, "positions": 14, "users": 9}
+SEEDED = {"services": 4, "units": 5, "positions": 14, "users": 13}
 TRIGGERS = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger'",
     "postgresql": "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal",

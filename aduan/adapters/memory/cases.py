@@ -240,6 +240,15 @@ class InMemoryCaseRepository:
         )
         return list(itertools.islice(found, limit))
 
+    def codes_in_sight(self, codes: Sequence[str], sight: Sight) -> set[str]:
+        """Which of ``codes`` name cases in ``sight``."""
+        wanted = set(codes)
+        return {
+            row["tracking_code"]
+            for case_id, row in self._data.cases.items()
+            if row["tracking_code"] in wanted and self._sees(sight, case_id)
+        }
+
     def duplicates_of(self, case_id: int) -> list[Case]:
         """The duplicates merged into ``case_id``, oldest first."""
         return [

@@ -580,6 +580,14 @@ class SqlCaseRepository:
                     found[row["id"]] = replace(known, reasons=(*known.reasons, reason))
         return [found[i] for i in sorted(found, reverse=True)[:limit]]
 
+    def codes_in_sight(self, codes: Sequence[str], sight: Sight) -> set[str]:
+        if not codes:
+            return set()
+        stmt = select(cases.c.tracking_code).where(
+            cases.c.tracking_code.in_(list(codes)), stats.in_sight(sight)
+        )
+        return {str(code) for code in self.conn.execute(stmt).scalars()}
+
     def duplicates_of(self, case_id: int) -> list[Case]:
         stmt = select(cases).where(cases.c.merged_into == case_id).order_by(cases.c.id)
         return [codec.case_from_row(r) for r in self.conn.execute(stmt).mappings()]
