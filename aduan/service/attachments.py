@@ -133,7 +133,7 @@ def kept(deps: Deps, prepared: Sequence[Prepared]) -> Iterator[list[StoredFile]]
         for item in prepared:
             assert store is not None
             # One by one, so that a failure midway still knows what to remove.
-            stored.append(store.put(filetypes.chunks_of(item.file)))  # noqa: PERF401
+            stored.append(store.put(filetypes.chunks_of(item.file)))
         yield stored
     except BaseException:
         discard(deps, [s.sha256 for s in stored if s.created])
