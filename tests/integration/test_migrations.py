@@ -122,6 +122,7 @@ def test_upgrade_seeds_the_catalog_and_org_chart(fresh: Deps) -> None:
     assert chart.office().code == "dpmptsp"
     assert {u.username for u in chart.users.values()} == {
         "budi", "sari", "agus", "dewi", "tono", "yuni", "rina", "irfan", "admin",
+        "hendra", "wulan", "joko", "maya",
     }  # fmt: skip
 
 
