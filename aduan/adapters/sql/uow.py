@@ -176,14 +176,16 @@ class SqlUnitOfWork:
         finally:
             group.members += deferred
             grouper.end_turn(group)
-        if deferred:
-            grouper.wait(group)
-            if group.error is None:
-                self.factory.refused = None
-            elif exc is None:
-                self._raise_refused(group.error)
-                detail = str(getattr(group.error, "orig", None) or group.error)
-                raise DatabaseUnavailableError(_safe_url(self.engine), detail) from group.error
+        # Every member waits for the group, not only those whose work is in it: a unit of work
+        # that read the others' uncommitted writes (an idempotency key already taken, say) must
+        # not answer before they are on disk, nor act on them if they never get there.
+        grouper.wait(group)
+        if group.error is None:
+            self.factory.refused = None
+        elif exc is None:
+            self._raise_refused(group.error)
+            detail = str(getattr(group.error, "orig", None) or group.error)
+            raise DatabaseUnavailableError(_safe_url(self.engine), detail) from group.error
         self._raise_refused(exc)
 
     def _raise_refused(self, exc: BaseException | None) -> None:
