@@ -29,6 +29,20 @@ ratios to the floor and to SpiffWorkflow. It asserts nothing::
 
     .venv/bin/python bench/peer.py --n 300 --db both
 
+Measured on the 2-core machine shared with other work (load 7-11, so absolute rates are a
+fraction of a quiet machine's; the ratios are from the same interleaved rounds), ``--n 150
+--rounds 6 --db both``, two runs, steps/s (client CPU ms/step, statements/step):
+
+- SQLite: Aduan 76 / 71 (2.8 / 3.2, 8.11), SpiffWorkflow 97 / 89 (2.3 / 2.4, 2.89), floor 233 /
+  322 (0.3, 2.00): Aduan 33 % / 22 % of the floor, 0.78x / 0.80x SpiffWorkflow;
+- PostgreSQL: Aduan 91 / 49 (3.1 / 4.4, 8.11), SpiffWorkflow 173 / 59 (1.9 / 3.1, 2.89), floor
+  441 / 196 (0.3 / 0.4, 2.00): Aduan 21 % / 25 % of the floor, 0.53x / 0.83x SpiffWorkflow.
+
+Aduan does more per step (deadlines, alarms, notices, the search index, the agency queue's
+deadline copy), which is most of its 8 statements (9 before the actor and the case were read
+in one statement); SpiffWorkflow reads, deserializes, serializes and writes back its whole
+workflow (about 11 kB of JSON with the model) on every step.
+
 django-helpdesk is not included (issue 15 lists it as optional): it needs a Django project,
 settings and its own migrations around it, more than this comparison needs.
 """

@@ -136,7 +136,7 @@ class SqlUnitOfWork:
         reusable = exc is None or not isinstance(exc, DBAPIError)
         try:
             if conn.in_transaction():
-                conn.rollback()
+                _end(conn, commit=self.readonly and exc is None)
         except BaseException:
             reusable = False
             raise
@@ -249,6 +249,21 @@ class SqlUnitOfWork:
         turn, self._turn = self._turn, None
         if turn is not None:
             turn.release()
+
+
+def _end(conn: Connection, *, commit: bool) -> None:
+    """End the transaction of a unit of work that did not commit.
+
+    A read-only one that ended without an error commits on PostgreSQL (nothing to write, the
+    same as a rollback for the data): psycopg deallocates every prepared statement of the
+    connection on ROLLBACK, so rolling back each read left no statement prepared from one read
+    to the next, and each was parsed and planned anew (issue 16: 0.2-0.5 ms of a 0.6-1 ms
+    list read at 100,000 cases, bench/visibility.py).
+    """
+    if commit and conn.dialect.name == "postgresql":
+        conn.commit()
+    else:
+        conn.rollback()
 
 
 def _safe_url(engine: Engine) -> str:
