@@ -21,6 +21,7 @@ from aduan import service
 from aduan.adapters.sql.uow import SqlUnitOfWorkFactory
 from aduan.bootstrap import build
 from aduan.config import Settings
+from aduan.ports import CaseQuery
 from aduan.service import Deps
 from aduan.workflow.states import Action
 from tests.conftest import engine_of
@@ -66,6 +67,23 @@ def test_a_reader_does_not_wait_for_a_writer_after_sharing_connections(deps: Dep
 def test_the_next_unit_of_work_reuses_the_connection(pg_deps: Deps) -> None:
     first = _backend_pid(pg_deps)
     assert _backend_pid(pg_deps) == first  # the same server process: no new connection
+
+
+@pytest.mark.postgres
+def test_reads_keep_their_prepared_statements(pg_deps: Deps) -> None:
+    """psycopg drops every prepared statement on ROLLBACK: a read that ends well commits.
+
+    Otherwise each list and queue read was parsed and planned anew (issue 16).
+    """
+    submit(pg_deps)
+    for _ in range(7):  # psycopg prepares a statement on the server from its fifth run
+        assert len(service.list_cases(pg_deps, CaseQuery(limit=50), "budi")) == 1
+    with pg_deps.uow(readonly=True) as uow:
+        prepared = uow.cases.conn.execute(
+            text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE :listing"),
+            {"listing": "SELECT cases.id, %"},
+        ).scalar()
+    assert prepared == 1
 
 
 @pytest.mark.postgres
