@@ -35,7 +35,9 @@ class Open311Query:
 
     ``client``: that client's own requests; None: the public list, every request filed through
     Open311 that is not sealed (issue 16 item 5: never a staff-entered case). ``codes``: these
-    tracking codes only; GeoReport says they override every other filter but the client's.
+    ids only, in the caller's terms: tracking codes for a client, public ids for the public
+    list (never a tracking code: it would open the case's answer on the tracking page).
+    GeoReport says they override every other filter but the client's.
     Empty ``service_codes`` or ``statuses``: any. Newest first, ``offset``/``limit`` a page.
     """
 
@@ -617,14 +619,24 @@ class IdentityRepository(Protocol):
     def client_key_id(self, key_hash: str) -> int | None:
         """The id of an Open311 client key that was not revoked, or None."""
 
-    def set_client(self, case_id: int, client_id: int) -> None:
-        """Record that the Open311 client ``client_id`` filed the case."""
+    def set_client(self, case_id: int, client_id: int, public_id: str) -> None:
+        """Record that the Open311 client ``client_id`` filed the case, and its public id."""
 
     def client_of(self, case_id: int) -> int | None:
         """The Open311 client that filed the case, or None."""
 
+    def public_request(self, public_id: str) -> str | None:
+        """The tracking code of the public request with this public id, or None.
+
+        Public: filed through Open311 and not sealed (as the public list); any other case,
+        and an id that is no case's, alike None.
+        """
+
     def open311_requests(self, query: Open311Query) -> list[dict[str, Any]]:
-        """``views.summary_fields`` of the Open311 requests ``query`` selects, newest first."""
+        """``views.summary_fields`` of the Open311 requests ``query`` selects, newest first.
+
+        Each with ``public_id`` besides: the id the public list shows for it.
+        """
 
 
 @dataclass(frozen=True, slots=True)

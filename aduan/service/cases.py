@@ -44,7 +44,7 @@ from aduan.service.deps import (
     unknown_service,
     viewer_of,
 )
-from aduan.service.pin import hash_pin, new_pin, pin_matches
+from aduan.service.pin import hash_pin, new_pin, new_public_id, pin_matches
 from aduan.service.retry import retrying
 from aduan.service.saving import CaseChange, announce, save_case
 from aduan.workflow import intake
@@ -184,7 +184,7 @@ def submit_complaint(
         if intake_claim is not None:
             intake_claim.record(uow, case.id, pin, deps)  # KeyTaken: another filed it first
         if open311_client is not None:
-            uow.identity.set_client(case.id, open311_client)
+            uow.identity.set_client(case.id, open311_client, new_public_id())
         detail = _detail(deps, uow, case, actor, new=True).model_copy(update={"pin": pin})
         uow.commit()
     announce(case, events)

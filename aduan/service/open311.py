@@ -1,10 +1,15 @@
 """Open311 GeoReport v2 reads: the requests a client filed, the public list, their files.
 
 A case filed through Open311 records the client key that filed it (``submit_complaint``'s
-``open311_client``). With its ``api_key`` a client lists and looks up its own requests;
+``open311_client``) and a random public id. With its ``api_key`` a client lists and looks up
+its own requests by tracking code (it filed them and gave the code to the complainant);
 without one, anyone lists the public requests: those filed through Open311 by any client and
-not sealed, anonymised by the caller (issue 16 item 5: never a staff-entered case, which also
-answers a look-up by id as one that does not exist). Every filter is applied in the query.
+not sealed, anonymised by the caller, each under its public id (issue 16 item 5: never a
+staff-entered case, which also answers a look-up by id as one that does not exist). The
+public list never shows a tracking code: the tracking page shows the answer sent to whoever
+holds one, and a code given out here would open every complainant's answer to anyone. Nor
+does a tracking code work without a key: it answers 404, as an id that does not exist, so
+the look-up is no oracle for guessed codes. Every filter is applied in the query.
 """
 
 from __future__ import annotations
@@ -26,10 +31,22 @@ WINDOW = timedelta(days=90)  # GeoReport: a range spans at most 90 days, the las
 
 
 class FiledRequest(NamedTuple):
-    """One request as its tracking view, with the code of the catalog service it is about."""
+    """One request as its tracking view, with the code of the catalog service it is about.
+
+    ``request_id``: the id the caller knows it by (tracking code or public id) and may be shown;
+    ``view.tracking_code`` is for the server's own use, never for a keyless caller.
+    """
 
     view: TrackingView
     service_code: str | None
+    request_id: str
+
+
+class ListedRequest(NamedTuple):
+    """A row of an Open311 list: the id to show its caller (as ``FiledRequest``) and the case."""
+
+    request_id: str
+    case: CaseSummary
 
 
 def client_id(deps: Deps, key: str) -> int | None:
@@ -64,32 +81,43 @@ def window(
     return start, end
 
 
-def list_requests(deps: Deps, query: Open311Query) -> list[CaseSummary]:
-    """The requests ``query`` selects (its client's, or the public ones), newest first."""
+def list_requests(deps: Deps, query: Open311Query) -> list[ListedRequest]:
+    """The requests ``query`` selects, newest first, each with the id its caller may see.
+
+    A client's own by tracking code; the public ones (no client) by public id only.
+    """
     with deps.uow(readonly=True) as uow:
         rows = uow.identity.open311_requests(query)
-    return summaries_of(rows)
+    ids = [row.pop("public_id") for row in rows]
+    found = summaries_of(rows)
+    if query.client is not None:
+        ids = [c.tracking_code for c in found]
+    return [ListedRequest(i, c) for i, c in zip(ids, found, strict=True)]
 
 
-def client_request(deps: Deps, client: int | None, tracking_code: str) -> FiledRequest:
-    """One request, ``client``'s own or (None) a public one: its tracking view and service.
+def client_request(deps: Deps, client: int | None, request_id: str) -> FiledRequest:
+    """One request, ``client``'s own by tracking code or (None) a public one by public id.
 
     Raises:
         NotFoundError: another client's request (with a key), a sealed or staff-entered case
-            (without), or no such case — all alike.
+            or a tracking code (without), or no such case — all alike.
     """
-    code = intake.normalise_tracking_code(tracking_code)
-    with deps.uow(readonly=True) as uow:
-        case = uow.cases.get(code)
-        assert case.id is not None
-        filer = uow.identity.client_of(case.id)
-        service_code = case.service_code
-        shown = filer == client if client is not None else (
-            filer is not None and not uow.cases.sealed(case.id)
-        )  # fmt: skip
-    if not shown:
-        raise NotFoundError("service_request_id", tracking_code)
-    return FiledRequest(track_case(deps, code), service_code)
+    if client is None:
+        shown_as = request_id.strip().lower()
+        with deps.uow(readonly=True) as uow:
+            code = uow.identity.public_request(shown_as) if shown_as else None
+            service_code = uow.cases.get(code).service_code if code is not None else None
+    else:
+        code = shown_as = intake.normalise_tracking_code(request_id)
+        with deps.uow(readonly=True) as uow:
+            case = uow.cases.get(code)
+            assert case.id is not None
+            service_code = case.service_code
+            if uow.identity.client_of(case.id) != client:
+                code = None
+    if code is None:
+        raise NotFoundError("service_request_id", request_id)
+    return FiledRequest(track_case(deps, code), service_code, shown_as)
 
 
 def media_urls(deps: Deps, tracking_codes: Sequence[str]) -> dict[str, list[str]]:

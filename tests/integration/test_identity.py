@@ -165,7 +165,7 @@ def test_an_open311_client_sees_only_its_own_requests(deps: Deps) -> None:
     now = deps.clock.now()
     listed = clients.list_requests(deps, Open311Query(client=first, start=since, end=now))
 
-    assert [c.tracking_code for c in listed] == [mine.tracking_code]
+    assert [c.request_id for c in listed] == [mine.tracking_code]  # its own: by code
     assert clients.client_request(deps, first, mine.tracking_code).view.status == "recorded"
     for other in (theirs, staff):
         with pytest.raises(NotFoundError):

@@ -1,7 +1,8 @@
 """Open311 lists (issue 14 item 6): filters and pages in the query, on every store.
 
 An older date range returns its requests (not the newest 1,000 filtered afterwards), a page
-walks a long list, and the public list never shows a staff-entered or a sealed case.
+walks a long list, and the public list never shows a staff-entered or a sealed case, nor any
+tracking code: a public request goes by its public id, and a code finds nothing without a key.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from aduan.ports import FixedClock, Open311Query, UnitOfWorkFactory
 from aduan.service import Deps
 from aduan.service import open311 as clients
 from aduan.service.accounts import issue_client_key
-from aduan.workflow.errors import InputError
+from aduan.workflow.errors import InputError, NotFoundError
 from aduan.workflow.states import Channel, Status
 from tests.integration.builders import submission
 
@@ -44,7 +45,7 @@ def filed(deps: Deps, by: int, at: datetime) -> str:
 
 
 def codes(deps: Deps, **query: object) -> list[str]:
-    return [c.tracking_code for c in clients.list_requests(deps, Open311Query(**query))]  # type: ignore[arg-type]
+    return [c.request_id for c in clients.list_requests(deps, Open311Query(**query))]  # type: ignore[arg-type]
 
 
 def test_an_older_range_returns_its_requests_page_by_page(deps: Deps) -> None:
@@ -96,9 +97,32 @@ def test_the_public_list_has_every_client_but_no_staff_entered_or_sealed_case(
         uow.commit()
     window = {"start": now - 5 * HOUR, "end": now}
 
-    assert codes(deps, client=None, **window) == [b, a]
+    public = codes(deps, client=None, **window)
     assert codes(deps, client=second, **window) == [sealed, b]  # its own, sealed or not
-    assert clients.client_request(deps, None, a).view.tracking_code == a
+    assert len(public) == 2 and not set(public) & {a, b, sealed}
+    found = [clients.client_request(deps, None, p) for p in public]
+    assert [f.view.tracking_code for f in found] == [b, a]  # newest first
+    assert [f.request_id for f in found] == public
+    assert codes(deps, client=None, **window, codes=frozenset(public[1:])) == public[1:]
+    assert codes(deps, client=None, **window, codes=frozenset({a, b})) == []
+    for code in (a, b, sealed):
+        with pytest.raises(NotFoundError):
+            clients.client_request(deps, None, code)
+
+
+def test_a_sealed_request_is_not_found_by_its_public_id(deps: Deps) -> None:
+    now = deps.clock.now()
+    filer = client(deps, "Aplikasi A")
+    code = filed(deps, filer, now)
+    [public_id] = codes(deps, client=None, start=now - HOUR, end=now)
+    with deps.uow() as uow:
+        uow.cases.seal(uow.cases.get(code).id or 0)
+        uow.commit()
+
+    with pytest.raises(NotFoundError):
+        clients.client_request(deps, None, public_id)
+    assert codes(deps, client=None, start=now - HOUR, end=now) == []
+    assert codes(deps, client=filer, start=now - HOUR, end=now) == [code]
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,12 @@ from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from aduan.service import accounts
 from aduan.workflow.states import Role
 from tests.web.conftest import Web
+from tests.web.test_public import FORM
 
 SERVICE = "15121"
 V2 = "/open311/v2"
@@ -142,16 +144,72 @@ def test_requests_in_xml_need_no_key_to_read(sqlite_web: Web) -> None:
     created = xml(client.post(f"{V2}/requests.xml", data=form))
     code = created.findtext("request/service_request_id")
     listed = xml(client.get(f"{V2}/requests"))
-    one = xml(client.get(f"{V2}/requests/{code}.xml"))
+    [public_id] = [r.findtext("service_request_id") for r in listed.findall("request")]
+    one = xml(client.get(f"{V2}/requests/{public_id}.xml"))
+    own = xml(client.get(f"{V2}/requests/{code}.xml", params={"api_key": key}))
 
     assert created.tag == "service_requests" and [e.tag for e in created] == ["request"]
     assert code and code in (created.findtext("request/service_notice") or "")
-    assert listed.tag == "service_requests"
-    assert [r.findtext("service_request_id") for r in listed.findall("request")] == [code]
-    assert [r.findtext("service_request_id") for r in one.findall("request")] == [code]
+    assert listed.tag == "service_requests" and public_id and public_id != code
+    assert [r.findtext("service_request_id") for r in one.findall("request")] == [public_id]
+    assert [r.findtext("service_request_id") for r in own.findall("request")] == [code]
     request = one.find("request")
     assert request is not None and request.findtext("status") == "open"
     assert request.find("media_url") is not None and request.findtext("media_url") == ""
+    assert xml_error(client.get(f"{V2}/requests/{code}.xml"))[0] == 404  # a code needs the key
+
+
+def stored_ids(db_url: str) -> dict[str, str | None]:
+    """Every case in the database: its tracking code and its public id (None if it has none)."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT tracking_code, public_id FROM cases")).all()
+    finally:
+        engine.dispose()
+    return {str(row[0]): row[1] for row in rows}
+
+
+def test_without_a_key_no_tracking_code_is_shown_and_none_opens_a_request(
+    sqlite_web: Web, sqlite_url: str
+) -> None:
+    keys = [accounts.issue_client_key(sqlite_web.deps, name) for name in ("A", "B")]
+    client = sqlite_web.anon()
+    form = {"service_code": SERVICE, "description": "Izin belum terbit", "first_name": "Siti"}
+    form["email"] = "siti@contoh.id"
+    filed = [
+        client.post(f"{V2}/requests.json", data={**form, "api_key": k}).json()[0]
+        for k in (*keys, keys[1])
+    ]
+    codes = [f["service_request_id"] for f in filed]
+    staff = client.post("/api/v1/public/complaints", json=FORM).json()["tracking_code"]
+    with sqlite_web.deps.uow() as uow:  # the third request is sealed: never public
+        uow.cases.seal(uow.cases.get(codes[2]).id or 0)
+        uow.commit()
+    stored = stored_ids(sqlite_url)
+
+    as_json = client.get(f"{V2}/requests.json")
+    as_xml = client.get(f"{V2}/requests.xml")
+    shown = [r["service_request_id"] for r in as_json.json()]
+    by_id = client.get(f"{V2}/requests.json", params={"service_request_id": ",".join(codes)})
+
+    assert sorted(shown) == sorted(str(stored[c]) for c in codes[:2])
+    assert [r.findtext("service_request_id") for r in xml(as_xml)] == shown
+    for code in stored:  # no tracking code of any case, in any format, anywhere
+        for body in (as_json.text, as_xml.text):
+            assert code not in body and code.replace("-", "") not in body
+    assert by_id.json() == []
+    for public_id in shown:
+        [one] = client.get(f"{V2}/requests/{public_id.upper()}.json").json()
+        assert one["service_request_id"] == public_id and one["status"] == "open"
+        assert client.get(f"/api/v1/public/track/{public_id}").status_code == 404
+        assert client.get("/lacak", params={"code": public_id}).status_code == 404
+    missing = client.get(f"{V2}/requests/{'0' * 24}.json")
+    for hidden in (codes[0], codes[2], staff, str(stored[codes[2]])):
+        refused = client.get(f"{V2}/requests/{hidden}.json")
+        assert json_error(refused)[0] == json_error(missing)[0] == 404
+    own = client.get(f"{V2}/requests.json", params={"api_key": keys[1]}).json()
+    assert sorted(r["service_request_id"] for r in own) == sorted(codes[1:])
 
 
 def test_a_request_pending_service_carries_its_application_date(sqlite_web: Web) -> None:

@@ -21,6 +21,7 @@ class IdentityRows:
     log: list[IdentityAccess] = field(default_factory=list)
     pins: dict[int, str] = field(default_factory=dict)
     clients: dict[int, int] = field(default_factory=dict)
+    public_ids: dict[int, str] = field(default_factory=dict)
     intake_keys: dict[str, IntakeKey] = field(default_factory=dict)
 
     def copy(self) -> IdentityRows:
@@ -30,6 +31,7 @@ class IdentityRows:
             log=list(self.log),
             pins=dict(self.pins),
             clients=dict(self.clients),
+            public_ids=dict(self.public_ids),
             intake_keys=dict(self.intake_keys),
         )
 
@@ -71,11 +73,18 @@ class InMemoryIdentityRepository:
                 return number if revoked is None else None
         return None
 
-    def set_client(self, case_id: int, client_id: int) -> None:
+    def set_client(self, case_id: int, client_id: int, public_id: str) -> None:
         self._rows.clients[case_id] = client_id
+        self._rows.public_ids[case_id] = public_id
 
     def client_of(self, case_id: int) -> int | None:
         return self._rows.clients.get(case_id)
+
+    def public_request(self, public_id: str) -> str | None:
+        for case_id, given in self._rows.public_ids.items():
+            if given == public_id and case_id not in self._data.sealed:
+                return str(self._data.cases[case_id]["tracking_code"])
+        return None
 
     def open311_requests(self, query: Open311Query) -> list[dict[str, Any]]:
         out = []
@@ -85,8 +94,10 @@ class InMemoryIdentityRepository:
             if query.client is None and case_id in self._data.sealed:
                 continue
             case = case_from_row(dict(self._data.cases[case_id]))
+            public_id = self._rows.public_ids[case_id]
             if query.codes:
-                chosen = case.tracking_code in query.codes
+                by_id = case.tracking_code if query.client is not None else public_id
+                chosen = by_id in query.codes
             else:
                 chosen = (
                     query.start <= case.received_at <= query.end
@@ -94,6 +105,7 @@ class InMemoryIdentityRepository:
                     and (not query.statuses or case.status in query.statuses)
                 )
             if chosen:
-                out.append((case.received_at, case_id, views.summary_fields(case)))
+                row = {**views.summary_fields(case), "public_id": public_id}
+                out.append((case.received_at, case_id, row))
         out.sort(key=lambda row: (row[0], row[1]), reverse=True)
         return [row[2] for row in out[query.offset : query.offset + query.limit]]

@@ -18,7 +18,11 @@ from aduan.adapters.sql.tables import (
 )
 from aduan.ports import IdentityAccess, IntakeKey, Open311Query
 
-_SUMMARY = select(*(cases.c[name] for name in codec.SUMMARY_COLUMNS), open_due_at.label("due_at"))
+_SUMMARY = select(
+    *(cases.c[name] for name in codec.SUMMARY_COLUMNS),
+    open_due_at.label("due_at"),
+    cases.c.public_id,
+)
 
 
 class SqlIdentityRepository:
@@ -90,9 +94,11 @@ class SqlIdentityRepository:
             )
         ).scalar()
 
-    def set_client(self, case_id: int, client_id: int) -> None:
+    def set_client(self, case_id: int, client_id: int, public_id: str) -> None:
         self.conn.execute(
-            update(cases).where(cases.c.id == case_id).values(open311_client=client_id)
+            update(cases)
+            .where(cases.c.id == case_id)
+            .values(open311_client=client_id, public_id=public_id)
         )
 
     def client_of(self, case_id: int) -> int | None:
@@ -100,15 +106,26 @@ class SqlIdentityRepository:
             select(cases.c.open311_client).where(cases.c.id == case_id)
         ).scalar()
 
+    def public_request(self, public_id: str) -> str | None:
+        return self.conn.execute(
+            select(cases.c.tracking_code).where(
+                cases.c.public_id == public_id,
+                cases.c.open311_client.is_not(None),
+                cases.c.sealed == false(),
+            )
+        ).scalar()
+
     def open311_requests(self, query: Open311Query) -> list[dict[str, Any]]:
         # Read through (open311_client, id) for one client; the public list never shows a
         # staff-entered case (no client) nor a sealed one (issue 16 item 5).
         if query.client is not None:
             stmt = _SUMMARY.where(cases.c.open311_client == query.client)
+            by_id = cases.c.tracking_code
         else:
             stmt = _SUMMARY.where(cases.c.open311_client.is_not(None), cases.c.sealed == false())
+            by_id = cases.c.public_id
         if query.codes:
-            stmt = stmt.where(cases.c.tracking_code.in_(sorted(query.codes)))
+            stmt = stmt.where(by_id.in_(sorted(query.codes)))
         else:
             stmt = stmt.where(cases.c.received_at >= query.start, cases.c.received_at <= query.end)
             if query.service_codes:

@@ -580,6 +580,11 @@ IDENTITY_APPEND_ONLY = ("identity_access",)
 cases.append_column(Column("pin_hash", String(200)))
 cases.append_column(Column("open311_client", Id))
 Index("ix_cases_open311_client_id", cases.c.open311_client, cases.c.id)
+# The id the public Open311 list shows for a request instead of its tracking code (migration
+# 0030): random, unique, set when an Open311 client files the case (NULL for other channels).
+# It opens neither the tracking page nor an action; a look-up by it is one seek.
+cases.append_column(Column("public_id", String(24)))
+Index("ix_cases_public_id", cases.c.public_id, unique=True)
 
 # The staff a case concerns (terlapor, DESIGN §6, issue 16 item 3): they neither see nor act on
 # it and its tier chain skips them. Read per viewer through the primary key (case_id, username)

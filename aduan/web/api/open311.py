@@ -7,10 +7,12 @@ same format (``aduan.web.georeport``). Existing civic apps file complaints uncha
 requests`` (form-encoded, with the ``api_key`` of a trusted client, ``aduan open311 key
 NAME``) becomes a submission on the ``api`` channel; its ``service_request_id`` is the
 tracking code. Reads need no key and never show who complained or what they wrote: with its
-``api_key`` a client reads its own requests (with the answer), without one anyone reads the
-public ones, those filed through Open311 and not sealed (issue 16 item 5); another case
-answers 404 as one that does not exist. ``jurisdiction_id`` may be given: the host of the
-public address (``ADUAN_PUBLIC_URL``); another is refused.
+``api_key`` a client reads its own requests by tracking code (with the answer), without one
+anyone reads the public ones, those filed through Open311 and not sealed, by their public id
+and never by tracking code, which would open the answer on the tracking page (issue 16 item
+5); another case, and a tracking code without a key, answers 404 as one that does not
+exist. ``jurisdiction_id`` may be given: the host of the public address
+(``ADUAN_PUBLIC_URL``); another is refused.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from aduan import service as svc
 from aduan.catalog.services import Service
 from aduan.ports import Open311Query
 from aduan.schemas.commands import ComplainantInput, SubmitCommand
-from aduan.schemas.views import CaseSummary
 from aduan.service import accounts
 from aduan.service import open311 as clients
 from aduan.web import georeport
@@ -207,10 +208,13 @@ def _media(urls: list[str]) -> str | None:
     return urls[0] if urls else None
 
 
-def _request(c: CaseSummary, names: dict[str, Service], urls: list[str]) -> dict[str, Any]:
+def _request(
+    row: clients.ListedRequest, names: dict[str, Service], urls: list[str]
+) -> dict[str, Any]:
+    c = row.case
     service = names.get(c.service_code) if c.service_code else None
     return m.ServiceRequest(
-        service_request_id=c.tracking_code,
+        service_request_id=row.request_id,
         status="open" if Status(c.status) in OPEN_STATUSES else "closed",
         status_notes=c.status_label,
         service_code=c.service_code,
@@ -238,8 +242,9 @@ def list_requests(
 ) -> Response:
     """Requests received in a range of at most 90 days (the last 90 by default), newest first.
 
-    With ``api_key`` the client's own, without it the public ones; ``service_request_id`` (a
-    comma list) overrides the other filters; ``page``/``page_size`` walk a long list.
+    With ``api_key`` the client's own by tracking code, without it the public ones by public
+    id; ``service_request_id`` (a comma list of those ids) overrides the other filters;
+    ``page``/``page_size`` walk a long list.
     """
     fmt = _format(request)
     _check_jurisdiction(request, jurisdiction_id)
@@ -248,11 +253,12 @@ def list_requests(
     start, end = clients.window(
         deps.clock.now(), params.aware(start_date, "start_date"), params.aware(end_date, "end_date")
     )
+    ids = params.listed(service_request_id)
     query = Open311Query(
         client=client,
         start=start,
         end=end,
-        codes=frozenset(c.upper() for c in params.listed(service_request_id)),
+        codes=frozenset(i.upper() if client is not None else i.lower() for i in ids),
         service_codes=params.listed(service_code),
         statuses=params.statuses(status),
         offset=(page - 1) * page_size,
@@ -260,8 +266,8 @@ def list_requests(
     )
     found = clients.list_requests(deps, query)
     names = _services(request)
-    urls = clients.media_urls(deps, [c.tracking_code for c in found])
-    items = [_request(c, names, urls.get(c.tracking_code, [])) for c in found]
+    urls = clients.media_urls(deps, [row.case.tracking_code for row in found])
+    items = [_request(row, names, urls.get(row.case.tracking_code, [])) for row in found]
     return georeport.respond(fmt, "service_requests", "request", items)
 
 
@@ -272,7 +278,10 @@ def get_request(
     api_key: Annotated[str | None, Query(max_length=200)] = None,
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
-    """One request by id (its tracking code): status and dates; the answer for its own client.
+    """One request by id: status and dates, and the answer for its own client.
+
+    Its own client (``api_key``) names it by tracking code; anyone else by public id, and a
+    tracking code then answers 404.
 
     Counted against the address's tracking look-ups, as on the public tracking page.
     """
@@ -283,13 +292,13 @@ def get_request(
         raise NotFoundError("service_request_id", service_request_id[:32])
     tracking_limiter(request).hit(client_ip(request))
     deps = deps_of(request)
-    view, service_code = clients.client_request(deps, client, service_request_id)
+    view, service_code, shown_as = clients.client_request(deps, client, service_request_id)
     service = _services(request).get(service_code or "")
     label = STATUS_NAMES[Status(view.status)]
     notes = f"{label}: {view.answer}" if view.answer and client is not None else label
     urls = clients.media_urls(deps, [view.tracking_code]).get(view.tracking_code, [])
     one = m.ServiceRequest(
-        service_request_id=view.tracking_code,
+        service_request_id=shown_as,
         status="open" if Status(view.status) in OPEN_STATUSES else "closed",
         status_notes=notes,
         service_code=service_code,
