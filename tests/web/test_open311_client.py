@@ -1,9 +1,11 @@
 """A published Open311 client library (``georeport`` from PyPI) drives a running ``aduan serve``.
 
 ``georeport`` speaks GeoReport v2 in XML (parsed with xmltodict) and JSON: services, service
-definitions and requests, without an ``api_key`` for reads. It cannot file a request, so
-``POST requests`` goes out as the specification's form with a plain HTTP client and its XML
-answer is read with ``xml.etree``. A request filed 200 days ago comes back for its date range.
+definitions and requests, without an ``api_key`` for reads, so it sees every request under its
+public id, never its tracking code. It cannot file a request, so ``POST requests`` goes out as
+the specification's form with a plain HTTP client and its XML answer is read with
+``xml.etree``; the client that filed it reads it back by tracking code with its key. A request
+filed 200 days ago comes back for its date range.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from aduan.workflow.states import Channel
 from tests.conftest import wired
 from tests.integration.builders import submission
 from tests.web.server import aduan_serve
+from tests.web.test_open311 import stored_ids
 
 SERVICE = "15121"
 JURISDICTION = "aduan.kab-contoh.go.id"
@@ -70,6 +73,16 @@ def filed(url: str, key: str, fmt: str) -> str:
     return root.findtext("request/service_request_id") or ""
 
 
+def own(url: str, key: str, fmt: str, code: str) -> str:
+    """The id of one request as its own client reads it back with its key."""
+    answer = httpx.get(f"{url}/requests/{code}.{fmt}", params={"api_key": key}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    if fmt == "json":
+        found: str = answer.json()[0]["service_request_id"]
+        return found
+    return ET.fromstring(answer.content).findtext("request/service_request_id") or ""
+
+
 @pytest.mark.parametrize("fmt", ["xml", "json"])
 def test_the_georeport_library_reads_what_a_civic_app_filed(tmp_path: Path, fmt: str) -> None:
     db_url = f"sqlite:///{tmp_path / 'aduan.db'}"
@@ -83,7 +96,12 @@ def test_the_georeport_library_reads_what_a_civic_app_filed(tmp_path: Path, fmt:
         services = reader.get_service_list()
         definition = reader.get_service_definition(SERVICE)
         new = filed(url, key, fmt)
-        one = reader.get_service_request(new)
+        ids = stored_ids(db_url)
+        public_new, public_old = str(ids[new]), str(ids[old])
+        one = reader.get_service_request(public_new)
+        mine = own(url, key, fmt, new)
+        with pytest.raises(requests.HTTPError) as by_code:
+            reader.get_service_request(new)  # a tracking code opens nothing without the key
         recent = as_list(reader.get_service_requests())
         in_range = as_list(
             reader.get_service_requests(
@@ -91,7 +109,9 @@ def test_the_georeport_library_reads_what_a_civic_app_filed(tmp_path: Path, fmt:
                 end_date=(long_ago + timedelta(days=1)).strftime(W3C),
             )
         )
-        by_id = as_list(reader.get_service_requests(service_request_id=f"{old},{new}"))
+        by_id = as_list(
+            reader.get_service_requests(service_request_id=f"{public_old},{public_new}")
+        )
         with pytest.raises(requests.HTTPError) as refused:
             reader.get_service_requests(start_date="bukan-tanggal")
         elsewhere = GeoReport(url, jurisdiction="kota-lain.go.id", output_format=fmt)
@@ -104,10 +124,13 @@ def test_the_georeport_library_reads_what_a_civic_app_filed(tmp_path: Path, fmt:
         definition["attributes"]["attribute"] if fmt == "xml" else definition["attributes"]
     )
     assert "licence_number" in [a["code"] for a in attributes]
-    assert one["service_request_id"] == new and one["status"] == "open"
-    assert [r["service_request_id"] for r in recent] == [new]
-    assert [r["service_request_id"] for r in in_range] == [old]  # the staff case is not listed
-    assert {r["service_request_id"] for r in by_id} == {old, new}
+    assert one["service_request_id"] == public_new and one["status"] == "open"
+    assert mine == new and by_code.value.response.status_code == 404
+    assert [r["service_request_id"] for r in recent] == [public_new]
+    assert [r["service_request_id"] for r in in_range] == [public_old]  # no staff case
+    assert {r["service_request_id"] for r in by_id} == {public_old, public_new}
+    shown = str([one, recent, in_range, by_id])
+    assert not [code for code in ids if code in shown]  # no tracking code of any case
     for error in (refused.value.response, wrong_place.value.response):
         assert 400 <= error.status_code < 500
     if fmt == "json":
