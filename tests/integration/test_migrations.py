@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,15 +13,20 @@ from sqlalchemy import Column, Connection, Engine, Index, inspect, text
 from sqlalchemy.schema import CreateIndex, DropIndex
 
 from aduan import service
+from aduan.adapters.sql import migrate
 from aduan.adapters.sql.migrate import alembic_config
 from aduan.adapters.sql.tables import metadata
 from aduan.bootstrap import build, upgrade_database
 from aduan.catalog.orgchart import OrgChart
 from aduan.config import Settings
-from aduan.ports import FixedClock
-from aduan.service import Deps
-from tests.integration.builders import engine_of
+from aduan.ports import FixedClock, Open311Query
+from aduan.service import Deps, accounts
+from aduan.service import open311 as clients
+from aduan.workflow.states import Channel
+from tests.integration.builders import engine_of, submission
+from tests.reports.test_rollup import downgrade
 
+DAY = timedelta(days=1)
 SEEDED = {"services": 4, "units": 5, "positions": 14, "users": 13}
 TRIGGERS = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger'",
@@ -149,3 +155,29 @@ def test_upgrade_keeps_an_org_chart_the_office_replaced(fresh: Deps) -> None:
 
     assert upgrade_database(fresh) == (0, 0)
     assert "yuni" not in service.show_orgchart(fresh).users
+
+
+def test_the_open311_requests_filed_before_0029_get_a_public_id(fresh: Deps) -> None:
+    upgrade_database(fresh)
+    filer = clients.client_id(fresh, accounts.issue_client_key(fresh, "Aplikasi Warga"))
+    filed = [
+        service.submit_complaint(
+            fresh, submission(fresh, channel="api"), open311_client=filer
+        ).tracking_code
+        for _ in range(2)
+    ]
+    service.submit_complaint(fresh, submission(fresh, channel=Channel.WHATSAPP), recorded_by="budi")
+    engine = engine_of(fresh)
+
+    downgrade(engine, "0028")
+    migrate.upgrade(engine)
+
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT tracking_code, public_id FROM cases")).all()
+    ids = {str(code): public_id for code, public_id in rows}
+    given = {ids[code] for code in filed}
+    assert None not in given and len(given) == 2 and not given & set(ids)
+    assert [public_id for code, public_id in ids.items() if code not in filed] == [None]
+    now = fresh.clock.now()
+    listed = clients.list_requests(fresh, Open311Query(client=None, start=now - DAY, end=now))
+    assert {r.request_id for r in listed} == given
