@@ -157,7 +157,7 @@ def test_upgrade_keeps_an_org_chart_the_office_replaced(fresh: Deps) -> None:
     assert "yuni" not in service.show_orgchart(fresh).users
 
 
-def test_the_open311_requests_filed_before_0029_get_a_public_id(fresh: Deps) -> None:
+def test_the_open311_requests_filed_before_0030_get_a_public_id(fresh: Deps) -> None:
     upgrade_database(fresh)
     filer = clients.client_id(fresh, accounts.issue_client_key(fresh, "Aplikasi Warga"))
     filed = [
@@ -169,7 +169,7 @@ def test_the_open311_requests_filed_before_0029_get_a_public_id(fresh: Deps) -> 
     service.submit_complaint(fresh, submission(fresh, channel=Channel.WHATSAPP), recorded_by="budi")
     engine = engine_of(fresh)
 
-    downgrade(engine, "0028")
+    downgrade(engine, "0029")
     migrate.upgrade(engine)
 
     with engine.connect() as conn:
