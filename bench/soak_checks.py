@@ -39,7 +39,7 @@ def _examples(items: Iterable[Any], n: int = 3) -> list[str]:
 def trail_checks(engine: Engine) -> dict[str, Any]:
     """Status against trail, trail continuity and duplicate events."""
     with engine.connect() as conn:
-        status = dict(conn.execute(select(cases.c.id, cases.c.status)).tuples().all())
+        status = {row[0]: row[1] for row in conn.execute(select(cases.c.id, cases.c.status))}
         rows = conn.execute(
             select(
                 case_events.c.case_id,

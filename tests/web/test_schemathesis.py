@@ -51,7 +51,7 @@ def table_counts(engine: Engine) -> dict[str, int]:
     names = [t.name for t in metadata.sorted_tables if t.name not in RECORDS_REFUSALS]
     query = " UNION ALL ".join(f"SELECT '{n}', count(*) FROM \"{n}\"" for n in names)
     with engine.connect() as conn:
-        return {name: int(n) for name, n in conn.execute(text(query)).tuples()}
+        return {str(row[0]): int(row[1]) for row in conn.execute(text(query))}
 
 
 @pytest.fixture(scope="module", params=ENGINES)
