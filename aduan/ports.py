@@ -625,6 +625,9 @@ class IdentityRepository(Protocol):
     def client_of(self, case_id: int) -> int | None:
         """The Open311 client that filed the case, or None."""
 
+    def public_id_of(self, case_id: int) -> str | None:
+        """The Open311 public id of the case (None: not filed through Open311)."""
+
     def public_request(self, public_id: str) -> str | None:
         """The tracking code of the public request with this public id, or None.
 
@@ -742,6 +745,9 @@ class AttachmentRepository(Protocol):
 
     def for_case(self, case_id: int) -> list[Attachment]:
         """The case's attachments, oldest first."""
+
+    def for_cases(self, case_ids: Sequence[int]) -> list[Attachment]:
+        """The attachments of all ``case_ids`` in one read, oldest first."""
 
     def get(self, case_id: int, attachment_id: int) -> Attachment | None:
         """One attachment of the case, or None (also when it belongs to another case)."""

@@ -284,20 +284,46 @@ def _record_identity_view(deps: Deps, case_id: int, actor: Actor) -> None:
         uow.commit()
 
 
-def public_media_urls(deps: Deps, case_id: int, base_url: str) -> list[str]:
-    """Where a case's photos can be fetched, for Open311's ``media_url`` (issue 14 item 6).
+def public_media(
+    deps: Deps, requests: Sequence[tuple[int, str]], base_url: str
+) -> dict[int, list[str]]:
+    """Open311 ``media_url``s per case, for ``(case id, public id)`` pairs (issue 14 items 1, 6).
 
-    Only images, never an identity document; each URL is the staff API's download, served
-    under the visibility policy like every other read of the file.
+    Only photos (re-encoded, EXIF and GPS gone) of requests filed through Open311 and not
+    sealed, never an identity document; each under its request's public id, which does not
+    open the case anywhere else (``open_public_media``).
     """
     base = base_url.rstrip("/")
+    wanted = dict(requests)
     with deps.uow(readonly=True) as uow:
-        rows = uow.attachments.for_case(case_id)
-    return [
-        f"{base}/api/v1/cases/{case_id}/attachments/{a.id}"
-        for a in rows
-        if not a.identity and filetypes.BY_MIME.get(a.content_type, _NONE).image
-    ]
+        photos = [a for a in uow.attachments.for_cases(list(wanted)) if _public_photo(a)]
+        public = {
+            case_id
+            for case_id in {a.case_id for a in photos}
+            if uow.identity.public_request(wanted[case_id]) is not None
+        }
+    found: dict[int, list[str]] = {}
+    for a in photos:
+        if a.case_id in public:
+            found.setdefault(a.case_id, []).append(
+                f"{base}/open311/v2/media/{wanted[a.case_id]}/{a.id}"
+            )
+    return found
+
+
+def open_public_media(deps: Deps, public_id: str, attachment_id: int) -> Download:
+    """A photo of a public Open311 request by its public id; anything else is not found."""
+    with deps.uow(readonly=True) as uow:
+        code = uow.identity.public_request(public_id.strip().lower())
+        case = uow.cases.get(code) if code is not None else None
+        found = uow.attachments.get(case.id, attachment_id) if case and case.id else None
+    if found is None or not _public_photo(found):
+        raise NotFoundError("media", attachment_id)
+    return Download(found.name, found.content_type, found.size, store_of(deps).open(found.sha256))
+
+
+def _public_photo(a: Attachment) -> bool:
+    return not a.identity and filetypes.BY_MIME.get(a.content_type, _NONE).image
 
 
 _NONE = filetypes.FileType("", "", (), "")

@@ -14,7 +14,6 @@ the look-up is no oracle for guessed codes. Every filter is applied in the query
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -40,6 +39,8 @@ class FiledRequest(NamedTuple):
     view: TrackingView
     service_code: str | None
     request_id: str
+    case_id: int
+    public_id: str | None  # where its photos are served (``attachments.public_media``)
 
 
 class ListedRequest(NamedTuple):
@@ -47,6 +48,7 @@ class ListedRequest(NamedTuple):
 
     request_id: str
     case: CaseSummary
+    public_id: str | None  # as ``FiledRequest``
 
 
 def client_id(deps: Deps, key: str) -> int | None:
@@ -88,11 +90,10 @@ def list_requests(deps: Deps, query: Open311Query) -> list[ListedRequest]:
     """
     with deps.uow(readonly=True) as uow:
         rows = uow.identity.open311_requests(query)
-    ids = [row.pop("public_id") for row in rows]
+    publics = [row.pop("public_id") for row in rows]
     found = summaries_of(rows)
-    if query.client is not None:
-        ids = [c.tracking_code for c in found]
-    return [ListedRequest(i, c) for i, c in zip(ids, found, strict=True)]
+    ids = [c.tracking_code for c in found] if query.client is not None else publics
+    return [ListedRequest(i, c, p) for i, c, p in zip(ids, found, publics, strict=True)]
 
 
 def client_request(deps: Deps, client: int | None, request_id: str) -> FiledRequest:
@@ -102,30 +103,21 @@ def client_request(deps: Deps, client: int | None, request_id: str) -> FiledRequ
         NotFoundError: another client's request (with a key), a sealed or staff-entered case
             or a tracking code (without), or no such case — all alike.
     """
+    public_id: str | None
     if client is None:
-        shown_as = request_id.strip().lower()
+        shown_as = public_id = request_id.strip().lower()
         with deps.uow(readonly=True) as uow:
             code = uow.identity.public_request(shown_as) if shown_as else None
-            service_code = uow.cases.get(code).service_code if code is not None else None
+            case = uow.cases.get(code) if code is not None else None
     else:
         code = shown_as = intake.normalise_tracking_code(request_id)
         with deps.uow(readonly=True) as uow:
             case = uow.cases.get(code)
             assert case.id is not None
-            service_code = case.service_code
+            public_id = uow.identity.public_id_of(case.id)
             if uow.identity.client_of(case.id) != client:
                 code = None
-    if code is None:
+    if code is None or case is None or case.id is None:
         raise NotFoundError("service_request_id", request_id)
-    return FiledRequest(track_case(deps, code), service_code, shown_as)
-
-
-def media_urls(deps: Deps, tracking_codes: Sequence[str]) -> dict[str, list[str]]:
-    """The addresses of the files attached to each request (GeoReport ``media_url``).
-
-    The seam for evidence files (issue 14 item 1): no case carries files yet, so every
-    request has none. When attachments exist, this returns, per tracking code, the URLs a
-    member of the public may fetch (images only, re-encoded, never an identity document).
-    """
-    del deps
-    return {code: [] for code in tracking_codes}
+    view = track_case(deps, code)
+    return FiledRequest(view, case.service_code, shown_as, case.id, public_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,10 @@ import pytest
 from aduan import service
 from aduan.adapters.files import FilesystemFileStore
 from aduan.config import Attachments
-from aduan.ports import CaseQuery, FixedClock, UnitOfWorkFactory
+from aduan.ports import CaseQuery, FixedClock, Open311Query, UnitOfWorkFactory
 from aduan.schemas.commands import ActionCommand
-from aduan.service import Deps, attachments
+from aduan.service import Deps, attachments, open311
+from aduan.service.accounts import issue_client_key
 from aduan.service.attachments import Upload
 from aduan.workflow.errors import AccessDeniedError, ConflictError, InputError, NotFoundError
 from aduan.workflow.states import Action
@@ -192,17 +194,39 @@ def test_purging_a_case_removes_its_files_but_keeps_content_another_case_names(
     assert len(stored_files(deps)) == 1
 
 
-def test_only_photos_that_are_no_identity_document_are_offered_as_media(deps: Deps) -> None:
+def test_only_photos_of_public_open311_requests_are_media_under_their_public_id(
+    deps: Deps,
+) -> None:
+    key = issue_client_key(deps, "Aplikasi Kota")
+    client = open311.client_id(deps, key)
     files = attachments.prepare(
         deps,
         [up("foto.jpg", jpeg_with_gps()), up("ktp.png", png(), identity=True), up("s.pdf", pdf())],
     )
-    case = service.submit_complaint(deps, submission(deps), files=files)
-    photo = attachments.list_attachments(deps, case.tracking_code, "sari")[0]
+    command = submission(deps, channel="api")
+    case = service.submit_complaint(deps, command, open311_client=client, files=files)
+    staff_case = service.submit_complaint(
+        deps, submission(deps), files=attachments.prepare(deps, [up("f.jpg", jpeg_with_gps())])
+    )
+    photo, ktp, letter = attachments.list_attachments(deps, case.tracking_code, "sari")
+    (listed,) = open311.list_requests(
+        deps, Open311Query(client=None, start=deps.clock.now() - timedelta(days=1),
+                           end=deps.clock.now() + timedelta(days=1))
+    )  # fmt: skip
+    assert listed.public_id is not None and listed.request_id == listed.public_id
 
-    urls = attachments.public_media_urls(deps, case.id, "https://aduan.contoh.id/")
+    urls = attachments.public_media(
+        deps, [(case.id, listed.public_id), (staff_case.id, "x" * 24)], "https://a.id/"
+    )
 
-    assert urls == [f"https://aduan.contoh.id/api/v1/cases/{case.id}/attachments/{photo.id}"]
+    assert urls == {case.id: [f"https://a.id/open311/v2/media/{listed.public_id}/{photo.id}"]}
+    with attachments.open_public_media(deps, listed.public_id, photo.id).file as file:
+        assert exif_of(file.read()) == {}  # the photo as stored: no EXIF, no GPS
+    for hidden in (ktp.id, letter.id):
+        with pytest.raises(NotFoundError):
+            attachments.open_public_media(deps, listed.public_id, hidden)
+    with pytest.raises(NotFoundError):  # a tracking code is no public id
+        attachments.open_public_media(deps, case.tracking_code, photo.id)
 
 
 def test_without_a_file_store_nothing_is_accepted(deps: Deps) -> None:

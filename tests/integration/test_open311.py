@@ -145,7 +145,3 @@ def test_the_range_defaults_to_the_last_90_days_or_90_days_from_one_end(deps: De
     assert clients.window(now, None, None) == (now - clients.WINDOW, now)
     assert clients.window(now, now - 100 * day, None) == (now - 100 * day, now - 10 * day)
     assert clients.window(now, None, now - day) == (now - 91 * day, now - day)
-
-
-def test_no_request_has_files_yet(deps: Deps) -> None:
-    assert clients.media_urls(deps, ["ADN-AAAAA-22222"]) == {"ADN-AAAAA-22222": []}

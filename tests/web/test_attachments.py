@@ -273,3 +273,42 @@ def test_an_action_form_on_the_case_page_carries_files(web: Web) -> None:
     shown = service.attachments.list_attachments(web.deps, case.tracking_code, "budi")
     assert [(a.name, a.action) for a in shown] == [("memo.pdf", "classify")]
     assert len(stored(web)) == 1
+
+
+# --- Open311: a photo comes in as ``media`` and goes out as ``media_url`` ------------------
+
+
+def test_an_open311_photo_comes_in_as_media_and_is_shown_by_its_media_url(web: Web) -> None:
+    key = service.accounts.issue_client_key(web.deps, "Aplikasi Warga")
+    client = web.anon()
+    form = {
+        "api_key": key,
+        "service_code": "15121",
+        "description": "Izin belum terbit",
+        "email": "siti@contoh.id",
+        "first_name": "Siti",
+        "attribute[service_received_on]": today(web.deps).isoformat(),
+    }
+    photo = {"media": ("lokasi.jpg", jpeg_with_gps(), "image/jpeg")}
+
+    filed = client.post("/open311/v2/requests.json", data=form, files=photo)
+    assert filed.status_code == 201, filed.text
+    [listed] = client.get("/open311/v2/requests.json").json()  # without a key: the public view
+
+    url = listed["media_url"]
+    assert url and f"/open311/v2/media/{listed['service_request_id']}/" in url
+    shown = client.get(url)
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
+    assert shown.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in shown.headers["content-security-policy"]
+    assert exif_of(shown.content) == {}  # no camera data, no GPS
+    code = filed.json()[0]["service_request_id"]
+    assert client.get(url.replace(listed["service_request_id"], code)).status_code == 404
+
+    before = (attachment_count(web), len(stored(web)))
+    fake = {"media": ("foto.jpg", pdf(), "image/jpeg")}  # a PDF that calls itself a photo
+    refused = client.post("/open311/v2/requests.json", data=form, files=fake)
+    assert refused.status_code == 422
+    [error] = refused.json()
+    assert error["code"] == 422 and "media" in error["description"]
+    assert (attachment_count(web), len(stored(web))) == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,10 @@ class InMemoryAttachmentRepository:
     def for_case(self, case_id: int) -> list[Attachment]:
         rows = self._data.attachments
         return [rows[i] for i in sorted(rows) if rows[i].case_id == case_id]
+
+    def for_cases(self, case_ids: Sequence[int]) -> list[Attachment]:
+        wanted, rows = set(case_ids), self._data.attachments
+        return [rows[i] for i in sorted(rows) if rows[i].case_id in wanted]
 
     def get(self, case_id: int, attachment_id: int) -> Attachment | None:
         found = self._data.attachments.get(attachment_id)

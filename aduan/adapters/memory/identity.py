@@ -80,6 +80,9 @@ class InMemoryIdentityRepository:
     def client_of(self, case_id: int) -> int | None:
         return self._rows.clients.get(case_id)
 
+    def public_id_of(self, case_id: int) -> str | None:
+        return self._rows.public_ids.get(case_id)
+
     def public_request(self, public_id: str) -> str | None:
         for case_id, given in self._rows.public_ids.items():
             if given == public_id and case_id not in self._data.sealed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, exists, insert, select
@@ -51,6 +52,16 @@ class SqlAttachmentRepository:
     def for_case(self, case_id: int) -> list[Attachment]:
         query = (
             select(attachments).where(attachments.c.case_id == case_id).order_by(attachments.c.id)
+        )
+        return [_attachment(r) for r in self.conn.execute(query)]
+
+    def for_cases(self, case_ids: Sequence[int]) -> list[Attachment]:
+        if not case_ids:
+            return []
+        query = (
+            select(attachments)
+            .where(attachments.c.case_id.in_(sorted(set(case_ids))))
+            .order_by(attachments.c.id)
         )
         return [_attachment(r) for r in self.conn.execute(query)]
 

@@ -106,6 +106,9 @@ class SqlIdentityRepository:
             select(cases.c.open311_client).where(cases.c.id == case_id)
         ).scalar()
 
+    def public_id_of(self, case_id: int) -> str | None:
+        return self.conn.execute(select(cases.c.public_id).where(cases.c.id == case_id)).scalar()
+
     def public_request(self, public_id: str) -> str | None:
         return self.conn.execute(
             select(cases.c.tracking_code).where(

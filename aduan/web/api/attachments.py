@@ -91,6 +91,17 @@ def download_response(found: attachments.Download) -> StreamingResponse:
     return StreamingResponse(_chunks(found), media_type=found.content_type, headers=headers)
 
 
+def media_response(found: attachments.Download) -> StreamingResponse:
+    """A public photo (Open311 ``media_url``) shown inline: an image, nothing that can run."""
+    headers = {
+        "Content-Length": str(found.size),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": DOWNLOAD_POLICY,
+        "Cache-Control": "public, max-age=300",
+    }
+    return StreamingResponse(_chunks(found), media_type=found.content_type, headers=headers)
+
+
 def _chunks(found: attachments.Download) -> Iterator[bytes]:
     with found.file as file:
         while chunk := file.read(CHUNK):

@@ -22,17 +22,19 @@ from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import StreamingResponse
 
 from aduan import service as svc
 from aduan.catalog.services import Service
 from aduan.ports import Open311Query
 from aduan.schemas.commands import ComplainantInput, SubmitCommand
-from aduan.service import accounts
+from aduan.service import accounts, attachments
 from aduan.service import open311 as clients
 from aduan.web import georeport
 from aduan.web.api import open311_models as m
 from aduan.web.api import open311_params as params
+from aduan.web.api.attachments import media_response
 from aduan.web.api.public import tracking_limiter
 from aduan.web.auth import client_ip, deps_of
 from aduan.workflow.errors import AccessDeniedError, InputError, NotFoundError
@@ -173,6 +175,7 @@ def create_request(
     ] = None,
     pending: Annotated[str | None, Form(alias=f"attribute[{m.PENDING}]", max_length=5)] = None,
     applied_on: Annotated[date | None, Form(alias=f"attribute[{m.APPLIED_ON}]")] = None,
+    media: Annotated[UploadFile | None, File(description="foto bukti / a photo")] = None,
 ) -> Response:
     """File a complaint as a service request (``api_key`` of a trusted client required)."""
     fmt = _format(request)
@@ -194,7 +197,8 @@ def create_request(
         service_text=f"Open311: {client}",
         **params.service_dates(received_on, pending, applied_on, wib_date(deps.clock.now())),
     )
-    detail = svc.submit_complaint(deps, command, open311_client=client_id)
+    files = _photo(deps, media)
+    detail = svc.submit_complaint(deps, command, open311_client=client_id, files=files)
     notice = (
         f"{detail.status_label}. Lacak dengan kode {detail.tracking_code}, PIN {detail.pin} "
         f"(hanya ditampilkan sekali) / track with code {detail.tracking_code}, PIN "
@@ -202,6 +206,13 @@ def create_request(
     )
     created = m.RequestCreated(service_request_id=detail.tracking_code, service_notice=notice)
     return georeport.respond(fmt, "service_requests", "request", [created.model_dump()], 201)
+
+
+def _photo(deps: Any, media: UploadFile | None) -> list[attachments.Prepared]:
+    """The request's ``media`` checked as any evidence file (type by content, EXIF gone)."""
+    if media is None or not media.filename:
+        return []
+    return attachments.prepare(deps, [attachments.Upload("media", media.filename, media.file)])
 
 
 def _media(urls: list[str]) -> str | None:
@@ -266,8 +277,9 @@ def list_requests(
     )
     found = clients.list_requests(deps, query)
     names = _services(request)
-    urls = clients.media_urls(deps, [row.case.tracking_code for row in found])
-    items = [_request(row, names, urls.get(row.case.tracking_code, [])) for row in found]
+    pairs = [(row.case.id, row.public_id) for row in found if row.public_id]
+    urls = attachments.public_media(deps, pairs, str(request.base_url))
+    items = [_request(row, names, urls.get(row.case.id, [])) for row in found]
     return georeport.respond(fmt, "service_requests", "request", items)
 
 
@@ -292,11 +304,14 @@ def get_request(
         raise NotFoundError("service_request_id", service_request_id[:32])
     tracking_limiter(request).hit(client_ip(request))
     deps = deps_of(request)
-    view, service_code, shown_as = clients.client_request(deps, client, service_request_id)
+    view, service_code, shown_as, case_id, public_id = clients.client_request(
+        deps, client, service_request_id
+    )
     service = _services(request).get(service_code or "")
     label = STATUS_NAMES[Status(view.status)]
     notes = f"{label}: {view.answer}" if view.answer and client is not None else label
-    urls = clients.media_urls(deps, [view.tracking_code]).get(view.tracking_code, [])
+    pairs = [(case_id, public_id)] if public_id else []
+    urls = attachments.public_media(deps, pairs, str(request.base_url)).get(case_id, [])
     one = m.ServiceRequest(
         service_request_id=shown_as,
         status="open" if Status(view.status) in OPEN_STATUSES else "closed",
@@ -310,6 +325,19 @@ def get_request(
         media_url=_media(urls),
     )
     return georeport.respond(fmt, "service_requests", "request", [one.model_dump(mode="json")])
+
+
+@router.get(
+    "/media/{public_id}/{attachment_id}",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}},
+)
+def media(public_id: str, attachment_id: int, request: Request) -> StreamingResponse:
+    """A photo of a public request (its ``media_url``): re-encoded, without EXIF or GPS."""
+    if len(public_id) > 32:
+        raise NotFoundError("media", public_id[:32])
+    found = attachments.open_public_media(deps_of(request), public_id, attachment_id)
+    return media_response(found)
 
 
 @router.api_route("/{name}.{extension}", methods=["GET", "POST"], include_in_schema=False)
