@@ -38,6 +38,28 @@ _OUTCOMES = {
     Outcome.NOT_SUBSTANTIATED.value: N_("tidak terbukti"),
 }
 _DEADLINES = {"response": N_("jawaban"), "stage": N_("tahap")}
+
+# What each kind of message is called on the staff pages (the case page's notices, the failed
+# deliveries page): one name per template in ``templates/`` (a test checks every one has one).
+NOTICE_LABELS = {
+    "acknowledged": N_("Tanda terima pengaduan"),
+    "suggestion_recorded": N_("Pemberitahuan dicatat sebagai saran"),
+    "answered": N_("Jawaban / hasil tindak lanjut"),
+    "closed": N_("Pemberitahuan kasus ditutup"),
+    "survey_invitation": N_("Undangan survei kepuasan"),
+    "assigned": N_("Kasus untuk Anda"),
+    "report_addressed": N_("Laporan tertulis"),
+    "deadline_reminder": N_("Pengingat tenggat"),
+    "deadline_breached": N_("Tenggat terlewati"),
+    "apip_approval_requested": N_("Permintaan persetujuan APIP"),
+    "late_acceptance_requested": N_("Pengaduan terlambat menunggu keputusan"),
+    "referred": N_("Pemberitahuan pelimpahan ke instansi berwenang"),
+    "withdrawn": N_("Pemberitahuan pencabutan pengaduan"),
+    "info_requested": N_("Permintaan kelengkapan informasi"),
+    "deadline_extended": N_("Pemberitahuan perpanjangan tenggat jawaban"),
+    "merged": N_("Pemberitahuan penggabungan dengan pengaduan yang sama"),
+    "merged_result": N_("Hasil tindak lanjut pengaduan yang digabungkan"),
+}
 # The action a supervisor may take on a late complaint, named in words (never its code).
 _ACCEPT_LATE = N_("Terima sebagai pengaduan")
 # Optional keys a template may test; every other key it uses must be in the context.

@@ -8,7 +8,14 @@ import pytest
 
 from aduan.locale import translate
 from aduan.notifications.planner import EVENTS, LANGUAGES
-from aduan.notifications.templates import SMS_LIMIT, TemplateError, render, wib
+from aduan.notifications.templates import (
+    NOTICE_LABELS,
+    SMS_LIMIT,
+    TEMPLATE_DIR,
+    TemplateError,
+    render,
+    wib,
+)
 from aduan.service.dispatch import RetryPolicy
 from aduan.workflow.states import STATUS_NAMES
 
@@ -116,3 +123,10 @@ def test_backoff_doubles_up_to_the_cap_then_gives_up() -> None:
 
     assert [(w - now).total_seconds() for w in waits[:6] if w] == [30, 60, 120, 240, 300, 300]
     assert waits[-1] is None  # the tenth failure was the last attempt
+
+
+def test_every_kind_of_message_has_a_name_for_the_staff_pages() -> None:
+    kinds = {path.stem for path in TEMPLATE_DIR.glob("*.j2")}
+    assert kinds <= set(NOTICE_LABELS), f"no label for {sorted(kinds - set(NOTICE_LABELS))}"
+    for label in NOTICE_LABELS.values():
+        assert translate(label, "en") != label  # and an English one

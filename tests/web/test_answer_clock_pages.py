@@ -51,6 +51,8 @@ def test_officer_asks_from_the_case_page_and_the_complainant_replies_on_lacak(
     assert "Menunggu informasi dari pelapor" in shown
     assert "dihentikan sementara sejak" in shown
     assert QUESTION in shown
+    # The notice to the complainant is listed by its name, never its code.
+    assert "Permintaan kelengkapan informasi" in shown and "info_requested" not in shown
     assert 'id="form-record_info_reply"' in shown and 'id="form-request_info"' not in shown
 
     public = httpx.Client(base_url=str(browser.base_url), follow_redirects=False)
@@ -115,5 +117,7 @@ def test_supervisor_extends_with_a_reason_the_complainant_reads(
     shown = browser.get(done.headers["location"]).text
     assert "Alasan perpanjangan batas waktu" in shown and reason in shown
     assert "3 hari kerja; tenggat sebelum perpanjangan" in shown
+    assert "Pemberitahuan perpanjangan tenggat jawaban" in shown
+    assert "deadline_extended" not in shown
     lacak = browser.get(f"/lacak?code={case.tracking_code}").text
     assert reason in lacak and "Batas waktu jawaban diperpanjang" in lacak

@@ -225,6 +225,8 @@ def test_staff_intake_and_the_case_page_take_files_and_serve_them_in_sight(web: 
     assert upload.status_code == 303
     assert refused.status_code == 422 and 'id="upload-error"' in refused.text
     assert "ktp.jpg" in page and "denah.png" in page and "denah.pdf" not in page
+    # Who brought each file is named as on the timeline, not by username.
+    assert "<td>Budi Santoso, Pejabat Pengelola Pengaduan" in page and "<td>budi" not in page
     assert len(links) == 2
     ktp = officer.get(links[0])
     assert ktp.status_code == 200 and exif_of(ktp.content) == {}

@@ -9,6 +9,7 @@ by ``service.attachments.prepare`` on a worker thread (images are decoded there)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,8 +17,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from aduan import service
 from aduan.config import Attachments
 from aduan.schemas.attachments import AttachmentView
+from aduan.schemas.views import PersonView, people_of
 from aduan.service import attachments, filetypes
 from aduan.web import auth
 from aduan.web.api.attachments import download_response
@@ -62,6 +65,14 @@ def limits_hint(t: Translator, limits: Attachments) -> str:
 def file_inputs(request: Request, t: Translator) -> dict[str, Any]:
     """The context the forms' file inputs need."""
     return {"accept": ACCEPT, "hint": limits_hint(t, auth.deps_of(request).attachments)}
+
+
+def uploaders(request: Request, files: Sequence[AttachmentView]) -> dict[str, PersonView]:
+    """Who brought each file, by name and post (as the timeline names people), not username."""
+    names = {a.uploaded_by for a in files} - {"public"}
+    if not names:
+        return {}
+    return people_of(service.show_orgchart(auth.deps_of(request)), sorted(names))
 
 
 def size_text(size: int) -> str:

@@ -236,6 +236,7 @@ def _case_page(
         "answer_templates": offered,
         "chosen_template": chosen,
         "attachments": files,
+        "uploaders": ui_files.uploaders(request, files),
         "size_text": ui_files.size_text,
         "upload": upload or FormState({}),
         "file_inputs": ui_files.file_inputs(request, t),

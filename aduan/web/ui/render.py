@@ -19,6 +19,7 @@ from jinja2.runtime import Context
 
 from aduan.escalation.deadlines import DeadlineKind
 from aduan.locale import translate, translations
+from aduan.notifications.templates import NOTICE_LABELS
 from aduan.schemas.views import DeadlineView
 from aduan.service import inbox
 from aduan.service.queues import SUGGESTION_ROLES
@@ -131,8 +132,20 @@ def delivery_reason(context: Context, error: str | None) -> str:
     return t(N_("pengiriman gagal; rincian teknis ada pada halaman Pengiriman gagal"))
 
 
+@pass_context
+def notice_label(context: Context, event: str) -> str:
+    """What a kind of message is called, in the page's language (never its code)."""
+    t: Translator = context["t"]
+    return t(NOTICE_LABELS.get(event, N_("Pesan lain")))
+
+
 TEMPLATES.env.filters.update(
-    wib=wib, day=day, wib_input=wib_input, urgency=urgency, delivery_reason=delivery_reason
+    wib=wib,
+    day=day,
+    wib_input=wib_input,
+    urgency=urgency,
+    delivery_reason=delivery_reason,
+    notice_label=notice_label,
 )
 TEMPLATES.env.globals.update(
     due_text=due_text,
