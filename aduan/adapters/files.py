@@ -74,3 +74,36 @@ class FilesystemFileStore:
     def delete(self, sha256: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.path_of(sha256).unlink()
+
+
+def copy_files(source: Path, target: Path) -> int:
+    """Copy every stored file of the folder ``source`` that ``target`` lacks; how many.
+
+    Content-addressed files never change, so a file already in ``target`` is the same file;
+    each copy is written to a temporary name and renamed, so an interrupted copy leaves no
+    half file under a real address (backup and restore, ``aduan db backup``).
+    """
+    copied = 0
+    if not source.is_dir():
+        return 0
+    for path in sorted(source.rglob("*")):
+        if not path.is_file() or not _SHA256.match(path.name):
+            continue  # a temporary upload (.upload-*) or anything else: not a stored file
+        dest = target / path.relative_to(source)
+        if dest.exists():
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".copy-", dir=dest.parent)
+        try:
+            with os.fdopen(fd, "wb") as out, path.open("rb") as src:
+                while chunk := src.read(1 << 20):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, dest)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            raise
+        copied += 1
+    return copied

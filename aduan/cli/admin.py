@@ -11,9 +11,11 @@ import typer
 
 from aduan import bootstrap
 from aduan import service as svc
+from aduan.adapters.files import copy_files
 from aduan.adapters.sql import backup
 from aduan.catalog.orgchart import StaffUser
 from aduan.cli import common
+from aduan.config import files_dir
 from aduan.service.reference import set_acting
 from aduan.workflow.states import Role
 
@@ -31,11 +33,17 @@ def db_backup(
     path: Annotated[Path, typer.Argument(help="Berkas cadangan baru / new backup file.")],
 ) -> None:
     """Cadangkan basis data SQLite, juga saat server berjalan / back up SQLite, live."""
+    settings = common.settings()
     try:
-        size = backup.backup(common.settings().database_url, path)
-    except (backup.BackupError, sqlite3.Error) as exc:
+        size = backup.backup(settings.database_url, path)
+        # The evidence files after the database: every file the copy names is then there.
+        files = copy_files(
+            Path(files_dir(settings.attachments, settings.database_url)), _beside(path)
+        )
+    except (backup.BackupError, sqlite3.Error, OSError) as exc:
         common.fail(f"cadangan gagal/backup failed: {exc}", 1)
     typer.echo(f"cadangan dibuat/backup written: {path} ({size} bytes, integritas/integrity ok)")
+    typer.echo(f"lampiran/evidence files: {files} disalin/copied to {_beside(path)}")
 
 
 @common.db_app.command("restore")
@@ -43,11 +51,21 @@ def db_restore(
     path: Annotated[Path, typer.Argument(help="Berkas cadangan / backup file.")],
 ) -> None:
     """Pulihkan SQLite dari cadangan (server dihentikan dulu) / restore (server stopped)."""
+    settings = common.settings()
     try:
-        backup.restore(common.settings().database_url, path)
-    except (backup.BackupError, sqlite3.Error) as exc:
+        backup.restore(settings.database_url, path)
+        files = copy_files(
+            _beside(path), Path(files_dir(settings.attachments, settings.database_url))
+        )
+    except (backup.BackupError, sqlite3.Error, OSError) as exc:
         common.fail(f"pemulihan gagal/restore failed: {exc}", 1)
     typer.echo(f"basis data dipulihkan/restored from {path} (integritas/integrity ok)")
+    typer.echo(f"lampiran/evidence files: {files} dipulihkan/restored")
+
+
+def _beside(path: Path) -> Path:
+    """Where a backup's evidence files go: ``<backup>.files/`` beside the backup file."""
+    return path.with_name(path.name + ".files")
 
 
 @common.catalog_app.command("list")
