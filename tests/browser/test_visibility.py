@@ -14,15 +14,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from aduan.bootstrap import build, upgrade_database
-from aduan.catalog.orgchart import StaffUser
 from aduan.config import Settings
 from aduan.service import accounts
-from aduan.service.reference import add_user
-from aduan.workflow.states import Action, Role
+from aduan.workflow.states import Action
 from tests.browser.conftest import serving
 from tests.integration import builders as b
 
-PASSWORDS = {"tono": "rahasia-tono-2026", "wawan": "rahasia-wawan-2026"}
+PASSWORDS = {"tono": "rahasia-tono-2026", "hendra": "rahasia-hendra-2026"}
 
 
 @pytest.fixture(scope="module")
@@ -32,13 +30,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     url = f"sqlite:///{folder / 'aduan.db'}"
     deps = build(Settings(database_url=url))
     upgrade_database(deps)
-    wawan = StaffUser(
-        username="wawan",
-        full_name="Wawan Gunawan",
-        role=Role.AGENCY_OFFICER,
-        position="tim-teknis-disperindag",
-    )
-    add_user(deps, wawan, by="admin")
+    # The sample org chart holds each agency's entry post: tono (Dispertan), hendra (Disperindag).
     for username, password in PASSWORDS.items():
         accounts.set_password(deps, username, password)
     codes = {
@@ -61,7 +53,7 @@ def log_in(page: Page, base: str, username: str) -> None:
 
 @pytest.mark.parametrize(("username", "own", "other"), [
     ("tono", "dispertan", "disperindag"),
-    ("wawan", "disperindag", "dispertan"),
+    ("hendra", "disperindag", "dispertan"),
 ])  # fmt: skip
 def test_an_agency_officer_reaches_only_their_agencys_cases(
     server: tuple[str, dict[str, str]], browser: Browser, username: str, own: str, other: str
