@@ -73,11 +73,11 @@ def test_the_evaluation_reminder_reaches_every_active_staff_member_in_january(
 
     done = evaluation_tick(deps)
 
-    assert done == {"announced": 9, "staff": 9}
+    assert done == {"announced": 13, "staff": 13}
     assert evaluation_tick(deps) is None
     with b.engine_of(deps).connect() as conn:
         rows = conn.execute(
             text("SELECT count(*) FROM outbox WHERE channel = 'in_app' AND event = :e"),
             {"e": "evaluation_published"},
         ).scalar_one()
-    assert rows == 9
+    assert rows == 13

@@ -97,8 +97,15 @@ def test_the_case_page_lists_deadlines_and_what_the_caller_may_do_now(web: Web) 
     as_officer = ok(web.role(Role.OFFICER).get(f"/api/v1/cases/{case['id']}"))
     as_head = ok(web.role(Role.HEAD).get(f"/api/v1/cases/{case['id']}"))
 
-    assert as_officer["allowed_actions"] == ["classify", "respond", "withdraw", "refer"]
-    assert as_head["allowed_actions"] == ["respond"]
+    assert as_officer["allowed_actions"] == [
+        "classify",
+        "respond",
+        "withdraw",
+        "refer",
+        "mark_duplicate",
+        "request_info",
+    ]
+    assert as_head["allowed_actions"] == ["respond", "extend_deadline"]
     assert {d["kind"] for d in as_officer["deadlines"]} >= {"response"}
     assert as_officer["deadlines"][0]["working_days_left"] > 0
     assert as_officer["due_at"] is not None
