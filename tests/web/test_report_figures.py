@@ -118,6 +118,7 @@ def test_the_statistics_api_gives_the_hand_worked_figures(web: Web, clock: Fixed
         "pending": 0,
         "ended_unanswered": 0,
         "on_time_rate": 0.5,
+        "extended": 0,  # none of these deadlines was extended (issue 14 item 5)
     }
     jan = statistics(web, "dewi", "2026-01")
     assert jan["total"] == 3
