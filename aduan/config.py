@@ -167,7 +167,7 @@ class Settings:
 
     database_url: str = DEFAULT_DATABASE_URL
     # SQLite: writers queued behind a commit join it, one fsync for all (sql/group_commit.py)
-    group_commit: bool = True
+    group_commit: bool = False
     reopen_window_days: int = DEFAULT_REOPEN_WINDOW_DAYS
     withdraw_undo_hours: int = DEFAULT_WITHDRAW_UNDO_HOURS
     log_format: str = "console"  # "console" for people, "json" for log collectors
@@ -216,7 +216,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise InputError("ADUAN_LOG_FORMAT", "one_of", N_("pilih console atau json"))
     return Settings(
         database_url=env.get("ADUAN_DATABASE_URL", DEFAULT_DATABASE_URL),
-        group_commit=_int(env, "ADUAN_SQLITE_GROUP_COMMIT", 1) > 0,
+        group_commit=_int(env, "ADUAN_SQLITE_GROUP_COMMIT", 0) > 0,
         reopen_window_days=_int(env, "ADUAN_REOPEN_WINDOW_DAYS", DEFAULT_REOPEN_WINDOW_DAYS),
         withdraw_undo_hours=_int(env, "ADUAN_WITHDRAW_UNDO_HOURS", DEFAULT_WITHDRAW_UNDO_HOURS),
         log_format=log_format,

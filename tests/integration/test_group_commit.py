@@ -11,6 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,7 @@ def test_when_the_group_cannot_commit_every_member_is_told(
 
 @pytest.mark.parametrize("engine_name", ["sqlite"])
 def test_a_burst_of_complaints_is_saved_whole_with_fewer_flushes(deps: Deps) -> None:
+    deps = replace(deps, uow=SqlUnitOfWorkFactory(engine_of(deps), group_commit=True))
     commits: list[int] = []
     event.listen(engine_of(deps), "commit", lambda _conn: commits.append(1))
     codes: list[str] = []
