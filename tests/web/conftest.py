@@ -17,7 +17,7 @@ from aduan.service import Deps, accounts
 from aduan.web.app import create_app
 from aduan.workflow.states import Role
 from tests.conftest import wired
-from tests.web.server import live
+from tests.web.server import HTTP_TIMEOUT, live
 
 # One sample user of the shipped org chart per role.
 ROLE_USERS = {
@@ -44,7 +44,7 @@ class Web:
 
     def anon(self, **kwargs: Any) -> httpx.Client:
         """A client without credentials."""
-        client = httpx.Client(base_url=self.url, timeout=30, **kwargs)
+        client = httpx.Client(base_url=self.url, timeout=HTTP_TIMEOUT, **kwargs)
         self.clients.append(client)
         return client
 

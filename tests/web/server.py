@@ -17,7 +17,11 @@ from fastapi import FastAPI
 
 from tests.integration.servers import free_port
 
-__all__ = ["aduan_serve", "free_port", "live"]
+__all__ = ["HTTP_TIMEOUT", "aduan_serve", "free_port", "live"]
+
+# Seconds a test client waits for an answer. httpx's default (5 s) is shorter than the stalls
+# a loaded 2-core CI machine can cause; a test asserts what the server says, not how fast.
+HTTP_TIMEOUT = 30.0
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from aduan.service import Deps, accounts, limits
+from tests.web.server import HTTP_TIMEOUT
 from tests.web.test_admin_pages import ADMIN_PASSWORD, words
 from tests.web.ui_support import PASSWORDS, csrf_of, post_form, serving, set_passwords
 
@@ -21,7 +22,10 @@ def admin(deps: Deps) -> Iterator[httpx.Client]:
     """A browser-like client logged in as the administrator."""
     set_passwords(deps)
     accounts.set_password(deps, "admin", ADMIN_PASSWORD)
-    with serving(deps) as url, httpx.Client(base_url=url, follow_redirects=False) as client:
+    with (
+        serving(deps) as url,
+        httpx.Client(base_url=url, follow_redirects=False, timeout=HTTP_TIMEOUT) as client,
+    ):
         token = csrf_of(client.get("/login").text)
         form = {"username": "admin", "password": ADMIN_PASSWORD, "csrf_token": token}
         assert client.post("/login", data=form).status_code == 303
@@ -83,7 +87,10 @@ def test_bad_input_is_named_at_its_field_and_nothing_is_saved(
 
 def test_only_the_administrator_sees_the_page(deps: Deps) -> None:
     set_passwords(deps)
-    with serving(deps) as url, httpx.Client(base_url=url, follow_redirects=False) as client:
+    with (
+        serving(deps) as url,
+        httpx.Client(base_url=url, follow_redirects=False, timeout=HTTP_TIMEOUT) as client,
+    ):
         token = csrf_of(client.get("/login").text)
         form = {"username": "budi", "password": PASSWORDS["budi"], "csrf_token": token}
         assert client.post("/login", data=form).status_code == 303

@@ -18,6 +18,7 @@ from aduan.service.reference import show_orgchart
 from tests.integration import builders as b
 from tests.integration.servers import free_port
 from tests.integration.test_delivery import dispatcher
+from tests.web.server import HTTP_TIMEOUT
 from tests.web.ui_support import PASSWORDS, csrf_of, login, post_form, serving, set_passwords
 
 ADMIN_PASSWORD = "rahasia-admin-2026"
@@ -28,7 +29,10 @@ def admin(deps: Deps) -> Iterator[httpx.Client]:
     """A browser-like client logged in as the administrator."""
     set_passwords(deps)
     accounts.set_password(deps, "admin", ADMIN_PASSWORD)
-    with serving(deps) as url, httpx.Client(base_url=url, follow_redirects=False) as client:
+    with (
+        serving(deps) as url,
+        httpx.Client(base_url=url, follow_redirects=False, timeout=HTTP_TIMEOUT) as client,
+    ):
         token = csrf_of(client.get("/login").text)
         form = {"username": "admin", "password": ADMIN_PASSWORD, "csrf_token": token}
         assert client.post("/login", data=form).status_code == 303
@@ -61,7 +65,7 @@ def test_an_administrator_adds_a_user_who_can_then_log_in(admin: httpx.Client, d
     assert reset.status_code == 200 and reset.headers["cache-control"] == "no-store"
     password = re.search(r'<code id="new-password">([^<]+)</code>', reset.text)
     assert password
-    with httpx.Client(base_url=str(admin.base_url)) as rudi:
+    with httpx.Client(base_url=str(admin.base_url), timeout=HTTP_TIMEOUT) as rudi:
         token = csrf_of(rudi.get("/login").text)
         form = {"username": "rudi", "password": password.group(1), "csrf_token": token}
         assert rudi.post("/login", data=form).headers["location"] == "/queue"
@@ -100,7 +104,7 @@ def test_deactivating_a_user_ends_their_logins(admin: httpx.Client, deps: Deps) 
 
     assert saved.status_code == 303
     assert show_orgchart(deps).users["budi"].active is False
-    with httpx.Client(base_url=str(admin.base_url)) as client:
+    with httpx.Client(base_url=str(admin.base_url), timeout=HTTP_TIMEOUT) as client:
         token = csrf_of(client.get("/login").text)
         form = {"username": "budi", "password": PASSWORDS["budi"], "csrf_token": token}
         assert client.post("/login", data=form).status_code != 303
@@ -144,7 +148,7 @@ def test_an_override_without_a_reason_is_refused_next_to_the_field(admin: httpx.
 
 def test_staff_cannot_open_the_admin_pages(deps: Deps) -> None:
     set_passwords(deps)
-    with serving(deps) as url, httpx.Client(base_url=url) as client:
+    with serving(deps) as url, httpx.Client(base_url=url, timeout=HTTP_TIMEOUT) as client:
         login(client, "sari")
         assert client.get("/admin/pengguna").status_code == 403
         assert client.get("/admin/kalender").status_code == 403

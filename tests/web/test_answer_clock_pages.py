@@ -17,6 +17,7 @@ from aduan import service
 from aduan.service import Deps
 from aduan.workflow.states import Action
 from tests.integration.builders import act, submit
+from tests.web.server import HTTP_TIMEOUT
 from tests.web.ui_support import csrf_of, login, post_form, serving, set_passwords, version_of
 
 QUESTION = "Mohon kirim nomor NIB Anda."
@@ -26,7 +27,10 @@ QUESTION = "Mohon kirim nomor NIB Anda."
 def browser(deps: Deps) -> Iterator[httpx.Client]:
     """A cookie-keeping client on the app over the test's database (SQLite and PostgreSQL)."""
     set_passwords(deps)
-    with serving(deps) as url, httpx.Client(base_url=url, follow_redirects=False) as client:
+    with (
+        serving(deps) as url,
+        httpx.Client(base_url=url, follow_redirects=False, timeout=HTTP_TIMEOUT) as client,
+    ):
         yield client
 
 
@@ -55,7 +59,9 @@ def test_officer_asks_from_the_case_page_and_the_complainant_replies_on_lacak(
     assert "Permintaan kelengkapan informasi" in shown and "info_requested" not in shown
     assert 'id="form-record_info_reply"' in shown and 'id="form-request_info"' not in shown
 
-    public = httpx.Client(base_url=str(browser.base_url), follow_redirects=False)
+    public = httpx.Client(
+        base_url=str(browser.base_url), follow_redirects=False, timeout=HTTP_TIMEOUT
+    )
     with public:
         lacak = public.get(tracking).text
         assert QUESTION in lacak and 'name="reply"' in lacak

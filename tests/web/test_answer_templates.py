@@ -17,6 +17,7 @@ from aduan.service import templates as svc
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import Action
 from tests.integration import builders as b
+from tests.web.server import HTTP_TIMEOUT
 from tests.web.ui_support import login, post_form, serving, set_passwords, version_of
 
 Clients = Callable[[str], httpx.Client]
@@ -31,7 +32,7 @@ def client(deps: Deps) -> Iterator[Clients]:
     with serving(deps) as url:
 
         def logged_in(username: str) -> httpx.Client:
-            c = httpx.Client(base_url=url, follow_redirects=False)
+            c = httpx.Client(base_url=url, follow_redirects=False, timeout=HTTP_TIMEOUT)
             opened.append(c)
             login(c, username)
             return c

@@ -8,13 +8,14 @@ import httpx
 
 from aduan.service import Deps, accounts
 from tests.integration import builders as b
+from tests.web.server import HTTP_TIMEOUT
 from tests.web.ui_support import csrf_of, post_form, serving
 
 PASSWORD = "rahasia-irfan-2026"
 
 
 def logged_in(url: str) -> httpx.Client:
-    client = httpx.Client(base_url=url, follow_redirects=False)
+    client = httpx.Client(base_url=url, follow_redirects=False, timeout=HTTP_TIMEOUT)
     token = csrf_of(client.get("/login").text)
     form = {"username": "irfan", "password": PASSWORD, "csrf_token": token}
     assert client.post("/login", data=form).status_code == 303

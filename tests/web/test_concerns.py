@@ -17,6 +17,7 @@ from aduan.schemas.views import CaseDetail
 from aduan.workflow.states import Action
 from tests.integration import builders as b
 from tests.web.conftest import Web
+from tests.web.server import HTTP_TIMEOUT
 from tests.web.test_visibility import READ_PATHS
 from tests.web.ui_support import login, post_form, set_passwords
 
@@ -130,7 +131,7 @@ def test_the_case_page_form_names_the_concerned(web: Web) -> None:
     set_passwords(web.deps)
     case = b.internal_case(web.deps)
     page = f"/cases/{case.tracking_code}"
-    with httpx.Client(base_url=web.url, follow_redirects=False) as browser:
+    with httpx.Client(base_url=web.url, follow_redirects=False, timeout=HTTP_TIMEOUT) as browser:
         login(browser, "sari")
         assert "Catat terlapor" in browser.get(page).text
 
@@ -161,6 +162,6 @@ def test_the_case_page_form_names_the_concerned(web: Web) -> None:
 def test_the_form_is_for_office_staff_only(web: Web) -> None:
     set_passwords(web.deps)
     case = b.agency_case(web.deps)
-    with httpx.Client(base_url=web.url, follow_redirects=False) as browser:
+    with httpx.Client(base_url=web.url, follow_redirects=False, timeout=HTTP_TIMEOUT) as browser:
         login(browser, "tono")
         assert "Catat terlapor" not in browser.get(f"/cases/{case.tracking_code}").text

@@ -14,6 +14,7 @@ import pytest
 from aduan import service
 from aduan.service import Deps
 from tests.integration.builders import reviewed_case, today
+from tests.web.server import HTTP_TIMEOUT
 from tests.web.ui_support import csrf_of, login, serving, set_passwords, version_of
 
 
@@ -21,7 +22,10 @@ from tests.web.ui_support import csrf_of, login, serving, set_passwords, version
 def browser(deps: Deps) -> Iterator[httpx.Client]:
     """A cookie-keeping client on the app over the test's database, staff passwords set."""
     set_passwords(deps)
-    with serving(deps) as url, httpx.Client(base_url=url, follow_redirects=False) as client:
+    with (
+        serving(deps) as url,
+        httpx.Client(base_url=url, follow_redirects=False, timeout=HTTP_TIMEOUT) as client,
+    ):
         yield client
 
 

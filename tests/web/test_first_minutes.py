@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.web.server import aduan_serve
+from tests.web.server import HTTP_TIMEOUT, aduan_serve
 
 
 def test_a_taken_port_is_refused_before_anything_starts(tmp_path: Path) -> None:
@@ -44,12 +44,12 @@ def test_browsers_get_pages_and_programs_get_problems(tmp_path: Path) -> None:
     html = {"Accept": "text/html,application/xhtml+xml"}
     env = {"ADUAN_OFFICE_HOURS": "Senin–Jumat 08.00–15.00 WIB"}
     with aduan_serve(f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "serve.log", **env) as (url, _):
-        missing_page = httpx.get(f"{url}/tidak-ada", headers=html)
-        missing_api = httpx.get(f"{url}/api/v1/tidak-ada", headers=html)
+        missing_page = httpx.get(f"{url}/tidak-ada", headers=html, timeout=HTTP_TIMEOUT)
+        missing_api = httpx.get(f"{url}/api/v1/tidak-ada", headers=html, timeout=HTTP_TIMEOUT)
         wrong_method = httpx.request("DELETE", f"{url}/lapor", headers=html)
-        english = httpx.get(f"{url}/tidak-ada?lang=en", headers=html)
-        icon = httpx.get(f"{url}/favicon.ico", follow_redirects=True)
-        home = httpx.get(url, headers=html)
+        english = httpx.get(f"{url}/tidak-ada?lang=en", headers=html, timeout=HTTP_TIMEOUT)
+        icon = httpx.get(f"{url}/favicon.ico", follow_redirects=True, timeout=HTTP_TIMEOUT)
+        home = httpx.get(url, headers=html, timeout=HTTP_TIMEOUT)
 
     assert missing_page.status_code == 404
     assert missing_page.headers["content-type"].startswith("text/html")
@@ -81,7 +81,7 @@ def test_catch_mail_keeps_every_email_and_says_so(tmp_path: Path) -> None:
         url,
         _,
     ):
-        filed = httpx.post(f"{url}/api/v1/public/complaints", json=complaint)
+        filed = httpx.post(f"{url}/api/v1/public/complaints", json=complaint, timeout=HTTP_TIMEOUT)
         deadline = time.monotonic() + 30
         while not list(mail.glob("*.eml")) and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -19,6 +19,7 @@ from aduan.service import Deps
 from aduan.workflow.states import Role
 from tests.integration.builders import row_counts
 from tests.web.conftest import Web
+from tests.web.server import HTTP_TIMEOUT
 from tests.web.ui_support import login, post_form, serving, set_passwords
 
 
@@ -26,7 +27,10 @@ from tests.web.ui_support import login, post_form, serving, set_passwords
 def browser(deps: Deps) -> Iterator[httpx.Client]:
     """A cookie-keeping HTTP client on the app over the test's database."""
     set_passwords(deps)
-    with serving(deps) as url, httpx.Client(base_url=url, follow_redirects=False) as client:
+    with (
+        serving(deps) as url,
+        httpx.Client(base_url=url, follow_redirects=False, timeout=HTTP_TIMEOUT) as client,
+    ):
         yield client
 
 

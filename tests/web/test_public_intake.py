@@ -21,6 +21,7 @@ from aduan.service import Deps
 from aduan.workflow.states import Action
 from tests.integration.builders import act, row_counts, submit, today
 from tests.web.conftest import Web
+from tests.web.server import HTTP_TIMEOUT
 from tests.web.ui_support import csrf_of, serving, set_passwords
 
 RECEIPT = "/lapor/tanda-terima"
@@ -36,7 +37,7 @@ def base_url(deps: Deps) -> Iterator[str]:
 @pytest.fixture
 def browser(base_url: str) -> Iterator[httpx.Client]:
     """A cookie-keeping HTTP client, like a browser without JavaScript."""
-    with httpx.Client(base_url=base_url, follow_redirects=False) as client:
+    with httpx.Client(base_url=base_url, follow_redirects=False, timeout=HTTP_TIMEOUT) as client:
         yield client
 
 
@@ -100,7 +101,7 @@ def test_the_form_redirects_to_its_receipt_and_reloading_or_resending_files_noth
     assert code_on(browser.get(RECEIPT).text) == code
     assert row_counts(deps)["cases"] == 1
     # Another browser, with the tracking code only, never sees the receipt or its PIN.
-    with httpx.Client(base_url=base_url) as stranger:
+    with httpx.Client(base_url=base_url, timeout=HTTP_TIMEOUT) as stranger:
         gone = stranger.get(RECEIPT)
         tracked = stranger.get("/lacak", params={"code": code})
     assert gone.status_code == 404 and "Tanda terima tidak tersedia" in gone.text

@@ -18,6 +18,7 @@ from aduan.service import Deps
 from aduan.workflow.states import Action
 from tests.integration.builders import act, reviewed_case, submit
 from tests.web.conftest import Web
+from tests.web.server import HTTP_TIMEOUT
 from tests.web.ui_support import login, serving, set_passwords
 
 
@@ -75,7 +76,10 @@ def test_the_api_refuses_q_with_other_filters(web: Web) -> None:
 @pytest.fixture
 def browser(deps: Deps) -> Iterator[httpx.Client]:
     set_passwords(deps)
-    with serving(deps) as url, httpx.Client(base_url=url, follow_redirects=False) as client:
+    with (
+        serving(deps) as url,
+        httpx.Client(base_url=url, follow_redirects=False, timeout=HTTP_TIMEOUT) as client,
+    ):
         yield client
 
 

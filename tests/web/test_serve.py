@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from tests.integration.servers import smtp_server
-from tests.web.server import aduan_serve
+from tests.web.server import HTTP_TIMEOUT, aduan_serve
 
 
 @contextlib.contextmanager
@@ -41,7 +41,9 @@ def cli(db_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess
 def test_serve_migrates_prints_the_first_login_and_answers_health(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'aduan.db'}"
     with serving(db_url, tmp_path / "serve.log") as (url, log):
-        health = httpx.get(f"{url}/healthz", headers={"X-Request-ID": "cek-123"})
+        health = httpx.get(
+            f"{url}/healthz", headers={"X-Request-ID": "cek-123"}, timeout=HTTP_TIMEOUT
+        )
         printed = log.read_text()
         password = next(
             line.split("kata sandi/password:")[1].strip()
@@ -49,9 +51,11 @@ def test_serve_migrates_prints_the_first_login_and_answers_health(tmp_path: Path
             if "kata sandi/password:" in line
         )
         login = httpx.post(
-            f"{url}/api/v1/session", json={"username": "admin", "password": password}
+            f"{url}/api/v1/session",
+            json={"username": "admin", "password": password},
+            timeout=HTTP_TIMEOUT,
         )
-        docs = httpx.get(f"{url}/docs")
+        docs = httpx.get(f"{url}/docs", timeout=HTTP_TIMEOUT)
 
     report = health.json()
     assert (report["ok"], report["database"], report["scheduler"]) == (True, "ok", "running")
@@ -76,7 +80,9 @@ def test_serve_delivers_notifications_by_itself(tmp_path: Path) -> None:
             url,
             _,
         ):
-            filed = httpx.post(f"{url}/api/v1/public/complaints", json=complaint)
+            filed = httpx.post(
+                f"{url}/api/v1/public/complaints", json=complaint, timeout=HTTP_TIMEOUT
+            )
             deadline = time.monotonic() + 30
             while not mailbox.messages and time.monotonic() < deadline:
                 time.sleep(0.2)
@@ -101,10 +107,14 @@ def test_two_instances_share_one_postgresql(empty_pg_url: str, tmp_path: Path) -
             "service_received_on": "2026-02-23",
             "complainant": {"name": "Siti", "phone": "081234567890"},
         }
-        filed = httpx.post(f"{first}/api/v1/public/complaints", json=complaint)
+        filed = httpx.post(
+            f"{first}/api/v1/public/complaints", json=complaint, timeout=HTTP_TIMEOUT
+        )
         code = filed.json()["tracking_code"]
-        seen = httpx.get(f"{second}/api/v1/cases/{code}", headers=headers)
-        healthy = [httpx.get(f"{u}/healthz").json()["ok"] for u in (first, second)]
+        seen = httpx.get(f"{second}/api/v1/cases/{code}", headers=headers, timeout=HTTP_TIMEOUT)
+        healthy = [
+            httpx.get(f"{u}/healthz", timeout=HTTP_TIMEOUT).json()["ok"] for u in (first, second)
+        ]
 
     assert filed.status_code == 201
     # sari, the complaints manager, sees the complainant unmasked (issue 16 item 4)

@@ -14,7 +14,7 @@ import httpx
 import sqlalchemy as sa
 
 from aduan.adapters.sql.tables import auth_events
-from tests.web.server import aduan_serve
+from tests.web.server import HTTP_TIMEOUT, aduan_serve
 from tests.web.test_serve import cli
 
 FORM: dict[str, Any] = {
@@ -28,7 +28,9 @@ FORM: dict[str, Any] = {
 def post(url: str, forwarded_for: str | None = None) -> int:
     """One public submission on a new connection (so the kernel picks any worker)."""
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
-    response = httpx.post(f"{url}/api/v1/public/complaints", json=FORM, headers=headers)
+    response = httpx.post(
+        f"{url}/api/v1/public/complaints", json=FORM, headers=headers, timeout=HTTP_TIMEOUT
+    )
     return response.status_code
 
 
@@ -74,6 +76,7 @@ def test_a_configured_proxy_is_believed(tmp_path: Path) -> None:
             f"{url}/api/v1/session",
             json={"username": "budi", "password": "bukan-sandinya"},
             headers={"X-Forwarded-For": "198.51.100.3"},
+            timeout=HTTP_TIMEOUT,
         )
 
     assert first == [201, 429]

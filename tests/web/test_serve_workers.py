@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from aduan.web.app import STAFF_CACHE_SECONDS
-from tests.web.server import aduan_serve
+from tests.web.server import HTTP_TIMEOUT, aduan_serve
 from tests.web.test_serve import cli
 
 
@@ -35,15 +35,21 @@ def test_two_workers_serve_and_a_revoked_token_stops_working_within_seconds(
             time.sleep(0.2)
         token = cli(db_url, "users", "token", "--as", "admin", "budi").stdout.strip()
         headers = {"Authorization": f"Bearer {token}"}
-        before = [httpx.get(f"{url}/api/v1/me", headers=headers) for _ in range(6)]
+        before = [
+            httpx.get(f"{url}/api/v1/me", headers=headers, timeout=HTTP_TIMEOUT) for _ in range(6)
+        ]
 
         assert cli(db_url, "users", "revoke-tokens", "--as", "admin", "budi").returncode == 0
         revoked_at = time.monotonic()
-        while httpx.get(f"{url}/api/v1/me", headers=headers).status_code != 401:
+        while (
+            httpx.get(f"{url}/api/v1/me", headers=headers, timeout=HTTP_TIMEOUT).status_code != 401
+        ):
             assert time.monotonic() - revoked_at < STAFF_CACHE_SECONDS + 2, "still accepted"
             time.sleep(0.2)
         time.sleep(max(0.0, revoked_at + STAFF_CACHE_SECONDS + 0.5 - time.monotonic()))
-        after = [httpx.get(f"{url}/api/v1/me", headers=headers) for _ in range(6)]
+        after = [
+            httpx.get(f"{url}/api/v1/me", headers=headers, timeout=HTTP_TIMEOUT) for _ in range(6)
+        ]
 
     assert [r.status_code for r in before] == [200] * 6
     assert before[0].json()["username"] == "budi"

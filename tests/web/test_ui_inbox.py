@@ -11,12 +11,15 @@ import pytest
 from aduan.service import Deps
 from aduan.workflow.states import Action
 from tests.integration.builders import act, internal_case
+from tests.web.server import HTTP_TIMEOUT
 from tests.web.ui_support import csrf_of, login, serving, set_passwords
 
 
 @pytest.fixture
 def browser(sqlite_deps_web: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sqlite_deps_web, follow_redirects=False) as client:
+    with httpx.Client(
+        base_url=sqlite_deps_web, follow_redirects=False, timeout=HTTP_TIMEOUT
+    ) as client:
         yield client
 
 

@@ -23,6 +23,7 @@ from tests.integration.builders import (
     submit,
     today,
 )
+from tests.web.server import HTTP_TIMEOUT
 from tests.web.ui_support import csrf_of, login, post_form, serving, set_passwords, version_of
 
 
@@ -37,7 +38,7 @@ def base_url(deps: Deps) -> Iterator[str]:
 @pytest.fixture
 def browser(base_url: str) -> Iterator[httpx.Client]:
     """A cookie-keeping HTTP client, like a browser without JavaScript."""
-    with httpx.Client(base_url=base_url, follow_redirects=False) as client:
+    with httpx.Client(base_url=base_url, follow_redirects=False, timeout=HTTP_TIMEOUT) as client:
         yield client
 
 
