@@ -114,23 +114,17 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
     # Outermost: the caller's address as everything after sees it (ADUAN_TRUSTED_PROXIES).
     app.add_middleware(TrustedProxies, trusted=settings.trusted_proxies)
 
-    @app.get(
+    # A module-level function, not a closure over ``deps``: FastAPI remembers the endpoint
+    # functions it has classified (thousands of them), so a closure would keep every app made
+    # in the process alive, and with it its database engine (in the test suite, hundreds).
+    app.add_api_route(
         "/healthz",
+        healthz,
+        methods=["GET"],
         tags=["health"],
         response_model=health.Health,
         responses={503: {"model": health.Health, "description": "Not healthy"}},
     )
-    def healthz(request: Request) -> Any:
-        """Database reachable and scheduler alive: 200; otherwise 503 with what failed."""
-        report = health.check(
-            deps,
-            request.app.state.scheduler,
-            request.app.state.background,
-            timedelta(minutes=settings.notify.stall_minutes),
-        )
-        status = 200 if report.ok else 503
-        return JSONResponse(report.model_dump(), status_code=status)
-
     app.include_router(api.router)
     app.include_router(public.router)
     app.include_router(open311.router)
@@ -148,6 +142,19 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
             return RedirectResponse("/static/favicon.svg", status_code=301)
 
     return app
+
+
+def healthz(request: Request) -> Any:
+    """Database reachable and scheduler alive: 200; otherwise 503 with what failed."""
+    state = request.app.state
+    report = health.check(
+        state.deps,
+        state.scheduler,
+        state.background,
+        timedelta(minutes=state.settings.notify.stall_minutes),
+    )
+    status = 200 if report.ok else 503
+    return JSONResponse(report.model_dump(), status_code=status)
 
 
 # Paths whose errors stay problem+json for programs, whatever the Accept header says.
