@@ -122,7 +122,7 @@ def evaluation_pdf(e: Evaluation, office: Office) -> bytes:
     prev = e.period.previous().key
     story: list[Flowable] = [*pdf.letterhead(office)]
     story += [pdf.para(f"EVALUASI STANDAR PELAYANAN {e.period.label.upper()}", pdf.TITLE)]
-    story += [pdf.para("Masalah paling sering / most frequent problems", pdf.HEADING)]
+    story += [pdf.para("Masalah paling sering", pdf.HEADING)]
     story += [pdf.grid_table(
         ["Komponen standar", str(e.period.key), prev],
         [[labels.get(c, c), a, b] for c, a, b in e.top_problems],

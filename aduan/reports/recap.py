@@ -145,7 +145,9 @@ def recap_pdf(recap: Recap, office: Office) -> bytes:
         pdf.bar_drawing("Per jenis masalah", s.by_problem_type, problem_labels()),
         pdf.bar_drawing("Per saluran", s.by_channel, labels.CHANNELS),
     ]
-    widths = [3.6 * cm, 2.3 * cm, 4.2 * cm, 2.6 * cm, 2.3 * cm, 1.7 * cm]
+    # The code's column fits ADN-WWWWW-WWWWW (its widest letters) on one line: a code that
+    # wraps cannot be read back or typed into the tracking page.
+    widths = [4.5 * cm, 2.2 * cm, 3.6 * cm, 2.5 * cm, 2.2 * cm, 1.7 * cm]
     story += [pdf.para(overdue_title(recap), pdf.HEADING)]
     story += [pdf.grid_table(LIST_HEADER, line_rows(recap.overdue, recap.late_days), widths)]
     story += [pdf.para(f"Pengaduan yang melibatkan APIP ({len(recap.apip)})", pdf.HEADING)]

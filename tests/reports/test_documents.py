@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pypdfium2
@@ -85,6 +86,17 @@ def test_monthly_recap_lists_overdue_and_apip_cases(deps: Deps) -> None:
     assert "Kepatuhan jawaban 14 hari kerja" in text
     page_html = recap_html(recap, Office())
     assert page_html.count("<svg") == 6 and apip in page_html
+
+
+def test_the_widest_tracking_code_stays_on_one_line_in_the_recap(deps: Deps) -> None:
+    # A code that wraps inside its cell cannot be read back or typed into the tracking page;
+    # W is the widest letter a code can have.
+    b.apip_pending_case(deps)
+    recap = build_recap(deps, period.month("2026-03"), "dewi")
+    widest = "ADN-WWWWW-WWWWW"
+    shown = replace(recap, apip=[replace(recap.apip[0], tracking_code=widest)])
+    _, text = pdf_text(recap_pdf(shown, Office()))
+    assert widest in text
 
 
 def test_yearly_evaluation_lists_every_suggestion(deps: Deps) -> None:
