@@ -283,13 +283,17 @@ def _may_approve_apip(case: Case, actor: Actor, now: datetime, policy: Policy) -
 def _queue(deps: Deps, uow: UnitOfWork, found: list[CaseListing]) -> list[QueueItem]:
     now = deps.clock.now()
     calendar = deps.calendars.get(uow)
+    users = deps.reference.orgchart(uow).users
     items: dict[int, QueueItem] = {}
     for case in found:
         limits = sorted(deadlines.statuses(case, now, calendar), key=lambda d: d.due_at)
+        # The tier holder's post on a track; before routing, the person it is assigned to by
+        # name (a page never shows a bare username).
+        assignee = users.get(case.assignee) if case.assignee else None
         items[case.id] = QueueItem(
             case=summarise_listing(case),
             tier=case.tier,
-            holder=case.holder,
+            holder=case.holder or (assignee.full_name if assignee else case.assignee),
             deadline=deadline_view(limits[0]) if limits else None,
         )
     return sorted(items.values(), key=_urgency)

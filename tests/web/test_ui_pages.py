@@ -166,6 +166,9 @@ def test_officer_records_a_whatsapp_complaint_and_lands_on_its_page(
     assert "WhatsApp" in page
     assert "Siti Aminah" in page and "+6281234567890" in page  # the officer sees the identity
     assert 'id="form-classify"' in page
+    # In the queue, the case is held by the officer who recorded it: by name, not username.
+    queue = browser.get("/queue").text
+    assert re.search(r'data-label="Pemegang">\s*Budi Santoso\s*<', queue)
 
 
 def test_bad_intake_is_shown_again_with_each_message_by_its_field_and_nothing_written(
