@@ -19,6 +19,7 @@ from tests.integration.builders import (
     agency_case,
     apip_pending_case,
     internal_case,
+    resolved_case,
     row_counts,
     submit,
     today,
@@ -248,6 +249,18 @@ def test_action_moves_the_case_and_shows_it_on_the_timeline(
     assert "Tersimpan: Klasifikasi" in shown
     assert "Jangka waktu penyelesaian; Biaya/tarif" in shown
     assert 'id="form-review"' in shown
+
+
+def test_the_report_to_the_superior_names_its_addressee(deps: Deps, browser: httpx.Client) -> None:
+    case = resolved_case(deps)
+    act(deps, case, Action.INFORM_COMPLAINANT, "budi")
+    act(deps, case, Action.REPORT_TO_SUPERIOR, "budi", addressee="agus")
+    login(browser, "budi")
+    page = browser.get(f"/cases/{case.tracking_code}").text
+    addressed = re.findall(r"<dt>Tujuan</dt><dd[^>]*>([^<]*)</dd>", page)
+    assert addressed, "the report's addressee is not shown"
+    # By name and post, as the timeline names people; never a bare username.
+    assert all(a.startswith("Agus Setiawan, ") for a in addressed), addressed
 
 
 def test_stale_form_is_refused_with_a_clear_message(deps: Deps, browser: httpx.Client) -> None:
