@@ -132,7 +132,7 @@ def test_supervisor_sees_the_escalated_case_and_the_written_report(
     escalations, reports, late = desk.split("<section")[1:4]
     assert case.tracking_code in escalations
     assert "Berkas tertahan di verifikasi teknis" in reports
-    assert "budi" in reports
+    assert "oleh Budi Santoso" in reports  # the author by name, not username
     assert case.tracking_code not in late
 
 

@@ -107,8 +107,11 @@ def supervisor(request: Request) -> Response:
     staff = current_staff(request)
     if staff is None:
         return to_login(request)
-    desk = service.supervisor_queue(deps_of(request), staff.username)
-    return page(request, "supervisor.html", {"desk": desk})
+    deps = deps_of(request)
+    desk = service.supervisor_queue(deps, staff.username)
+    # Report authors by name, as the case page names them (never a bare username).
+    names = {u.username: u.full_name for u in service.show_orgchart(deps).users.values()}
+    return page(request, "supervisor.html", {"desk": desk, "names": names})
 
 
 @router.get("/approvals", response_class=HTMLResponse)
