@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from aduan.config import Notify, Settings
 from aduan.service import Deps, accounts, timekeeping
 from aduan.service.reference import show_orgchart
 from tests.integration import builders as b
@@ -24,13 +25,17 @@ from tests.web.ui_support import PASSWORDS, csrf_of, login, post_form, serving, 
 ADMIN_PASSWORD = "rahasia-admin-2026"
 
 
+# The server's settings name a mail server: its email may be sent again, its WhatsApp not.
+SERVER = Settings(notify=Notify(smtp_host="127.0.0.1"))
+
+
 @pytest.fixture
 def admin(deps: Deps) -> Iterator[httpx.Client]:
     """A browser-like client logged in as the administrator."""
     set_passwords(deps)
     accounts.set_password(deps, "admin", ADMIN_PASSWORD)
     with (
-        serving(deps) as url,
+        serving(deps, SERVER) as url,
         httpx.Client(base_url=url, follow_redirects=False, timeout=HTTP_TIMEOUT) as client,
     ):
         token = csrf_of(client.get("/login").text)
@@ -185,6 +190,26 @@ def test_failed_deliveries_are_listed_masked_and_retried_in_the_browser(
     assert retried.headers["location"] == "/admin/pengiriman?done=1"
     with deps.uow(readonly=True) as uow:
         assert uow.outbox.counts()["pending"] == 1 and uow.outbox.counts()["dead"] == 0
+
+
+def test_a_failed_message_of_a_channel_the_server_lacks_is_not_offered_again(
+    admin: httpx.Client, deps: Deps, tmp_path: Path
+) -> None:
+    b.submit(deps, channel="whatsapp")  # the acknowledgement goes by WhatsApp: no gateway here
+    dispatcher(deps, tmp_path, max_attempts=1).dispatch()
+
+    shown = admin.get("/admin/pengiriman").text
+    page = words(shown)
+    assert "Pengiriman gagal (1)" in page
+    assert "belum diatur di server ini: WhatsApp" in page and "ADUAN_WHATSAPP_WEBHOOK_URL" in page
+    assert (
+        'name="id"' not in shown and "Kirim ulang semua" not in page
+    )  # nothing that can only fail
+
+    retried = post_form(admin, "/admin/pengiriman", "/admin/pengiriman", {})
+    assert retried.headers["location"] == "/admin/pengiriman?done=0"
+    with deps.uow(readonly=True) as uow:
+        assert uow.outbox.counts()["dead"] == 1
 
 
 def test_an_administrator_changes_a_services_completion_time(

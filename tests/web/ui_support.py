@@ -31,9 +31,9 @@ def set_passwords(deps: Deps) -> None:
 
 
 @contextlib.contextmanager
-def serving(deps: Deps) -> Iterator[str]:
+def serving(deps: Deps, settings: Settings | None = None) -> Iterator[str]:
     """Run the app (no scheduler) on a free loopback port; yield its base URL."""
-    with live(create_app(deps, Settings(), start_background=False)) as url:
+    with live(create_app(deps, settings or Settings(), start_background=False)) as url:
         yield url
 
 

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from aduan.bootstrap import build_channels
 from aduan.catalog.orgchart import StaffUser
 from aduan.catalog.services import Service
 from aduan.escalation.calendar import Override, OverrideKind
@@ -287,6 +288,7 @@ def failed_deliveries(request: Request) -> Response:
         return error_page(request, exc)
     deps = deps_of(request)
     dead = inbox.dead_letters(deps.uow, limit=500)
+    ready = ready_channels(request)
     rows = [
         {
             "id": e.id,
@@ -297,15 +299,24 @@ def failed_deliveries(request: Request) -> Response:
             "created_at": e.message.created_at,
             "attempts": e.attempts,
             "error": e.last_error,
+            "ready": e.message.channel in ready,
         }
         for e in dead
     ]
     context = {
         "rows": rows,
+        # A channel this server has no settings for fails again at once: no button for it.
+        "unready": sorted({str(r["channel"]) for r in rows if not r["ready"]}),
+        "retriable": sum(1 for r in rows if r["ready"]),
         "counts": inbox.counts(deps.uow),
         "notice": request.query_params.get("done"),
     }
     return page(request, "admin_deliveries.html", context)
+
+
+def ready_channels(request: Request) -> frozenset[str]:
+    """The delivery channels this server's settings configure (the others cannot send)."""
+    return frozenset(build_channels(request.app.state.settings))
 
 
 @router.post("/admin/pengiriman", response_class=HTMLResponse)
@@ -327,7 +338,14 @@ async def retry_deliveries(request: Request) -> Response:
             inbox.retry(deps.uow, deps.clock, int(raw))
             count = 1
         else:
-            count = inbox.retry_all(deps.uow, deps.clock, channel=channel)
+            ready = ready_channels(request)
+            if channel is not None and channel not in ready:
+                raise InputError("channel", "configured", N_("saluran ini belum diatur di server"))
+            count = sum(
+                inbox.retry_all(deps.uow, deps.clock, channel=c)
+                for c in sorted(ready)
+                if channel in (None, c)
+            )
     except AduanError as exc:
         return error_page(request, exc)
     log.info("deliveries_retried", by=staff.username, count=count, channel=channel, id=raw)
