@@ -245,6 +245,64 @@ def test_staff_intake_and_the_case_page_take_files_and_serve_them_in_sight(web: 
     assert len(stored(web)) == 2
 
 
+def test_the_case_page_uploads_an_identity_document_that_is_masked_as_from_intake(
+    web: Web,
+) -> None:
+    case = submit(web.deps)  # a public submission: the officer does not see its identity
+    case_url = f"/cases/{case.tracking_code}"
+    officer = web.anon(follow_redirects=False)
+    login(officer, "budi")
+    page = officer.get(case_url).text
+    assert 'name="identitas"' in page and "Dokumen identitas pelapor (foto KTP)" in page
+
+    refused = officer.post(
+        f"{case_url}/lampiran",
+        data={"csrf_token": csrf_of(page), "identitas": "1"},
+        files=[("lampiran", ("ktp.pdf", png(), "application/pdf"))],
+    )
+    marked = officer.post(
+        f"{case_url}/lampiran",
+        data={"csrf_token": csrf_of(page), "identitas": "1"},
+        files=[("lampiran", ("ktp-siti.jpg", jpeg_with_gps(), "image/jpeg"))],
+    )
+    plain = officer.post(
+        f"{case_url}/lampiran",
+        data={"csrf_token": csrf_of(page)},
+        files=[("lampiran", ("denah.png", png(), "image/png"))],
+    )
+
+    # Refused, the page keeps the box ticked beside the rule; nothing is kept.
+    assert refused.status_code == 422 and 'id="upload-error"' in refused.text
+    assert re.search(r'name="identitas" value="1"[^>]*checked', refused.text)
+    assert marked.status_code == 303 and plain.status_code == 303
+    by_sari = service.attachments.list_attachments(web.deps, case.tracking_code, "sari")
+    assert [(a.name, a.identity) for a in by_sari] == [("ktp-siti.jpg", True), ("denah.png", False)]
+    # The officer who may not see the identity sees neither its name nor a link to it ...
+    page = officer.get(case_url).text
+    assert "ktp-siti.jpg" not in page and "Dokumen identitas (dirahasiakan)" in page
+    ktp_id, plan_id = (a.id for a in by_sari)
+    assert f"{case_url}/lampiran/{ktp_id}" not in page
+    assert f'href="{case_url}/lampiran/{plan_id}"' in page
+    assert officer.get(f"{case_url}/lampiran/{ktp_id}").status_code == 403
+    # ... the supervisor does, and her download is on the identity-access record.
+    supervisor = web.anon(follow_redirects=False)
+    login(supervisor, "sari")
+    seen = supervisor.get(case_url).text
+    assert re.search(r"ktp-siti\.jpg</a> <span class=\"tag\">dokumen identitas</span>", seen)
+    before = identity_views(web, case.id)
+    got = supervisor.get(f"{case_url}/lampiran/{ktp_id}")
+    assert got.status_code == 200 and exif_of(got.content) == {}
+    assert identity_views(web, case.id) == [*before, "sari"]
+
+
+def identity_views(web: Web, case_id: int) -> list[str]:
+    """Who looked at the identity of a case, oldest first (the identity-access record)."""
+    now = web.deps.clock.now()
+    with web.deps.uow(readonly=True) as uow:
+        found = uow.identity.accesses(now - timedelta(days=1), now + timedelta(days=1), 100)
+    return [a.username for a in reversed(found) if a.case_id == case_id]
+
+
 def test_an_action_form_on_the_case_page_carries_files(web: Web) -> None:
     case = submit(web.deps)
     officer = web.anon(follow_redirects=False)

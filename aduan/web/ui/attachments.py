@@ -31,13 +31,19 @@ router = APIRouter(include_in_schema=False)
 EVIDENCE = "lampiran"  # the file input of evidence, several files
 IDENTITY = "ktp"  # the file input of an identity document (KTP photo), one file
 FILE_FIELDS = (EVIDENCE, IDENTITY)
+# The case page's upload form has one file input; this box marks its files as identity
+# documents, which follow the identity masking rules like the intake forms' ``ktp`` input.
+IDENTITY_BOX = "identitas"
 ACCEPT = ",".join(f".{ext}" for ext in sorted(filetypes.BY_EXTENSION))
 
 
-def uploads_in(form: FormData) -> list[attachments.Upload]:
-    """The files of a form's file inputs; an input left empty sends none."""
+def uploads_in(form: FormData, identity: bool = False) -> list[attachments.Upload]:
+    """The files of a form's file inputs; an input left empty sends none.
+
+    ``identity``: every file is an identity document (else only those of the ``ktp`` input).
+    """
     return [
-        attachments.Upload(field, value.filename, value.file, field == IDENTITY)
+        attachments.Upload(field, value.filename, value.file, identity or field == IDENTITY)
         for field in FILE_FIELDS
         for value in form.getlist(field)
         if isinstance(value, UploadFile) and (value.filename or (value.size or 0) > 0)
@@ -109,7 +115,11 @@ def download(request: Request, ref: str, attachment_id: int) -> Response:
 
 @router.post("/cases/{ref}/lampiran", response_class=HTMLResponse)
 async def upload(request: Request, ref: str) -> Response:
-    """Add evidence files to a case from its page; on a refused file, the page with the error."""
+    """Add evidence files to a case from its page; on a refused file, the page with the error.
+
+    With the box ``identitas`` ticked the files are identity documents (a KTP photo): masked
+    for whoever may not see the complainant's identity, as from the intake forms and the API.
+    """
     from aduan.web.ui.case import error_page, reload_with_upload_error
     from aduan.web.ui.render import see_other, to_login
 
@@ -118,16 +128,18 @@ async def upload(request: Request, ref: str) -> Response:
         return to_login(request)
     form = await request.form()
     deps = auth.deps_of(request)
+    identity = form.get(IDENTITY_BOX) in ("1", "on")
     try:
         auth.verify_csrf(request, str(form.get("csrf_token", "")))
-        uploads = uploads_in(form)
+        uploads = uploads_in(form, identity=identity)
         await run_in_threadpool(
             attachments.add_attachments, deps, ref, staff.username, uploads, EVIDENCE
         )
     except AccessDeniedError as exc:
         return error_page(request, exc)
     except AduanError as exc:
-        return reload_with_upload_error(request, ref, staff.username, exc)
+        values = {IDENTITY_BOX: "1"} if identity else {}
+        return reload_with_upload_error(request, ref, staff.username, exc, values)
     finally:
         await form.close()  # its files, spooled to disk
     return see_other(f"/cases/{ref}?done=lampiran#h-attachments")

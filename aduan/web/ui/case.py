@@ -245,14 +245,17 @@ def _case_page(
 
 
 def reload_with_upload_error(
-    request: Request, ref: str, username: str, exc: AduanError
+    request: Request, ref: str, username: str, exc: AduanError, values: dict[str, str]
 ) -> Response:
-    """The case page again with a refused upload's message next to the file input."""
+    """The case page again with a refused upload's message next to the file input.
+
+    ``values``: the form's other inputs as sent (the identity box stays ticked).
+    """
     try:
         detail = service.get_case(auth.deps_of(request), ref, username)
     except AduanError as found:
         return error_page(request, found)
-    state = error_state(exc, language_of(request), {}, [ui_files.EVIDENCE])
+    state = error_state(exc, language_of(request), values, [ui_files.EVIDENCE])
     return _case_page(request, detail, upload=state, status_code=http_status(exc))
 
 
