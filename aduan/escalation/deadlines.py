@@ -17,6 +17,7 @@ from aduan.workflow.states import N_, OPEN_STATUSES, Kind, Status
 
 # Reminders reach people when the office opens, not at midnight.
 OFFICE_OPENS = time(7, 30)
+_SECOND = timedelta(seconds=1)  # a breach rings one second after its deadline
 
 
 class DeadlineKind(StrEnum):
@@ -233,6 +234,8 @@ def after_change(
     status, tier, kind = before
     if status is Status.WITHDRAWN and case.status in OPEN_STATUSES:
         return resume(case, now, calendar, policy)
+    if status is Status.MERGED and case.status in OPEN_STATUSES:
+        return rejoin(case, now, calendar, policy)
     replaced: set[DeadlineKind] = set()
     ringing: list[Alarm] = []
     if kind is Kind.SUGGESTION and case.kind is Kind.COMPLAINT:
@@ -277,6 +280,49 @@ def resume(case: Case, now: datetime, calendar: WorkingCalendar, policy: Deadlin
             if a.fire_at > now or (a.point is AlarmPoint.BREACH and unrung)
         ]
     return Replan(frozenset({DeadlineKind.RESPONSE, DeadlineKind.STAGE}), tuple(ringing))
+
+
+def rejoin(case: Case, now: datetime, calendar: WorkingCalendar, policy: DeadlinePolicy) -> Replan:
+    """The deadlines of a merged duplicate handled on its own again (a merge undone).
+
+    The answer deadline is the one the complainant was owed all along, 14 working days from
+    the office's receipt (with the days a pause or an extension added), counted again with the
+    calendar in force, which a change while it was merged did not reach: the merge was the
+    office's decision, not a wait for the complainant, so it stopped no clock. Its alarms come
+    back, less reminders whose moment passed; a breach not yet rung rings at the next sweep. A
+    clock paused for the complainant's information stays paused until the reply or the end of
+    the wait, which rings again (a wait that ran out meanwhile ended then). The stage target
+    starts afresh from now: the stage's work begins again with the case back in the queue.
+    """
+    replaced = {DeadlineKind.RESPONSE, DeadlineKind.STAGE, DeadlineKind.INFO_WAIT}
+    ringing: list[Alarm] = []
+    started = case.response_started_at
+    if started is not None and case.info_requested_at is not None:
+        ends = calendar.response_due_at(case.info_requested_at, policy.info_wait_days)
+        if ends > now:
+            ringing.append(Alarm(DeadlineKind.INFO_WAIT, AlarmPoint.BREACH, ends, ends + _SECOND))
+        else:  # the wait ran out while merged: the clock ran again from its end
+            gone = calendar.working_days_between(wib_date(case.info_requested_at), wib_date(ends))
+            case.response_paused_days += max(0, gone)
+            case.info_requested_at = None
+    if started is not None and case.answered_at is None and case.kind is Kind.COMPLAINT:
+        shift = case.response_paused_days + case.response_extended_days
+        due = calendar.response_due_at(started, policy.response_days + shift)
+        if due != case.response_due_at:
+            case.response_breached_at = None  # a deadline counted again is judged again
+        case.response_due_at = due
+        case.response_original_due_at = calendar.response_due_at(
+            started, policy.response_days + case.response_paused_days
+        )
+        if case.info_requested_at is None:
+            unrung = case.response_breached_at is None
+            ringing += [
+                a
+                for a in alarms(DeadlineKind.RESPONSE, started, due, calendar, policy)
+                if a.fire_at > now or (a.point is AlarmPoint.BREACH and unrung)
+            ]
+    ringing += enter_stage(case, now, calendar, policy).alarms
+    return Replan(frozenset(replaced), tuple(ringing))
 
 
 class Deadlined(Protocol):

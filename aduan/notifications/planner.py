@@ -51,6 +51,7 @@ EVENTS = (
     "referred",  # complainant: referred, to whom and why
     "merged",  # complainant: merged into the main case as a duplicate (issue 14 item 4)
     "merged_result",  # complainant of a merged duplicate: the main case's result
+    "unmerged",  # complainant: the merge undone; handled on its own again, and why
     "info_requested",  # complainant: the question; the answer deadline waits for the reply
     "deadline_extended",  # complainant: the new answer deadline and why
     "assigned",  # case holder
@@ -306,6 +307,19 @@ def _merged(event: ev.CaseMarkedDuplicate, case: Case, situation: Situation) -> 
         "response_due_at": getattr(payload, "main_due_context", None),
     }
     return [_to_complainant("merged", route, case_context(case) | extra)]
+
+
+@reacts_to(ev.MergeUndone)
+def _unmerged(event: ev.MergeUndone, case: Case, situation: Situation) -> list[Notice]:
+    """A merge undone: the complaint is handled on its own again, why, and its answer deadline.
+
+    Nothing of the main case (its code, its complainant): only that the two are apart again.
+    """
+    route = complainant_channel(case)
+    if not route:
+        return []
+    extra = {"reason": getattr(event.payload, "reason", "")}
+    return [_to_complainant("unmerged", route, case_context(case) | extra)]
 
 
 def merged_result(main: Case, duplicate: Case) -> list[Notice]:

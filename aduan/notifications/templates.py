@@ -59,6 +59,7 @@ NOTICE_LABELS = {
     "deadline_extended": N_("Pemberitahuan perpanjangan tenggat jawaban"),
     "merged": N_("Pemberitahuan penggabungan dengan pengaduan yang sama"),
     "merged_result": N_("Hasil tindak lanjut pengaduan yang digabungkan"),
+    "unmerged": N_("Pemberitahuan pembatalan penggabungan"),
 }
 # The action a supervisor may take on a late complaint, named in words (never its code).
 _ACCEPT_LATE = N_("Terima sebagai pengaduan")

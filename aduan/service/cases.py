@@ -460,7 +460,7 @@ def _detail(
         deadlines=[deadline_view(d) for d in limits],
         response_due_at=case.response_due_at,
         overdue=any(d.overdue for d in limits),
-        timeline=[event_view(e) for e in events],
+        timeline=[event_view(e) for e in duplicates.timeline_in_sight(uow, events, actor)],
         answer_clock=answer_clock.clock_view(case, events),
         reports=reports,
         overdue_reports=[

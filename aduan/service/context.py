@@ -79,6 +79,11 @@ def _main_due(s: Situation, payload: Payload) -> Any:
     return main.response_due_at.isoformat() if main and main.response_due_at else None
 
 
+def _merged_into(s: Situation, payload: Payload) -> Any:
+    # Undoing a merge (issue 14 item 4): the main case it leaves, whose timeline says so too.
+    return s.case.merged_into
+
+
 def _chain(s: Situation, payload: Payload) -> Any:
     chart = s.deps.reference.orgchart(s.uow)
     agency = getattr(payload, "agency", None)
@@ -145,6 +150,7 @@ FILLERS: dict[str, Filler] = {
     "main_context": _main_case,
     "shown_code_context": _shown_code,
     "main_due_context": _main_due,
+    "merged_into_context": _merged_into,
 }
 
 

@@ -11,7 +11,9 @@ its result has gone out already, so the duplicate's complainant could no longer 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import suppress
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +21,7 @@ from aduan.ports import UnitOfWork
 from aduan.schemas.views import RelatedView
 from aduan.service.deps import sight_for
 from aduan.workflow import intake, search
-from aduan.workflow.case import Actor, Case
+from aduan.workflow.case import Actor, Case, CaseEvent
 from aduan.workflow.errors import InputError, NotFoundError
 from aduan.workflow.states import N_, OPEN_STATUSES, Action, Kind, Status
 from aduan.workflow.table import roles_for
@@ -30,6 +32,9 @@ SHOWN = 10
 _SIMILAR_WORDS = 3  # the subject's longest words, all of which a similar case must contain
 _STRONG = frozenset({"same_contact", "same_licence", "similar_text"})
 FIELD = "main_code"
+# The main case's timeline entries of a duplicate merged into it, and of a merge undone
+# (``saving.note_on_main``): not actions of the table, they change nothing on the main case.
+DUPLICATE_MERGED, DUPLICATE_UNMERGED = "duplicate_merged", "duplicate_unmerged"
 
 
 def main_case(uow: UnitOfWork, case: Case, actor: Actor, typed: str) -> Case:
@@ -195,3 +200,23 @@ def _received_since(uow: UnitOfWork, case_id: int, sight: Sight, since: datetime
         return uow.cases.get(str(case_id), sight).received_at >= since
     except NotFoundError:
         return False
+
+
+def timeline_in_sight(
+    uow: UnitOfWork, events: Sequence[CaseEvent], actor: Actor
+) -> list[CaseEvent]:
+    """The timeline as ``actor`` may read it: a duplicate out of their sight is not named.
+
+    A main case's entries of a merge and of its undoing name the duplicate and the reason; a
+    reader who may not see the duplicate (DESIGN §6: as one that does not exist) reads only
+    that a duplicate was merged or taken out again.
+    """
+    notes = (DUPLICATE_MERGED, DUPLICATE_UNMERGED)
+    codes = [str(e.data.get("duplicate")) for e in events if e.action in notes]
+    if not codes:
+        return list(events)
+    visible = uow.cases.codes_in_sight(codes, sight_for(actor))
+    return [
+        e if e.action not in notes or e.data.get("duplicate") in visible else replace(e, data={})
+        for e in events
+    ]

@@ -25,18 +25,22 @@ from aduan.notifications.outbox import enqueue
 from aduan.ports import TrackingCodeTakenError, UnitOfWork
 from aduan.reports import documents
 from aduan.service.deps import Deps
+from aduan.service.duplicates import DUPLICATE_MERGED, DUPLICATE_UNMERGED
 from aduan.workflow import intake, search
 from aduan.workflow.case import Case, CaseEvent, Outcomes
 from aduan.workflow.events import (
     ActionTaken,
     ApipApproved,
     CaseClosed,
+    CaseMarkedDuplicate,
     ComplaintSubmitted,
     DeadlineBreached,
     DeadlineReminderDue,
     DomainEvent,
+    MergeUndone,
     RoutedToAgency,
 )
+from aduan.workflow.states import Role
 
 log = structlog.get_logger()
 
@@ -80,8 +84,38 @@ def save_case(deps: Deps, uow: UnitOfWork, change: CaseChange, now: datetime) ->
         schedule(uow, case.id, replan, now)
     events = case.take_events()
     record_units(deps, uow, case.id, events)
+    note_on_main(uow, case, events)
     publish(deps, uow, case, events, now)
     return events
+
+
+def note_on_main(uow: UnitOfWork, case: Case, events: Sequence[DomainEvent]) -> None:
+    """Issue 14 item 4: a merge, and its undoing, are on the main case's timeline too.
+
+    An entry of the main case's audit trail that changes nothing on it (its status stays):
+    who, when, which duplicate and why, in the same unit of work as the duplicate's change.
+    """
+    for event in events:
+        if isinstance(event, CaseMarkedDuplicate):
+            action, field = DUPLICATE_MERGED, "main_context"
+        elif isinstance(event, MergeUndone):
+            action, field = DUPLICATE_UNMERGED, "merged_into_context"
+        else:
+            continue
+        main_id = getattr(event.payload, field, None)
+        if main_id is None:
+            continue
+        status = uow.cases.get(str(main_id)).status
+        entry = CaseEvent(
+            action=action,
+            actor=event.actor,
+            role=Role(event.role),
+            from_status=status,
+            to_status=status,
+            at=event.at,
+            data={"duplicate": case.tracking_code, "reason": getattr(event.payload, "reason", "")},
+        )
+        uow.cases.append(main_id, Outcomes(entry))
 
 
 def _frozen(deps: Deps, uow: UnitOfWork, case: Case, outcomes: Outcomes, filed: int) -> Outcomes:

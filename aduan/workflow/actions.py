@@ -199,6 +199,14 @@ ACTIONS: Mapping[Action, ActionSpec] = {
             "merged",
         ),
         _spec(
+            A.UNDO_MERGE,
+            pl.UndoMergePayload,
+            fx.undo_merge,
+            ev.MergeUndone,
+            N_("Batalkan penggabungan"),
+            "unmerged",
+        ),
+        _spec(
             A.ACCEPT_LATE,
             pl.ReasonPayload,
             fx.accept_late,

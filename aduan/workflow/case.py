@@ -260,6 +260,7 @@ class Case:
     withdrawal: Withdrawal | None = None  # set while withdrawn, for the record and the undo
     reopen_count: int = 0
     merged_into: int | None = None  # the main case's id, once merged as a duplicate (issue 14)
+    merged_from: Status | None = None  # the status it was merged from, which an undo restores
     # Deadlines (DESIGN §3), kept by the escalation policy, never by the transition table.
     response_started_at: datetime | None = None
     response_due_at: datetime | None = None

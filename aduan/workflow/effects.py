@@ -37,6 +37,7 @@ from aduan.workflow.payloads import (
     RouteAgencyPayload,
     RoutePayload,
     SuperiorReportPayload,
+    UndoMergePayload,
     sent_time,
 )
 from aduan.workflow.states import N_, AnswerKind, Kind, Role, Track
@@ -347,7 +348,21 @@ def mark_duplicate(ctx: ActionContext) -> None:
     p = _payload(ctx, DuplicatePayload)
     assert p.main_context is not None  # the service found the main case in sight
     ctx.case.merged_into = p.main_context
+    ctx.case.merged_from = ctx.case.status  # the effect runs before the table moves the status
     end_case(ctx)
+
+
+def undo_merge(ctx: ActionContext) -> None:
+    """Handle a merged duplicate on its own again: the table restores the status it had.
+
+    It leaves its main case (whose result no longer reaches it, and whose complainants the
+    statistics no longer count it among); the deadline policy counts its answer deadline
+    again (``aduan.escalation.deadlines.rejoin``).
+    """
+    _payload(ctx, UndoMergePayload)
+    ctx.case.merged_into = None
+    ctx.case.merged_from = None
+    ctx.case.closed_at = None
 
 
 def accept_late(ctx: ActionContext) -> None:

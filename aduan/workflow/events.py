@@ -17,7 +17,7 @@ Each action of the transition table has its own event class, named in its declar
     │   ├── ApipRequested, ApipApproved, ApipRefused,
     │   ├── ComplainantAnswered, ResultRecorded, ComplainantInformed, SuperiorReported,
     │   ├── CaseClosed, CaseReopened, CaseWithdrawn, WithdrawalUndone, CaseReferred,
-    │   ├── CaseMarkedDuplicate,
+    │   ├── CaseMarkedDuplicate, MergeUndone,
     │   ├── LateComplaintAccepted,
     │   ├── InformationRequested, InformationReceived, InformationWaitEnded, DeadlineExtended,
     │   └── SuggestionAcknowledged, SuggestionForwarded, SuggestionConverted
@@ -196,6 +196,12 @@ class CaseReferred(ActionTaken):
 
 class CaseMarkedDuplicate(ActionTaken):
     """Merged into its main case as a duplicate (issue 14 item 4)."""
+
+    __slots__ = ()
+
+
+class MergeUndone(ActionTaken):
+    """A merge found mistaken was undone: the duplicate is handled on its own again."""
 
     __slots__ = ()
 

@@ -148,6 +148,13 @@ class DuplicatePayload(Payload):
     main_due_context: str | None = None
 
 
+class UndoMergePayload(Payload):
+    """Undo a merge found mistaken (issue 14 item 4), with the reason the complainant reads."""
+
+    reason: Text = Field(description="alasan")
+    merged_into_context: int | None = None  # the main case's id, for its timeline
+
+
 class AnswerPayload(Payload):
     """An answer sent to the complainant (item 4 and item 8)."""
 

@@ -122,6 +122,7 @@ class Action(StrEnum):
     FILE_OVERDUE_REPORT = "file_overdue_report"
     OPEN_APIP = "open_apip"
     MARK_DUPLICATE = "mark_duplicate"
+    UNDO_MERGE = "undo_merge"  # a merge found mistaken: the duplicate is handled on its own
     # Issue 14 item 5: the answer clock paused for missing information, and extended.
     REQUEST_INFO = "request_info"
     RECORD_INFO_REPLY = "record_info_reply"

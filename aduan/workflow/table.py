@@ -57,6 +57,13 @@ def _origin(status: Status) -> Selector:
     return selector
 
 
+def _merged_from(status: Status) -> Selector:
+    def selector(ctx: ActionContext) -> bool:
+        return ctx.case.merged_from is status
+
+    return selector
+
+
 def _withdrawn_from(status: Status) -> Selector:
     def selector(ctx: ActionContext) -> bool:
         withdrawal = ctx.case.withdrawal
@@ -70,6 +77,7 @@ A = Action
 _HANDLING = (S.INTERNAL, S.AGENCY, S.APIP)
 _SUGGESTION_WORK = list(SUGGESTION_WORK)
 _ANSWERABLE = (S.RECORDED, S.CLASSIFIED, S.REVIEWED, S.INTERNAL, S.AGENCY, S.APIP_PENDING, S.APIP)
+_MERGEABLE = (S.RECORDED, S.CLASSIFIED, S.REVIEWED, S.INTERNAL, S.AGENCY)
 
 RULES: tuple[Rule, ...] = (
     # Item 5c: classify by service and problem type; may be corrected before the review.
@@ -184,11 +192,21 @@ RULES: tuple[Rule, ...] = (
     *_rows(A.REFER, [S.RECORDED, S.CLASSIFIED, S.REVIEWED], S.REFERRED, OFFICE_STAFF),
     # Issue 14 item 4: a duplicate is merged into its main case (checked by the service: an
     # open complaint in sight, not itself, not itself a duplicate) until it is on its way out.
-    *_rows(
-        A.MARK_DUPLICATE,
-        [S.RECORDED, S.CLASSIFIED, S.REVIEWED, S.INTERNAL, S.AGENCY],
-        S.MERGED,
-        OFFICE_STAFF,
+    *_rows(A.MARK_DUPLICATE, _MERGEABLE, S.MERGED, OFFICE_STAFF),
+    # A merge found mistaken is undone by the same office staff who may merge (an officer or a
+    # supervisor: the merge itself needs no more), with a written reason the complainant reads;
+    # the duplicate goes back to the status it was merged from, on its track and tier.
+    *(
+        Rule(
+            A.UNDO_MERGE,
+            S.MERGED,
+            back,
+            OFFICE_STAFF,
+            (),
+            _merged_from(back),
+            f"from {back.value}",
+        )
+        for back in _MERGEABLE
     ),
     # Item 3: a late submission "may" be treated as a suggestion; a supervisor may accept it.
     *_rows(

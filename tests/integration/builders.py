@@ -49,6 +49,7 @@ PAYLOADS: dict[Action, dict[str, Any]] = {
     Action.FILE_OVERDUE_REPORT: {"report": "Tenggat terlewati karena berkas belum lengkap"},
     Action.OPEN_APIP: {"legal_basis": "ombudsman", "reason": "Rujukan Ombudsman No. 12/2026"},
     Action.MARK_DUPLICATE: {"reason": "Pokok dan pelapornya sama dengan pengaduan utama"},
+    Action.UNDO_MERGE: {"reason": "Bukan pengaduan yang sama: izinnya berbeda"},
     Action.REQUEST_INFO: {"question": "Mohon kirim nomor NIB Anda"},
     Action.RECORD_INFO_REPLY: {"reply": "NIB 9120001234567"},
     Action.EXTEND_DEADLINE: {"working_days": 3, "reason": "Menunggu pemeriksaan lapangan"},

@@ -91,7 +91,7 @@ def test_a_duplicate_is_merged_and_its_complainant_told(deps: Deps) -> None:
 
     assert merged.status == "merged"
     assert merged.merged_into == main.tracking_code
-    assert merged.deadlines == [] and merged.allowed_actions == []
+    assert merged.deadlines == [] and merged.allowed_actions == ["undo_merge"]
     with engine_of(deps).connect() as conn:
         alarms = conn.exec_driver_sql(
             "SELECT count(*) FROM alarms WHERE case_id = ?"

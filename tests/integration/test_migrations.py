@@ -22,7 +22,7 @@ from aduan.config import Settings
 from aduan.ports import FixedClock, Open311Query
 from aduan.service import Deps, accounts
 from aduan.service import open311 as clients
-from aduan.workflow.states import Channel
+from aduan.workflow.states import Action, Channel
 from tests.integration.builders import engine_of, submission
 from tests.reports.test_rollup import downgrade
 
@@ -181,3 +181,27 @@ def test_the_open311_requests_filed_before_0030_get_a_public_id(fresh: Deps) -> 
     now = fresh.clock.now()
     listed = clients.list_requests(fresh, Open311Query(client=None, start=now - DAY, end=now))
     assert {r.request_id for r in listed} == given
+
+
+def test_the_duplicates_merged_before_0032_know_the_status_an_undo_restores(fresh: Deps) -> None:
+    from tests.integration.builders import act
+    from tests.integration.test_duplicates import OTHER, merge, staff_intake
+
+    upgrade_database(fresh)
+    main = staff_intake(fresh)
+    duplicate = staff_intake(fresh, complainant=OTHER)
+    act(fresh, duplicate, Action.CLASSIFY, "budi")
+    merge(fresh, duplicate, main.tracking_code)
+    engine = engine_of(fresh)
+
+    downgrade(engine, "0030")
+    migrate.upgrade(engine)
+
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT tracking_code, merged_from FROM cases")).all()
+    assert {str(code): merged_from for code, merged_from in rows} == {
+        main.tracking_code: None,
+        duplicate.tracking_code: "classified",
+    }
+    undone = act(fresh, duplicate, Action.UNDO_MERGE, "budi", reason="Bukan duplikat")
+    assert undone.status == "classified"

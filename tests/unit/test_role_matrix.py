@@ -117,6 +117,8 @@ _MERGE_DUPLICATE = {
     (status, A.MARK_DUPLICATE): OFFICE
     for status in (S.RECORDED, S.CLASSIFIED, S.REVIEWED, S.INTERNAL, S.AGENCY)
 }
+# A merge found mistaken is undone by those who may merge: the office's complaint staff.
+_UNDO_MERGE = {(S.MERGED, A.UNDO_MERGE): OFFICE}
 
 EXPECTED: dict[tuple[Status, Action], set[Role]] = {
     **_ANSWER_BEFORE_RESULT,
@@ -126,6 +128,7 @@ EXPECTED: dict[tuple[Status, Action], set[Role]] = {
     **_OWED_REPORT,
     **_APIP_BY_LAW,
     **_MERGE_DUPLICATE,
+    **_UNDO_MERGE,
     **_ANSWER_CLOCK,
     # Item 5c: classify, and correct the classification until the review.
     (S.RECORDED, A.CLASSIFY): OFFICE,
@@ -199,6 +202,8 @@ def a_case(status: Status) -> Case:
     case = _a_case(status)
     if status is S.WITHDRAWN:  # withdrawn from where it stood, a moment ago
         case.withdrawal = Withdrawal(S.RECORDED, NOW, "user-officer", R.OFFICER, "Duplikat")
+    if status is S.MERGED:  # merged from where it stood into its main case
+        case.merged_into, case.merged_from = 1, S.CLASSIFIED
     if case.kind is Kind.SUGGESTION:  # late: the one screening reason every suggestion row takes
         case.screening_reason = ScreeningReason.LATE
     return case

@@ -13,7 +13,8 @@ import pytest
 
 from aduan import service
 from aduan.service import Deps
-from tests.integration.builders import reviewed_case, today
+from aduan.workflow.states import Action
+from tests.integration.builders import act, reviewed_case, submission, today
 from tests.web.server import HTTP_TIMEOUT
 from tests.web.ui_support import csrf_of, login, serving, set_passwords, version_of
 
@@ -79,3 +80,36 @@ def test_the_officer_sees_likely_duplicates_at_intake_and_merges_one(
     assert "Jumlah pelapor: 2" in shown
     listed = re.search(r'<ul id="merged-duplicates">(.*?)</ul>', shown, re.S)
     assert listed and own in listed.group(1) and "digabungkan sebagai duplikat" in listed.group(1)
+
+
+def test_a_merge_is_undone_from_the_case_page_with_a_reason(
+    deps: Deps, browser: httpx.Client
+) -> None:
+    main = reviewed_case(deps)
+    other = {"name": "Joko Widodo", "email": "joko@contoh.id"}
+    duplicate = service.submit_complaint(deps, submission(deps, complainant=other), "budi")
+    act(deps, duplicate, Action.MARK_DUPLICATE, "budi", main_code=main.tracking_code)
+    url = f"/cases/{duplicate.tracking_code}"
+    login(browser, "dewi")  # the Head neither merges nor undoes a merge: not offered
+    assert 'id="form-undo_merge"' not in browser.get(url).text
+    browser.cookies.clear()
+    login(browser, "budi")
+    page = browser.get(url).text
+    assert 'id="form-undo_merge"' in page and 'href="#act-undo_merge"' in page
+    form = {"csrf_token": csrf_of(page), "expected_version": version_of(page)}
+
+    refused = browser.post(f"{url}/actions/undo_merge", data={**form, "reason": ""})
+    done = browser.post(f"{url}/actions/undo_merge", data={**form, "reason": "Izinnya berbeda"})
+
+    assert refused.status_code == 422 and re.search(r'id="f-reason-error"', refused.text)
+    assert done.status_code == 303
+    back = browser.get(done.headers["location"]).text
+    assert "Batalkan penggabungan" in back and "Izinnya berbeda" in back
+    assert 'id="merged-into"' not in back and 'id="form-undo_merge"' not in back
+    shown = browser.get(f"/cases/{main.tracking_code}").text
+    timeline = re.search(r'<ol class="timeline">(.*?)</ol>', shown, re.S)
+    assert timeline is not None
+    assert "Duplikat digabungkan ke pengaduan ini" in timeline.group(1)
+    assert "Penggabungan duplikat dibatalkan" in timeline.group(1)
+    assert duplicate.tracking_code in timeline.group(1) and "Izinnya berbeda" in timeline.group(1)
+    assert "duplicate_unmerged" not in shown and "undo_merge" not in timeline.group(1)

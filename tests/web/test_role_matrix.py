@@ -48,6 +48,11 @@ def _acknowledged(deps: Deps) -> CaseDetail:
     return b.act(deps, _late(deps), Action.ACKNOWLEDGE_SUGGESTION, "budi")
 
 
+def _merged(deps: Deps) -> CaseDetail:
+    main = b.reviewed_case(deps).tracking_code
+    return b.act(deps, b.submit(deps), Action.MARK_DUPLICATE, "budi", main_code=main)
+
+
 def _forwarded(deps: Deps) -> CaseDetail:
     case = b.act(deps, _late(deps), Action.CLASSIFY, "budi")
     return b.act(deps, case, Action.FORWARD_SUGGESTION, "budi")
@@ -66,6 +71,7 @@ STAGES: dict[Status, Callable[[Deps], CaseDetail]] = {
     Status.SUGGESTION: _late,
     Status.SUGGESTION_ACKNOWLEDGED: _acknowledged,
     Status.SUGGESTION_FORWARDED: _forwarded,
+    Status.MERGED: _merged,
 }
 
 

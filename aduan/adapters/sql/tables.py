@@ -721,3 +721,7 @@ attachments = Table(
 # without the extensions, which the statistics judge compliance against besides the one in force.
 cases.append_column(Column("answer_clock", Json))
 cases.append_column(Column("response_original_due_at", UtcDateTime))
+
+# Issue 14 item 4 (migration 0032): the status a merged duplicate was merged from, which
+# undoing the merge restores (NULL for every case not merged).
+cases.append_column(Column("merged_from", String(32)))
