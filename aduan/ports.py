@@ -104,6 +104,10 @@ class CaseListing:
     stage_due_at: datetime | None
     tier: int
     holder: str | None  # title of the tier level holding the case on its track, if any
+    # Issue 14 item 5: the clock stands still from ``info_requested_at`` (None: it runs), and
+    # the stage target counts from ``stage_started_at``; lists show a paused case as waiting.
+    stage_started_at: datetime | None = None
+    info_requested_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

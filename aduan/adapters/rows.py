@@ -295,6 +295,12 @@ def _clock_from_json(data: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def paused_since(data: dict[str, Any] | None) -> datetime | None:
+    """When the stored answer clock stopped for the complainant's information; None: it runs."""
+    at = (data or {}).get("info_requested_at")
+    return datetime.fromisoformat(at) if at else None
+
+
 def event_to_row(case_id: int, e: CaseEvent) -> dict[str, Any]:
     """A ``case_events`` row."""
     return {

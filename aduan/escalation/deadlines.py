@@ -17,7 +17,6 @@ from aduan.workflow.states import N_, OPEN_STATUSES, Kind, Status
 
 # Reminders reach people when the office opens, not at midnight.
 OFFICE_OPENS = time(7, 30)
-_SECOND = timedelta(seconds=1)  # a breach rings one second after its deadline
 
 
 class DeadlineKind(StrEnum):
@@ -206,14 +205,20 @@ def start_response(
 def enter_stage(
     case: Case, entered_at: datetime, calendar: WorkingCalendar, policy: DeadlinePolicy
 ) -> Replan:
-    """Start the target of the case's current status (or tier), replacing the previous one."""
+    """Start the target of the case's current status (or tier), replacing the previous one.
+
+    While the clock stands still for the complainant's information it rings nothing: the pause
+    moves it later when it ends (``aduan.escalation.pause``).
+    """
     due = stage_due_at(case.status, entered_at, calendar, policy)
     if case.status not in OPEN_STATUSES or case.kind is not Kind.COMPLAINT:
         due = None
     case.stage_started_at = entered_at if due else None
     case.stage_due_at = due
     case.stage_breached_at = None
-    ringing = alarms(DeadlineKind.STAGE, entered_at, due, calendar, policy) if due else []
+    ringing = []
+    if due is not None and case.info_requested_at is None:
+        ringing = alarms(DeadlineKind.STAGE, entered_at, due, calendar, policy)
     return Replan(frozenset({DeadlineKind.STAGE}), tuple(ringing))
 
 
@@ -234,8 +239,6 @@ def after_change(
     status, tier, kind = before
     if status is Status.WITHDRAWN and case.status in OPEN_STATUSES:
         return resume(case, now, calendar, policy)
-    if status is Status.MERGED and case.status in OPEN_STATUSES:
-        return rejoin(case, now, calendar, policy)
     replaced: set[DeadlineKind] = set()
     ringing: list[Alarm] = []
     if kind is Kind.SUGGESTION and case.kind is Kind.COMPLAINT:
@@ -269,9 +272,9 @@ def resume(case: Case, now: datetime, calendar: WorkingCalendar, policy: Deadlin
     ):
         if started is None or due is None or case.kind is not Kind.COMPLAINT:
             continue
-        if kind is DeadlineKind.RESPONSE and (
-            case.answered_at is not None or case.info_requested_at is not None
-        ):
+        if case.info_requested_at is not None:
+            continue  # paused: the end of the wait rings, then these (``pause.resume``)
+        if kind is DeadlineKind.RESPONSE and case.answered_at is not None:
             continue
         unrung = kind is DeadlineKind.RESPONSE and case.response_breached_at is None
         ringing += [
@@ -280,49 +283,6 @@ def resume(case: Case, now: datetime, calendar: WorkingCalendar, policy: Deadlin
             if a.fire_at > now or (a.point is AlarmPoint.BREACH and unrung)
         ]
     return Replan(frozenset({DeadlineKind.RESPONSE, DeadlineKind.STAGE}), tuple(ringing))
-
-
-def rejoin(case: Case, now: datetime, calendar: WorkingCalendar, policy: DeadlinePolicy) -> Replan:
-    """The deadlines of a merged duplicate handled on its own again (a merge undone).
-
-    The answer deadline is the one the complainant was owed all along, 14 working days from
-    the office's receipt (with the days a pause or an extension added), counted again with the
-    calendar in force, which a change while it was merged did not reach: the merge was the
-    office's decision, not a wait for the complainant, so it stopped no clock. Its alarms come
-    back, less reminders whose moment passed; a breach not yet rung rings at the next sweep. A
-    clock paused for the complainant's information stays paused until the reply or the end of
-    the wait, which rings again (a wait that ran out meanwhile ended then). The stage target
-    starts afresh from now: the stage's work begins again with the case back in the queue.
-    """
-    replaced = {DeadlineKind.RESPONSE, DeadlineKind.STAGE, DeadlineKind.INFO_WAIT}
-    ringing: list[Alarm] = []
-    started = case.response_started_at
-    if started is not None and case.info_requested_at is not None:
-        ends = calendar.response_due_at(case.info_requested_at, policy.info_wait_days)
-        if ends > now:
-            ringing.append(Alarm(DeadlineKind.INFO_WAIT, AlarmPoint.BREACH, ends, ends + _SECOND))
-        else:  # the wait ran out while merged: the clock ran again from its end
-            gone = calendar.working_days_between(wib_date(case.info_requested_at), wib_date(ends))
-            case.response_paused_days += max(0, gone)
-            case.info_requested_at = None
-    if started is not None and case.answered_at is None and case.kind is Kind.COMPLAINT:
-        shift = case.response_paused_days + case.response_extended_days
-        due = calendar.response_due_at(started, policy.response_days + shift)
-        if due != case.response_due_at:
-            case.response_breached_at = None  # a deadline counted again is judged again
-        case.response_due_at = due
-        case.response_original_due_at = calendar.response_due_at(
-            started, policy.response_days + case.response_paused_days
-        )
-        if case.info_requested_at is None:
-            unrung = case.response_breached_at is None
-            ringing += [
-                a
-                for a in alarms(DeadlineKind.RESPONSE, started, due, calendar, policy)
-                if a.fire_at > now or (a.point is AlarmPoint.BREACH and unrung)
-            ]
-    ringing += enter_stage(case, now, calendar, policy).alarms
-    return Replan(frozenset(replaced), tuple(ringing))
 
 
 class Deadlined(Protocol):
@@ -336,18 +296,26 @@ class Deadlined(Protocol):
     def response_due_at(self) -> datetime | None: ...  # noqa: D102
     @property
     def stage_due_at(self) -> datetime | None: ...  # noqa: D102
+    @property
+    def stage_started_at(self) -> datetime | None: ...  # noqa: D102
+    @property
+    def info_requested_at(self) -> datetime | None: ...  # noqa: D102
 
 
 def statuses(case: Deadlined, now: datetime, calendar: WorkingCalendar) -> list[DeadlineStatus]:
-    """The deadlines an open case is under now, for the case page and the lists."""
+    """The deadlines an open case is under now, for the case page and the lists.
+
+    While the clock stands still for the complainant's information (issue 14 item 5), both
+    deadlines say so, with the working days they had left when it stopped (or when the case
+    entered its stage, if later): a paused case is not overdue for waiting, only if it already
+    was when the clock stopped.
+    """
     found = []
+    paused_at = case.info_requested_at
     if case.response_due_at and case.answered_at is None and case.status in OPEN_STATUSES:
-        paused_at: datetime | None = getattr(case, "info_requested_at", None)
-        # While the clock stands still, the days left are those it had when it stopped.
         at = paused_at or now
         found.append(describe(DeadlineKind.RESPONSE, case.response_due_at, at, calendar))
-        if paused_at is not None:
-            found[-1] = replace(found[-1], paused=True)
     if case.stage_due_at and case.status in OPEN_STATUSES:
-        found.append(describe(DeadlineKind.STAGE, case.stage_due_at, now, calendar))
-    return found
+        at = max(paused_at, case.stage_started_at or paused_at) if paused_at else now
+        found.append(describe(DeadlineKind.STAGE, case.stage_due_at, at, calendar))
+    return [replace(d, paused=True) for d in found] if paused_at else found

@@ -16,6 +16,14 @@ restarts that day, and the deadline is always the end of a working day). The dea
 later by exactly that many working days of the calendar in force: a case paused with two
 working days left has two working days left when it resumes.
 
+**The stage target stands still too.** The office's own target for the case's current stage
+(classification, review, each tier) waits with the answer: a case waiting for the complainant
+is not late on its stage, and the sweep does not escalate it to the next tier for a target it
+could not meet without the reply. It moves later by the working days it stood still (counted
+from the request, or from when the case entered its stage if that came later); a target
+already missed when the clock stopped stays missed. The lists show such a case as waiting,
+until the end of the wait.
+
 **Original and extended deadline.** ``response_original_due_at`` is 14 working days plus the
 paused days (the clock the office actually had); ``response_due_at`` adds the extensions. The
 statistics judge compliance against both, separately.
@@ -42,7 +50,7 @@ from aduan.escalation.deadlines import (
 from aduan.workflow import events as ev
 from aduan.workflow.case import Case
 from aduan.workflow.errors import InputError
-from aduan.workflow.intake import wib_date
+from aduan.workflow.intake import WIB, wib_date
 from aduan.workflow.payloads import ExtensionPayload
 from aduan.workflow.states import N_, OPEN_STATUSES
 
@@ -81,24 +89,86 @@ def react(
             return extend(case, event.payload, now, calendar, policy)
         if isinstance(event, _ANSWERING) and case.info_requested_at and case.answered_at:
             return resume(case, case.answered_at, calendar, policy)  # answered: the pause ends
+        if isinstance(event, ev.MergeUndone):
+            return rejoin(case, now, calendar, policy)
     return None
 
 
+def rejoin(case: Case, now: datetime, calendar: WorkingCalendar, policy: DeadlinePolicy) -> Replan:
+    """The answer clock of a merged duplicate handled on its own again (issue 14 item 4).
+
+    Its deadline is the one the complainant was owed all along, 14 working days from the
+    office's receipt (with the days a pause or an extension added), counted again with the
+    calendar in force, which a change while it was merged did not reach: the merge was the
+    office's decision, not a wait for the complainant, so it stopped no clock. Its alarms come
+    back, less reminders whose moment passed; a breach not yet rung rings at the next sweep. A
+    clock paused for the complainant's information stays paused until the reply or the end of
+    the wait, which rings again; a wait that ran out meanwhile ended then. (The stage target
+    starts afresh from now: ``deadlines.after_change``, as for any new status.)
+    """
+    paused_at = case.info_requested_at
+    if paused_at is not None:
+        ends = wait_ends_at(calendar, paused_at, policy)
+        if ends > now:
+            return Replan(_PAUSED, (_wait(ends),))
+        case.response_paused_days += paused_working_days(calendar, paused_at, ends)
+        case.info_requested_at = None
+        ringing = _move(case, now, calendar, policy)
+        return Replan(_PAUSED, ringing + _move_stage(case, paused_at, ends, calendar, policy))
+    return Replan(frozenset({DeadlineKind.RESPONSE}), _move(case, now, calendar, policy))
+
+
+_PAUSED = frozenset({DeadlineKind.RESPONSE, DeadlineKind.STAGE, DeadlineKind.INFO_WAIT})
+
+
 def pause(case: Case, calendar: WorkingCalendar, policy: DeadlinePolicy) -> Replan:
-    """Silence the answer's reminders and breach; ring the end of the wait instead."""
+    """Silence the answer's and the stage's reminders and breach; ring the end of the wait."""
     assert case.info_requested_at is not None  # set by the effect of ``request_info``
-    ends = wait_ends_at(calendar, case.info_requested_at, policy)
-    wait = Alarm(DeadlineKind.INFO_WAIT, AlarmPoint.BREACH, ends, ends + timedelta(seconds=1))
-    return Replan(frozenset({DeadlineKind.RESPONSE, DeadlineKind.INFO_WAIT}), (wait,))
+    return Replan(_PAUSED, (_wait(wait_ends_at(calendar, case.info_requested_at, policy)),))
+
+
+def _wait(ends: datetime) -> Alarm:
+    """The alarm of the end of the wait: the deadline sweep resumes the clock then."""
+    return Alarm(DeadlineKind.INFO_WAIT, AlarmPoint.BREACH, ends, ends + timedelta(seconds=1))
 
 
 def resume(case: Case, now: datetime, calendar: WorkingCalendar, policy: DeadlinePolicy) -> Replan:
-    """End the pause: the deadline moves later by the paused working days; alarms replanned."""
+    """End the pause: both deadlines move later by the paused working days; alarms replanned."""
     assert case.info_requested_at is not None  # guarded by ``waiting_for_info``
-    case.response_paused_days += paused_working_days(calendar, case.info_requested_at, now)
+    paused_at = case.info_requested_at
+    case.response_paused_days += paused_working_days(calendar, paused_at, now)
     case.info_requested_at = None
     ringing = _move(case, now, calendar, policy)
-    return Replan(frozenset({DeadlineKind.RESPONSE, DeadlineKind.INFO_WAIT}), ringing)
+    ringing += _move_stage(case, paused_at, now, calendar, policy)
+    return Replan(_PAUSED, ringing)
+
+
+def _move_stage(
+    case: Case,
+    paused_at: datetime,
+    now: datetime,
+    calendar: WorkingCalendar,
+    policy: DeadlinePolicy,
+) -> tuple[Alarm, ...]:
+    """The stage target after a pause: later by the working days it stood still; its alarms.
+
+    It stood still from the request, or from when the case entered its stage if that came
+    later. A target already missed when the clock stopped stays missed (its breach rang). The
+    start it counts from moves later too, so a calendar change counting it again keeps the pause.
+    """
+    started, due = case.stage_started_at, case.stage_due_at
+    if started is None or due is None or case.status not in OPEN_STATUSES:
+        return ()
+    shift = 0 if due <= paused_at else paused_working_days(calendar, max(paused_at, started), now)
+    if shift:
+        moved_on = calendar.add_working_days(wib_date(started), shift)
+        started = datetime.combine(moved_on, started.astimezone(WIB).timetz())
+        case.stage_started_at = started
+        case.stage_due_at = due = calendar.response_due_at(due, shift)
+        case.stage_breached_at = None
+    ringing = alarms(DeadlineKind.STAGE, started, due, calendar, policy)
+    unrung = case.stage_breached_at is None
+    return tuple(a for a in ringing if a.fire_at > now or (a.point is AlarmPoint.BREACH and unrung))
 
 
 def extend(

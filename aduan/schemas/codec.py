@@ -67,4 +67,6 @@ def listing_of(case: Case) -> CaseListing:
         stage_due_at=case.stage_due_at,
         tier=case.tier,
         holder=holder.title if holder else None,
+        stage_started_at=case.stage_started_at,
+        info_requested_at=case.info_requested_at,
     )

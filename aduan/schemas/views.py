@@ -115,6 +115,7 @@ class DeadlineView(View):
     overdue: bool
     overdue_working_days: int
     paused: bool = False  # the answer clock stands still: waiting for the complainant
+    waiting_until: datetime | None = None  # while paused: the end of the wait for the reply
 
 
 class AnswerClockView(View):
@@ -126,6 +127,7 @@ class AnswerClockView(View):
     """
 
     waiting_since: datetime | None = None
+    waiting_until: datetime | None = None  # the end of the wait: the clock runs again then
     question: str | None = None
     paused_days: int = 0
     extended_days: int = 0
@@ -372,8 +374,8 @@ def document_complainant(
     return complainant_view(c, not c.confidential or sees_identity(role, username, recorded_by))
 
 
-def deadline_view(d: DeadlineStatus) -> DeadlineView:
-    """A deadline as shown."""
+def deadline_view(d: DeadlineStatus, waiting_until: datetime | None = None) -> DeadlineView:
+    """A deadline as shown; a paused one with the end of the wait (``waiting_until``)."""
     return DeadlineView(
         kind=d.kind.value,
         due_at=d.due_at,
@@ -381,6 +383,7 @@ def deadline_view(d: DeadlineStatus) -> DeadlineView:
         overdue=d.overdue,
         overdue_working_days=d.overdue_working_days,
         paused=d.paused,
+        waiting_until=waiting_until if d.paused else None,
     )
 
 

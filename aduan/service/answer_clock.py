@@ -8,7 +8,11 @@ the complainant and on the case page. The timeline names each pause, resumption 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
+from aduan.escalation import pause
+from aduan.escalation.calendar import WorkingCalendar
+from aduan.escalation.deadlines import DeadlinePolicy
 from aduan.schemas.views import AnswerClockView
 from aduan.workflow.case import Case, CaseEvent
 from aduan.workflow.states import N_, OPEN_STATUSES, Action
@@ -26,7 +30,19 @@ HISTORY: dict[str, str] = {
 }
 
 
-def clock_view(case: Case, events: Sequence[CaseEvent]) -> AnswerClockView:
+def waiting_until(
+    paused_at: datetime | None, calendar: WorkingCalendar, policy: DeadlinePolicy
+) -> datetime | None:
+    """Until when the office waits for the complainant's reply: the end of the wait's last day.
+
+    The clock runs again then (the deadline sweep), or sooner on the reply; None: not paused.
+    """
+    return pause.wait_ends_at(calendar, paused_at, policy) if paused_at else None
+
+
+def clock_view(
+    case: Case, events: Sequence[CaseEvent], calendar: WorkingCalendar, policy: DeadlinePolicy
+) -> AnswerClockView:
     """The clock's state from the case and its audit trail (the question, the last reason)."""
     waiting = case.info_requested_at if case.status in OPEN_STATUSES else None
     asked = [e for e in events if e.action == Action.REQUEST_INFO.value]
@@ -36,6 +52,7 @@ def clock_view(case: Case, events: Sequence[CaseEvent]) -> AnswerClockView:
     original = case.response_original_due_at if case.response_extended_days else None
     return AnswerClockView(
         waiting_since=waiting,
+        waiting_until=waiting_until(waiting, calendar, policy),
         question=question or None,
         paused_days=case.response_paused_days,
         extended_days=case.response_extended_days,

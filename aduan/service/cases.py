@@ -422,9 +422,11 @@ def _detail(
 ) -> CaseDetail:
     assert case.id is not None
     now = deps.clock.now()
-    limits = deadlines.statuses(case, now, deps.calendars.get(uow))
+    calendar = deps.calendars.get(uow)
+    limits = deadlines.statuses(case, now, calendar)
     holder = case.holder
     events = uow.cases.events(case.id)
+    clock = answer_clock.clock_view(case, events, calendar, deps.deadlines)
     reports = [report_view(r) for r in uow.cases.reports(case.id)]
     chain = codec.chain_to_json(case.chain)
     return CaseDetail(
@@ -457,11 +459,11 @@ def _detail(
         referred_to=case.referred_to,
         reopen_count=case.reopen_count,
         allowed_actions=[a.value for a in permitted_actions(case, actor, now, deps.policy)],
-        deadlines=[deadline_view(d) for d in limits],
+        deadlines=[deadline_view(d, clock.waiting_until) for d in limits],
         response_due_at=case.response_due_at,
         overdue=any(d.overdue for d in limits),
         timeline=[event_view(e) for e in duplicates.timeline_in_sight(uow, events, actor)],
-        answer_clock=answer_clock.clock_view(case, events),
+        answer_clock=clock,
         reports=reports,
         overdue_reports=[
             OverdueReportView(
@@ -561,7 +563,7 @@ def _tracking(deps: Deps, uow: UnitOfWork, case: Case) -> TrackingView:
         if withdrawal
         else None,
         history=history,
-        answer_clock=answer_clock.clock_view(case, events),
+        answer_clock=answer_clock.clock_view(case, events, deps.calendars.get(uow), deps.deadlines),
     )
 
 

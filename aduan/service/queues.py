@@ -31,6 +31,7 @@ from aduan.schemas.views import (
     report_view,
     summarise_listing,
 )
+from aduan.service.answer_clock import waiting_until
 from aduan.service.deps import (
     Deps,
     Viewer,
@@ -290,11 +291,12 @@ def _queue(deps: Deps, uow: UnitOfWork, found: list[CaseListing]) -> list[QueueI
         # The tier holder's post on a track; before routing, the person it is assigned to by
         # name (a page never shows a bare username).
         assignee = users.get(case.assignee) if case.assignee else None
+        until = waiting_until(case.info_requested_at, calendar, deps.deadlines)
         items[case.id] = QueueItem(
             case=summarise_listing(case),
             tier=case.tier,
             holder=case.holder or (assignee.full_name if assignee else case.assignee),
-            deadline=deadline_view(limits[0]) if limits else None,
+            deadline=deadline_view(limits[0], until) if limits else None,
         )
     return sorted(items.values(), key=_urgency)
 

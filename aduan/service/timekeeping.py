@@ -128,7 +128,8 @@ def _still_due(case: Case, alarm: DueAlarm) -> bool:
         return case.info_requested_at is not None and case.info_requested_at < alarm.due_at
     if alarm.kind is DeadlineKind.RESPONSE:
         return case.answered_at is None and case.response_due_at == alarm.due_at
-    return case.stage_due_at == alarm.due_at
+    # Issue 14 item 5: a stage target stands still while the complainant is asked.
+    return case.info_requested_at is None and case.stage_due_at == alarm.due_at
 
 
 def _ring(deps: Deps, uow: UnitOfWork, alarm: DueAlarm, now: datetime) -> str:

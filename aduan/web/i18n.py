@@ -10,14 +10,17 @@ Python code the ``Translator``); the labels of the domain's codes are below or i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from fastapi import Request
 
 from aduan.escalation.deadlines import DeadlineKind
 from aduan.locale import LANGUAGES, SOURCE_LANGUAGE, translate
+from aduan.reports.period import MONTHS_ID
 from aduan.workflow.actions import ACTIONS
 from aduan.workflow.errors import AduanError, InputError, RuleViolationError
+from aduan.workflow.intake import WIB
 from aduan.workflow.states import (
     N_,
     PROBLEM_TYPE_LABELS,
@@ -167,6 +170,20 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 
+# A day in words, as a letter writes it: "Jumat, 4 September 2026" / "Friday, 4 September 2026".
+WEEKDAYS = {
+    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+MONTHS = {
+    "id": MONTHS_ID,
+    "en": (
+        *("January", "February", "March", "April", "May", "June"),
+        *("July", "August", "September", "October", "November", "December"),
+    ),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Translator:
     """Texts in one language: ``t("Teks %(n)s", n=1)``, ``t.label(enum)``, ``t.field(name)``."""
@@ -185,6 +202,12 @@ class Translator:
         cls = type(value) if isinstance(value, StrEnum) else enum
         found = LABELS.get((cls, str(value))) if cls else None
         return translate(found, self.lang) if found else str(value)
+
+    def day(self, moment: datetime) -> str:
+        """The WIB date of ``moment`` in words: ``Jumat, 4 September 2026`` in Indonesian."""
+        on = moment.astimezone(WIB).date()
+        lang = self.lang if self.lang in WEEKDAYS else DEFAULT_LANGUAGE
+        return f"{WEEKDAYS[lang][on.weekday()]}, {on.day} {MONTHS[lang][on.month - 1]} {on.year}"
 
     def field(self, name: str) -> str:
         """The label of an action form's field ``name``; the name itself if it has none."""

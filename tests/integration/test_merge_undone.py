@@ -9,7 +9,7 @@ is due at the end of Wednesday 2 September (17 and 25 August are holidays).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -181,3 +181,36 @@ def test_the_main_cases_timeline_names_a_duplicate_only_to_who_may_see_it(
         ("duplicate_merged", {}),
         ("duplicate_unmerged", {}),
     ]
+
+
+@pytest.mark.parametrize(
+    ("undone_at", "still_waiting"),
+    [
+        pytest.param(wib(8, 20), True, id="within-the-wait"),
+        pytest.param(wib(9, 7), False, id="after-the-wait"),
+    ],
+)
+def test_a_clock_paused_before_the_merge_waits_on_or_ran_out_meanwhile(
+    deps: Deps, clock: FixedClock, undone_at: datetime, still_waiting: bool
+) -> None:
+    clock.current = RECEIVED
+    main = reviewed_case(deps)
+    duplicate = staff_intake(deps, complainant=OTHER, subject="Loket perizinan tutup")
+    act(deps, duplicate, A.REQUEST_INFO, "budi", question="Nomor NIB Anda?")  # Tuesday 11
+    clock.current = wib(8, 13)
+    merge(deps, duplicate, main.tracking_code)
+    clock.current = undone_at
+
+    back = undo(deps, duplicate, "budi")
+
+    kinds = {kind for kind, _, _ in pending_alarms(deps, back.id)}
+    # The wait: ten working days after 11 August, to the end of Thursday 27 August.
+    if still_waiting:
+        assert back.answer_clock.waiting_until == end_of(8, 27)
+        assert ("info_wait", "breach", end_of(8, 27)) in pending_alarms(deps, back.id)
+        assert "response" not in kinds and all(d.paused for d in back.deadlines)
+    else:  # it ran out while merged: ten working days stood still, the clock runs again
+        assert back.answer_clock.waiting_since is None and back.answer_clock.paused_days == 10
+        assert back.response_due_at == end_of(9, 16)
+        assert "response" in kinds
+        assert timekeeping.sweep(deps).counts["resumed"] == 0  # nothing left to resume

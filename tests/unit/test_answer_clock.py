@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from aduan.escalation import pause
+from aduan.escalation import deadlines, pause
 from aduan.escalation.calendar import WorkingCalendar
 from aduan.escalation.deadlines import (
     AlarmPoint,
@@ -139,7 +139,7 @@ def test_a_paused_clock_rings_no_reminder_but_the_end_of_the_wait() -> None:
     case = a_complaint()
     (_, stop) = ask(case, wib(8, 20))
 
-    assert stop.replaced == {K.RESPONSE, K.INFO_WAIT}
+    assert stop.replaced == {K.RESPONSE, K.STAGE, K.INFO_WAIT}
     assert [(a.kind, a.point) for a in stop.alarms] == [(K.INFO_WAIT, AlarmPoint.BREACH)]
     # Ten working days after Thursday 20 August, without the 25 August holiday: 4 September.
     assert stop.alarms[0].due_at == end_of(9, 4)
@@ -150,10 +150,64 @@ def test_the_reply_replans_the_answers_reminders_and_breach_at_the_moved_deadlin
     ask(case, wib(8, 21))
     (_, resumed) = reply(case, wib(8, 24, 9))
 
-    assert resumed.replaced == {K.RESPONSE, K.INFO_WAIT}
+    assert resumed.replaced == {K.RESPONSE, K.STAGE, K.INFO_WAIT}
     breach = [a for a in resumed.alarms if a.point is AlarmPoint.BREACH]
     assert [a.due_at for a in breach] == [end_of(9, 3)]
-    assert all(a.kind is K.RESPONSE for a in resumed.alarms)
+    assert all(a.kind is K.RESPONSE for a in resumed.alarms)  # a_complaint has no stage target
+
+
+def in_stage(case: Case, status: Status, at: datetime) -> None:
+    """Put ``case`` in ``status`` from ``at``, with that stage's target (as the table would)."""
+    case.status = status
+    after_change(case, (Status.RECORDED, 0, Kind.COMPLAINT), at, CAL, POLICY)
+
+
+def test_the_stage_target_stands_still_with_the_answer_and_moves_later_by_as_much() -> None:
+    case = a_complaint()
+    in_stage(case, Status.INTERNAL, wib(8, 19))  # three working days: due Monday 24 August
+    assert case.stage_due_at == end_of(8, 24)
+    ask(case, wib(8, 20))  # Thursday, with Friday 21 and Monday 24 still to go
+
+    (stage,) = [d for d in statuses(case, wib(9, 1), CAL) if d.kind is K.STAGE]
+    assert stage.paused and not stage.overdue and stage.working_days_left == 2
+    (_, resumed) = reply(case, wib(8, 27))  # 21, 24, 26, 27 August stood still (25th: holiday)
+
+    # Four working days later (26, 27, 28, 31 August): two are left after the reply's day, as
+    # when it stopped; its reminders and breach ring again.
+    assert case.stage_due_at == end_of(8, 31)
+    assert (K.STAGE, AlarmPoint.BREACH, end_of(8, 31)) in [
+        (a.kind, a.point, a.due_at) for a in resumed.alarms
+    ]
+    (stage,) = [d for d in statuses(case, wib(8, 27), CAL) if d.kind is K.STAGE]
+    assert (stage.paused, stage.working_days_left) == (False, 2)
+    # Counted again (a calendar change), the target keeps the pause: it counts from a later start.
+    deadlines.enter_stage(case, case.stage_started_at or RECEIVED, CAL, POLICY)
+    assert case.stage_due_at == end_of(8, 31)
+
+
+def test_a_stage_entered_while_paused_rings_nothing_and_counts_from_its_start() -> None:
+    case = a_complaint()
+    ask(case, wib(8, 18))
+    in_stage(case, Status.INTERNAL, wib(8, 20))  # routed while waiting: due 26 August
+
+    (stage,) = [d for d in statuses(case, wib(9, 1), CAL) if d.kind is K.STAGE]
+    assert stage.paused and stage.working_days_left == 3  # as on the day it began
+    reply(case, wib(8, 21))  # one working day stood still since it began
+
+    assert case.stage_due_at == end_of(8, 27)
+
+
+def test_a_stage_target_missed_before_the_pause_stays_missed() -> None:
+    case = a_complaint()
+    in_stage(case, Status.INTERNAL, wib(8, 12))  # due Tuesday 18 August (17th: a holiday)
+    missed = case.stage_due_at
+    assert missed is not None and missed < wib(8, 20)
+    ask(case, wib(8, 20))
+
+    (stage,) = [d for d in statuses(case, wib(9, 1), CAL) if d.kind is K.STAGE]
+    assert stage.paused and stage.overdue
+    reply(case, wib(8, 27))
+    assert case.stage_due_at == missed
 
 
 def test_the_end_of_the_wait_resumes_the_clock_as_a_reply_would() -> None:

@@ -14,9 +14,11 @@ import httpx
 import pytest
 
 from aduan import service
-from aduan.service import Deps
+from aduan.ports import FixedClock
+from aduan.service import Deps, timekeeping
 from aduan.workflow.states import Action
-from tests.integration.builders import act, submit
+from tests.integration.builders import act, internal_case, submit
+from tests.integration.test_answer_clock import wib
 from tests.web.server import HTTP_TIMEOUT
 from tests.web.ui_support import csrf_of, login, post_form, serving, set_passwords, version_of
 
@@ -127,3 +129,36 @@ def test_supervisor_extends_with_a_reason_the_complainant_reads(
     assert "deadline_extended" not in shown
     lacak = browser.get(f"/lacak?code={case.tracking_code}").text
     assert reason in lacak and "Batas waktu jawaban diperpanjang" in lacak
+
+
+def test_a_paused_case_is_waiting_not_overdue_on_the_lists_and_lacak_says_until_when(
+    deps: Deps, browser: httpx.Client, clock: FixedClock
+) -> None:
+    clock.current = wib(8, 11)  # Tuesday; the internal tier's 3 working days end on Friday 14
+    case = internal_case(deps)
+    clock.current = wib(8, 13)  # Thursday: asked, with one working day of the stage left
+    act(deps, case, Action.REQUEST_INFO, "budi", question=QUESTION)
+    clock.current = wib(8, 20)  # the stage's target has passed while the office waits
+
+    report = timekeeping.sweep(deps)
+
+    # Ten working days after Thursday 13 August (17 and 25 August are holidays).
+    waiting = "menunggu informasi pelapor sampai Senin, 31 Agustus 2026"
+    assert report.counts["escalated"] == report.counts["breached"] == 0  # no stage breach
+    login(browser, "budi")
+    queue = browser.get("/queue").text
+    row = re.search(
+        rf"<tr[^>]*>\s*<td[^>]*><a href=\"/cases/{case.tracking_code}\".*?</tr>", queue, re.S
+    )
+    assert row and waiting in row.group(0) and "1 hari kerja tersisa" in row.group(0)
+    assert "terlambat" not in row.group(0) and "due-overdue" not in row.group(0)
+    assert case.tracking_code not in browser.get("/overdue").text
+    page = browser.get(f"/cases/{case.tracking_code}").text
+    assert "badge due-overdue" not in page
+    deadlines = re.search(r'<ul class="deadlines">(.*?)</ul>', page, re.S)
+    assert deadlines and deadlines.group(1).count(waiting) == 2  # the answer and the stage
+    lacak = browser.get(f"/lacak?code={case.tracking_code}").text
+    assert "menunggu informasi dari pelapor sampai Senin, 31 Agustus 2026" in lacak
+    assert "Kami menunggu jawaban Anda sampai Senin, 31 Agustus 2026." in lacak
+    english = browser.get(f"/lacak?code={case.tracking_code}&lang=en").text
+    assert "Monday, 31 August 2026" in english

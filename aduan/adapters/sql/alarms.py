@@ -87,7 +87,7 @@ def _deadline(row: dict[str, Any], kind: DeadlineKind) -> tuple[Any, ...]:
         if running and due is not None and answered is None and not paused:
             return (row["response_started_at"], due)
         return ()
-    if running and row["stage_due_at"] is not None:
+    if running and row["stage_due_at"] is not None and not paused:
         return (row["stage_started_at"], row["stage_due_at"])
     return ()
 

@@ -15,6 +15,7 @@ from aduan.adapters.rows import (
     event_from_row,
     event_to_row,
     opt,
+    paused_since,
     report_from_row,
     report_to_row,
 )
@@ -39,7 +40,7 @@ __all__ = [
 LISTING_COLUMNS = (
     "id", "tracking_code", "version", "kind", "status", "screening_reason", "channel", "subject",
     "service_code", "track", "assignee", "received_at", "answered_at", "response_due_at",
-    "stage_due_at", "tier", "chain",
+    "stage_due_at", "tier", "chain", "stage_started_at", "answer_clock",
 )  # fmt: skip
 
 
@@ -64,6 +65,8 @@ def listing_from_row(r: Any) -> CaseListing:
         stage_due_at=r["stage_due_at"],
         tier=tier,
         holder=chain[tier]["title"] if chain else None,
+        stage_started_at=r["stage_started_at"],
+        info_requested_at=paused_since(r["answer_clock"]),
     )
 
 

@@ -68,18 +68,38 @@ def wib_input(moment: datetime | None) -> str:
 
 
 def urgency(deadline: DeadlineView | None) -> str:
-    """The CSS class of a deadline: overdue, soon or ok (the text says it too)."""
+    """The CSS class of a deadline: overdue, paused, soon or ok (the text says it too)."""
     if deadline is None:
         return "due-none"
     if deadline.overdue:
         return "due-overdue"
+    if deadline.paused:
+        return "due-paused"
     return "due-soon" if deadline.working_days_left <= SOON_DAYS else "due-ok"
 
 
 def due_text(t: Translator, deadline: DeadlineView | None) -> str:
-    """How much time is left, in words (colour is never the only signal)."""
+    """How much time is left, in words (colour is never the only signal).
+
+    A clock paused for the complainant's information (issue 14 item 5) says until when the
+    office waits, with the working days it had left when it stopped (or how late it already was).
+    """
     if deadline is None:
         return t("tanpa tenggat")
+    if deadline.paused:
+        until = t.day(deadline.waiting_until) if deadline.waiting_until else "—"
+        if deadline.overdue:
+            return t(
+                "menunggu informasi pelapor sampai %(until)s; sudah terlambat %(n)s hari kerja "
+                "sebelum dihentikan",
+                until=until,
+                n=deadline.overdue_working_days,
+            )
+        return t(
+            "menunggu informasi pelapor sampai %(until)s; %(n)s hari kerja tersisa",
+            until=until,
+            n=deadline.working_days_left,
+        )
     if deadline.overdue:
         return t("terlambat %(n)s hari kerja", n=deadline.overdue_working_days)
     if deadline.working_days_left == 0:
