@@ -9,6 +9,7 @@ from PIL import Image
 
 GPS_IFD = 0x8825
 MAKE = 0x010F
+ORIENTATION = 0x0112
 
 
 def jpeg_with_gps(size: tuple[int, int] = (64, 48)) -> bytes:
@@ -23,6 +24,28 @@ def jpeg_with_gps(size: tuple[int, int] = (64, 48)) -> bytes:
     gps[4] = (107.0, 26.0, 40.0)
     out = io.BytesIO()
     image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def heic_with_gps(size: tuple[int, int] = (64, 48)) -> bytes:
+    """A real HEIC photo (written by pillow-heif) whose EXIF names the camera and the place.
+
+    Its orientation tag says "rotate 90°", as a phone held upright writes it.
+    """
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    image = Image.new("RGB", size, (30, 30, 200))
+    exif = Image.Exif()
+    exif[MAKE] = "KameraPelapor"
+    exif[ORIENTATION] = 6
+    gps = exif.get_ifd(GPS_IFD)
+    gps[1] = "S"
+    gps[2] = (6.0, 33.0, 12.0)
+    gps[3] = "E"
+    gps[4] = (107.0, 26.0, 40.0)
+    out = io.BytesIO()
+    image.save(out, format="HEIF", exif=exif.tobytes(), quality=80)
     return out.getvalue()
 
 

@@ -105,7 +105,10 @@ def _prepared(deps: Deps, upload: Upload) -> Prepared:
     except InputError:
         file.close()
         raise
-    return Prepared(upload.field, name, kind, file, filetypes.size_of(file), upload.identity, True)
+    # A HEIC photo is kept as the JPEG it was written as, under a name that says so.
+    kept, size = filetypes.stored_type(kind), filetypes.size_of(file)
+    kept_name = filetypes.stored_name(name, kind)
+    return Prepared(upload.field, kept_name, kept, file, size, upload.identity, True)
 
 
 def _check_size(field: str, name: str, size: int, limit: int) -> None:

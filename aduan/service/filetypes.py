@@ -1,14 +1,17 @@
 """What an evidence file is, read from its content (issue 14 item 1), and its clean copy.
 
 The type is decided by the content's first bytes (and, for the zip-based office formats, the
-members inside; for the legacy OLE ones, the streams they name), never by the name; the name's
-extension must then agree. Images are decoded once, their pixel count capped before decoding,
-and written again without EXIF, GPS or text chunks. Every read is in chunks from a seekable
-file: a 20 MB PDF is never held in memory.
+members inside; for the legacy OLE ones, the streams they name; for HEIC/HEIF, the brands of its
+``ftyp`` box), never by the name; the name's extension must then agree. Images are decoded once,
+their pixel count capped before decoding, and written again without EXIF, GPS or text chunks;
+a HEIC photo (what iPhones take) is written as a JPEG, which every browser and office viewer
+opens (``pillow-heif`` reads it). Every read is in chunks from a seekable file: a 20 MB PDF is
+never held in memory.
 """
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -32,6 +35,7 @@ class FileType:
     extensions: tuple[str, ...]
     label: str  # Indonesian words for the case page (a msgid)
     image: bool = False
+    stored_as: str | None = None  # the key of the type an image is written as, if another
 
 
 _OOXML = "application/vnd.openxmlformats-officedocument"
@@ -40,6 +44,9 @@ TYPES = {
     for t in (
         FileType("jpeg", "image/jpeg", ("jpg", "jpeg"), N_("Foto (JPEG)"), image=True),
         FileType("png", "image/png", ("png",), N_("Gambar (PNG)"), image=True),
+        FileType(
+            "heic", "image/heic", ("heic", "heif"), N_("Foto (HEIC)"), image=True, stored_as="jpeg"
+        ),
         FileType("pdf", "application/pdf", ("pdf",), N_("Dokumen PDF")),
         FileType("docx", f"{_OOXML}.wordprocessingml.document", ("docx",), N_("Dokumen Word")),
         FileType("xlsx", f"{_OOXML}.spreadsheetml.sheet", ("xlsx",), N_("Lembar kerja Excel")),
@@ -66,6 +73,12 @@ _OLE_STREAMS = {
     "PowerPoint Document".encode("utf-16-le"): "ppt",
 }
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+# HEIF images coded with HEVC (HEIC): the ``ftyp`` box's major brand, or a generic HEIF brand
+# (mif1, msf1) with one of these among its compatible brands. AVIF shares the container and is
+# not among them.
+_HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
+_HEIF_GENERIC = {b"mif1", b"msf1"}
+_PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "heic": "HEIF"}
 
 
 def megabytes(size: int) -> str:
@@ -139,8 +152,10 @@ def detect(field: str, name: str, file: BinaryIO) -> FileType:
 
 def _sniff(file: BinaryIO) -> FileType | None:
     file.seek(0)
-    head = file.read(16)
+    head = file.read(64)
     file.seek(0)
+    if _heic(head):
+        return TYPES["heic"]
     if head.startswith(b"\xff\xd8\xff"):
         return TYPES["jpeg"]
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -152,6 +167,16 @@ def _sniff(file: BinaryIO) -> FileType | None:
     if head.startswith(_OLE_MAGIC):
         return _ole_type(file)
     return None
+
+
+def _heic(head: bytes) -> bool:
+    """Whether ``head`` starts an ISO BMFF ``ftyp`` box of a HEIC image."""
+    if len(head) < 12 or head[4:8] != b"ftyp":
+        return False
+    major = head[8:12]
+    end = min(int.from_bytes(head[:4], "big"), len(head))
+    compatible = {head[i : i + 4] for i in range(16, end - 3, 4)}
+    return major in _HEIC_BRANDS or (major in _HEIF_GENERIC and bool(compatible & _HEIC_BRANDS))
 
 
 def _zip_type(file: BinaryIO) -> FileType | None:
@@ -194,16 +219,33 @@ def size_of(file: BinaryIO) -> int:
     return size
 
 
+def stored_type(kind: FileType) -> FileType:
+    """The type an upload of ``kind`` is kept as (a HEIC photo becomes a JPEG)."""
+    return TYPES[kind.stored_as] if kind.stored_as else kind
+
+
+def stored_name(name: str, kind: FileType) -> str:
+    """The name a file is kept under: its extension follows the type it is kept as."""
+    kept = stored_type(kind)
+    if kept is kind:
+        return name
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return f"{stem}.{kept.extensions[0]}"
+
+
 def reencoded(field: str, name: str, kind: FileType, file: BinaryIO, max_pixels: int) -> BinaryIO:
     """A copy of an image without its metadata (EXIF, GPS, text), turned upright first.
 
     The pixel count is read from the header and refused over ``max_pixels`` before anything is
-    decoded (a small file may unpack to gigabytes). A file that does not decode is refused.
+    decoded (a small file may unpack to gigabytes). A file that does not decode is refused. The
+    copy is of ``stored_type(kind)``: a HEIC photo comes back as a JPEG.
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    if kind.key == "heic":
+        _register_heif()
     try:
-        with Image.open(file, formats=[kind.key.upper()]) as image:
+        with Image.open(file, formats=[_PIL_FORMATS[kind.key]]) as image:
             width, height = image.size
             if width * height > max_pixels:
                 raise InputError(
@@ -215,13 +257,21 @@ def reencoded(field: str, name: str, kind: FileType, file: BinaryIO, max_pixels:
                 )
             upright = ImageOps.exif_transpose(image)
             out = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES))  # noqa: SIM115
-            _save(upright, kind, out)
+            _save(upright, stored_type(kind), out)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise InputError(
             field, "readable_image", N_("gambar %(name)s rusak atau tidak dapat dibaca"), name=name
         ) from None
     out.seek(0)
     return out
+
+
+@functools.cache
+def _register_heif() -> None:
+    """Let Pillow open HEIF files (once: Pillow keeps the opener registered)."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
 
 
 def _save(image: object, kind: FileType, out: BinaryIO) -> None:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from aduan import service
 from aduan.adapters.files import FilesystemFileStore
@@ -23,7 +24,15 @@ from aduan.service.accounts import issue_client_key
 from aduan.service.attachments import Upload
 from aduan.workflow.errors import AccessDeniedError, ConflictError, InputError, NotFoundError
 from aduan.workflow.states import Action
-from tests.attachment_files import docx, exif_of, jpeg_with_gps, legacy_xls, pdf, png
+from tests.attachment_files import (
+    docx,
+    exif_of,
+    heic_with_gps,
+    jpeg_with_gps,
+    legacy_xls,
+    pdf,
+    png,
+)
 from tests.integration.builders import PAYLOADS, submission
 
 
@@ -69,6 +78,27 @@ def test_files_filed_with_a_complaint_are_listed_and_photos_lose_their_exif(deps
     assert len(stored_files(deps)) == 3
 
 
+def test_a_heic_photo_is_kept_as_a_jpeg_without_its_exif_and_gps(deps: Deps) -> None:
+    sent = heic_with_gps()
+    assert exif_of(sent)[2] == (6.0, 33.0, 12.0)  # the phone's photo says where it was taken
+    case = service.submit_complaint(deps, submission(deps))
+
+    shown = attachments.add_attachments(
+        deps, case.tracking_code, "budi", [up("IMG_0042.HEIC", sent), up("lagi.heif", sent)]
+    )
+
+    assert [(a.name, a.content_type, a.type_label) for a in shown] == [
+        ("IMG_0042.jpg", "image/jpeg", "Foto (JPEG)"),
+        ("lagi.jpg", "image/jpeg", "Foto (JPEG)"),
+    ]
+    photo = read(deps, case.tracking_code, shown[0].id, "budi")
+    assert photo.startswith(b"\xff\xd8\xff")
+    assert exif_of(photo) == {}
+    with Image.open(io.BytesIO(photo)) as image:  # turned upright as the phone meant it
+        assert (image.format, image.size) == ("JPEG", (48, 64))
+    assert len(stored_files(deps)) == 1  # the same photo twice is one file
+
+
 def test_staff_add_files_to_a_case_and_the_same_content_is_kept_once(deps: Deps) -> None:
     case = service.submit_complaint(deps, submission(deps))
 
@@ -94,6 +124,9 @@ def test_staff_add_files_to_a_case_and_the_same_content_is_kept_once(deps: Deps)
         (up("besar.pdf", pdf(padding=70 * 1024)), "max_size"),
         (up("kosong.pdf", b""), "not_empty"),
         (up("rusak.jpg", b"\xff\xd8\xff\xe0rusak"), "readable_image"),
+        (up("rusak.heic", heic_with_gps()[:200]), "readable_image"),
+        (up("foto.jpg", heic_with_gps()), "type_matches_name"),
+        (up("foto.heic", jpeg_with_gps()), "type_matches_name"),
     ],
 )
 def test_a_refused_file_names_its_rule_and_leaves_no_file_and_no_row(

@@ -61,7 +61,7 @@ async def prepared_files(request: Request, form: FormData) -> list[attachments.P
 def limits_hint(t: Translator, limits: Attachments) -> str:
     """What the file inputs accept, in the page's language."""
     return t(
-        "JPEG, PNG, PDF, Word, Excel atau PowerPoint; paling banyak %(count)s berkas, "
+        "JPEG, HEIC, PNG, PDF, Word, Excel atau PowerPoint; paling banyak %(count)s berkas, "
         "masing-masing %(size)s MB. Foto dikirim tanpa data lokasi (EXIF/GPS).",
         count=limits.max_files,
         size=filetypes.megabytes(limits.max_bytes),
