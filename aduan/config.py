@@ -21,6 +21,12 @@ DEFAULT_SMTP_FROM = "Aduan DPMPTSP <aduan@localhost>"
 # The largest request body accepted (bytes). The largest legitimate one is a complaint: a
 # 20,000-character description is at most ~240 KB form-encoded; 2 MiB leaves room.
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+# A complainant's personal data is erased this many years after the case ended (issue 14
+# item 1): long enough for the yearly evaluations of the service standard, the inspectorate's
+# (APIP) and the audit board's look back at past handling, and a repeat complaint by the same
+# person; short of keeping it for ever, which UU 27/2022 on personal data protection forbids.
+# An office sets its own archive schedule (Jadwal Retensi Arsip) in ADUAN_RETENTION_YEARS.
+DEFAULT_RETENTION_YEARS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +189,8 @@ class Settings:
     intake_per_device: int = 10  # public submissions per device (cookie) and hour …
     intake_per_address: int = 30  # … and per address; listed addresses: their allowance
     auth_retention_days: int = 365  # sign-in entries of the login audit are deleted after this
+    # Years after a case ended that its complainant's personal data is erased (0: never).
+    retention_years: int = DEFAULT_RETENTION_YEARS
     attachments: Attachments = field(default_factory=Attachments)  # evidence files
     # Issue 14 item 5: working days a paused answer clock waits for the complainant's reply,
     # and the most working days extensions of the answer deadline may add in all.
@@ -230,6 +238,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         intake_per_device=max(1, _int(env, "ADUAN_INTAKE_PER_DEVICE", 10)),
         intake_per_address=max(1, _int(env, "ADUAN_INTAKE_PER_ADDRESS", 30)),
         auth_retention_days=max(1, _int(env, "ADUAN_AUTH_RETENTION_DAYS", 365)),
+        retention_years=_int(env, "ADUAN_RETENTION_YEARS", DEFAULT_RETENTION_YEARS),
         attachments=_attachments(env),
         info_wait_days=max(1, _int(env, "ADUAN_INFO_WAIT_DAYS", 10)),
         extension_max_days=max(0, _int(env, "ADUAN_EXTENSION_MAX_DAYS", 14)),

@@ -1188,3 +1188,47 @@ class ReportingUnitOfWork(UnitOfWork, Protocol):
     @property
     def singletons(self) -> SingletonRuns:
         """Office-wide run claims in this transaction."""
+
+
+# --- the retention purge of personal data (issue 14 item 1) ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EndedCase:
+    """A case that ended (closed, withdrawn, referred, merged, or a forwarded suggestion)."""
+
+    id: int
+    tracking_code: str
+    ended_at: datetime
+
+
+class RetentionRepository(Protocol):
+    """The cases whose complainant's personal data is kept past the retention, and its erasure.
+
+    What is erased: the complainant's name, contacts and address, the social account the
+    channel recorded, the PIN hash and the intake keys, the address, content and errors of the
+    messages sent to them, and their name and contacts in the search index. What stays: the
+    case, its timeline, written reports and statistics.
+    """
+
+    def ended_before(self, cutoff: datetime, after_id: int, limit: int) -> list[EndedCase]:
+        """Cases that ended before ``cutoff`` and still hold personal data; id above ``after_id``.
+
+        By id, at most ``limit``.
+        """
+
+    def erase(self, case_id: int, cutoff: datetime, now: datetime) -> bool:
+        """Erase case ``case_id``'s personal data if it still ended before ``cutoff``.
+
+        Marks the case erased at ``now`` (its version moves on: a stale write conflicts).
+        False when there was nothing to do (erased already, or open again).
+        """
+
+
+@runtime_checkable
+class RetentionUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that can run the retention purge (the SQL one)."""
+
+    @property
+    def retention(self) -> RetentionRepository:
+        """The retention purge's reads and writes in this transaction."""

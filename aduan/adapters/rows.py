@@ -202,6 +202,7 @@ def case_to_row(case: Case) -> dict[str, Any]:
         "stage_breached_at": case.stage_breached_at,
         "answer_clock": _clock_to_json(case),
         "response_original_due_at": case.response_original_due_at,
+        "personal_data_erased_at": case.personal_data_erased_at,
     }
 
 
@@ -268,6 +269,7 @@ def case_from_row(r: Any) -> Case:
         stage_due_at=r["stage_due_at"],
         stage_breached_at=r["stage_breached_at"],
         response_original_due_at=r.get("response_original_due_at"),
+        personal_data_erased_at=r.get("personal_data_erased_at"),
         **_clock_from_json(r.get("answer_clock")),
     )
 

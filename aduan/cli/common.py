@@ -52,6 +52,7 @@ users_app = group("Pengguna / staff users.")
 notify_app = group("Notifikasi / notifications: outbox, dead letters, inbox.")
 open311_app = group("Open311 GeoReport v2: kunci klien / client keys.")
 admin_app = group("Administrasi / administration: batas akses publik / public allowances.")
+retention_app = group("Retensi / retention: penghapusan data pribadi / personal data erasure.")
 GROUPS = {
     "db": db_app,
     "catalog": catalog_app,
@@ -61,6 +62,7 @@ GROUPS = {
     "notify": notify_app,
     "open311": open311_app,
     "admin": admin_app,
+    "retention": retention_app,
 }
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON / JSON output.")]

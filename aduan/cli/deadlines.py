@@ -47,6 +47,7 @@ def scheduler(
         dispatch_seconds=settings.notify.interval_seconds,
         retention_days=settings.notify.retention_days,
         auth_retention_days=settings.auth_retention_days,
+        retention_years=settings.retention_years,
     )
 
 

@@ -24,6 +24,7 @@ from aduan.cli import (  # noqa: F401 - importing a module registers its command
     identity,
     notify,
     reports,
+    retention,
     web,
 )
 from aduan.config import load_settings

@@ -14,9 +14,10 @@ import signal
 import structlog
 from apscheduler.schedulers.base import BaseScheduler
 
+from aduan.config import DEFAULT_RETENTION_YEARS
 from aduan.jobs import reports as reports_jobs
 from aduan.jobs.periodic import SteadyBlockingScheduler, every
-from aduan.service import Deps, accounts, inbox, timekeeping
+from aduan.service import Deps, accounts, inbox, retention, timekeeping
 from aduan.service.clockwatch import ClockWatch
 from aduan.service.dispatch import Dispatcher
 
@@ -43,6 +44,13 @@ def _purge_sign_ins(deps: Deps, retention_days: int) -> dict[str, int] | None:
     return {**purged, "retention_days": retention_days} if any(purged.values()) else None
 
 
+def _purge_personal_data(deps: Deps, years: int) -> dict[str, int] | None:
+    if not retention.available(deps):
+        return None  # the in-memory store of tests and demos keeps nothing for years
+    report = retention.purge_personal_data(deps, years)
+    return {"cases": len(report.cases), "files": report.files} if report.cases else None
+
+
 def configure(
     scheduler: BaseScheduler,
     deps: Deps,
@@ -52,17 +60,21 @@ def configure(
     dispatch_seconds: float = 10.0,
     retention_days: int = 90,
     auth_retention_days: int = accounts.AUTH_RETENTION_DAYS,
+    retention_years: int = DEFAULT_RETENTION_YEARS,
 ) -> None:
     """Add the sweep job: every ``interval_seconds``, first run at once, never two at a time.
 
     With a ``dispatcher``, also deliver the outbox every ``dispatch_seconds`` and purge delivered
     payloads older than ``retention_days`` once a day. Once a day, sign-in entries of the login
-    audit older than ``auth_retention_days`` and spent rate-limit slots are deleted.
+    audit older than ``auth_retention_days`` and spent rate-limit slots are deleted, and the
+    personal data of cases that ended more than ``retention_years`` ago is erased (0: never).
     """
     if dispatcher is not None:
         every(scheduler, dispatch_seconds, "outbox_dispatch", _deliver, dispatcher)
         every(scheduler, 86_400, "outbox_purge", _purge, deps, retention_days)
     every(scheduler, 86_400, "auth_purge", _purge_sign_ins, deps, auth_retention_days)
+    if retention_years > 0:
+        every(scheduler, 86_400, "retention_purge", _purge_personal_data, deps, retention_years)
     every(scheduler, interval_seconds, "deadline_sweep", _sweep, deps, ClockWatch())
     # Office-wide singletons: the quarterly SKM survey and the yearly evaluation (issue 6).
     reports_jobs.configure(scheduler, deps)
@@ -76,6 +88,7 @@ def run_forever(
     dispatch_seconds: float = 10.0,
     retention_days: int = 90,
     auth_retention_days: int = accounts.AUTH_RETENTION_DAYS,
+    retention_years: int = DEFAULT_RETENTION_YEARS,
 ) -> None:
     """Block, sweeping every ``interval_seconds`` (and delivering) until interrupted."""
     scheduler = SteadyBlockingScheduler(timezone="UTC")
@@ -87,6 +100,7 @@ def run_forever(
         dispatch_seconds=dispatch_seconds,
         retention_days=retention_days,
         auth_retention_days=auth_retention_days,
+        retention_years=retention_years,
     )
     # A service manager stops us with SIGTERM: finish the running sweep's transaction, then go.
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))

@@ -224,6 +224,8 @@ class CaseDetail(CaseSummary):
     merged_into: str | None = None
     duplicates: list[RelatedView] = []
     complainants: int = 1
+    # When the retention purge erased the complainant's personal data (issue 14 item 1).
+    personal_data_erased_at: datetime | None = None
 
 
 class ActionResult(View):

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
 
+import structlog
+
 from aduan.ports import Attachment, FileStore, IdentityAccess, StoredFile, UnitOfWork
 from aduan.schemas.attachments import AttachmentView
 from aduan.schemas.views import sees_identity
@@ -29,6 +31,7 @@ from aduan.workflow.states import N_
 SUBMIT = "submit"  # came with the complaint
 ATTACH = "attach"  # added on its own, on the case page or by the API
 MASKED_FILE = N_("(dokumen identitas)")
+log = structlog.get_logger()
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,15 +336,31 @@ _NONE = filetypes.FileType("", "", (), "")
 
 
 def purge_case_files(deps: Deps, case_id: int) -> int:
-    """Delete a case's attachments with its personal data; the files no other row names.
-
-    For the retention purge of a case's personal data (none exists yet). Returns how many
-    files left the store.
-    """
+    """Delete a case's attachments; the files no other row names. How many left the store."""
     with deps.uow() as uow:
-        shas = uow.attachments.delete_for_case(case_id)
-        unused = [sha for sha in shas if not uow.attachments.referenced(sha)]
+        unused = forget_case_files(uow, case_id)
         uow.commit()
-    for sha in unused:
-        store_of(deps).delete(sha)
-    return len(unused)
+    return delete_files(deps, unused)
+
+
+def forget_case_files(uow: UnitOfWork, case_id: int) -> list[str]:
+    """Delete a case's attachment rows in ``uow``; the files no other row names any more.
+
+    Delete those files (``delete_files``) only once ``uow`` is committed: a rollback keeps
+    the rows, which must still find their files.
+    """
+    shas = uow.attachments.delete_for_case(case_id)
+    return [sha for sha in dict.fromkeys(shas) if not uow.attachments.referenced(sha)]
+
+
+def delete_files(deps: Deps, shas: Sequence[str]) -> int:
+    """Remove the files ``shas`` from the store; how many. One that fails stays, logged."""
+    deleted = 0
+    for sha in shas:
+        try:
+            store_of(deps).delete(sha)
+        except OSError as exc:
+            log.warning("attachment_file_left", sha256=sha, error=type(exc).__name__)
+            continue
+        deleted += 1
+    return deleted

@@ -486,6 +486,7 @@ def _detail(
             + [name for o in case.overdue_reports for name in (o.holder, o.to_holder) if name],
         ),
         **duplicates.detail_fields(uow, case, actor, now, new=new),
+        personal_data_erased_at=case.personal_data_erased_at,
     )
 
 

@@ -77,6 +77,7 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
                 dispatch_seconds=settings.notify.interval_seconds,
                 retention_days=settings.notify.retention_days,
                 auth_retention_days=settings.auth_retention_days,
+                retention_years=settings.retention_years,
             )
             background.start()
             app.state.scheduler = background

@@ -275,6 +275,9 @@ class Case:
     response_paused_days: int = 0
     response_extended_days: int = 0
     response_original_due_at: datetime | None = None  # the deadline without the extensions
+    # When the retention purge erased the complainant's personal data (issue 14 item 1); only
+    # the purge sets it, never an action.
+    personal_data_erased_at: datetime | None = None
     # What happened to it since it was loaded (``aduan.workflow.events``); never stored as such.
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 

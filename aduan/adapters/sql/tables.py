@@ -725,3 +725,14 @@ cases.append_column(Column("response_original_due_at", UtcDateTime))
 # Issue 14 item 4 (migration 0032): the status a merged duplicate was merged from, which
 # undoing the merge restores (NULL for every case not merged).
 cases.append_column(Column("merged_from", String(32)))
+
+# Issue 14 item 1 (migration 0033): when the retention purge erased the complainant's personal
+# data (NULL: kept). The daily purge reads the closed cases still holding it, by closing time,
+# from the partial index.
+cases.append_column(Column("personal_data_erased_at", UtcDateTime))
+Index(
+    "ix_cases_kept_closed_at",
+    cases.c.closed_at,
+    sqlite_where=text("personal_data_erased_at IS NULL AND closed_at IS NOT NULL"),
+    postgresql_where=text("personal_data_erased_at IS NULL AND closed_at IS NOT NULL"),
+)

@@ -29,6 +29,7 @@ from aduan.adapters.sql.identity import SqlIdentityRepository
 from aduan.adapters.sql.listings import SqlCaseListingReader
 from aduan.adapters.sql.outbox import SqlOutboxRepository
 from aduan.adapters.sql.reference import SqlCalendarRepository, SqlReferenceRepository
+from aduan.adapters.sql.retention import SqlRetentionRepository
 from aduan.adapters.sql.rollup import SqlStatisticsReader
 from aduan.adapters.sql.search import SqlCaseSearch
 from aduan.adapters.sql.storage import refusal
@@ -227,6 +228,12 @@ class SqlUnitOfWork:
         """SKM invitations and responses in this transaction."""
         assert self._conn is not None
         return SqlSurveyRepository(self._conn)
+
+    @property
+    def retention(self) -> SqlRetentionRepository:
+        """The retention purge's reads and writes in this transaction."""
+        assert self._conn is not None
+        return SqlRetentionRepository(self._conn)
 
     @property
     def singletons(self) -> SqlSingletonRuns:
