@@ -1193,6 +1193,11 @@ class ReportingUnitOfWork(UnitOfWork, Protocol):
 # --- the retention purge of personal data (issue 14 item 1) ------------------------------------
 
 
+# What a channel recorded that names the person (``ChannelFacts``): the social account a
+# message came from. Erased from the case with the rest; hidden from its intake entry.
+PERSONAL_FACTS = ("social_handle",)
+
+
 @dataclass(frozen=True, slots=True)
 class EndedCase:
     """A case that ended (closed, withdrawn, referred, merged, or a forwarded suggestion)."""

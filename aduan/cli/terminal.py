@@ -32,6 +32,9 @@ def _header(case: CaseDetail) -> list[str]:
         f"  jalur/track : {case.track or '-'}{tier}",
         f"  pemegang    : {case.assignee or '-'}",
     ]
+    if case.personal_data_erased_at:
+        erased = when(case.personal_data_erased_at)
+        lines.append(f"  data pribadi: dihapus (retensi)/erased (retention) {erased}")
     if case.outcome:
         lines.append(f"  hasil       : {case.outcome} — {case.result_summary}")
     lines.append(

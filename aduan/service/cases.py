@@ -32,7 +32,7 @@ from aduan.schemas.views import (
     summaries_of,
     summary_fields,
 )
-from aduan.service import answer_clock, attachments, concerns, duplicates, identity
+from aduan.service import answer_clock, attachments, concerns, duplicates, identity, retention
 from aduan.service.context import with_context
 from aduan.service.deps import (
     COMPLAINANT_ACTIONS,
@@ -462,7 +462,10 @@ def _detail(
         deadlines=[deadline_view(d, clock.waiting_until) for d in limits],
         response_due_at=case.response_due_at,
         overdue=any(d.overdue for d in limits),
-        timeline=[event_view(e) for e in duplicates.timeline_in_sight(uow, events, actor)],
+        timeline=[
+            event_view(e)
+            for e in retention.redacted(case, duplicates.timeline_in_sight(uow, events, actor))
+        ],
         answer_clock=clock,
         reports=reports,
         overdue_reports=[

@@ -19,15 +19,17 @@ entry in the audit log (``auth_events``: ``retention_purge``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
 import structlog
 
-from aduan.ports import AuthEvent, EndedCase, RetentionUnitOfWork, UnitOfWork
+from aduan.ports import PERSONAL_FACTS, AuthEvent, EndedCase, RetentionUnitOfWork, UnitOfWork
 from aduan.service import attachments
 from aduan.service.administrator import require_admin
 from aduan.service.deps import Deps
+from aduan.workflow.case import Case, CaseEvent
 from aduan.workflow.errors import InputError
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import N_
@@ -57,6 +59,25 @@ def cutoff_of(now: datetime, years: int) -> datetime:
     except ValueError:  # 29 February, in a year that has none
         earlier = local.replace(year=local.year - years, day=28)
     return earlier
+
+
+def redacted(case: Case, events: list[CaseEvent]) -> list[CaseEvent]:
+    """``events`` as shown once ``case``'s personal data is erased.
+
+    The timeline is append-only (the database refuses changes): the social account the
+    channel recorded in the intake entry stays stored, and is not shown any more.
+    """
+    if case.personal_data_erased_at is None:
+        return events
+    return [replace(e, data=_without_personal(e.data)) for e in events]
+
+
+def _without_personal(data: dict[str, Any]) -> dict[str, Any]:
+    facts = data.get("channel_facts")
+    if not isinstance(facts, dict) or not set(facts) & set(PERSONAL_FACTS):
+        return data
+    kept = {k: v for k, v in facts.items() if k not in PERSONAL_FACTS}
+    return {**data, "channel_facts": kept}
 
 
 def retaining(uow: UnitOfWork) -> RetentionUnitOfWork:

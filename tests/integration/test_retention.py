@@ -149,6 +149,30 @@ def test_a_case_ended_past_the_retention_loses_its_personal_data_and_nothing_els
     assert [e.detail for e in entry] == ["1 kasus, 1 berkas; berakhir sebelum 2026-03-03 (5 tahun)"]
 
 
+def test_a_social_account_the_channel_recorded_is_erased_and_no_longer_shown(files: Deps) -> None:
+    deps = files
+    tweet = closed_case(
+        deps,
+        channel="twitter",
+        complainant={"name": "Rina"},
+        channel_facts={"social_handle": "@rina_pwk"},
+    )
+    assert tweet.complainant.social == "@rina_pwk"
+    assert tweet.timeline[0].data["channel_facts"] == {"social_handle": "@rina_pwk"}
+    assert [h.tracking_code for h in search_cases(deps, "dewi", "rina_pwk")] == [
+        tweet.tracking_code
+    ]
+    later(deps, timedelta(days=365 * YEARS + 2))
+
+    retention.purge_personal_data(deps, YEARS, by="admin")
+
+    erased = service.get_case(deps, tweet.tracking_code, "dewi")
+    assert (erased.complainant.name, erased.complainant.social) == (None, None)
+    assert erased.channel_facts == {}
+    assert erased.timeline[0].data["channel_facts"] == {}
+    assert search_cases(deps, "dewi", "rina_pwk") == []
+
+
 def test_the_purge_is_idempotent_and_the_scheduler_runs_it_without_an_administrator(
     files: Deps,
 ) -> None:

@@ -16,11 +16,9 @@ from sqlalchemy import ColumnElement, Connection, and_, case, delete, func, sele
 
 from aduan.adapters.sql.outbox import DEAD, IN_APP, PENDING, PURGED
 from aduan.adapters.sql.tables import cases, intake_keys, outbox
-from aduan.ports import EndedCase
+from aduan.ports import PERSONAL_FACTS, EndedCase
 from aduan.workflow.states import Status
 
-# What a channel recorded that names the person: the social account a message came from.
-PERSONAL_FACTS = ("social_handle",)
 _KEPT = cases.c.personal_data_erased_at.is_(None)
 # Closed, withdrawn, referred or merged: ``closed_at`` is set (and cleared by a reopening or
 # an undone withdrawal). The first two terms are the partial index's condition.
