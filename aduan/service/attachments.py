@@ -207,6 +207,12 @@ def add_attachments(
         viewer = viewer_of(deps, uow, username)
         case = uow.cases.get(case_ref(ref), viewer.sight)
         assert case.id is not None
+        if case.personal_data_erased_at is not None:  # it would never be purged again
+            raise InputError(
+                field,
+                "personal_data_kept",
+                N_("data pribadi pengaduan ini sudah dihapus (retensi): lampiran tidak diterima"),
+            )
         record(uow, deps, case.id, username, ATTACH, list(zip(prepared, stored, strict=True)), now)
         views = _views(uow, case.id, viewer.actor)
         uow.commit()

@@ -129,6 +129,12 @@ def test_a_case_ended_past_the_retention_loses_its_personal_data_and_nothing_els
     )
     assert erased.version == old.version + 1  # a write prepared before the purge is stale
     assert attachments.list_attachments(deps, old.tracking_code, "dewi") == []
+    with pytest.raises(InputError) as late_file:  # it would never be purged again
+        attachments.add_attachments(
+            deps, old.tracking_code, "budi", [Upload("file", "baru.pdf", io.BytesIO(pdf()))]
+        )
+    assert late_file.value.rule == "personal_data_kept"
+    assert len(stored_files(deps)) == 2  # nothing left behind by the refused file
     assert {(d.recipient, d.error) for d in erased.deliveries} == {("(dihapus)", None)}
     assert all(p == {} for channel, _, _, p in messages_of(deps, old.id) if channel != "in_app")
     with deps.uow(readonly=True) as uow:
