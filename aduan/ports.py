@@ -1216,10 +1216,12 @@ class RetentionRepository(Protocol):
     case, its timeline, written reports and statistics.
     """
 
-    def ended_before(self, cutoff: datetime, after_id: int, limit: int) -> list[EndedCase]:
-        """Cases that ended before ``cutoff`` and still hold personal data; id above ``after_id``.
+    def ended_before(
+        self, cutoff: datetime, after: EndedCase | None, limit: int
+    ) -> list[EndedCase]:
+        """Cases that ended before ``cutoff`` and still hold personal data, after ``after``.
 
-        By id, at most ``limit``.
+        By the time they ended (then id), at most ``limit``.
         """
 
     def erase(self, case_id: int, cutoff: datetime, now: datetime) -> bool:

@@ -134,15 +134,15 @@ def purge_personal_data(
 
 
 def _due(deps: Deps, cutoff: datetime) -> Iterator[EndedCase]:
-    """The cases due, by id, read a page at a time (no transaction held while erasing)."""
-    after = 0
+    """The cases due, oldest first, read a page at a time (no transaction held while erasing)."""
+    after: EndedCase | None = None
     while True:
         with deps.uow(readonly=True) as uow:
             page = retaining(uow).retention.ended_before(cutoff, after, BATCH)
         if not page:
             return
         yield from page
-        after = page[-1].id
+        after = page[-1]
 
 
 def _erase(deps: Deps, ended: EndedCase, cutoff: datetime, now: datetime) -> int | None:

@@ -12,7 +12,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, delete, func, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    select,
+    text,
+    tuple_,
+    update,
+)
 
 from aduan.adapters.sql.outbox import DEAD, IN_APP, PENDING, PURGED
 from aduan.adapters.sql.tables import cases, intake_keys, outbox
@@ -43,23 +55,29 @@ class SqlRetentionRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def ended_before(self, cutoff: datetime, after_id: int, limit: int) -> list[EndedCase]:
-        found: dict[int, EndedCase] = {}
-        # Two reads, each on its own index (the closed cases' partial index, the status index),
-        # rather than one OR that neither index answers.
+    def ended_before(
+        self, cutoff: datetime, after: EndedCase | None, limit: int
+    ) -> list[EndedCase]:
+        found: list[EndedCase] = []
+        # Two reads, each on its own index in its own order (the closed cases' partial index by
+        # closing time; the status index), rather than one OR that neither index answers; a
+        # day with nothing due reads no row of either.
         for kept, ended_at in (
             (_CLOSED_KEPT, cases.c.closed_at),
             (_FORWARDED_KEPT, cases.c.updated_at),
         ):
             stmt = (
                 select(cases.c.id, cases.c.tracking_code, ended_at.label("ended_at"))
-                .where(kept, ended_at < cutoff, cases.c.id > after_id)
-                .order_by(cases.c.id)
+                .where(kept, ended_at < cutoff)
+                .order_by(ended_at, cases.c.id)
                 .limit(limit)
             )
-            for r in self.conn.execute(stmt).mappings():
-                found[r["id"]] = EndedCase(r["id"], r["tracking_code"], r["ended_at"])
-        return [found[i] for i in sorted(found)[:limit]]
+            if after is not None:
+                at = literal(after.ended_at, type_=cases.c.closed_at.type)
+                stmt = stmt.where(tuple_(ended_at, cases.c.id) > tuple_(at, after.id))
+            rows = self.conn.execute(stmt).mappings()
+            found += [EndedCase(r["id"], r["tracking_code"], r["ended_at"]) for r in rows]
+        return sorted(found, key=lambda c: (c.ended_at, c.id))[:limit]
 
     def erase(self, case_id: int, cutoff: datetime, now: datetime) -> bool:
         facts = self.conn.execute(
