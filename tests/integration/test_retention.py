@@ -213,6 +213,24 @@ def test_a_dry_run_lists_the_cases_due_and_writes_nothing(files: Deps) -> None:
     assert [e for e in audit_trail(deps, "admin") if e.event == "retention_purge"] == []
 
 
+def test_the_cases_due_are_read_page_by_page_oldest_first(
+    files: Deps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deps = files
+    first = closed_case(deps)
+    later(deps, timedelta(days=1))
+    second = closed_case(deps, licence_number="SS-2026-000555")
+    later(deps, timedelta(days=365 * YEARS + 2))
+    monkeypatch.setattr(retention, "BATCH", 1)
+
+    listed = retention.purge_personal_data(deps, YEARS, by="admin", dry_run=True)
+    done = retention.purge_personal_data(deps, YEARS, by="admin")
+
+    order = [first.tracking_code, second.tracking_code]
+    assert [c.tracking_code for c in listed.cases] == order
+    assert [c.tracking_code for c in done.cases] == order
+
+
 def test_only_an_administrator_may_purge_and_the_retention_is_at_least_a_year(
     files: Deps,
 ) -> None:
