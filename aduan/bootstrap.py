@@ -10,6 +10,7 @@ from pathlib import Path
 import structlog
 
 from aduan.adapters import logs
+from aduan.adapters.channels.imap import ImapMailbox, ImapSettings
 from aduan.adapters.channels.inapp import InAppChannel
 from aduan.adapters.channels.letter import LetterChannel
 from aduan.adapters.channels.smtp import EmailChannel, SmtpSettings
@@ -23,6 +24,7 @@ from aduan.notifications.planner import NotifyPolicy
 from aduan.ports import Clock, DeliveryChannel, SystemClock
 from aduan.service import Deps, seed_reference_data
 from aduan.service.dispatch import Dispatcher, RetryPolicy
+from aduan.service.inbound import Polling
 from aduan.workflow.context import Policy
 
 
@@ -69,7 +71,10 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Deps:
             info_wait_days=settings.info_wait_days,
             extension_max_days=settings.extension_max_days,
         ),
-        notify=NotifyPolicy(language=settings.notify.language),
+        notify=NotifyPolicy(
+            language=settings.notify.language,
+            reply_by_email=settings.inbound.host is not None,
+        ),
         files=FilesystemFileStore(files_dir(settings.attachments, settings.database_url)),
         attachments=settings.attachments,
     )
@@ -93,6 +98,8 @@ def build_channels(settings: Settings) -> dict[str, DeliveryChannel]:
                 sender=n.smtp_from,
                 timeout=n.channel_timeout,
                 ca_file=n.smtp_ca_file,
+                reply_to=n.smtp_reply_to,
+                reply_to_token=n.smtp_reply_to_token,
             )
         )
     for name, url in (("sms", n.sms_webhook_url), ("whatsapp", n.whatsapp_webhook_url)):
@@ -113,6 +120,29 @@ def build_dispatcher(deps: Deps, settings: Settings, worker: str | None = None) 
         lease=timedelta(seconds=n.lease_seconds),
     )
     return Dispatcher(deps.uow, deps.clock, build_channels(settings), policy, worker)
+
+
+def build_mail_polling(settings: Settings) -> Polling | None:
+    """The office's mailbox read for replies by email; None when ``ADUAN_IMAP_HOST`` is unset."""
+    i = settings.inbound
+    if i.host is None:
+        return None
+    mailbox = ImapMailbox(
+        ImapSettings(
+            host=i.host,
+            port=i.port,
+            username=i.username,
+            password=i.password,
+            folder=i.folder,
+            ssl=i.ssl,
+            starttls=i.starttls,
+            ca_file=i.ca_file,
+            done_folder=i.done_folder,
+            timeout=float(i.timeout_seconds),
+            max_bytes=i.max_bytes,
+        )
+    )
+    return Polling(mailbox, float(i.interval_seconds), i.batch_size)
 
 
 def upgrade_database(deps: Deps) -> tuple[int, int]:

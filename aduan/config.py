@@ -69,6 +69,10 @@ class Notify:
     smtp_password: str | None = None
     smtp_from: str = DEFAULT_SMTP_FROM
     smtp_ca_file: str | None = None  # a CA to trust for the mail server's certificate
+    # Where replies to emailed notices go (the mailbox ``ADUAN_IMAP_*`` reads; issue 14 item 5),
+    # tagged ``local+token@`` with the notice's reply token when the server delivers those.
+    smtp_reply_to: str | None = None
+    smtp_reply_to_token: bool = False
     sms_webhook_url: str | None = None
     whatsapp_webhook_url: str | None = None
     webhook_secret: str = ""
@@ -132,6 +136,60 @@ def _attachments(env: Mapping[str, str]) -> Attachments:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """The office's mailbox read for replies by email (``ADUAN_IMAP_*``, issue 14 item 5).
+
+    No host: nothing is read (and notices do not invite a reply by email).
+    """
+
+    host: str | None = None
+    port: int = 993
+    username: str = ""
+    password: str = ""
+    folder: str = "INBOX"
+    ssl: bool = True  # TLS from the start; else plain, or STARTTLS with ``starttls``
+    starttls: bool = False
+    ca_file: str | None = None
+    done_folder: str | None = None  # handled messages are moved here; else only marked seen
+    interval_seconds: int = 60
+    batch_size: int = 50
+    timeout_seconds: int = 30
+    max_bytes: int = 25 * 1024 * 1024  # a larger message is filed for staff unread
+
+
+DEFAULT_IMAP_MAX_BYTES = Inbound().max_bytes
+
+
+def _inbound(env: Mapping[str, str]) -> Inbound:
+    tls = _flag(env, "ADUAN_IMAP_SSL", True)
+    return Inbound(
+        host=env.get("ADUAN_IMAP_HOST") or None,
+        port=_int(env, "ADUAN_IMAP_PORT", 993 if tls else 143),
+        username=env.get("ADUAN_IMAP_USER", ""),
+        password=env.get("ADUAN_IMAP_PASSWORD", ""),
+        folder=env.get("ADUAN_IMAP_FOLDER") or "INBOX",
+        ssl=tls,
+        starttls=_flag(env, "ADUAN_IMAP_STARTTLS", False),
+        ca_file=env.get("ADUAN_IMAP_CA_FILE") or None,
+        done_folder=env.get("ADUAN_IMAP_DONE_FOLDER") or None,
+        interval_seconds=max(1, _int(env, "ADUAN_IMAP_INTERVAL_SECONDS", 60)),
+        batch_size=max(1, _int(env, "ADUAN_IMAP_BATCH_SIZE", 50)),
+        timeout_seconds=max(1, _int(env, "ADUAN_IMAP_TIMEOUT_SECONDS", 30)),
+        max_bytes=max(1, _int(env, "ADUAN_IMAP_MAX_BYTES", DEFAULT_IMAP_MAX_BYTES)),
+    )
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value not in ("1", "0", "true", "false", "yes", "no"):
+        raise InputError(name, "boolean", N_("pilih 1 atau 0: %(raw)r"), raw=raw)
+    return value in ("1", "true", "yes")
+
+
 def _notify(env: Mapping[str, str]) -> Notify:
     language = env.get("ADUAN_NOTIFY_LANGUAGE", "id")
     security = env.get("ADUAN_SMTP_SECURITY", "none")
@@ -150,6 +208,8 @@ def _notify(env: Mapping[str, str]) -> Notify:
         smtp_password=env.get("ADUAN_SMTP_PASSWORD") or None,
         smtp_from=env.get("ADUAN_SMTP_FROM", DEFAULT_SMTP_FROM),
         smtp_ca_file=env.get("ADUAN_SMTP_CA_FILE") or None,
+        smtp_reply_to=env.get("ADUAN_SMTP_REPLY_TO") or None,
+        smtp_reply_to_token=_flag(env, "ADUAN_SMTP_REPLY_TO_TOKEN", False),
         sms_webhook_url=env.get("ADUAN_SMS_WEBHOOK_URL") or None,
         whatsapp_webhook_url=env.get("ADUAN_WHATSAPP_WEBHOOK_URL") or None,
         webhook_secret=env.get("ADUAN_WEBHOOK_SECRET", ""),
@@ -196,6 +256,7 @@ class Settings:
     # and the most working days extensions of the answer deadline may add in all.
     info_wait_days: int = 10
     extension_max_days: int = 14
+    inbound: Inbound = field(default_factory=Inbound)  # replies by email (ADUAN_IMAP_*)
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -242,6 +303,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         attachments=_attachments(env),
         info_wait_days=max(1, _int(env, "ADUAN_INFO_WAIT_DAYS", 10)),
         extension_max_days=max(0, _int(env, "ADUAN_EXTENSION_MAX_DAYS", 14)),
+        inbound=_inbound(env),
     )
 
 

@@ -763,6 +763,102 @@ class AttachmentRepository(Protocol):
         """Whether any row still names the file ``sha256``."""
 
 
+# --- Inbound mail (issue 14 item 5): the complainant replies to a notice by email ----------
+
+
+@dataclass(frozen=True, slots=True)
+class MailFile:
+    """A file attached to an inbound email: the name it was sent with and its bytes."""
+
+    name: str | None
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class InboundEmail:
+    """One message read from the office's mailbox, parsed by the adapter.
+
+    ``message_id`` is the ``Message-ID`` without its angle brackets, or ``sha256:<hex>`` of the
+    raw message when it has none; ``references`` the ids of ``In-Reply-To`` and
+    ``References``; ``recipients`` the addresses of ``To``, ``Cc`` and ``Delivered-To``;
+    ``text`` the plain-text body (from the HTML part when there is no plain one).
+    ``auth_failed``: the receiving server found the sender's domain forged (DMARC/DKIM/SPF
+    fail). ``problem``, when set, says why the message could not be read (then only
+    ``uid`` and ``message_id`` are sure).
+    """
+
+    uid: str
+    message_id: str
+    sender: str = ""
+    subject: str = ""
+    sent_at: datetime | None = None
+    references: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    text: str = ""
+    files: tuple[MailFile, ...] = ()
+    auth_failed: bool = False
+    problem: str | None = None
+
+
+class MailboxError(Exception):
+    """The mailbox could not be read (server down, login refused): the poll ends, tried later."""
+
+
+class Mailbox(Protocol):
+    """The office's incoming mailbox (IMAP): unseen messages, each marked done once handled."""
+
+    def unseen(self, limit: int) -> list[InboundEmail]:
+        """Up to ``limit`` messages not yet marked done, oldest first; none is marked by this.
+
+        Raises:
+            MailboxError: The server cannot be reached or refuses the login.
+        """
+
+    def done(self, uid: str) -> None:
+        """Mark the message handled (seen; moved to the done folder when one is configured)."""
+
+    def close(self) -> None:
+        """Log out; the next ``unseen`` connects again."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboundRecord:
+    """What became of one inbound email: the row that also keeps it from being handled twice.
+
+    ``outcome``: ``applied`` (the reply to a request for information), ``noted`` (put on its
+    case's timeline for staff) or ``unmatched`` (listed for staff; ``reason`` says why).
+    """
+
+    message_id: str
+    received_at: datetime
+    outcome: str
+    reason: str | None
+    case_id: int | None
+    sender: str
+    subject: str
+    text: str
+    sent_at: datetime | None = None
+    matched_by: str | None = None  # "token" or "subject"
+    id: int | None = None
+
+
+class InboundMailRepository(Protocol):
+    """The inbound emails handled, one row per ``Message-ID``."""
+
+    def claim(self, record: InboundRecord) -> bool:
+        """Store ``record`` unless a row has its ``message_id``; False: handled already.
+
+        On PostgreSQL a second transaction inserting the same id waits for the first and then
+        gets False; the row and whatever the use case does with it commit together.
+        """
+
+    def unmatched(self, limit: int) -> list[InboundRecord]:
+        """The newest ``limit`` unmatched emails, newest first."""
+
+    def for_case(self, case_id: int) -> list[InboundRecord]:
+        """The emails filed on a case, oldest first."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit`` is called."""
 
@@ -801,6 +897,10 @@ class UnitOfWork(Protocol):
     @property
     def attachments(self) -> AttachmentRepository:
         """The rows naming cases' evidence files (the files live in a ``FileStore``)."""
+
+    @property
+    def inbound(self) -> InboundMailRepository:
+        """The inbound emails handled (issue 14 item 5)."""
 
     def __enter__(self) -> Self: ...
 

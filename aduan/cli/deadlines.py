@@ -48,6 +48,7 @@ def scheduler(
         retention_days=settings.notify.retention_days,
         auth_retention_days=settings.auth_retention_days,
         retention_years=settings.retention_years,
+        mail=bootstrap.build_mail_polling(settings),
     )
 
 

@@ -17,7 +17,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from aduan.config import DEFAULT_RETENTION_YEARS
 from aduan.jobs import reports as reports_jobs
 from aduan.jobs.periodic import SteadyBlockingScheduler, every
-from aduan.service import Deps, accounts, inbox, retention, timekeeping
+from aduan.ports import MailboxError
+from aduan.service import Deps, accounts, inbound, inbox, retention, timekeeping
 from aduan.service.clockwatch import ClockWatch
 from aduan.service.dispatch import Dispatcher
 
@@ -51,6 +52,15 @@ def _purge_personal_data(deps: Deps, years: int) -> dict[str, int] | None:
     return {"cases": len(report.cases), "files": report.files} if report.cases else None
 
 
+def _read_mail(deps: Deps, mail: inbound.Polling) -> dict[str, int] | None:
+    try:
+        counts = inbound.poll(deps, mail.mailbox, mail.batch_size)
+    except MailboxError as exc:  # one line, not a traceback; the messages wait, unseen
+        log.warning("inbound_mail_unreachable", reason=str(exc))
+        return None
+    return dict(counts) if counts else None
+
+
 def configure(
     scheduler: BaseScheduler,
     deps: Deps,
@@ -61,17 +71,21 @@ def configure(
     retention_days: int = 90,
     auth_retention_days: int = accounts.AUTH_RETENTION_DAYS,
     retention_years: int = DEFAULT_RETENTION_YEARS,
+    mail: inbound.Polling | None = None,
 ) -> None:
     """Add the sweep job: every ``interval_seconds``, first run at once, never two at a time.
 
     With a ``dispatcher``, also deliver the outbox every ``dispatch_seconds`` and purge delivered
     payloads older than ``retention_days`` once a day. Once a day, sign-in entries of the login
     audit older than ``auth_retention_days`` and spent rate-limit slots are deleted, and the
-    personal data of cases that ended more than ``retention_years`` ago is erased (0: never).
+    personal data of cases that ended more than ``retention_years`` ago is erased (0: never). With
+    ``mail``, the office's mailbox is read for replies by email (issue 14 item 5).
     """
     if dispatcher is not None:
         every(scheduler, dispatch_seconds, "outbox_dispatch", _deliver, dispatcher)
         every(scheduler, 86_400, "outbox_purge", _purge, deps, retention_days)
+    if mail is not None:
+        every(scheduler, mail.interval_seconds, "inbound_mail", _read_mail, deps, mail)
     every(scheduler, 86_400, "auth_purge", _purge_sign_ins, deps, auth_retention_days)
     if retention_years > 0:
         every(scheduler, 86_400, "retention_purge", _purge_personal_data, deps, retention_years)
@@ -89,6 +103,7 @@ def run_forever(
     retention_days: int = 90,
     auth_retention_days: int = accounts.AUTH_RETENTION_DAYS,
     retention_years: int = DEFAULT_RETENTION_YEARS,
+    mail: inbound.Polling | None = None,
 ) -> None:
     """Block, sweeping every ``interval_seconds`` (and delivering) until interrupted."""
     scheduler = SteadyBlockingScheduler(timezone="UTC")
@@ -101,6 +116,7 @@ def run_forever(
         retention_days=retention_days,
         auth_retention_days=auth_retention_days,
         retention_years=retention_years,
+        mail=mail,
     )
     # A service manager stops us with SIGTERM: finish the running sweep's transaction, then go.
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))

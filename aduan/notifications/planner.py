@@ -69,6 +69,7 @@ class NotifyPolicy:
 
     enabled: bool = True
     language: str = "id"
+    reply_by_email: bool = False  # the office reads replies to its emails (ADUAN_IMAP_HOST)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,7 @@ class Situation:
     chart: OrgChart
     reopen_window_days: int
     withdraw_undo_hours: int = 72
+    reply_by_email: bool = False  # a reply to an emailed notice reaches the case
 
 
 Reaction = Callable[[Any, Case, Situation], list[Notice]]
@@ -351,7 +353,10 @@ def _accepted(event: ev.ActionTaken, case: Case, situation: Situation) -> list[N
 def _info_requested(event: ev.ActionTaken, case: Case, situation: Situation) -> list[Notice]:
     """Issue 14 item 5: the complainant reads the question and how to reply."""
     route = complainant_channel(case)
-    extra = {"question": getattr(event.payload, "question", "")}
+    extra = {
+        "question": getattr(event.payload, "question", ""),
+        "reply_by_email": situation.reply_by_email and route is not None and route[0] == EMAIL,
+    }
     return [_to_complainant("info_requested", route, case_context(case) | extra)] if route else []
 
 

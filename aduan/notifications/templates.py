@@ -75,6 +75,7 @@ _OPTIONAL: dict[str, Any] = {
     "summary": None,
     "corrective_actions": (),
     "question": "",  # info_requested (issue 14 item 5)
+    "reply_by_email": False,  # info_requested: the complainant may answer by replying
 }
 
 

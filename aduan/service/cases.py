@@ -329,6 +329,23 @@ class _Acted:
     events: list[DomainEvent]
 
 
+def act_in(
+    deps: Deps,
+    uow: UnitOfWork,
+    case: Case,
+    actor: Actor,
+    action: Action,
+    raw: dict[str, Any],
+    via: str,
+) -> list[DomainEvent]:
+    """Take ``action`` on a case another use case loaded in ``uow``; its domain events.
+
+    ``via`` names how it reached the office (``email``: a reply by email, issue 14 item 5),
+    kept on the timeline entry. The caller commits, then ``announce``s the events.
+    """
+    return _act(deps, uow, case, actor, action, raw, None, via).events
+
+
 def _act(
     deps: Deps,
     uow: UnitOfWork,
@@ -337,6 +354,7 @@ def _act(
     action: Action,
     raw: dict[str, Any],
     expected_version: int | None,
+    via: str | None = None,
 ) -> _Acted:
     if expected_version is not None and expected_version != case.version:
         raise ConflictError(case.ref, expected_version, case.version)
@@ -345,6 +363,8 @@ def _act(
     before = (case.status, case.tier, case.kind)
     now = deps.clock.now()
     outcomes = perform(case, action, actor, payload, now, deps.policy)
+    if via:
+        outcomes.event.data["via"] = via
     calendar = deps.calendars.get(uow)
     clock = pause.react(case, now, calendar, deps.deadlines)  # issue 14 item 5
     replans = [deadlines.after_change(case, before, now, calendar, deps.deadlines)]

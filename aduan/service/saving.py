@@ -186,6 +186,7 @@ def publish(
         deps.reference.orgchart(uow),
         deps.policy.reopen_window_days,
         deps.policy.withdraw_undo_hours,
+        deps.notify.reply_by_email,
     )
     for event in events:
         notices = planner.notices_for(event, case, situation)

@@ -78,6 +78,7 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
                 retention_days=settings.notify.retention_days,
                 auth_retention_days=settings.auth_retention_days,
                 retention_years=settings.retention_years,
+                mail=bootstrap.build_mail_polling(settings),
             )
             background.start()
             app.state.scheduler = background

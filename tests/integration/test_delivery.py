@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,9 +18,9 @@ import pytest
 from pypdf import PdfReader
 
 from aduan import bootstrap, service
-from aduan.adapters.channels.smtp import idempotency_message_id
 from aduan.config import Notify, Settings
 from aduan.notifications.planner import NotifyPolicy
+from aduan.notifications.replies import digest_of
 from aduan.ports import FixedClock, OutboxEntry
 from aduan.service import Deps, inbox
 from aduan.service.dispatch import Dispatcher
@@ -70,7 +71,8 @@ def test_an_acknowledgement_arrives_by_email_with_code_status_and_deadline(
     key = f"case:{case.id}:v1:acknowledged:complainant:email"
     delivery_key = str(mail["X-Aduan-Idempotency-Key"]).strip()  # a long header is folded
     assert delivery_key.startswith(f"{key}/")
-    assert mail["Message-ID"] == idempotency_message_id(delivery_key)
+    # The same row, the same Message-ID: the row's id and its delivery key's digest.
+    assert re.fullmatch(rf"<\d+\.{digest_of(delivery_key)}@aduan>", mail["Message-ID"])
     plain = mail.get_body(("plain",))
     html = mail.get_body(("html",))
     assert plain is not None and html is not None

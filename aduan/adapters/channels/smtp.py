@@ -2,7 +2,10 @@
 
 The ``Message-ID`` and ``X-Aduan-Idempotency-Key`` headers carry the outbox row's delivery key
 (its idempotency key and the row's nonce, ``OutboxMessage.delivery_key``), so a mail system can
-recognise the rare duplicate an interrupted dispatcher sends again.
+recognise the rare duplicate an interrupted dispatcher sends again. The ``Message-ID`` is also
+the notice's reply token (``aduan.notifications.replies``): a complainant's reply by email
+names it, and the inbound mail poller finds the case by it. With ``reply_to`` set, replies go
+to that mailbox, tagged with the token when ``reply_to_token`` (plus addressing).
 
 Addresses come from the public: a non-ASCII domain is sent in its IDNA (``xn--``) form, a
 non-ASCII local part only to a server that offers SMTPUTF8 (else the row fails, alone, with the
@@ -12,7 +15,6 @@ reason). Headers are encoded by the standard library (RFC 2047, or raw UTF-8 und
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import smtplib
 import socket
 import ssl
@@ -22,6 +24,7 @@ from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
 from email.utils import formatdate, parseaddr
 
+from aduan.notifications import replies
 from aduan.ports import DeliveryError, OutboxEntry, RenderedMessage
 
 
@@ -37,17 +40,13 @@ class SmtpSettings:
     sender: str = "Aduan DPMPTSP <aduan@localhost>"
     timeout: float = 10.0  # each connect, read and write
     ca_file: str | None = None  # trust this CA (an office's own) besides the system's
+    reply_to: str | None = None  # the mailbox replies go to (the inbound poller reads it)
+    reply_to_token: bool = False  # tag ``reply_to`` with the notice's token: local+token@
 
     @property
     def message_seconds(self) -> float:
         """The most one message may take, both tries included: three socket timeouts."""
         return 3 * self.timeout
-
-
-def idempotency_message_id(key: str) -> str:
-    """A ``Message-ID`` made from the idempotency key: the same message, the same id."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    return f"<{digest}@aduan>"
 
 
 class EmailChannel:
@@ -146,8 +145,18 @@ class EmailChannel:
             key=entry.message.delivery_key,
             message=message,
             utf8=international,
+            entry_id=entry.id,
+            reply_to=self._reply_to(entry),
         )
         smtp.sendmail(sender, [recipient], data, mail_options=options)
+
+    def _reply_to(self, entry: OutboxEntry) -> str | None:
+        address = self.settings.reply_to
+        if not address or not self.settings.reply_to_token:
+            return address
+        return replies.tagged_address(
+            address, replies.reply_token(entry.id, entry.message.delivery_key)
+        )
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is not None:
@@ -210,12 +219,20 @@ def wire_address(address: str) -> tuple[str, bool]:
 
 
 def mime_message(
-    *, sender: str, recipient: str, key: str, message: RenderedMessage, utf8: bool = False
+    *,
+    sender: str,
+    recipient: str,
+    key: str,
+    message: RenderedMessage,
+    utf8: bool = False,
+    entry_id: int = 0,
+    reply_to: str | None = None,
 ) -> bytes:
     """The email on the wire: multipart/alternative, a plain-text and an HTML part, UTF-8.
 
     Built with ``email.message.EmailMessage``: headers are RFC 2047 encoded (``email.policy.SMTP``)
-    or, for a recipient that needs it, raw UTF-8 (``email.policy.SMTPUTF8``).
+    or, for a recipient that needs it, raw UTF-8 (``email.policy.SMTPUTF8``). The
+    ``Message-ID`` is the reply token of outbox row ``entry_id``.
     """
     policy = SMTPUTF8 if utf8 else SMTP
     mail = EmailMessage(policy=policy)
@@ -223,7 +240,9 @@ def mime_message(
     mail["To"] = recipient
     mail["Subject"] = message.subject
     mail["Date"] = formatdate(localtime=False)
-    mail["Message-ID"] = idempotency_message_id(key)
+    if reply_to:
+        mail["Reply-To"] = reply_to
+    mail["Message-ID"] = replies.message_id(entry_id, key)
     mail["X-Aduan-Idempotency-Key"] = key
     mail.set_content(message.text, charset="utf-8", cte="base64")
     mail.add_alternative(message.html, subtype="html", charset="utf-8", cte="base64")

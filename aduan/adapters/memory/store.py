@@ -15,6 +15,7 @@ from aduan.escalation.calendar import Override
 from aduan.ports import (
     Attachment,
     DueAlarm,
+    InboundRecord,
 )
 
 Row = dict[str, Any]
@@ -68,6 +69,7 @@ class Data:
     sealed: set[int] = field(default_factory=set)  # the sealed cases' ids
     templates: dict[int, Row] = field(default_factory=dict)  # answer templates by id
     attachments: dict[int, Attachment] = field(default_factory=dict)  # evidence files by id
+    inbound: dict[int, InboundRecord] = field(default_factory=dict)  # inbound emails by id
 
     def copy(self) -> Data:
         return Data(
@@ -90,4 +92,5 @@ class Data:
             sealed=set(self.sealed),
             templates=dict(self.templates),
             attachments=dict(self.attachments),
+            inbound=dict(self.inbound),
         )

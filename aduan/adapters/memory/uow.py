@@ -18,6 +18,7 @@ from aduan.adapters.memory.accounts import InMemoryAccountRepository
 from aduan.adapters.memory.attachments import InMemoryAttachmentRepository
 from aduan.adapters.memory.cases import InMemoryCaseRepository
 from aduan.adapters.memory.identity import InMemoryIdentityRepository
+from aduan.adapters.memory.inbound import InMemoryInboundMailRepository
 from aduan.adapters.memory.outbox import InMemoryOutboxRepository
 from aduan.adapters.memory.reference import (
     InMemoryAlarmRepository,
@@ -53,6 +54,7 @@ class InMemoryUnitOfWork:
     identity: InMemoryIdentityRepository
     search: InMemoryCaseSearch
     attachments: InMemoryAttachmentRepository
+    inbound: InMemoryInboundMailRepository
 
     def __init__(self, store: InMemoryStore, *, readonly: bool = False) -> None:
         self.store = store
@@ -73,6 +75,7 @@ class InMemoryUnitOfWork:
         self.identity = InMemoryIdentityRepository(self._work)
         self.search = InMemoryCaseSearch(self._work, self.cases)
         self.attachments = InMemoryAttachmentRepository(self._work)
+        self.inbound = InMemoryInboundMailRepository(self._work)
         return self
 
     def __exit__(

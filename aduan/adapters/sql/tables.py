@@ -736,3 +736,23 @@ Index(
     sqlite_where=text("personal_data_erased_at IS NULL AND closed_at IS NOT NULL"),
     postgresql_where=text("personal_data_erased_at IS NULL AND closed_at IS NOT NULL"),
 )
+
+# Issue 14 item 5 (migration 0031): the emails read from the office's mailbox, one row per
+# Message-ID (unique: two pollers, or one restarted, never handle a message twice), with what
+# became of each: the reply applied, a note on its case, or unmatched (listed for staff).
+inbound_mail = Table(
+    "inbound_mail",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(255), nullable=False, unique=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Column("outcome", String(16), nullable=False),
+    Column("reason", String(40)),
+    Column("case_id", Id, ForeignKey("cases.id"), index=True),
+    Column("matched_by", String(16)),
+    Column("sender", String(320), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("text", Text, nullable=False),
+    Index("ix_inbound_mail_outcome_id", "outcome", "id"),
+)

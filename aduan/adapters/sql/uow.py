@@ -26,6 +26,7 @@ from aduan.adapters.sql.cases import SqlCaseRepository
 from aduan.adapters.sql.engine import SQLITE_BUSY_TIMEOUT_MS
 from aduan.adapters.sql.group_commit import CommitGroup, GroupCommitter
 from aduan.adapters.sql.identity import SqlIdentityRepository
+from aduan.adapters.sql.inbound import SqlInboundMailRepository
 from aduan.adapters.sql.listings import SqlCaseListingReader
 from aduan.adapters.sql.outbox import SqlOutboxRepository
 from aduan.adapters.sql.reference import SqlCalendarRepository, SqlReferenceRepository
@@ -210,6 +211,12 @@ class SqlUnitOfWork:
         """The rows naming cases' evidence files in this transaction."""
         assert self._conn is not None
         return SqlAttachmentRepository(self._conn)
+
+    @property
+    def inbound(self) -> SqlInboundMailRepository:
+        """The inbound emails handled, in this transaction."""
+        assert self._conn is not None
+        return SqlInboundMailRepository(self._conn)
 
     @property
     def stats(self) -> SqlStatisticsReader:

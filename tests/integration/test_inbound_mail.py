@@ -1,0 +1,270 @@
+"""Replies by email (issue 14 item 5) through a real IMAP server, on SQLite and PostgreSQL.
+
+The office asks for information; the notice goes out through a real SMTP server (aiosmtpd) and
+the complainant's mail program answers it: the reply, with ``In-Reply-To`` naming the notice,
+is appended to the INBOX of a throwaway Dovecot (``tests/integration/dovecot.py``), and the
+poller reads it from there with the production IMAP adapter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+
+from aduan import bootstrap, service
+from aduan.config import Inbound, Notify, Settings
+from aduan.notifications.planner import NotifyPolicy
+from aduan.ports import FixedClock
+from aduan.schemas.views import CaseDetail
+from aduan.service import Deps, inbound
+from aduan.workflow.errors import AccessDeniedError
+from aduan.workflow.intake import WIB
+from aduan.workflow.states import Action
+from tests.integration.builders import COMPLAINANT, act, submit
+from tests.integration.dovecot import ImapServer, dovecot_server
+from tests.integration.servers import smtp_server
+
+A = Action
+RECEIVED = datetime(2026, 8, 11, 3, 0, tzinfo=UTC)  # Tuesday 11 August 2026, 10:00 WIB
+REPLY = "Nomor NIB saya 9120001234567. Sertifikat terlampir."
+
+
+def wib(month: int, day: int, hour: int = 10) -> datetime:
+    return datetime(2026, month, day, hour, 0, tzinfo=WIB).astimezone(UTC)
+
+
+@pytest.fixture(scope="module")
+def imap() -> Iterator[ImapServer]:
+    with dovecot_server() as server:
+        yield server
+
+
+@pytest.fixture
+def mailbox(imap: ImapServer) -> ImapServer:
+    """The office's INBOX, emptied before each test."""
+    client = imap.connect()
+    try:
+        _, data = client.select("INBOX")
+        if int(data[0] or 0):
+            client.store("1:*", "+FLAGS", "(\\Deleted)")
+            client.expunge()
+    finally:
+        client.logout()
+    return imap
+
+
+def polling(imap: ImapServer) -> inbound.Polling:
+    """The production poller of ``ADUAN_IMAP_*`` settings pointing at the test's Dovecot."""
+    settings = Settings(
+        inbound=Inbound(
+            host=imap.host, port=imap.port, username=imap.user, password=imap.password, ssl=False
+        )
+    )
+    found = bootstrap.build_mail_polling(settings)
+    assert found is not None
+    return found
+
+
+def poll(deps: Deps, imap: ImapServer) -> dict[str, int]:
+    mail = polling(imap)
+    return dict(inbound.poll(deps, mail.mailbox, mail.batch_size))
+
+
+def asked(deps: Deps, clock: FixedClock) -> CaseDetail:
+    """A complaint whose officer asked on Friday 14 August for information (reply-able)."""
+    clock.current = RECEIVED
+    case = submit(deps)
+    act(deps, case, A.CLASSIFY, "budi")
+    act(deps, case, A.REVIEW, "budi")
+    clock.current = wib(8, 14)
+    act(deps, case, A.REQUEST_INFO, "budi", question="Mohon kirim nomor NIB Anda")
+    return case
+
+
+def sent_notice(deps: Deps, tmp_path: Path) -> EmailMessage:
+    """Deliver the outbox through a real SMTP server; the information request as it arrived."""
+    settings = Settings(
+        notify=Notify(
+            letter_dir=str(tmp_path / "letters"),
+            smtp_host="127.0.0.1",
+            smtp_reply_to="pengaduan@dpmptsp.example.id",
+            smtp_reply_to_token=True,
+        )
+    )
+    with smtp_server() as (port, received):
+        settings = dataclasses.replace(
+            settings, notify=dataclasses.replace(settings.notify, smtp_port=port)
+        )
+        bootstrap.build_dispatcher(deps, settings, worker="test").dispatch()
+    (notice,) = [m for m in received.messages if "kelengkapan" in str(m["Subject"])]
+    return notice
+
+
+def reply_to(
+    notice: EmailMessage | None,
+    *,
+    sender: str = COMPLAINANT["email"],
+    subject: str | None = None,
+    text: str = REPLY,
+    message_id: str = "<balasan-1@mail.contoh.id>",
+) -> bytes:
+    """The complainant's answer as a mail program writes it: quoting the notice below."""
+    mail = EmailMessage()
+    mail["From"] = f"Siti Aminah <{sender}>"
+    mail["To"] = str(notice["Reply-To"]) if notice else "pengaduan@dpmptsp.example.id"
+    mail["Subject"] = subject if subject is not None else f"Re: {notice['Subject'] if notice else ''}"
+    mail["Date"] = format_datetime(datetime(2026, 8, 18, 2, 0, tzinfo=UTC))
+    mail["Message-ID"] = message_id
+    if notice is not None:
+        mail["In-Reply-To"] = str(notice["Message-ID"])
+        mail["References"] = str(notice["Message-ID"])
+    quoted = "\n".join(f"> {line}" for line in "Yth. Pelapor,\nMohon kirim nomor NIB".split("\n"))
+    mail.set_content(
+        f"{text}\n\nPada tanggal Jum, 14 Agu 2026 pukul 10.00 Aduan <aduan@x> menulis:\n{quoted}\n"
+    )
+    return mail.as_bytes()
+
+
+def replies_on(detail: CaseDetail) -> list[dict[str, object]]:
+    return [e.data for e in detail.timeline if e.action == A.RECORD_INFO_REPLY.value]
+
+
+def test_a_reply_by_email_resumes_the_clock_and_shows_on_the_timeline(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer, tmp_path: Path
+) -> None:
+    deps = dataclasses.replace(deps, notify=NotifyPolicy(reply_by_email=True))
+    case = asked(deps, clock)
+    notice = sent_notice(deps, tmp_path)
+    # The notice invites the reply, and carries its token in the Message-ID and Reply-To.
+    assert "membalas email ini" in notice.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    token = str(notice["Message-ID"]).strip("<>").split("@")[0]
+    assert str(notice["Reply-To"]) == f"pengaduan+{token}@dpmptsp.example.id"
+
+    mailbox.deliver(reply_to(notice))
+    clock.current = wib(8, 18)  # Tuesday: one working day stood still (17 August a holiday)
+    counts = poll(deps, mailbox)
+
+    assert counts == {"applied": 1}
+    resumed = service.get_case(deps, case.tracking_code, "budi")
+    assert resumed.answer_clock.waiting_since is None
+    assert resumed.answer_clock.paused_days == 1
+    (entry,) = [e for e in resumed.timeline if e.action == A.RECORD_INFO_REPLY.value]
+    assert entry.actor == "complainant" and entry.role == "complainant"
+    assert entry.at == wib(8, 18)
+    assert entry.data == {"reply": REPLY, "via": "email"}  # the quoted notice is cut off
+    assert mailbox.flags() == ["1 (FLAGS (\\Seen))"]
+    tracked = service.track_case(deps, case.tracking_code)
+    assert tracked.answer_clock.waiting_since is None
+
+
+def test_a_reply_found_by_the_tracking_code_in_its_subject(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer
+) -> None:
+    case = asked(deps, clock)
+    code = case.tracking_code.lower().replace("-", "")  # as a person might type it
+    mailbox.deliver(reply_to(None, subject=f"Jawaban untuk pengaduan {code}"))
+
+    assert poll(deps, mailbox) == {"applied": 1}
+    detail = service.get_case(deps, case.tracking_code, "budi")
+    assert replies_on(detail) == [{"reply": REPLY, "via": "email"}]
+
+
+def test_a_reply_from_another_address_is_never_applied(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer, tmp_path: Path
+) -> None:
+    case = asked(deps, clock)
+    notice = sent_notice(deps, tmp_path)
+    mailbox.deliver(reply_to(notice, sender="penipu@contoh.id"))
+
+    assert poll(deps, mailbox) == {"unmatched": 1}
+    detail = service.get_case(deps, case.tracking_code, "budi")
+    assert detail.answer_clock.waiting_since == wib(8, 14)  # still waiting
+    assert replies_on(detail) == []
+    (listed,) = inbound.unmatched(deps, "budi")
+    assert listed.reason == "sender_mismatch"
+    assert listed.sender == "penipu@contoh.id"
+    assert listed.tracking_code == case.tracking_code
+    assert mailbox.flags() == ["1 (FLAGS (\\Seen))"]
+
+
+def test_a_message_is_applied_once_however_often_it_is_read(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer, tmp_path: Path
+) -> None:
+    case = asked(deps, clock)
+    mailbox.deliver(reply_to(sent_notice(deps, tmp_path)))
+    # Two instances poll at the same moment, then a restarted one finds it unseen again.
+    results: list[dict[str, int]] = []
+    threads = [threading.Thread(target=lambda: results.append(poll(deps, mailbox))) for _ in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    client = mailbox.connect()
+    client.select("INBOX")
+    client.store("1:*", "-FLAGS", "(\\Seen)")  # as if the poller died before marking it
+    client.logout()
+    again = poll(deps, mailbox)
+
+    assert sum(r.get("applied", 0) for r in results) == 1
+    assert again == {"duplicate": 1}
+    detail = service.get_case(deps, case.tracking_code, "budi")
+    assert len(replies_on(detail)) == 1
+    assert mailbox.flags() == ["1 (FLAGS (\\Seen))"]
+
+
+def test_a_malformed_message_does_not_stop_the_batch(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer, tmp_path: Path
+) -> None:
+    case = asked(deps, clock)
+    notice = sent_notice(deps, tmp_path)
+    mailbox.deliver(b"\x00\xff\xfe not a message\r\n\r\n\x80\x81")
+    mailbox.deliver(b"From: \r\nSubject: =?x-unknown?b?////?=\r\nContent-Type: multipart/mixed\r\n\r\n--")
+    mailbox.deliver(reply_to(notice))
+
+    counts = poll(deps, mailbox)
+
+    assert counts == {"unmatched": 2, "applied": 1}
+    assert len(replies_on(service.get_case(deps, case.tracking_code, "budi"))) == 1
+    reasons = sorted(str(m.reason) for m in inbound.unmatched(deps, "budi"))
+    assert all(r.startswith("malformed:") for r in reasons), reasons
+    assert mailbox.flags() == [f"{n} (FLAGS (\\Seen))" for n in (1, 2, 3)]
+
+
+def test_a_message_for_no_case_is_listed_for_the_complaint_staff(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer
+) -> None:
+    clock.current = RECEIVED
+    mailbox.deliver(reply_to(None, subject="Pertanyaan tentang izin usaha", sender="warga@contoh.id"))
+
+    assert poll(deps, mailbox) == {"unmatched": 1}
+    (listed,) = inbound.unmatched(deps, "sari")
+    assert (listed.reason, listed.tracking_code) == ("no_case", None)
+    assert listed.subject == "Pertanyaan tentang izin usaha"
+    assert listed.text == REPLY
+    for outsider in ("tono", "irfan", "admin"):  # agency staff, APIP, the administrator
+        with pytest.raises(AccessDeniedError):
+            inbound.unmatched(deps, outsider)
+
+
+def test_a_message_on_a_case_not_waiting_is_a_note_on_its_timeline(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer
+) -> None:
+    clock.current = RECEIVED
+    case = submit(deps)
+    mailbox.deliver(reply_to(None, subject=f"Tambahan {case.tracking_code}", text="Satu hal lagi."))
+
+    assert poll(deps, mailbox) == {"noted": 1}
+    detail = service.get_case(deps, case.tracking_code, "budi")
+    note = detail.timeline[-1]
+    assert note.action == inbound.EMAIL_NOTE
+    assert note.actor == "complainant"
+    assert note.data["text"] == "Satu hal lagi." and note.data["via"] == "email"
+    assert detail.status == "recorded"  # nothing else changed
+    assert inbound.unmatched(deps, "budi") == []
