@@ -4,8 +4,9 @@ Mail programs put the reply above the message they answer and quote that message
 such as ``On Mon, 1 Dec 2026, Aduan <…> wrote:``, ``Pada tanggal … menulis:``, an Outlook
 ``-----Original Message-----`` or ``From:``/``Dari:`` block, or with ``>`` before each line.
 What comes before the first such line is the reply; lines quoted with ``>`` are dropped
-wherever they are; a signature after ``-- `` is dropped. When that leaves nothing (a reply
-written between the quoted lines), the unquoted lines are kept. The text is cut to ``limit``
+wherever they are; a signature after ``-- `` is dropped. A reply above a quoted message may
+be empty (the words are in a file attached); one that was only a signature keeps its
+unquoted lines. The text is cut to ``limit``
 characters, saying so.
 """
 
@@ -31,13 +32,15 @@ def reply_text(text: str, limit: int = LIMIT) -> str:
     """The new text of a reply, without the quoted message, at most ``limit`` characters."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept: list[str] = []
+    quoted_below = False
     for i, line in enumerate(lines):
         if line == _SIGNATURE or _starts_quote(line, lines[i + 1 : i + 2]):
+            quoted_below = line != _SIGNATURE
             break
         if not line.lstrip().startswith(">"):
             kept.append(line.rstrip())
     reply = _tidy(kept)
-    if not reply:
+    if not reply and not quoted_below:
         unquoted = (ln for ln in lines if not ln.lstrip().startswith(">"))
         reply = _tidy([ln.rstrip() for ln in unquoted if not _HEADER.match(ln.strip())])
     if len(reply) > limit:

@@ -60,9 +60,7 @@ class ImapServer:
         try:
             imap.select(folder, readonly=True)
             _, data = imap.fetch("1:*", "(FLAGS)")
-            return [
-                item.decode() for item in data if isinstance(item, bytes) and b"FLAGS" in item
-            ]
+            return [item.decode() for item in data if isinstance(item, bytes) and b"FLAGS" in item]
         finally:
             imap.logout()
 

@@ -119,13 +119,15 @@ def reply_to(
     mail = EmailMessage()
     mail["From"] = f"Siti Aminah <{sender}>"
     mail["To"] = str(notice["Reply-To"]) if notice else "pengaduan@dpmptsp.example.id"
-    mail["Subject"] = subject if subject is not None else f"Re: {notice['Subject'] if notice else ''}"
+    mail["Subject"] = (
+        subject if subject is not None else f"Re: {notice['Subject'] if notice else ''}"
+    )
     mail["Date"] = format_datetime(datetime(2026, 8, 18, 2, 0, tzinfo=UTC))
     mail["Message-ID"] = message_id
     if notice is not None:
         mail["In-Reply-To"] = str(notice["Message-ID"])
         mail["References"] = str(notice["Message-ID"])
-    quoted = "\n".join(f"> {line}" for line in "Yth. Pelapor,\nMohon kirim nomor NIB".split("\n"))
+    quoted = "\n".join(f"> {line}" for line in ["Yth. Pelapor,", "Mohon kirim nomor NIB"])
     mail.set_content(
         f"{text}\n\nPada tanggal Jum, 14 Agu 2026 pukul 10.00 Aduan <aduan@x> menulis:\n{quoted}\n"
     )
@@ -225,7 +227,9 @@ def test_a_malformed_message_does_not_stop_the_batch(
     case = asked(deps, clock)
     notice = sent_notice(deps, tmp_path)
     mailbox.deliver(b"\x00\xff\xfe not a message\r\n\r\n\x80\x81")
-    mailbox.deliver(b"From: \r\nSubject: =?x-unknown?b?////?=\r\nContent-Type: multipart/mixed\r\n\r\n--")
+    mailbox.deliver(
+        b"From: \r\nSubject: =?x-unknown?b?////?=\r\nContent-Type: multipart/mixed\r\n\r\n--"
+    )
     mailbox.deliver(reply_to(notice))
 
     counts = poll(deps, mailbox)
@@ -241,7 +245,9 @@ def test_a_message_for_no_case_is_listed_for_the_complaint_staff(
     deps: Deps, clock: FixedClock, mailbox: ImapServer
 ) -> None:
     clock.current = RECEIVED
-    mailbox.deliver(reply_to(None, subject="Pertanyaan tentang izin usaha", sender="warga@contoh.id"))
+    mailbox.deliver(
+        reply_to(None, subject="Pertanyaan tentang izin usaha", sender="warga@contoh.id")
+    )
 
     assert poll(deps, mailbox) == {"unmatched": 1}
     (listed,) = inbound.unmatched(deps, "sari")

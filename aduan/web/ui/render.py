@@ -209,6 +209,7 @@ def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, 
         items.append(("/cases/new", t("Catat pengaduan")))
     if staff.role in SUGGESTION_ROLES:  # the office's complaint staff and the Head
         items += [("/saran", t("Saran/masukan")), ("/templat", t("Templat jawaban"))]
+        items.append(("/email-masuk", t("Email masuk")))  # replies by email not applied
     if staff.role in SUPERVISOR_ROLES:
         items.append(("/supervisor", t("Meja atasan")))
     if staff.role in APPROVER_ROLES:

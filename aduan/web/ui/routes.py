@@ -31,6 +31,9 @@ from aduan.web.ui import (
     inbox as ui_inbox,
 )
 from aduan.web.ui import (
+    mail as ui_mail,
+)
+from aduan.web.ui import (
     public as ui_public,
 )
 from aduan.web.ui import (
@@ -92,6 +95,7 @@ router.include_router(ui_queues.router)
 router.include_router(ui_case.router)
 router.include_router(ui_attachments.router)
 router.include_router(ui_inbox.router)
+router.include_router(ui_mail.router)
 router.include_router(ui_identity.router)
 router.include_router(ui_admin.router)
 router.include_router(ui_templates.router)
