@@ -58,7 +58,9 @@ class ImapServer:
         """The flags of every message in ``folder``, oldest first."""
         imap = self.connect()
         try:
-            imap.select(folder, readonly=True)
+            _, count = imap.select(folder, readonly=True)
+            if not int(count[0] or 0):
+                return []
             _, data = imap.fetch("1:*", "(FLAGS)")
             return [item.decode() for item in data if isinstance(item, bytes) and b"FLAGS" in item]
         finally:

@@ -9,6 +9,9 @@ poller reads it from there with the production IMAP adapter.
 from __future__ import annotations
 
 import dataclasses
+import email
+import email.policy
+import io
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,13 +20,14 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from aduan import bootstrap, service
 from aduan.config import Inbound, Notify, Settings
 from aduan.notifications.planner import NotifyPolicy
 from aduan.ports import FixedClock
 from aduan.schemas.views import CaseDetail
-from aduan.service import Deps, inbound
+from aduan.service import Deps, attachments, inbound
 from aduan.workflow.errors import AccessDeniedError
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import Action
@@ -33,6 +37,7 @@ from tests.integration.servers import smtp_server
 
 A = Action
 RECEIVED = datetime(2026, 8, 11, 3, 0, tzinfo=UTC)  # Tuesday 11 August 2026, 10:00 WIB
+DONE = "Diproses"
 REPLY = "Nomor NIB saya 9120001234567. Sertifikat terlampir."
 
 
@@ -48,9 +53,10 @@ def imap() -> Iterator[ImapServer]:
 
 @pytest.fixture
 def mailbox(imap: ImapServer) -> ImapServer:
-    """The office's INBOX, emptied before each test."""
+    """The office's INBOX, emptied before each test (and no done folder)."""
     client = imap.connect()
     try:
+        client.delete(DONE)  # NO when there is none: fine
         _, data = client.select("INBOX")
         if int(data[0] or 0):
             client.store("1:*", "+FLAGS", "(\\Deleted)")
@@ -274,3 +280,92 @@ def test_a_message_on_a_case_not_waiting_is_a_note_on_its_timeline(
     assert note.data["text"] == "Satu hal lagi." and note.data["via"] == "email"
     assert detail.status == "recorded"  # nothing else changed
     assert inbound.unmatched(deps, "budi") == []
+
+
+def test_files_attached_to_a_reply_are_kept_as_the_cases_evidence(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer, tmp_path: Path
+) -> None:
+    case = asked(deps, clock)
+    raw = reply_to(sent_notice(deps, tmp_path))
+    mail = email.message_from_bytes(raw, _class=EmailMessage, policy=email.policy.default)
+    assert isinstance(mail, EmailMessage)
+    mail.add_attachment(png(), maintype="image", subtype="png", filename="sertifikat.png")
+    mail.add_attachment(b"MZ\x90\x00", maintype="application", subtype="pdf", filename="x.pdf")
+    mailbox.deliver(mail.as_bytes())
+
+    assert poll(deps, mailbox) == {"applied": 1}
+    # The PDF is not one (its content says so): the files are refused as an upload's would be,
+    # and the reply is kept without them, saying so.
+    assert attachments.list_attachments(deps, case.tracking_code, "budi") == []
+    good = email.message_from_bytes(
+        reply_to(None, subject=f"Lampiran {case.tracking_code}", message_id="<b3@contoh.id>"),
+        _class=EmailMessage,
+        policy=email.policy.default,
+    )
+    assert isinstance(good, EmailMessage)
+    good.add_attachment(png(), maintype="image", subtype="png", filename="sertifikat.png")
+    mailbox.deliver(good.as_bytes())
+
+    assert poll(deps, mailbox) == {"noted": 1}  # answered already: a note, with its file
+    (kept,) = attachments.list_attachments(deps, case.tracking_code, "budi")
+    assert (kept.name, kept.content_type, kept.uploaded_by) == (
+        "sertifikat.png",
+        "image/png",
+        "complainant",
+    )
+    assert kept.action == inbound.EMAIL_NOTE
+
+
+def test_handled_messages_move_to_the_done_folder(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer
+) -> None:
+    case = asked(deps, clock)
+    mailbox.deliver(reply_to(None, subject=f"Re: {case.tracking_code}"))
+    settings = Settings(
+        inbound=Inbound(
+            host=mailbox.host,
+            port=mailbox.port,
+            username=mailbox.user,
+            password=mailbox.password,
+            ssl=False,
+            done_folder=DONE,
+        )
+    )
+    mail = bootstrap.build_mail_polling(settings)
+    assert mail is not None
+
+    assert inbound.poll(deps, mail.mailbox) == {"applied": 1}
+    assert mailbox.flags() == []
+    (moved,) = mailbox.flags(DONE)
+    assert "\\Seen" in moved
+
+
+def test_a_message_too_large_is_listed_unread(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer
+) -> None:
+    case = asked(deps, clock)
+    mailbox.deliver(reply_to(None, subject=f"Re: {case.tracking_code}", text="x" * 50_000))
+    settings = Settings(
+        inbound=Inbound(
+            host=mailbox.host,
+            port=mailbox.port,
+            username=mailbox.user,
+            password=mailbox.password,
+            ssl=False,
+            max_bytes=10_000,
+        )
+    )
+    mail = bootstrap.build_mail_polling(settings)
+    assert mail is not None
+
+    assert inbound.poll(deps, mail.mailbox) == {"unmatched": 1}
+    (listed,) = inbound.unmatched(deps, "budi")
+    assert listed.reason == "malformed:too_large"
+    assert service.get_case(deps, case.tracking_code, "budi").answer_clock.waiting_since
+
+
+def png() -> bytes:
+    image = Image.new("RGB", (8, 8), (200, 30, 30))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

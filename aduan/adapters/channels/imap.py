@@ -16,9 +16,12 @@ import re
 import ssl
 from dataclasses import dataclass, replace
 
+import structlog
+
 from aduan.adapters.channels import mailparse
 from aduan.ports import InboundEmail, MailboxError
 
+log = structlog.get_logger()
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
@@ -76,13 +79,24 @@ class ImapMailbox:
             imap.uid("STORE", uid, "+FLAGS", "(\\Seen)")
             folder = self.settings.done_folder
             if folder:
-                imap.create(_quoted(folder))  # "already exists" is a NO, and harmless
-                if imap.uid("COPY", uid, _quoted(folder))[0] == "OK":
-                    imap.uid("STORE", uid, "+FLAGS", "(\\Deleted)")
-                    imap.expunge()
+                self._move(imap, uid, _quoted(folder))
         except (imaplib.IMAP4.error, OSError) as exc:
             self.close()
             raise MailboxError(f"IMAP {type(exc).__name__}: {exc}") from None
+
+    def _move(self, imap: imaplib.IMAP4, uid: str, folder: str) -> None:
+        """Move one message: MOVE where offered, else COPY and expunge that message alone."""
+        imap.create(folder)  # "already exists" is a NO, and harmless
+        if "MOVE" in imap.capabilities:
+            status, data = imap.uid("MOVE", uid, folder)
+        else:
+            status, data = imap.uid("COPY", uid, folder)
+            if status == "OK":
+                imap.uid("STORE", uid, "+FLAGS", "(\\Deleted)")
+                if "UIDPLUS" in imap.capabilities:  # never expunge what someone else deleted
+                    imap.uid("EXPUNGE", uid)
+        if status != "OK":  # a folder name the server refuses: the message stays, seen
+            log.warning("inbound_mail_not_moved", reason=_text(data))
 
     def _connection(self) -> imaplib.IMAP4:
         if self._imap is not None:
@@ -97,6 +111,9 @@ class ImapMailbox:
                 if s.starttls:
                     imap.starttls(ssl_context=self._tls())
             imap.login(s.username, s.password)
+            status, data = imap.capability()  # a server offers more once logged in (MOVE)
+            if status == "OK" and data and isinstance(data[-1], bytes):
+                imap.capabilities = tuple(data[-1].decode().upper().split())
             status, _ = imap.select(_quoted(s.folder))
             if status != "OK":
                 imap.logout()
@@ -127,6 +144,10 @@ def _joined(data: list[object]) -> bytes:
         elif isinstance(item, bytes):
             out += item
     return out
+
+
+def _text(data: list[object]) -> str:
+    return _joined(data).decode(errors="replace")[:200]
 
 
 def _quoted(folder: str) -> str:
