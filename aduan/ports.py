@@ -855,9 +855,6 @@ class InboundMailRepository(Protocol):
     def unmatched(self, limit: int) -> list[InboundRecord]:
         """The newest ``limit`` unmatched emails, newest first."""
 
-    def for_case(self, case_id: int) -> list[InboundRecord]:
-        """The emails filed on a case, oldest first."""
-
 
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit`` is called."""

@@ -30,7 +30,3 @@ class InMemoryInboundMailRepository:
         return [rows[i] for i in sorted(rows, reverse=True) if rows[i].outcome == "unmatched"][
             :limit
         ]
-
-    def for_case(self, case_id: int) -> list[InboundRecord]:
-        rows = self._data.inbound
-        return [rows[i] for i in sorted(rows) if rows[i].case_id == case_id]

@@ -72,11 +72,3 @@ class SqlInboundMailRepository:
             .limit(limit)
         )
         return [_record(r) for r in self.conn.execute(query)]
-
-    def for_case(self, case_id: int) -> list[InboundRecord]:
-        query = (
-            select(inbound_mail)
-            .where(inbound_mail.c.case_id == case_id)
-            .order_by(inbound_mail.c.id)
-        )
-        return [_record(r) for r in self.conn.execute(query)]
