@@ -55,6 +55,7 @@ EVENTS = (
     "info_requested",  # complainant: the question; the answer deadline waits for the reply
     "deadline_extended",  # complainant: the new answer deadline and why
     "assigned",  # case holder
+    "complainant_wrote",  # case holder: the complainant replied (tracking page or email)
     "report_addressed",  # the addressee of a written report
     "late_acceptance_requested",  # supervisors: a late complaint may be accepted
     "apip_approval_requested",  # the head who decides on APIP
@@ -358,6 +359,22 @@ def _info_requested(event: ev.ActionTaken, case: Case, situation: Situation) -> 
         "reply_by_email": situation.reply_by_email and route is not None and route[0] == EMAIL,
     }
     return [_to_complainant("info_requested", route, case_context(case) | extra)] if route else []
+
+
+@reacts_to(ev.InformationReceived, ev.ComplainantWrote)
+def _complainant_wrote(event: ev.DomainEvent, case: Case, situation: Situation) -> list[Notice]:
+    """Issue 14 item 5: the holder hears that the complainant replied, by any way but staff.
+
+    A reply to a request for information (the tracking page, or an email) resumes the clock;
+    an email on a case that waits for nothing is on the timeline. A reply staff recorded
+    themselves needs no notice.
+    """
+    holder = case.assignee
+    resumed = isinstance(event, ev.InformationReceived)
+    if holder is None or (resumed and getattr(event, "role", None) != Role.COMPLAINANT.value):
+        return []
+    context = case_context(case) | {"resumed": resumed}
+    return [Notice("complainant_wrote", holder, IN_APP, holder, context)]
 
 
 @reacts_to(ev.DeadlineExtended)

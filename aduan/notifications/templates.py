@@ -48,6 +48,7 @@ NOTICE_LABELS = {
     "closed": N_("Pemberitahuan kasus ditutup"),
     "survey_invitation": N_("Undangan survei kepuasan"),
     "assigned": N_("Kasus untuk Anda"),
+    "complainant_wrote": N_("Balasan dari pelapor"),
     "report_addressed": N_("Laporan tertulis"),
     "deadline_reminder": N_("Pengingat tenggat"),
     "deadline_breached": N_("Tenggat terlewati"),
@@ -76,6 +77,7 @@ _OPTIONAL: dict[str, Any] = {
     "corrective_actions": (),
     "question": "",  # info_requested (issue 14 item 5)
     "reply_by_email": False,  # info_requested: the complainant may answer by replying
+    "resumed": False,  # complainant_wrote: the reply resumed the answer clock
 }
 
 

@@ -53,7 +53,7 @@ from aduan.workflow.errors import (
     DatabaseUnavailableError,
     NotFoundError,
 )
-from aduan.workflow.events import DomainEvent
+from aduan.workflow.events import ComplainantWrote, DomainEvent
 from aduan.workflow.states import N_, OPEN_STATUSES, Action, Role
 from aduan.workflow.visibility import Sight
 
@@ -236,6 +236,7 @@ def _note(
         at=now,
         data={"text": text, "subject": mail.subject[:300], "via": "email"},
     )
+    case.record(ComplainantWrote(at=now))  # the holder hears of it (in-app)
     return save_case(deps, uow, CaseChange(case, case.version, [Outcomes(event)]), now)
 
 

@@ -251,6 +251,7 @@ ACTIONS: Mapping[Action, ActionSpec] = {
             fx.resume_clock,
             ev.InformationReceived,
             N_("Catat jawaban pelapor atas permintaan informasi"),
+            "complainant_wrote",  # the holder hears of a reply the complainant sent themselves
         ),
         _spec(
             A.END_INFO_WAIT,

@@ -24,7 +24,8 @@ Each action of the transition table has its own event class, named in its declar
     ├── DeadlineReminderDue         a reminder alarm rang
     ├── DeadlineBreached            a deadline passed: marked overdue, maybe escalated
     ├── DeadlinesMoved              a calendar change moved the case's deadlines
-    └── ConcernsNamed               staff the case concerns (terlapor) were named
+    ├── ConcernsNamed               staff the case concerns (terlapor) were named
+    └── ComplainantWrote            an email from the complainant was put on the timeline
 """
 
 from __future__ import annotations
@@ -300,3 +301,12 @@ class ConcernsNamed(DomainEvent):
     actor: str
     concerned: tuple[str, ...]
     assignee_before: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComplainantWrote(DomainEvent):
+    """An email from the complainant, on a case that waits for nothing, is on its timeline.
+
+    Issue 14 item 5: a reply by email that does not answer a request for information is a
+    note for whoever holds the case.
+    """

@@ -27,7 +27,7 @@ from aduan.config import Inbound, Notify, Settings
 from aduan.notifications.planner import NotifyPolicy
 from aduan.ports import FixedClock
 from aduan.schemas.views import CaseDetail
-from aduan.service import Deps, attachments, inbound
+from aduan.service import Deps, attachments, inbound, inbox
 from aduan.workflow.errors import AccessDeniedError
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import Action
@@ -280,6 +280,34 @@ def test_a_message_on_a_case_not_waiting_is_a_note_on_its_timeline(
     assert note.data["text"] == "Satu hal lagi." and note.data["via"] == "email"
     assert detail.status == "recorded"  # nothing else changed
     assert inbound.unmatched(deps, "budi") == []
+    assert holder_heard(deps, "budi") == []  # nobody holds it yet: the intake queue shows it
+
+
+def test_the_holder_hears_that_the_complainant_wrote(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer
+) -> None:
+    clock.current = RECEIVED
+    case = submit(deps)
+    act(deps, case, A.CLASSIFY, "budi")
+    act(deps, case, A.REVIEW, "budi")
+    holder = act(deps, case, A.ROUTE_INTERNAL, "budi").assignee
+    assert holder is not None
+    act(deps, case, A.REQUEST_INFO, "budi", question="Mohon kirim nomor NIB Anda")
+    mailbox.deliver(reply_to(None, subject=f"Re: {case.tracking_code}"))
+    mailbox.deliver(
+        reply_to(None, subject=f"Re: {case.tracking_code}", text="Lagi.", message_id="<b@c.id>")
+    )
+
+    assert poll(deps, mailbox) == {"applied": 1, "noted": 1}
+    heard = holder_heard(deps, holder)
+    assert [c["resumed"] for c in heard] == [True, False]
+    assert {c["tracking_code"] for c in heard} == {case.tracking_code}
+
+
+def holder_heard(deps: Deps, username: str) -> list[dict[str, object]]:
+    entries, _ = inbox.inbox(deps.uow, username)
+    found = [e for e in entries if e.message.event == "complainant_wrote"]
+    return [e.message.payload["context"] for e in reversed(found)]
 
 
 def test_files_attached_to_a_reply_are_kept_as_the_cases_evidence(
