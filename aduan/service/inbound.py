@@ -31,7 +31,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from contextlib import ExitStack, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import structlog
@@ -39,6 +39,7 @@ import structlog
 from aduan.notifications import replies
 from aduan.ports import InboundEmail, InboundRecord, Mailbox, UnitOfWork
 from aduan.schemas.inbound import InboundView
+from aduan.schemas.text import CONTROL
 from aduan.service import attachments
 from aduan.service.cases import act_in
 from aduan.service.deps import Deps, sight_for, viewer_of
@@ -88,17 +89,44 @@ class _Decision:
 def poll(deps: Deps, mailbox: Mailbox, limit: int = 50) -> Counter[str]:
     """File up to ``limit`` unseen messages; how many had each outcome.
 
+    A message that cannot even be filed as unmatched stays unseen (``failed``, logged) and
+    the batch goes on; the database unavailable ends the batch.
+
     Raises:
         MailboxError: The mailbox cannot be read (the job logs it and tries at its next run).
     """
     counts: Counter[str] = Counter()
     try:
         for mail in mailbox.unseen(limit):
-            counts[file_message(deps, mail)] += 1
+            try:
+                outcome = file_message(deps, clean(mail))
+            except DatabaseUnavailableError:
+                raise
+            except Exception:
+                log.exception("inbound_mail_failed", uid=mail.uid)
+                counts["failed"] += 1  # left unseen: read again at the next run
+                continue
+            counts[outcome] += 1
             mailbox.done(mail.uid)  # only once its row is committed
     finally:
         mailbox.close()
     return counts
+
+
+def clean(mail: InboundEmail) -> InboundEmail:
+    """The message without control characters (a NUL cannot be stored; escapes have no place).
+
+    Tabs and line breaks stay, as in every text people type (``aduan.schemas.text``).
+    """
+    return replace(
+        mail,
+        message_id=CONTROL.sub("", mail.message_id) or mail.message_id.encode().hex()[:255],
+        sender=CONTROL.sub("", mail.sender),
+        subject=CONTROL.sub("", mail.subject),
+        text=CONTROL.sub("", mail.text),
+        references=tuple(CONTROL.sub("", r) for r in mail.references),
+        recipients=tuple(CONTROL.sub("", r) for r in mail.recipients),
+    )
 
 
 def file_message(deps: Deps, mail: InboundEmail) -> str:
@@ -118,8 +146,8 @@ def file_message(deps: Deps, mail: InboundEmail) -> str:
     except DatabaseUnavailableError:
         raise
     except Exception as exc:
-        if not isinstance(exc, AduanError):
-            log.exception("inbound_mail_failed", uid=mail.uid)
+        if not isinstance(exc, AduanError):  # filed for staff rather than tried forever
+            log.exception("inbound_mail_unfiled", uid=mail.uid)
         reason = f"error:{getattr(exc, 'rule', None) or type(exc).__name__}"[:40]
         return retrying(lambda: _file(deps, mail, reason))
 

@@ -8,6 +8,7 @@ poller reads it from there with the production IMAP adapter.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import email
 import email.policy
@@ -228,20 +229,27 @@ def test_a_message_is_applied_once_however_often_it_is_read(
 
 
 def test_a_malformed_message_does_not_stop_the_batch(
-    deps: Deps, clock: FixedClock, mailbox: ImapServer, tmp_path: Path
+    deps: Deps, clock: FixedClock, mailbox: ImapServer
 ) -> None:
     case = asked(deps, clock)
-    notice = sent_notice(deps, tmp_path)
     mailbox.deliver(b"\x00\xff\xfe not a message\r\n\r\n\x80\x81")
     mailbox.deliver(
         b"From: \r\nSubject: =?x-unknown?b?////?=\r\nContent-Type: multipart/mixed\r\n\r\n--"
     )
-    mailbox.deliver(reply_to(notice))
+    hostile = base64.b64encode(b"NIB\x00 912\x1b[31m")
+    mailbox.deliver(
+        b"From: Siti <%s>\r\nSubject: Re: %s\r\nMessage-ID: <nul@contoh.id>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n"
+        b"\r\n%s\r\n" % (COMPLAINANT["email"].encode(), case.tracking_code.encode(), hostile)
+    )
 
     counts = poll(deps, mailbox)
 
     assert counts == {"unmatched": 2, "applied": 1}
-    assert len(replies_on(service.get_case(deps, case.tracking_code, "budi"))) == 1
+    # A NUL (PostgreSQL cannot store it) and an escape are dropped; the reply is kept.
+    assert replies_on(service.get_case(deps, case.tracking_code, "budi")) == [
+        {"reply": "NIB 912[31m", "via": "email"}
+    ]
     reasons = sorted(str(m.reason) for m in inbound.unmatched(deps, "budi"))
     assert all(r.startswith("malformed:") for r in reasons), reasons
     assert mailbox.flags() == [f"{n} (FLAGS (\\Seen))" for n in (1, 2, 3)]
