@@ -14,6 +14,7 @@ import email
 import email.policy
 import io
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -21,20 +22,22 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 from PIL import Image
 
 from aduan import bootstrap, service
-from aduan.config import Inbound, Notify, Settings
+from aduan.config import Inbound, Notify, Settings, load_settings
+from aduan.jobs import scheduler
 from aduan.notifications.planner import NotifyPolicy
-from aduan.ports import FixedClock
+from aduan.ports import FixedClock, MailboxError
 from aduan.schemas.views import CaseDetail
 from aduan.service import Deps, attachments, inbound, inbox
-from aduan.workflow.errors import AccessDeniedError
+from aduan.workflow.errors import AccessDeniedError, InputError
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import Action
 from tests.integration.builders import COMPLAINANT, act, submit
 from tests.integration.dovecot import ImapServer, dovecot_server
-from tests.integration.servers import smtp_server
+from tests.integration.servers import free_port, smtp_server
 
 A = Action
 RECEIVED = datetime(2026, 8, 11, 3, 0, tzinfo=UTC)  # Tuesday 11 August 2026, 10:00 WIB
@@ -405,3 +408,53 @@ def png() -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+def test_the_scheduler_reads_the_mailbox_by_itself(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer
+) -> None:
+    case = asked(deps, clock)
+    mailbox.deliver(reply_to(None, subject=f"Re: {case.tracking_code}"))
+    found = polling(mailbox)
+    background = BackgroundScheduler(timezone="UTC")
+    scheduler.configure(
+        background,
+        deps,
+        interval_seconds=3600,
+        mail=dataclasses.replace(found, interval_seconds=0.2),
+    )
+    background.start()
+    try:
+        deadline = time.monotonic() + 15
+        while waiting(deps, case) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        background.shutdown(wait=True)
+
+    assert not waiting(deps, case)
+    assert mailbox.flags() == ["1 (FLAGS (\\Seen))"]
+
+
+def waiting(deps: Deps, case: CaseDetail) -> bool:
+    return service.get_case(deps, case.tracking_code, "budi").answer_clock.waiting_since is not None
+
+
+def test_an_unreachable_mailbox_is_one_warning_and_the_job_goes_on(deps: Deps) -> None:
+    settings = Settings(inbound=Inbound(host="127.0.0.1", port=free_port(), ssl=False))
+    mail = bootstrap.build_mail_polling(settings)
+    assert mail is not None
+
+    with pytest.raises(MailboxError):
+        inbound.poll(deps, mail.mailbox)
+    assert scheduler._read_mail(deps, mail) is None  # logged as inbound_mail_unreachable
+
+
+def test_inbound_mail_is_off_unless_configured_and_its_settings_are_checked() -> None:
+    assert bootstrap.build_mail_polling(Settings()) is None
+    assert load_settings({}).inbound.host is None
+    plain = load_settings({"ADUAN_IMAP_HOST": "mail.example.id", "ADUAN_IMAP_SSL": "0"})
+    assert (plain.inbound.port, plain.inbound.ssl, plain.inbound.folder) == (143, False, "INBOX")
+    assert load_settings({"ADUAN_IMAP_HOST": "mail.example.id"}).inbound.port == 993
+    with pytest.raises(InputError) as refused:
+        load_settings({"ADUAN_IMAP_SSL": "kadang"})
+    assert refused.value.field == "ADUAN_IMAP_SSL"
