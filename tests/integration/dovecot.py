@@ -78,19 +78,30 @@ def dovecot_binary() -> str:
     return found
 
 
-def _accounts() -> tuple[str, str, int, int]:
-    """(internal user, login user, mail uid, mail gid) that Dovecot accepts here.
+def _accounts() -> tuple[str, str, str, int, int]:
+    """(internal user and group, login user, mail uid, mail gid) that Dovecot accepts here.
 
     Run as root, Dovecot's processes drop to the users the Debian package created, and mail
-    is never accessed as uid 0 (Dovecot refuses it): the mail belongs to ``nobody``.
+    is never accessed as uid 0 (Dovecot refuses it): the mail belongs to ``nobody``. Run as
+    anyone else, everything is that user's (no chroot, sockets in its group).
     """
     if os.geteuid() != 0:
         me = pwd.getpwuid(os.geteuid())
-        return me.pw_name, me.pw_name, me.pw_uid, me.pw_gid
+        group = grp.getgrgid(me.pw_gid).gr_name
+        return me.pw_name, group, me.pw_name, me.pw_uid, me.pw_gid
     nobody = pwd.getpwnam("nobody")
     internal = "dovecot" if _exists("dovecot") else "nobody"
+    group = "dovecot" if _group_exists("dovecot") else "nogroup"
     login = "dovenull" if _exists("dovenull") else "nobody"
-    return internal, login, nobody.pw_uid, grp.getgrnam("nogroup").gr_gid
+    return internal, group, login, nobody.pw_uid, grp.getgrnam("nogroup").gr_gid
+
+
+def _group_exists(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+    except KeyError:
+        return False
+    return True
 
 
 def _exists(name: str) -> bool:
@@ -102,7 +113,7 @@ def _exists(name: str) -> bool:
 
 
 def _config(folder: Path, port: int) -> Path:
-    internal, login, uid, gid = _accounts()
+    internal, group, login, uid, gid = _accounts()
     mail = folder / "mail"
     mail.mkdir()
     os.chown(mail, uid, gid) if os.geteuid() == 0 else None
@@ -120,6 +131,7 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal}
+default_internal_group = {group}
 default_login_user = {login}
 first_valid_uid = 1
 first_valid_gid = 1
@@ -132,7 +144,11 @@ userdb {{
   driver = passwd-file
   args = username_format=%u {passwd}
 }}
+service anvil {{
+  chroot =
+}}
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = 127.0.0.1
     port = {port}
