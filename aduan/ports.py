@@ -783,8 +783,9 @@ class InboundEmail:
     ``References``; ``recipients`` the addresses of ``To``, ``Cc`` and ``Delivered-To``;
     ``text`` the plain-text body (from the HTML part when there is no plain one).
     ``auth_failed``: the receiving server found the sender's domain forged (DMARC/DKIM/SPF
-    fail). ``problem``, when set, says why the message could not be read (then only
-    ``uid`` and ``message_id`` are sure).
+    fail); ``automatic``: a mail program answered by itself (``Auto-Submitted``, an
+    out-of-office reply), not the person. ``problem``, when set, says why the message could
+    not be read (then only ``uid`` and ``message_id`` are sure).
     """
 
     uid: str
@@ -797,6 +798,7 @@ class InboundEmail:
     text: str = ""
     files: tuple[MailFile, ...] = ()
     auth_failed: bool = False
+    automatic: bool = False  # an out-of-office or other automatic reply (RFC 3834)
     problem: str | None = None
 
 

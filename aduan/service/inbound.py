@@ -17,7 +17,8 @@ its subject — and then:
   list of strays; what it asks (a dispute, a new fact) is for staff to act on;
 - **unmatched** otherwise: no case found, another sender (never applied: a From line is easy
   to forge, the address on record is the least we require), a sender the receiving server
-  found forged (DMARC/DKIM/SPF fail), or a message that could not be read. Listed for the
+  found forged (DMARC/DKIM/SPF fail), an automatic reply (out of office: no answer, and it
+  must not resume the clock), or a message that could not be read. Listed for the
   office's complaint staff (``unmatched``), in the visibility policy.
 
 One row per Message-ID is written in the transaction that applies the message, and before it:
@@ -216,6 +217,8 @@ def _decide(uow: UnitOfWork, mail: InboundEmail) -> _Decision:
         return _Decision(None, None, UNMATCHED, "no_case")
     if mail.auth_failed:
         return _Decision(case, matched_by, UNMATCHED, "auth_failed")
+    if mail.automatic:  # an out-of-office reply is no answer: it must not resume the clock
+        return _Decision(case, matched_by, UNMATCHED, "automatic")
     if not same_address(mail.sender, case.complainant.email):
         return _Decision(case, matched_by, UNMATCHED, "sender_mismatch")
     if case.info_requested_at is not None and case.status in OPEN_STATUSES:

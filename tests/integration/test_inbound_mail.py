@@ -206,6 +206,19 @@ def test_a_reply_from_another_address_is_never_applied(
     assert mailbox.flags() == ["1 (FLAGS (\\Seen))"]
 
 
+def test_an_out_of_office_reply_does_not_resume_the_clock(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer, tmp_path: Path
+) -> None:
+    case = asked(deps, clock)
+    raw = reply_to(sent_notice(deps, tmp_path), text="Saya sedang cuti sampai 20 Agustus.")
+    mailbox.deliver(b"Auto-Submitted: auto-replied\r\n" + raw)
+
+    assert poll(deps, mailbox) == {"unmatched": 1}
+    assert waiting(deps, case)
+    (listed,) = inbound.unmatched(deps, "budi")
+    assert listed.reason == "automatic"
+
+
 def test_a_message_is_applied_once_however_often_it_is_read(
     deps: Deps, clock: FixedClock, mailbox: ImapServer, tmp_path: Path
 ) -> None:

@@ -86,6 +86,9 @@ def test_a_reply_is_parsed_with_its_references_sender_and_files() -> None:
     assert parsed.text.strip() == "Jawaban saya"
     assert [(f.name, f.content) for f in parsed.files] == [("nib.pdf", b"%PDF-1.4")]
     assert parsed.auth_failed
+    assert not parsed.automatic
+    mail["Auto-Submitted"] = "auto-replied"
+    assert mailparse.parse("8", mail.as_bytes()).automatic
 
 
 def test_an_html_only_reply_is_read_as_text_without_its_quote() -> None:

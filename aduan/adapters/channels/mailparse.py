@@ -74,7 +74,22 @@ def _parsed(uid: str, raw: bytes, mail: EmailMessage) -> InboundEmail:
         text=text,
         files=files,
         auth_failed=any(_FAILED.search(str(v)) for v in mail.get_all("Authentication-Results", [])),
+        automatic=automatic(mail),
         problem=problem,
+    )
+
+
+def automatic(mail: Message) -> bool:
+    """Whether a mail program sent it by itself (RFC 3834 ``Auto-Submitted``, and the like).
+
+    Out-of-office replies and mailing lists also use ``Precedence`` and ``X-Autoreply``.
+    """
+    submitted = _header(mail, "Auto-Submitted").strip().lower()
+    precedence = _header(mail, "Precedence").strip().lower()
+    return (
+        (bool(submitted) and submitted != "no")
+        or precedence in ("bulk", "junk", "list", "auto_reply")
+        or any(_header(mail, h) for h in ("X-Autoreply", "X-Autorespond"))
     )
 
 
