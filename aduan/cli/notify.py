@@ -1,4 +1,7 @@
-"""``aduan notify``: run the dispatcher, see and retry dead letters, read the staff inbox."""
+"""``aduan notify``: run the dispatcher, see and retry dead letters, read the staff inbox.
+
+And ``read-mail``: read the office's mailbox once for replies by email (issue 14 item 5).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,8 @@ import typer
 
 from aduan import bootstrap
 from aduan.cli import common, terminal
-from aduan.ports import OutboxEntry
-from aduan.service import inbox
+from aduan.ports import MailboxError, OutboxEntry
+from aduan.service import inbound, inbox
 from aduan.workflow.errors import InputError
 from aduan.workflow.states import N_
 
@@ -203,3 +206,24 @@ def purge() -> None:
     d, days = common.deps(), common.settings().notify.retention_days
     purged: int = common.run(lambda: inbox.purge(d.uow, d.clock, days))
     typer.echo(f"dihapus/purged: {purged} (lebih dari/older than {days} hari/days)")
+
+
+@common.notify_app.command("read-mail")
+def read_mail(as_json: common.JsonOpt = False) -> None:
+    """Baca kotak email kantor sekali / read the office's mailbox once (replies by email).
+
+    What the scheduler does every ``ADUAN_IMAP_INTERVAL_SECONDS``: each unseen message is
+    applied, noted on its case or listed for staff, once. A way to check the settings.
+    """
+    mail = bootstrap.build_mail_polling(common.settings())
+    if mail is None:
+        common.fail("ADUAN_IMAP_HOST belum diatur / is not set: no mailbox to read", 2)
+    try:
+        counts = common.run(lambda: inbound.poll(common.deps(), mail.mailbox, mail.batch_size))
+    except MailboxError as exc:
+        common.fail(f"kotak email/mailbox: {exc}", 1)
+    if as_json:
+        typer.echo(json.dumps(dict(counts)))
+        return
+    shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "tidak ada/none"
+    typer.echo(f"email masuk/inbound mail: {shown}")
