@@ -31,19 +31,19 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 import structlog
 
-from aduan.notifications import replies
 from aduan.ports import InboundEmail, InboundRecord, Mailbox, UnitOfWork
 from aduan.schemas.inbound import InboundView
 from aduan.schemas.text import CONTROL
 from aduan.service import attachments
 from aduan.service.cases import act_in
 from aduan.service.deps import Deps, sight_for, viewer_of
+from aduan.service.mailmatch import match_case, same_address
 from aduan.service.mailtext import reply_text
 from aduan.service.retry import retrying
 from aduan.service.saving import CaseChange, announce, save_case
@@ -161,7 +161,7 @@ def _file(deps: Deps, mail: InboundEmail, failed: str | None) -> str:
             _decide(uow, mail) if failed is None else _Decision(None, None, UNMATCHED, failed)
         )
         case = decision.case
-        files = _prepared(deps, mail) if decision.outcome in (APPLIED, NOTED) else []
+        files = _prepared(deps, uow, case, mail) if decision.outcome in (APPLIED, NOTED) else []
         stack.callback(attachments.close_all, files)
         reason = decision.reason or ("files_refused" if mail.files and not files else None)
         text = reply_text(mail.text) or (SEE_FILES if mail.files else NO_TEXT)
@@ -226,34 +226,6 @@ def _decide(uow: UnitOfWork, mail: InboundEmail) -> _Decision:
     return _Decision(case, matched_by, NOTED, "not_waiting")
 
 
-def match_case(uow: UnitOfWork, mail: InboundEmail) -> tuple[Case | None, str | None]:
-    """The case a message answers, and how it was found (``token``, ``subject``); or None."""
-    for token in replies.tokens_in([*mail.references, *mail.recipients]):
-        entry = uow.outbox.get(token.entry_id)
-        if entry is None or entry.message.case_id is None:
-            continue
-        if replies.matches(token, entry.message.delivery_key):
-            return uow.cases.get(str(entry.message.case_id)), "token"
-    for code in replies.tracking_codes_in(mail.subject):
-        try:
-            return uow.cases.get(code), "subject"
-        except NotFoundError:
-            continue
-    return None, None
-
-
-def same_address(sender: str, on_record: str | None) -> bool:
-    """Whether the sender is the address on record (case and IDN spelling aside)."""
-    return bool(on_record) and _address(sender) == _address(on_record or "")
-
-
-def _address(address: str) -> str:
-    local, at, domain = address.strip().casefold().rpartition("@")
-    with suppress(UnicodeError):
-        domain = domain.encode("idna").decode("ascii")
-    return f"{local}{at}{domain}"
-
-
 def _note(
     deps: Deps, uow: UnitOfWork, case: Case, mail: InboundEmail, text: str
 ) -> list[DomainEvent]:
@@ -271,9 +243,17 @@ def _note(
     return save_case(deps, uow, CaseChange(case, case.version, [Outcomes(event)]), now)
 
 
-def _prepared(deps: Deps, mail: InboundEmail) -> list[attachments.Prepared]:
-    """The message's files, checked as any upload; none when one is refused or none is kept."""
-    if not mail.files or deps.files is None:
+def _prepared(
+    deps: Deps, uow: UnitOfWork, case: Case | None, mail: InboundEmail
+) -> list[attachments.Prepared]:
+    """The message's files, checked as any upload; none if one is refused or too many.
+
+    Too many: they would take the case over its limit of files. The reply is kept without
+    them either way, and its row says ``files_refused``.
+    """
+    if not mail.files or deps.files is None or case is None or case.id is None:
+        return []
+    if len(uow.attachments.for_case(case.id)) + len(mail.files) > deps.attachments.max_per_case:
         return []
     uploads = [
         attachments.Upload("lampiran", f.name or "lampiran", io.BytesIO(f.content))

@@ -471,3 +471,25 @@ def test_inbound_mail_is_off_unless_configured_and_its_settings_are_checked() ->
     with pytest.raises(InputError) as refused:
         load_settings({"ADUAN_IMAP_SSL": "kadang"})
     assert refused.value.field == "ADUAN_IMAP_SSL"
+
+
+def test_files_beyond_the_cases_limit_are_left_out_and_the_reply_kept(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer
+) -> None:
+    deps = dataclasses.replace(
+        deps, attachments=dataclasses.replace(deps.attachments, max_per_case=1)
+    )
+    case = asked(deps, clock)
+    mail = email.message_from_bytes(
+        reply_to(None, subject=f"Re: {case.tracking_code}"),
+        _class=EmailMessage,
+        policy=email.policy.default,
+    )
+    assert isinstance(mail, EmailMessage)
+    for name in ("satu.png", "dua.png"):
+        mail.add_attachment(png(), maintype="image", subtype="png", filename=name)
+    mailbox.deliver(mail.as_bytes())
+
+    assert poll(deps, mailbox) == {"applied": 1}
+    assert attachments.list_attachments(deps, case.tracking_code, "budi") == []
+    assert not waiting(deps, case)
