@@ -194,7 +194,7 @@ def test_the_duplicates_merged_before_0032_know_the_status_an_undo_restores(fres
     merge(fresh, duplicate, main.tracking_code)
     engine = engine_of(fresh)
 
-    downgrade(engine, "0030")
+    downgrade(engine, "0031")
     migrate.upgrade(engine)
 
     with engine.connect() as conn:

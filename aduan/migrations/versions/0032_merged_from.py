@@ -6,7 +6,7 @@ their audit trail (the ``from_status`` of their last ``mark_duplicate`` entry). 
 not in batch mode, which would copy ``cases`` and lose its expression index and triggers.
 
 Revision ID: 0032
-Revises: 0030
+Revises: 0031
 Create Date: 2026-12-04
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0032"
-down_revision = "0030"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 
