@@ -1311,7 +1311,8 @@ class RetentionRepository(Protocol):
 
     What is erased: the complainant's name, contacts and address, the social account the
     channel recorded, the PIN hash and the intake keys, the address, content and errors of the
-    messages sent to them, and their name and contacts in the search index. What stays: the
+    messages sent to them, the sender, subject and text of the emails they sent (the row stays,
+    by its Message-ID), and their name and contacts in the search index. What stays: the
     case, its timeline, written reports and statistics.
     """
 

@@ -16,7 +16,7 @@ import io
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -24,18 +24,20 @@ from pathlib import Path
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from PIL import Image
+from sqlalchemy import select
 
 from aduan import bootstrap, service
+from aduan.adapters.sql.tables import inbound_mail
 from aduan.config import Inbound, Notify, Settings, load_settings
 from aduan.jobs import scheduler
 from aduan.notifications.planner import NotifyPolicy
 from aduan.ports import FixedClock, MailboxError
 from aduan.schemas.views import CaseDetail
-from aduan.service import Deps, attachments, inbound, inbox
+from aduan.service import Deps, attachments, inbound, inbox, retention
 from aduan.workflow.errors import AccessDeniedError, InputError
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import Action
-from tests.integration.builders import COMPLAINANT, act, submit
+from tests.integration.builders import COMPLAINANT, act, engine_of, submit
 from tests.integration.dovecot import ImapServer, dovecot_server
 from tests.integration.servers import free_port, smtp_server
 
@@ -493,3 +495,31 @@ def test_files_beyond_the_cases_limit_are_left_out_and_the_reply_kept(
     assert poll(deps, mailbox) == {"applied": 1}
     assert attachments.list_attachments(deps, case.tracking_code, "budi") == []
     assert not waiting(deps, case)
+
+
+def test_the_retention_purge_erases_who_wrote_and_what(
+    deps: Deps, clock: FixedClock, mailbox: ImapServer
+) -> None:
+    case = asked(deps, clock)
+    mailbox.deliver(reply_to(None, subject=f"Re: {case.tracking_code}"))
+    assert poll(deps, mailbox) == {"applied": 1}
+    for action, user in (
+        (A.ROUTE_INTERNAL, "budi"),
+        (A.RECORD_RESULT, "sari"),
+        (A.INFORM_COMPLAINANT, "budi"),
+        (A.REPORT_TO_SUPERIOR, "budi"),
+        (A.CLOSE, "agus"),
+    ):
+        act(deps, case, action, user)
+    clock.current += timedelta(days=366 * 2)
+
+    assert [c.tracking_code for c in retention.purge_personal_data(deps, 1).cases] == [
+        case.tracking_code
+    ]
+    with engine_of(deps).connect() as conn:
+        rows = conn.execute(
+            select(inbound_mail.c.message_id, inbound_mail.c.sender, inbound_mail.c.text)
+        ).all()
+    assert [tuple(r) for r in rows] == [("balasan-1@mail.contoh.id", "(dihapus)", "")]
+    mailbox.deliver(reply_to(None, subject=f"Re: {case.tracking_code}"))  # read again
+    assert poll(deps, mailbox) == {"duplicate": 1}

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from aduan.adapters.sql.outbox import DEAD, IN_APP, PENDING, PURGED
-from aduan.adapters.sql.tables import cases, intake_keys, outbox
+from aduan.adapters.sql.tables import cases, inbound_mail, intake_keys, outbox
 from aduan.ports import PERSONAL_FACTS, EndedCase
 from aduan.workflow.states import Status
 
@@ -105,6 +105,13 @@ class SqlRetentionRepository:
             return False
         self.conn.execute(delete(intake_keys).where(intake_keys.c.case_id == case_id))
         self._forget_messages(case_id, now)
+        # The emails they sent (issue 14 item 5): the row stays, so a message read again is
+        # still recognised, but without who sent it and what it said.
+        self.conn.execute(
+            update(inbound_mail)
+            .where(inbound_mail.c.case_id == case_id)
+            .values(sender=PURGED, subject="", text="")
+        )
         self.conn.execute(_SEARCH_PEOPLE[self.conn.dialect.name], {"id": case_id})
         return True
 
