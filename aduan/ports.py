@@ -858,6 +858,39 @@ class InboundMailRepository(Protocol):
         """The newest ``limit`` unmatched emails, newest first."""
 
 
+@dataclass(frozen=True, slots=True)
+class PublishedAnswer:
+    """One entry of the public Q&A page (issue 14 item 7): all the public ever reads of a case.
+
+    The anonymised question and answer as staff published them, the service it is listed
+    under (if any) and the month it was published (``YYYY-MM``, WIB): no tracking code, no
+    name, no finer date.
+    """
+
+    question: str
+    answer: str
+    service_code: str | None
+    month: str
+
+
+class PublicAnswerRepository(Protocol):
+    """The public Q&A page's copy of the published entries, kept by the save path."""
+
+    def put(self, case_id: int, entry: PublishedAnswer, published_at: datetime) -> None:
+        """Publish the case's entry, or replace the one it had."""
+
+    def remove(self, case_id: int) -> None:
+        """Take the case's entry down (nothing when it has none)."""
+
+    def page(
+        self, service_code: str | None, offset: int, limit: int
+    ) -> tuple[list[PublishedAnswer], int]:
+        """Entries newest first (of one service, or all), and how many there are in all."""
+
+    def services(self) -> list[str]:
+        """The service codes that have at least one entry, sorted."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit`` is called."""
 
@@ -900,6 +933,10 @@ class UnitOfWork(Protocol):
     @property
     def inbound(self) -> InboundMailRepository:
         """The inbound emails handled (issue 14 item 5)."""
+
+    @property
+    def public_answers(self) -> PublicAnswerRepository:
+        """The published Q&A entries (issue 14 item 7)."""
 
     def __enter__(self) -> Self: ...
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from aduan.schemas.codec import chain_to_json, worksheet_to_json
+from aduan.schemas.codec import chain_to_json, public_qa_to_json, worksheet_to_json
 from aduan.workflow.case import (
     Case,
     CaseEvent,
@@ -18,6 +18,7 @@ from aduan.workflow.case import (
     Complainant,
     OverdueReport,
     PlanStep,
+    PublicAnswer,
     RelatedRecord,
     StandardLink,
     TierLevel,
@@ -203,6 +204,8 @@ def case_to_row(case: Case) -> dict[str, Any]:
         "answer_clock": _clock_to_json(case),
         "response_original_due_at": case.response_original_due_at,
         "personal_data_erased_at": case.personal_data_erased_at,
+        "qa_consent": case.qa_consent,
+        "public_qa": public_qa_to_json(case.public_qa),
     }
 
 
@@ -271,6 +274,20 @@ def case_from_row(r: Any) -> Case:
         response_original_due_at=r.get("response_original_due_at"),
         personal_data_erased_at=r.get("personal_data_erased_at"),
         **_clock_from_json(r.get("answer_clock")),
+        qa_consent=bool(r.get("qa_consent")),
+        public_qa=_public_qa_from_json(r.get("public_qa")),
+    )
+
+
+def _public_qa_from_json(data: dict[str, Any] | None) -> PublicAnswer | None:
+    if not data:
+        return None
+    return PublicAnswer(
+        question=data["question"],
+        answer=data["answer"],
+        service_code=data.get("service_code"),
+        published_at=datetime.fromisoformat(data["published_at"]),
+        published_by=data["published_by"],
     )
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from aduan.ports import CaseListing
-from aduan.workflow.case import Case, TierLevel, Worksheet
+from aduan.workflow.case import Case, PublicAnswer, TierLevel, Worksheet
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -70,3 +70,16 @@ def listing_of(case: Case) -> CaseListing:
         stage_started_at=case.stage_started_at,
         info_requested_at=case.info_requested_at,
     )
+
+
+def public_qa_to_json(qa: PublicAnswer | None) -> dict[str, Any] | None:
+    """The published Q&A entry (issue 14 item 7); None when none is published."""
+    if qa is None:
+        return None
+    return {
+        "question": qa.question,
+        "answer": qa.answer,
+        "service_code": qa.service_code,
+        "published_at": qa.published_at.isoformat(),
+        "published_by": qa.published_by,
+    }

@@ -119,6 +119,12 @@ class SubmitCommand(_Command):
     channel_facts: ChannelFactsInput = Field(default_factory=ChannelFactsInput)
     complained_at: AwareDatetime | None = None
     received_at: AwareDatetime | None = None
+    # Issue 14 item 7: "Saya setuju pertanyaan dan jawaban atas pengaduan ini diterbitkan
+    # tanpa identitas saya" — the complainant's own choice (staff record what they were told).
+    qa_consent: bool = Field(
+        default=False,
+        description="Pelapor setuju pertanyaan dan jawaban diterbitkan tanpa identitasnya",
+    )
 
 
 class ActionCommand(_Command):

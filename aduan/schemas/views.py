@@ -226,6 +226,10 @@ class CaseDetail(CaseSummary):
     complainants: int = 1
     # When the retention purge erased the complainant's personal data (issue 14 item 1).
     personal_data_erased_at: datetime | None = None
+    # Issue 14 item 7: the complainant's consent to a public Q&A, and the entry published
+    # (question, answer, service_code, published_at, published_by), if any.
+    qa_consent: bool = False
+    public_qa: dict[str, Any] | None = None
 
 
 class ActionResult(View):
@@ -276,6 +280,10 @@ class TrackingView(View):
     undo_until: datetime | None = None  # a withdrawal may be undone until then
     history: list[tuple[datetime, str]]
     answer_clock: AnswerClockView = AnswerClockView()  # paused or extended (issue 14 item 5)
+    # Issue 14 item 7: whether the complainant agreed to a public Q&A (they may withdraw it
+    # here), and whether one is published now.
+    qa_consent: bool = False
+    qa_published: bool = False
 
 
 def summary_fields(case: Case | CaseListing) -> dict[str, Any]:

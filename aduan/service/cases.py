@@ -140,6 +140,7 @@ def submit_complaint(
             complained_at=complained_at,
             received_at=received_at,
             intake_days=screening.intake_days,
+            qa_consent=cmd.qa_consent,
             created_at=now,
             updated_at=now,
             assignee=actor.username
@@ -163,6 +164,7 @@ def submit_complaint(
                 "window_from": window_from.isoformat(),
                 "service_pending": cmd.service_pending,
                 "channel_facts": {k: str(v) for k, v in facts.given().items()},
+                "qa_consent": cmd.qa_consent,
             },
         )
         case.record(ComplaintSubmitted(at=now, recorded_by=actor.username))
@@ -510,6 +512,8 @@ def _detail(
         ),
         **duplicates.detail_fields(uow, case, actor, now, new=new),
         personal_data_erased_at=case.personal_data_erased_at,
+        qa_consent=case.qa_consent,
+        public_qa=codec.public_qa_to_json(case.public_qa),
     )
 
 
@@ -588,6 +592,8 @@ def _tracking(deps: Deps, uow: UnitOfWork, case: Case) -> TrackingView:
         else None,
         history=history,
         answer_clock=answer_clock.clock_view(case, events, deps.calendars.get(uow), deps.deadlines),
+        qa_consent=case.qa_consent,
+        qa_published=case.public_qa is not None,
     )
 
 

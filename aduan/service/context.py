@@ -39,6 +39,8 @@ Filler = Callable[[Situation, Payload], Any]
 
 def _known_service(s: Situation, payload: Payload) -> Any:
     code = getattr(payload, "service_code")  # noqa: B009 - named by the field it fills
+    if code is None:  # optional where it may be left out (the public Q&A's service)
+        return KEEP
     if s.deps.reference.service(s.uow, code) is None:
         raise unknown_service(s.uow, code)
     return KEEP

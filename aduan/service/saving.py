@@ -24,6 +24,7 @@ from aduan.notifications import planner
 from aduan.notifications.outbox import enqueue
 from aduan.ports import TrackingCodeTakenError, UnitOfWork
 from aduan.reports import documents
+from aduan.service import public_answers
 from aduan.service.deps import Deps
 from aduan.service.duplicates import DUPLICATE_MERGED, DUPLICATE_UNMERGED
 from aduan.workflow import intake, search
@@ -85,6 +86,7 @@ def save_case(deps: Deps, uow: UnitOfWork, change: CaseChange, now: datetime) ->
     events = case.take_events()
     record_units(deps, uow, case.id, events)
     note_on_main(uow, case, events)
+    public_answers.keep(uow, case, events)  # issue 14 item 7: the public Q&A page's copy
     publish(deps, uow, case, events, now)
     return events
 

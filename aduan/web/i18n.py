@@ -154,6 +154,11 @@ FIELD_LABELS: dict[str, str] = {
     "main_code": N_("Kode pelacakan pengaduan utama"),
     "note": N_("Catatan (jejak audit)"),
     "question": N_("Pertanyaan kepada pelapor"),
+    # Issue 14 item 7: the public Q&A (publish_qa) and the complainant's consent to it.
+    "public_question": N_("Pertanyaan yang diterbitkan"),
+    "public_answer": N_("Jawaban yang diterbitkan"),
+    "anonymised": N_("Identitas telah dihapus"),
+    "qa_consent": N_("Persetujuan penerbitan tanya jawab"),
     "reply": N_("Jawaban pelapor"),
     "until": N_("Tenggat jawaban baru"),
     "working_days": N_("Tambahan hari kerja"),

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from aduan.workflow import effects as fx
 from aduan.workflow import events as ev
 from aduan.workflow import payloads as pl
+from aduan.workflow import publication as pub
 from aduan.workflow.effects import Effect
 from aduan.workflow.states import N_, Action
 
@@ -267,6 +268,28 @@ ACTIONS: Mapping[Action, ActionSpec] = {
             ev.DeadlineExtended,
             N_("Perpanjang tenggat jawaban"),
             "deadline_extended",
+        ),
+        # Issue 14 item 7: a public Q&A, only with the complainant's consent.
+        _spec(
+            A.PUBLISH_QA,
+            pl.PublishQaPayload,
+            pub.publish_qa,
+            ev.QaPublished,
+            N_("Terbitkan sebagai tanya jawab publik"),
+        ),
+        _spec(
+            A.UNPUBLISH_QA,
+            pl.ReasonPayload,
+            pub.unpublish_qa,
+            ev.QaUnpublished,
+            N_("Tarik tanya jawab publik"),
+        ),
+        _spec(
+            A.WITHDRAW_QA_CONSENT,
+            pl.OptionalReasonPayload,
+            pub.withdraw_consent,
+            ev.QaConsentWithdrawn,
+            N_("Cabut persetujuan penerbitan tanya jawab"),
         ),
     )
 }

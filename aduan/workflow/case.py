@@ -191,6 +191,23 @@ class Withdrawal:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicAnswer:
+    """A closed case's question and answer as published on the public Q&A page (issue 14 item 7).
+
+    Written by staff, anonymised by them, and published only with the complainant's consent
+    (``Case.qa_consent``): the texts are what the public page shows, nothing else of the case.
+    ``service_code`` lists it under a service (optional); ``published_at`` orders the page,
+    which shows only its month.
+    """
+
+    question: str
+    answer: str
+    service_code: str | None
+    published_at: datetime
+    published_by: str
+
+
+@dataclass(frozen=True, slots=True)
 class CaseEvent:
     """One append-only entry of the audit trail."""
 
@@ -278,6 +295,10 @@ class Case:
     # When the retention purge erased the complainant's personal data (issue 14 item 1); only
     # the purge sets it, never an action.
     personal_data_erased_at: datetime | None = None
+    # Issue 14 item 7: the complainant agreed that the question and answer may be published
+    # without their identity (default no; they may withdraw it), and what staff published.
+    qa_consent: bool = False
+    public_qa: PublicAnswer | None = None
     # What happened to it since it was loaded (``aduan.workflow.events``); never stored as such.
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
@@ -326,6 +347,7 @@ __all__ = [
     "Outcomes",
     "OverdueReport",
     "PlanStep",
+    "PublicAnswer",
     "RelatedRecord",
     "StandardLink",
     "TierLevel",

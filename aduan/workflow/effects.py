@@ -279,6 +279,7 @@ def reopen(ctx: ActionContext) -> None:
     case.assignee = ctx.actor.username if ctx.actor.role is Role.OFFICER else first_office_holder
     case.agency_unit = None
     case.reopen_count += 1
+    case.public_qa = None  # issue 14 item 7: a disputed answer is not the office's final word
     case.outcome = None
     case.result_summary = None
     case.result_position = None

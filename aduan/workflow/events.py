@@ -20,6 +20,7 @@ Each action of the transition table has its own event class, named in its declar
     │   ├── CaseMarkedDuplicate, MergeUndone,
     │   ├── LateComplaintAccepted,
     │   ├── InformationRequested, InformationReceived, InformationWaitEnded, DeadlineExtended,
+    │   ├── QaPublished, QaUnpublished, QaConsentWithdrawn
     │   └── SuggestionAcknowledged, SuggestionForwarded, SuggestionConverted
     ├── DeadlineReminderDue         a reminder alarm rang
     ├── DeadlineBreached            a deadline passed: marked overdue, maybe escalated
@@ -203,6 +204,24 @@ class CaseMarkedDuplicate(ActionTaken):
 
 class MergeUndone(ActionTaken):
     """A merge found mistaken was undone: the duplicate is handled on its own again."""
+
+    __slots__ = ()
+
+
+class QaPublished(ActionTaken):
+    """The case's question and answer were published as a public Q&A (issue 14 item 7)."""
+
+    __slots__ = ()
+
+
+class QaUnpublished(ActionTaken):
+    """The case's public Q&A entry was taken down by staff."""
+
+    __slots__ = ()
+
+
+class QaConsentWithdrawn(ActionTaken):
+    """The complainant withdrew their consent to a public Q&A; any entry is taken down."""
 
     __slots__ = ()
 

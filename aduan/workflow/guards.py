@@ -9,6 +9,7 @@ from aduan.workflow.clock import CLOCK_GUARDS
 from aduan.workflow.context import ActionContext
 from aduan.workflow.errors import Phrase, RuleViolationError
 from aduan.workflow.payloads import RecordStepPayload
+from aduan.workflow.publication import PUBLICATION_GUARDS
 from aduan.workflow.states import N_, Role, ScreeningReason, Status, Track
 
 Guard = Callable[[ActionContext], None]
@@ -288,5 +289,6 @@ AUTHORITY_GUARDS: frozenset[Guard] = frozenset(
         owes_overdue_report,
         late_submission_only,
         *CLOCK_GUARDS,
+        *PUBLICATION_GUARDS,
     }
 )

@@ -217,6 +217,28 @@ class ExtensionPayload(Payload):
     reason: Text = Field(description="alasan")
 
 
+class PublishQaPayload(Payload):
+    """A closed case's question and answer as a public Q&A entry (issue 14 item 7).
+
+    The texts are written (or edited from the case's) by staff, without anything that names
+    the complainant or anyone else; ``anonymised`` says they checked that, ``reason`` why the
+    entry is worth publishing. ``service_code`` (optional) lists it under a service.
+    """
+
+    public_question: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=10, max_length=4_000)
+    ] = Field(description="pertanyaan yang diterbitkan, tanpa identitas")
+    public_answer: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=10, max_length=8_000)
+    ] = Field(description="jawaban yang diterbitkan, tanpa identitas")
+    service_code: ShortText | None = Field(default=None, description="kode layanan (opsional)")
+    reason: Text = Field(description="alasan penerbitan")
+    anonymised: bool = Field(
+        default=False,
+        description="konfirmasi: nama, telepon, NIK, alamat dan data pribadi lain telah dihapus",
+    )
+
+
 # How far ahead of the server's clock a stated sending time may be (a phone's clock running fast).
 CLOCK_SKEW = timedelta(minutes=5)
 

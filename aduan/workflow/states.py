@@ -128,6 +128,11 @@ class Action(StrEnum):
     RECORD_INFO_REPLY = "record_info_reply"
     END_INFO_WAIT = "end_info_wait"
     EXTEND_DEADLINE = "extend_deadline"
+    # Issue 14 item 7: a closed case's question and answer published as a public Q&A, with the
+    # complainant's consent, which they may withdraw at any time.
+    PUBLISH_QA = "publish_qa"
+    UNPUBLISH_QA = "unpublish_qa"
+    WITHDRAW_QA_CONSENT = "withdraw_qa_consent"
 
 
 class Channel(StrEnum):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from aduan.locale import translate
 from aduan.workflow import clock
 from aduan.workflow import guards as g
+from aduan.workflow import publication as pub
 from aduan.workflow.context import ActionContext
 from aduan.workflow.guards import Guard
 from aduan.workflow.states import N_, OPEN_STATUSES, SUGGESTION_WORK, Action, Role, Status
@@ -255,6 +256,19 @@ RULES: tuple[Rule, ...] = (
         {Role.SUPERVISOR, Role.HEAD},
         (clock.answer_clock_open, clock.not_waiting_for_info),
     ),
+    # Issue 14 item 7: a closed case's question and answer, published by a supervisor or the
+    # Head (who speak for the office in public: the complaints manager and the Head of
+    # Office) only with the complainant's consent; taken down by them, or at once when the
+    # complainant withdraws consent, which they (or an officer they told) may do at any time.
+    *_rows(A.PUBLISH_QA, [S.CLOSED], None, {Role.SUPERVISOR, Role.HEAD}, (pub.consent_given,)),
+    *_rows(A.UNPUBLISH_QA, [S.CLOSED], None, {Role.SUPERVISOR, Role.HEAD}, (pub.published,)),
+    *_rows(
+        A.WITHDRAW_QA_CONSENT,
+        list(Status),
+        None,
+        {Role.COMPLAINANT, Role.OFFICER},
+        (pub.consent_given,),
+    ),
 )
 
 
@@ -286,6 +300,14 @@ BLOCKED: dict[tuple[Status, Action], Blocked] = {
             N_("kasus hanya dapat ditutup setelah hasil tindak lanjut dicatat"),
         )
         for status in (S.RECORDED, S.CLASSIFIED, S.REVIEWED, *_HANDLING, S.APIP_PENDING)
+    },
+    **{
+        (status, A.PUBLISH_QA): Blocked(
+            "qa_case_closed",
+            N_("tanya jawab hanya dapat diterbitkan dari pengaduan yang telah selesai (ditutup)"),
+        )
+        for status in Status
+        if status is not S.CLOSED
     },
 }
 

@@ -120,8 +120,20 @@ _MERGE_DUPLICATE = {
 # A merge found mistaken is undone by those who may merge: the office's complaint staff.
 _UNDO_MERGE = {(S.MERGED, A.UNDO_MERGE): OFFICE}
 
+# Issue 14 item 7: the question and answer of a closed case are published (and taken down) by
+# those who speak for the office in public, the complaints manager and the Head; the
+# complainant, or an officer they told, withdraws the consent at any point of the case.
+_PUBLIC_QA = {
+    (S.CLOSED, A.PUBLISH_QA): {SUPERVISOR, HEAD},
+    (S.CLOSED, A.UNPUBLISH_QA): {SUPERVISOR, HEAD},
+    **{(status, A.WITHDRAW_QA_CONSENT): ON_BEHALF for status in Status},
+}
+
+_QA_ACTIONS = {A.PUBLISH_QA, A.UNPUBLISH_QA, A.WITHDRAW_QA_CONSENT}
+
 EXPECTED: dict[tuple[Status, Action], set[Role]] = {
     **_ANSWER_BEFORE_RESULT,
+    **_PUBLIC_QA,
     **_WITHDRAW_WHILE_OPEN,
     **_UNDO_WITHDRAWAL,
     **_REFER_BEFORE_TRACK,
@@ -193,6 +205,8 @@ EXPECTED_BLOCKED: dict[tuple[Status, Action], str] = {
             S.APIP,
         )
     },
+    # Only a closed case's question and answer are published, never one still being handled.
+    **{(status, A.PUBLISH_QA): "qa_case_closed" for status in Status if status is not S.CLOSED},
 }
 
 NOW = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
@@ -281,7 +295,8 @@ def test_roles_outside_the_procedure_can_do_almost_nothing(role: Role) -> None:
         | {(s, A.END_INFO_WAIT) for s in _AWAITING_ANSWER},
         R.COMPLAINANT: {(s, A.WITHDRAW) for s, _ in _WITHDRAW_WHILE_OPEN}
         | {(S.CLOSED, A.REOPEN), (S.WITHDRAWN, A.UNDO_WITHDRAW)}
-        | {(s, A.RECORD_INFO_REPLY) for s in _AWAITING_ANSWER},
+        | {(s, A.RECORD_INFO_REPLY) for s in _AWAITING_ANSWER}
+        | {(s, A.WITHDRAW_QA_CONSENT) for s in Status},
     }[role]
     assert can == expected
 
@@ -361,8 +376,10 @@ def test_no_other_cell_is_narrowed_by_authority(status: Status, role: Role) -> N
     offered = set(permitted_actions(case, an_outsider(role), NOW))
     narrowed = {a for (s, a), roles in AUTHORITY.items() if s is status and role in roles}
     # These cases have no answer clock running nor paused: its actions wait for one
-    # (tests/unit/test_answer_clock.py offers them by the clock's state).
-    assert offered == set(allowed_actions(status, role)) - narrowed - _CLOCK_ACTIONS
+    # (tests/unit/test_answer_clock.py offers them by the clock's state); nor the
+    # complainant's consent to a public Q&A (tests/unit/test_publication.py).
+    expected = set(allowed_actions(status, role)) - narrowed - _CLOCK_ACTIONS - _QA_ACTIONS
+    assert offered == expected
 
 
 @pytest.mark.parametrize("reason", [ScreeningReason.NO_IDENTITY, ScreeningReason.NO_SUBJECT])

@@ -16,6 +16,7 @@ from aduan.ports import (
     Attachment,
     DueAlarm,
     InboundRecord,
+    PublishedAnswer,
 )
 
 Row = dict[str, Any]
@@ -70,6 +71,8 @@ class Data:
     templates: dict[int, Row] = field(default_factory=dict)  # answer templates by id
     attachments: dict[int, Attachment] = field(default_factory=dict)  # evidence files by id
     inbound: dict[int, InboundRecord] = field(default_factory=dict)  # inbound emails by id
+    # The published Q&A entries by case id, with when they were published (issue 14 item 7).
+    public_answers: dict[int, tuple[PublishedAnswer, datetime]] = field(default_factory=dict)
 
     def copy(self) -> Data:
         return Data(
@@ -93,4 +96,5 @@ class Data:
             templates=dict(self.templates),
             attachments=dict(self.attachments),
             inbound=dict(self.inbound),
+            public_answers=dict(self.public_answers),
         )

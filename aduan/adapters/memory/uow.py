@@ -20,6 +20,7 @@ from aduan.adapters.memory.cases import InMemoryCaseRepository
 from aduan.adapters.memory.identity import InMemoryIdentityRepository
 from aduan.adapters.memory.inbound import InMemoryInboundMailRepository
 from aduan.adapters.memory.outbox import InMemoryOutboxRepository
+from aduan.adapters.memory.public_answers import InMemoryPublicAnswerRepository
 from aduan.adapters.memory.reference import (
     InMemoryAlarmRepository,
     InMemoryCalendarRepository,
@@ -55,6 +56,7 @@ class InMemoryUnitOfWork:
     search: InMemoryCaseSearch
     attachments: InMemoryAttachmentRepository
     inbound: InMemoryInboundMailRepository
+    public_answers: InMemoryPublicAnswerRepository
 
     def __init__(self, store: InMemoryStore, *, readonly: bool = False) -> None:
         self.store = store
@@ -76,6 +78,7 @@ class InMemoryUnitOfWork:
         self.search = InMemoryCaseSearch(self._work, self.cases)
         self.attachments = InMemoryAttachmentRepository(self._work)
         self.inbound = InMemoryInboundMailRepository(self._work)
+        self.public_answers = InMemoryPublicAnswerRepository(self._work)
         return self
 
     def __exit__(

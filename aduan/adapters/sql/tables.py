@@ -756,3 +756,22 @@ inbound_mail = Table(
     Column("text", Text, nullable=False),
     Index("ix_inbound_mail_outcome_id", "outcome", "id"),
 )
+
+# Issue 14 item 7 (migration 0034): the complainant's consent to a public Q&A (default no) and
+# the entry staff published (JSON of ``PublicAnswer``; NULL when none). The public page reads
+# only ``public_answers``, its copy kept by the save path (``aduan.service.saving``): the
+# anonymised texts, the service and the month, newest first; never anything else of a case.
+cases.append_column(Column("qa_consent", Boolean, nullable=False, server_default=false()))
+cases.append_column(Column("public_qa", Json))
+public_answers = Table(
+    "public_answers",
+    metadata,
+    Column("case_id", Id, ForeignKey("cases.id"), primary_key=True, autoincrement=False),
+    Column("service_code", String(32)),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("month", String(7), nullable=False),  # YYYY-MM (WIB): the page shows no finer date
+    Column("published_at", UtcDateTime, nullable=False),
+    Index("ix_public_answers_published_at_case_id", "published_at", "case_id"),
+    Index("ix_public_answers_service_code_published_at", "service_code", "published_at"),
+)

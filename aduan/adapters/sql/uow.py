@@ -29,6 +29,7 @@ from aduan.adapters.sql.identity import SqlIdentityRepository
 from aduan.adapters.sql.inbound import SqlInboundMailRepository
 from aduan.adapters.sql.listings import SqlCaseListingReader
 from aduan.adapters.sql.outbox import SqlOutboxRepository
+from aduan.adapters.sql.public_answers import SqlPublicAnswerRepository
 from aduan.adapters.sql.reference import SqlCalendarRepository, SqlReferenceRepository
 from aduan.adapters.sql.retention import SqlRetentionRepository
 from aduan.adapters.sql.rollup import SqlStatisticsReader
@@ -217,6 +218,12 @@ class SqlUnitOfWork:
         """The inbound emails handled, in this transaction."""
         assert self._conn is not None
         return SqlInboundMailRepository(self._conn)
+
+    @property
+    def public_answers(self) -> SqlPublicAnswerRepository:
+        """The published Q&A entries in this transaction (issue 14 item 7)."""
+        assert self._conn is not None
+        return SqlPublicAnswerRepository(self._conn)
 
     @property
     def stats(self) -> SqlStatisticsReader:
