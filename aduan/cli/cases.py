@@ -76,6 +76,14 @@ def submit(
     concern_reason: Annotated[
         str, typer.Option("--concern-reason", help="Alasan mencatat terlapor / why.")
     ] = "",
+    qa_consent: Annotated[
+        bool,
+        typer.Option(
+            "--qa-consent",
+            help="Pelapor setuju tanya jawab diterbitkan tanpa identitasnya / consents to a "
+            "public Q&A.",
+        ),
+    ] = False,
     as_user: common.AsUser = "",
     as_json: common.JsonOpt = False,
 ) -> None:
@@ -111,6 +119,7 @@ def submit(
             ),
             complained_at=common.moment(complained_at, "complained_at"),
             received_at=common.moment(received_at, "received_at"),
+            qa_consent=qa_consent,
         )
         return svc.submit_complaint(
             common.deps(),

@@ -131,7 +131,13 @@ class Deps:
 
 SYSTEM = Actor("system", Role.SYSTEM)
 COMPLAINANT_ACTIONS = frozenset(
-    {Action.WITHDRAW, Action.UNDO_WITHDRAW, Action.REOPEN, Action.RECORD_INFO_REPLY}
+    {
+        Action.WITHDRAW,
+        Action.UNDO_WITHDRAW,
+        Action.REOPEN,
+        Action.RECORD_INFO_REPLY,
+        Action.WITHDRAW_QA_CONSENT,  # issue 14 item 7: no public Q&A of this complaint
+    }
 )
 
 

@@ -36,6 +36,7 @@ from aduan.web.i18n import Translator, language_of
 from aduan.web.middleware import Guard, RequestContext
 from aduan.web.proxies import TrustedProxies
 from aduan.web.ratelimit import IntakeLimits
+from aduan.web.ui import qa as qa_ui
 from aduan.web.ui import reports as reports_ui
 from aduan.web.ui import transparency as transparency_ui
 from aduan.web.ui.render import http_error_page, page
@@ -132,6 +133,7 @@ def create_app(deps: Deps, settings: Settings, *, start_background: bool = True)
     app.include_router(open311.router)
     app.include_router(reports_ui.router)
     app.include_router(transparency_ui.router)
+    app.include_router(qa_ui.router)
     ui = _ui_router()
     if ui is not None:
         app.include_router(ui)

@@ -175,6 +175,9 @@ def create_request(
     ] = None,
     pending: Annotated[str | None, Form(alias=f"attribute[{m.PENDING}]", max_length=5)] = None,
     applied_on: Annotated[date | None, Form(alias=f"attribute[{m.APPLIED_ON}]")] = None,
+    qa_consent: Annotated[
+        str | None, Form(alias=f"attribute[{m.QA_CONSENT}]", max_length=5)
+    ] = None,
     media: Annotated[UploadFile | None, File(description="foto bukti / a photo")] = None,
 ) -> Response:
     """File a complaint as a service request (``api_key`` of a trusted client required)."""
@@ -196,6 +199,7 @@ def create_request(
         licence_number=licence_number or None,
         service_text=f"Open311: {client}",
         **params.service_dates(received_on, pending, applied_on, wib_date(deps.clock.now())),
+        qa_consent=params.consent(qa_consent),
     )
     files = _photo(deps, media)
     detail = svc.submit_complaint(deps, command, open311_client=client_id, files=files)

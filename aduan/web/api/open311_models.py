@@ -11,6 +11,7 @@ RECEIVED_ON = "service_received_on"
 LICENCE_NUMBER = "licence_number"
 PENDING = "service_pending"
 APPLIED_ON = "applied_on"
+QA_CONSENT = "qa_consent"  # issue 14 item 7: the public Q&A, with the complainant's consent
 
 
 class ServiceItem(BaseModel):
@@ -115,5 +116,26 @@ ATTRIBUTES = [
         datatype_description="YYYY-MM-DD; wajib bila service_pending=true / required then",
         order=4,
         description="Tanggal permohonan layanan / date the service was applied for",
+    ),
+    Attribute(
+        variable=True,
+        code=QA_CONSENT,
+        datatype="singlevaluelist",
+        required=False,
+        datatype_description=(
+            "true: pelapor setuju pertanyaan dan jawaban diterbitkan tanpa identitasnya; "
+            "tanpa isian: tidak / true: the complainant agrees that the question and answer "
+            "be published without their identity; default no"
+        ),
+        order=5,
+        description=(
+            "Saya setuju pertanyaan dan jawaban atas pengaduan ini diterbitkan tanpa identitas "
+            "saya / I agree that the question and answer of this complaint be published "
+            "without my identity"
+        ),
+        values=[
+            AttributeValue(key="false", name="Tidak setuju / do not agree"),
+            AttributeValue(key="true", name="Setuju / agree"),
+        ],
     ),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from aduan.web.api.open311_models import PENDING
+from aduan.web.api.open311_models import PENDING, QA_CONSENT
 from aduan.workflow.errors import InputError
 from aduan.workflow.states import N_, OPEN_STATUSES, Status
 
@@ -23,6 +23,13 @@ def service_dates(
             "applied_on": applied_on,
         }
     return {"service_received_on": received_on or today, "applied_on": applied_on}
+
+
+def consent(value: str | None) -> bool:
+    """The ``attribute[qa_consent]`` of a request (issue 14 item 7): true or false, default no."""
+    if value not in (None, "", "true", "false"):
+        raise InputError(f"attribute[{QA_CONSENT}]", "true_or_false", N_("isi true atau false"))
+    return value == "true"
 
 
 def point(lat: float | None, long: float | None) -> str | None:

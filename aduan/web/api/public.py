@@ -84,11 +84,15 @@ class Receipt(BaseModel):
 
 
 class ComplainantAction(BaseModel):
-    """Withdraw a complaint, or dispute the answer within the reopen window."""
+    """Withdraw a complaint, or dispute the answer within the reopen window.
+
+    ``withdraw_qa_consent`` (issue 14 item 7): the complainant no longer agrees that the
+    question and answer be published as a public Q&A; a published entry is taken down at once.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    action: Literal["withdraw", "undo_withdraw", "reopen"]
+    action: Literal["withdraw", "undo_withdraw", "reopen", "withdraw_qa_consent"]
     reason: str = Field(default="", max_length=2_000)
     pin: str = Field(default="", max_length=32, description="PIN dari tanda terima")
 

@@ -24,6 +24,7 @@ from aduan.web import auth
 from aduan.web.auth import Staff
 from aduan.web.i18n import Translator, language_of
 from aduan.web.ui import attachments as ui_files
+from aduan.web.ui import qa as ui_qa
 from aduan.web.ui.forms import (
     Choices,
     FormState,
@@ -153,7 +154,7 @@ async def _intake_submit(request: Request, staff: Staff, form: FormData) -> Resp
 
 def _choices(deps: Deps, allowed: list[str]) -> dict[str, Choices]:
     found: dict[str, Choices] = {}
-    if Action.CLASSIFY.value in allowed:
+    if Action.CLASSIFY.value in allowed or Action.PUBLISH_QA.value in allowed:
         found["service_code"] = services_choices(deps)
     if Action.ROUTE_AGENCY.value in allowed:
         chart = service.show_orgchart(deps)
@@ -178,6 +179,7 @@ def _defaults(detail: CaseDetail) -> dict[str, dict[str, Any]]:
         },
         Action.RECORD_STEP.value: {"step": str(next_step)},
         Action.REVIEW.value: {"plan.0.kind": StepKind.CLARIFICATION.value},
+        Action.PUBLISH_QA.value: ui_qa.publication_draft(detail),
     }
 
 
@@ -222,7 +224,8 @@ def _case_page(
     for name in detail.allowed_actions:
         action = Action(name)
         state = failed[1] if failed and failed[0] == name else FormState(defaults.get(name, {}))
-        forms.append((action, action_fields(action, t, choices), state))
+        fields = ui_qa.with_hints(action, action_fields(action, t, choices), t)
+        forms.append((action, fields, state))
     context = {
         "case": detail,
         "forms": forms,

@@ -99,15 +99,21 @@ def _field(name: str, info: FieldInfo, t: Translator, choices: Mapping[str, Choi
         base.widget, base.choices = "checkboxes", _enum_choices(item, t)
     elif item is not None:
         base.widget, base.hint = "lines", t("Satu butir per baris.")
-    elif annotation is int:
-        base.widget = "number"
-    elif annotation is datetime:
-        base.widget, base.hint = "datetime", t("Waktu Indonesia Barat (WIB)")
-    elif annotation is date:
-        base.widget = "date"
+    elif annotation in _SCALAR_WIDGETS:
+        base.widget = _SCALAR_WIDGETS[annotation]
+        base.hint = t("Waktu Indonesia Barat (WIB)") if annotation is datetime else ""
     elif (base.max_length or 0) > LONG_TEXT:
         base.widget = "textarea"
     return base
+
+
+# The control of a payload field of one of these types (a confirmation, a number, a time).
+_SCALAR_WIDGETS: dict[Any, str] = {
+    bool: "checkbox",
+    int: "number",
+    datetime: "datetime",
+    date: "date",
+}
 
 
 def _strip_optional(annotation: Any) -> Any:
@@ -262,6 +268,7 @@ def intake_fields(
             ),
         ),
     ]
+    out.append(_consent_field(t, public=public))
     if not public:
         by_channel = t("menurut saluran")
         out += [
@@ -294,6 +301,33 @@ def intake_fields(
             ),
         ]
     return out
+
+
+def _consent_field(t: Translator, *, public: bool) -> Field:
+    """Issue 14 item 7: the complainant's consent to a public Q&A, default no.
+
+    Staff record it only as the complainant said it (over the counter, the phone, a letter).
+    """
+    if public:
+        return Field(
+            "qa_consent",
+            t(
+                "Saya setuju pertanyaan dan jawaban atas pengaduan ini diterbitkan tanpa "
+                "identitas saya"
+            ),
+            "checkbox",
+            hint=t(
+                "Tidak wajib. Bila Anda setuju, petugas dapat menerbitkan pertanyaan dan jawaban "
+                "yang telah dihapus nama dan data pribadinya di halaman Tanya Jawab. "
+                "Persetujuan dapat Anda cabut kapan saja di halaman Lacak pengaduan."
+            ),
+        )
+    return Field(
+        "qa_consent",
+        t("Pelapor setuju pertanyaan dan jawaban diterbitkan tanpa identitasnya"),
+        "checkbox",
+        hint=t("Centang hanya bila pelapor sendiri menyatakan setuju; bila ragu, biarkan kosong."),
+    )
 
 
 # The website a web complaint came from (seed §6 item 2 j, k), as the public form asks it.
@@ -371,6 +405,7 @@ def parse_intake_form(
         "subject": values.get("subject", ""),
         "description": values.get("description", ""),
         "service_pending": "service_pending" in form,
+        "qa_consent": "qa_consent" in form,  # issue 14 item 7: unchecked is no
     }
     for key in ("service_code", "service_text", "licence_number"):
         if values.get(key, "").strip():

@@ -55,6 +55,7 @@ COMPLAINANT_ACTIONS = frozenset(
         Action.UNDO_WITHDRAW.value,
         Action.REOPEN.value,
         Action.RECORD_INFO_REPLY.value,  # issue 14 item 5: the reply to a request for info
+        Action.WITHDRAW_QA_CONSENT.value,  # issue 14 item 7: no public Q&A any more
     }
 )
 RECEIPT_COOKIE = "aduan_receipt"
@@ -69,6 +70,9 @@ DONE = {
     Action.REOPEN.value: N_("Keberatan Anda tercatat; pengaduan Anda ditelaah kembali."),
     Action.RECORD_INFO_REPLY.value: N_(
         "Jawaban Anda telah kami terima; batas waktu jawaban berjalan kembali."
+    ),
+    Action.WITHDRAW_QA_CONSENT.value: N_(
+        "Persetujuan Anda dicabut; tanya jawab pengaduan ini tidak diterbitkan."
     ),
 }
 NO_STORE = {"Cache-Control": "no-store"}  # pages carrying a PIN are never cached
@@ -227,8 +231,9 @@ def _tracking_context(
 async def complainant_act(request: Request, code: str) -> Response:
     """The complainant acts on their case with the PIN of the receipt.
 
-    They withdraw it (reason, then confirmation), undo that, dispute the answer, or reply to a
-    request for information (issue 14 item 5). Every success redirects to the tracking page
+    They withdraw it (reason, then confirmation), undo that, dispute the answer, reply to a
+    request for information (issue 14 item 5), or withdraw their consent to a public Q&A
+    (issue 14 item 7). Every success redirects to the tracking page
     (PRG): a reload repeats nothing.
     """
     form = await request.form()

@@ -192,6 +192,7 @@ def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, 
             ("/lapor", t("Sampaikan pengaduan")),
             ("/lacak", t("Lacak pengaduan")),
             ("/transparansi", t("Transparansi")),
+            ("/tanya-jawab", t("Tanya jawab")),
             ("/login", t("Masuk")),
         ]
     inbox_link = ("/inbox", t("Kotak masuk (%(n)s)", n=unread) if unread else t("Kotak masuk"))
