@@ -77,9 +77,11 @@ def test_a_service_definition_lists_the_attributes_a_request_carries(sqlite_web:
 
     assert as_xml.tag == "service_definition" and as_xml.findtext("service_code") == SERVICE
     codes = [a.findtext("code") for a in as_xml.findall("attributes/attribute")]
-    assert codes == ["service_received_on", "licence_number", "service_pending", "applied_on"]
+    assert codes == [
+        "service_received_on", "licence_number", "service_pending", "applied_on", "qa_consent",
+    ]  # fmt: skip
     keys = [v.findtext("key") for v in as_xml.findall("attributes/attribute/values/value")]
-    assert keys == ["false", "true"]
+    assert keys == ["false", "true"] * 2
     assert [a["code"] for a in as_json["attributes"]] == codes
     missing = client.get(f"{V2}/services/00000.json")
     assert json_error(missing)[0] == 404
@@ -253,6 +255,12 @@ REFUSED = [
     ("post", "requests.xml", {"service_code": "99999", "description": "Halo"}, "service_code"),
     ("post", "requests.csv", {"service_code": SERVICE, "description": "Halo"}, "format"),
     ("post", "requests.xml", {"service_code": SERVICE, "attribute[service_pending]": "ya"}, ""),
+    (
+        "post",
+        "requests.json",
+        {"service_code": SERVICE, "attribute[qa_consent]": "ya"},
+        "qa_consent",
+    ),
 ]
 
 
