@@ -60,7 +60,7 @@ def publish_qa(ctx: ActionContext) -> None:
             "confirmed",
             N_(
                 "pastikan nama, nomor telepon, NIK, alamat dan data pribadi lain telah dihapus "
-                "dari pertanyaan dan jawaban, lalu centang konfirmasi [confirmed]"
+                "dari pertanyaan dan jawaban, lalu centang konfirmasinya"
             ),
         )
     ctx.case.public_qa = PublicAnswer(
