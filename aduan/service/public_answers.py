@@ -73,8 +73,7 @@ def published_page(deps: Deps, service_code: str | None, page: int) -> Published
             max=MAX_PAGE,
         )
     with deps.uow(readonly=True) as uow:
-        titles = {s.code: s.title for s in uow.reference.services()}
-        if service_code is not None and service_code not in titles:
+        if service_code is not None and deps.reference.service(uow, service_code) is None:
             raise InputError(
                 "layanan",
                 "known_service",
@@ -86,7 +85,11 @@ def published_page(deps: Deps, service_code: str | None, page: int) -> Published
         pages = max(1, -(-total // PER_PAGE))
         if page > pages:
             page = pages
-            entries, total = uow.public_answers.page(service_code, (page - 1) * PER_PAGE, PER_PAGE)
+            entries, total = uow.public_answers.page(
+                service_code, (page - 1) * PER_PAGE, PER_PAGE
+            )
+        found = [deps.reference.service(uow, code) for code in listed]
+    titles = {s.code: s.title for s in found if s is not None}
     return PublishedPage(
         entries=entries,
         total=total,
