@@ -53,6 +53,13 @@ PAYLOADS: dict[Action, dict[str, Any]] = {
     Action.REQUEST_INFO: {"question": "Mohon kirim nomor NIB Anda"},
     Action.RECORD_INFO_REPLY: {"reply": "NIB 9120001234567"},
     Action.EXTEND_DEADLINE: {"working_days": 3, "reason": "Menunggu pemeriksaan lapangan"},
+    Action.PUBLISH_QA: {
+        "public_question": "Berapa lama sertifikat standar terbit setelah berkas lengkap?",
+        "public_answer": "Paling lama tujuh hari kerja setelah verifikasi berkas selesai.",
+        "reason": "Pertanyaan yang sering diajukan",
+        "anonymised": True,
+    },
+    Action.UNPUBLISH_QA: {"reason": "Jawaban perlu diperbarui"},
 }
 
 
