@@ -135,6 +135,7 @@ def test_every_role_and_action_is_allowed_or_refused_as_the_table_says(
     # The shared case was never changed by a refused attempt.
     after = sqlite_web.role(Role.OFFICER).get(f"/api/v1/cases/{shared.id}").json()
     assert after["version"] == shared.version
-    # A forwarded suggestion is done: the table offers nothing on it to anyone.
-    done = status is Status.CLOSED or not actions_from(status)
+    # A forwarded suggestion is done: the table offers nothing on it to anyone but the
+    # withdrawal of a consent to a public Q&A (issue 14 item 7), which these cases never gave.
+    done = status is Status.CLOSED or set(actions_from(status)) <= {Action.WITHDRAW_QA_CONSENT}
     assert any(code == 200 for code in outcomes.values()) or done
