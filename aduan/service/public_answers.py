@@ -69,7 +69,7 @@ def published_page(deps: Deps, service_code: str | None, page: int) -> Published
         raise InputError(
             "halaman",
             "page_range",
-            N_("halaman harus bilangan 1 sampai %(max)s"),
+            N_("harus bilangan bulat 1 sampai %(max)s"),
             max=MAX_PAGE,
         )
     with deps.uow(readonly=True) as uow:
@@ -85,9 +85,7 @@ def published_page(deps: Deps, service_code: str | None, page: int) -> Published
         pages = max(1, -(-total // PER_PAGE))
         if page > pages:
             page = pages
-            entries, total = uow.public_answers.page(
-                service_code, (page - 1) * PER_PAGE, PER_PAGE
-            )
+            entries, total = uow.public_answers.page(service_code, (page - 1) * PER_PAGE, PER_PAGE)
         found = [deps.reference.service(uow, code) for code in listed]
     titles = {s.code: s.title for s in found if s is not None}
     return PublishedPage(

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from aduan.reports import period as periods
 from aduan.schemas.views import CaseDetail
-from aduan.service.public_answers import published_page
+from aduan.service.public_answers import MAX_PAGE, published_page
 from aduan.web.auth import deps_of
 from aduan.web.i18n import Translator
 from aduan.web.ui.forms import Field
@@ -38,7 +38,9 @@ def _page_number(raw: str) -> int:
     if not text:
         return 1
     if not text.isascii() or not text.isdigit():
-        raise InputError("halaman", "integer", N_("halaman harus bilangan bulat"))
+        raise InputError(
+            "halaman", "page_range", N_("harus bilangan bulat 1 sampai %(max)s"), max=MAX_PAGE
+        )
     return int(text)
 
 
