@@ -175,6 +175,9 @@ class CaseRepository(Protocol):
     def reports(self, case_id: int) -> list[WrittenReport]:
         """Written reports, oldest first."""
 
+    def report_count(self, case_id: int) -> int:
+        """How many written reports the case has (a report is numbered after them)."""
+
     def find(self, query: CaseQuery) -> list[Case]:
         """Cases matching the filters, by id."""
 
@@ -671,10 +674,10 @@ class CaseSearch(Protocol):
     """
 
     def index(self, case: Case, texts: Sequence[str], *, new: bool = False) -> None:
-        """Keep ``case``'s searchable text: one write per saved case (``new``: just added).
+        """Keep ``case``'s searchable text: at most one write per saved case (``new``: just added).
 
         Its facts and people as they are now; ``texts`` (the notes and written reports just
-        recorded) added to its log.
+        recorded) added to its log. A save that changed neither needs no write.
         """
 
     def search(

@@ -123,6 +123,11 @@ def row_text(row: Mapping[Any, Any], texts: Sequence[str]) -> CaseText:
     )
 
 
+def log_text(texts: Sequence[str]) -> str:
+    """The log entries ``texts`` as ``case_text`` stores them."""
+    return _join(texts)
+
+
 def _text(facts: list[str | None], people: list[str | None], texts: Sequence[str]) -> CaseText:
     phone = people[2] or ""
     digits = "".join(ch for ch in phone if ch.isdigit())

@@ -93,6 +93,10 @@ def submit_complaint(
     intake.check_channel_facts(cmd.channel, facts)
     complained_at = intake.made_at(facts, cmd.complained_at, received_at, now)
     complainant = intake.with_channel_contact(Complainant(**cmd.complainant.model_dump()), facts)
+    # Issue 16 item 5: the code alone never acts on the case. Hashed before the unit of work,
+    # so SQLite's writers do not queue behind the hash (a few ms) for the one write lock.
+    pin = new_pin()
+    pin_hash = hash_pin(pin)
     with attachments.kept(deps, files) as stored, deps.uow() as uow:
         actor = (
             actor_of(deps, uow, recorded_by) if recorded_by else Actor("public", Role.COMPLAINANT)
@@ -181,8 +185,7 @@ def submit_complaint(
             uow.cases.add_concerns(case.id, names, actor.username, now, reason)
         kept = list(zip(files, stored, strict=True))
         attachments.record(uow, deps, case.id, actor.username, attachments.SUBMIT, kept, now)
-        pin = new_pin()  # issue 16 item 5: the code alone never acts on the case
-        uow.identity.set_pin(case.id, hash_pin(pin))
+        uow.identity.set_pin(case.id, pin_hash)
         if intake_claim is not None:
             intake_claim.record(uow, case.id, pin, deps)  # KeyTaken: another filed it first
         if open311_client is not None:

@@ -75,7 +75,7 @@ def save_case(deps: Deps, uow: UnitOfWork, change: CaseChange, now: datetime) ->
     filed: int | None = None  # written reports the case had, read once if any is filed now
     for outcomes in records:
         if outcomes.reports:
-            filed = len(uow.cases.reports(case.id)) if filed is None else filed
+            filed = uow.cases.report_count(case.id) if filed is None else filed
             outcomes = _frozen(deps, uow, case, outcomes, filed)
             filed += len(outcomes.reports)
         uow.cases.append(case.id, outcomes)

@@ -77,6 +77,33 @@ def test_plan_notes_reports_and_answers_are_searched(any_deps: Deps) -> None:
     assert other.tracking_code not in codes(any_deps, "budi", "verifikator")
 
 
+def test_the_log_and_the_facts_are_kept_whichever_changes(any_deps: Deps) -> None:
+    """Saves that add only notes, change nothing searchable, or rewrite the facts keep it all."""
+    case = reviewed_case(any_deps)  # subject "Sertifikat standar belum terbit" (builders)
+    act(any_deps, case, Action.ROUTE_INTERNAL, "budi")  # nothing searchable changes
+    act(any_deps, case, Action.ESCALATE, "budi", report="Verifikator menahan berkas peternakan")
+    act(any_deps, case, Action.RESPOND, "sari", text="Kami menghubungi penyuluh lapangan")
+    act(any_deps, case, Action.RECORD_RESULT, "sari", summary="Sertifikat diterbitkan kecamatan")
+
+    for word in ("verifikator", "penyuluh", "kecamatan", "bidang"):
+        assert codes(any_deps, "budi", word) == [case.tracking_code], word
+
+
+def test_notes_on_a_case_missing_from_the_index_index_it_whole(
+    engine_name: str, db_url: str, clock: FixedClock
+) -> None:
+    """A case the index lost gets its whole text back on its next note, not only the note."""
+    with wired(db_url, clock, migrate=engine_name == "sqlite") as deps:
+        case = reviewed_case(deps)
+        act(deps, case, Action.ROUTE_INTERNAL, "budi")
+        with engine_of(deps).begin() as conn:
+            conn.execute(text("DELETE FROM case_search"))
+        act(deps, case, Action.ESCALATE, "budi", report="Verifikator menahan berkas peternakan")
+
+        assert codes(deps, "budi", "verifikator") == [case.tracking_code]
+        assert codes(deps, "budi", "bidang") == [case.tracking_code]  # its plan, not only the note
+
+
 def test_an_agency_officer_finds_only_their_agencys_cases(any_deps: Deps) -> None:
     routed = act(any_deps, reviewed_case(any_deps), Action.ROUTE_AGENCY, "budi")
     kept = reviewed_case(any_deps)

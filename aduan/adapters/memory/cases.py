@@ -137,6 +137,10 @@ class InMemoryCaseRepository:
         """Written reports, oldest first."""
         return [report_from_row(loaded(r)) for r in self._data.reports.get(case_id, [])]
 
+    def report_count(self, case_id: int) -> int:
+        """How many written reports the case has."""
+        return len(self._data.reports.get(case_id, []))
+
     def find(self, query: CaseQuery) -> list[Case]:
         """Cases matching the filters, by id."""
         filters = {

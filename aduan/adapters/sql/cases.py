@@ -19,6 +19,7 @@ from sqlalchemy import (
     cast,
     exists,
     false,
+    func,
     insert,
     literal_column,
     or_,
@@ -214,16 +215,18 @@ def _conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
 # The hot path's statements are built once and run on the driver's cursor (prepared.py):
 # building and running them through Connection.execute cost more than the database's work
 # (bench/lifecycle.py, profile in issue 2's note).
-_CASE_BY_ID = Prepared(select(cases).where(cases.c.id == bindparam("key")))
-_CASE_BY_CODE = Prepared(select(cases).where(cases.c.tracking_code == bindparam("key")))
+# Whether the case has rows in case_units (was ever routed or referred): a save of a case with
+# none needs no _SYNC_DUE (a seek on the primary key while the case is read, not a statement).
+_ROUTED = exists().where(case_units.c.case_id == cases.c.id)
+_CASE = select(cases, _ROUTED.label("case_routed"))  # what ``get`` reads
+_CASE_BY_ID = Prepared(_CASE.where(cases.c.id == bindparam("key")))
+_CASE_BY_CODE = Prepared(_CASE.where(cases.c.tracking_code == bindparam("key")))
 # A case for one unit's staff: only if it is or was with their unit (primary key lookup).
 _WITH_UNIT = exists().where(
     case_units.c.case_id == cases.c.id, case_units.c.unit == bindparam("unit")
 )
-_UNIT_CASE_BY_ID = Prepared(select(cases).where(cases.c.id == bindparam("key"), _WITH_UNIT))
-_UNIT_CASE_BY_CODE = Prepared(
-    select(cases).where(cases.c.tracking_code == bindparam("key"), _WITH_UNIT)
-)
+_UNIT_CASE_BY_ID = Prepared(_CASE.where(cases.c.id == bindparam("key"), _WITH_UNIT))
+_UNIT_CASE_BY_CODE = Prepared(_CASE.where(cases.c.tracking_code == bindparam("key"), _WITH_UNIT))
 # One lookup per (by id, unit, viewer, sealed) shape for a named viewer (issue 16 item 3).
 _VIEWER_GETS: dict[tuple[bool, bool, bool], Prepared] = {}
 
@@ -235,7 +238,7 @@ def _viewer_get(by_id: bool, sight: Sight) -> Prepared:
         key = cases.c.id if by_id else cases.c.tracking_code
         unit = [_WITH_UNIT] if sight.reach is Reach.UNIT else []
         conditions = _sight_conditions(("me",), sight.sealed)
-        stmt = select(cases).where(key == bindparam("key"), *unit, *conditions)
+        stmt = _CASE.where(key == bindparam("key"), *unit, *conditions)
         found = _VIEWER_GETS[shape] = Prepared(stmt)
     return found
 
@@ -258,7 +261,7 @@ def _user_and_case(by_id: bool, sight: Sight) -> Prepared:
         on += _sight_conditions(("me",) if sight.viewer is not None else (), sight.sealed)
         who = [c.label(f"user_{c.name}") for c in users.c]
         stmt = (
-            select(*who, *cases.c)
+            select(*who, *cases.c, _ROUTED.label("case_routed"))
             .select_from(users.outerjoin(cases, and_(*on)))
             .where(users.c.username == bindparam("username"))
         )
@@ -304,6 +307,15 @@ _REPORTS_OF_CASE = Prepared(
     .where(written_reports.c.case_id == bindparam("case_id"))
     .order_by(written_reports.c.id)
 )
+_DUPLICATES_OF = Prepared(
+    select(cases).where(cases.c.merged_into == bindparam("case_id")).order_by(cases.c.id)
+)
+# Only the count, not every report with its frozen document (issue 13 item 4), to number one.
+_REPORT_COUNT = Prepared(
+    select(func.count())
+    .select_from(written_reports)
+    .where(written_reports.c.case_id == bindparam("case_id"))
+)
 _SAVE_CASE = update(cases).where(
     cases.c.id == bindparam("_case_id"), cases.c.version == bindparam("_expected")
 )
@@ -343,6 +355,7 @@ class SqlCaseRepository:
         self.conn = conn
         self._runner: Runner | None = None
         self._loaded: dict[int, dict[str, Any]] = {}  # case id -> row as loaded or last saved
+        self._routed: dict[int, bool] = {}  # case id -> has rows in case_units (where known)
         # case id -> (row before, row after) of its last add (None before) or save in this unit
         # of work: the alarms replan only the deadlines that moved (alarms.py).
         self.saved: dict[int, tuple[dict[str, Any] | None, dict[str, Any]]] = {}
@@ -362,6 +375,7 @@ class SqlCaseRepository:
         assert case_id is not None
         case.id = int(case_id[0])
         self.saved[case.id] = (None, row)
+        self._routed[case.id] = False
         self.runner.execute(_INSERT_EVENT, codec.event_to_row(case.id, event))
         return case.id
 
@@ -381,6 +395,7 @@ class SqlCaseRepository:
         # Out of sight answers exactly as a case that does not exist (no existence leak).
         if row is None:
             raise NotFoundError("kasus/case", ref)
+        self._routed[row["id"]] = bool(row.pop("case_routed"))
         case = codec.case_from_row(row)  # builds its own objects: ``row`` stays as read
         self._loaded[row["id"]] = row
         return case
@@ -393,9 +408,11 @@ class SqlCaseRepository:
         if row is None:
             return None, None
         user = StaffUser.model_validate({c.name: row.pop(f"user_{c.name}") for c in users.c})
+        routed = row.pop("case_routed")
         if row["id"] is None:  # no such case, or not in that sight
             return user, None
         self._loaded[row["id"]] = row
+        self._routed[row["id"]] = bool(routed)
         return user, codec.case_from_row(row)
 
     def save(self, case: Case, expected_version: int) -> None:
@@ -411,9 +428,9 @@ class SqlCaseRepository:
                 select(cases.c.version).where(cases.c.id == case.id)
             ).scalar()
             raise ConflictError(case.ref, expected_version, actual)
-        if not _DUE_COLUMNS.isdisjoint(changed):
+        if not _DUE_COLUMNS.isdisjoint(changed) and self._routed.get(case.id, True):
             # The units' copies of the deadline (a seek on the primary key; none for a case
-            # that was never routed or referred).
+            # that was never routed or referred, and no statement when the read said so).
             self.runner.execute(_SYNC_DUE, {"_case_id": case.id})
         case.version = expected_version + 1
         self._loaded[case.id] = row
@@ -437,6 +454,7 @@ class SqlCaseRepository:
         # Only on routing and APIP approval, never on a plain save: the hot path stays as it is.
         # After the case's own row is written (``save_case``): the row copies its deadline.
         values = {"case_id": case_id, "unit": unit}
+        self._routed[case_id] = True
         if self.conn.execute(_HAS_UNIT, values).first() is None:
             self.conn.execute(_ADD_UNIT, {"_case_id": case_id, "_unit": unit, "_since": at})
 
@@ -477,6 +495,10 @@ class SqlCaseRepository:
     def reports(self, case_id: int) -> list[WrittenReport]:
         rows = self.runner.all(_REPORTS_OF_CASE, {"case_id": case_id})
         return [codec.report_from_row(r) for r in rows]
+
+    def report_count(self, case_id: int) -> int:
+        row = self.runner.first(_REPORT_COUNT, {"case_id": case_id})
+        return int(next(iter(row.values()))) if row else 0
 
     def find(self, query: CaseQuery) -> list[Case]:
         if query.sight.reach is Reach.NONE:
@@ -589,8 +611,8 @@ class SqlCaseRepository:
         return {str(code) for code in self.conn.execute(stmt).scalars()}
 
     def duplicates_of(self, case_id: int) -> list[Case]:
-        stmt = select(cases).where(cases.c.merged_into == case_id).order_by(cases.c.id)
-        return [codec.case_from_row(r) for r in self.conn.execute(stmt).mappings()]
+        rows = self.runner.all(_DUPLICATES_OF, {"case_id": case_id})  # every closing action
+        return [codec.case_from_row(r) for r in rows]
 
 
 def _related_in_sight(column: str, since: datetime | None, sight: Sight) -> Any:

@@ -37,7 +37,12 @@ from sqlalchemy import (
 )
 
 from aduan.adapters import search_text
-from aduan.adapters.sql.cases import _WITH_UNIT, _sight_conditions, _sight_values
+from aduan.adapters.sql.cases import (
+    _WITH_UNIT,
+    SqlCaseRepository,
+    _sight_conditions,
+    _sight_values,
+)
 from aduan.adapters.sql.tables import case_events, cases, written_reports
 from aduan.ports import SearchHit
 from aduan.workflow.case import Case
@@ -83,6 +88,15 @@ _FTS_INSERT = text(
     "INSERT INTO case_search (rowid, facts, log, people, facts_text, log_text, people_text) "
     "VALUES (:id, :facts, :log, :people, :facts_text, :log_text, :people_text)"
 )
+# A save that changed none of the text's columns but recorded notes or reports: only the log.
+_FTS_APPEND_LOG = text(
+    "UPDATE case_search SET log = log || ' ' || :log, log_text = log_text || char(10) || :log_text "
+    "WHERE rowid = :id"
+)
+_TSV_APPEND_LOG = text(
+    "UPDATE case_search SET log = CASE WHEN log = '' THEN :log ELSE log || chr(10) || :log END "
+    "WHERE case_id = :id"
+)
 _TSV_UPSERT = text(
     "INSERT INTO case_search (case_id, facts, log, people) VALUES (:id, :facts, :log, :people) "
     "ON CONFLICT (case_id) DO UPDATE SET facts = excluded.facts, people = excluded.people, "
@@ -118,15 +132,34 @@ def ts_query(terms: SearchTerms, identity: bool) -> str:
 
 
 class SqlCaseSearch:
-    """``CaseSearch`` over one connection, for the dialect of that connection."""
+    """``CaseSearch`` over one connection, for the dialect of that connection.
 
-    def __init__(self, conn: Connection) -> None:
+    ``cases``: the unit of work's case repository, which knows each case it saved as it was
+    before and after; a save that changed none of the columns the text is made of writes only
+    the new log entries, or nothing (no stemming, no statement: most actions change only the
+    status, the assignee or a deadline).
+    """
+
+    def __init__(self, conn: Connection, cases: SqlCaseRepository | None = None) -> None:
         self.conn = conn
         self.sqlite = conn.dialect.name == "sqlite"
+        self.cases = cases
 
     def index(self, case: Case, texts: Sequence[str], *, new: bool = False) -> None:
         assert case.id is not None
+        saved = None if new or self.cases is None else self.cases.saved.get(case.id)
+        if saved is not None and _same_text(*saved):
+            if texts and not self._append_log(case.id, search_text.log_text(texts)):
+                self.write(case.id, search_text.case_text(case, texts))  # not indexed yet
+            return
         self.write(case.id, search_text.case_text(case, texts), new=new)
+
+    def _append_log(self, case_id: int, log: str) -> bool:
+        """Add ``log`` to the case's indexed log; False if the case has no row in the index."""
+        if self.sqlite:
+            values = {"id": case_id, "log": search_text.stemmed(log), "log_text": log}
+            return bool(self.conn.execute(_FTS_APPEND_LOG, values).rowcount)
+        return bool(self.conn.execute(_TSV_APPEND_LOG, {"id": case_id, "log": log}).rowcount)
 
     def write(self, case_id: int, found: search_text.CaseText, *, new: bool = False) -> None:
         """Store ``found`` as the text of case ``case_id`` (its log appended)."""
@@ -254,6 +287,14 @@ class SqlCaseSearch:
             .order_by(found.c.rank.desc(), found.c.id.desc())
             .limit(bindparam("limit"))
         )
+
+
+_TEXT_COLUMNS = tuple(name for name in search_text.ROW_COLUMNS if name != "id")
+
+
+def _same_text(before: dict[str, Any] | None, after: dict[str, Any]) -> bool:
+    """Whether a save left every column of the case's searchable text as it was."""
+    return before is not None and all(before[name] == after[name] for name in _TEXT_COLUMNS)
 
 
 def rebuild(conn: Connection, batch: int = 1000) -> int:

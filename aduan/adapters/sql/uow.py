@@ -205,7 +205,7 @@ class SqlUnitOfWork:
     def search(self) -> SqlCaseSearch:
         """Full-text search over cases in this transaction."""
         assert self._conn is not None
-        return SqlCaseSearch(self._conn)
+        return SqlCaseSearch(self._conn, self.cases)
 
     @property
     def attachments(self) -> SqlAttachmentRepository:
