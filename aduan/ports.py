@@ -326,6 +326,13 @@ class OutboxRepository(Protocol):
     def add(self, message: OutboxMessage) -> bool:
         """Queue a message; False (and nothing written) when its idempotency key exists."""
 
+    def add_all(self, messages: Sequence[OutboxMessage]) -> None:
+        """Queue each message whose idempotency key does not exist yet; answer nothing.
+
+        What the save path uses (one statement for all the notices of a change, which need not
+        reach the database before the commit: ``adapters/sql/runner.py``).
+        """
+
     def for_recipient(self, recipient: str) -> list[OutboxMessage]:
         """Messages to one recipient, oldest first."""
 

@@ -22,20 +22,27 @@ def enqueue(
     language: str,
     now: datetime,
     case_id: int | None = None,
-) -> int:
+) -> None:
     """Queue ``notices``; ``source`` names what caused them (e.g. ``case:12:v3``).
 
     The idempotency key is (source, event, recipient, channel), with the complainant named by
-    role rather than address, so keys hold no personal data. Returns how many rows were new.
+    role rather than address, so keys hold no personal data: a notice already queued under
+    its key is not queued again.
     """
-    added = 0
-    for n in notices:
-        key = f"{source}:{n.event}:{n.ref}:{n.channel}"
-        message = OutboxMessage(
-            key, n.event, n.recipient, n.channel, payload(language, n.context), now, case_id
-        )
-        added += outbox.add(message)
-    return added
+    outbox.add_all(
+        [
+            OutboxMessage(
+                f"{source}:{n.event}:{n.ref}:{n.channel}",
+                n.event,
+                n.recipient,
+                n.channel,
+                payload(language, n.context),
+                now,
+                case_id,
+            )
+            for n in notices
+        ]
+    )
 
 
 # Context fields that open something once (the survey's one-time link holds its token): a

@@ -262,6 +262,21 @@ def test_a_key_is_queued_once(uow_factory: UnitOfWorkFactory) -> None:
         assert uow.outbox.counts() == {"pending": 1, "sent": 0, "dead": 0}
 
 
+def test_queued_together_each_key_is_queued_once(uow_factory: UnitOfWorkFactory) -> None:
+    """``add_all`` (the save path's one statement) skips keys queued before or twice in it."""
+    queue(uow_factory, 1)
+    new = [
+        OutboxMessage(f"test:{key}:ping:complainant:sms", "x", f"0812{i}", "sms", {}, NOW)
+        for i, key in enumerate(["0", "7", "8", "7"])
+    ]
+    with uow_factory() as uow:
+        uow.outbox.add_all(new)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.outbox.counts() == {"pending": 3, "sent": 0, "dead": 0}
+        assert [m.recipient for m in uow.outbox.for_recipient("08121")] == ["08121"]  # "7" first
+
+
 def test_claims_lease_rows_to_one_worker_until_the_lease_runs_out(
     uow_factory: UnitOfWorkFactory,
 ) -> None:

@@ -25,7 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
-from aduan.adapters.sql.prepared import Prepared, Runner, bind_processor, result_processor
+from aduan.adapters.sql.prepared import Prepared, bind_processor, result_processor
+from aduan.adapters.sql.runner import Runner
 from aduan.adapters.sql.tables import UtcDateTime, alarms, case_events
 
 DIALECT = sqlite.dialect()

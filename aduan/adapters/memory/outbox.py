@@ -53,6 +53,10 @@ class InMemoryOutboxRepository:
         self._data.keys[message.idempotency_key] = new_id
         return True
 
+    def add_all(self, messages: Sequence[OutboxMessage]) -> None:
+        for message in messages:
+            self.add(message)
+
     def for_recipient(self, recipient: str) -> list[OutboxMessage]:
         return [r.entry.message for r in self._all() if r.entry.message.recipient == recipient]
 

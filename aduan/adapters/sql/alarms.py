@@ -19,7 +19,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from aduan.adapters.sql.cases import SqlCaseRepository
-from aduan.adapters.sql.prepared import Prepared, Runner
+from aduan.adapters.sql.prepared import Prepared
+from aduan.adapters.sql.runner import Runner
 from aduan.adapters.sql.tables import (
     alarms,
     cases,
@@ -107,7 +108,7 @@ class SqlAlarmRepository:
         # Only where a deadline moved: the alarms it no longer has go, the new ones are upserted
         # (the unchanged ones stay as they are): a DELETE per kind that moved, one INSERT.
         saved = self.cases.saved.get(case_id) if self.cases is not None else None
-        runner = Runner(self.conn)
+        runner = Runner.of(self.conn)
         upserted: list[Alarm] = []
         for kind in DeadlineKind:
             mine = [a for a in items if a.kind is kind]
@@ -121,7 +122,7 @@ class SqlAlarmRepository:
             if kind in kinds and before:
                 points = tuple(sorted(a.point.value for a in mine))
                 due = {"due_at": mine[0].due_at} if mine else {}
-                runner.execute(_drop(kind, points), {"case_id": case_id, **due})
+                runner.defer(_drop(kind, points), {"case_id": case_id, **due})
             upserted += mine
         if upserted:  # the new alarms of every kind that moved, in one statement
             values = {
@@ -135,7 +136,7 @@ class SqlAlarmRepository:
                     ("fire_at", a.fire_at),
                 )
             }
-            runner.execute(_upsert(self.conn.dialect.name, len(upserted)), values)
+            runner.defer(_upsert(self.conn.dialect.name, len(upserted)), values)
 
     def claim_due(self, now: datetime, limit: int) -> list[DueAlarm]:
         stmt = (

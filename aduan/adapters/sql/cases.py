@@ -29,7 +29,8 @@ from sqlalchemy import (
 )
 
 from aduan.adapters.sql import codec, stats
-from aduan.adapters.sql.prepared import Prepared, Runner
+from aduan.adapters.sql.prepared import Prepared
+from aduan.adapters.sql.runner import Runner
 from aduan.adapters.sql.tables import (
     case_concerns,
     case_events,
@@ -364,7 +365,7 @@ class SqlCaseRepository:
     def runner(self) -> Runner:
         """The driver-cursor runner of this connection (made on first use)."""
         if self._runner is None:
-            self._runner = Runner(self.conn)
+            self._runner = Runner.of(self.conn)
         return self._runner
 
     def add(self, case: Case, event: CaseEvent) -> int:
@@ -376,7 +377,7 @@ class SqlCaseRepository:
         case.id = int(case_id[0])
         self.saved[case.id] = (None, row)
         self._routed[case.id] = False
-        self.runner.execute(_INSERT_EVENT, codec.event_to_row(case.id, event))
+        self.runner.defer(_INSERT_EVENT, codec.event_to_row(case.id, event))
         return case.id
 
     def get(self, ref: str, sight: Sight = OFFICE_SIGHT) -> Case:
@@ -431,7 +432,7 @@ class SqlCaseRepository:
         if not _DUE_COLUMNS.isdisjoint(changed) and self._routed.get(case.id, True):
             # The units' copies of the deadline (a seek on the primary key; none for a case
             # that was never routed or referred, and no statement when the read said so).
-            self.runner.execute(_SYNC_DUE, {"_case_id": case.id})
+            self.runner.defer(_SYNC_DUE, {"_case_id": case.id})
         case.version = expected_version + 1
         self._loaded[case.id] = row
         if before is not None:
@@ -440,9 +441,9 @@ class SqlCaseRepository:
             self.saved.pop(case.id, None)
 
     def append(self, case_id: int, outcomes: Outcomes) -> None:
-        self.runner.execute(_INSERT_EVENT, codec.event_to_row(case_id, outcomes.event))
+        self.runner.defer(_INSERT_EVENT, codec.event_to_row(case_id, outcomes.event))
         if outcomes.reports:
-            self.runner.execute_many(
+            self.runner.defer_many(
                 _INSERT_REPORT, [codec.report_to_row(case_id, r) for r in outcomes.reports]
             )
 

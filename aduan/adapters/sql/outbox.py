@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from aduan.adapters.sql.prepared import Prepared, Runner
+from aduan.adapters.sql.prepared import Prepared
+from aduan.adapters.sql.runner import Runner
 from aduan.adapters.sql.tables import outbox
 from aduan.ports import ChannelBacklog, OutboxEntry, OutboxMessage, with_nonce
 
@@ -55,34 +56,40 @@ _ADD = {
 }
 
 
+_ADD_ALL: dict[tuple[str, int], Prepared] = {}  # per (dialect, rows): one INSERT, no RETURNING
+
+
+def _add_all(dialect: str, n: int) -> Prepared:
+    found = _ADD_ALL.get((dialect, n))
+    if found is None:
+        rows = [
+            {k: bindparam(f"{k}_{i}", type_=outbox.c[k].type) for k in _ADD_KEYS} for i in range(n)
+        ]
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        stmt = (
+            insert(outbox).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        )
+        found = _ADD_ALL[(dialect, n)] = Prepared(stmt)
+    return found
+
+
 class SqlOutboxRepository:
     """The outbox table; the idempotency key is unique."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self._runner: Runner | None = None
 
     def add(self, message: OutboxMessage) -> bool:
         # One statement: no race between a check and the insert, and no lookup whose kept
         # prepared plan (made while the table was empty) turns into a full scan later.
-        if self._runner is None:
-            self._runner = Runner(self.conn)
-        added = self._runner.first(
-            _ADD[self.conn.dialect.name],
-            {
-                "idempotency_key": message.idempotency_key,
-                "event": message.event,
-                "case_id": message.case_id,
-                "recipient": message.recipient,
-                "channel": message.channel,
-                "payload": with_nonce(message.payload),
-                "status": PENDING,
-                "created_at": message.created_at,
-                "next_attempt_at": message.created_at,
-                "attempts": 0,
-            },
-        )
+        added = Runner.of(self.conn).first(_ADD[self.conn.dialect.name], _row(message))
         return added is not None
+
+    def add_all(self, messages: Sequence[OutboxMessage]) -> None:
+        # One statement for every notice of a change, deferred with the save's other writes.
+        if messages:
+            values = {f"{k}_{i}": v for i, m in enumerate(messages) for k, v in _row(m).items()}
+            Runner.of(self.conn).defer(_add_all(self.conn.dialect.name, len(messages)), values)
 
     def for_recipient(self, recipient: str) -> list[OutboxMessage]:
         rows = self.conn.execute(
@@ -302,3 +309,19 @@ def _entry(r: Any) -> OutboxEntry:
         sent_at=r["sent_at"],
         read_at=r["read_at"],
     )
+
+
+def _row(message: OutboxMessage) -> dict[str, Any]:
+    """The new row of ``message`` (with its payload's fresh nonce)."""
+    return {
+        "idempotency_key": message.idempotency_key,
+        "event": message.event,
+        "case_id": message.case_id,
+        "recipient": message.recipient,
+        "channel": message.channel,
+        "payload": with_nonce(message.payload),
+        "status": PENDING,
+        "created_at": message.created_at,
+        "next_attempt_at": message.created_at,
+        "attempts": 0,
+    }

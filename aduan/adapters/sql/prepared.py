@@ -34,16 +34,15 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import ReturnsRows
+from sqlalchemy.sql.expression import ReturnsRows, TextClause
 from sqlalchemy.types import TypeEngine
 
 from aduan.adapters.sql.tables import UtcDateTime
 
 Processor = Callable[[Any], Any]
+Statement = ReturnsRows | TextClause
 
 
 # UtcDateTime on SQLite, in one step each way: the same text as SQLAlchemy's SQLite DATETIME
@@ -86,7 +85,7 @@ class _Compiled:
 
     __slots__ = ("constants", "converted", "names", "positional", "result", "result_types", "sql")
 
-    def __init__(self, stmt: ReturnsRows, dialect: Dialect, keys: Sequence[str] | None):
+    def __init__(self, stmt: Statement, dialect: Dialect, keys: Sequence[str] | None):
         compiled = stmt.compile(dialect=dialect, column_keys=list(keys) if keys else None)
         assert isinstance(compiled, SQLCompiler)
         names = compiled.positiontup if dialect.positional else list(compiled.binds)
@@ -110,7 +109,8 @@ class _Compiled:
             if processors.get(name) and name not in self.constants
         )
         # The types of the selected (or RETURNING) columns, in the order of the SQL.
-        self.result_types: list[TypeEngine[Any]] = [col.type for col in stmt.exported_columns]
+        shown = stmt.exported_columns if isinstance(stmt, ReturnsRows) else ()  # text(): none
+        self.result_types: list[TypeEngine[Any]] = [col.type for col in shown]
         self.result: tuple[tuple[str, ...], tuple[tuple[str, Processor], ...]] | None = None
 
     def params(self, values: Mapping[str, Any]) -> Any:
@@ -152,7 +152,7 @@ class Prepared:
 
     __slots__ = ("_compiled", "keys", "stmt")
 
-    def __init__(self, stmt: ReturnsRows, keys: Sequence[str] | None = None) -> None:
+    def __init__(self, stmt: Statement, keys: Sequence[str] | None = None) -> None:
         self.stmt = stmt
         self.keys = tuple(keys) if keys else None
         self._compiled: weakref.WeakKeyDictionary[Dialect, _Compiled] = weakref.WeakKeyDictionary()
@@ -163,76 +163,3 @@ class Prepared:
         if found is None:
             found = self._compiled[dialect] = _Compiled(self.stmt, dialect, self.keys)
         return found
-
-
-class Runner:
-    """Runs prepared statements on one connection's DBAPI cursor, in its transaction."""
-
-    __slots__ = ("conn", "cursor", "dialect", "error")
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.dialect = conn.dialect
-        self.cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        self.error: type[Exception] = self.dialect.loaded_dbapi.Error
-
-    def _announce(self, sql: str, params: Any, many: bool) -> None:
-        """Tell the ``before_cursor_execute`` listeners, if any (one truth test otherwise)."""
-        listeners = self.conn.dispatch.before_cursor_execute
-        if listeners:
-            listeners(self.conn, self.cursor, sql, params, None, many)
-
-    def execute(self, stmt: Prepared, values: Mapping[str, Any]) -> int:
-        """Run once; return the driver's row count."""
-        c = stmt.compiled(self.dialect)
-        params = c.params(values)
-        self._announce(c.sql, params, False)
-        try:
-            self.cursor.execute(c.sql, params)
-        except self.error as exc:
-            raise self._wrap(c.sql, params, exc) from exc
-        return int(self.cursor.rowcount)
-
-    def execute_many(self, stmt: Prepared, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run once per parameter set (the driver's ``executemany``)."""
-        c = stmt.compiled(self.dialect)
-        params = [c.params(r) for r in rows]
-        self._announce(c.sql, params, True)
-        try:
-            self.cursor.executemany(c.sql, params)
-        except self.error as exc:
-            raise self._wrap(c.sql, params, exc) from exc
-
-    def first(self, stmt: Prepared, values: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The first row as a dict of processed values, or None."""
-        rows = self.all(stmt, values, 1)
-        return rows[0] if rows else None
-
-    def all(
-        self, stmt: Prepared, values: Mapping[str, Any], limit: int | None = None
-    ) -> list[dict[str, Any]]:
-        """Rows as dicts of processed values (at most ``limit``)."""
-        c = stmt.compiled(self.dialect)
-        params = c.params(values)
-        cursor = self.cursor
-        self._announce(c.sql, params, False)
-        try:
-            cursor.execute(c.sql, params)
-            raw = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
-        except self.error as exc:
-            raise self._wrap(c.sql, params, exc) from exc
-        if not raw:
-            return []
-        keys, converted = c.result or c.columns(self.dialect, cursor.description)
-        rows = []
-        for values in raw:
-            row = dict(zip(keys, values, strict=True))
-            for key, proc in converted:
-                value = row[key]
-                if value is not None:  # SQL NULL is None whatever the column's type
-                    row[key] = proc(value)
-            rows.append(row)
-        return rows
-
-    def _wrap(self, sql: str, params: Any, exc: Exception) -> BaseException:
-        return DBAPIError.instance(sql, params, exc, self.error, dialect=self.dialect)

@@ -13,7 +13,8 @@ from sqlalchemy import (
     update,
 )
 
-from aduan.adapters.sql.prepared import Prepared, Runner
+from aduan.adapters.sql.prepared import Prepared
+from aduan.adapters.sql.runner import Runner
 from aduan.adapters.sql.tables import (
     answer_templates,
     calendar_overrides,
@@ -88,7 +89,7 @@ class SqlReferenceRepository:
 
     def user(self, username: str) -> StaffUser | None:
         # Read on every action (who may act is never cached), so on the driver's cursor.
-        row = Runner(self.conn).first(_USER, {"key": username})
+        row = Runner.of(self.conn).first(_USER, {"key": username})
         return None if row is None else StaffUser.model_validate(row)
 
     def orgchart(self) -> OrgChart:

@@ -43,6 +43,8 @@ from aduan.adapters.sql.cases import (
     _sight_conditions,
     _sight_values,
 )
+from aduan.adapters.sql.prepared import Prepared
+from aduan.adapters.sql.runner import Runner
 from aduan.adapters.sql.tables import case_events, cases, written_reports
 from aduan.ports import SearchHit
 from aduan.workflow.case import Case
@@ -88,14 +90,11 @@ _FTS_INSERT = text(
     "INSERT INTO case_search (rowid, facts, log, people, facts_text, log_text, people_text) "
     "VALUES (:id, :facts, :log, :people, :facts_text, :log_text, :people_text)"
 )
-# A save that changed none of the text's columns but recorded notes or reports: only the log.
+# A save that changed none of the text's columns but recorded notes or reports: only the log
+# (SQLite; see ``index``).
 _FTS_APPEND_LOG = text(
     "UPDATE case_search SET log = log || ' ' || :log, log_text = log_text || char(10) || :log_text "
     "WHERE rowid = :id"
-)
-_TSV_APPEND_LOG = text(
-    "UPDATE case_search SET log = CASE WHEN log = '' THEN :log ELSE log || chr(10) || :log END "
-    "WHERE case_id = :id"
 )
 _TSV_UPSERT = text(
     "INSERT INTO case_search (case_id, facts, log, people) VALUES (:id, :facts, :log, :people) "
@@ -104,6 +103,7 @@ _TSV_UPSERT = text(
     "WHEN case_search.log = '' THEN excluded.log "
     "ELSE case_search.log || chr(10) || excluded.log END"
 )
+_TSV_WRITE = Prepared(_TSV_UPSERT)
 _INDONESIAN: ColumnElement[Any] = literal_column("'indonesian'::regconfig")
 
 
@@ -149,23 +149,24 @@ class SqlCaseSearch:
         assert case.id is not None
         saved = None if new or self.cases is None else self.cases.saved.get(case.id)
         if saved is not None and _same_text(*saved):
-            if texts and not self._append_log(case.id, search_text.log_text(texts)):
-                self.write(case.id, search_text.case_text(case, texts))  # not indexed yet
-            return
+            if not texts:
+                return
+            # SQLite: only the log's new words are stemmed. PostgreSQL recomputes the whole
+            # tsvector on any UPDATE of the row: the one upsert costs no more.
+            if self.sqlite and self._append_log(case.id, search_text.log_text(texts)):
+                return
         self.write(case.id, search_text.case_text(case, texts), new=new)
 
     def _append_log(self, case_id: int, log: str) -> bool:
         """Add ``log`` to the case's indexed log; False if the case has no row in the index."""
-        if self.sqlite:
-            values = {"id": case_id, "log": search_text.stemmed(log), "log_text": log}
-            return bool(self.conn.execute(_FTS_APPEND_LOG, values).rowcount)
-        return bool(self.conn.execute(_TSV_APPEND_LOG, {"id": case_id, "log": log}).rowcount)
+        values = {"id": case_id, "log": search_text.stemmed(log), "log_text": log}
+        return bool(self.conn.execute(_FTS_APPEND_LOG, values).rowcount)
 
     def write(self, case_id: int, found: search_text.CaseText, *, new: bool = False) -> None:
         """Store ``found`` as the text of case ``case_id`` (its log appended)."""
         if not self.sqlite:
             values = {"id": case_id, "facts": found.facts, "log": found.log, "people": found.people}
-            self.conn.execute(_TSV_UPSERT, values)
+            Runner.of(self.conn).defer(_TSV_WRITE, values)  # nothing to read back: deferred
             return
         row = {
             "id": case_id,

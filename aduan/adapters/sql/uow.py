@@ -33,6 +33,7 @@ from aduan.adapters.sql.public_answers import SqlPublicAnswerRepository
 from aduan.adapters.sql.reference import SqlCalendarRepository, SqlReferenceRepository
 from aduan.adapters.sql.retention import SqlRetentionRepository
 from aduan.adapters.sql.rollup import SqlStatisticsReader
+from aduan.adapters.sql.runner import Runner
 from aduan.adapters.sql.search import SqlCaseSearch
 from aduan.adapters.sql.storage import refusal
 from aduan.adapters.sql.surveys import SqlSingletonRuns, SqlSurveyRepository
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
     calendar: SqlCalendarRepository
     accounts: SqlAccountRepository
     identity: SqlIdentityRepository
+    _runner: Runner  # the connection's, shared by the repositories (prepared.py)
 
     def __init__(self, factory: SqlUnitOfWorkFactory, *, readonly: bool = False) -> None:
         self.factory = factory
@@ -113,6 +115,9 @@ class SqlUnitOfWork:
 
     def _with_repositories(self, conn: Connection) -> Self:
         self._conn = conn
+        self._runner = Runner.of(conn)
+        if not self.readonly:
+            self._runner.begin()
         self.cases = SqlCaseRepository(conn)
         self.reference = SqlReferenceRepository(conn)
         self.alarms = SqlAlarmRepository(conn, self.cases)
@@ -137,6 +142,7 @@ class SqlUnitOfWork:
         # A domain error (bad input, a conflict) leaves the connection as good as new; after a
         # database error it is not trusted again and goes back to the pool to be reset.
         reusable = exc is None or not isinstance(exc, DBAPIError)
+        self._runner.discard()  # writes deferred after the last commit are rolled back
         try:
             if conn.in_transaction():
                 _end(conn, commit=self.readonly and exc is None)
@@ -155,6 +161,7 @@ class SqlUnitOfWork:
         if self._group is None and (
             grouper is None or self._turn is None or not grouper.others_waiting()
         ):  # alone (or not a SQLite writer): commit now, no wait for anyone
+            self._runner.commit()  # PostgreSQL: the deferred writes and COMMIT, one round trip
             conn.commit()
             if not self.readonly:
                 self.factory.refused = None  # storage takes writes (again)
