@@ -25,6 +25,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union_all,
     update,
 )
 
@@ -321,20 +322,33 @@ _SAVE_CASE = update(cases).where(
     cases.c.id == bindparam("_case_id"), cases.c.version == bindparam("_expected")
 )
 _SAVES: dict[tuple[str, ...], Prepared] = {}  # one UPDATE per set of changed columns
-_RELATED = {
-    column.name: Prepared(
-        select(cases.c.id, cases.c.tracking_code, cases.c.status, cases.c.subject)
-        .where(column == bindparam("value"), cases.c.id != bindparam("case_id"))
-        .order_by(cases.c.id.desc())
-        .limit(bindparam("limit"))
-    )
-    for column in (
-        cases.c.complainant_email,
-        cases.c.complainant_phone,
-        cases.c.licence_number,
-        cases.c.service_code,
-    )
-}
+_RELATED: dict[tuple[str, ...], Prepared] = {}  # per set of columns the case has values in
+
+
+def _related(columns: tuple[str, ...]) -> Prepared:
+    """The cases sharing a value of ``columns`` with a case, each row tagged ``via`` its column.
+
+    One small indexed query per column ((column, id) indexes, newest first, LIMIT), sent as one
+    statement (UNION ALL).
+    """
+    found = _RELATED.get(columns)
+    if found is None:
+        arms = [
+            select(
+                cases.c.id,
+                cases.c.tracking_code,
+                cases.c.status,
+                cases.c.subject,
+                literal_column(f"'{name}'").label("via"),  # a column name: never user input
+            )
+            .where(cases.c[name] == bindparam(f"value_{name}"), cases.c.id != bindparam("case_id"))
+            .order_by(cases.c.id.desc())
+            .limit(bindparam("limit"))
+            .subquery()
+            for name in columns
+        ]
+        found = _RELATED[columns] = Prepared(union_all(*(select(arm) for arm in arms)))
+    return found
 
 
 def _save_statement(keys: tuple[str, ...]) -> Prepared:
@@ -583,16 +597,10 @@ class SqlCaseRepository:
             ("same_licence", "licence_number", case.licence_number),
             ("same_service", "service_code", case.service_code),
         ]
+        given = [(reason, column, value) for reason, column, value in reasons if value]
+        per_reason = self._related_rows(given, case.id or 0, limit, since, sight)
         found: dict[int, RelatedRecord] = {}
-        for reason, column, value in reasons:
-            if not value:
-                continue
-            values = {"value": value, "case_id": case.id or 0, "limit": limit}
-            if since is None and sight is None:
-                rows = self.runner.all(_RELATED[column], values)
-            else:
-                stmt = _related_in_sight(column, since, sight or OFFICE_SIGHT)
-                rows = [dict(r) for r in self.conn.execute(stmt, values).mappings()]
+        for reason, rows in per_reason:
             for row in rows:
                 known = found.get(row["id"])
                 if known is None:
@@ -602,6 +610,31 @@ class SqlCaseRepository:
                 elif reason not in known.reasons:
                     found[row["id"]] = replace(known, reasons=(*known.reasons, reason))
         return [found[i] for i in sorted(found, reverse=True)[:limit]]
+
+    def _related_rows(
+        self,
+        given: list[tuple[str, str, Any]],
+        case_id: int,
+        limit: int,
+        since: datetime | None,
+        sight: Sight | None,
+    ) -> list[tuple[str, list[dict[str, Any]]]]:
+        """The rows found for each (reason, column, value) of ``given``, in that order."""
+        base = {"case_id": case_id, "limit": limit}
+        if not given:
+            return []
+        if since is None and sight is None:  # the review's worksheet: all in one statement
+            values = base | {f"value_{column}": value for _, column, value in given}
+            rows = self.runner.all(_related(tuple(column for _, column, _ in given)), values)
+            return [
+                (reason, [r for r in rows if r["via"] == column]) for reason, column, _ in given
+            ]
+        found = []
+        for reason, column, value in given:
+            stmt = _related_in_sight(column, since, sight or OFFICE_SIGHT)
+            mapped = self.conn.execute(stmt, base | {"value": value}).mappings()
+            found.append((reason, [dict(r) for r in mapped]))
+        return found
 
     def codes_in_sight(self, codes: Sequence[str], sight: Sight) -> set[str]:
         if not codes:
@@ -617,7 +650,7 @@ class SqlCaseRepository:
 
 
 def _related_in_sight(column: str, since: datetime | None, sight: Sight) -> Any:
-    """``_RELATED[column]`` received since ``since``, in ``sight`` (the likely duplicates)."""
+    """As one arm of ``_related``: received since ``since``, in ``sight`` (likely duplicates)."""
     after = [cases.c.received_at >= since] if since is not None else []
     return (
         select(cases.c.id, cases.c.tracking_code, cases.c.status, cases.c.subject)

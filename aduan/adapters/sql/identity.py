@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, false, insert, select, update
+from sqlalchemy import Connection, bindparam, false, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from aduan.adapters.sql import codec
+from aduan.adapters.sql.prepared import Prepared
+from aduan.adapters.sql.runner import Runner
 from aduan.adapters.sql.tables import (
     cases,
     client_keys,
@@ -17,6 +19,10 @@ from aduan.adapters.sql.tables import (
     open_due_at,
 )
 from aduan.ports import IdentityAccess, IntakeKey, Open311Query
+
+_SET_PIN = Prepared(
+    update(cases).where(cases.c.id == bindparam("_case_id")).values(pin_hash=bindparam("_pin_hash"))
+)
 
 _SUMMARY = select(
     *(cases.c[name] for name in codec.SUMMARY_COLUMNS),
@@ -56,7 +62,8 @@ class SqlIdentityRepository:
         ]
 
     def set_pin(self, case_id: int, pin_hash: str) -> None:
-        self.conn.execute(update(cases).where(cases.c.id == case_id).values(pin_hash=pin_hash))
+        # Every submission: deferred with the new case's other writes (runner.py).
+        Runner.of(self.conn).defer(_SET_PIN, {"_case_id": case_id, "_pin_hash": pin_hash})
 
     def pin_hash(self, case_id: int) -> str | None:
         return self.conn.execute(select(cases.c.pin_hash).where(cases.c.id == case_id)).scalar()
