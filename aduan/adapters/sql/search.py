@@ -77,24 +77,32 @@ BM25_WEIGHTS = (4.0, 2.0, 1.0)  # facts, log, people
 # cases is not ranked over all of them (bench/search.py). A rarer word ranks every match.
 CANDIDATES = 500
 
-_FTS_UPDATE = text(
-    "UPDATE case_search SET facts = :facts, facts_text = :facts_text, people = :people, "
-    "people_text = :people_text WHERE rowid = :id"
+_FTS_UPDATE = Prepared(
+    text(
+        "UPDATE case_search SET facts = :facts, facts_text = :facts_text, people = :people, "
+        "people_text = :people_text WHERE rowid = :id"
+    )
 )
-_FTS_UPDATE_LOG = text(
-    "UPDATE case_search SET facts = :facts, facts_text = :facts_text, people = :people, "
-    "people_text = :people_text, log = log || ' ' || :log, "
-    "log_text = log_text || char(10) || :log_text WHERE rowid = :id"
+_FTS_UPDATE_LOG = Prepared(
+    text(
+        "UPDATE case_search SET facts = :facts, facts_text = :facts_text, people = :people, "
+        "people_text = :people_text, log = log || ' ' || :log, "
+        "log_text = log_text || char(10) || :log_text WHERE rowid = :id"
+    )
 )
-_FTS_INSERT = text(
-    "INSERT INTO case_search (rowid, facts, log, people, facts_text, log_text, people_text) "
-    "VALUES (:id, :facts, :log, :people, :facts_text, :log_text, :people_text)"
+_FTS_INSERT = Prepared(
+    text(
+        "INSERT INTO case_search (rowid, facts, log, people, facts_text, log_text, people_text) "
+        "VALUES (:id, :facts, :log, :people, :facts_text, :log_text, :people_text)"
+    )
 )
 # A save that changed none of the text's columns but recorded notes or reports: only the log
 # (SQLite; see ``index``).
-_FTS_APPEND_LOG = text(
-    "UPDATE case_search SET log = log || ' ' || :log, log_text = log_text || char(10) || :log_text "
-    "WHERE rowid = :id"
+_FTS_APPEND_LOG = Prepared(
+    text(
+        "UPDATE case_search SET log = log || ' ' || :log, "
+        "log_text = log_text || char(10) || :log_text WHERE rowid = :id"
+    )
 )
 _TSV_UPSERT = text(
     "INSERT INTO case_search (case_id, facts, log, people) VALUES (:id, :facts, :log, :people) "
@@ -160,7 +168,7 @@ class SqlCaseSearch:
     def _append_log(self, case_id: int, log: str) -> bool:
         """Add ``log`` to the case's indexed log; False if the case has no row in the index."""
         values = {"id": case_id, "log": search_text.stemmed(log), "log_text": log}
-        return bool(self.conn.execute(_FTS_APPEND_LOG, values).rowcount)
+        return bool(Runner.of(self.conn).execute(_FTS_APPEND_LOG, values))
 
     def write(self, case_id: int, found: search_text.CaseText, *, new: bool = False) -> None:
         """Store ``found`` as the text of case ``case_id`` (its log appended)."""
@@ -177,10 +185,11 @@ class SqlCaseSearch:
             "people": search_text.stemmed(found.people),
             "people_text": found.people,
         }
+        runner = Runner.of(self.conn)
         if new:
-            self.conn.execute(_FTS_INSERT, row)
-        elif self.conn.execute(_FTS_UPDATE_LOG if found.log else _FTS_UPDATE, row).rowcount == 0:
-            self.conn.execute(_FTS_INSERT, row)  # a case the index has not seen
+            runner.execute(_FTS_INSERT, row)
+        elif runner.execute(_FTS_UPDATE_LOG if found.log else _FTS_UPDATE, row) == 0:
+            runner.execute(_FTS_INSERT, row)  # a case the index has not seen
 
     def search(
         self, terms: SearchTerms, sight: Sight, limit: int = 20, *, identity: bool = False
