@@ -106,6 +106,7 @@ class Tally:
 
     latencies: list[float] = field(default_factory=list)  # seconds per committed step
     cpu: float = 0.0  # process CPU seconds
+    server_cpu: float | None = None  # PostgreSQL backends' CPU seconds (a local server)
     statements: int = 0
 
     def steps_per_s(self) -> float:
@@ -246,6 +247,40 @@ def run_floor(raw: Raw, cases: range, ids: list[int], tally: Tally) -> None:
             tally.latencies.append(time.perf_counter() - t)
 
 
+class ServerCpu:
+    """CPU seconds of the bench database's PostgreSQL backends, from /proc (a local server).
+
+    Only one system runs at a time, so the CPU the backends used during its round is its own.
+    None where the server's processes cannot be read (SQLite, a remote server).
+    """
+
+    def __init__(self, raw: Raw) -> None:
+        self.raw = raw
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def __call__(self) -> dict[int, float] | None:
+        if self.raw.sqlite:
+            return None
+        self.raw.cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        )
+        found = {}
+        for (pid,) in self.raw.cursor.fetchall():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                return None
+            found[pid] = (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
+        self.raw.conn.commit()
+        return found
+
+    @staticmethod
+    def used(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
+        if before is None or after is None:
+            return None
+        return sum(t - before.get(pid, 0.0) for pid, t in after.items())
+
+
 @contextlib.contextmanager
 def counted(deps: Deps, tally: Tally) -> Iterator[None]:
     """Count the statements Aduan's engine sends (``before_cursor_execute``)."""
@@ -283,15 +318,20 @@ def bench_engine(deps: Deps, label: str, args: argparse.Namespace) -> None:
         "floor": lambda cases, t: run_floor(raw, cases, ids, t),
     }
     names = list(runs)
+    server_cpu = ServerCpu(raw)
     for r in range(args.rounds):
         cases = range(r * per_round, (r + 1) * per_round)
         for name in names[r % 3 :] + names[: r % 3]:
             tally = tallies[name]
             raw.count = 0
+            server = server_cpu()
             cpu = time.process_time()
             with counted(deps, tally) if name == "aduan" else contextlib.nullcontext():
                 runs[name](cases, tally)
             tally.cpu += time.process_time() - cpu
+            used = ServerCpu.used(server, server_cpu())
+            if used is not None:
+                tally.server_cpu = (tally.server_cpu or 0.0) + used
             if name != "aduan":
                 tally.statements += raw.count
     raw.close()
@@ -304,9 +344,10 @@ def report(label: str, tallies: dict[str, Tally], args: argparse.Namespace) -> N
     print(f"{label}: {args.n} cases x {STEPS} steps each, {args.rounds} interleaved rounds")
     for name, t in tallies.items():
         steps = len(t.latencies)
+        server = "" if t.server_cpu is None else f" + server {t.server_cpu / steps * 1000:5.2f}"
         print(
             f"  {name:<14} {t.steps_per_s():8.1f} steps/s | client CPU {t.cpu / steps * 1000:5.2f}"
-            f" ms/step | p50 {t.quantile(0.5):6.2f} ms p99 {t.quantile(0.99):6.2f} ms |"
+            f"{server} ms/step | p50 {t.quantile(0.5):6.2f} ms p99 {t.quantile(0.99):6.2f} ms |"
             f" {t.statements / steps:5.2f} statements/step | {t.steps_per_s() / floor:5.1%} of"
             f" the floor | {t.steps_per_s() / peer:4.2f}x SpiffWorkflow"
         )
