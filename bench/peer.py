@@ -55,6 +55,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -281,6 +282,40 @@ class ServerCpu:
         return sum(t - before.get(pid, 0.0) for pid, t in after.items())
 
 
+def round_trips(pgconn: Any, run: Callable[[], None], steps: int) -> float:
+    """How often ``run`` (``steps`` steps) waited for the server, per step.
+
+    Counted from libpq's trace of the protocol: a round trip is a Sync (extended protocol) or a
+    simple Query (psycopg's BEGIN and COMMIT).
+    """
+    with tempfile.TemporaryFile("w+") as trace:
+        pgconn.trace(trace.fileno())
+        try:
+            run()
+        finally:
+            pgconn.untrace()
+        trace.seek(0)
+        sent = [line.split("\t") for line in trace]
+    waits = sum(1 for f in sent if len(f) > 3 and f[1] == "F" and f[3].strip() in ("Sync", "Query"))
+    return waits / steps
+
+
+def pg_round_trips(deps: Deps, spiff: Spiff, raw: Raw, codes: list[str], ids: list[int]) -> None:
+    """Round trips per step of each system on PostgreSQL, in a short untimed pass (printed)."""
+    with deps.uow() as uow:  # the connection the next writing unit of work gets back
+        aduan = uow.cases.conn.connection.dbapi_connection.pgconn  # type: ignore[attr-defined]
+    cases = range(2 * 10**6, 2 * 10**6 + 3)
+    steps = len(cases) * STEPS
+    found = {
+        "aduan": round_trips(aduan, lambda: run_aduan(deps, cases, codes, Tally()), steps),
+        "spiffworkflow": round_trips(
+            raw.conn.pgconn, lambda: run_spiff(spiff, cases, codes, Tally()), steps
+        ),
+        "floor": round_trips(raw.conn.pgconn, lambda: run_floor(raw, cases, ids, Tally()), steps),
+    }
+    print("  round trips per step: " + ", ".join(f"{k} {v:.2f}" for k, v in found.items()))
+
+
 @contextlib.contextmanager
 def counted(deps: Deps, tally: Tally) -> Iterator[None]:
     """Count the statements Aduan's engine sends (``before_cursor_execute``)."""
@@ -334,8 +369,10 @@ def bench_engine(deps: Deps, label: str, args: argparse.Namespace) -> None:
                 tally.server_cpu = (tally.server_cpu or 0.0) + used
             if name != "aduan":
                 tally.statements += raw.count
-    raw.close()
     report(label, tallies, args)
+    if not raw.sqlite:
+        pg_round_trips(deps, spiff, raw, codes, ids)
+    raw.close()
 
 
 def report(label: str, tallies: dict[str, Tally], args: argparse.Namespace) -> None:
