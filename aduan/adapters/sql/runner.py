@@ -58,7 +58,7 @@ class Runner:
         self.writer = dbapi.cursor()  # the deferred writes
         self.error: type[Exception] = self.dialect.loaded_dbapi.Error
         self.deferred: list[Pending] = []
-        self.pipelined = self.dialect.name == "postgresql" and hasattr(dbapi, "pipeline")
+        self.pipelined = self.dialect.name == "postgresql" and _can_pipeline(dbapi)
         self.deferring = False
 
     @classmethod
@@ -201,6 +201,15 @@ class Runner:
 
     def _wrap(self, sql: str, params: Any, exc: Exception) -> BaseException:
         return DBAPIError.instance(sql, params, exc, self.error, dialect=self.dialect)
+
+
+def _can_pipeline(dbapi: Any) -> bool:
+    """Whether the driver is psycopg 3 with a libpq that has pipeline mode (14 or later)."""
+    if not hasattr(dbapi, "pipeline"):
+        return False
+    from psycopg import capabilities  # the driver of this connection: importable
+
+    return bool(capabilities.has_pipeline())
 
 
 def _send_deferred_first(conn: Connection, *args: Any) -> None:
