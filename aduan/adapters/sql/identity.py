@@ -71,6 +71,8 @@ class SqlIdentityRepository:
     def claim_intake_key(self, key: IntakeKey) -> bool:
         # A savepoint: the unique violation of a key another transaction committed first
         # (PostgreSQL waits for it) undoes this insert only, and the caller rolls back the rest.
+        # The writes deferred so far first: their error is not this key's (runner.py).
+        Runner.of(self.conn).flush()
         try:
             with self.conn.begin_nested():
                 self.conn.execute(
