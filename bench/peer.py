@@ -21,27 +21,45 @@ PostgreSQL with the server's defaults (fsync, synchronous_commit on). Rounds are
 one process (each round runs ``n / rounds`` cases of each, the order rotating), so load on this
 shared machine hits all three alike.
 
-Printed per engine: steps/s, client CPU ms per step, p50/p99 of a step, statements per step
-(Aduan: counted by a ``before_cursor_execute`` listener on its engine, which its prepared
-statements announce too; SpiffWorkflow and the floor run on the driver's cursor, counted by a
-wrapper around its ``execute``; BEGIN and COMMIT are not counted for any of them) and the
-ratios to the floor and to SpiffWorkflow. It asserts nothing::
+Printed per engine: steps/s, client CPU ms per step (and on PostgreSQL the server's: the CPU
+the bench database's backends used during each system's rounds, read from /proc, so only for a
+server on this machine), p50/p99 of a step, statements per step (Aduan: counted by a
+``before_cursor_execute`` listener on its engine, which its prepared statements announce too;
+SpiffWorkflow and the floor run on the driver's cursor, counted by a wrapper around its
+``execute``; BEGIN and COMMIT are not counted for any of them) and the ratios to the floor and
+to SpiffWorkflow; then, on PostgreSQL, each system's round trips per step in a short untimed
+pass (libpq's trace of the protocol: each Sync or simple Query, BEGIN and COMMIT included). It
+asserts nothing::
 
     .venv/bin/python bench/peer.py --n 300 --db both
 
-Measured on the 2-core machine shared with other work (load 7-11, so absolute rates are a
-fraction of a quiet machine's; the ratios are from the same interleaved rounds), ``--n 150
---rounds 6 --db both``, two runs, steps/s (client CPU ms/step, statements/step):
+Measured on the 2-core machine shared with other work. Issue 15's write-path round (search
+index written only when the case's text changed, the deadline copy only for a routed case, the
+related-record lookups in one statement, filed reports counted not read, the notices of a change
+in one INSERT, and on PostgreSQL the writes pipelined with the next statement that needs an
+answer or with the COMMIT):
 
-- SQLite: Aduan 76 / 71 (2.8 / 3.2, 8.11), SpiffWorkflow 97 / 89 (2.3 / 2.4, 2.89), floor 233 /
-  322 (0.3, 2.00): Aduan 33 % / 22 % of the floor, 0.78x / 0.80x SpiffWorkflow;
-- PostgreSQL: Aduan 91 / 49 (3.1 / 4.4, 8.11), SpiffWorkflow 173 / 59 (1.9 / 3.1, 2.89), floor
-  441 / 196 (0.3 / 0.4, 2.00): Aduan 21 % / 25 % of the floor, 0.53x / 0.83x SpiffWorkflow.
+- statements per step 8.22 -> 6.78; PostgreSQL round trips per step 10.22 -> 4.78
+  (SpiffWorkflow 4.93, the floor 4.00), deterministic;
+- client instructions per step (``valgrind --tool=callgrind``, 30 case lives minus 10, so
+  start-up and first use cancel out): SQLite 6.47 M -> 5.78 M (-11 %), PostgreSQL
+  6.43 M -> 6.10 M (-5 %; pipeline mode costs some of what the fewer statements save);
+- rates under load 4-10, so noisy run to run; medians of four alternated runs of each tree
+  (``--n 90 --rounds 3 --db both``): SQLite Aduan 0.80x -> 0.89x SpiffWorkflow, client CPU
+  1.32x -> 1.24x SpiffWorkflow's; PostgreSQL 0.75x -> 0.68x SpiffWorkflow (noise: single runs
+  ranged 0.57x-0.79x for both trees), client + server CPU 1.65x -> 1.56x SpiffWorkflow's.
+  Aduan stays at 13-42 % of the floor on SQLite and 15-38 % on PostgreSQL in these runs.
+
+On this machine the database is on the same host: a round trip costs little next to the
+statements' own work, and a micro-benchmark of four INSERTs and a COMMIT, pipelined or one by
+one, measured the same. The 5.4 round trips saved per step count where the database is on
+another host: each costs a network round trip (0.2-1 ms in one data centre), about the whole
+of a step's time here.
 
 Aduan does more per step (deadlines, alarms, notices, the search index, the agency queue's
-deadline copy), which is most of its 8 statements (9 before the actor and the case were read
-in one statement); SpiffWorkflow reads, deserializes, serializes and writes back its whole
-workflow (about 11 kB of JSON with the model) on every step.
+deadline copy), which is most of its 7 statements; SpiffWorkflow reads, deserializes,
+serializes and writes back its whole workflow (about 11 kB of JSON with the model) on every
+step.
 
 django-helpdesk is not included (issue 15 lists it as optional): it needs a Django project,
 settings and its own migrations around it, more than this comparison needs.

@@ -4,9 +4,9 @@ SQLAlchemy Core spends 20-40 µs of Python per ``Connection.execute`` (cache key
 context, result metadata) and an action runs about eight statements. A ``Prepared`` statement is
 compiled once per dialect by SQLAlchemy's compiler, with SQLAlchemy's bind and result processors
 (so the SQL text and every value conversion are the ones ``Connection.execute`` would use; only
-``UtcDateTime`` on SQLite takes a one-step shortcut to the same text), and a ``Runner`` runs it
-on the DBAPI cursor of the unit of work's connection, inside its transaction. Driver errors are
-re-raised as SQLAlchemy's ``DBAPIError`` subclasses, as ``Connection.execute`` would raise them.
+``UtcDateTime`` on SQLite takes a one-step shortcut to the same text), and a ``Runner``
+(runner.py) runs it on the DBAPI cursor of the unit of work's connection, inside its
+transaction, with driver errors re-raised as ``Connection.execute`` would raise them.
 A ``before_cursor_execute`` listener on the engine sees these statements too (with no execution
 context), so statements can be counted (tests/integration/test_statement_counts.py); ``echo``
 does not log them.
