@@ -70,7 +70,8 @@ class Runner:
     def of(cls, conn: Connection) -> Runner:
         """The runner of ``conn``: made on first use, kept with the driver's connection."""
         found: Runner | None = conn.info.get(_KEY)
-        if found is None or found.conn is not conn or getattr(found.cursor, "closed", False):
+        dbapi = conn.connection.dbapi_connection
+        if found is None or found.conn is not conn or found.cursor.connection is not dbapi:
             found = conn.info[_KEY] = cls(conn)
             if found.pipelined:
                 event.listen(conn, "before_cursor_execute", _send_deferred_first)
