@@ -44,11 +44,12 @@ answer or with the COMMIT):
 - client instructions per step (``valgrind --tool=callgrind``, 30 case lives minus 10, so
   start-up and first use cancel out): SQLite 6.47 M -> 5.78 M (-11 %), PostgreSQL
   6.43 M -> 6.10 M (-5 %; pipeline mode costs some of what the fewer statements save);
-- rates under load 4-10, so noisy run to run; medians of four alternated runs of each tree
-  (``--n 90 --rounds 3 --db both``): SQLite Aduan 0.80x -> 0.89x SpiffWorkflow, client CPU
-  1.32x -> 1.24x SpiffWorkflow's; PostgreSQL 0.75x -> 0.68x SpiffWorkflow (noise: single runs
-  ranged 0.57x-0.79x for both trees), client + server CPU 1.65x -> 1.56x SpiffWorkflow's.
-  Aduan stays at 13-42 % of the floor on SQLite and 15-38 % on PostgreSQL in these runs.
+- rates (noisy: load 4 on the shared machine), two runs of each tree alternated, ``--n 150
+  --rounds 6 --db both``, before -> after:
+  SQLite: Aduan 0.77x / 0.77x -> 1.06x / 1.03x SpiffWorkflow, 19.5 % / 21.9 % -> 27.3 % /
+  37.4 % of the floor, client CPU 1.49x / 1.39x -> 1.19x / 1.15x SpiffWorkflow's;
+  PostgreSQL: Aduan 0.48x / 0.72x -> 0.56x / 0.69x SpiffWorkflow, 20.3 % / 22.9 % -> 19.9 % /
+  18.5 % of the floor, client + server CPU 1.97x / 1.68x -> 1.63x / 1.45x SpiffWorkflow's.
 
 On this machine the database is on the same host: a round trip costs little next to the
 statements' own work, and a micro-benchmark of four INSERTs and a COMMIT, pipelined or one by
