@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -190,7 +190,9 @@ def submit_complaint(
             intake_claim.record(uow, case.id, pin, deps)  # KeyTaken: another filed it first
         if open311_client is not None:
             uow.identity.set_client(case.id, open311_client, new_public_id())
-        detail = _detail(deps, uow, case, actor, new=True).model_copy(update={"pin": pin})
+        trail = [o.event for o in records]  # the submission and any naming entry
+        detail = _detail(deps, uow, case, actor, new=True, recorded=trail)
+        detail = detail.model_copy(update={"pin": pin})
         uow.commit()
     announce(case, events)
     return detail
@@ -443,16 +445,31 @@ def list_cases(deps: Deps, query: CaseQuery, username: str | None = None) -> lis
 
 
 def _detail(
-    deps: Deps, uow: UnitOfWork, case: Case, actor: Actor, *, new: bool = False
+    deps: Deps,
+    uow: UnitOfWork,
+    case: Case,
+    actor: Actor,
+    *,
+    new: bool = False,
+    recorded: Sequence[CaseEvent] | None = None,
 ) -> CaseDetail:
+    """The detail of ``case`` as ``actor`` sees it.
+
+    ``recorded``: the whole audit trail of a case just added, as stored in this unit of work
+    (it has no written report yet): not read back.
+    """
     assert case.id is not None
     now = deps.clock.now()
     calendar = deps.calendars.get(uow)
     limits = deadlines.statuses(case, now, calendar)
     holder = case.holder
-    events = uow.cases.events(case.id)
+    if recorded is None:
+        events = uow.cases.events(case.id)
+        reports = [report_view(r) for r in uow.cases.reports(case.id)]
+    else:  # as the database gives them back: in UTC
+        events = [replace(e, at=e.at.astimezone(UTC)) for e in recorded]
+        reports = []
     clock = answer_clock.clock_view(case, events, calendar, deps.deadlines)
-    reports = [report_view(r) for r in uow.cases.reports(case.id)]
     chain = codec.chain_to_json(case.chain)
     return CaseDetail(
         **summary_fields(case),

@@ -235,6 +235,8 @@ def test_staff_intake_may_name_the_concerned_in_the_same_transaction(deps: Deps)
     detail = service.get_case(deps, recorded.tracking_code, "sari")
     assert [e.action for e in detail.timeline] == ["submit", "name_concerned"]
     assert detail.timeline[1].data["concerned"] == ["budi"]
+    # The answer to the submission (its trail not read back) shows what a read shows.
+    assert recorded.timeline == detail.timeline and recorded.reports == detail.reports == []
     assert not seen_by(deps, recorded.tracking_code, "budi")
     routed = act(deps, act(deps, recorded, A.CLASSIFY, "sari"), A.REVIEW, "sari")
     routed = act(deps, routed, A.ROUTE_INTERNAL, "sari")

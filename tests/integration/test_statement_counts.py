@@ -39,7 +39,9 @@ TRACK: list[tuple[Action, str, int, bool]] = [
     # (one count) and stored with its frozen document (issue 13 item 4).
     (Action.REPORT_TO_SUPERIOR, "sari", 7, True),
 ]
-SUBMIT = 9  # the case, its event, its search text, its alarms (one INSERT), a notice, the PIN
+# The code's uniqueness, the case, its event, its search text, its alarms (one INSERT), a
+# notice, the PIN; the answer's timeline is the event just stored, not read back.
+SUBMIT = 7
 WRITE = re.compile(r"(INSERT|UPDATE|DELETE)(?: INTO| FROM)? (\w+)")
 
 
