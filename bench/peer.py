@@ -36,10 +36,11 @@ asserts nothing::
 Measured on the 2-core machine shared with other work. Issue 15's write-path round (search
 index written only when the case's text changed, the deadline copy only for a routed case, the
 related-record lookups in one statement, filed reports counted not read, the notices of a change
-in one INSERT, and on PostgreSQL the writes pipelined with the next statement that needs an
-answer or with the COMMIT):
+in one INSERT, a submission's trail not read back, and on PostgreSQL the writes pipelined with
+the next statement that needs an answer or with the COMMIT; the instructions and rates below
+were measured before the last of these, which saves two more statements per submission):
 
-- statements per step 8.22 -> 6.78; PostgreSQL round trips per step 10.22 -> 4.78
+- statements per step 8.22 -> 6.56; PostgreSQL round trips per step 10.22 -> 4.56
   (SpiffWorkflow 4.93, the floor 4.00), deterministic;
 - client instructions per step (``valgrind --tool=callgrind``, 30 case lives minus 10, so
   start-up and first use cancel out): SQLite 6.47 M -> 5.78 M (-11 %), PostgreSQL
@@ -53,12 +54,12 @@ answer or with the COMMIT):
 
 On this machine the database is on the same host: a round trip costs little next to the
 statements' own work, and a micro-benchmark of four INSERTs and a COMMIT, pipelined or one by
-one, measured the same. The 5.4 round trips saved per step count where the database is on
+one, measured the same. The 5.7 round trips saved per step count where the database is on
 another host: each costs a network round trip (0.2-1 ms in one data centre), about the whole
 of a step's time here.
 
 Aduan does more per step (deadlines, alarms, notices, the search index, the agency queue's
-deadline copy), which is most of its 7 statements; SpiffWorkflow reads, deserializes,
+deadline copy), which is most of its 6.6 statements; SpiffWorkflow reads, deserializes,
 serializes and writes back its whole workflow (about 11 kB of JSON with the model) on every
 step.
 

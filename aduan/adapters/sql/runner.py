@@ -19,7 +19,7 @@ before it. What changes: an error of a deferred write (none is expected: they ar
 new rows and upserts) is raised by the statement or the commit that sent it, still inside the
 same transaction, which is then rolled back whole.
 
-Measured with ``bench/peer.py`` (its docstring): 10.2 -> 4.8 round trips per step of a case
+Measured with ``bench/peer.py`` (its docstring): 10.2 -> 4.6 round trips per step of a case
 life. With the database on the same host as here, that barely shows in the time of a step (a
 round trip is cheap next to the statements' own work); with the database on another host each
 one saved is a network round trip.
