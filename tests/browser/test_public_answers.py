@@ -140,7 +140,7 @@ def test_consent_publish_read_and_withdraw(site: tuple[str, Deps], browser: Brow
     expect(citizen.locator(".qa-consent")).to_have_count(0)
     shot(citizen, "07-lacak-withdrawn")
 
-    reader.goto(f"{base}/tanya-jawab")
+    reader.goto(f"{base}/tanya-jawab?lang=id")  # the reader chose English above: back
     expect(reader.locator(".qa-entry")).to_have_count(0)
     expect(reader.locator("#qa-none")).to_have_text("Belum ada tanya jawab yang diterbitkan.")
     shot(reader, "08-public-page-empty")
