@@ -13,12 +13,12 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import re
-import ssl
 from dataclasses import dataclass, replace
 
 import structlog
 
 from aduan.adapters.channels import mailparse
+from aduan.adapters.channels.smtp import tls_context
 from aduan.ports import InboundEmail, MailboxError
 
 log = structlog.get_logger()
@@ -105,11 +105,13 @@ class ImapMailbox:
         try:
             imap: imaplib.IMAP4
             if s.ssl:
-                imap = imaplib.IMAP4_SSL(s.host, s.port, ssl_context=self._tls(), timeout=s.timeout)
+                imap = imaplib.IMAP4_SSL(
+                    s.host, s.port, ssl_context=tls_context(s.ca_file), timeout=s.timeout
+                )
             else:
                 imap = imaplib.IMAP4(s.host, s.port, timeout=s.timeout)
                 if s.starttls:
-                    imap.starttls(ssl_context=self._tls())
+                    imap.starttls(ssl_context=tls_context(s.ca_file))
             imap.login(s.username, s.password)
             status, data = imap.capability()  # a server offers more once logged in (MOVE)
             if status == "OK" and data and isinstance(data[-1], bytes):
@@ -122,12 +124,6 @@ class ImapMailbox:
             raise MailboxError(f"IMAP {type(exc).__name__}: {exc}") from None
         self._imap = imap
         return imap
-
-    def _tls(self) -> ssl.SSLContext:
-        context = ssl.create_default_context()
-        if self.settings.ca_file:
-            context.load_verify_locations(cafile=self.settings.ca_file)
-        return context
 
     def close(self) -> None:
         if self._imap is not None:

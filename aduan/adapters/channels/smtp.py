@@ -49,6 +49,14 @@ class SmtpSettings:
         return 3 * self.timeout
 
 
+def tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """The TLS context of a mail server connection: the system's CAs, or ``ca_file``'s too."""
+    context = ssl.create_default_context()
+    if ca_file:
+        context.load_verify_locations(cafile=ca_file)
+    return context
+
+
 class EmailChannel:
     """SMTP over one connection, kept open between messages and reopened when it drops."""
 
@@ -165,14 +173,16 @@ class EmailChannel:
         smtp: smtplib.SMTP
         try:
             if s.security == "tls":
-                smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self._tls())
+                smtp = smtplib.SMTP_SSL(
+                    s.host, s.port, timeout=s.timeout, context=tls_context(s.ca_file)
+                )
             else:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
         except OSError as exc:
             raise DeliveryError(f"SMTP {type(exc).__name__}: {exc}", unreachable=True) from None
         try:
             if s.security == "starttls":
-                smtp.starttls(context=self._tls())
+                smtp.starttls(context=tls_context(s.ca_file))
             if s.username:
                 smtp.login(s.username, s.password or "")
         except (smtplib.SMTPException, OSError) as exc:
@@ -182,12 +192,6 @@ class EmailChannel:
             raise DeliveryError(f"SMTP {type(exc).__name__}: {exc}", unreachable=True) from None
         self._smtp = smtp
         return smtp
-
-    def _tls(self) -> ssl.SSLContext:
-        context = ssl.create_default_context()
-        if self.settings.ca_file:
-            context.load_verify_locations(cafile=self.settings.ca_file)
-        return context
 
     def close(self) -> None:
         if self._smtp is not None:
