@@ -12,9 +12,8 @@ MAKE = 0x010F
 ORIENTATION = 0x0112
 
 
-def jpeg_with_gps(size: tuple[int, int] = (64, 48)) -> bytes:
-    """A JPEG whose EXIF names the camera and where the photo was taken."""
-    image = Image.new("RGB", size, (200, 30, 30))
+def _camera_and_place() -> Image.Exif:
+    """EXIF naming the camera and, in its GPS block, where the photo was taken."""
     exif = Image.Exif()
     exif[MAKE] = "KameraPelapor"
     gps = exif.get_ifd(GPS_IFD)
@@ -22,8 +21,14 @@ def jpeg_with_gps(size: tuple[int, int] = (64, 48)) -> bytes:
     gps[2] = (6.0, 33.0, 12.0)
     gps[3] = "E"
     gps[4] = (107.0, 26.0, 40.0)
+    return exif
+
+
+def jpeg_with_gps(size: tuple[int, int] = (64, 48)) -> bytes:
+    """A JPEG whose EXIF names the camera and where the photo was taken."""
+    image = Image.new("RGB", size, (200, 30, 30))
     out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif)
+    image.save(out, format="JPEG", exif=_camera_and_place())
     return out.getvalue()
 
 
@@ -36,14 +41,8 @@ def heic_with_gps(size: tuple[int, int] = (64, 48)) -> bytes:
 
     register_heif_opener()
     image = Image.new("RGB", size, (30, 30, 200))
-    exif = Image.Exif()
-    exif[MAKE] = "KameraPelapor"
+    exif = _camera_and_place()
     exif[ORIENTATION] = 6
-    gps = exif.get_ifd(GPS_IFD)
-    gps[1] = "S"
-    gps[2] = (6.0, 33.0, 12.0)
-    gps[3] = "E"
-    gps[4] = (107.0, 26.0, 40.0)
     out = io.BytesIO()
     image.save(out, format="HEIF", exif=exif.tobytes(), quality=80)
     return out.getvalue()
