@@ -101,6 +101,11 @@ def overdue(request: Request) -> Response:
     return page(request, "queue.html", {"items": items, "heading": t("Lewat tenggat")})
 
 
+def staff_names(deps: service.Deps) -> dict[str, str]:
+    """Each staff member's full name by username, for pages that list people's work."""
+    return {u.username: u.full_name for u in service.show_orgchart(deps).users.values()}
+
+
 @router.get("/supervisor", response_class=HTMLResponse)
 def supervisor(request: Request) -> Response:
     """Cases escalated to me, written reports to me and late complaints I may accept."""
@@ -110,8 +115,7 @@ def supervisor(request: Request) -> Response:
     deps = deps_of(request)
     desk = service.supervisor_queue(deps, staff.username)
     # Report authors by name, as the case page names them (never a bare username).
-    names = {u.username: u.full_name for u in service.show_orgchart(deps).users.values()}
-    return page(request, "supervisor.html", {"desk": desk, "names": names})
+    return page(request, "supervisor.html", {"desk": desk, "names": staff_names(deps)})
 
 
 @router.get("/approvals", response_class=HTMLResponse)
@@ -170,7 +174,7 @@ def suggestions(request: Request) -> Response:
         "fields": fields,
         "state": state,
         "service_titles": dict(services),
-        "names": {u.username: u.full_name for u in service.show_orgchart(deps).users.values()},
+        "names": staff_names(deps),
     }
     return page(
         request, "suggestions.html", context, status_code=status_code, title=t("Saran/masukan")
