@@ -32,6 +32,11 @@ pass (libpq's trace of the protocol: each Sync or simple Query, BEGIN and COMMIT
 asserts nothing::
 
     .venv/bin/python bench/peer.py --n 300 --db both
+    .venv/bin/python bench/peer.py --n 300 --db postgres --procs 4   # and in 4 processes at once
+
+With ``--procs N`` each system also runs in N processes at once, each on its own cases
+(bench/peer_procs.py): all their steps over the wall time, client and server CPU per step, and
+the same ratios.
 
 Measured on the 2-core machine shared with other work. Issue 15's write-path round (search
 index written only when the case's text changed, the deadline copy only for a routed case, the
@@ -352,8 +357,9 @@ def counted(deps: Deps, tally: Tally) -> Iterator[None]:
         event.remove(engine, "before_cursor_execute", listen)
 
 
-def bench_engine(deps: Deps, label: str, args: argparse.Namespace) -> None:
-    """Warm up, then interleaved rounds of the three; print the table."""
+def bench_engine(deps: Deps, url: str, label: str, args: argparse.Namespace) -> None:
+    """Warm up, then interleaved rounds of the three; print the table (and with ``--procs``,
+    the same in that many processes at once: bench/peer_procs.py)."""
     codes = [s.code for s in list_services(deps)]
     raw = Raw(deps)
     for sql in PEER_TABLES["sqlite" if raw.sqlite else "postgresql"]:
@@ -392,6 +398,10 @@ def bench_engine(deps: Deps, label: str, args: argparse.Namespace) -> None:
     report(label, tallies, args)
     if not raw.sqlite:
         pg_round_trips(deps, spiff, raw, codes, ids)
+    if args.procs > 1:
+        from peer_procs import bench_procs
+
+        bench_procs(url, raw, ids, args.n, args.rounds, args.procs)
     raw.close()
 
 
@@ -418,14 +428,17 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300, help="cases per system and engine")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument(
+        "--procs", type=int, default=1, help="also run each system in this many processes at once"
+    )
     parser.add_argument("--pg-url", default=os.environ.get("ADUAN_BENCH_PG_URL", DEFAULT_PG_URL))
     args = parser.parse_args()
     configure_logging(Settings(log_level="warning"))  # as lifecycle.py: no line per step
     for kind in ("sqlite", "postgres") if args.db == "both" else (args.db,):
         opener = sqlite_deps(None) if kind == "sqlite" else postgres_deps(args.pg_url)
-        with opener as (deps, _url):
+        with opener as (deps, url):
             label = "SQLite (WAL, synchronous=FULL)" if kind == "sqlite" else "PostgreSQL"
-            bench_engine(deps, label, args)
+            bench_engine(deps, url, label, args)
 
 
 if __name__ == "__main__":
