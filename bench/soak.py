@@ -284,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kill-at", type=float, default=0.4)
     parser.add_argument("--down", type=float, default=5.0)
     parser.add_argument("--sweep-every", type=float, default=2.0)
+    parser.add_argument(
+        "--folder", type=Path, default=None, help="keep the servers' logs here (kept afterwards)"
+    )
     args = parser.parse_args(argv)
     opts = Options(**vars(args))
     result = run_soak(opts)

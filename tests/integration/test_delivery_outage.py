@@ -286,6 +286,73 @@ def test_a_round_longer_than_the_lease_keeps_its_rows_from_a_second_dispatcher(
     assert statuses == ["sent"] * 30
 
 
+def test_a_server_slow_to_confirm_a_message_gets_it_once_not_twice(
+    deps: Deps, tmp_path: Path
+) -> None:
+    """The final 250 comes 1.5 s after the data, past the 1 s socket timeout: the message is
+    waited for (within the 3 s a message may take), not sent a second time on a fresh
+    connection while the server already holds the first copy."""
+    from aiosmtpd.controller import Controller
+
+    submit(deps, channel="email")
+    mailbox = SlowMailbox(delay=1.5)
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        sender = dispatcher(
+            deps, tmp_path, smtp_host="127.0.0.1", smtp_port=controller.port, timeout_seconds=1
+        )
+        report = sender.dispatch(max_rounds=1)
+        time.sleep(2)  # a second copy, had one been sent, has arrived by now
+    finally:
+        controller.stop()
+
+    assert report.counts["sent"] == 1
+    assert len(mailbox.messages) == 1
+    assert [r.status for r in rows(deps)] == ["sent"]
+
+
+class GreylistingMailbox(Mailbox):
+    """A server that answers RCPT with 451 (greylisting) ``refusals`` times, then accepts."""
+
+    def __init__(self, refusals: int) -> None:
+        super().__init__()
+        self.refusals = refusals
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if self.refusals > 0:
+            self.refusals -= 1
+            return "451 4.7.1 Greylisted, please try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_greylisted_recipient_is_retried_not_dead_lettered(
+    deps: Deps, tmp_path: Path, clock: FixedClock
+) -> None:
+    from aiosmtpd.controller import Controller
+
+    submit(deps, channel="email")
+    mailbox = GreylistingMailbox(refusals=1)
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        sender = dispatcher(deps, tmp_path, smtp_host="127.0.0.1", smtp_port=controller.port)
+        first = sender.dispatch(max_rounds=1)
+        ((row),) = rows(deps)
+        clock.current = clock.current + timedelta(minutes=1)  # past the first retry's wait
+        second = sender.dispatch(max_rounds=1)
+    finally:
+        controller.stop()
+
+    assert first.counts["retry"] == 1 and first.counts["dead"] == 0
+    assert row.status == "pending" and "451" in (row.last_error or "")
+    assert second.counts["sent"] == 1
+    assert len(mailbox.messages) == 1
+
+
 # --- the outbox contract of renewal, bulk retry and the backlog (memory, SQLite, PostgreSQL) --
 
 

@@ -156,7 +156,53 @@ class EmailChannel:
             entry_id=entry.id,
             reply_to=self._reply_to(entry),
         )
-        smtp.sendmail(sender, [recipient], data, mail_options=options)
+        self._hand_over(smtp, sender, recipient, data, options)
+
+    def _hand_over(
+        self, smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes, options: list[str]
+    ) -> None:
+        """MAIL, RCPT, then DATA (what ``sendmail`` does, with the DATA phase kept apart).
+
+        Until DATA a failure means the server has nothing: ``_send`` may try once more on a
+        fresh connection. From DATA on the server may already hold the message when the
+        connection fails or its final reply is slow, so this delivery never sends it again
+        (a later retry does, with the same Message-ID), and the final reply gets the rest of
+        ``message_seconds`` instead of one socket timeout: a busy server that takes its time
+        to say 250 is the usual cause of a duplicate email (RFC 5321 4.5.3.2.6 allows it ten
+        minutes).
+        """
+        smtp.ehlo_or_helo_if_needed()
+        mail_options = list(options) if smtp.does_esmtp else []
+        if smtp.does_esmtp and smtp.has_extn("size"):
+            mail_options.append(f"size={len(data)}")
+        code, reply = smtp.mail(sender, mail_options)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        code, reply = smtp.rcpt(recipient)
+        if code >= 500:
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+        if code not in (250, 251):  # 4xx: not now (greylisting, a full mailbox): retried later
+            self.close()
+            raise DeliveryError(
+                f"SMTP {code}: the recipient was not accepted for now", unreachable=code == 421
+            )
+        sock = smtp.sock
+        if sock is not None:
+            sock.settimeout(self.settings.message_seconds)  # ``send``'s timer still cuts it
+        try:
+            code, reply = smtp.data(data)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self.close()
+            raise DeliveryError(
+                f"SMTP: no answer to the message itself ({type(exc).__name__}); it may have "
+                "arrived, a retry sends it again with the same Message-ID",
+                unreachable=True,
+            ) from None
+        finally:
+            if smtp.sock is not None:
+                smtp.sock.settimeout(self.settings.timeout)
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
 
     def _reply_to(self, entry: OutboxEntry) -> str | None:
         address = self.settings.reply_to
