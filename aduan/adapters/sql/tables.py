@@ -775,3 +775,9 @@ public_answers = Table(
     Index("ix_public_answers_published_at_case_id", "published_at", "case_id"),
     Index("ix_public_answers_service_code_published_at", "service_code", "published_at"),
 )
+
+# Migration 0036: when the answer clock stopped for the complainant's information (NULL: it
+# runs), a copy of ``answer_clock``'s ``info_requested_at`` written in the same UPDATE, so the
+# reports decide in SQL that a case paused before its deadline is not late while it waits
+# (``aduan.escalation.answer``). A filter on the rows the deadline indexes find, not indexed.
+cases.append_column(Column("info_requested_at", UtcDateTime))
