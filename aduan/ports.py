@@ -1108,6 +1108,7 @@ class CaseLine:
     assignee: str | None
     received_at: datetime
     response_due_at: datetime | None
+    info_requested_at: datetime | None = None  # its answer clock stopped then (None: it runs)
 
 
 class StatisticsReader(Protocol):
@@ -1178,7 +1179,7 @@ EXPORT_COLUMNS = (
     "id", "tracking_code", "received_at", "kind", "screening_reason", "channel", "service_code",
     "problem_types", "subject", "status", "track", "tier", "outcome", "response_due_at",
     "answered_at", "closed_at", "complainant_name", "complainant_email", "complainant_phone",
-    "complainant_address", "confidential",
+    "complainant_address", "confidential", "info_requested_at",
 )  # fmt: skip
 
 

@@ -17,6 +17,13 @@ the same rule: against the deadline in force (extended) and against the original
 extensions). The counts of the second carry the prefix ``ORIGINAL``; ``EXTENDED`` counts the
 complaints whose deadline was extended.
 
+Issue 14 item 5: while the answer clock stands still for the complainant's information, the
+deadline moves later by every working day that passes (``aduan.escalation.pause``): a complaint
+whose clock stopped at or before its deadline is **pending** while it waits, however long ago
+the stored deadline was (it is *waiting for the complainant*, as the queues say); one whose
+clock stopped after its deadline had passed stays late. The reply moves the stored deadline,
+and the rules above apply again.
+
 A complaint is counted in the period in which its deadline falls: that is when it became late,
 if it did, so an open complaint that arrived in an earlier month is late in the month its
 deadline passed, not in the month it arrived (issue 13 item 5). Pure: time is passed in.
@@ -46,12 +53,17 @@ LATE_STANDINGS = frozenset({AnswerDeadline.LATE, AnswerDeadline.OVERDUE_OPEN})
 
 
 def answer_standing(
-    due_at: datetime | None, answered_at: datetime | None, is_open: bool, now: datetime
+    due_at: datetime | None,
+    answered_at: datetime | None,
+    is_open: bool,
+    now: datetime,
+    paused_at: datetime | None = None,
 ) -> str:
     """The ``AnswerDeadline`` key of a complaint as of ``now``.
 
     ``due_at``: its answer deadline (None: a suggestion); ``answered_at``: when the answer was
-    sent (None: not yet); ``is_open``: the case is still open. The deadline is the last instant
+    sent (None: not yet); ``is_open``: the case is still open; ``paused_at``: when its clock
+    stopped for the complainant's information (None: it runs). The deadline is the last instant
     that is still on time.
     """
     if due_at is None:
@@ -59,8 +71,14 @@ def answer_standing(
     if answered_at is not None:
         return AnswerDeadline.ON_TIME if answered_at <= due_at else AnswerDeadline.LATE
     if is_open:
-        return AnswerDeadline.OVERDUE_OPEN if due_at < now else AnswerDeadline.PENDING
+        late = due_at < now and not waits_in_time(due_at, paused_at)
+        return AnswerDeadline.OVERDUE_OPEN if late else AnswerDeadline.PENDING
     return AnswerDeadline.ENDED_UNANSWERED
+
+
+def waits_in_time(due_at: datetime, paused_at: datetime | None) -> bool:
+    """Whether the clock stopped at or before ``due_at``: not late while it stands still."""
+    return paused_at is not None and paused_at <= due_at
 
 
 def falls_due_in(due_at: datetime | None, start: datetime, end: datetime) -> bool:

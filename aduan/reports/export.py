@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from aduan.escalation.answer import answer_standing
+from aduan.escalation.answer import AnswerDeadline, answer_standing
 from aduan.reports import labels
 from aduan.reports.period import Period
 from aduan.schemas.views import ComplainantView, document_complainant
@@ -104,7 +104,8 @@ def export_line(
     """One exported case (``COLUMNS`` order): values in words, its tier counted from 1.
 
     The complainant is shown as ``role`` may see them; ``standing`` is what the answer
-    deadline says as of ``now`` (``answer_standing``); ``service_names``: the catalog's titles.
+    deadline says as of ``now`` (``answer_standing``; a complaint waiting for the complainant's
+    information in time says so); ``service_names``: the catalog's titles.
     """
     shown = export_complainant(row, role)
     values: dict[str, Any] = {
@@ -136,7 +137,10 @@ def _standing(row: Mapping[str, Any], now: datetime) -> str:
     if row["response_due_at"] is None:
         return ""
     is_open = Status(row["status"]) in OPEN_STATUSES
-    standing = answer_standing(row["response_due_at"], row["answered_at"], is_open, now)
+    paused_at = row["info_requested_at"] if is_open else None
+    standing = answer_standing(row["response_due_at"], row["answered_at"], is_open, now, paused_at)
+    if standing == AnswerDeadline.PENDING and paused_at is not None:
+        return labels.WAITING_FOR_INFO  # not late while it waits (``answer``)
     return labels.STANDINGS[standing]
 
 

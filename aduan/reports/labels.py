@@ -60,6 +60,9 @@ STANDINGS = {
     AnswerDeadline.ENDED_UNANSWERED: N_("Berakhir tanpa jawaban"),
     AnswerDeadline.NOT_APPLICABLE: N_("Tanpa tenggat (saran)"),
 }
+# A pending complaint whose answer clock stands still for the complainant's information (the
+# queues' and the tracking page's words for it).
+WAITING_FOR_INFO = N_("Menunggu informasi dari pelapor")
 
 
 def services(names: Mapping[str, str]) -> dict[str, str]:

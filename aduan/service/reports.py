@@ -105,8 +105,9 @@ def case_lists(
     """The complaints still overdue as the period closes, its APIP cases, and days late.
 
     The overdue complaints are those unanswered at now whose deadline passed before the
-    period's end, whenever they arrived; with each one's working days late (as the case page
-    counts them). Only those ``username`` sees.
+    period's end, whenever they arrived, less those waiting for the complainant's information
+    since before their deadline; with each one's working days late (as the case page counts
+    them). Only those ``username`` sees.
     """
     now = deps.clock.now()
     start, end = period.start_at, period.end_at
@@ -115,8 +116,12 @@ def case_lists(
         overdue = uow.stats.overdue_cases(start, end, now, RECAP_LIST_LIMIT, sight=sight)
         apip = uow.stats.apip_cases(start, end, RECAP_LIST_LIMIT, sight=sight)
         calendar = deps.calendars.get(uow)
+    # Late until now, or until its clock stopped for the complainant's information (as the
+    # queues count it: the days it waits are not the office's).
     late = {
-        c.id: describe(DeadlineKind.RESPONSE, c.response_due_at, now, calendar).overdue_working_days
+        c.id: describe(
+            DeadlineKind.RESPONSE, c.response_due_at, c.info_requested_at or now, calendar
+        ).overdue_working_days
         for c in overdue
         if c.response_due_at is not None
     }

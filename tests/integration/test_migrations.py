@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Connection, Engine, Index, inspect, text
+from sqlalchemy import Column, Connection, Engine, Index, inspect, select, text
 from sqlalchemy.schema import CreateIndex, DropIndex
 
 from aduan import service
@@ -205,3 +205,30 @@ def test_the_duplicates_merged_before_0032_know_the_status_an_undo_restores(fres
     }
     undone = act(fresh, duplicate, Action.UNDO_MERGE, "budi", reason="Bukan duplikat")
     assert undone.status == "classified"
+
+
+def test_the_complaints_waiting_before_0036_are_not_late_in_the_rollup(
+    fresh: Deps, clock: FixedClock
+) -> None:
+    from aduan.adapters.sql.tables import cases
+    from tests.reports.test_paused_reports import AUGUST, rolled_up, three_complaints, wib
+    from tests.reports.test_rollup_fold import fold_everything
+
+    upgrade_database(fresh)
+    three = three_complaints(fresh, clock)  # two of them waiting for the complainant
+    fold_everything(fresh)
+    engine = engine_of(fresh)
+
+    downgrade(engine, "0034")
+    with engine.connect() as conn:
+        due = conn.execute(text("SELECT sum(n) FROM case_stats WHERE part = 'due'")).scalar()
+    assert due == 3  # as before 0036: each open complaint kept with its deadline
+    migrate.upgrade(engine)
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(cases.c.tracking_code, cases.c.info_requested_at)).all()
+    assert dict(rows) == {three.waiting: wib(8, 31), three.twin: None, three.asked_late: wib(9, 3)}
+    expected = {"overdue_open": 2, "pending": 1}  # the one asked before its deadline waits
+    assert rolled_up(fresh, AUGUST, rollup_on=True) == expected
+    assert rolled_up(fresh, AUGUST, rollup_on=False) == expected
+    assert fold_everything(fresh) == 0

@@ -32,6 +32,25 @@ def test_a_complaint_is_judged_by_its_answer_against_the_deadline(
     assert answer_standing(DUE, answered_at, is_open, now) == expected
 
 
+@pytest.mark.parametrize(
+    ("paused_at", "expected"),
+    [
+        (DUE - timedelta(days=2), "pending"),  # waiting since before: the deadline moves on
+        (DUE, "pending"),  # asked at the very deadline: still in time
+        (DUE + SECOND, "overdue_open"),  # asked once it had passed: stays late
+        (None, "overdue_open"),
+    ],
+)
+def test_a_complaint_waiting_for_the_complainant_is_late_only_if_it_was_when_asked(
+    paused_at: datetime | None, expected: str
+) -> None:
+    later = DUE + timedelta(days=30)
+    assert answer_standing(DUE, None, True, later, paused_at) == expected
+    # Answered or ended, the pause is over: judged as any other.
+    assert answer_standing(DUE, later, True, later, None) == "late"
+    assert answer_standing(DUE, None, False, later, paused_at) == "ended_unanswered"
+
+
 def test_a_suggestion_has_no_deadline_to_judge() -> None:
     assert answer_standing(None, None, True, DUE) == "not_applicable"
     assert answer_standing(None, DUE, False, DUE) == "not_applicable"

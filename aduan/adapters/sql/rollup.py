@@ -36,7 +36,8 @@ correct either way). A period reads the months it covers whole from the rollup a
 months at the edges from the cases (``aduan.adapters.sql.stats``); the results are the same
 (tests compare both ways on SQLite and PostgreSQL). What depends on "now" is kept apart: an
 open, unanswered complaint is stored with its deadline (``part = 'due'``) and is overdue or
-pending at read.
+pending at read; one whose answer clock stopped for the complainant's information at or before
+its deadline is stored without one, pending while it waits (``aduan.escalation.answer``).
 
 The rollup counts the whole office. A report for a narrower sight (an agency, the inspectorate:
 DESIGN §6) aggregates the cases themselves, joined to the units they have been with; those are
@@ -333,7 +334,14 @@ def current_state(conn: Connection, case_ids: Select[Any]) -> Select[Any]:
     c = cases.c
     is_open = literal_column(f"cases.status IN ({_OPEN_SQL})", Boolean)
     answered = and_(c.response_due_at.is_not(None), c.answered_at.is_not(None))
-    waiting = and_(c.response_due_at.is_not(None), c.answered_at.is_(None), is_open)
+    # Overdue or pending at read by its deadline; one waiting for the complainant's information
+    # since before it is pending until the clock runs again (an event: folded again).
+    waiting = and_(
+        c.response_due_at.is_not(None),
+        c.answered_at.is_(None),
+        is_open,
+        stats.not_waiting_in_time(),
+    )
     bucket = case(
         (c.response_due_at.is_(None), stats.NOT_APPLICABLE),
         (and_(c.answered_at.is_not(None), c.answered_at <= c.response_due_at), stats.ON_TIME),

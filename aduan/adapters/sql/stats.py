@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     select,
     true,
     union_all,
@@ -154,10 +155,21 @@ def compliance(now: datetime, due: ColumnElement[Any] | None = None) -> ColumnEl
         (due.is_(None), NOT_APPLICABLE),
         (and_(answered.is_not(None), answered <= due), ON_TIME),
         (answered.is_not(None), LATE),
-        (and_(is_open, due < now), OVERDUE_OPEN),
+        (and_(is_open, due < now, not_waiting_in_time(due)), OVERDUE_OPEN),
         (is_open, PENDING),
         else_=ENDED_UNANSWERED,
     )
+
+
+def not_waiting_in_time(due: ColumnElement[Any] | None = None) -> ColumnElement[bool]:
+    """Not a clock stopped for the complainant's information at or before ``due``.
+
+    ``aduan.escalation.answer.waits_in_time`` negated: while it stands still, such a complaint
+    is not late, whenever the stored deadline was (``aduan.escalation.pause``).
+    """
+    due = cases.c.response_due_at if due is None else due
+    paused = cases.c.info_requested_at
+    return or_(paused.is_(None), paused > due)
 
 
 # The base columns grouped in one pass over the period's cases; each dimension then sums them.
@@ -445,6 +457,7 @@ _LINE = (
     cases.c.assignee,
     cases.c.received_at,
     cases.c.response_due_at,
+    cases.c.info_requested_at,
 )
 
 
@@ -461,7 +474,9 @@ def overdue_cases(
     The backlog as the period closes (or now, for the running period): those that became late in
     ``[start, end)`` and those still late from before it, whenever they arrived. ``start`` is
     not a bound: a complaint late since an earlier month is still late. Oldest deadline first,
-    through the partial index ``ix_cases_open_response_due_at``.
+    through the partial index ``ix_cases_open_response_due_at``. A complaint waiting for the
+    complainant's information since before its deadline is not late (``answer``): the index's
+    rows are filtered on it, as on the status.
     """
     stmt = (
         select(*_LINE)
@@ -470,6 +485,7 @@ def overdue_cases(
             cases.c.answered_at.is_(None),
             cases.c.response_due_at < min(now, end),
             cases.c.status.in_(OPEN),
+            not_waiting_in_time(),
             in_sight(sight),
         )
         .order_by(cases.c.response_due_at, cases.c.id)
