@@ -202,7 +202,7 @@ def case_to_row(case: Case) -> dict[str, Any]:
         "stage_due_at": case.stage_due_at,
         "stage_breached_at": case.stage_breached_at,
         "answer_clock": _clock_to_json(case),
-        # Its pause again as a column, for the reports' SQL (``tables``, migration 0036).
+        # Its pause again as a column, for the reports' SQL (``tables``, migration 0035).
         "info_requested_at": case.info_requested_at,
         "response_original_due_at": case.response_original_due_at,
         "personal_data_erased_at": case.personal_data_erased_at,

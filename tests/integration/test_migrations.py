@@ -207,7 +207,7 @@ def test_the_duplicates_merged_before_0032_know_the_status_an_undo_restores(fres
     assert undone.status == "classified"
 
 
-def test_the_complaints_waiting_before_0036_are_not_late_in_the_rollup(
+def test_the_complaints_waiting_before_0035_are_not_late_in_the_rollup(
     fresh: Deps, clock: FixedClock
 ) -> None:
     from aduan.adapters.sql.tables import cases
@@ -222,7 +222,7 @@ def test_the_complaints_waiting_before_0036_are_not_late_in_the_rollup(
     downgrade(engine, "0034")
     with engine.connect() as conn:
         due = conn.execute(text("SELECT sum(n) FROM case_stats WHERE part = 'due'")).scalar()
-    assert due == 3  # as before 0036: each open complaint kept with its deadline
+    assert due == 3  # as before 0035: each open complaint kept with its deadline
     migrate.upgrade(engine)
 
     with engine.connect() as conn:

@@ -776,7 +776,7 @@ public_answers = Table(
     Index("ix_public_answers_service_code_published_at", "service_code", "published_at"),
 )
 
-# Migration 0036: when the answer clock stopped for the complainant's information (NULL: it
+# Migration 0035: when the answer clock stopped for the complainant's information (NULL: it
 # runs), a copy of ``answer_clock``'s ``info_requested_at`` written in the same UPDATE, so the
 # reports decide in SQL that a case paused before its deadline is not late while it waits
 # (``aduan.escalation.answer``). A filter on the rows the deadline indexes find, not indexed.

@@ -14,7 +14,7 @@ the cases.
 Plain ADD/DROP COLUMN on ``cases`` (never a batch copy: it would lose the expression index and
 the triggers).
 
-Revision ID: 0036
+Revision ID: 0035
 Revises: 0034
 Create Date: 2026-12-04
 """
@@ -28,7 +28,7 @@ from alembic import op
 
 from aduan.adapters.sql.tables import Json, UtcDateTime
 
-revision = "0036"
+revision = "0035"
 down_revision = "0034"
 branch_labels = None
 depends_on = None
