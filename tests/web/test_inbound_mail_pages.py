@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from aduan.config import Inbound, Settings
 from aduan.ports import FixedClock, InboundEmail
 from aduan.service import Deps, inbound
 from aduan.workflow.states import Action
@@ -70,3 +71,20 @@ def test_staff_see_a_reply_by_email_on_the_timeline_and_the_strays_on_their_page
         refused = other.get("/email-masuk")
         assert refused.status_code == 403
         assert "orang.lain@contoh.id" not in refused.text
+
+
+def test_the_page_says_the_mailbox_is_a_server_setting_only_while_it_is_not_set(
+    deps: Deps,
+) -> None:
+    """The officer is told who can turn reading on: whoever runs the server, not an admin page."""
+    set_passwords(deps)
+    not_read = "Kotak email kantor tidak dibaca oleh Aduan"
+    reading = Settings(inbound=Inbound(host="imap.contoh.id"))
+    for settings, told in ((Settings(), True), (reading, False)):
+        with serving(deps, settings) as url, httpx.Client(base_url=url) as client:
+            login(client, "budi")
+            text = html.unescape(client.get("/email-masuk").text)
+        assert (not_read in text) is told
+        assert ("ADUAN_IMAP_HOST" in text) is told
+        assert ("pengelola server" in text) is told
+        assert "administrator" not in text
