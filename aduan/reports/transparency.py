@@ -28,7 +28,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from aduan.ports import NO_VALUE, CaseGroup
@@ -44,7 +44,7 @@ from aduan.workflow.states import N_, Kind, Status
 SMALL_CELL = 3  # fewer cases (a service) or verified respondents (an index): not shown alone
 OTHER_SERVICES = "lainnya"
 UNCLASSIFIED = "unclassified"
-OTHER_SERVICES_LABEL = N_("Layanan lain (masing-masing kurang dari 3 kasus)")
+OTHER_SERVICES_LABEL = N_("Layanan lain (masing-masing kurang dari %(n)s kasus)")  # n: SMALL_CELL
 UNCLASSIFIED_LABEL = N_("Belum diklasifikasi")
 CSV_HEADER = ["periode", "bagian", "kode", "uraian", "ukuran", "nilai"]
 _Keys = Callable[[CaseGroup], list[str]]  # the lines a group of cases counts on
@@ -53,13 +53,23 @@ _Label = Callable[[str], str]  # a line's words from its code
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One line of a table: a service or a standard component (``label`` is a msgid)."""
+    """One line of a table: a service or a standard component.
+
+    ``label`` is a msgid; ``values`` fill its ``%(placeholders)s`` (the "other services" line
+    names ``SMALL_CELL``), so a label is shown as ``t(label, **values)``.
+    """
 
     code: str
     label: str
     complaints: int
     resolved: int
     suggestions: int
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def words(self) -> str:
+        """The label in Indonesian, its placeholders filled (the open data's words)."""
+        return self.label % dict(self.values) if self.values else self.label
 
     @property
     def received(self) -> int:
@@ -121,7 +131,7 @@ def arrange_transparency(
     kept = [r for r in by_service if r.received >= SMALL_CELL]
     small = [r for r in by_service if r.received < SMALL_CELL]
     if small:
-        kept.append(_sum_rows(OTHER_SERVICES, OTHER_SERVICES_LABEL, small))
+        kept.append(_sum_rows(OTHER_SERVICES, OTHER_SERVICES_LABEL, small, {"n": SMALL_CELL}))
     components = _rows(
         groups,
         lambda g: sorted(set(g.problem_types)) or [UNCLASSIFIED],
@@ -166,7 +176,7 @@ def _rows(groups: list[CaseGroup], keys: _Keys, label: _Label) -> list[Row]:
     return sorted(rows, key=lambda r: (-r.received, r.code == UNCLASSIFIED, r.label))
 
 
-def _sum_rows(code: str, label: str, rows: Iterable[Row]) -> Row:
+def _sum_rows(code: str, label: str, rows: Iterable[Row], values: Mapping[str, object]) -> Row:
     listed = list(rows)
     return Row(
         code,
@@ -174,6 +184,7 @@ def _sum_rows(code: str, label: str, rows: Iterable[Row]) -> Row:
         sum(r.complaints for r in listed),
         sum(r.resolved for r in listed),
         sum(r.suggestions for r in listed),
+        values,
     )
 
 
@@ -216,9 +227,9 @@ def _figures(t: Transparency) -> Iterable[tuple[str, str, str, str, object]]:
     yield "ringkasan", "", summary, "saran_diterima", t.suggestions
     for part, rows in (("layanan", t.services), ("komponen", t.components)):
         for r in rows:
-            yield part, r.code, r.label, "pengaduan_diterima", r.complaints
-            yield part, r.code, r.label, "pengaduan_selesai", r.resolved
-            yield part, r.code, r.label, "saran_diterima", r.suggestions
+            yield part, r.code, r.words, "pengaduan_diterima", r.complaints
+            yield part, r.code, r.words, "pengaduan_selesai", r.resolved
+            yield part, r.code, r.words, "saran_diterima", r.suggestions
     c = t.compliance
     rate = "" if c.on_time_rate is None else round(100 * c.on_time_rate, 1)
     for measure, value in (

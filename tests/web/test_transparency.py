@@ -32,6 +32,7 @@ import io
 import pytest
 
 from aduan.ports import FixedClock
+from aduan.reports import transparency
 from aduan.reports.period import quarter
 from aduan.service import Deps, survey
 from aduan.workflow.states import Action
@@ -172,3 +173,20 @@ def test_the_figures_of_a_period_are_read_once_a_minute(web: Web, clock: FixedCl
         'id="fig-complaints">1<'
         in anon.get("/transparansi", params={"periode": b.today(web.deps).year}).text
     )
+
+
+def test_the_other_services_line_names_the_threshold_that_groups_them(
+    web: Web, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The line says the number that decides the grouping: a change of it changes the words."""
+    worked_out(web.deps, clock)
+    monkeypatch.setattr(transparency, "SMALL_CELL", 5)
+
+    page = web.anon().get("/transparansi", params={"periode": "2026-02"})
+    assert page.status_code == 200, page.text
+    text = text_of(page.text)
+    assert "Layanan lain (masing-masing kurang dari 5 kasus) 3 1 1" in text  # both services
+    assert "(masing-masing kurang dari 3 kasus)" not in text
+    got = web.anon().get("/transparansi.csv", params={"periode": "2026-02"})
+    labels = {r[3] for r in csv.reader(io.StringIO(got.text)) if r[1:3] == ["layanan", "lainnya"]}
+    assert labels == {"Layanan lain (masing-masing kurang dari 5 kasus)"}
