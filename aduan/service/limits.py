@@ -9,7 +9,8 @@ means five however many workers ask at once.
 The public intake counts each device (the ``aduan_device`` cookie; without one, the address
 is one device) and each address; an address the administrator lists (the MPP kiosk, the
 office network) has its larger allowance instead, shared by its devices. Staff are never
-limited (the web layer does not ask for them).
+limited (the web layer does not ask for them). The complainant's PIN tries on a tracking code
+are counted per code (``count_pin_try``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ MAX_PER_HOUR = 100_000
 MAX_LABEL = 100
 HITS_KEPT = timedelta(days=1)  # the longest window; older slots are purged
 INTAKE = "pengaduan publik/public submissions"
+PIN_TRIES = 10  # PIN tries per tracking code and hour (withdraw, dispute, reply on /lacak)
+PIN = "PIN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,24 @@ def count_public_submission(
     if wait:
         log.warning("intake_throttled", client_ip=address, listed=allowance is not None)
         raise ThrottledError(INTAKE, wait)
+
+
+# --- the complainant's PIN -----------------------------------------------------------------
+
+
+def count_pin_try(deps: Deps, code: str, *, tries: int = PIN_TRIES) -> None:
+    """Count one PIN try on the case ``code``, or raise ``ThrottledError`` past ``tries``/hour.
+
+    Per tracking code, whoever asks: a code and PIN are guessed online only ``tries`` times
+    an hour, across every worker and instance (the try is a POST that writes anyway).
+    """
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        wait = reserve(uow.accounts, [Limit(f"pin:{digest(code)}", tries, HOUR)], now)
+        uow.commit()
+    if wait:
+        log.warning("pin_throttled")
+        raise ThrottledError(PIN, wait)
 
 
 # --- the administrator's list -------------------------------------------------------------

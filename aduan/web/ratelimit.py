@@ -1,10 +1,11 @@
-"""Rate limits: the public intake in the database (shared), tracking lookups in process.
+"""Rate limits: the public intake and PIN tries in the database (shared), lookups in process.
 
 The public intake (issue 12 item 5) counts per device (the ``aduan_device`` cookie) and per
 address, with the administrator's larger allowances for listed addresses, in the database, so
 every worker and instance shares one count (``service.limits``); staff are never limited.
-Tracking-code lookups and PIN tries stay in process (``RateLimiter``): they are reads, and a
-write per lookup would cost more than the bound they keep.
+The complainant's PIN tries are counted there too, per tracking code (they are POSTs that
+write anyway). Tracking-code lookups per address stay in process (``RateLimiter``): they are
+reads, and a write per lookup would cost more than the bound they keep.
 """
 
 from __future__ import annotations

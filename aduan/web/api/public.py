@@ -3,7 +3,8 @@
 Nothing here reveals anything about other people: a receipt and the tracking view carry the
 status, dates and the answer, never a name or contact. A tracking code is not a key (issue 16
 item 5): lookups are rate-limited per address, and withdrawing or disputing also needs the PIN
-shown once on the receipt (at most ``PIN_LIMIT`` tries per code and hour).
+shown once on the receipt (at most ``limits.PIN_TRIES`` tries per code and hour, counted in
+the database so every worker and instance shares the bound).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from aduan import service as svc
 from aduan.schemas.commands import ComplainantInput, ShortText, SubmitCommand
 from aduan.schemas.views import TrackingView
-from aduan.service import receipts
+from aduan.service import limits, receipts
 from aduan.web.auth import client_ip, deps_of
 from aduan.web.i18n import language_of
 from aduan.web.problems import PROBLEM_RESPONSES
@@ -29,8 +30,6 @@ router = APIRouter(prefix="/api/v1/public", tags=["public"], responses=PROBLEM_R
 TrackingCode = Annotated[str, Path(min_length=1, max_length=32, description="Kode pelacakan")]
 TRACK_LIMIT = 60  # tracking-code lookups and complainant actions per address …
 TRACK_WINDOW = 600.0  # … per ten minutes
-PIN_LIMIT = 10  # PIN tries per tracking code …
-PIN_WINDOW = 3600.0  # … per hour
 
 
 class PublicSubmission(BaseModel):
@@ -108,15 +107,14 @@ def tracking_limiter(request: Request) -> RateLimiter:
     )
 
 
-def pin_limiter(request: Request) -> RateLimiter:
-    """The app's per-code limit on PIN tries (withdraw, dispute)."""
-    return app_limiter(request.app.state, "pin_limiter", PIN_LIMIT, PIN_WINDOW, "PIN")
-
-
 def check_pin_attempt(request: Request, code: str) -> None:
-    """Count one complainant action on ``code``: per address, and per code for its PIN."""
+    """Count one complainant action on ``code``: per address, and per code for its PIN.
+
+    The per-code count is in the database (``limits.count_pin_try``): the bound holds however
+    many workers and instances serve the tries.
+    """
     tracking_limiter(request).hit(client_ip(request))
-    pin_limiter(request).hit(normalise_tracking_code(code))
+    limits.count_pin_try(deps_of(request), normalise_tracking_code(code))
 
 
 def submit_public(

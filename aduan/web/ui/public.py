@@ -247,7 +247,7 @@ async def complainant_act(request: Request, code: str) -> Response:
         auth.verify_csrf(request, str(form.get("csrf_token", "")))
         if name not in COMPLAINANT_ACTIONS:
             raise InputError("action", "one_of", N_("pilih withdraw, undo_withdraw atau reopen"))
-        check_pin_attempt(request, code)
+        await run_in_threadpool(check_pin_attempt, request, code)  # a write: off the loop
         action = Action(name)
         payload = {"reason": reason} if reason else {}
         if action is Action.RECORD_INFO_REPLY:
