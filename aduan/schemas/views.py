@@ -202,6 +202,7 @@ class CaseDetail(CaseSummary):
     referred_to: str | None
     reopen_count: int
     allowed_actions: list[str]
+    may_attach: bool = False  # whether the viewer may add evidence files now (``may_add_files``)
     deadlines: list[DeadlineView]
     response_due_at: datetime | None
     overdue: bool

@@ -6,12 +6,17 @@ is written again without its metadata. Then the files go to the content-addresse
 their rows to the database in one unit of work; when that fails, the files this request added
 are removed again (``kept``), so a refused request leaves no file and no row. Reads follow the
 visibility policy (a case out of sight is not found) and the identity masking rule.
+
+Who adds files (``may_add_files``): the office's staff (officer, supervisor, Head) to any case in
+their sight; anyone else (an agency's staff, APIP) only while they may act on the case, by the
+rule that decides which action forms the case page offers (``permitted_actions``): an agency
+officer still sees a case their agency handled after it went to APIP, but adds nothing to it.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
@@ -26,11 +31,13 @@ from aduan.service.deps import Deps, case_ref, viewer_of
 from aduan.service.identity import VIEW, recorder_of
 from aduan.workflow.case import Actor
 from aduan.workflow.errors import AccessDeniedError, InputError, NotFoundError
-from aduan.workflow.states import N_
+from aduan.workflow.lifecycle import permitted_actions
+from aduan.workflow.states import N_, Action, Role
 
 SUBMIT = "submit"  # came with the complaint
 ATTACH = "attach"  # added on its own, on the case page or by the API
 MASKED_FILE = N_("(dokumen identitas)")
+OFFICE_STAFF = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HEAD})  # add files to any case
 log = structlog.get_logger()
 
 
@@ -192,12 +199,21 @@ def record(
         )
 
 
+def may_add_files(actor: Actor, permitted: Collection[Action]) -> bool:
+    """Whether ``actor`` may add files to a case in sight on which ``permitted`` are theirs now.
+
+    ``permitted``: ``permitted_actions`` of the case for the actor (what the case page offers).
+    """
+    return actor.role in OFFICE_STAFF or bool(permitted)
+
+
 def add_attachments(
     deps: Deps, ref: str, username: str, uploads: Sequence[Upload], field: str = "file"
 ) -> list[AttachmentView]:
     """Add files to a case in ``username``'s sight; the case's attachments after.
 
-    ``field``: the input named when no file was sent.
+    ``field``: the input named when no file was sent. Refused (``AccessDeniedError``) to whom
+    ``may_add_files`` does not let add to this case now.
     """
     if not uploads:
         raise InputError(field, "required", N_("pilih paling sedikit satu berkas"))
@@ -207,6 +223,15 @@ def add_attachments(
         viewer = viewer_of(deps, uow, username)
         case = uow.cases.get(case_ref(ref), viewer.sight)
         assert case.id is not None
+        permitted = permitted_actions(case, viewer.actor, now, deps.policy)
+        if not may_add_files(viewer.actor, permitted):
+            raise AccessDeniedError(
+                "acting_on_case",
+                N_(
+                    "lampiran hanya dapat ditambahkan oleh petugas yang saat ini dapat "
+                    "menindaklanjuti pengaduan ini"
+                ),
+            )
         if case.personal_data_erased_at is not None:  # it would never be purged again
             raise InputError(
                 field,

@@ -471,6 +471,7 @@ def _detail(
         reports = []
     clock = answer_clock.clock_view(case, events, calendar, deps.deadlines)
     chain = codec.chain_to_json(case.chain)
+    permitted = permitted_actions(case, actor, now, deps.policy)
     return CaseDetail(
         **summary_fields(case),
         complainant=identity.shown_to(case, actor, events),
@@ -500,7 +501,8 @@ def _detail(
         late_acceptance_reason=case.late_acceptance_reason,
         referred_to=case.referred_to,
         reopen_count=case.reopen_count,
-        allowed_actions=[a.value for a in permitted_actions(case, actor, now, deps.policy)],
+        allowed_actions=[a.value for a in permitted],
+        may_attach=attachments.may_add_files(actor, permitted),
         deadlines=[deadline_view(d, clock.waiting_until) for d in limits],
         response_due_at=case.response_due_at,
         overdue=any(d.overdue for d in limits),

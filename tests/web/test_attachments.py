@@ -18,8 +18,9 @@ from aduan import service
 from aduan.adapters.files import FilesystemFileStore
 from aduan.ports import CaseQuery
 from aduan.service import Deps
+from aduan.workflow.states import Action
 from tests.attachment_files import exif_of, jpeg_with_gps, pdf, png
-from tests.integration.builders import submit, today
+from tests.integration.builders import act, agency_case, submit, today
 from tests.web.conftest import Web, serving
 from tests.web.ui_support import csrf_of, login, set_passwords
 
@@ -372,3 +373,59 @@ def test_an_open311_photo_comes_in_as_media_and_is_shown_by_its_media_url(web: W
     [error] = refused.json()
     assert error["code"] == 422 and "media" in error["description"]
     assert (attachment_count(web), len(stored(web))) == before
+
+
+# --- who may add files ----------------------------------------------------------------------
+
+
+def _upload_form(page: str, code: str) -> bool:
+    return f'action="/cases/{code}/lampiran"' in page
+
+
+def test_agency_staff_add_files_only_while_they_may_act_on_the_case(web: Web) -> None:
+    """The agency officer adds evidence on their track; once the case is with APIP, they still
+    see it but are neither offered the upload form nor let through; the office officer is."""
+    case = agency_case(web.deps)
+    code = case.tracking_code
+    tono, budi = web.staff("tono"), web.staff("budi")
+    browser = web.anon(follow_redirects=False)
+    login(browser, "tono")
+
+    on_track = tono.post(
+        f"/api/v1/cases/{code}/attachments",
+        files=[("file", ("cek.pdf", pdf(1), "application/pdf"))],
+    )
+    page_on_track = browser.get(f"/cases/{code}").text
+    act(web.deps, case, Action.REQUEST_APIP, "tono")
+    act(web.deps, case, Action.APPROVE_APIP, "rina")  # the agency head approves
+    with_apip = browser.get(f"/cases/{code}")
+    refused = tono.post(
+        f"/api/v1/cases/{code}/attachments",
+        files=[("file", ("lagi.pdf", pdf(2), "application/pdf"))],
+    )
+    on_page = browser.post(
+        f"/cases/{code}/lampiran",
+        data={"csrf_token": csrf_of(with_apip.text)},
+        files=[("lampiran", ("lagi.png", png(), "image/png"))],
+    )
+    office = budi.post(
+        f"/api/v1/cases/{code}/attachments",
+        files=[("file", ("bap.pdf", pdf(3), "application/pdf"))],
+    )
+    officer = web.anon(follow_redirects=False)
+    login(officer, "budi")
+    officer_page = officer.get(f"/cases/{code}").text
+
+    assert on_track.status_code == 201, on_track.text
+    assert _upload_form(page_on_track, code)
+    assert with_apip.status_code == 200 and "cek.pdf" in with_apip.text  # still in sight
+    assert not _upload_form(with_apip.text, code)  # nothing offered that would be refused
+    assert refused.status_code == 403 and refused.json()["code"] == "access_denied"
+    message = "lampiran hanya dapat ditambahkan oleh petugas yang saat ini dapat menindaklanjuti"
+    assert message in refused.json()["detail"]
+    assert on_page.status_code == 403 and message in on_page.text
+    assert office.status_code == 201, office.text
+    assert _upload_form(officer_page, code)
+    names = [a["name"] for a in budi.get(f"/api/v1/cases/{code}/attachments").json()]
+    assert names == ["cek.pdf", "bap.pdf"]
+    assert len(stored(web)) == 2  # the refused files were not kept
