@@ -264,19 +264,40 @@ def export_download(
     )
 
 
+def _quarter_words(t: Translator, key: str) -> str:
+    """A quarter in the reader's language: ``Triwulan I 2026`` / ``Quarter I 2026``."""
+    try:
+        chosen = periods.quarter(key)
+    except InputError:  # an invitation of another period (none is sent today): its key
+        return key
+    number = ("I", "II", "III", "IV")[(chosen.first.month - 1) // 3]
+    return f"{t('Triwulan')} {number} {chosen.first.year}"
+
+
+def _survey_title(t: Translator, key: str) -> str:
+    return t("Survei Kepuasan Masyarakat %(period)s", period=_quarter_words(t, key))
+
+
 def _proof_page(
     request: Request, chosen: periods.Period, proof: str, problem: InputError | None
 ) -> HTMLResponse:
-    """The public link's first step: the tracking code or licence number, and why not."""
-    return HTMLResponse(
-        render(
-            "survey_proof.html",
-            period=chosen,
-            proof=proof,
-            problem=translator(request).error(problem) if problem else None,
-            csrf=auth.csrf_token(request),
-        ),
+    """The public link's first step: the tracking code or licence number, and why not.
+
+    A refusal is shown at the field (the message alone: the label is right above it).
+    """
+    t = translator(request)
+    context = {
+        "period": chosen,
+        "quarter": _quarter_words(t, chosen.key),
+        "proof": proof,
+        "problem": AduanError.text(problem, t.lang) if problem else None,
+    }
+    return page(
+        request,
+        "survey_proof.html",
+        context,
         status_code=422 if problem else 200,
+        title=_survey_title(t, chosen.key),
     )
 
 
@@ -318,9 +339,15 @@ def public_survey_start(
 def survey_page(request: Request, token: str) -> HTMLResponse:
     """Formulir SKM (9 unsur, nilai 1-4) / the satisfaction survey form."""
     found = survey.survey_form(deps_of(request), token)
-    return HTMLResponse(
-        render("survey_form.html", token=token, invitation=found, elements=ikm.ELEMENTS)
-    )
+    t = translator(request)
+    english = t.lang == "en"
+    context = {
+        "token": token,
+        "invitation": found,
+        "quarter": _quarter_words(t, found.period),
+        "elements": [(key, en if english else id_) for key, id_, en in ikm.ELEMENTS],
+    }
+    return page(request, "survey_form.html", context, title=_survey_title(t, found.period))
 
 
 @router.post("/survei/{token}", response_class=HTMLResponse)
@@ -334,4 +361,4 @@ def survey_submit(
 ) -> HTMLResponse:  # fmt: skip
     """Kirim jawaban survei (sekali) / submit the answers (once)."""
     survey.submit_survey(deps_of(request), token, [u1, u2, u3, u4, u5, u6, u7, u8, u9], comment)
-    return HTMLResponse(render("survey_thanks.html"))
+    return page(request, "survey_thanks.html", title=translator(request)("Terima kasih"))
