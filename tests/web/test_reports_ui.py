@@ -285,6 +285,73 @@ def test_the_public_survey_refuses_a_made_up_code_next_to_the_field(web: Web) ->
     assert again.status_code == 303  # not answered yet: the new link replaces the first
 
 
+def assert_site_page(page: httpx.Response, lang: str = "id") -> None:
+    """A page of the site: its stylesheet, the public navigation and the language switch."""
+    assert page.headers["content-type"].startswith("text/html")
+    assert f'<html lang="{lang}">' in page.text
+    assert 'href="/static/aduan.css"' in page.text
+    assert 'class="main-nav"' in page.text and 'href="/lacak"' in page.text
+    assert 'hreflang="en"' in page.text and 'hreflang="id"' in page.text
+    assert "<style>" not in page.text  # no page of its own
+
+
+def test_the_public_survey_pages_are_pages_of_the_site_in_the_readers_language(
+    web: Web,
+) -> None:
+    visitor = web.anon(follow_redirects=False)
+
+    proof = visitor.get("/survei/publik/2026Q1")
+    assert proof.status_code == 200
+    assert_site_page(proof)
+    assert "Triwulan I 2026" in proof.text
+    assert "tracking code or licence number" not in proof.text  # no English beside it
+    assert 'href="/survei/publik/2026Q1?lang=en"' in proof.text
+
+    english = visitor.get("/survei/publik/2026Q1", params={"lang": "en"})
+    assert_site_page(english, "en")
+    assert "Submit a complaint" in english.text and "Quarter I 2026" in english.text
+    assert "Triwulan" not in english.text
+    visitor.get("/survei/publik/2026Q1", params={"lang": "id"})  # back to Indonesian
+
+    form_url = start_survey(visitor, closed_code(web)).headers["location"]
+    form = visitor.get(form_url)
+    assert form.status_code == 200
+    assert_site_page(form)
+    assert "Persyaratan" in form.text and "Requirements" not in form.text
+    # The expiry in words, as the other public pages write a day (the test clock: 2 March).
+    assert "Selasa, 3 Maret 2026" in form.text and "2026-03-03" not in form.text
+
+    in_english = visitor.get(form_url, params={"lang": "en"})
+    assert_site_page(in_english, "en")
+    assert "Requirements" in in_english.text and "Persyaratan" not in in_english.text
+    assert "Tuesday, 3 March 2026" in in_english.text
+    assert in_english.text.count('type="radio"') == 36
+
+    visitor.get(form_url, params={"lang": "id"})
+    thanks = visitor.post(form_url, data=SCORES)
+    assert thanks.status_code == 200
+    assert_site_page(thanks)
+    assert "<h1>Terima kasih</h1>" in thanks.text and 'role="status"' in thanks.text
+
+
+def test_a_refused_survey_proof_is_told_at_the_field_on_the_site_page(web: Web) -> None:
+    visitor = web.anon(follow_redirects=False)
+
+    refused = start_survey(visitor, "ADN-AAAAA-BBBBB")
+
+    assert refused.status_code == 422
+    assert_site_page(refused)
+    field = re.search(r'<div class="field has-error">(.*?)</div>', refused.text, re.S)
+    assert field is not None
+    assert re.search(
+        r'<p class="error" id="bukti-error">kode lacak atau nomor izin tidak cocok', field[1]
+    )
+    assert 'aria-invalid="true"' in field[1]
+    assert 'aria-describedby="bukti-hint bukti-error"' in field[1]
+    assert 'value="ADN-AAAAA-BBBBB"' in field[1]  # what was typed stays
+    assert "bukti:" not in refused.text  # the field's name is no word of the page
+
+
 def test_the_public_survey_link_is_limited_per_device(web: Web) -> None:
     visitor = web.anon(follow_redirects=False)
     answers = [start_survey(visitor, "ADN-AAAAA-BBBBB").status_code for _ in range(6)]
