@@ -6,7 +6,10 @@ it was recorded as a complaint, what happens next and the answer deadline; reloa
 receipt, and a double click on the form's button, file nothing more. On /lacak they withdraw it
 (a reason, then a confirmation), see who withdrew it and until when that can be undone, and
 undo it. A late submission's receipt says it was recorded as a suggestion, why, and that a
-supervisor may still accept it. Each page is saved in ``test-artifacts/screenshots/``.
+supervisor may still accept it. The satisfaction survey's public link asks for the tracking
+code of a closed complaint, refuses a made-up one at the field, and leads to the form and its
+thanks, all on the site's layout (issue: the survey looked like another site). Each page is
+saved in ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from aduan.config import Settings
 from aduan.ports import CaseQuery
 from aduan.service import Deps
 from aduan.workflow.intake import wib_date
+from aduan.workflow.states import Action
 from tests.browser.conftest import serving
+from tests.integration import builders as b
 from tests.indonesian import leaks
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -163,6 +168,64 @@ def test_a_late_submission_is_told_it_is_a_suggestion_and_why(
     shot(page, "07-receipt-suggestion")
 
 
+def closed_case(deps: Deps) -> str:
+    """The tracking code of a complaint closed now (the server's clock: this quarter)."""
+    case = b.resolved_case(deps)
+    b.act(deps, case, Action.INFORM_COMPLAINANT, "budi")
+    b.act(deps, case, Action.REPORT_TO_SUPERIOR, "budi")
+    return b.act(deps, case, Action.CLOSE, "agus").tracking_code
+
+
+def test_a_citizen_answers_the_satisfaction_survey_on_the_sites_pages(
+    site: tuple[str, Deps], browser: Browser
+) -> None:
+    base, deps = site
+    code = closed_case(deps)
+    today = wib_date(datetime.now(UTC))
+    quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    page = browser.new_page(viewport=PHONE)
+    nav = page.get_by_role("navigation", name="Navigasi utama")
+
+    page.goto(f"{base}/survei/publik/{quarter}")
+    expect(nav.get_by_role("link", name="Lacak pengaduan")).to_be_visible()
+    expect(page.get_by_role("link", name="English")).to_be_visible()
+    expect(page.locator("h1")).to_contain_text("Survei Kepuasan Masyarakat Triwulan")
+    shot(page, "08-survey-proof")
+
+    proof = page.get_by_label("Kode lacak atau nomor izin")
+    proof.fill("ADN-AAAAA-BBBBB")
+    page.get_by_role("button", name="Mulai survei").click()
+    expect(proof).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#bukti-error")).to_contain_text("tidak cocok")
+    shot(page, "09-survey-refused")
+
+    proof.fill(code)
+    page.get_by_role("button", name="Mulai survei").click()
+    expect(page).to_have_url(re.compile(r"/survei/[^/]+$"))
+    expect(page.locator("fieldset")).to_have_count(9)
+    expect(nav).to_be_visible()
+    shot(page, "10-survey-form")
+    for fieldset in page.locator("fieldset").all():
+        fieldset.get_by_label("3 · sesuai").check()
+    page.get_by_label("Saran untuk perbaikan pelayanan").fill("Antrean lebih cepat")
+    page.get_by_role("button", name="Kirim").click()
+    expect(page.locator("h1")).to_have_text("Terima kasih")
+    expect(nav).to_be_visible()
+    shot(page, "11-survey-thanks")
+
+    page.get_by_role("link", name="English").click()  # the thanks again, not the used link
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(re.compile(r"/survei/terima-kasih\?lang=en$"))
+    expect(page.locator("[role=status]")).to_be_visible()
+    expect(page.locator("[role=alert]")).to_have_count(0)
+    page.goto(f"{base}/survei/publik/{quarter}")
+    expect(page.locator("h1")).to_contain_text("Quarter")
+    page.goto(f"{base}/survei/publik/{quarter}?lang=id")  # back to Indonesian for the others
+
+
 def test_no_public_page_shows_a_code_or_an_english_word() -> None:
     assert set(PAGES) >= {"02-receipt", "04-confirm", "05-withdrawn", "07-receipt-suggestion"}
+    assert {"08-survey-proof", "09-survey-refused", "10-survey-form", "11-survey-thanks"} <= set(
+        PAGES
+    )
     assert {name: leaks(text) for name, text in PAGES.items() if leaks(text)} == {}

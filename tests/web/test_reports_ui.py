@@ -332,6 +332,12 @@ def test_the_public_survey_pages_are_pages_of_the_site_in_the_readers_language(
     assert thanks.status_code == 200
     assert_site_page(thanks)
     assert "<h1>Terima kasih</h1>" in thanks.text and 'role="status"' in thanks.text
+    # Its language switch shows the thanks again, not the used link's refusal.
+    assert 'href="/survei/terima-kasih?lang=en"' in thanks.text
+    again = visitor.get("/survei/terima-kasih", params={"lang": "en"})
+    assert again.status_code == 200
+    assert_site_page(again, "en")
+    assert 'role="status"' in again.text
 
 
 def test_a_refused_survey_proof_is_told_at_the_field_on_the_site_page(web: Web) -> None:

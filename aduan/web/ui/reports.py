@@ -335,6 +335,22 @@ def public_survey_start(
     return RedirectResponse(f"/survei/{token}", status_code=303)
 
 
+THANKS_PATH = "/survei/terima-kasih"
+
+
+def _thanks(request: Request) -> HTMLResponse:
+    """The thanks, whose language switch leads to itself (not to the used token's address)."""
+    links = {lang: f"{THANKS_PATH}?lang={lang}" for lang in ("id", "en")}
+    context = {"lang_links": links}
+    return page(request, "survey_thanks.html", context, title=translator(request)("Terima kasih"))
+
+
+@router.get(THANKS_PATH, response_class=HTMLResponse)
+def survey_thanks(request: Request) -> HTMLResponse:
+    """Terima kasih / the thanks again, in the language chosen on it."""
+    return _thanks(request)
+
+
 @router.get("/survei/{token}", response_class=HTMLResponse)
 def survey_page(request: Request, token: str) -> HTMLResponse:
     """Formulir SKM (9 unsur, nilai 1-4) / the satisfaction survey form."""
@@ -361,4 +377,4 @@ def survey_submit(
 ) -> HTMLResponse:  # fmt: skip
     """Kirim jawaban survei (sekali) / submit the answers (once)."""
     survey.submit_survey(deps_of(request), token, [u1, u2, u3, u4, u5, u6, u7, u8, u9], comment)
-    return page(request, "survey_thanks.html", title=translator(request)("Terima kasih"))
+    return _thanks(request)
