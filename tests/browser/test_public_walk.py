@@ -30,8 +30,8 @@ from aduan.service import Deps
 from aduan.workflow.intake import wib_date
 from aduan.workflow.states import Action
 from tests.browser.conftest import serving
-from tests.integration import builders as b
 from tests.indonesian import leaks
+from tests.integration import builders as b
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
