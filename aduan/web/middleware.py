@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import html
 import itertools
 import json
 import re
@@ -13,11 +12,13 @@ from typing import Any
 
 import structlog
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aduan.locale import SOURCE_LANGUAGE, translate
 from aduan.web import georeport
 from aduan.web.auth import CSRF_COOKIE, DEVICE_COOKIE, DEVICE_MAX_AGE
+from aduan.web.i18n import Translator, language_of
+from aduan.web.ui.render import bare_page
 from aduan.workflow.states import N_
 
 log = structlog.get_logger("aduan.access")
@@ -207,7 +208,7 @@ class Guard:
             limit = self.upload_body_bytes
         length = _header(scope, b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
-            await self._refuse(path, send_secured, limit)
+            await self._refuse(scope, send_secured, limit)
             return
         await self._limited(scope, receive, send_secured, limit)
 
@@ -237,22 +238,27 @@ class Guard:
         with contextlib.suppress(_TooLargeError):
             await self.app(scope, receive_limited, send_unless_refused)
         if too_large and not started:
-            await self._refuse(scope["path"], send, limit)
+            await self._refuse(scope, send, limit)
 
-    def _page(self, path: str, limit_bytes: int) -> bytes:
-        """The 413 page for a browser, in Indonesian, with a way back to the form."""
+    def _page(self, scope: Scope, limit_bytes: int) -> bytes:
+        """The 413 page for a browser: the site's layout in the reader's language, a way back.
+
+        Drawn here, without the app: the public navigation (or none for a signed-in browser),
+        the language from ``?lang=`` or the cookie, as every page of the site.
+        """
+        request = Request(scope)
+        t = Translator(language_of(request))
         limit = f"{limit_bytes / 1_048_576:.0f} MB".replace(".", ",")
-        title = html.escape(translate(TOO_LARGE_TITLE, SOURCE_LANGUAGE))
-        text = html.escape(translate(TOO_LARGE_TEXT, SOURCE_LANGUAGE) % {"limit": limit})
-        back = html.escape(translate(TOO_LARGE_BACK, SOURCE_LANGUAGE))
-        return (
-            f'<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{title}</title>'
-            f'<link rel="stylesheet" href="/static/aduan.css"></head><body><main>'
-            f"<h1>{title}</h1><p>{text}</p>"
-            f'<p><a href="{html.escape(path, quote=True)}">{back}</a></p></main></body></html>'
-        ).encode()
+        context = {
+            "text": t(TOO_LARGE_TEXT, limit=limit),
+            "back": request.url.path,
+            "back_label": t(TOO_LARGE_BACK),
+        }
+        title = t(TOO_LARGE_TITLE)
+        return bare_page(request, "too_large.html", context, title=title).encode()
 
-    async def _refuse(self, path: str, send: Send, limit: int) -> None:
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
+        path: str = scope["path"]
         detail = f"Isi permintaan melebihi {limit} bita / request body too large"
         if path.startswith("/open311/"):
             answer = georeport.errors(path, 413, detail)
@@ -269,7 +275,7 @@ class Guard:
             body = json.dumps(payload).encode()
             media = b"application/problem+json"
         else:  # a page (the public form /lapor, a staff form): a page that says so
-            body = self._page(path, limit)
+            body = self._page(scope, limit)
             media = b"text/html; charset=utf-8"
         headers = [
             (b"content-type", media),

@@ -14,6 +14,7 @@ from aduan.config import Settings
 from aduan.service import Deps
 from aduan.web import middleware
 from aduan.web.app import create_app
+from aduan.web.auth import SESSION_COOKIE
 from tests.web.conftest import Web
 from tests.web.test_security import BIG, SECURITY_HEADERS, assert_secured, case_count
 
@@ -87,6 +88,27 @@ def test_a_too_large_intake_form_gets_a_page_in_indonesian(sqlite_web: Web) -> N
     assert 'href="/lapor"' in response.text
     assert_secured(response)
     assert case_count(sqlite_web) == before
+
+
+def test_the_too_large_page_is_a_page_of_the_site_in_the_readers_language(
+    sqlite_web: Web,
+) -> None:
+    browser = sqlite_web.anon(headers={"Accept": "text/html"})
+
+    english = browser.post("/lapor", params={"lang": "en"}, data={"description": "a" * BIG})
+
+    assert english.status_code == 413
+    assert '<html lang="en">' in english.text
+    assert 'class="main-nav"' in english.text and 'href="/lacak"' in english.text
+    assert 'hreflang="id"' in english.text and 'href="/lapor?lang=id"' in english.text
+    assert "Submission too large" in english.text and "Back to the form" in english.text
+    assert_secured(english)
+
+    # A signed-in browser: no public menu (its own needs the account, not read there).
+    staff = sqlite_web.anon(headers={"Accept": "text/html"}, cookies={SESSION_COOKIE: "x"})
+    signed_in = staff.post("/cases/new", data={"description": "a" * BIG})
+    assert signed_in.status_code == 413 and "Kiriman terlalu besar" in signed_in.text
+    assert 'href="/login"' not in signed_in.text and 'hreflang="en"' in signed_in.text
 
 
 class Recorder:

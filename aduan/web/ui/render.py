@@ -24,7 +24,7 @@ from aduan.schemas.views import DeadlineView
 from aduan.service import inbox
 from aduan.service.queues import SUGGESTION_ROLES
 from aduan.service.reporting import FIGURES_ROLES
-from aduan.web.auth import Staff, csrf_token, current_staff, deps_of
+from aduan.web.auth import SESSION_COOKIE, Staff, csrf_token, current_staff, deps_of
 from aduan.web.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, Translator, language_of
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import (
@@ -267,6 +267,29 @@ def page(
     if request.query_params.get("lang") in ("id", "en"):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/")
     return response
+
+
+def bare_page(request: Request, template: str, context: dict[str, Any], *, title: str) -> str:
+    """A page of the site drawn outside the app, by ASGI middleware (the 413 of ``Guard``).
+
+    The layout, the language switch and the page's language as ``page`` has them, but nothing
+    is looked up in the database: the navigation is the public one, or none for a browser that
+    carries a session cookie (a staff member's menu needs their account, which is not read here).
+    """
+    lang = language_of(request)
+    t = Translator(lang)
+    full: dict[str, Any] = {
+        "t": t,
+        "lang": lang,
+        "staff": None,
+        "csrf": "",
+        "nav": [] if SESSION_COOKIE in request.cookies else nav(t, None),
+        "path": request.url.path,
+        "lang_links": lang_links(request),
+        "title": title,
+        **context,
+    }
+    return TEMPLATES.get_template(template).render(full)
 
 
 HTTP_PAGES = {
