@@ -358,6 +358,28 @@ def test_a_refused_survey_proof_is_told_at_the_field_on_the_site_page(web: Web) 
     assert "bukti:" not in refused.text  # the field's name is no word of the page
 
 
+def test_a_browser_with_a_used_or_unknown_survey_link_is_told_so_in_words(web: Web) -> None:
+    visitor = web.anon(follow_redirects=False)
+    form_url = start_survey(visitor, closed_code(web)).headers["location"]
+    assert visitor.post(form_url, data=SCORES).status_code == 200
+    browser = {"Accept": "text/html"}
+
+    again = visitor.post(form_url, data=SCORES, headers=browser)  # the thanks page reloaded
+    used = visitor.get(form_url, headers=browser)
+    unknown = visitor.get("/survei/tidak-ada-tautan-seperti-ini", headers=browser)
+
+    assert again.status_code == used.status_code == 422
+    assert unknown.status_code == 404
+    for shown in (again, used, unknown):
+        assert_site_page(shown)
+        assert "Tautan survei tidak dapat dipakai" in shown.text
+        assert "token" not in shown.text.split('<main id="main"', 1)[1]
+    assert "tautan survei ini sudah dipakai; terima kasih" in used.text
+    assert "Tautan survei ini tidak dikenal" in unknown.text
+    # A program still gets the problem, naming the field and the rule.
+    assert visitor.get(form_url).json()["rule"] == "one_time"
+
+
 def test_the_public_survey_link_is_limited_per_device(web: Web) -> None:
     visitor = web.anon(follow_redirects=False)
     answers = [start_survey(visitor, "ADN-AAAAA-BBBBB").status_code for _ in range(6)]

@@ -36,7 +36,7 @@ from aduan.web.i18n import Translator
 from aduan.web.ratelimit import device_of
 from aduan.web.ui.case import error_page
 from aduan.web.ui.render import page, to_login, translator
-from aduan.workflow.errors import AduanError, InputError
+from aduan.workflow.errors import AduanError, InputError, NotFoundError, http_status
 from aduan.workflow.intake import wib_date
 from aduan.workflow.states import N_
 
@@ -345,6 +345,32 @@ def _thanks(request: Request) -> HTMLResponse:
     return page(request, "survey_thanks.html", context, title=translator(request)("Terima kasih"))
 
 
+UNKNOWN_LINK = N_(
+    "Tautan survei ini tidak dikenal. Periksa alamatnya pada undangan Anda, atau buka lagi "
+    "tautan publik survei."
+)
+
+
+def _link_refused(request: Request, exc: AduanError) -> HTMLResponse | None:
+    """A survey link that cannot be answered, told to a browser on a page; else None.
+
+    Unknown (404), used or expired (422) are said in the reader's words, without the field's
+    name or the word "token"; a program keeps the problem+json of the error handler, and an
+    error about the answers themselves stays with it too.
+    """
+    about_link = isinstance(exc, NotFoundError) or (
+        isinstance(exc, InputError) and exc.field == "token"
+    )
+    if not about_link or "text/html" not in request.headers.get("accept", ""):
+        return None
+    t = translator(request)
+    message = t(UNKNOWN_LINK) if isinstance(exc, NotFoundError) else AduanError.text(exc, t.lang)
+    heading = t("Tautan survei tidak dapat dipakai")
+    status = http_status(exc)
+    context = {"heading": heading, "message": message, "code": status}
+    return page(request, "error.html", context, status_code=status, title=heading)
+
+
 @router.get(THANKS_PATH, response_class=HTMLResponse)
 def survey_thanks(request: Request) -> HTMLResponse:
     """Terima kasih / the thanks again, in the language chosen on it."""
@@ -354,7 +380,13 @@ def survey_thanks(request: Request) -> HTMLResponse:
 @router.get("/survei/{token}", response_class=HTMLResponse)
 def survey_page(request: Request, token: str) -> HTMLResponse:
     """Formulir SKM (9 unsur, nilai 1-4) / the satisfaction survey form."""
-    found = survey.survey_form(deps_of(request), token)
+    try:
+        found = survey.survey_form(deps_of(request), token)
+    except AduanError as exc:
+        refused = _link_refused(request, exc)
+        if refused is None:
+            raise
+        return refused
     t = translator(request)
     english = t.lang == "en"
     context = {
@@ -376,5 +408,12 @@ def survey_submit(
     comment: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse:  # fmt: skip
     """Kirim jawaban survei (sekali) / submit the answers (once)."""
-    survey.submit_survey(deps_of(request), token, [u1, u2, u3, u4, u5, u6, u7, u8, u9], comment)
+    scores = [u1, u2, u3, u4, u5, u6, u7, u8, u9]
+    try:
+        survey.submit_survey(deps_of(request), token, scores, comment)
+    except AduanError as exc:  # sent twice (a reload of the thanks), or a link gone meanwhile
+        refused = _link_refused(request, exc)
+        if refused is None:
+            raise
+        return refused
     return _thanks(request)
