@@ -31,7 +31,7 @@ COMMENT_LIMIT = 2000
 PROOF_LIMIT = 100  # a licence number is at most 100 characters (cases.licence_number)
 PUBLIC_PER_DEVICE = 5  # public surveys started per device and hour
 PUBLIC_PER_ADDRESS = 20  # … per address and hour, every device behind it
-PUBLIC_SURVEYS = "survei publik/public surveys"
+PUBLIC_SURVEYS = Wording({"id": "survei publik", "en": "public surveys"})
 
 
 def check_proof(text: str) -> tuple[str, str]:

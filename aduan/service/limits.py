@@ -27,7 +27,7 @@ import structlog
 from aduan.ports import AccountRepository, Allowance, AuthEvent
 from aduan.service.administrator import require_admin
 from aduan.service.deps import Deps
-from aduan.workflow.errors import InputError, NotFoundError, ThrottledError
+from aduan.workflow.errors import InputError, NotFoundError, ThrottledError, Wording
 from aduan.workflow.states import N_
 
 log = structlog.get_logger()
@@ -39,7 +39,7 @@ INTAKE_PER_ADDRESS = 30  # … per address and hour, every device behind it (ADU
 MAX_PER_HOUR = 100_000
 MAX_LABEL = 100
 HITS_KEPT = timedelta(days=1)  # the longest window; older slots are purged
-INTAKE = "pengaduan publik/public submissions"
+INTAKE = Wording({"id": "pengaduan publik", "en": "public submissions"})
 PIN_TRIES = 10  # PIN tries per tracking code and hour (withdraw, dispute, reply on /lacak)
 PIN = "PIN"
 

@@ -163,8 +163,8 @@ class ThrottledError(AduanError):
 
     code = "throttled"
 
-    def __init__(self, what: str, retry_after: int) -> None:
-        self.what = what
+    def __init__(self, what: str | Wording, retry_after: int) -> None:
+        self.what = what  # what was tried: a word alike in both languages, or its wordings
         self.retry_after = max(1, retry_after)
         super().__init__(
             N_("terlalu banyak percobaan (%(what)s); coba lagi dalam %(minutes)s menit"),

@@ -385,6 +385,16 @@ def test_the_public_survey_link_is_limited_per_device(web: Web) -> None:
     answers = [start_survey(visitor, "ADN-AAAAA-BBBBB").status_code for _ in range(6)]
 
     assert answers == [422] * 5 + [429]
+    # A browser over the limit is told what was tried in its own language, not in both.
+    page = visitor.post(
+        "/survei/publik/2026Q1",
+        data={"bukti": "ADN-AAAAA-BBBBB", "csrf_token": visitor.cookies["aduan_csrf"]},
+        headers={"Accept": "text/html"},
+    )
+    assert page.status_code == 429 and "retry-after" in page.headers
+    assert_site_page(page)
+    assert "terlalu banyak percobaan (survei publik);" in page.text
+    assert "public surveys" not in page.text
 
 
 def test_the_survey_refuses_a_score_outside_1_to_4_naming_the_element(web: Web) -> None:
