@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from aduan.workflow.errors import InputError
+from aduan.workflow.errors import InputError, Wording
 from aduan.workflow.intake import WIB
 from aduan.workflow.states import N_
 
@@ -15,6 +15,10 @@ _QUARTER = re.compile(r"^(\d{4})Q([1-4])$", re.IGNORECASE)
 MONTHS_ID = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 
 
@@ -205,3 +209,13 @@ def step(p: Period, by: int) -> Period:
 
 def _day_id(day: date) -> str:
     return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
+
+
+def day_words(day: date) -> Wording:
+    """A day as a letter writes it, in each language: ``3 Maret 2026`` / ``3 March 2026``."""
+    return Wording(
+        {
+            "id": _day_id(day),
+            "en": f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}",
+        }
+    )

@@ -20,9 +20,9 @@ from datetime import datetime
 
 from aduan.ports import Invitation, OutboxMessage, SurveyContact
 from aduan.reports import ikm
-from aduan.reports.period import Period
+from aduan.reports.period import Period, day_words
 from aduan.workflow.errors import InputError, NotFoundError, Wording
-from aduan.workflow.intake import normalise_tracking_code
+from aduan.workflow.intake import normalise_tracking_code, wib_date
 from aduan.workflow.states import N_
 
 INVITATION_DAYS = 30  # how long a link stays valid
@@ -152,7 +152,7 @@ def usable(found: Invitation | None, now: datetime) -> Invitation:
             "token",
             "not_expired",
             N_("tautan survei ini kedaluwarsa pada %(expires_on)s"),
-            expires_on=f"{found.expires_at:%Y-%m-%d}",
+            expires_on=day_words(wib_date(found.expires_at)),
         )
     return found
 

@@ -17,7 +17,7 @@ from fastapi import Request
 
 from aduan.escalation.deadlines import DeadlineKind
 from aduan.locale import LANGUAGES, SOURCE_LANGUAGE, translate
-from aduan.reports.period import MONTHS_ID
+from aduan.reports.period import MONTHS_EN, MONTHS_ID
 from aduan.workflow.actions import ACTIONS
 from aduan.workflow.errors import AduanError, InputError, RuleViolationError
 from aduan.workflow.intake import WIB
@@ -182,10 +182,7 @@ WEEKDAYS = {
 }
 MONTHS = {
     "id": MONTHS_ID,
-    "en": (
-        *("January", "February", "March", "April", "May", "June"),
-        *("July", "August", "September", "October", "November", "December"),
-    ),
+    "en": MONTHS_EN,
 }
 
 

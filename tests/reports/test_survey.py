@@ -65,8 +65,10 @@ def test_a_token_expires_and_an_unknown_token_is_not_found(deps: Deps, clock: Fi
     token = survey.open_public_form(deps, "2026Q1", closed_case(deps))
     clock.current += timedelta(days=PUBLIC_DAYS, seconds=1)
 
-    with pytest.raises(InputError, match="kedaluwarsa"):
+    # The day in words in each language (Jakarta's date), as the pages write a day.
+    with pytest.raises(InputError, match="kedaluwarsa pada 3 Maret 2026 /") as expired:
         survey.submit_survey(deps, token, [4] * 9, None)
+    assert expired.value.text("en").endswith("expired on 3 March 2026")
     with pytest.raises(NotFoundError):
         survey.survey_form(deps, "no-such-token")
     assert survey.survey_results(deps, period.quarter("2026Q1")).ikm.respondents == 0
