@@ -66,7 +66,7 @@ from sqlalchemy import bindparam, insert, select, text  # noqa: E402
 from sweep import _engine, postgres_database, sqlite_database  # noqa: E402
 
 from aduan.adapters.sql import cases as sql_cases  # noqa: E402
-from aduan.adapters.sql.tables import case_units, cases, open_due_at  # noqa: E402
+from aduan.adapters.sql.tables import UNIT_COPIES, case_units, cases, open_due_at  # noqa: E402
 from aduan.ports import CaseQuery  # noqa: E402
 from aduan.service import Deps  # noqa: E402
 from aduan.workflow.states import Role  # noqa: E402
@@ -86,19 +86,20 @@ def routed(i: int, every: int) -> bool:
 def route_every(deps: Deps, n: int, every: int) -> int:
     """Rows in ``case_units`` for one case in ``every``, as routing to the agency writes them.
 
-    Each row carries its case's deadline, as ``add_unit`` copies it (migration 0020).
+    Each row carries its case's deadline and listed columns, as ``add_unit`` copies them
+    (migrations 0020 and 0035).
     """
     ids = [i for i in range(1, n + 1) if routed(i, every)]
     unit = bindparam("unit", AGENCY, type_=case_units.c.unit.type)
     since = bindparam("since", NOW, type_=case_units.c.since.type)
     with _engine(deps).begin() as conn:
         for start in range(0, len(ids), 10_000):
-            batch = select(cases.c.id, unit, since, open_due_at).where(
+            copies = [cases.c[name] for name in UNIT_COPIES]
+            batch = select(cases.c.id, unit, since, open_due_at, *copies).where(
                 cases.c.id.in_(ids[start : start + 10_000])
             )
-            conn.execute(
-                insert(case_units).from_select(["case_id", "unit", "since", "due_at"], batch)
-            )
+            columns = ["case_id", "unit", "since", "due_at", *UNIT_COPIES]
+            conn.execute(insert(case_units).from_select(columns, batch))
     return len(ids)
 
 
@@ -154,8 +155,10 @@ def plans_made(deps: Deps) -> str:
             text(
                 "SELECT count(*), coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)"
                 " FROM pg_prepared_statements WHERE statement LIKE :listing"
+                " OR statement LIKE :unit_listing"
             ),
-            {"listing": "SELECT cases.id, %"},
+            # A unit's summary page reads case_units alone (migration 0035).
+            {"listing": "SELECT cases.id, %", "unit_listing": "SELECT case_units.case_id AS id, %"},
         ).one()
     return f"{row[0]} listings prepared: {row[1]} runs on a generic plan, {row[2]} planned anew"
 

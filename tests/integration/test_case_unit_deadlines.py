@@ -1,10 +1,14 @@
-"""The deadline copied onto ``case_units`` (migration 0020) follows its case on every write.
+"""The copies on ``case_units`` (migrations 0020 and 0035) follow their case on every write.
 
 A unit's deadline queue is read from ``case_units.due_at`` in index order (issue 16), so each row
 must hold its case's soonest open deadline after every kind of write: routing, answering (the
 answer deadline stops, the stage's target takes over), escalation (a new stage target), the
 approval of APIP (a second unit), the result and closing (no deadline at all). The expected value
 is worked out here by hand from the case's own columns, on SQLite and PostgreSQL.
+
+An agency's list page is read from its rows of ``case_units`` alone (migration 0035: the listed
+columns and ``sealed`` are copied there), so after every action the agency officer's list and
+deadline queue must show the case exactly as the office's do: status, holder, version, deadline.
 """
 
 from __future__ import annotations
@@ -14,8 +18,11 @@ from typing import Any
 
 from sqlalchemy import text
 
+from aduan import service
 from aduan.ports import CaseQuery, FixedClock
+from aduan.schemas.views import CaseSummary
 from aduan.service import Deps
+from aduan.service.concerns import name_concerned
 from aduan.workflow.states import Action as A
 from aduan.workflow.visibility import Reach, Sight
 from tests.integration.builders import act, agency_case, engine_of
@@ -114,3 +121,49 @@ def test_every_write_of_a_case_keeps_its_units_copy_of_the_deadline(
     first = steps["route_agency"]["dispertan"]
     assert first is not None and first != steps["escalate"]["dispertan"]
     assert steps["close"] == {"dispertan": None, "inspektorat": None}
+
+
+def listed(deps: Deps, username: str, *, queue: bool = False) -> dict[str, CaseSummary]:
+    """``username``'s case list (newest first) or deadline queue, by tracking code."""
+    query = CaseQuery(newest_first=True, limit=50)
+    if queue:
+        query = CaseQuery(open_only=True, due_before=deps.clock.now() + timedelta(days=400))
+    return {row.tracking_code: row for row in service.list_cases(deps, query, username)}
+
+
+def test_an_agency_list_shows_the_case_as_the_office_list_does_after_every_action(
+    deps: Deps, clock: FixedClock
+) -> None:
+    case = agency_case(deps)
+    ref = case.tracking_code
+    shown: list[CaseSummary] = []
+
+    def check(step: str) -> None:
+        office, agency = listed(deps, "budi")[ref], listed(deps, "tono")[ref]
+        assert agency == office, step
+        queued = listed(deps, "tono", queue=True)
+        assert queued.get(ref) == (office if office.due_at is not None else None), step
+        shown.append(agency)
+
+    check("route_agency")
+    clock.current += timedelta(hours=2)
+    act(deps, ref, A.RECORD_STEP, "tono")
+    check("record_step")
+    clock.current += timedelta(hours=1)
+    act(deps, ref, A.RESPOND, "budi")
+    check("respond")
+    clock.current += timedelta(days=1)
+    act(deps, ref, A.ESCALATE, "tono")
+    check("escalate")
+    act(deps, ref, A.RECORD_RESULT, "yuni", outcome="substantiated")
+    check("record_result")
+    # What the list shows moved with the case (the copies were not frozen at routing).
+    assert len({row.version for row in shown}) == len(shown)
+    assert len({row.status for row in shown}) > 1
+    assert len({row.due_at for row in shown}) > 1
+
+    # Sealed to the Head of Office and APIP: off the agency's list and queue at once.
+    name_concerned(deps, ref, "dewi", [], "Menyangkut pejabat kantor sendiri", seal=True)
+    assert ref not in listed(deps, "tono")
+    assert ref not in listed(deps, "tono", queue=True)
+    assert ref in listed(deps, "dewi")

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Connection,
     Integer,
     Select,
+    Table,
     Text,
     and_,
     bindparam,
@@ -33,6 +34,7 @@ from aduan.adapters.sql import codec, stats
 from aduan.adapters.sql.prepared import Prepared
 from aduan.adapters.sql.runner import Runner
 from aduan.adapters.sql.tables import (
+    UNIT_COPIES,
     case_concerns,
     case_events,
     case_units,
@@ -62,27 +64,49 @@ _LISTINGS: dict[tuple[Any, ...], Prepared] = {}
 # unit. A unit's list is read from ``case_units`` in the list's own order and joined to ``cases``
 # by primary key, LIMIT the page: newest first from ix_case_units_unit_case_id backwards, the
 # deadline queue from ix_case_units_unit_due_at_case_id, whose ``due_at`` is the case's
-# ``open_due_at`` (kept equal by ``save`` and ``add_unit``, _SYNC_DUE). Every other filter is
+# ``open_due_at`` (kept equal by ``save`` and ``add_unit``, _SYNC_UNITS). Every other filter is
 # checked on the joined case. As an EXISTS per case, the lists walked the office's whole order
 # and probed the unit for each case: at 100,000 cases with 10,000 routed to one agency, 2.2x
 # (list) and 3.6x (queue) the unscoped read on SQLite, 1.7x and 2.6x on PostgreSQL
 # (bench/visibility.py); as an IN (subquery), SQLite sorted the unit's whole queue.
+#
+# The summary page (``summary_fields``: the API's list and the deadline queue) is read from
+# case_units alone (migration 0035): its columns and ``sealed`` are copied there too, so the page
+# is the unit's rows in index order, with no primary-key probe of ``cases`` per row. Joined to
+# ``cases`` on PostgreSQL, the 50 rows of a page sat on about 50 pages of cases, against four for
+# the unscoped read's one index range: 1.4-1.8x the unscoped read (bench/visibility.py).
 _UNIT_SOURCE = case_units.join(cases, cases.c.id == case_units.c.case_id)
 _IN_UNIT: ColumnElement[bool] = case_units.c.unit == bindparam("unit")
-# The case's deadline copied onto its rows in case_units, after the case's row was written.
-_SYNC_DUE = Prepared(
+# The case's copies on its rows in case_units (the deadline, migration 0020, and the listed
+# columns, 0035), from the case's row, after it was written: one UPDATE ... FROM cases.
+# Also run by the retention purge (its erasure moves the version on).
+SYNC_UNITS = (
     update(case_units)
-    .where(case_units.c.case_id == bindparam("_case_id"))
-    .values(due_at=select(open_due_at).where(cases.c.id == bindparam("_case_id")).scalar_subquery())
+    .where(case_units.c.case_id == bindparam("_case_id"), cases.c.id == case_units.c.case_id)
+    .values(due_at=open_due_at, **{name: cases.c[name] for name in UNIT_COPIES})
 )
-# What open_due_at is made of: a save that changes none of them leaves the copies as they are.
-_DUE_COLUMNS = frozenset({"status", "response_due_at", "answered_at", "stage_due_at"})
-# Conflict of interest (issue 16 item 3): a case that names the viewer is out of their sight,
-# through the primary key (case_id, username) of case_concerns.
-_NOT_CONCERNED: ColumnElement[bool] = ~exists().where(
-    case_concerns.c.case_id == cases.c.id, case_concerns.c.username == bindparam("me")
-)
-_NOT_SEALED: ColumnElement[bool] = cases.c.sealed.is_(False)
+_SYNC_UNITS = Prepared(SYNC_UNITS)
+# The summary columns a unit's rows of case_units hold (all of them: the id is ``case_id``).
+assert set(codec.SUMMARY_COLUMNS) - {"id"} <= set(UNIT_COPIES)
+_OPEN_STATUS_VALUES = [literal_column(f"'{s.value}'") for s in sorted(OPEN_STATUSES)]
+
+
+def _key(source: Table) -> ColumnElement[Any]:
+    """The case id of ``source`` (``cases`` or ``case_units``)."""
+    return source.c.case_id if source is case_units else source.c.id
+
+
+def _not_concerned(source: Table) -> ColumnElement[bool]:
+    """Conflict of interest (issue 16 item 3): out of sight, a case that names the viewer.
+
+    Through the primary key (case_id, username) of case_concerns.
+    """
+    return ~exists().where(
+        case_concerns.c.case_id == _key(source), case_concerns.c.username == bindparam("me")
+    )
+
+
+_NOT_CONCERNED = _not_concerned(cases)
 
 
 # PostgreSQL plans (issue 16): psycopg prepares a statement on the server from its fifth run, and
@@ -106,16 +130,19 @@ def _sight_values(sight: Sight) -> dict[str, Any]:
     return values
 
 
-def _sight_conditions(names: tuple[str, ...] | dict[str, Any], sealed: bool) -> list[Any]:
+def _sight_conditions(
+    names: tuple[str, ...] | dict[str, Any], sealed: bool, source: Table = cases
+) -> list[Any]:
     """The visibility policy's conditions for the values ``names`` (and sealed cases or not).
 
-    A unit's condition is on ``case_units``: the statement must read from ``_UNIT_SOURCE``.
+    A unit's condition is on ``case_units``: the statement must read from ``_UNIT_SOURCE``, or
+    from ``case_units`` alone (``source``: the table whose case columns the others are on).
     """
     found: list[Any] = [_IN_UNIT] if "unit" in names else []
     if "me" in names:
-        found.append(_NOT_CONCERNED)
+        found.append(_NOT_CONCERNED if source is cases else _not_concerned(source))
     if not sealed:
-        found.append(_NOT_SEALED)
+        found.append(source.c.sealed.is_(False))
     return found
 
 
@@ -166,15 +193,30 @@ def _select(columns: str) -> Select[Any]:
     return select(*shown, open_due_at.label("due_at"))
 
 
+def _unit_summary() -> Select[Any]:
+    """The summary columns from a unit's rows of case_units alone (their copies, see _IN_UNIT)."""
+    shown = (
+        case_units.c.case_id.label("id") if name == "id" else case_units.c[name]
+        for name in codec.SUMMARY_COLUMNS
+    )
+    return select(*shown, case_units.c.due_at)
+
+
 def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -> Select[Any]:
-    sight = _sight_conditions(names, query.sight.sealed)
-    stmt = _select(columns).where(*_conditions(names), *sight)
     # A unit's list walks its rows of case_units in order (see _IN_UNIT): the id and the
-    # deadline are theirs, the same values as the case's.
+    # deadline are theirs, the same values as the case's. Its summary page reads their copies
+    # of the case's columns and no row of ``cases`` (but for a filter on a column not copied).
+    source = cases
+    if "unit" in names and columns == "summary" and "owes_report" not in names:
+        source = case_units
+    sight = _sight_conditions(names, query.sight.sealed, source)
+    filters = [source.c[name] == bindparam(name) for name in _FILTERS if name in names]
+    stmt = (_unit_summary() if source is case_units else _select(columns)).where(*filters, *sight)
     key: ColumnElement[Any] = cases.c.id
     due: ColumnElement[Any] = open_due_at
     if "unit" in names:
-        stmt = stmt.select_from(_UNIT_SOURCE)
+        if source is cases:
+            stmt = stmt.select_from(_UNIT_SOURCE)
         key, due = case_units.c.case_id, case_units.c.due_at
     if "after_id" in names:
         after = bindparam("after_id", type_=cases.c.id.type)
@@ -183,9 +225,9 @@ def _listing_statement(columns: str, query: CaseQuery, names: tuple[str, ...]) -
     # condition besides would lead SQLite to the status index and a sort of every open case
     # instead of the first entries of ix_cases_open_due_at_id.
     if query.open_only and "due_before" not in names:
-        stmt = stmt.where(_OPEN)
+        stmt = stmt.where(_OPEN if source is cases else source.c.status.in_(_OPEN_STATUS_VALUES))
     if query.unassigned:
-        stmt = stmt.where(cases.c.assignee.is_(None))
+        stmt = stmt.where(source.c.assignee.is_(None))
     if "owes_report" in names:  # the JSON as text, ``"holder": "<username>"`` on both databases
         owed = cast(cases.c.overdue_reports, Text)
         stmt = stmt.where(owed.like(bindparam("owes_report", type_=Text()), escape="\\"))
@@ -209,16 +251,11 @@ def _page(limit: int) -> ColumnElement[int]:
     return literal_column(str(int(limit)), Integer)
 
 
-def _conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
-    """The equality filters set in a query."""
-    return [cases.c[name] == bindparam(name) for name in _FILTERS if name in names]
-
-
 # The hot path's statements are built once and run on the driver's cursor (prepared.py):
 # building and running them through Connection.execute cost more than the database's work
 # (bench/lifecycle.py, profile in issue 2's note).
 # Whether the case has rows in case_units (was ever routed or referred): a save of a case with
-# none needs no _SYNC_DUE (a seek on the primary key while the case is read, not a statement).
+# none needs no _SYNC_UNITS (a seek on the primary key while the case is read, not a statement).
 _ROUTED = exists().where(case_units.c.case_id == cases.c.id)
 _CASE = select(cases, _ROUTED.label("case_routed"))  # what ``get`` reads
 _CASE_BY_ID = Prepared(_CASE.where(cases.c.id == bindparam("key")))
@@ -279,12 +316,13 @@ _HAS_UNIT = select(case_units.c.case_id).where(
     case_units.c.case_id == bindparam("case_id"), case_units.c.unit == bindparam("unit")
 )
 _ADD_UNIT = insert(case_units).from_select(
-    ["case_id", "unit", "since", "due_at"],
+    ["case_id", "unit", "since", "due_at", *UNIT_COPIES],
     select(
         cases.c.id,
         bindparam("_unit", type_=case_units.c.unit.type),
         bindparam("_since", type_=case_units.c.since.type),
         open_due_at,
+        *(cases.c[name] for name in UNIT_COPIES),
     ).where(cases.c.id == bindparam("_case_id")),
 )
 _CODE_TAKEN = select(cases.c.id).where(cases.c.tracking_code == bindparam("key"))
@@ -443,10 +481,11 @@ class SqlCaseRepository:
                 select(cases.c.version).where(cases.c.id == case.id)
             ).scalar()
             raise ConflictError(case.ref, expected_version, actual)
-        if not _DUE_COLUMNS.isdisjoint(changed) and self._routed.get(case.id, True):
-            # The units' copies of the deadline (a seek on the primary key; none for a case
-            # that was never routed or referred, and no statement when the read said so).
-            self.runner.defer(_SYNC_DUE, {"_case_id": case.id})
+        if self._routed.get(case.id, True):
+            # The units' copies (a seek on the primary key; none for a case that was never
+            # routed or referred, and no statement when the read said so). On every save: the
+            # version is copied, and changes on every save.
+            self.runner.defer(_SYNC_UNITS, {"_case_id": case.id})
         case.version = expected_version + 1
         self._loaded[case.id] = row
         if before is not None:
@@ -502,6 +541,8 @@ class SqlCaseRepository:
 
     def seal(self, case_id: int) -> None:
         # Not a column of the aggregate: ``save`` never writes it, so it needs no version.
+        # The units' copy of ``sealed`` follows with the save of the case that records the
+        # sealing (``name_concerned``), as every copy does: no statement of its own.
         self.conn.execute(update(cases).where(cases.c.id == case_id).values(sealed=True))
 
     def sealed(self, case_id: int) -> bool:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 
+from aduan.adapters.sql.cases import SYNC_UNITS
 from aduan.adapters.sql.outbox import DEAD, IN_APP, PENDING, PURGED
 from aduan.adapters.sql.tables import cases, inbound_mail, intake_keys, outbox
 from aduan.ports import PERSONAL_FACTS, EndedCase
@@ -103,6 +104,8 @@ class SqlRetentionRepository:
         )
         if erased.rowcount != 1:
             return False
+        # The version its units' rows of case_units copy (the list pages read them, 0035).
+        self.conn.execute(SYNC_UNITS, {"_case_id": case_id})
         self.conn.execute(delete(intake_keys).where(intake_keys.c.case_id == case_id))
         self._forget_messages(case_id, now)
         # The emails they sent (issue 14 item 5): the row stays, so a message read again is

@@ -781,3 +781,26 @@ public_answers = Table(
 # reports decide in SQL that a case paused before its deadline is not late while it waits
 # (``aduan.escalation.answer``). A filter on the rows the deadline indexes find, not indexed.
 cases.append_column(Column("info_requested_at", UtcDateTime))
+
+# Issue 16, migration 0036: what a unit's list page shows, copied onto ``case_units`` beside the
+# deadline (migration 0020), so an agency's list and deadline queue are read from its rows of
+# case_units alone, in index order, without a primary-key probe of ``cases`` per row (50 rows on
+# as many pages of cases). The copies are the list's columns (``codec.SUMMARY_COLUMNS`` but the
+# id, which is ``case_id``) and ``sealed`` (the visibility policy's condition); the case
+# repository writes them with the deadline, from the case's row, on every write of a case that
+# has rows here (``SqlCaseRepository``: save, seal, add_unit; the retention purge's erase).
+UNIT_COPIES = (
+    "tracking_code", "version", "kind", "status", "screening_reason", "channel", "subject",
+    "service_code", "track", "assignee", "received_at", "sealed",
+)  # fmt: skip
+# Nullable (the case's row is the record; a copy is filled as the row is inserted), but sealed.
+for _name in UNIT_COPIES:
+    _sealed = _name == "sealed"
+    case_units.append_column(
+        Column(
+            _name,
+            cases.c[_name].type,
+            nullable=not _sealed,
+            server_default=false() if _sealed else None,
+        )
+    )
