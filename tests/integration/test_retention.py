@@ -24,7 +24,7 @@ from aduan.adapters.files import FilesystemFileStore
 from aduan.adapters.sql.retention import SqlRetentionRepository
 from aduan.adapters.sql.tables import cases
 from aduan.jobs import scheduler
-from aduan.ports import FixedClock
+from aduan.ports import CaseQuery, FixedClock
 from aduan.reports.period import month
 from aduan.schemas.views import CaseDetail
 from aduan.service import Deps, attachments, retention
@@ -36,7 +36,14 @@ from aduan.service.transparency import public_figures
 from aduan.workflow.errors import AccessDeniedError, InputError
 from aduan.workflow.states import Action
 from tests.attachment_files import jpeg_with_gps, pdf
-from tests.integration.builders import COMPLAINANT, act, engine_of, reviewed_case, submit
+from tests.integration.builders import (
+    COMPLAINANT,
+    act,
+    agency_case,
+    engine_of,
+    reviewed_case,
+    submit,
+)
 
 YEARS = 5
 
@@ -324,3 +331,23 @@ def test_the_command_line_purges_as_an_administrator_only(
     assert "dihapus/erased: 1 kasus/cases, 2 berkas/files" in done.stdout
     assert service.get_case(deps, old.tracking_code, "dewi").complainant.name is None
     assert stored_files(deps) == []
+
+
+def test_an_erased_case_routed_to_an_agency_is_listed_there_as_it_now_is(deps: Deps) -> None:
+    # An agency's list is read from its copies on case_units (migration 0035): the erasure
+    # moves the version on, and the agency's list shows the new one, as the office's does.
+    case = agency_case(deps)
+    act(deps, case, Action.RECORD_RESULT, "tono", outcome="substantiated")
+    act(deps, case, Action.INFORM_COMPLAINANT, "budi")
+    act(deps, case, Action.REPORT_TO_SUPERIOR, "budi")
+    closed = act(deps, case, Action.CLOSE, "agus")
+    later(deps, timedelta(days=365 * YEARS + 2))
+
+    report = retention.purge_personal_data(deps, YEARS, by="admin")
+
+    assert [c.tracking_code for c in report.cases] == [case.tracking_code]
+    query = CaseQuery(newest_first=True)
+    office = service.list_cases(deps, query, "budi")
+    agency = service.list_cases(deps, query, "tono")
+    assert [row.version for row in agency] == [row.version for row in office]
+    assert agency == office and agency[0].version == closed.version + 1
