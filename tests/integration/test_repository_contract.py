@@ -337,8 +337,9 @@ def test_a_case_out_of_sight_is_not_found_like_a_missing_one(
 def test_a_units_lists_follow_its_cases_deadlines_and_ids(uow_factory: UnitOfWorkFactory) -> None:
     """A unit's deadline queue and newest-first list, paged, after its cases' deadlines change.
 
-    SQL reads them from the unit's rows in ``case_units`` (their copy of each case's deadline,
-    migration 0020); memory from the cases themselves: both give these very pages.
+    SQL reads them from the unit's rows in ``case_units`` alone (their copies of each case's
+    deadline and listed columns, migrations 0020 and 0035); memory from the cases themselves:
+    both give these very pages.
     """
     day = timedelta(days=1)
     a, b, c, no_due, elsewhere, closed = stored(

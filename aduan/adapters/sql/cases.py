@@ -57,7 +57,10 @@ from aduan.workflow.visibility import OFFICE_SIGHT, Reach, Sight
 
 _FILTERS = ("status", "kind", "track", "assignee", "screening_reason", "service_code")
 # The open statuses as SQL literals (fixed enum names), so the prepared statement has no IN list.
-_OPEN = cases.c.status.in_([literal_column(f"'{s.value}'") for s in sorted(OPEN_STATUSES)])
+_OPEN_STATUS_VALUES: list[ColumnElement[str]] = [
+    literal_column(f"'{s.value}'") for s in sorted(OPEN_STATUSES)
+]
+_OPEN = cases.c.status.in_(_OPEN_STATUS_VALUES)
 # One prepared SELECT per (columns, shape of the query): which filters are set and the order.
 _LISTINGS: dict[tuple[Any, ...], Prepared] = {}
 # The visibility policy for one unit's staff (DESIGN §6): the cases that are or were with the
@@ -65,10 +68,11 @@ _LISTINGS: dict[tuple[Any, ...], Prepared] = {}
 # by primary key, LIMIT the page: newest first from ix_case_units_unit_case_id backwards, the
 # deadline queue from ix_case_units_unit_due_at_case_id, whose ``due_at`` is the case's
 # ``open_due_at`` (kept equal by ``save`` and ``add_unit``, _SYNC_UNITS). Every other filter is
-# checked on the joined case. As an EXISTS per case, the lists walked the office's whole order
-# and probed the unit for each case: at 100,000 cases with 10,000 routed to one agency, 2.2x
-# (list) and 3.6x (queue) the unscoped read on SQLite, 1.7x and 2.6x on PostgreSQL
-# (bench/visibility.py); as an IN (subquery), SQLite sorted the unit's whole queue.
+# checked on the joined case (but on the summary page, below). As an EXISTS per case, the lists
+# walked the office's whole order and probed the unit for each case: at 100,000 cases with
+# 10,000 routed to one agency, 2.2x (list) and 3.6x (queue) the unscoped read on SQLite, 1.7x
+# and 2.6x on PostgreSQL (bench/visibility.py); as an IN (subquery), SQLite sorted the unit's
+# whole queue.
 #
 # The summary page (``summary_fields``: the API's list and the deadline queue) is read from
 # case_units alone (migration 0035): its columns and ``sealed`` are copied there too, so the page
@@ -88,7 +92,6 @@ SYNC_UNITS = (
 _SYNC_UNITS = Prepared(SYNC_UNITS)
 # The summary columns a unit's rows of case_units hold (all of them: the id is ``case_id``).
 assert set(codec.SUMMARY_COLUMNS) - {"id"} <= set(UNIT_COPIES)
-_OPEN_STATUS_VALUES = [literal_column(f"'{s.value}'") for s in sorted(OPEN_STATUSES)]
 
 
 def _key(source: Table) -> ColumnElement[Any]:
