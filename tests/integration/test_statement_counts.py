@@ -26,7 +26,7 @@ from tests.integration.builders import engine_of
 
 # (action, user, statements at most, the search index written), the internal track of
 # bench/lifecycle.py. The search index is written only when the case's searchable text changed
-# (its facts or people rewritten, or notes and reports added to its log); the deadline copy in
+# (its facts or people rewritten, or notes and reports added to its log); the copies in
 # case_units (issue 16) only for a case that was routed or referred, which none of these is.
 TRACK: list[tuple[Action, str, int, bool]] = [
     (Action.CLASSIFY, "budi", 6, False),  # user, case (budi's first: apart), UPDATE, event, alarms
