@@ -19,7 +19,7 @@ from aduan.adapters.sql.tables import metadata
 from aduan.bootstrap import build, upgrade_database
 from aduan.catalog.orgchart import OrgChart
 from aduan.config import Settings
-from aduan.ports import FixedClock, Open311Query
+from aduan.ports import CaseQuery, FixedClock, Open311Query
 from aduan.service import Deps, accounts
 from aduan.service import open311 as clients
 from aduan.workflow.states import Action, Channel
@@ -232,3 +232,24 @@ def test_the_complaints_waiting_before_0035_are_not_late_in_the_rollup(
     assert rolled_up(fresh, AUGUST, rollup_on=True) == expected
     assert rolled_up(fresh, AUGUST, rollup_on=False) == expected
     assert fold_everything(fresh) == 0
+
+
+def test_the_cases_routed_before_0036_are_listed_by_their_agency_as_before(fresh: Deps) -> None:
+    from tests.integration.builders import act, agency_case
+
+    upgrade_database(fresh)
+    case = agency_case(fresh)
+    act(fresh, case, Action.RECORD_STEP, "tono")
+    engine = engine_of(fresh)
+    query = CaseQuery(newest_first=True)
+    office_before = service.list_cases(fresh, query, "budi")
+
+    downgrade(engine, "0035")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("case_units")}
+    assert "status" not in columns and "sealed" not in columns
+    migrate.upgrade(engine)
+
+    # The agency's list is read from case_units alone: the copies were filled from the cases.
+    agency = service.list_cases(fresh, query, "tono")
+    assert agency == office_before and agency[0].tracking_code == case.tracking_code
