@@ -109,7 +109,7 @@ def route_every(deps: Deps, n: int, every: int) -> int:
     """Rows in ``case_units`` for one case in ``every``, as routing to the agency writes them.
 
     Each row carries its case's deadline and listed columns, as ``add_unit`` copies them
-    (migrations 0020 and 0035).
+    (migrations 0020 and 0036).
     """
     ids = [i for i in range(1, n + 1) if routed(i, every)]
     unit = bindparam("unit", AGENCY, type_=case_units.c.unit.type)
@@ -179,7 +179,7 @@ def plans_made(deps: Deps) -> str:
                 " FROM pg_prepared_statements WHERE statement LIKE :listing"
                 " OR statement LIKE :unit_listing"
             ),
-            # A unit's summary page reads case_units alone (migration 0035).
+            # A unit's summary page reads case_units alone (migration 0036).
             {"listing": "SELECT cases.id, %", "unit_listing": "SELECT case_units.case_id AS id, %"},
         ).one()
     return f"{row[0]} listings prepared: {row[1]} runs on a generic plan, {row[2]} planned anew"

@@ -75,14 +75,14 @@ _LISTINGS: dict[tuple[Any, ...], Prepared] = {}
 # whole queue.
 #
 # The summary page (``summary_fields``: the API's list and the deadline queue) is read from
-# case_units alone (migration 0035): its columns and ``sealed`` are copied there too, so the page
+# case_units alone (migration 0036): its columns and ``sealed`` are copied there too, so the page
 # is the unit's rows in index order, with no primary-key probe of ``cases`` per row. Joined to
 # ``cases`` on PostgreSQL, the 50 rows of a page sat on about 50 pages of cases, against four for
 # the unscoped read's one index range: 1.4-1.8x the unscoped read (bench/visibility.py).
 _UNIT_SOURCE = case_units.join(cases, cases.c.id == case_units.c.case_id)
 _IN_UNIT: ColumnElement[bool] = case_units.c.unit == bindparam("unit")
 # The case's copies on its rows in case_units (the deadline, migration 0020, and the listed
-# columns, 0035), from the case's row, after it was written: one UPDATE ... FROM cases.
+# columns, 0036), from the case's row, after it was written: one UPDATE ... FROM cases.
 # Also run by the retention purge (its erasure moves the version on).
 SYNC_UNITS = (
     update(case_units)

@@ -104,7 +104,7 @@ class SqlRetentionRepository:
         )
         if erased.rowcount != 1:
             return False
-        # The version its units' rows of case_units copy (the list pages read them, 0035).
+        # The version its units' rows of case_units copy (the list pages read them, 0036).
         self.conn.execute(SYNC_UNITS, {"_case_id": case_id})
         self.conn.execute(delete(intake_keys).where(intake_keys.c.case_id == case_id))
         self._forget_messages(case_id, now)
