@@ -7,7 +7,7 @@ leaves a settled table), then times the repository's list reads in the same proc
 
 - ``list``: the newest 50 cases (``GET /api/v1/cases``), as the office (no condition) and as an
   agency officer (read from the unit's rows of case_units in id order, from their copies of the
-  listed columns, migration 0035, plus the conflict-of-interest and sealing conditions every
+  listed columns, migration 0036, plus the conflict-of-interest and sealing conditions every
   named viewer carries);
 - ``queue``: the 50 open cases with the soonest deadline (the deadline queue), likewise; the
   agency's from ix_case_units_unit_due_at_case_id (migration 0020).
@@ -45,7 +45,7 @@ its generic plan merges the unit's rows of case_units with cases' primary key ba
 the unscoped read's 50 rows on four. Closing that would need the listed columns on case_units
 (a covering copy kept by every save), not done.
 
-Migration 0035 did that: each row of case_units carries copies of the listed columns and
+Migration 0036 did that: each row of case_units carries copies of the listed columns and
 ``sealed``, written with the deadline by the UPDATE that copies it (now on every save of a
 routed case: the version is copied), and an agency's list and queue are read from case_units
 alone, with no row of cases. EXPLAIN (ANALYZE, BUFFERS) at 100,000 cases, fastest of 150

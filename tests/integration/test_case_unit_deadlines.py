@@ -1,4 +1,4 @@
-"""The copies on ``case_units`` (migrations 0020 and 0035) follow their case on every write.
+"""The copies on ``case_units`` (migrations 0020 and 0036) follow their case on every write.
 
 A unit's deadline queue is read from ``case_units.due_at`` in index order (issue 16), so each row
 must hold its case's soonest open deadline after every kind of write: routing, answering (the
@@ -6,7 +6,7 @@ answer deadline stops, the stage's target takes over), escalation (a new stage t
 approval of APIP (a second unit), the result and closing (no deadline at all). The expected value
 is worked out here by hand from the case's own columns, on SQLite and PostgreSQL.
 
-An agency's list page is read from its rows of ``case_units`` alone (migration 0035: the listed
+An agency's list page is read from its rows of ``case_units`` alone (migration 0036: the listed
 columns and ``sealed`` are copied there), so after every action the agency officer's list and
 deadline queue must show the case exactly as the office's do: status, holder, version, deadline.
 """

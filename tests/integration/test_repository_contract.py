@@ -338,7 +338,7 @@ def test_a_units_lists_follow_its_cases_deadlines_and_ids(uow_factory: UnitOfWor
     """A unit's deadline queue and newest-first list, paged, after its cases' deadlines change.
 
     SQL reads them from the unit's rows in ``case_units`` alone (their copies of each case's
-    deadline and listed columns, migrations 0020 and 0035); memory from the cases themselves:
+    deadline and listed columns, migrations 0020 and 0036); memory from the cases themselves:
     both give these very pages.
     """
     day = timedelta(days=1)

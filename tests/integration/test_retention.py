@@ -334,7 +334,7 @@ def test_the_command_line_purges_as_an_administrator_only(
 
 
 def test_an_erased_case_routed_to_an_agency_is_listed_there_as_it_now_is(deps: Deps) -> None:
-    # An agency's list is read from its copies on case_units (migration 0035): the erasure
+    # An agency's list is read from its copies on case_units (migration 0036): the erasure
     # moves the version on, and the agency's list shows the new one, as the office's does.
     case = agency_case(deps)
     act(deps, case, Action.RECORD_RESULT, "tono", outcome="substantiated")
