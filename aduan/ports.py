@@ -852,6 +852,11 @@ class InboundRecord:
     sent_at: datetime | None = None
     matched_by: str | None = None  # "token" or "subject"
     id: int | None = None
+    # An unmatched message an officer followed up by hand: when, who, and their note of what
+    # was done (all None while it waits).
+    handled_at: datetime | None = None
+    handled_by: str | None = None
+    handled_note: str | None = None
 
 
 class InboundMailRepository(Protocol):
@@ -864,8 +869,24 @@ class InboundMailRepository(Protocol):
         gets False; the row and whatever the use case does with it commit together.
         """
 
-    def unmatched(self, limit: int) -> list[InboundRecord]:
-        """The newest ``limit`` unmatched emails, newest first."""
+    def unmatched(self, limit: int, *, sight: Sight, handled: bool = False) -> list[InboundRecord]:
+        """Up to ``limit`` unmatched emails ``sight`` may read, still to handle or handled.
+
+        Still to handle: newest first; handled: the latest handled first. An email that seemed
+        to answer a case out of ``sight`` is left out (a condition of the query).
+        """
+
+    def count_unmatched(self, *, sight: Sight, handled: bool = False) -> int:
+        """How many unmatched emails ``sight`` may read are still to handle (or handled)."""
+
+    def unmatched_one(self, mail_id: int) -> InboundRecord | None:
+        """The unmatched email with row id ``mail_id`` (None: no such unmatched email)."""
+
+    def mark_handled(self, mail_id: int, by: str, note: str, at: datetime) -> bool:
+        """Mark the unmatched email handled unless it is already; whether this call marked it.
+
+        One ``UPDATE … WHERE handled_at IS NULL``: of two officers marking it at once, one wins.
+        """
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from aduan.ports import CaseQuery, FixedClock, Open311Query
 from aduan.service import Deps, accounts
 from aduan.service import open311 as clients
 from aduan.workflow.states import Action, Channel
+from aduan.workflow.visibility import OFFICE_SIGHT
 from tests.integration.builders import engine_of, submission
 from tests.reports.test_rollup import downgrade
 
@@ -253,3 +254,46 @@ def test_the_cases_routed_before_0036_are_listed_by_their_agency_as_before(fresh
     # The agency's list is read from case_units alone: the copies were filled from the cases.
     agency = service.list_cases(fresh, query, "tono")
     assert agency == office_before and agency[0].tracking_code == case.tracking_code
+
+
+def test_0037_adds_the_handled_mark_to_inbound_mail_and_takes_it_away_again(
+    fresh: Deps, clock: FixedClock
+) -> None:
+    """Upgrade, downgrade to 0036 and upgrade again: the emails stay, the marks come and go."""
+    from aduan.adapters.sql.tables import inbound_mail
+
+    upgrade_database(fresh)
+    engine = engine_of(fresh)
+    row = {
+        "message_id": "m1@contoh.id",
+        "received_at": clock.now(),
+        "outcome": "unmatched",
+        "reason": "no_case",
+        "sender": "warga@contoh.id",
+        "subject": "Pertanyaan",
+        "text": "Isi",
+        "handled_at": clock.now(),
+        "handled_by": "budi",
+        "handled_note": "balasan otomatis",
+    }
+    with engine.begin() as conn:
+        conn.execute(inbound_mail.insert().values(**row))
+    handled = {"handled_at", "handled_by", "handled_note"}
+
+    downgrade(engine, "0036")
+    columns = {c["name"] for c in inspect(engine).get_columns("inbound_mail")}
+    indexes = {i["name"] for i in inspect(engine).get_indexes("inbound_mail")}
+    assert not columns & handled
+    assert not indexes & {"ix_inbound_mail_to_handle", "ix_inbound_mail_handled_at"}
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT subject FROM inbound_mail")).scalars().all() == [
+            "Pertanyaan"
+        ]
+    migrate.upgrade(engine)
+
+    assert handled <= {c["name"] for c in inspect(engine).get_columns("inbound_mail")}
+    with engine.connect() as conn:
+        again = conn.execute(select(inbound_mail)).one()
+    assert (again.subject, again.handled_at, again.handled_by) == ("Pertanyaan", None, None)
+    with fresh.uow(readonly=True) as uow:  # it waits again: nobody has said what became of it
+        assert uow.inbound.count_unmatched(sight=OFFICE_SIGHT) == 1

@@ -31,6 +31,13 @@ from aduan.workflow.states import OPEN_STATUSES, Status
 from aduan.workflow.visibility import OFFICE_SIGHT, Sight
 
 
+def sees(data: Data, sight: Sight, case_id: int) -> bool:
+    """Whether the case ``case_id`` of ``data`` is in ``sight`` (the visibility policy)."""
+    concerned = frozenset(data.concerns.get(case_id, ()))
+    units = frozenset(data.units.get(case_id, ()))
+    return sight.sees(units, concerned, case_id in data.sealed)
+
+
 class InMemoryCaseRepository:
     """Cases, events and reports in a unit of work's working copy."""
 
@@ -107,9 +114,7 @@ class InMemoryCaseRepository:
         return frozenset(self._data.units.get(case_id, ()))
 
     def _sees(self, sight: Sight, case_id: int) -> bool:
-        concerned = frozenset(self._data.concerns.get(case_id, ()))
-        sealed = case_id in self._data.sealed
-        return sight.sees(self._units_of(case_id), concerned, sealed)
+        return sees(self._data, sight, case_id)
 
     def add_concerns(
         self, case_id: int, usernames: Sequence[str], named_by: str, at: datetime, reason: str

@@ -3,18 +3,24 @@
 ``claim`` is one ``INSERT … ON CONFLICT DO NOTHING``: no gap between a check and the insert. On
 PostgreSQL a second poller inserting the same id waits on the unique index until the first
 commits, then inserts nothing; SQLite lets one writer in at a time, which gives the same.
+``mark_handled`` is one ``UPDATE … WHERE handled_at IS NULL`` read by its row count, so of two
+officers marking a message at once exactly one does. The lists leave out, in the query, a
+message that seemed to answer a case out of the reader's sight (``stats.in_sight``).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from aduan.adapters.sql.tables import inbound_mail
+from aduan.adapters.sql import stats
+from aduan.adapters.sql.tables import cases, inbound_mail
 from aduan.ports import InboundRecord
+from aduan.workflow.visibility import Sight
 
 UNMATCHED = "unmatched"
 
@@ -32,6 +38,22 @@ def _record(row: Any) -> InboundRecord:
         sent_at=row.sent_at,
         matched_by=row.matched_by,
         id=row.id,
+        handled_at=row.handled_at,
+        handled_by=row.handled_by,
+        handled_note=row.handled_note,
+    )
+
+
+def _listed(sight: Sight, handled: bool) -> ColumnElement[bool]:
+    """Unmatched, still to handle (or handled), naming no case or one in ``sight``."""
+    state = (
+        inbound_mail.c.handled_at.is_not(None) if handled else inbound_mail.c.handled_at.is_(None)
+    )
+    case_in_sight = exists().where(cases.c.id == inbound_mail.c.case_id, stats.in_sight(sight))
+    return and_(
+        inbound_mail.c.outcome == UNMATCHED,
+        state,
+        or_(inbound_mail.c.case_id.is_(None), case_in_sight),
     )
 
 
@@ -64,11 +86,34 @@ class SqlInboundMailRepository:
         )
         return self.conn.execute(statement).first() is not None
 
-    def unmatched(self, limit: int) -> list[InboundRecord]:
-        query = (
-            select(inbound_mail)
-            .where(inbound_mail.c.outcome == UNMATCHED)
-            .order_by(inbound_mail.c.id.desc())
-            .limit(limit)
+    def unmatched(self, limit: int, *, sight: Sight, handled: bool = False) -> list[InboundRecord]:
+        order = (
+            (inbound_mail.c.handled_at.desc(), inbound_mail.c.id.desc())
+            if handled
+            else (inbound_mail.c.id.desc(),)
         )
+        query = select(inbound_mail).where(_listed(sight, handled)).order_by(*order).limit(limit)
         return [_record(r) for r in self.conn.execute(query)]
+
+    def count_unmatched(self, *, sight: Sight, handled: bool = False) -> int:
+        query = select(func.count()).select_from(inbound_mail).where(_listed(sight, handled))
+        return int(self.conn.execute(query).scalar_one())
+
+    def unmatched_one(self, mail_id: int) -> InboundRecord | None:
+        query = select(inbound_mail).where(
+            inbound_mail.c.id == mail_id, inbound_mail.c.outcome == UNMATCHED
+        )
+        row = self.conn.execute(query).first()
+        return _record(row) if row is not None else None
+
+    def mark_handled(self, mail_id: int, by: str, note: str, at: datetime) -> bool:
+        statement = (
+            update(inbound_mail)
+            .where(
+                inbound_mail.c.id == mail_id,
+                inbound_mail.c.outcome == UNMATCHED,
+                inbound_mail.c.handled_at.is_(None),
+            )
+            .values(handled_at=at, handled_by=by, handled_note=note)
+        )
+        return self.conn.execute(statement).rowcount == 1

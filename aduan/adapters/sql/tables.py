@@ -756,6 +756,19 @@ inbound_mail = Table(
     Column("text", Text, nullable=False),
     Index("ix_inbound_mail_outcome_id", "outcome", "id"),
 )
+# Migration 0037: an unmatched message an officer followed up by hand — when, who, and their
+# note of what was done (NULL while it waits). The page lists those still to handle (and the
+# navigation counts them) from the partial index; the handled ones, latest first, by time.
+inbound_mail.append_column(Column("handled_at", UtcDateTime))
+inbound_mail.append_column(Column("handled_by", String(64)))
+inbound_mail.append_column(Column("handled_note", String(500)))
+Index(
+    "ix_inbound_mail_to_handle",
+    inbound_mail.c.id,
+    sqlite_where=text("outcome = 'unmatched' AND handled_at IS NULL"),
+    postgresql_where=text("outcome = 'unmatched' AND handled_at IS NULL"),
+)
+Index("ix_inbound_mail_handled_at", inbound_mail.c.handled_at)
 
 # Issue 14 item 7 (migration 0034): the complainant's consent to a public Q&A (default no) and
 # the entry staff published (JSON of ``PublicAnswer``; NULL when none). The public page reads
