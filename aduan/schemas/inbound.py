@@ -13,7 +13,7 @@ class InboundView(View):
 
     ``tracking_code`` is the case it seemed to answer, when the viewer may see that case;
     ``reason`` says why it was not applied (``no_case``, ``sender_mismatch``, ``auth_failed``,
-    ``malformed:…``, ``error:…``).
+    ``malformed:…``, ``error:…``); ``handled_*`` who followed it up by hand, when, and how.
     """
 
     id: int
@@ -24,10 +24,15 @@ class InboundView(View):
     text: str
     reason: str | None
     tracking_code: str | None
+    handled_at: datetime | None = None
+    handled_by: str | None = None  # the officer's name (their username when not known)
+    handled_note: str | None = None
 
     @classmethod
-    def of(cls, record: InboundRecord, tracking_code: str | None) -> InboundView:
-        """The view of a stored row."""
+    def of(
+        cls, record: InboundRecord, tracking_code: str | None, handled_by: str | None = None
+    ) -> InboundView:
+        """The view of a stored row; ``handled_by`` the name of who handled it."""
         assert record.id is not None
         return cls(
             id=record.id,
@@ -38,4 +43,29 @@ class InboundView(View):
             text=record.text,
             reason=record.reason,
             tracking_code=tracking_code,
+            handled_at=record.handled_at,
+            handled_by=handled_by or record.handled_by,
+            handled_note=record.handled_note,
         )
+
+
+class InboundList(View):
+    """One view of the unmatched emails: still to handle, or handled.
+
+    ``total``: how many there are in that view in all, so a page showing fewer says so.
+    """
+
+    messages: list[InboundView]
+    total: int
+    handled: bool
+
+
+class Handling(View):
+    """What marking an email handled did.
+
+    ``marked``: by this call; else it was handled before, and ``mail`` says by whom, when and
+    with what note (left as it was).
+    """
+
+    marked: bool
+    mail: InboundView

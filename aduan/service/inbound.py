@@ -19,7 +19,8 @@ its subject — and then:
   to forge, the address on record is the least we require), a sender the receiving server
   found forged (DMARC/DKIM/SPF fail), an automatic reply (out of office: no answer, and it
   must not resume the clock), or a message that could not be read. Listed for the
-  office's complaint staff (``unmatched``), in the visibility policy.
+  office's complaint staff (``unmatched``), in the visibility policy, until one of them
+  marks it handled with a note of what was done (``mark_handled``).
 
 One row per Message-ID is written in the transaction that applies the message, and before it:
 a message read again — by a poller restarted before it marked the message seen, or by a second
@@ -38,7 +39,7 @@ from datetime import datetime
 import structlog
 
 from aduan.ports import InboundEmail, InboundRecord, Mailbox, UnitOfWork
-from aduan.schemas.inbound import InboundView
+from aduan.schemas.inbound import Handling, InboundList, InboundView
 from aduan.schemas.text import CONTROL
 from aduan.service import attachments
 from aduan.service.cases import act_in
@@ -53,6 +54,7 @@ from aduan.workflow.errors import (
     AduanError,
     ConflictError,
     DatabaseUnavailableError,
+    InputError,
     NotFoundError,
 )
 from aduan.workflow.events import ComplainantWrote, DomainEvent
@@ -68,6 +70,7 @@ NO_TEXT = "(email tanpa teks / email without text)"
 SEE_FILES = "(lihat lampiran / see the attached files)"
 CONFLICT_ATTEMPTS = 3  # a case changed by someone else meanwhile: read it again, this often
 MAIL_STAFF = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HEAD})  # who reads the strays
+NOTE_MAX = 500  # the note of what was done with a stray (``inbound_mail.handled_note``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,28 +271,96 @@ def _prepared(
 # --- reads --------------------------------------------------------------------------------
 
 
-def unmatched(deps: Deps, username: str, limit: int = 100) -> list[InboundView]:
-    """The unmatched messages for the office's complaint staff, newest first.
+def unmatched(deps: Deps, username: str, limit: int = 100, *, handled: bool = False) -> InboundList:
+    """The unmatched messages for the office's complaint staff, and how many there are.
 
-    Each names the case it seemed to answer only when ``username`` may see that case (one that
-    names them as concerned stays out, DESIGN §6); the message itself is theirs to read, as
-    any email to the office's complaint address.
+    Still to handle newest first, or (``handled``) the latest handled first with who, when and
+    their note. A message that seemed to answer a case ``username`` may not see (one that
+    names them as concerned, DESIGN §6) is left out, in the query itself; the others are
+    theirs to read, as any email to the office's complaint address, with the case they seemed
+    to answer.
     """
     with deps.uow(readonly=True) as uow:
-        actor = viewer_of(deps, uow, username).actor
-        if actor.role not in MAIL_STAFF:
-            raise AccessDeniedError(
-                "inbound_mail",
-                N_("email masuk hanya untuk petugas pengaduan, atasannya dan Kepala Kantor"),
-            )
-        sight = sight_for(actor)
-        views: list[InboundView] = []
-        for record in uow.inbound.unmatched(limit):
-            code = _code_in_sight(uow, record.case_id, sight) if record.case_id else None
-            if record.case_id and code is None:
-                continue  # about a case out of their sight: not for them
-            views.append(InboundView.of(record, code))
-    return views
+        sight = _mail_sight(deps, uow, username)
+        records = uow.inbound.unmatched(limit, sight=sight, handled=handled)
+        total = uow.inbound.count_unmatched(sight=sight, handled=handled)
+        views = [_view(deps, uow, record, sight) for record in records]
+    return InboundList(messages=views, total=max(total, len(views)), handled=handled)
+
+
+def to_handle(deps: Deps, username: str) -> int:
+    """How many unmatched messages ``username`` may read wait to be handled (0: not theirs).
+
+    For the navigation, on every page: one count on a partial index.
+    """
+    with deps.uow(readonly=True) as uow:
+        try:
+            sight = _mail_sight(deps, uow, username)
+        except AduanError:
+            return 0
+        return uow.inbound.count_unmatched(sight=sight)
+
+
+def mark_handled(deps: Deps, username: str, mail_id: int, note: str) -> Handling:
+    """Mark an unmatched message followed up by hand, with ``note`` saying what was done.
+
+    Decided in one ``UPDATE … WHERE handled_at IS NULL``: a message someone already marked
+    keeps their mark and note, and the answer says who and when (``marked`` False).
+
+    Raises:
+        InputError: The note is empty or longer than ``NOTE_MAX``; nothing is written.
+        AccessDeniedError: ``username`` is not of the office's complaint staff or the Head.
+        NotFoundError: No such unmatched message in their sight.
+    """
+    with deps.uow() as uow:
+        sight = _mail_sight(deps, uow, username)
+        note = _note_of(note)
+        record = uow.inbound.unmatched_one(mail_id)
+        if record is None or (
+            record.case_id and _code_in_sight(uow, record.case_id, sight) is None
+        ):
+            raise NotFoundError("email/email", mail_id)
+        marked = uow.inbound.mark_handled(mail_id, username, note, deps.clock.now())
+        uow.commit()
+    with deps.uow(readonly=True) as uow:  # as it stands: this mark, or the one made before
+        record = uow.inbound.unmatched_one(mail_id) or record
+        view = _view(deps, uow, record, sight)
+    log.info("inbound_mail_handled", mail_id=mail_id, marked=marked)
+    return Handling(marked=marked, mail=view)
+
+
+def _note_of(note: str) -> str:
+    """The note of what was done, checked: some text, at most ``NOTE_MAX`` characters."""
+    note = CONTROL.sub("", note).strip()
+    if not note:
+        raise InputError("handled_note", "required", N_("wajib diisi"))
+    if len(note) > NOTE_MAX:
+        raise InputError(
+            "handled_note",
+            "max_length",
+            N_("terlalu panjang (paling banyak %(max_length)s karakter)"),
+            max_length=NOTE_MAX,
+        )
+    return note
+
+
+def _mail_sight(deps: Deps, uow: UnitOfWork, username: str) -> Sight:
+    actor = viewer_of(deps, uow, username).actor
+    if actor.role not in MAIL_STAFF:
+        raise AccessDeniedError(
+            "inbound_mail",
+            N_("email masuk hanya untuk petugas pengaduan, atasannya dan Kepala Kantor"),
+        )
+    return sight_for(actor)
+
+
+def _view(deps: Deps, uow: UnitOfWork, record: InboundRecord, sight: Sight) -> InboundView:
+    code = _code_in_sight(uow, record.case_id, sight) if record.case_id else None
+    name = None
+    if record.handled_by:
+        user = deps.reference.orgchart(uow).users.get(record.handled_by)
+        name = user.full_name if user is not None else None
+    return InboundView.of(record, code, name)
 
 
 def _code_in_sight(uow: UnitOfWork, case_id: int, sight: Sight) -> str | None:

@@ -201,7 +201,7 @@ def test_a_reply_from_another_address_is_never_applied(
     detail = service.get_case(deps, case.tracking_code, "budi")
     assert detail.answer_clock.waiting_since == wib(8, 14)  # still waiting
     assert replies_on(detail) == []
-    (listed,) = inbound.unmatched(deps, "budi")
+    (listed,) = inbound.unmatched(deps, "budi").messages
     assert listed.reason == "sender_mismatch"
     assert listed.sender == "penipu@contoh.id"
     assert listed.tracking_code == case.tracking_code
@@ -217,7 +217,7 @@ def test_an_out_of_office_reply_does_not_resume_the_clock(
 
     assert poll(deps, mailbox) == {"unmatched": 1}
     assert waiting(deps, case)
-    (listed,) = inbound.unmatched(deps, "budi")
+    (listed,) = inbound.unmatched(deps, "budi").messages
     assert listed.reason == "automatic"
 
 
@@ -268,7 +268,7 @@ def test_a_malformed_message_does_not_stop_the_batch(
     assert replies_on(service.get_case(deps, case.tracking_code, "budi")) == [
         {"reply": "NIB 912[31m", "via": "email"}
     ]
-    reasons = sorted(str(m.reason) for m in inbound.unmatched(deps, "budi"))
+    reasons = sorted(str(m.reason) for m in inbound.unmatched(deps, "budi").messages)
     assert all(r.startswith("malformed:") for r in reasons), reasons
     assert mailbox.flags() == [f"{n} (FLAGS (\\Seen))" for n in (1, 2, 3)]
 
@@ -282,7 +282,7 @@ def test_a_message_for_no_case_is_listed_for_the_complaint_staff(
     )
 
     assert poll(deps, mailbox) == {"unmatched": 1}
-    (listed,) = inbound.unmatched(deps, "sari")
+    (listed,) = inbound.unmatched(deps, "sari").messages
     assert (listed.reason, listed.tracking_code) == ("no_case", None)
     assert listed.subject == "Pertanyaan tentang izin usaha"
     assert listed.text == REPLY
@@ -305,7 +305,7 @@ def test_a_message_on_a_case_not_waiting_is_a_note_on_its_timeline(
     assert note.actor == "complainant"
     assert note.data["text"] == "Satu hal lagi." and note.data["via"] == "email"
     assert detail.status == "recorded"  # nothing else changed
-    assert inbound.unmatched(deps, "budi") == []
+    assert inbound.unmatched(deps, "budi").messages == []
     assert holder_heard(deps, "budi") == []  # nobody holds it yet: the intake queue shows it
 
 
@@ -413,7 +413,7 @@ def test_a_message_too_large_is_listed_unread(
     assert mail is not None
 
     assert inbound.poll(deps, mail.mailbox) == {"unmatched": 1}
-    (listed,) = inbound.unmatched(deps, "budi")
+    (listed,) = inbound.unmatched(deps, "budi").messages
     assert listed.reason == "malformed:too_large"
     assert service.get_case(deps, case.tracking_code, "budi").answer_clock.waiting_since
 
