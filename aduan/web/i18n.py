@@ -150,6 +150,7 @@ FIELD_LABELS: dict[str, str] = {
     "year": N_("Tahun"),
     "corrective_actions": N_("Tindakan perbaikan"),
     "extra_links": N_("Keterkaitan tambahan (SOP, peraturan)"),
+    "handled_note": N_("Catatan tindak lanjut"),
     "legal_basis": N_("Dasar hukum"),
     "main_code": N_("Kode pelacakan pengaduan utama"),
     "note": N_("Catatan (jejak audit)"),

@@ -21,7 +21,7 @@ from aduan.escalation.deadlines import DeadlineKind
 from aduan.locale import translate, translations
 from aduan.notifications.templates import NOTICE_LABELS
 from aduan.schemas.views import DeadlineView
-from aduan.service import inbox
+from aduan.service import inbound, inbox
 from aduan.service.queues import SUGGESTION_ROLES
 from aduan.service.reporting import FIGURES_ROLES
 from aduan.web.auth import SESSION_COOKIE, Staff, csrf_token, current_staff, deps_of
@@ -185,8 +185,13 @@ TEMPLATES.env.globals.update(
 )
 
 
-def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, str]]:
-    """The main navigation for who is logged in (links only to pages they may use)."""
+def nav(
+    t: Translator, staff: Staff | None, unread: int = 0, mail: int = 0
+) -> list[tuple[str, str]]:
+    """The main navigation for who is logged in (links only to pages they may use).
+
+    ``unread``: their unread in-app messages; ``mail``: the unmatched emails still to handle.
+    """
     if staff is None:
         return [
             ("/lapor", t("Sampaikan pengaduan")),
@@ -210,7 +215,8 @@ def nav(t: Translator, staff: Staff | None, unread: int = 0) -> list[tuple[str, 
         items.append(("/cases/new", t("Catat pengaduan")))
     if staff.role in SUGGESTION_ROLES:  # the office's complaint staff and the Head
         items += [("/saran", t("Saran/masukan")), ("/templat", t("Templat jawaban"))]
-        items.append(("/email-masuk", t("Email masuk")))  # replies by email not applied
+        mail_label = t("Email masuk (%(n)s)", n=mail) if mail else t("Email masuk")
+        items.append(("/email-masuk", mail_label))  # replies by email not applied
     if staff.role in SUPERVISOR_ROLES:
         items.append(("/supervisor", t("Meja atasan")))
     if staff.role in APPROVER_ROLES:
@@ -230,6 +236,13 @@ def _unread(request: Request, staff: Staff | None) -> int:
     if staff is None:
         return 0
     return inbox.unread_count(deps_of(request).uow, staff.username)
+
+
+def _mail_to_handle(request: Request, staff: Staff | None) -> int:
+    """The unmatched emails still to handle, for the navigation of those who handle them."""
+    if staff is None or staff.role not in inbound.MAIL_STAFF:
+        return 0
+    return inbound.to_handle(deps_of(request), staff.username)
 
 
 def lang_links(request: Request) -> dict[str, str]:
@@ -257,7 +270,7 @@ def page(
         "lang": lang,
         "staff": staff,
         "csrf": csrf_token(request),
-        "nav": nav(t, staff, _unread(request, staff)),
+        "nav": nav(t, staff, _unread(request, staff), _mail_to_handle(request, staff)),
         "path": request.url.path,
         "lang_links": lang_links(request),
         "title": title,
