@@ -87,11 +87,9 @@ class SqlInboundMailRepository:
         return self.conn.execute(statement).first() is not None
 
     def unmatched(self, limit: int, *, sight: Sight, handled: bool = False) -> list[InboundRecord]:
-        order = (
-            (inbound_mail.c.handled_at.desc(), inbound_mail.c.id.desc())
-            if handled
-            else (inbound_mail.c.id.desc(),)
-        )
+        # One order for both: the latest handled first, else (all NULL) the newest first. The
+        # index (outcome, handled_at, id) read backwards gives it, with no sort, on both engines.
+        order = (inbound_mail.c.handled_at.desc(), inbound_mail.c.id.desc())
         query = select(inbound_mail).where(_listed(sight, handled)).order_by(*order).limit(limit)
         return [_record(r) for r in self.conn.execute(query)]
 

@@ -757,18 +757,18 @@ inbound_mail = Table(
     Index("ix_inbound_mail_outcome_id", "outcome", "id"),
 )
 # Migration 0037: an unmatched message an officer followed up by hand — when, who, and their
-# note of what was done (NULL while it waits). The page lists those still to handle (and the
-# navigation counts them) from the partial index; the handled ones, latest first, by time.
+# note of what was done (NULL while it waits). One index serves both views and the
+# navigation's count: those still to handle (handled_at IS NULL, newest id first) and the
+# handled ones, the latest first.
 inbound_mail.append_column(Column("handled_at", UtcDateTime))
 inbound_mail.append_column(Column("handled_by", String(64)))
 inbound_mail.append_column(Column("handled_note", String(500)))
 Index(
-    "ix_inbound_mail_to_handle",
+    "ix_inbound_mail_outcome_handled",
+    inbound_mail.c.outcome,
+    inbound_mail.c.handled_at,
     inbound_mail.c.id,
-    sqlite_where=text("outcome = 'unmatched' AND handled_at IS NULL"),
-    postgresql_where=text("outcome = 'unmatched' AND handled_at IS NULL"),
 )
-Index("ix_inbound_mail_handled_at", inbound_mail.c.handled_at)
 
 # Issue 14 item 7 (migration 0034): the complainant's consent to a public Q&A (default no) and
 # the entry staff published (JSON of ``PublicAnswer``; NULL when none). The public page reads
