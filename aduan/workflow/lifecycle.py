@@ -27,7 +27,7 @@ from aduan.workflow.errors import (
 )
 from aduan.workflow.guards import AUTHORITY_GUARDS, Guard
 from aduan.workflow.payloads import Payload
-from aduan.workflow.states import Action, Status
+from aduan.workflow.states import Action, Role, Status
 from aduan.workflow.table import BLOCKED, RULES, Rule, Selector, allowed_actions, roles_for
 
 _CONTEXT_FIELDS = {"links_context", "related_context", "chain_context"}
@@ -142,19 +142,32 @@ def permitted_actions(
 
 def _authorised(status: Status, action: Action, ctx: ActionContext) -> bool:
     """Whether the first row the action would take passes every authority guard."""
-    for rule in RULES:
-        if rule.source is not status or rule.action is not action:
-            continue
-        if ctx.actor.role not in rule.roles or (rule.when and not rule.when(ctx)):
+    for when, guards in _candidates(status, action, ctx.actor.role):
+        if when and not when(ctx):
             continue
         try:
-            for guard in rule.guards:
-                if guard in AUTHORITY_GUARDS:
-                    guard(ctx)
+            for guard in guards:
+                guard(ctx)
         except RuleViolationError:
             return False
         return True
     return False
+
+
+@cache
+def _candidates(
+    status: Status, action: Action, role: Role
+) -> tuple[tuple[Selector | None, tuple[Guard, ...]], ...]:
+    """The rows by which ``role`` may take ``action`` from ``status``, in table order.
+
+    Each as its selector and its authority guards. ``RULES`` is code, not data: worked out once
+    per process instead of a scan of the whole table for every action offered after each step.
+    """
+    return tuple(
+        (rule.when, tuple(g for g in rule.guards if g in AUTHORITY_GUARDS))
+        for rule in RULES
+        if rule.source is status and rule.action is action and role in rule.roles
+    )
 
 
 def perform(

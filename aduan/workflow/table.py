@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from aduan.locale import translate
 from aduan.workflow import clock
@@ -322,8 +323,12 @@ def actions_from(status: Status) -> tuple[Action, ...]:
     return _ACTIONS_FROM.get(status, ())
 
 
+@cache
 def allowed_actions(status: Status, role: Role) -> tuple[Action, ...]:
-    """What a user with ``role`` may do now: what the UI offers, the API lists, the CLI hints."""
+    """What a user with ``role`` may do now: what the UI offers, the API lists, the CLI hints.
+
+    Derived from ``RULES`` alone (code, not data): worked out once per status and role.
+    """
     return tuple(a for a in actions_from(status) if role in roles_for(status, a))
 
 
