@@ -28,6 +28,8 @@ _CODE_CHARS = frozenset("23456789ABCDEFGHJKMNPQRSTVWXYZ")  # intake's alphabet
 
 def fold(text: str) -> str:
     """``text`` in lower case without diacritics (é → e), as both engines compare it."""
+    if text.isascii():  # no diacritics to strip; casefold maps only A-Z in ASCII, as lower
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
