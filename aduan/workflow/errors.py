@@ -75,13 +75,25 @@ class AduanError(Exception):
     def __init__(self, message: str, /, **facts: object) -> None:
         self.msgid = message
         self.facts = facts
-        self.message_id = self.text(SOURCE_LANGUAGE)
-        self.message_en = self.text("en")
-        super().__init__(
-            self.message_id
-            if self.message_id == self.message_en
-            else f"{self.message_id} / {self.message_en}"
-        )
+        # The texts are made when read, not here: many errors are raised only to be caught
+        # (the authority guards, tried for every action a page offers), and rendering both
+        # languages cost most of raising one.
+        super().__init__(message)
+
+    @property
+    def message_id(self) -> str:
+        """The message in Bahasa Indonesia, its facts filled in."""
+        return self.text(SOURCE_LANGUAGE)
+
+    @property
+    def message_en(self) -> str:
+        """The message in English, its facts filled in."""
+        return self.text("en")
+
+    def __str__(self) -> str:
+        """Both languages, "Indonesian / English"; one text when both read alike."""
+        message_id, message_en = self.message_id, self.message_en
+        return message_id if message_id == message_en else f"{message_id} / {message_en}"
 
     def text(self, lang: str) -> str:
         """The message in ``lang``, its facts filled in."""
