@@ -80,8 +80,11 @@ class ChannelFacts:
 
     def given(self) -> dict[str, Any]:
         """The facts that are present, by name (dates as dates)."""
-        found = ((f.name, getattr(self, f.name)) for f in fields(self))
+        found = ((name, getattr(self, name)) for name in _FACT_NAMES)
         return {name: value for name, value in found if value is not None}
+
+
+_FACT_NAMES = tuple(f.name for f in fields(ChannelFacts))  # in declaration order
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from aduan.workflow.states import Action, Role, Status
 from aduan.workflow.table import BLOCKED, RULES, Rule, Selector, allowed_actions, roles_for
 
 _CONTEXT_FIELDS = {"links_context", "related_context", "chain_context"}
+_NO_PAYLOAD = Payload()  # what the authority guards are tried with (frozen: one for all)
 
 
 @dataclass(slots=True)
@@ -132,7 +133,7 @@ def permitted_actions(
     that will certainly be refused. Guards that read the payload or the time are left to the
     action itself, whose refusal names what is missing. Nothing on ``case`` changes.
     """
-    ctx = ActionContext(case, actor, Payload(), now, policy or Policy())
+    ctx = ActionContext(case, actor, _NO_PAYLOAD, now, policy or Policy())
     return tuple(
         action
         for action in allowed_actions(case.status, actor.role)
