@@ -288,6 +288,8 @@ def _viewer_get(by_id: bool, sight: Sight) -> Prepared:
 # The acting user and the case in one read (issue 15 item 2): the user's row, and the case's
 # row joined to it only if it is in the sight the caller expects that user to have.
 _USER_AND_CASE: dict[tuple[bool, Reach, bool, bool], Prepared] = {}
+# The user's fields and their labels in ``_user_and_case``'s row (the schema is code: once).
+_USER_LABELS = tuple((c.name, f"user_{c.name}") for c in users.c)
 
 
 def _user_and_case(by_id: bool, sight: Sight) -> Prepared:
@@ -301,7 +303,7 @@ def _user_and_case(by_id: bool, sight: Sight) -> Prepared:
         elif sight.reach is Reach.NONE:
             on.append(false())
         on += _sight_conditions(("me",) if sight.viewer is not None else (), sight.sealed)
-        who = [c.label(f"user_{c.name}") for c in users.c]
+        who = [users.c[name].label(label) for name, label in _USER_LABELS]
         stmt = (
             select(*who, *cases.c, _ROUTED.label("case_routed"))
             .select_from(users.outerjoin(cases, and_(*on)))
@@ -463,7 +465,7 @@ class SqlCaseRepository:
         row = self.runner.first(_user_and_case(by_id, sight), values)
         if row is None:
             return None, None
-        user = StaffUser.model_validate({c.name: row.pop(f"user_{c.name}") for c in users.c})
+        user = StaffUser.model_validate({name: row.pop(label) for name, label in _USER_LABELS})
         routed = row.pop("case_routed")
         if row["id"] is None:  # no such case, or not in that sight
             return user, None
