@@ -417,13 +417,16 @@ def _reports_and_holder(event: ev.ActionTaken, case: Case, situation: Situation)
     """
     if event.by_system:
         return []
-    context = case_context(case)
     chart = situation.chart
-    notices = [
-        _report_notice(r, context, chart) for r in event.reports if r.addressee in chart.users
-    ]
-    if case.assignee and case.assignee not in (event.assignee_before, event.actor):
-        notices.append(Notice("assigned", case.assignee, IN_APP, case.assignee, context))
+    addressed = [r for r in event.reports if r.addressee in chart.users]
+    holder = case.assignee
+    assigned = bool(holder) and holder not in (event.assignee_before, event.actor)
+    if not addressed and not assigned:
+        return []  # most actions: no notice, so no context to build
+    context = case_context(case)
+    notices = [_report_notice(r, context, chart) for r in addressed]
+    if holder and assigned:
+        notices.append(Notice("assigned", holder, IN_APP, holder, context))
     return notices
 
 
