@@ -109,7 +109,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -434,19 +434,26 @@ def bench_engine(deps: Deps, url: str, label: str, args: argparse.Namespace) -> 
 
 def report(label: str, tallies: dict[str, Tally], args: argparse.Namespace) -> None:
     """One line per system, with the ratios."""
-    floor, peer = tallies["floor"].steps_per_s(), tallies["spiffworkflow"].steps_per_s()
     print(f"{label}: {args.n} cases x {STEPS} steps each, {args.rounds} interleaved rounds")
+    rows(tallies, statements=True)
+    mean = statistics.fmean(tallies["aduan"].latencies) * 1000
+    print(f"  (Aduan mean step {mean:.2f} ms; load {os.getloadavg()[0]:.1f})")
+
+
+def rows(tallies: Mapping[str, Tally], *, statements: bool) -> None:
+    """Each system's line: rate, CPU per step, p50/p99, (statements,) ratios to the floor and
+    to SpiffWorkflow."""
+    floor, peer = tallies["floor"].steps_per_s(), tallies["spiffworkflow"].steps_per_s()
     for name, t in tallies.items():
         steps = len(t.latencies)
         server = "" if t.server_cpu is None else f" + server {t.server_cpu / steps * 1000:5.2f}"
+        counted = f" {t.statements / steps:5.2f} statements/step |" if statements else ""
         print(
             f"  {name:<14} {t.steps_per_s():8.1f} steps/s | client CPU {t.cpu / steps * 1000:5.2f}"
             f"{server} ms/step | p50 {t.quantile(0.5):6.2f} ms p99 {t.quantile(0.99):6.2f} ms |"
-            f" {t.statements / steps:5.2f} statements/step | {t.steps_per_s() / floor:5.1%} of"
-            f" the floor | {t.steps_per_s() / peer:4.2f}x SpiffWorkflow"
+            f"{counted} {t.steps_per_s() / floor:5.1%} of the floor |"
+            f" {t.steps_per_s() / peer:4.2f}x SpiffWorkflow"
         )
-    mean = statistics.fmean(tallies["aduan"].latencies) * 1000
-    print(f"  (Aduan mean step {mean:.2f} ms; load {os.getloadavg()[0]:.1f})")
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from peer import (
@@ -22,6 +22,7 @@ from peer import (
     ServerCpu,
     Spiff,
     Tally,
+    rows,
     run_aduan,
     run_floor,
     run_spiff,
@@ -35,20 +36,13 @@ SYSTEMS = ("aduan", "spiffworkflow", "floor")
 
 
 @dataclass
-class Concurrent:
-    """One system's steps across its processes and rounds."""
+class Concurrent(Tally):
+    """One system's steps across its processes and rounds: a rate over the wall time."""
 
-    latencies: list[float] = field(default_factory=list)
     wall: float = 0.0  # seconds from each round's barrier to its last process's end, summed
-    cpu: float = 0.0  # client CPU seconds, all processes
-    server_cpu: float | None = None
 
     def steps_per_s(self) -> float:
         return len(self.latencies) / self.wall if self.wall else 0.0
-
-    def quantile(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
 
 def _worker(
@@ -116,15 +110,6 @@ def bench_procs(url: str, raw: Raw, ids: list[int], n: int, rounds: int, procs: 
             finish.wait()
             for w in workers:
                 w.join()
-    floor, peer = results["floor"].steps_per_s(), results["spiffworkflow"].steps_per_s()
     print(f"  {procs} processes at once ({per_proc} cases each per round, {rounds} rounds):")
-    for name, t in results.items():
-        steps = len(t.latencies)
-        server = "" if t.server_cpu is None else f" + server {t.server_cpu / steps * 1000:5.2f}"
-        print(
-            f"  {name:<14} {t.steps_per_s():8.1f} steps/s | client CPU {t.cpu / steps * 1000:5.2f}"
-            f"{server} ms/step | p50 {t.quantile(0.5):6.2f} ms p99 {t.quantile(0.99):6.2f} ms |"
-            f" {t.steps_per_s() / floor:5.1%} of the floor | {t.steps_per_s() / peer:4.2f}x"
-            " SpiffWorkflow"
-        )
+    rows(results, statements=False)
     print(f"  (load {os.getloadavg()[0]:.1f})")
