@@ -857,6 +857,9 @@ class InboundRecord:
     handled_at: datetime | None = None
     handled_by: str | None = None
     handled_note: str | None = None
+    # The tracking code of ``case_id``, filled by the lists (``unmatched``), whose condition
+    # already holds the case in the reader's sight; None elsewhere.
+    tracking_code: str | None = None
 
 
 class InboundMailRepository(Protocol):

@@ -284,7 +284,7 @@ def unmatched(deps: Deps, username: str, limit: int = 100, *, handled: bool = Fa
         sight = _mail_sight(deps, uow, username)
         records = uow.inbound.unmatched(limit, sight=sight, handled=handled)
         total = uow.inbound.count_unmatched(sight=sight, handled=handled)
-        views = [_view(deps, uow, record, sight) for record in records]
+        views = [_view(deps, uow, record, record.tracking_code) for record in records]
     return InboundList(messages=views, total=max(total, len(views)), handled=handled)
 
 
@@ -316,15 +316,14 @@ def mark_handled(deps: Deps, username: str, mail_id: int, note: str) -> Handling
         sight = _mail_sight(deps, uow, username)
         note = _note_of(note)
         record = uow.inbound.unmatched_one(mail_id)
-        if record is None or (
-            record.case_id and _code_in_sight(uow, record.case_id, sight) is None
-        ):
+        code = _code_in_sight(uow, record.case_id, sight) if record and record.case_id else None
+        if record is None or (record.case_id and code is None):
             raise NotFoundError("email/email", mail_id)
         marked = uow.inbound.mark_handled(mail_id, username, note, deps.clock.now())
         uow.commit()
     with deps.uow(readonly=True) as uow:  # as it stands: this mark, or the one made before
         record = uow.inbound.unmatched_one(mail_id) or record
-        view = _view(deps, uow, record, sight)
+        view = _view(deps, uow, record, code)
     log.info("inbound_mail_handled", mail_id=mail_id, marked=marked)
     return Handling(marked=marked, mail=view)
 
@@ -354,8 +353,8 @@ def _mail_sight(deps: Deps, uow: UnitOfWork, username: str) -> Sight:
     return sight_for(actor)
 
 
-def _view(deps: Deps, uow: UnitOfWork, record: InboundRecord, sight: Sight) -> InboundView:
-    code = _code_in_sight(uow, record.case_id, sight) if record.case_id else None
+def _view(deps: Deps, uow: UnitOfWork, record: InboundRecord, code: str | None) -> InboundView:
+    """``record`` as staff see it, naming its case by ``code`` (in the reader's sight)."""
     name = None
     if record.handled_by:
         user = deps.reference.orgchart(uow).users.get(record.handled_by)

@@ -46,7 +46,10 @@ class InMemoryInboundMailRepository:
             rows.sort(key=lambda r: (r.handled_at, r.id), reverse=True)
         else:
             rows.sort(key=lambda r: r.id or 0, reverse=True)
-        return rows[:limit]
+        return [replace(r, tracking_code=self._code(r.case_id)) for r in rows[:limit]]
+
+    def _code(self, case_id: int | None) -> str | None:
+        return None if case_id is None else str(self._data.cases[case_id]["tracking_code"])
 
     def count_unmatched(self, *, sight: Sight, handled: bool = False) -> int:
         return len(self._listed(sight, handled))

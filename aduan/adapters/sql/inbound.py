@@ -41,6 +41,7 @@ def _record(row: Any) -> InboundRecord:
         handled_at=row.handled_at,
         handled_by=row.handled_by,
         handled_note=row.handled_note,
+        tracking_code=getattr(row, "tracking_code", None),
     )
 
 
@@ -90,7 +91,15 @@ class SqlInboundMailRepository:
         # One order for both: the latest handled first, else (all NULL) the newest first. The
         # index (outcome, handled_at, id) read backwards gives it, with no sort, on both engines.
         order = (inbound_mail.c.handled_at.desc(), inbound_mail.c.id.desc())
-        query = select(inbound_mail).where(_listed(sight, handled)).order_by(*order).limit(limit)
+        # The case's code comes with the row: its condition already holds the case in sight.
+        named = cases.alias("named_case")  # apart from the sight's EXISTS on cases
+        query = (
+            select(inbound_mail, named.c.tracking_code)
+            .select_from(inbound_mail.outerjoin(named, named.c.id == inbound_mail.c.case_id))
+            .where(_listed(sight, handled))
+            .order_by(*order)
+            .limit(limit)
+        )
         return [_record(r) for r in self.conn.execute(query)]
 
     def count_unmatched(self, *, sight: Sight, handled: bool = False) -> int:
