@@ -265,17 +265,8 @@ def page(
     lang = language_of(request)
     t = Translator(lang)
     staff = current_staff(request)
-    full: dict[str, Any] = {
-        "t": t,
-        "lang": lang,
-        "staff": staff,
-        "csrf": csrf_token(request),
-        "nav": nav(t, staff, _unread(request, staff), _mail_to_handle(request, staff)),
-        "path": request.url.path,
-        "lang_links": lang_links(request),
-        "title": title,
-        **(context or {}),
-    }
+    menu = nav(t, staff, _unread(request, staff), _mail_to_handle(request, staff))
+    full = _layout(request, t, staff, csrf_token(request), menu, title, context or {})
     response = TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)
     if request.query_params.get("lang") in ("id", "en"):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/")
@@ -289,20 +280,33 @@ def bare_page(request: Request, template: str, context: dict[str, Any], *, title
     is looked up in the database: the navigation is the public one, or none for a browser that
     carries a session cookie (a staff member's menu needs their account, which is not read here).
     """
-    lang = language_of(request)
-    t = Translator(lang)
-    full: dict[str, Any] = {
+    t = Translator(language_of(request))
+    menu = [] if SESSION_COOKIE in request.cookies else nav(t, None)
+    full = _layout(request, t, None, "", menu, title, context)
+    return TEMPLATES.get_template(template).render(full)
+
+
+def _layout(
+    request: Request,
+    t: Translator,
+    staff: Staff | None,
+    csrf: str,
+    menu: list[tuple[str, str]],
+    title: str,
+    context: dict[str, Any],
+) -> dict[str, Any]:
+    """What the base layout reads, for ``page`` and ``bare_page``, with the page's own context."""
+    return {
         "t": t,
-        "lang": lang,
-        "staff": None,
-        "csrf": "",
-        "nav": [] if SESSION_COOKIE in request.cookies else nav(t, None),
+        "lang": t.lang,
+        "staff": staff,
+        "csrf": csrf,
+        "nav": menu,
         "path": request.url.path,
         "lang_links": lang_links(request),
         "title": title,
         **context,
     }
-    return TEMPLATES.get_template(template).render(full)
 
 
 HTTP_PAGES = {
