@@ -32,12 +32,12 @@ from aduan.service.identity import VIEW, recorder_of
 from aduan.workflow.case import Actor
 from aduan.workflow.errors import AccessDeniedError, InputError, NotFoundError
 from aduan.workflow.lifecycle import permitted_actions
-from aduan.workflow.states import N_, Action, Role
+from aduan.workflow.states import N_, Action
+from aduan.workflow.table import OFFICE_CHAIN
 
 SUBMIT = "submit"  # came with the complaint
 ATTACH = "attach"  # added on its own, on the case page or by the API
 MASKED_FILE = N_("(dokumen identitas)")
-OFFICE_STAFF = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.HEAD})  # add files to any case
 log = structlog.get_logger()
 
 
@@ -204,7 +204,7 @@ def may_add_files(actor: Actor, permitted: Collection[Action]) -> bool:
 
     ``permitted``: ``permitted_actions`` of the case for the actor (what the case page offers).
     """
-    return actor.role in OFFICE_STAFF or bool(permitted)
+    return actor.role in OFFICE_CHAIN or bool(permitted)  # the office's staff: any case
 
 
 def add_attachments(
