@@ -270,8 +270,7 @@ def _quarter_words(t: Translator, key: str) -> str:
         chosen = periods.quarter(key)
     except InputError:  # an invitation of another period (none is sent today): its key
         return key
-    number = ("I", "II", "III", "IV")[(chosen.first.month - 1) // 3]
-    return f"{t('Triwulan')} {number} {chosen.first.year}"
+    return t("Triwulan") + chosen.label.removeprefix("Triwulan")  # its numeral and year as made
 
 
 def _survey_title(t: Translator, key: str) -> str:
